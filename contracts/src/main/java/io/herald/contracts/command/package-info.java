@@ -1,0 +1,2 @@
+/** Send-commands and their deterministic identity. Imports only Jackson and java.*. */
+package io.herald.contracts.command;

@@ -1,0 +1,68 @@
+package io.herald.contracts.event;
+
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * The canonical form of a schedule definition, keyed by {@link #scheduleKey()} on {@code
+ * herald.schedule-changes}. Produced by the scheduler's CDC from PostgreSQL rows, and directly by
+ * other services; both get the same validation.
+ *
+ * @param schemaVersion payload version, currently {@link #SCHEMA_VERSION}
+ * @param op upsert or delete
+ * @param scheduleKey {@code recurring:<id>}, {@code broadcast:<id>} or {@code autopost:<id>}
+ * @param kind which table or kind the schedule belongs to
+ * @param tenantId owner (the {@code user_id} column); must own {@code deviceId}
+ * @param deviceId the WhatsApp device (number) that sends
+ * @param name human-readable name, never used for identity
+ * @param message text template; variables like {@code {name}} and spintax {@code {Hi|Hello}}
+ * @param mediaUrl optional http(s) URL of an image or document
+ * @param recipients E.164 numbers or contact ids (recurring, broadcast) or group ids (autopost)
+ * @param rule when to fire
+ * @param pacing how the device lane paces the sends
+ * @param active false for inactive, draft or cancelled definitions: nothing fires
+ * @param sourceStatus the row's own status column when it has one (broadcasts), else null
+ * @param sourceVersion monotonic version of the source (e.g. the row's LSN or update time millis)
+ * @param createdAt when the definition was created; a {@code once} rule with no time fires then
+ * @param mappingErrors problems found while mapping the source row (e.g. recipients not an
+ *     array); the scheduler reports them with its own validation reasons
+ */
+public record ScheduleChange(
+    int schemaVersion,
+    ChangeOp op,
+    String scheduleKey,
+    ScheduleKind kind,
+    String tenantId,
+    String deviceId,
+    String name,
+    String message,
+    String mediaUrl,
+    List<String> recipients,
+    RuleSpec rule,
+    PacingSpec pacing,
+    boolean active,
+    String sourceStatus,
+    long sourceVersion,
+    Instant createdAt,
+    List<String> mappingErrors) {
+
+  public static final int SCHEMA_VERSION = 1;
+
+  public ScheduleChange {
+    recipients = recipients == null ? null : List.copyOf(recipients);
+    mappingErrors = mappingErrors == null ? List.of() : List.copyOf(mappingErrors);
+  }
+
+  /** A delete of {@code scheduleKey}; only the key and kind are meaningful. */
+  public static ScheduleChange delete(String scheduleKey, ScheduleKind kind, long sourceVersion) {
+    return new ScheduleChange(
+        SCHEMA_VERSION, ChangeOp.DELETE, scheduleKey, kind, null, null, null, null, null, null,
+        null, null, false, null, sourceVersion, null, List.of());
+  }
+
+  /** The id part of the schedule key ({@code recurring:abc} → {@code abc}). */
+  public String scheduleId() {
+    int i = scheduleKey == null ? -1 : scheduleKey.indexOf(':');
+    return i < 0 ? scheduleKey : scheduleKey.substring(i + 1);
+  }
+}

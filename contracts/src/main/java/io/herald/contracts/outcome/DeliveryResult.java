@@ -1,0 +1,40 @@
+package io.herald.contracts.outcome;
+
+import io.herald.contracts.command.CommandId;
+import io.herald.contracts.event.ScheduleKind;
+import java.time.Instant;
+
+/**
+ * The outcome of one command, on {@code herald.delivery-results} keyed by device id.
+ *
+ * @param schemaVersion payload version
+ * @param commandId the command's id
+ * @param tenantId owner
+ * @param deviceId device that sent (or tried to)
+ * @param scheduleKey {@code <kind>:<id>}
+ * @param kind schedule kind
+ * @param occurrenceAt the occurrence the command belongs to
+ * @param status final status
+ * @param attempts transport calls made for this command
+ * @param transportMessageId id returned by the transport (e.g. {@code wamid...}), or null
+ * @param errorCode transport error code (e.g. {@code 131026}) or a Herald reason code, or null
+ * @param errorMessage human-readable reason, never containing the message text, or null
+ * @param finishedAt when the outcome was recorded
+ */
+public record DeliveryResult(
+    int schemaVersion,
+    CommandId commandId,
+    String tenantId,
+    String deviceId,
+    String scheduleKey,
+    ScheduleKind kind,
+    Instant occurrenceAt,
+    DeliveryStatus status,
+    int attempts,
+    String transportMessageId,
+    String errorCode,
+    String errorMessage,
+    Instant finishedAt) {
+
+  public static final int SCHEMA_VERSION = 1;
+}

@@ -1,0 +1,35 @@
+package io.herald.contracts.outcome;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
+import java.util.Locale;
+
+/** Machine-readable class of a {@link ScheduleError}; the human reasons travel beside it. */
+public enum ErrorReason {
+  /** The timing rule is invalid (frequency, interval, days, day of month, cron, dates). */
+  INVALID_RULE,
+  /** The time zone is not an IANA zone id. */
+  UNKNOWN_TIMEZONE,
+  /** Recipients are missing, not an array, malformed, or too many. */
+  INVALID_RECIPIENTS,
+  /** Neither message text nor media, or a media URL that is not http(s). */
+  INVALID_CONTENT,
+  /** The device id is unknown. */
+  UNKNOWN_DEVICE,
+  /** The device belongs to another tenant. */
+  FOREIGN_DEVICE,
+  /** Required fields are missing from a directly produced change. */
+  MISSING_FIELD,
+  /** Pacing values are out of range. */
+  INVALID_PACING;
+
+  @JsonValue
+  public String wire() {
+    return name().toLowerCase(Locale.ROOT);
+  }
+
+  @JsonCreator
+  public static ErrorReason fromWire(String value) {
+    return value == null ? null : ErrorReason.valueOf(value.trim().toUpperCase(Locale.ROOT));
+  }
+}
