@@ -1,0 +1,2 @@
+/** The Micrometer registry of a service and its JVM binders. */
+package io.herald.runtime.metrics;

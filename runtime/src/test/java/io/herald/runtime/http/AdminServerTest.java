@@ -1,0 +1,45 @@
+package io.herald.runtime.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.herald.runtime.metrics.MetricsRegistries;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+
+class AdminServerTest {
+
+  private final HttpClient http = HttpClient.newHttpClient();
+
+  @Test
+  void shouldServeMetricsAndFollowReadinessWhenStarted() throws Exception {
+    PrometheusMeterRegistry registry = MetricsRegistries.create("test");
+    registry.counter("herald.test.things").increment();
+    AtomicBoolean ready = new AtomicBoolean(false);
+    try (AdminServer server =
+        new AdminServer(new InetSocketAddress("127.0.0.1", 0), registry, ready::get).start()) {
+      String base = "http://127.0.0.1:" + server.port();
+
+      HttpResponse<String> metrics = get(base + "/metrics");
+      assertThat(metrics.statusCode()).isEqualTo(200);
+      assertThat(metrics.body())
+          .contains("herald_test_things_total{service=\"test\"} 1.0")
+          .contains("jvm_memory_used_bytes");
+
+      assertThat(get(base + "/health/live").statusCode()).isEqualTo(200);
+      assertThat(get(base + "/health/ready").statusCode()).isEqualTo(503);
+      ready.set(true);
+      assertThat(get(base + "/health/ready").statusCode()).isEqualTo(200);
+    }
+  }
+
+  private HttpResponse<String> get(String url) throws Exception {
+    return http.send(
+        HttpRequest.newBuilder(URI.create(url)).GET().build(), HttpResponse.BodyHandlers.ofString());
+  }
+}
