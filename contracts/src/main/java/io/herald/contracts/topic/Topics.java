@@ -7,6 +7,7 @@ import io.herald.contracts.event.ScheduleChange;
 import io.herald.contracts.outcome.DeliveryResult;
 import io.herald.contracts.outcome.Occurrence;
 import io.herald.contracts.outcome.ScheduleError;
+import io.herald.contracts.outcome.ScheduleState;
 import io.herald.contracts.serde.JsonSerde;
 import java.util.List;
 import org.apache.kafka.common.serialization.Serde;
@@ -54,6 +55,15 @@ public final class Topics {
           "schedule key",
           false);
 
+  /** Latest scheduler state per schedule (armed, finished, invalid...); key = schedule key; compacted. */
+  public static final TopicSpec<String, ScheduleState> SCHEDULE_STATES =
+      new TopicSpec<>(
+          "herald.schedule-states",
+          KEY,
+          new JsonSerde<>(ScheduleState.class),
+          "schedule key",
+          true);
+
   /** Outcome of every command; key = device id. */
   public static final TopicSpec<String, DeliveryResult> DELIVERY_RESULTS =
       new TopicSpec<>(
@@ -72,6 +82,7 @@ public final class Topics {
           SEND_COMMANDS,
           OCCURRENCES,
           SCHEDULE_ERRORS,
+          SCHEDULE_STATES,
           DELIVERY_RESULTS);
 
   /** Header names on dead-letter records. */
