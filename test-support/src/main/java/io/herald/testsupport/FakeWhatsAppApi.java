@@ -1,0 +1,704 @@
+package io.herald.testsupport;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.Headers;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collections;
+import java.util.Deque;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A local stand-in for the WhatsApp Business Cloud API and a WAHA-style WhatsApp-Web gateway, on a
+ * free loopback port, for transport and sender tests.
+ *
+ * <p>Endpoints:
+ *
+ * <ul>
+ *   <li>{@code POST /{version}/{phoneNumberId}/messages} with {@code Authorization: Bearer
+ *       <token>}: the Cloud API's send call. Answers {@code 200
+ *       {"messaging_product":"whatsapp","contacts":[{"input":..,"wa_id":..}],"messages":[{"id":"wamid.."}]}},
+ *       or the Graph error shape {@code {"error":{"message","type","code","error_subcode",
+ *       "error_data","fbtrace_id"}}}.
+ *   <li>{@code POST /api/sendText}, {@code /api/sendImage}, {@code /api/sendFile} with {@code
+ *       X-Api-Key}: the gateway's calls ({@code session}, {@code chatId}, {@code text} or {@code
+ *       file{url}} and {@code caption}).
+ * </ul>
+ *
+ * <p>Answers are scripted: per-recipient queues first ({@link #enqueueFor}), then a shared queue
+ * ({@link #enqueue}), then a default ({@link #defaultAnswer}, initially success). Every request is
+ * recorded on arrival, before any delay, with secrets removed. Thread-safe. {@link #close()}
+ * releases hung and delayed requests by dropping their connections without an answer, as a crash of
+ * the real service mid-call would.
+ */
+public final class FakeWhatsAppApi implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(FakeWhatsAppApi.class);
+
+  public static final String DEFAULT_ACCESS_TOKEN = "test-access-token";
+  public static final String DEFAULT_API_KEY = "test-api-key";
+
+  /** Header a Herald transport may send its command id in; recorded, never required. */
+  public static final String COMMAND_ID_HEADER = "X-Herald-Command-Id";
+
+  private static final Pattern CLOUD_PATH =
+      Pattern.compile("^/(v\\d+(?:\\.\\d+)?)/([^/]+)/messages/?$");
+  private static final Set<String> GATEWAY_PATHS =
+      Set.of("/api/sendText", "/api/sendImage", "/api/sendFile");
+  private static final Set<String> CLOUD_MEDIA_TYPES =
+      Set.of("image", "document", "video", "audio");
+
+  /** Secrets never reach the recording, so a test can print requests freely. */
+  private static final Set<String> SECRET_HEADERS = Set.of("authorization", "x-api-key");
+
+  private final ObjectMapper json = new ObjectMapper();
+  private final HttpServer server;
+  private final ExecutorService executor;
+  private final String accessToken;
+  private final String apiKey;
+  private final CountDownLatch closedLatch = new CountDownLatch(1);
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private final Deque<Answer> sharedQueue = new ConcurrentLinkedDeque<>();
+  private final Map<String, Deque<Answer>> recipientQueues = new ConcurrentHashMap<>();
+  private final AtomicReference<Answer> defaultAnswer = new AtomicReference<>(Answer.ok());
+  private final AtomicReference<Duration> delay = new AtomicReference<>(Duration.ZERO);
+  private final List<Request> requests = new CopyOnWriteArrayList<>();
+  private final AtomicLong messageSequence = new AtomicLong();
+
+  private FakeWhatsAppApi(String accessToken, String apiKey) {
+    this.accessToken = Objects.requireNonNull(accessToken, "accessToken");
+    this.apiKey = Objects.requireNonNull(apiKey, "apiKey");
+    AtomicInteger threadNumber = new AtomicInteger();
+    // The server's default executor is its single dispatcher thread: one hung request would
+    // block every other one, which is not how the real API behaves.
+    this.executor =
+        Executors.newCachedThreadPool(
+            r -> {
+              Thread t = new Thread(r, "herald-fake-whatsapp-" + threadNumber.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
+    try {
+      this.server =
+          HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
+    } catch (IOException e) {
+      executor.shutdownNow();
+      throw new UncheckedIOException("Cannot bind the fake WhatsApp API to 127.0.0.1", e);
+    }
+    server.setExecutor(executor);
+    server.createContext("/", this::handle);
+    server.start();
+    log.debug("Fake WhatsApp API listening: baseUrl={}", baseUrl());
+  }
+
+  /** Starts with {@link #DEFAULT_ACCESS_TOKEN} and {@link #DEFAULT_API_KEY}. */
+  public static FakeWhatsAppApi start() {
+    return start(DEFAULT_ACCESS_TOKEN, DEFAULT_API_KEY);
+  }
+
+  /**
+   * @param accessToken the bearer token Cloud API calls must present
+   * @param apiKey the {@code X-Api-Key} gateway calls must present
+   */
+  public static FakeWhatsAppApi start(String accessToken, String apiKey) {
+    return new FakeWhatsAppApi(accessToken, apiKey);
+  }
+
+  /** {@code http://127.0.0.1:<port>}, without a trailing slash. */
+  public String baseUrl() {
+    return "http://127.0.0.1:" + port();
+  }
+
+  public int port() {
+    return server.getAddress().getPort();
+  }
+
+  /** The Cloud API send URL, for example {@code messagesUri("v21.0", "1234567890")}. */
+  public URI messagesUri(String apiVersion, String phoneNumberId) {
+    return URI.create(baseUrl() + "/" + apiVersion + "/" + phoneNumberId + "/messages");
+  }
+
+  public String accessToken() {
+    return accessToken;
+  }
+
+  public String apiKey() {
+    return apiKey;
+  }
+
+  /** Answers for the next requests, whatever their recipient, in order. */
+  public FakeWhatsAppApi enqueue(Answer... answers) {
+    sharedQueue.addAll(List.of(answers));
+    return this;
+  }
+
+  /**
+   * Answers for the next requests to one recipient, checked before the shared queue. The
+   * recipient matches with or without a leading {@code +} and a gateway {@code @c.us}/{@code
+   * @g.us} suffix.
+   */
+  public FakeWhatsAppApi enqueueFor(String recipient, Answer... answers) {
+    recipientQueues
+        .computeIfAbsent(normalizeRecipient(recipient), k -> new ConcurrentLinkedDeque<>())
+        .addAll(List.of(answers));
+    return this;
+  }
+
+  /** The answer once all queues are empty; initially {@link Answer#ok()}. */
+  public FakeWhatsAppApi defaultAnswer(Answer answer) {
+    defaultAnswer.set(Objects.requireNonNull(answer, "answer"));
+    return this;
+  }
+
+  /** A delay added before every answer (on top of an answer's own delay), for slow-API tests. */
+  public FakeWhatsAppApi delay(Duration perRequest) {
+    delay.set(Objects.requireNonNull(perRequest, "perRequest"));
+    return this;
+  }
+
+  /** Forgets scripts, delay, default answer and recorded requests. */
+  public void reset() {
+    sharedQueue.clear();
+    recipientQueues.clear();
+    defaultAnswer.set(Answer.ok());
+    delay.set(Duration.ZERO);
+    requests.clear();
+  }
+
+  /** Every request received so far, in arrival order (a snapshot). */
+  public List<Request> requests() {
+    return List.copyOf(requests);
+  }
+
+  /** The requests to one recipient, matched like {@link #enqueueFor}. */
+  public List<Request> requestsTo(String recipient) {
+    String key = normalizeRecipient(recipient);
+    return requests.stream().filter(r -> key.equals(normalizeRecipient(r.to()))).toList();
+  }
+
+  public int requestCount() {
+    return requests.size();
+  }
+
+  /**
+   * Stops listening. Requests still waiting (hung or delayed) lose their connection without an
+   * answer. Idempotent.
+   */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    closedLatch.countDown();
+    server.stop(0);
+    executor.shutdownNow();
+    try {
+      if (!executor.awaitTermination(5, TimeUnit.SECONDS)) {
+        log.warn("Fake WhatsApp API threads still running after close: baseUrl={}", baseUrl());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  private void handle(HttpExchange exchange) throws IOException {
+    try (exchange) {
+      Instant receivedAt = Instant.now();
+      byte[] bodyBytes = exchange.getRequestBody().readAllBytes();
+      String body = new String(bodyBytes, StandardCharsets.UTF_8);
+      String path = exchange.getRequestURI().getPath();
+      String method = exchange.getRequestMethod();
+
+      Matcher cloud = CLOUD_PATH.matcher(path);
+      Reply reply;
+      Parsed parsed;
+      Api api;
+      if (cloud.matches()) {
+        api = Api.CLOUD;
+        parsed = parseCloud(body);
+        reply = cloudReply(exchange, method, parsed);
+      } else if (GATEWAY_PATHS.contains(path)) {
+        api = Api.GATEWAY;
+        parsed = parseGateway(path, body);
+        reply = gatewayReply(exchange, method, parsed);
+      } else {
+        api = Api.UNKNOWN;
+        parsed = Parsed.EMPTY;
+        reply = new Reply(api, Answer.error(404, 0, "Unknown path " + path), null, parsed);
+      }
+
+      String commandId = exchange.getRequestHeaders().getFirst(COMMAND_ID_HEADER);
+      if (commandId == null) {
+        commandId = parsed.callbackData;
+      }
+      requests.add(
+          new Request(
+              receivedAt,
+              api,
+              method,
+              path,
+              cloud.matches() ? cloud.group(1) : null,
+              cloud.matches() ? cloud.group(2) : null,
+              parsed.to,
+              parsed.type,
+              parsed.text,
+              parsed.mediaLink,
+              parsed.caption,
+              Optional.ofNullable(commandId),
+              publicHeaders(exchange.getRequestHeaders()),
+              body,
+              reply.answer.hangs ? 0 : reply.answer.status,
+              reply.messageId));
+
+      Duration wait = delay.get().plus(reply.answer.delay);
+      if (reply.answer.hangs) {
+        closedLatch.await();
+        return; // closing without headers drops the connection: the caller sees no answer
+      }
+      if (!wait.isZero() && closedLatch.await(wait.toNanos(), TimeUnit.NANOSECONDS)) {
+        return;
+      }
+      send(exchange, reply);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (RuntimeException e) {
+      log.warn("Fake WhatsApp API failed to handle a request", e);
+      throw e;
+    }
+  }
+
+  private Reply cloudReply(HttpExchange exchange, String method, Parsed parsed) {
+    if (!"POST".equals(method)) {
+      return new Reply(
+          Api.CLOUD, Answer.error(405, 100, "Unsupported " + method + " request."), null, parsed);
+    }
+    String authorization = exchange.getRequestHeaders().getFirst("Authorization");
+    if (authorization == null || !authorization.equals("Bearer " + accessToken)) {
+      return new Reply(
+          Api.CLOUD,
+          Answer.error(401, 190, "Invalid OAuth access token - Cannot parse access token"),
+          null,
+          parsed);
+    }
+    if (parsed.problem != null) {
+      return new Reply(Api.CLOUD, Answer.error(400, 100, parsed.problem), null, parsed);
+    }
+    Answer answer = nextAnswer(parsed.to);
+    return new Reply(Api.CLOUD, answer, answer.isSuccess() ? "wamid." + uniqueId() : null, parsed);
+  }
+
+  private Reply gatewayReply(HttpExchange exchange, String method, Parsed parsed) {
+    if (!"POST".equals(method)) {
+      String path = exchange.getRequestURI().getPath();
+      return new Reply(
+          Api.GATEWAY, Answer.error(405, 0, "Cannot " + method + " " + path), null, parsed);
+    }
+    String key = exchange.getRequestHeaders().getFirst("X-Api-Key");
+    if (key == null || !key.equals(apiKey)) {
+      return new Reply(Api.GATEWAY, Answer.error(401, 0, "Unauthorized"), null, parsed);
+    }
+    if (parsed.problem != null) {
+      return new Reply(Api.GATEWAY, Answer.error(400, 0, parsed.problem), null, parsed);
+    }
+    Answer answer = nextAnswer(parsed.to);
+    String id = answer.isSuccess() ? "true_" + parsed.to + "_" + uniqueId() : null;
+    return new Reply(Api.GATEWAY, answer, id, parsed);
+  }
+
+  private Answer nextAnswer(String to) {
+    Deque<Answer> own = recipientQueues.get(normalizeRecipient(to));
+    Answer answer = own == null ? null : own.pollFirst();
+    if (answer == null) {
+      answer = sharedQueue.pollFirst();
+    }
+    return answer == null ? defaultAnswer.get() : answer;
+  }
+
+  private void send(HttpExchange exchange, Reply reply) throws IOException {
+    Answer answer = reply.answer;
+    boolean cloud = reply.api == Api.CLOUD;
+    ObjectNode root;
+    if (answer.isSuccess()) {
+      root = cloud ? cloudSuccess(reply) : gatewaySuccess(exchange, reply);
+    } else {
+      root = cloud ? cloudErrorBody(answer) : gatewayErrorBody(answer);
+    }
+    byte[] bytes = json.writeValueAsBytes(root);
+    Headers headers = exchange.getResponseHeaders();
+    headers.set("Content-Type", "application/json");
+    if (answer.retryAfter != null) {
+      long seconds = Math.max(0, (answer.retryAfter.toMillis() + 999) / 1000);
+      headers.set("Retry-After", Long.toString(seconds));
+    }
+    exchange.sendResponseHeaders(answer.status, bytes.length);
+    try (OutputStream out = exchange.getResponseBody()) {
+      out.write(bytes);
+    }
+  }
+
+  private ObjectNode cloudSuccess(Reply reply) {
+    ObjectNode root = json.createObjectNode();
+    root.put("messaging_product", "whatsapp");
+    ArrayNode contacts = root.putArray("contacts");
+    String to = reply.parsed.to;
+    contacts.addObject().put("input", to).put("wa_id", to.replaceAll("\\D", ""));
+    root.putArray("messages").addObject().put("id", reply.messageId);
+    return root;
+  }
+
+  private ObjectNode gatewaySuccess(HttpExchange exchange, Reply reply) {
+    Parsed parsed = reply.parsed;
+    ObjectNode root = json.createObjectNode();
+    root.put("id", reply.messageId);
+    root.put("timestamp", Instant.now().getEpochSecond());
+    root.put("fromMe", true);
+    root.put("to", parsed.to);
+    root.put("body", parsed.text != null ? parsed.text : parsed.caption);
+    root.put("hasMedia", !exchange.getRequestURI().getPath().equals("/api/sendText"));
+    root.put("ack", 1);
+    return root;
+  }
+
+  private ObjectNode cloudErrorBody(Answer answer) {
+    ObjectNode root = json.createObjectNode();
+    ObjectNode error = root.putObject("error");
+    error.put("message", answer.message);
+    error.put("type", "OAuthException");
+    error.put("code", answer.errorCode);
+    if (answer.errorSubcode != null) {
+      error.put("error_subcode", answer.errorSubcode);
+    }
+    error
+        .putObject("error_data")
+        .put("messaging_product", "whatsapp")
+        .put("details", answer.message);
+    error.put("fbtrace_id", "A" + uniqueId().substring(0, 22));
+    return root;
+  }
+
+  private ObjectNode gatewayErrorBody(Answer answer) {
+    // WAHA is a NestJS application and answers errors in Nest's shape.
+    ObjectNode root = json.createObjectNode();
+    root.put("statusCode", answer.status);
+    root.put("message", answer.message);
+    root.put("error", reasonPhrase(answer.status));
+    return root;
+  }
+
+  private Parsed parseCloud(String body) {
+    JsonNode root;
+    try {
+      root = json.readTree(body);
+    } catch (JsonProcessingException e) {
+      return Parsed.problem("(#100) The request body is not valid JSON");
+    }
+    if (root == null || !root.isObject()) {
+      return Parsed.problem("(#100) The request body is not valid JSON");
+    }
+    String to = text(root, "to");
+    String type = Optional.ofNullable(text(root, "type")).orElse("text");
+    String callback = text(root, "biz_opaque_callback_data");
+    String bodyText = null;
+    String link = null;
+    String caption = null;
+    String problem = null;
+    if (!"whatsapp".equals(text(root, "messaging_product"))) {
+      problem = "(#100) The parameter messaging_product is required.";
+    } else if (to == null) {
+      problem = "(#100) The parameter to is required.";
+    } else if ("text".equals(type)) {
+      bodyText = text(root.path("text"), "body");
+      if (bodyText == null) {
+        problem = "(#100) The parameter text['body'] is required.";
+      }
+    } else if (CLOUD_MEDIA_TYPES.contains(type)) {
+      JsonNode media = root.path(type);
+      link = text(media, "link");
+      caption = text(media, "caption");
+      if (link == null && text(media, "id") == null) {
+        problem = "(#100) Param " + type + " must have either 'id' or 'link'";
+      }
+    } else if ("template".equals(type)) {
+      bodyText = text(root.path("template"), "name");
+      if (bodyText == null) {
+        problem = "(#100) The parameter template['name'] is required.";
+      }
+    } else {
+      problem = "(#100) Param type is not a supported message type: " + type;
+    }
+    return new Parsed(to, type, bodyText, link, caption, callback, problem);
+  }
+
+  private Parsed parseGateway(String path, String body) {
+    JsonNode root;
+    try {
+      root = json.readTree(body);
+    } catch (JsonProcessingException e) {
+      return Parsed.problem("Unexpected token in JSON");
+    }
+    if (root == null || !root.isObject()) {
+      return Parsed.problem("Unexpected token in JSON");
+    }
+    String chatId = text(root, "chatId");
+    boolean textCall = path.equals("/api/sendText");
+    String bodyText = textCall ? text(root, "text") : null;
+    String link = textCall ? null : text(root.path("file"), "url");
+    String caption = textCall ? null : text(root, "caption");
+    String problem = null;
+    if (chatId == null) {
+      problem = "chatId should not be empty";
+    } else if (textCall && bodyText == null) {
+      problem = "text should not be empty";
+    } else if (!textCall && link == null && text(root.path("file"), "data") == null) {
+      problem = "file.url or file.data is required";
+    }
+    String type = textCall ? "text" : path.substring("/api/send".length()).toLowerCase(Locale.ROOT);
+    return new Parsed(chatId, type, bodyText, link, caption, null, problem);
+  }
+
+  private static String text(JsonNode node, String field) {
+    JsonNode value = node == null ? null : node.get(field);
+    return value == null || value.isNull() ? null : value.asText();
+  }
+
+  private static Map<String, List<String>> publicHeaders(Headers headers) {
+    Map<String, List<String>> copy = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+    headers.forEach(
+        (name, values) -> {
+          if (!SECRET_HEADERS.contains(name.toLowerCase(Locale.ROOT))) {
+            copy.put(name, List.copyOf(values));
+          }
+        });
+    return Collections.unmodifiableMap(copy);
+  }
+
+  private String uniqueId() {
+    return Long.toHexString(messageSequence.incrementAndGet()).toUpperCase(Locale.ROOT)
+        + UUID.randomUUID().toString().replace("-", "").toUpperCase(Locale.ROOT);
+  }
+
+  static String normalizeRecipient(String recipient) {
+    if (recipient == null) {
+      return "";
+    }
+    String r = recipient.trim();
+    int at = r.indexOf('@');
+    if (at >= 0) {
+      r = r.substring(0, at);
+    }
+    return r.startsWith("+") ? r.substring(1) : r;
+  }
+
+  private static String reasonPhrase(int status) {
+    return switch (status) {
+      case 400 -> "Bad Request";
+      case 401 -> "Unauthorized";
+      case 404 -> "Not Found";
+      case 405 -> "Method Not Allowed";
+      case 429 -> "Too Many Requests";
+      case 500 -> "Internal Server Error";
+      case 502 -> "Bad Gateway";
+      case 503 -> "Service Unavailable";
+      default -> "Error";
+    };
+  }
+
+  private record Parsed(
+      String to,
+      String type,
+      String text,
+      String mediaLink,
+      String caption,
+      String callbackData,
+      String problem) {
+    static final Parsed EMPTY = new Parsed(null, null, null, null, null, null, null);
+
+    static Parsed problem(String problem) {
+      return new Parsed(null, null, null, null, null, null, problem);
+    }
+  }
+
+  private record Reply(Api api, Answer answer, String messageId, Parsed parsed) {}
+
+  /** Which API a request was addressed to. */
+  public enum Api {
+    /** {@code POST /{version}/{phoneNumberId}/messages}. */
+    CLOUD,
+    /** {@code POST /api/send...} (WAHA-style gateway). */
+    GATEWAY,
+    /** Any other path; answered 404. */
+    UNKNOWN
+  }
+
+  /**
+   * One scripted answer.
+   *
+   * @param status HTTP status; 2xx is a success with a fresh message id
+   * @param errorCode Graph error code ({@code error.code}), 0 for successes
+   * @param errorSubcode {@code error.error_subcode}, or null to leave it out
+   * @param message {@code error.message}
+   * @param retryAfter sent as a {@code Retry-After} header in whole seconds (rounded up), or null
+   * @param delay waited before answering, never null
+   * @param hangs never answer; the connection drops when the fake closes
+   */
+  public record Answer(
+      int status,
+      int errorCode,
+      Integer errorSubcode,
+      String message,
+      Duration retryAfter,
+      Duration delay,
+      boolean hangs) {
+
+    public Answer {
+      Objects.requireNonNull(delay, "delay");
+    }
+
+    /** 200 with a fresh {@code wamid}. */
+    public static Answer ok() {
+      return new Answer(200, 0, null, null, null, Duration.ZERO, false);
+    }
+
+    /** Any error, in the API's error shape. */
+    public static Answer error(int status, int errorCode, String message) {
+      return new Answer(status, errorCode, null, message, null, Duration.ZERO, false);
+    }
+
+    /** 429, code 130429 (throughput exceeded), with {@code Retry-After}. */
+    public static Answer rateLimited(Duration retryAfter) {
+      return error(429, 130429, "(#130429) Rate limit hit").withRetryAfter(retryAfter);
+    }
+
+    /** 400, code 131056: too many messages to the same user. */
+    public static Answer pairRateLimited() {
+      return error(
+          400, 131056, "(#131056) (Business Account, Consumer Account) pair rate limit hit");
+    }
+
+    /** 400, code 131026: message undeliverable to that recipient (permanent). */
+    public static Answer undeliverable() {
+      return error(400, 131026, "Message undeliverable");
+    }
+
+    /** 400, code 131047: outside the 24-hour customer-service window. */
+    public static Answer reEngagementRequired() {
+      return error(400, 131047, "Re-engagement message");
+    }
+
+    /** 400, code 131048: spam rate limit; Herald pauses the device. */
+    public static Answer spamRateLimited() {
+      return error(400, 131048, "Spam rate limit hit");
+    }
+
+    /** 500, code 131000: the service failed (transient). */
+    public static Answer serverError() {
+      return error(500, 131000, "Something went wrong");
+    }
+
+    /** 503, code 131016: service unavailable (transient). */
+    public static Answer serviceUnavailable() {
+      return error(503, 131016, "Service unavailable");
+    }
+
+    /** Never answers; the connection drops when the fake closes (a crash mid-call). */
+    public static Answer hang() {
+      return new Answer(0, 0, null, null, null, Duration.ZERO, true);
+    }
+
+    public Answer withRetryAfter(Duration value) {
+      return new Answer(status, errorCode, errorSubcode, message, value, delay, hangs);
+    }
+
+    public Answer withSubcode(int value) {
+      return new Answer(status, errorCode, value, message, retryAfter, delay, hangs);
+    }
+
+    public Answer withDelay(Duration value) {
+      return new Answer(status, errorCode, errorSubcode, message, retryAfter, value, hangs);
+    }
+
+    boolean isSuccess() {
+      return status >= 200 && status < 300;
+    }
+  }
+
+  /**
+   * A request as received.
+   *
+   * @param receivedAt arrival time, before any scripted delay
+   * @param apiVersion for {@link Api#CLOUD}, e.g. {@code v21.0}; otherwise null
+   * @param phoneNumberId for {@link Api#CLOUD}; otherwise null
+   * @param to the Cloud API's {@code to} or the gateway's {@code chatId}, as sent
+   * @param type {@code text}, {@code image}, {@code document}, ... ({@code text} when omitted)
+   * @param text the message text ({@code text.body} or {@code text}); the template name for
+   *     templates; null for media
+   * @param mediaLink the media {@code link} / {@code file.url}
+   * @param caption the media caption
+   * @param commandId from {@code X-Herald-Command-Id}, else from {@code biz_opaque_callback_data}
+   * @param headers request headers without {@code Authorization} and {@code X-Api-Key}
+   * @param body the raw request body
+   * @param status the HTTP status answered (or about to be, after a delay); 0 when hung
+   * @param messageId the {@code wamid} (or gateway id) returned on success, else null
+   */
+  public record Request(
+      Instant receivedAt,
+      Api api,
+      String method,
+      String path,
+      String apiVersion,
+      String phoneNumberId,
+      String to,
+      String type,
+      String text,
+      String mediaLink,
+      String caption,
+      Optional<String> commandId,
+      Map<String, List<String>> headers,
+      String body,
+      int status,
+      String messageId) {
+
+    /** First value of a header, ignoring case. */
+    public Optional<String> header(String name) {
+      List<String> values = headers.get(name);
+      return values == null || values.isEmpty() ? Optional.empty() : Optional.of(values.get(0));
+    }
+  }
+}
