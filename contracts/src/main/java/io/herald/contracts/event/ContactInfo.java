@@ -1,6 +1,7 @@
 package io.herald.contracts.event;
 
 import java.util.Map;
+import java.util.stream.Collectors;
 
 /**
  * A contact, keyed by contact id on {@code herald.contacts}; used to resolve recipients given as
@@ -11,7 +12,7 @@ import java.util.Map;
  * @param tenantId owner; a schedule may only address its own tenant's contacts
  * @param phoneNumber E.164 number
  * @param name display name, may be null
- * @param fields extra template variables, may be empty
+ * @param fields extra template variables, may be empty; entries with a null value are dropped
  * @param optedOut true when the contact must not receive messages
  * @param deleted true when the row was deleted
  */
@@ -28,6 +29,13 @@ public record ContactInfo(
   public static final int SCHEMA_VERSION = 1;
 
   public ContactInfo {
-    fields = fields == null ? Map.of() : Map.copyOf(fields);
+    // A null value (e.g. a JSON column holding {"company": null}) means "no value"; Map.copyOf
+    // would throw and dead-letter the whole contact, opt-out flag included.
+    fields =
+        fields == null
+            ? Map.of()
+            : fields.entrySet().stream()
+                .filter(e -> e.getKey() != null && e.getValue() != null)
+                .collect(Collectors.toUnmodifiableMap(Map.Entry::getKey, Map.Entry::getValue));
   }
 }

@@ -49,8 +49,25 @@ public record ScheduleChange(
   public static final int SCHEMA_VERSION = 1;
 
   public ScheduleChange {
+    List<String> problems = new java.util.ArrayList<>();
+    if (mappingErrors != null) {
+      mappingErrors.stream().filter(java.util.Objects::nonNull).forEach(problems::add);
+    }
+    if (recipients != null && recipients.contains(null)) {
+      // A null entry from a direct producer must surface as a readable schedule error, not as an
+      // unreadable record on the dead-letter topic.
+      List<String> kept = new java.util.ArrayList<>();
+      for (int i = 0; i < recipients.size(); i++) {
+        if (recipients.get(i) == null) {
+          problems.add("recipients[" + i + "] is null");
+        } else {
+          kept.add(recipients.get(i));
+        }
+      }
+      recipients = kept;
+    }
     recipients = recipients == null ? null : List.copyOf(recipients);
-    mappingErrors = mappingErrors == null ? List.of() : List.copyOf(mappingErrors);
+    mappingErrors = List.copyOf(problems);
   }
 
   /** A delete of {@code scheduleKey}; only the key and kind are meaningful. */
