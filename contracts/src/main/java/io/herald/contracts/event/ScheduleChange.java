@@ -53,7 +53,7 @@ public record ScheduleChange(
     if (mappingErrors != null) {
       mappingErrors.stream().filter(java.util.Objects::nonNull).forEach(problems::add);
     }
-    if (recipients != null && recipients.contains(null)) {
+    if (recipients != null && recipients.stream().anyMatch(java.util.Objects::isNull)) {
       // A null entry from a direct producer must surface as a readable schedule error, not as an
       // unreadable record on the dead-letter topic.
       List<String> kept = new java.util.ArrayList<>();

@@ -78,4 +78,18 @@ class ScheduleChangeTest {
         .hasMessageContaining("recurring, broadcast or autopost");
     assertThat(ScheduleKind.fromWire(null)).isNull();
   }
+
+  @Test
+  void shouldTurnNullRecipientIntoMappingErrorWhenProducerSendsOne() {
+    List<String> recipients = new ArrayList<>();
+    recipients.add("+6281234567890");
+    recipients.add(null);
+    ScheduleChange change =
+        new ScheduleChange(1, ChangeOp.UPSERT, "recurring:1", ScheduleKind.RECURRING, "t", "d",
+            "n", "hi", null, recipients, RuleSpec.once(null), null, true, null, 1L, null,
+            List.of("earlier problem"));
+
+    assertThat(change.recipients()).containsExactly("+6281234567890");
+    assertThat(change.mappingErrors()).containsExactly("earlier problem", "recipients[1] is null");
+  }
 }
