@@ -1,0 +1,336 @@
+package io.herald.sender.app;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.herald.contracts.outcome.DeliveryResult;
+import io.herald.contracts.topic.Topics;
+import io.herald.database.Migrations;
+import io.herald.runtime.config.ConfigException;
+import io.herald.runtime.http.AdminServer;
+import io.herald.runtime.metrics.MetricsRegistries;
+import io.herald.sender.config.SenderConfig;
+import io.herald.sender.consume.CommandConsumer;
+import io.herald.sender.consume.ConsumerSettings;
+import io.herald.sender.consume.KafkaResultSink;
+import io.herald.sender.lane.LaneContext;
+import io.herald.sender.lane.LaneScheduler;
+import io.herald.sender.lane.LaneSettings;
+import io.herald.sender.lane.PacingPolicy;
+import io.herald.sender.lane.RetryBackoff;
+import io.herald.sender.ledger.JdbcDeliveryLedger;
+import io.herald.sender.ledger.JdbcDeviceDirectory;
+import io.herald.sender.ledger.JdbcOptOuts;
+import io.herald.sender.metrics.SenderMetrics;
+import io.herald.sender.projector.JdbcProjection;
+import io.herald.sender.projector.ResultProjector;
+import io.herald.sender.transport.HttpGatewayTransport;
+import io.herald.sender.transport.OutcomeClassifier;
+import io.herald.sender.transport.SimulatedTransport;
+import io.herald.sender.transport.Transport;
+import io.herald.sender.transport.Transports;
+import io.herald.sender.transport.WhatsAppCloudTransport;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.net.http.HttpClient;
+import java.sql.Connection;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Function;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The sender process: wires the components from {@link SenderConfig}, starts them in dependency
+ * order (database, producers, transports, lanes, consumer, projector, admin endpoints) and closes
+ * them in reverse. {@link #start} serves {@code main} and the integration tests alike.
+ */
+public final class SenderApp implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(SenderApp.class);
+
+  private final Deque<AutoCloseable> closeables = new ArrayDeque<>();
+  private final CountDownLatch stopped = new CountDownLatch(1);
+  private final SenderConfig config;
+  private PrometheusMeterRegistry registry;
+  private HikariDataSource dataSource;
+  private CommandConsumer consumer;
+  private LaneScheduler lanes;
+  private AdminServer admin;
+  private volatile long dbCheckedAt;
+  private volatile boolean dbOk;
+
+  private SenderApp(SenderConfig config) {
+    this.config = config;
+  }
+
+  public static void main(String[] args) {
+    SenderConfig config;
+    try {
+      config = SenderConfig.fromEnv(System.getenv());
+    } catch (ConfigException e) {
+      System.err.println("Herald sender: invalid configuration:");
+      e.problems().forEach(p -> System.err.println("  - " + p));
+      System.exit(2);
+      return;
+    }
+    SenderApp app;
+    try {
+      app = start(config, System::getenv, Clock.systemUTC());
+    } catch (RuntimeException e) {
+      log.error("Sender failed to start", e);
+      System.exit(1);
+      return;
+    }
+    Runtime.getRuntime().addShutdownHook(new Thread(app::close, "herald-shutdown"));
+    Throwable failure = app.awaitConsumerExit();
+    if (failure != null) {
+      System.exit(1); // the shutdown hook closes the rest
+    }
+  }
+
+  /**
+   * Builds and starts a sender.
+   *
+   * @param env looks up the environment variables that device configs name for tokens and keys
+   */
+  public static SenderApp start(SenderConfig config, Function<String, String> env, Clock clock) {
+    SenderApp app = new SenderApp(config);
+    try {
+      app.startComponents(env, clock);
+      return app;
+    } catch (RuntimeException e) {
+      app.close();
+      throw e;
+    }
+  }
+
+  private void startComponents(Function<String, String> env, Clock clock) {
+    log.info("Starting sender with effective config: {}", config.echo());
+    registry = MetricsRegistries.create("sender");
+
+    HikariConfig hc = new HikariConfig();
+    hc.setJdbcUrl(config.jdbcUrl());
+    hc.setUsername(config.jdbcUser());
+    hc.setPassword(config.jdbcPassword());
+    hc.setMaximumPoolSize(config.jdbcPoolSize());
+    hc.setPoolName("herald-sender-db");
+    hc.setMetricRegistry(null);
+    dataSource = new HikariDataSource(hc);
+    closeables.push(dataSource);
+    if (config.migrate()) {
+      Migrations.migrate(dataSource);
+    }
+
+    KafkaProducer<String, DeliveryResult> resultProducer =
+        new KafkaProducer<>(
+            producerProps("results"),
+            new StringSerializer(),
+            Topics.DELIVERY_RESULTS.valueSerde().serializer());
+    closeables.push(() -> resultProducer.close(Duration.ofSeconds(10)));
+    bind(new KafkaClientMetrics(resultProducer));
+    KafkaProducer<byte[], byte[]> dlqProducer =
+        new KafkaProducer<>(
+            producerProps("dlq"), new ByteArraySerializer(), new ByteArraySerializer());
+    closeables.push(() -> dlqProducer.close(Duration.ofSeconds(10)));
+
+    HttpClient http =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
+    ScheduledExecutorService simTimer =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "herald-simulated-transport");
+              t.setDaemon(true);
+              return t;
+            });
+    closeables.push(simTimer::shutdownNow);
+    List<Transport> adapters =
+        List.of(
+            new WhatsAppCloudTransport(
+                http,
+                config.whatsappBaseUrl(),
+                config.whatsappApiVersion(),
+                config.httpTimeout(),
+                env),
+            new HttpGatewayTransport(http, config.gatewayBaseUrl(), config.httpTimeout(), env),
+            new SimulatedTransport(
+                config.simulatedLatency(),
+                config.simulatedFailureRate(),
+                config.simulatedSeed(),
+                simTimer));
+    Transports transports = new Transports(adapters, config.defaultTransport());
+    SenderMetrics metrics = new SenderMetrics(registry, transports.kinds());
+
+    LaneContext ctx =
+        new LaneContext(
+            new JdbcDeliveryLedger(dataSource),
+            new JdbcDeviceDirectory(dataSource, clock, config.deviceRefresh()),
+            new JdbcOptOuts(dataSource),
+            transports,
+            new OutcomeClassifier(config.errorClasses()),
+            new RetryBackoff(
+                config.retryBase(),
+                config.retryMax(),
+                new SplittableRandom(config.simulatedSeed())),
+            new PacingPolicy(
+                config.pairGap(),
+                config.autoDelay(),
+                config.autoFloor(),
+                config.adaptiveMaxFactor(),
+                0.9),
+            new KafkaResultSink(resultProducer, metrics),
+            metrics,
+            clock,
+            new LaneSettings(
+                config.maxAttempts(),
+                config.deliveryMode(),
+                config.deviceRefresh(),
+                Duration.ofSeconds(1),
+                System.nanoTime()));
+    lanes = new LaneScheduler(ctx, config.laneThreads());
+    closeables.push(() -> lanes.close(config.revokeTimeout()));
+
+    KafkaConsumer<byte[], byte[]> kafkaConsumer =
+        new KafkaConsumer<>(
+            consumerProps(config.groupId()),
+            new ByteArrayDeserializer(),
+            new ByteArrayDeserializer());
+    bind(new KafkaClientMetrics(kafkaConsumer));
+    consumer =
+        new CommandConsumer(
+            kafkaConsumer,
+            dlqProducer,
+            lanes,
+            metrics,
+            new ConsumerSettings(
+                Topics.SEND_COMMANDS.name(),
+                Topics.SEND_COMMANDS.dlqName(),
+                config.maxInFlightPerPartition(),
+                config.revokeTimeout(),
+                Duration.ofMillis(500)));
+    consumer.start();
+    closeables.push(consumer);
+
+    if (config.projectorEnabled()) {
+      KafkaConsumer<byte[], byte[]> pc =
+          new KafkaConsumer<>(
+              consumerProps(config.groupId() + "-projector"),
+              new ByteArrayDeserializer(),
+              new ByteArrayDeserializer());
+      ResultProjector projector =
+          new ResultProjector(pc, new JdbcProjection(dataSource), Duration.ofSeconds(5)).start();
+      closeables.push(projector);
+    }
+
+    admin = new AdminServer(config.metricsPort(), registry, this::ready).start();
+    closeables.push(admin);
+    log.info("Sender started: metricsPort={} transports={}", admin.port(), transports.kinds());
+  }
+
+  private void bind(KafkaClientMetrics m) {
+    m.bindTo(registry);
+    closeables.push(m);
+  }
+
+  private Map<String, Object> producerProps(String role) {
+    Map<String, Object> p = new HashMap<>();
+    p.put(ProducerConfig.ACKS_CONFIG, "all");
+    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+    p.putAll(config.kafka());
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+    p.put(
+        ProducerConfig.CLIENT_ID_CONFIG,
+        config.groupId() + "-" + role + "-" + ProcessHandle.current().pid());
+    return p;
+  }
+
+  private Map<String, Object> consumerProps(String groupId) {
+    Map<String, Object> p = new HashMap<>();
+    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500);
+    p.putAll(config.kafka());
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+    p.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
+    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    return p;
+  }
+
+  /** Ready: partitions assigned and the database answers (checked at most every 2 s). */
+  public boolean ready() {
+    if (consumer == null || !consumer.ready()) {
+      return false;
+    }
+    long now = System.nanoTime();
+    if (now - dbCheckedAt > Duration.ofSeconds(2).toNanos()) {
+      dbCheckedAt = now;
+      try (Connection c = dataSource.getConnection()) {
+        dbOk = c.isValid(1);
+      } catch (Exception e) {
+        dbOk = false;
+      }
+    }
+    return dbOk;
+  }
+
+  /** The registry serving {@code /metrics}. */
+  public PrometheusMeterRegistry registry() {
+    return registry;
+  }
+
+  /** The port of the admin endpoints. */
+  public int adminPort() {
+    return admin.port();
+  }
+
+  /** Blocks until the consumer loop ends; returns its fatal error, or null after a clean stop. */
+  Throwable awaitConsumerExit() {
+    try {
+      if (consumer != null) {
+        consumer.awaitExit();
+        if (consumer.failure() != null) {
+          return consumer.failure();
+        }
+      }
+      stopped.await(); // a clean stop: wait for close() to finish
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return consumer == null ? null : consumer.failure();
+  }
+
+  @Override
+  public synchronized void close() {
+    while (!closeables.isEmpty()) {
+      AutoCloseable c = closeables.pop();
+      try {
+        c.close();
+      } catch (Exception e) {
+        log.warn(
+            "Error while stopping a component: component={} error={}",
+            c.getClass().getSimpleName(),
+            e.toString());
+      }
+    }
+    stopped.countDown();
+  }
+}

@@ -1,0 +1,349 @@
+package io.herald.sender.consume;
+
+import io.herald.contracts.command.SendCommand;
+import io.herald.contracts.serde.JsonSerde;
+import io.herald.contracts.topic.Topics;
+import io.herald.sender.lane.LaneScheduler;
+import io.herald.sender.lane.PendingCommand;
+import io.herald.sender.metrics.SenderMetrics;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.CommitFailedException;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.header.Headers;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Owns the consumer of {@code herald.send-commands} and its thread ({@code herald-consumer}). Reads
+ * records, dead-letters unreadable ones, hands commands to the lanes, commits each partition up to
+ * its lowest record without a recorded outcome, pauses fetching of partitions with too much in
+ * flight, and stops revoked partitions' lanes cleanly before they move.
+ */
+public final class CommandConsumer implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(CommandConsumer.class);
+  private static final JsonSerde<SendCommand> SERDE = new JsonSerde<>(SendCommand.class);
+  private static final Duration POLL = Duration.ofMillis(200);
+  private static final Duration LAG_INTERVAL = Duration.ofSeconds(5);
+
+  private final Consumer<byte[], byte[]> consumer;
+  private final Producer<byte[], byte[]> dlqProducer;
+  private final LaneScheduler lanes;
+  private final SenderMetrics metrics;
+  private final ConsumerSettings settings;
+  private final Map<TopicPartition, CommittableOffsets> offsets = new ConcurrentHashMap<>();
+  private final Set<TopicPartition> pausedPartitions = new HashSet<>();
+  private final Thread thread;
+  private volatile boolean running = true;
+  private volatile int assigned;
+  private volatile Throwable failure;
+  private long lastCommitNanos;
+  private long lastLagNanos;
+
+  public CommandConsumer(
+      Consumer<byte[], byte[]> consumer,
+      Producer<byte[], byte[]> dlqProducer,
+      LaneScheduler lanes,
+      SenderMetrics metrics,
+      ConsumerSettings settings) {
+    this.consumer = Objects.requireNonNull(consumer, "consumer");
+    this.dlqProducer = Objects.requireNonNull(dlqProducer, "dlqProducer");
+    this.lanes = Objects.requireNonNull(lanes, "lanes");
+    this.metrics = Objects.requireNonNull(metrics, "metrics");
+    this.settings = Objects.requireNonNull(settings, "settings");
+    this.thread = new Thread(this::run, "herald-consumer");
+  }
+
+  public CommandConsumer start() {
+    thread.start();
+    return this;
+  }
+
+  /** True while partitions are assigned and the loop runs. */
+  public boolean ready() {
+    return running && failure == null && assigned > 0;
+  }
+
+  /** Blocks until the loop has ended (after {@link #close()} or a fatal error). */
+  public void awaitExit() throws InterruptedException {
+    thread.join();
+  }
+
+  /** The error that stopped the loop, or null. */
+  public Throwable failure() {
+    return failure;
+  }
+
+  private void run() {
+    try {
+      consumer.subscribe(List.of(settings.topic()), new Listener());
+      while (running) {
+        ConsumerRecords<byte[], byte[]> records;
+        try {
+          records = consumer.poll(POLL);
+        } catch (WakeupException e) {
+          continue; // close() woke us; the loop condition decides
+        }
+        for (ConsumerRecord<byte[], byte[]> r : records) {
+          handle(r);
+        }
+        for (TopicPartition tp : records.partitions()) {
+          CommittableOffsets off = offsets.get(tp);
+          if (off != null) {
+            off.fetchedUpTo(consumer.position(tp));
+          }
+        }
+        backpressure();
+        if (System.nanoTime() - lastCommitNanos >= settings.commitInterval().toNanos()) {
+          commit(offsets.keySet(), false);
+        }
+        if (System.nanoTime() - lastLagNanos >= LAG_INTERVAL.toNanos()) {
+          updateLag();
+        }
+      }
+    } catch (WakeupException e) {
+      // closing
+    } catch (RuntimeException | Error e) {
+      failure = e;
+      log.error(
+          "Send-command consumer stopped on an unexpected error; the process must restart", e);
+    } finally {
+      shutdown();
+    }
+  }
+
+  private void shutdown() {
+    try {
+      Set<TopicPartition> owned = new HashSet<>(offsets.keySet());
+      lanes.revoke(partitionsOf(owned), settings.revokeTimeout());
+      if (failure == null) {
+        commit(owned, true);
+      }
+    } catch (RuntimeException e) {
+      log.warn("Final commit failed: error={}", e.toString());
+    } finally {
+      offsets.clear();
+      assigned = 0;
+      consumer.close(Duration.ofSeconds(5));
+      log.info("Send-command consumer closed");
+    }
+  }
+
+  private void handle(ConsumerRecord<byte[], byte[]> r) {
+    TopicPartition tp = new TopicPartition(r.topic(), r.partition());
+    CommittableOffsets off = offsets.computeIfAbsent(tp, k -> new CommittableOffsets());
+    long offset = r.offset();
+    off.track(offset);
+    SendCommand cmd = null;
+    String problem = null;
+    Exception cause = null;
+    try {
+      cmd = SERDE.deserialize(r.topic(), r.value());
+      if (cmd == null) {
+        problem = "empty value";
+      } else if (cmd.commandId() == null) {
+        problem = "missing commandId";
+      } else if (cmd.deviceId() == null || cmd.deviceId().isBlank()) {
+        problem = "missing deviceId";
+      } else if (cmd.recipient() == null || cmd.recipient().isBlank()) {
+        problem = "missing recipient";
+      }
+    } catch (KafkaException e) {
+      problem = "not a SendCommand";
+      cause = e;
+    }
+    if (problem != null) {
+      deadLetter(r, problem, cause);
+      off.done(offset);
+      return;
+    }
+    lanes.submit(new PendingCommand(cmd, r.partition(), offset, () -> off.done(offset)));
+  }
+
+  private void deadLetter(ConsumerRecord<byte[], byte[]> r, String reason, Exception cause) {
+    ProducerRecord<byte[], byte[]> dlq =
+        new ProducerRecord<>(settings.dlqTopic(), null, r.key(), r.value());
+    Headers h = dlq.headers();
+    r.headers().forEach(h::add);
+    h.add(Topics.DLQ_HEADER_TOPIC, r.topic().getBytes(StandardCharsets.UTF_8));
+    h.add(
+        Topics.DLQ_HEADER_PARTITION,
+        Integer.toString(r.partition()).getBytes(StandardCharsets.UTF_8));
+    h.add(Topics.DLQ_HEADER_OFFSET, Long.toString(r.offset()).getBytes(StandardCharsets.UTF_8));
+    h.add(Topics.DLQ_HEADER_REASON, reason.getBytes(StandardCharsets.UTF_8));
+    if (cause != null) {
+      String ex = cause.getClass().getName() + ": " + cause.getMessage();
+      h.add(Topics.DLQ_HEADER_EXCEPTION, truncate(ex, 1000).getBytes(StandardCharsets.UTF_8));
+    }
+    try {
+      dlqProducer.send(dlq).get(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
+      throw new KafkaException(
+          "Cannot dead-letter record " + r.topic() + "-" + r.partition() + "@" + r.offset(), e);
+    }
+    metrics.deadLetter();
+    log.warn(
+        "Unreadable send-command dead-lettered: topic={} partition={} offset={} reason={}",
+        r.topic(),
+        r.partition(),
+        r.offset(),
+        reason);
+  }
+
+  private void backpressure() {
+    int max = settings.maxInFlightPerPartition();
+    List<TopicPartition> toPause = new ArrayList<>();
+    List<TopicPartition> toResume = new ArrayList<>();
+    for (Map.Entry<TopicPartition, CommittableOffsets> en : offsets.entrySet()) {
+      int inFlight = en.getValue().inFlight();
+      TopicPartition tp = en.getKey();
+      if (!pausedPartitions.contains(tp) && inFlight >= max) {
+        toPause.add(tp);
+      } else if (pausedPartitions.contains(tp) && inFlight <= max / 2) {
+        toResume.add(tp);
+      }
+    }
+    if (!toPause.isEmpty()) {
+      consumer.pause(toPause);
+      pausedPartitions.addAll(toPause);
+      log.info("Fetching paused, too much in flight: partitions={} limit={}", toPause, max);
+    }
+    if (!toResume.isEmpty()) {
+      consumer.resume(toResume);
+      toResume.forEach(pausedPartitions::remove);
+      log.info("Fetching resumed: partitions={}", toResume);
+    }
+  }
+
+  private void commit(Collection<TopicPartition> parts, boolean sync) {
+    lastCommitNanos = System.nanoTime();
+    Map<TopicPartition, OffsetAndMetadata> toCommit = new HashMap<>();
+    Map<TopicPartition, Long> values = new HashMap<>();
+    for (TopicPartition tp : parts) {
+      CommittableOffsets off = offsets.get(tp);
+      if (off == null) {
+        continue;
+      }
+      OptionalLong c = off.toCommit();
+      if (c.isPresent()) {
+        toCommit.put(tp, new OffsetAndMetadata(c.getAsLong()));
+        values.put(tp, c.getAsLong());
+      }
+    }
+    if (toCommit.isEmpty()) {
+      return;
+    }
+    try {
+      consumer.commitSync(toCommit, Duration.ofSeconds(sync ? 15 : 5));
+      values.forEach(
+          (tp, v) -> {
+            CommittableOffsets off = offsets.get(tp);
+            if (off != null) {
+              off.committed(v);
+            }
+          });
+    } catch (CommitFailedException e) {
+      log.warn("Commit rejected (rebalance in progress), retrying later: offsets={}", values);
+    } catch (org.apache.kafka.common.errors.TimeoutException e) {
+      log.warn("Commit timed out, retrying later: offsets={}", values);
+    }
+  }
+
+  private void updateLag() {
+    lastLagNanos = System.nanoTime();
+    long lag = 0;
+    for (TopicPartition tp : offsets.keySet()) {
+      lag += consumer.currentLag(tp).orElse(0L);
+    }
+    metrics.consumerLag(lag);
+  }
+
+  private static List<Integer> partitionsOf(Collection<TopicPartition> parts) {
+    List<Integer> out = new ArrayList<>();
+    parts.forEach(tp -> out.add(tp.partition()));
+    return out;
+  }
+
+  private static String truncate(String s, int max) {
+    return s.length() <= max ? s : s.substring(0, max);
+  }
+
+  /** Stops the loop: lanes finish calls in flight (bounded), offsets are committed, then close. */
+  @Override
+  public void close() {
+    running = false;
+    consumer.wakeup();
+    try {
+      thread.join(settings.revokeTimeout().plusSeconds(15).toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private final class Listener implements ConsumerRebalanceListener {
+    @Override
+    public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+      if (partitions.isEmpty()) {
+        return;
+      }
+      int stuck = lanes.revoke(partitionsOf(partitions), settings.revokeTimeout());
+      commit(partitions, true);
+      forget(partitions);
+      log.info("Partitions revoked: partitions={} callsStillInFlight={}", partitions, stuck);
+    }
+
+    @Override
+    public void onPartitionsLost(Collection<TopicPartition> partitions) {
+      if (partitions.isEmpty()) {
+        return;
+      }
+      // another consumer may own them already: stop at once, commit nothing
+      lanes.revoke(partitionsOf(partitions), Duration.ZERO);
+      forget(partitions);
+      log.warn("Partitions lost: partitions={}", partitions);
+    }
+
+    @Override
+    public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+      for (TopicPartition tp : partitions) {
+        offsets.putIfAbsent(tp, new CommittableOffsets());
+      }
+      assigned = offsets.size();
+      if (!partitions.isEmpty()) {
+        log.info("Partitions assigned: partitions={} total={}", partitions, assigned);
+      }
+    }
+
+    private void forget(Collection<TopicPartition> partitions) {
+      for (TopicPartition tp : partitions) {
+        offsets.remove(tp);
+        pausedPartitions.remove(tp);
+      }
+      assigned = offsets.size();
+    }
+  }
+}

@@ -1,0 +1,617 @@
+package io.herald.sender.lane;
+
+import io.herald.contracts.command.SendCommand;
+import io.herald.contracts.outcome.DeliveryResult;
+import io.herald.contracts.outcome.DeliveryStatus;
+import io.herald.sender.lane.Pacer.AttemptResult;
+import io.herald.sender.ledger.Claim;
+import io.herald.sender.ledger.Device;
+import io.herald.sender.ledger.Finish;
+import io.herald.sender.transport.Outcome;
+import io.herald.sender.transport.Transport;
+import io.herald.sender.transport.TransportResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.SplittableRandom;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * The queue of one device (on one partition), worked one command at a time in arrival order.
+ *
+ * <p>A step never sleeps: it either finishes the command at the head, or asks to be woken at an
+ * instant (pacing, retry backoff, paused device), or starts an asynchronous transport call whose
+ * completion continues the step. So a paused or slow device holds no thread, and other devices'
+ * lanes run on the shared executor meanwhile.
+ *
+ * <p>Per command: expired? device known, same tenant, active? pacing allows? claim in the ledger
+ * (duplicates and unconfirmed claims stop here), opt-out check, transport call, classification,
+ * then retry later, or record the outcome in the ledger and publish the result; only then is the
+ * record's offset released for commit.
+ */
+final class DeviceLane {
+
+  private static final Logger log = LoggerFactory.getLogger(DeviceLane.class);
+
+  /** What a step decided. */
+  private static final class Next {
+    static final Next DONE = new Next(null, false);
+    static final Next ASYNC = new Next(null, true);
+    final Instant at;
+    final boolean async;
+
+    private Next(Instant at, boolean async) {
+      this.at = at;
+      this.async = async;
+    }
+
+    static Next at(Instant at) {
+      return new Next(at, false);
+    }
+
+    boolean done() {
+      return this == DONE;
+    }
+  }
+
+  /** A command in the lane and what is known about it so far. */
+  private static final class Entry {
+    final PendingCommand pending;
+    boolean claimed;
+    boolean optOutChecked;
+    int calls;
+    Instant notBefore;
+    Terminal terminal;
+
+    Entry(PendingCommand pending) {
+      this.pending = pending;
+    }
+
+    SendCommand cmd() {
+      return pending.command();
+    }
+  }
+
+  /** A decided outcome not yet fully recorded (the ledger write or the publish may be retried). */
+  private static final class Terminal {
+    final Finish finish;
+    final String transport;
+    boolean ledgerWritten;
+
+    Terminal(Finish finish, String transport, boolean ledgerWritten) {
+      this.finish = finish;
+      this.transport = transport;
+      this.ledgerWritten = ledgerWritten;
+    }
+  }
+
+  private final String deviceId;
+  private final int partition;
+  private final LaneContext ctx;
+  private final ScheduledExecutorService executor;
+  private final Pacer pacer;
+  private final ArrayDeque<Entry> queue = new ArrayDeque<>();
+
+  // guarded by this
+  private boolean busy;
+  private boolean closed;
+  private ScheduledFuture<?> timer;
+  private Instant timerAt;
+  private volatile boolean paused;
+  private volatile int depth;
+
+  DeviceLane(String deviceId, int partition, LaneContext ctx, ScheduledExecutorService executor) {
+    this.deviceId = deviceId;
+    this.partition = partition;
+    this.ctx = ctx;
+    this.executor = executor;
+    long seed = ctx.settings().randomSeed() ^ ((long) deviceId.hashCode() << 16) ^ partition;
+    this.pacer = new Pacer(ctx.clock(), new SplittableRandom(seed), ctx.pacing());
+  }
+
+  int partition() {
+    return partition;
+  }
+
+  int depth() {
+    return depth;
+  }
+
+  boolean paused() {
+    return paused;
+  }
+
+  double adaptiveFactor() {
+    return pacer.adaptiveFactor();
+  }
+
+  synchronized void enqueue(PendingCommand p) {
+    if (closed) {
+      return; // the partition was revoked; the new owner reads the record again
+    }
+    queue.addLast(new Entry(p));
+    depth = queue.size();
+    if (!busy && timer == null) {
+      scheduleLocked(ctx.clock().instant());
+    }
+  }
+
+  /**
+   * Stops the lane: drops queued commands (their offsets stay uncommitted) and waits up to {@code
+   * timeout} for a step in progress (a transport call) to record its outcome.
+   *
+   * @return true when no step was left running
+   */
+  synchronized boolean close(Duration timeout) {
+    closed = true;
+    if (timer != null) {
+      timer.cancel(false);
+      timer = null;
+    }
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (busy) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        break;
+      }
+      try {
+        TimeUnit.NANOSECONDS.timedWait(this, left);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    queue.clear();
+    depth = 0;
+    return !busy;
+  }
+
+  private void scheduleLocked(Instant at) {
+    if (timer != null) {
+      if (!timerAt.isAfter(at)) {
+        return;
+      }
+      timer.cancel(false);
+    }
+    long delayNanos = Math.max(0, Duration.between(ctx.clock().instant(), at).toNanos());
+    timerAt = at;
+    timer = executor.schedule(this::step, delayNanos, TimeUnit.NANOSECONDS);
+  }
+
+  private void step() {
+    Entry e;
+    Instant now = ctx.clock().instant();
+    synchronized (this) {
+      timer = null;
+      timerAt = null;
+      if (busy || closed) {
+        return;
+      }
+      e = paused ? firstExpired(now) : null;
+      if (e == null) {
+        e = queue.peekFirst();
+      }
+      if (e == null) {
+        return;
+      }
+      busy = true;
+    }
+    Next next;
+    MDC.put("commandId", e.cmd().commandId().value());
+    MDC.put("device", deviceId);
+    try {
+      next = process(e, now);
+    } catch (RuntimeException ex) {
+      next = failedStep(e, ex, now);
+    } finally {
+      MDC.remove("commandId");
+      MDC.remove("device");
+    }
+    if (!next.async) {
+      endStep(e, next);
+    }
+  }
+
+  private Entry firstExpired(Instant now) {
+    for (Entry e : queue) {
+      Instant na = e.cmd().notAfter();
+      if (na != null && now.isAfter(na)) {
+        return e;
+      }
+    }
+    return null;
+  }
+
+  private void endStep(Entry e, Next next) {
+    synchronized (this) {
+      busy = false;
+      if (next.done()) {
+        queue.remove(e);
+        depth = queue.size();
+      }
+      notifyAll();
+      if (closed || queue.isEmpty()) {
+        return;
+      }
+      Instant now = ctx.clock().instant();
+      Instant at = next.at == null ? now : next.at;
+      if (paused) {
+        // a paused lane still wakes up for the earliest deadline among its commands
+        for (Entry q : queue) {
+          Instant na = q.cmd().notAfter();
+          if (na != null && na.isBefore(at)) {
+            at = na.plusMillis(1);
+          }
+        }
+      }
+      scheduleLocked(at);
+    }
+  }
+
+  private Next process(Entry e, Instant now) {
+    if (e.terminal != null) {
+      return record(e);
+    }
+    SendCommand cmd = e.cmd();
+    if (cmd.notAfter() != null && now.isAfter(cmd.notAfter())) {
+      return decideWithoutCall(
+          e, now, DeliveryStatus.EXPIRED, "expired", "past its not-after deadline", null);
+    }
+    Optional<Device> found = ctx.devices().find(deviceId);
+    if (found.isEmpty()) {
+      return decideWithoutCall(
+          e, now, DeliveryStatus.FAILED, "unknown_device", "device not found", null);
+    }
+    Device device = found.get();
+    if (!sameTenant(device.tenantId(), cmd.tenantId())) {
+      return decideWithoutCall(
+          e,
+          now,
+          DeliveryStatus.FAILED,
+          "tenant_mismatch",
+          "device belongs to another tenant",
+          null);
+    }
+    if (!device.active()) {
+      if (!paused) {
+        paused = true;
+        log.warn(
+            "Device not active, holding its commands: device={} status={} reason={} queued={}",
+            deviceId,
+            device.status(),
+            device.pausedReason(),
+            depth);
+      }
+      return Next.at(now.plus(ctx.settings().pausedRecheck()));
+    }
+    if (paused) {
+      paused = false;
+      log.info("Device active again, resuming its lane: device={} queued={}", deviceId, depth);
+    }
+    Optional<Transport> transport = ctx.transports().forKind(device.transport());
+    if (transport.isEmpty()) {
+      return decideWithoutCall(
+          e,
+          now,
+          DeliveryStatus.FAILED,
+          "unsupported_transport",
+          "no transport adapter for '" + device.transport() + "'",
+          null);
+    }
+    Transport t = transport.get();
+    Double cap = device.effectiveMaxPerSecond();
+    if (cap == null) {
+      cap = t.defaultMaxPerSecond();
+    }
+    Instant earliest = pacer.earliestFor(cmd.recipient(), cap);
+    if (e.notBefore != null && e.notBefore.isAfter(earliest)) {
+      earliest = e.notBefore;
+    }
+    if (earliest.isAfter(now)) {
+      return Next.at(earliest);
+    }
+    if (!e.claimed) {
+      Next stop = claim(e, now, t.kind());
+      if (stop != null) {
+        return stop;
+      }
+    } else if (!ctx.ledger().beginAttempt(cmd.commandId(), now)) {
+      log.warn(
+          "Command no longer claimed by this sender, dropping it: commandId={} device={}"
+              + " partition={} offset={}",
+          cmd.commandId(),
+          deviceId,
+          partition,
+          e.pending.offset());
+      e.pending.onRecorded().run();
+      return Next.DONE;
+    }
+    if (!e.optOutChecked) {
+      if (ctx.optOuts().optedOut(cmd.tenantId(), cmd.contactId(), cmd.recipient())) {
+        e.terminal =
+            new Terminal(
+                new Finish(
+                    DeliveryStatus.SKIPPED, e.calls, null, "opted_out", "contact opted out", now),
+                t.kind(),
+                false);
+        return record(e);
+      }
+      e.optOutChecked = true;
+    }
+    e.calls++;
+    long start = System.nanoTime();
+    t.send(device.transportConfig(), cmd)
+        .whenComplete(
+            (resp, err) -> {
+              TransportResponse r =
+                  resp != null
+                      ? resp
+                      : TransportResponse.connectionError("transport error: " + err);
+              try {
+                executor.execute(() -> afterCall(e, t, r, start));
+              } catch (RuntimeException rejected) {
+                // executor shut down (hard stop): the claim stays, the next owner reports unknown
+                log.warn("Lane executor gone, outcome not recorded: commandId={}", cmd.commandId());
+              }
+            });
+    return Next.ASYNC;
+  }
+
+  /** Claims the head; returns a step result when the command must not be sent, else null. */
+  private Next claim(Entry e, Instant now, String transport) {
+    SendCommand cmd = e.cmd();
+    Claim claim = ctx.ledger().claim(cmd, ctx.settings().mode(), now);
+    switch (claim.kind()) {
+      case DUPLICATE:
+        ctx.metrics().duplicateSuppressed();
+        log.info(
+            "Duplicate command suppressed: commandId={} existing={} device={} partition={}"
+                + " offset={}",
+            cmd.commandId(),
+            claim.existing(),
+            deviceId,
+            partition,
+            e.pending.offset());
+        e.pending.onRecorded().run();
+        return Next.DONE;
+      case UNKNOWN:
+        ctx.metrics().unknownOutcome();
+        log.warn(
+            "Command was claimed and never confirmed, reporting unknown and not resending:"
+                + " commandId={} device={} partition={} offset={}",
+            cmd.commandId(),
+            deviceId,
+            partition,
+            e.pending.offset());
+        e.terminal =
+            new Terminal(
+                new Finish(
+                    DeliveryStatus.UNKNOWN,
+                    claim.attemptsSoFar(),
+                    null,
+                    "unknown",
+                    "claimed by an earlier owner and never confirmed",
+                    now),
+                transport,
+                true);
+        ctx.metrics().delivery("unknown", transport);
+        return record(e);
+      case CLAIMED:
+      default:
+        e.claimed = true;
+        e.calls = claim.attemptsSoFar();
+        return null;
+    }
+  }
+
+  /** Expired, unknown device, tenant mismatch...: claim (to dedupe), then record without a call. */
+  private Next decideWithoutCall(
+      Entry e, Instant now, DeliveryStatus status, String code, String reason, String transport) {
+    if (!e.claimed) {
+      Next stop = claim(e, now, transport);
+      if (stop != null) {
+        return stop;
+      }
+    }
+    if (status == DeliveryStatus.FAILED) {
+      log.warn(
+          "Command failed without a call: commandId={} device={} tenant={} code={} partition={}"
+              + " offset={}",
+          e.cmd().commandId(),
+          deviceId,
+          e.cmd().tenantId(),
+          code,
+          partition,
+          e.pending.offset());
+    }
+    e.terminal =
+        new Terminal(new Finish(status, e.calls, null, code, reason, now), transport, false);
+    return record(e);
+  }
+
+  private void afterCall(Entry e, Transport t, TransportResponse r, long startNanos) {
+    Next next;
+    Instant now = ctx.clock().instant();
+    SendCommand cmd = e.cmd();
+    MDC.put("commandId", cmd.commandId().value());
+    MDC.put("device", deviceId);
+    try {
+      ctx.metrics().latency(Duration.ofNanos(System.nanoTime() - startNanos));
+      Outcome o = ctx.classifier().classify(r);
+      if (o instanceof Outcome.Sent) {
+        pacer.onAttempt(
+            cmd.pacing(), cmd.scheduleKey(), cmd.recipient(), AttemptResult.SUCCESS, true);
+        e.terminal =
+            new Terminal(
+                new Finish(
+                    DeliveryStatus.SENT, e.calls, ((Outcome.Sent) o).messageId(), null, null, now),
+                t.kind(),
+                false);
+        next = record(e);
+      } else if (o instanceof Outcome.Transient) {
+        Outcome.Transient tr = (Outcome.Transient) o;
+        boolean more = e.calls < ctx.settings().maxAttempts();
+        pacer.onAttempt(
+            cmd.pacing(),
+            cmd.scheduleKey(),
+            cmd.recipient(),
+            tr.rateLimited() ? AttemptResult.RATE_LIMITED : AttemptResult.OTHER,
+            !more);
+        if (more) {
+          Duration wait = ctx.backoff().next(e.calls, tr.retryAfter());
+          e.notBefore = now.plus(wait);
+          ctx.metrics().retry(t.kind());
+          log.info(
+              "Delivery failed, will retry: commandId={} device={} attempt={} code={} retryAt={}",
+              cmd.commandId(),
+              deviceId,
+              e.calls,
+              tr.code(),
+              e.notBefore);
+          try {
+            ctx.ledger().releaseForRetry(cmd.commandId(), e.calls, tr.code(), tr.reason());
+          } catch (RuntimeException ex) {
+            // the row keeps claimed_at: a crash before the retry reports unknown (conservative)
+            log.warn(
+                "Cannot release claim for retry: commandId={} error={}",
+                cmd.commandId(),
+                ex.toString());
+          }
+          next = Next.at(e.notBefore);
+        } else {
+          e.terminal =
+              new Terminal(
+                  new Finish(
+                      DeliveryStatus.FAILED,
+                      e.calls,
+                      null,
+                      tr.code(),
+                      "gave up after " + e.calls + " attempts: " + tr.reason(),
+                      now),
+                  t.kind(),
+                  false);
+          next = record(e);
+        }
+      } else if (o instanceof Outcome.Permanent) {
+        Outcome.Permanent p = (Outcome.Permanent) o;
+        pacer.onAttempt(
+            cmd.pacing(), cmd.scheduleKey(), cmd.recipient(), AttemptResult.OTHER, true);
+        e.terminal =
+            new Terminal(
+                new Finish(DeliveryStatus.FAILED, e.calls, null, p.code(), p.reason(), now),
+                t.kind(),
+                false);
+        next = record(e);
+      } else {
+        Outcome.AccountDanger a = (Outcome.AccountDanger) o;
+        pacer.onAttempt(
+            cmd.pacing(), cmd.scheduleKey(), cmd.recipient(), AttemptResult.OTHER, true);
+        e.terminal =
+            new Terminal(
+                new Finish(DeliveryStatus.FAILED, e.calls, null, a.code(), a.reason(), now),
+                t.kind(),
+                false);
+        pauseDevice(a);
+        next = record(e);
+      }
+    } catch (RuntimeException ex) {
+      next = failedStep(e, ex, now);
+    } finally {
+      MDC.remove("commandId");
+      MDC.remove("device");
+    }
+    endStep(e, next);
+  }
+
+  private void pauseDevice(Outcome.AccountDanger a) {
+    String reason = a.code() + ": " + a.reason();
+    paused = true;
+    ctx.metrics().devicePaused();
+    log.error(
+        "Account in danger, pausing device until an operator sets it active again: device={}"
+            + " code={} queued={}",
+        deviceId,
+        a.code(),
+        depth);
+    try {
+      ctx.devices().pause(deviceId, reason);
+    } catch (RuntimeException ex) {
+      log.error(
+          "Cannot mark device paused in the database: device={} error={}", deviceId, ex.toString());
+    }
+  }
+
+  /** Writes the ledger row (once) and publishes the result; the offset is released on ack. */
+  private Next record(Entry e) {
+    Terminal term = e.terminal;
+    SendCommand cmd = e.cmd();
+    Finish f = term.finish;
+    if (!term.ledgerWritten) {
+      boolean updated = ctx.ledger().finish(cmd.commandId(), f);
+      if (!updated) {
+        log.warn(
+            "Outcome not recorded, the ledger row was already final: commandId={} status={}",
+            cmd.commandId(),
+            f.status().wire());
+      }
+      term.ledgerWritten = true;
+      ctx.metrics().delivery(f.status().wire(), term.transport);
+    }
+    DeliveryResult result =
+        new DeliveryResult(
+            DeliveryResult.SCHEMA_VERSION,
+            cmd.commandId(),
+            cmd.tenantId(),
+            cmd.deviceId(),
+            cmd.scheduleKey(),
+            cmd.kind(),
+            cmd.occurrenceAt(),
+            f.status(),
+            f.attempts(),
+            f.transportMessageId(),
+            f.errorCode(),
+            f.errorMessage(),
+            f.finishedAt());
+    ctx.results().publish(result, e.pending.onRecorded());
+    if (log.isDebugEnabled()) {
+      log.debug(
+          "Outcome recorded: commandId={} device={} status={} attempts={} partition={} offset={}",
+          cmd.commandId(),
+          deviceId,
+          f.status().wire(),
+          f.attempts(),
+          partition,
+          e.pending.offset());
+    }
+    return Next.DONE;
+  }
+
+  private Next failedStep(Entry e, RuntimeException ex, Instant now) {
+    ctx.metrics().laneError();
+    log.warn(
+        "Lane step failed, retrying: commandId={} device={} partition={} offset={} error={}",
+        e.cmd().commandId(),
+        deviceId,
+        partition,
+        e.pending.offset(),
+        ex.toString());
+    return Next.at(now.plus(ctx.settings().errorRetry()));
+  }
+
+  private static boolean sameTenant(String deviceTenant, String commandTenant) {
+    if (deviceTenant == null || commandTenant == null) {
+      return false;
+    }
+    return deviceTenant
+        .trim()
+        .toLowerCase(Locale.ROOT)
+        .equals(commandTenant.trim().toLowerCase(Locale.ROOT));
+  }
+}

@@ -1,0 +1,150 @@
+package io.herald.sender.lane;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Owns the device lanes of one consumer and the small thread pool ({@code herald-lane-N}) their
+ * steps run on. Lanes are keyed by (partition, device): revoking a partition stops exactly its
+ * lanes.
+ */
+public final class LaneScheduler implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(LaneScheduler.class);
+
+  private record LaneKey(int partition, String deviceId) {}
+
+  private final LaneContext ctx;
+  private final ScheduledThreadPoolExecutor executor;
+  private final Map<LaneKey, DeviceLane> lanes = new ConcurrentHashMap<>();
+
+  public LaneScheduler(LaneContext ctx, int threads) {
+    this.ctx = Objects.requireNonNull(ctx, "ctx");
+    AtomicInteger n = new AtomicInteger();
+    this.executor =
+        new ScheduledThreadPoolExecutor(
+            threads,
+            r -> {
+              Thread t = new Thread(r, "herald-lane-" + n.incrementAndGet());
+              t.setDaemon(true);
+              t.setUncaughtExceptionHandler(
+                  (th, ex) ->
+                      log.error("Uncaught error in lane thread: thread={}", th.getName(), ex));
+              return t;
+            });
+    executor.setRemoveOnCancelPolicy(true);
+    ctx.metrics()
+        .bindLanes(this::depth, this::activeLanes, this::pausedLanes, this::maxAdaptiveFactor);
+  }
+
+  /** Hands a command to its device's lane. Called from the poll thread. */
+  public void submit(PendingCommand p) {
+    LaneKey key = new LaneKey(p.partition(), p.command().deviceId());
+    lanes
+        .computeIfAbsent(key, k -> new DeviceLane(k.deviceId(), k.partition(), ctx, executor))
+        .enqueue(p);
+  }
+
+  /**
+   * Stops the lanes of {@code partitions}: queued commands are dropped (uncommitted, the next owner
+   * reads them again), calls in flight get up to {@code timeout} to record their outcome.
+   *
+   * @return the number of lanes whose call did not finish in time (their claims become unknown)
+   */
+  public int revoke(Collection<Integer> partitions, Duration timeout) {
+    Set<Integer> parts = Set.copyOf(partitions);
+    List<Map.Entry<LaneKey, DeviceLane>> doomed = new ArrayList<>();
+    for (Map.Entry<LaneKey, DeviceLane> en : lanes.entrySet()) {
+      if (parts.contains(en.getKey().partition())) {
+        doomed.add(en);
+      }
+    }
+    long deadline = System.nanoTime() + timeout.toNanos();
+    int stuck = 0;
+    for (Map.Entry<LaneKey, DeviceLane> en : doomed) {
+      long left = Math.max(0, deadline - System.nanoTime());
+      if (!en.getValue().close(Duration.ofNanos(left))) {
+        stuck++;
+      }
+      lanes.remove(en.getKey());
+    }
+    if (!doomed.isEmpty()) {
+      log.info(
+          "Lanes stopped: partitions={} lanes={} stillInFlight={}", parts, doomed.size(), stuck);
+    }
+    return stuck;
+  }
+
+  /** Every partition with a lane. */
+  public Set<Integer> partitions() {
+    Set<Integer> s = ConcurrentHashMap.newKeySet();
+    lanes.keySet().forEach(k -> s.add(k.partition()));
+    return s;
+  }
+
+  public int depth() {
+    int d = 0;
+    for (DeviceLane l : lanes.values()) {
+      d += l.depth();
+    }
+    return d;
+  }
+
+  public int activeLanes() {
+    int n = 0;
+    for (DeviceLane l : lanes.values()) {
+      if (l.depth() > 0) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  public int pausedLanes() {
+    int n = 0;
+    for (DeviceLane l : lanes.values()) {
+      if (l.paused()) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  public double maxAdaptiveFactor() {
+    double m = 1.0;
+    for (DeviceLane l : lanes.values()) {
+      m = Math.max(m, l.adaptiveFactor());
+    }
+    return m;
+  }
+
+  /** Stops every lane (waiting for calls in flight up to {@code timeout}) and the threads. */
+  public void close(Duration timeout) {
+    revoke(partitions(), timeout);
+    executor.shutdown();
+    try {
+      if (!executor.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        executor.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      executor.shutdownNow();
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  @Override
+  public void close() {
+    close(Duration.ofSeconds(20));
+  }
+}

@@ -1,0 +1,44 @@
+package io.herald.sender.ledger;
+
+import io.herald.contracts.command.CommandId;
+import io.herald.contracts.command.SendCommand;
+import java.time.Instant;
+
+/**
+ * The claim-before-send ledger (port). A command id is claimed before the transport is called and
+ * finished after; an id that an earlier owner claimed and never finished is never silently resent
+ * in {@link DeliveryMode#AT_MOST_ONCE}. Implementations are thread-safe.
+ */
+public interface DeliveryLedger {
+
+  /**
+   * Claims {@code command}'s id for a transport call, in one transaction: insert-if-absent, then
+   * decide from the existing row.
+   *
+   * <ul>
+   *   <li>no row: {@link Claim.Kind#CLAIMED} with 0 attempts;
+   *   <li>sent / failed / skipped / expired: {@link Claim.Kind#DUPLICATE};
+   *   <li>claimed and released between two attempts: {@link Claim.Kind#CLAIMED}, continuing the
+   *       attempt count;
+   *   <li>claimed with a call possibly in flight, or unknown: in at-most-once, {@link
+   *       Claim.Kind#UNKNOWN} (the row becomes {@code unknown} the first time) or {@link
+   *       Claim.Kind#DUPLICATE} when it already was; in at-least-once, {@link Claim.Kind#CLAIMED}.
+   * </ul>
+   */
+  Claim claim(SendCommand command, DeliveryMode mode, Instant now);
+
+  /**
+   * Marks the start of another attempt of an id this owner claimed and released: a crash from now
+   * on leaves it unknown. False when the id is no longer claimed (another owner decided).
+   */
+  boolean beginAttempt(CommandId id, Instant now);
+
+  /** A transient failure: the id stays claimed but no call is in flight until the next attempt. */
+  void releaseForRetry(CommandId id, int attempts, String errorCode, String errorMessage);
+
+  /**
+   * Records the final outcome of a claimed id. A row another owner marked unknown in the meantime
+   * is overwritten with the truth. False when the row is missing or already final.
+   */
+  boolean finish(CommandId id, Finish finish);
+}

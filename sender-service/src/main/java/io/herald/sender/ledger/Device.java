@@ -1,0 +1,53 @@
+package io.herald.sender.ledger;
+
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * A device as the sender needs it, from the {@code devices} table.
+ *
+ * @param id device id
+ * @param tenantId {@code user_id}: the only tenant whose commands the device may send
+ * @param transport {@code whatsapp_cloud | http_gateway | simulated}, lower case, or null
+ * @param transportConfig the {@code transport_config} JSON object with values as strings; names
+ *     environment variables for secrets, never the secrets themselves
+ * @param status {@code active}, {@code paused}, ...
+ * @param maxPerSecond {@code max_per_second}, or null for the transport's default
+ * @param pausedReason why the device is paused, or null
+ */
+public record Device(
+    String id,
+    String tenantId,
+    String transport,
+    Map<String, String> transportConfig,
+    String status,
+    Double maxPerSecond,
+    String pausedReason) {
+
+  public Device {
+    transportConfig = transportConfig == null ? Map.of() : Map.copyOf(transportConfig);
+    transport = transport == null ? null : transport.trim().toLowerCase(Locale.ROOT);
+  }
+
+  /** Only an active device sends; any other status holds its commands. */
+  public boolean active() {
+    return status == null || "active".equalsIgnoreCase(status.trim());
+  }
+
+  /** {@code max_per_second}, else {@code transport_config.max_per_second}, else null. */
+  public Double effectiveMaxPerSecond() {
+    if (maxPerSecond != null && maxPerSecond > 0) {
+      return maxPerSecond;
+    }
+    String v = transportConfig.get("max_per_second");
+    if (v != null) {
+      try {
+        double d = Double.parseDouble(v);
+        return d > 0 ? d : null;
+      } catch (NumberFormatException e) {
+        return null;
+      }
+    }
+    return null;
+  }
+}

@@ -1,0 +1,151 @@
+package io.herald.sender.ledger;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Devices read from PostgreSQL, cached per device for {@code refresh}: a status change (an operator
+ * resuming a paused device) is seen within that interval. Unknown ids are cached too, so a flood of
+ * commands for a missing device does not hammer the database.
+ */
+public final class JdbcDeviceDirectory implements DeviceDirectory {
+
+  private static final Logger log = LoggerFactory.getLogger(JdbcDeviceDirectory.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String SELECT =
+      "SELECT id, user_id, transport, transport_config::text, status, max_per_second,"
+          + " paused_reason FROM devices WHERE id = ?";
+  private static final String PAUSE =
+      "UPDATE devices SET status = 'paused', paused_reason = ?, updated_at = now() WHERE id = ?";
+
+  private record Entry(Optional<Device> device, Instant loadedAt) {}
+
+  private final DataSource dataSource;
+  private final Clock clock;
+  private final Duration refresh;
+  private final Map<String, Entry> cache = new ConcurrentHashMap<>();
+
+  public JdbcDeviceDirectory(DataSource dataSource, Clock clock, Duration refresh) {
+    this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+    this.clock = Objects.requireNonNull(clock, "clock");
+    this.refresh = Objects.requireNonNull(refresh, "refresh");
+  }
+
+  @Override
+  public Optional<Device> find(String deviceId) {
+    Instant now = clock.instant();
+    Entry e = cache.get(deviceId);
+    if (e != null && e.loadedAt().plus(refresh).isAfter(now)) {
+      return e.device();
+    }
+    Optional<Device> loaded = load(deviceId);
+    cache.put(deviceId, new Entry(loaded, now));
+    if (cache.size() > 100_000) {
+      evictOld(now);
+    }
+    return loaded;
+  }
+
+  @Override
+  public void pause(String deviceId, String reason) {
+    UUID id = SqlValues.uuidOrNull(deviceId);
+    if (id != null) {
+      try (Connection c = dataSource.getConnection();
+          PreparedStatement ps = c.prepareStatement(PAUSE)) {
+        ps.setString(1, reason);
+        ps.setObject(2, id, Types.OTHER);
+        ps.executeUpdate();
+      } catch (SQLException ex) {
+        throw new LedgerException("Cannot pause device " + deviceId, ex);
+      }
+    }
+    Entry e = cache.get(deviceId);
+    if (e != null && e.device().isPresent()) {
+      Device d = e.device().get();
+      Device paused =
+          new Device(
+              d.id(),
+              d.tenantId(),
+              d.transport(),
+              d.transportConfig(),
+              "paused",
+              d.maxPerSecond(),
+              reason);
+      // fresh entry: the lane sees the pause at once, the database from the next refresh on
+      cache.put(deviceId, new Entry(Optional.of(paused), clock.instant()));
+    }
+  }
+
+  private Optional<Device> load(String deviceId) {
+    UUID id = SqlValues.uuidOrNull(deviceId);
+    if (id == null) {
+      return Optional.empty();
+    }
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(SELECT)) {
+      ps.setObject(1, id, Types.OTHER);
+      try (ResultSet rs = ps.executeQuery()) {
+        if (!rs.next()) {
+          return Optional.empty();
+        }
+        BigDecimal max = rs.getBigDecimal(6);
+        return Optional.of(
+            new Device(
+                rs.getString(1),
+                rs.getString(2),
+                rs.getString(3),
+                parseConfig(deviceId, rs.getString(4)),
+                rs.getString(5),
+                max == null ? null : max.doubleValue(),
+                rs.getString(7)));
+      }
+    } catch (SQLException ex) {
+      throw new LedgerException("Cannot read device " + deviceId, ex);
+    }
+  }
+
+  private static Map<String, String> parseConfig(String deviceId, String json) {
+    Map<String, String> out = new HashMap<>();
+    if (json == null) {
+      return out;
+    }
+    try {
+      JsonNode root = JSON.readTree(json);
+      if (root != null && root.isObject()) {
+        for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
+          Map.Entry<String, JsonNode> f = it.next();
+          if (f.getValue() != null && !f.getValue().isNull() && f.getValue().isValueNode()) {
+            out.put(f.getKey(), f.getValue().asText());
+          }
+        }
+      }
+    } catch (IOException ex) {
+      log.warn("Device transport_config is not a JSON object, ignoring it: device={}", deviceId);
+    }
+    return out;
+  }
+
+  private void evictOld(Instant now) {
+    cache.entrySet().removeIf(en -> en.getValue().loadedAt().plus(refresh).isBefore(now));
+  }
+}

@@ -1,0 +1,167 @@
+package io.herald.sender.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+
+/**
+ * The sender's meters. Every known series is registered at start (a dashboard shows 0, not "no
+ * data"); tags are bounded: result and transport kind, never a device, phone or text.
+ */
+public final class SenderMetrics {
+
+  /** Values of the {@code result} tag of {@code herald_sender_deliveries_total}. */
+  public static final List<String> RESULTS =
+      List.of("sent", "retry", "failed", "unknown", "skipped", "expired");
+
+  private final MeterRegistry registry;
+  private final Map<String, Counter> deliveries = new ConcurrentHashMap<>();
+  private final Timer sendLatency;
+  private final Counter devicePaused;
+  private final Counter retries;
+  private final Counter duplicates;
+  private final Counter unknowns;
+  private final Counter deadLetters;
+  private final Counter laneErrors;
+  private final Counter resultPublishFailures;
+  private final AtomicLong consumerLag = new AtomicLong();
+
+  public SenderMetrics(MeterRegistry registry, List<String> transportKinds) {
+    this.registry = registry;
+    for (String t : transportKinds) {
+      for (String r : RESULTS) {
+        deliveries(r, t);
+      }
+    }
+    for (String r : RESULTS) {
+      deliveries(r, "none");
+    }
+    sendLatency =
+        Timer.builder("herald.sender.send.latency")
+            .description("Transport call latency")
+            .publishPercentileHistogram()
+            .minimumExpectedValue(Duration.ofMillis(1))
+            .maximumExpectedValue(Duration.ofSeconds(30))
+            .register(registry);
+    devicePaused =
+        Counter.builder("herald.sender.device.paused")
+            .description("Devices paused on an account-danger answer (alert on any increase)")
+            .register(registry);
+    retries =
+        Counter.builder("herald.sender.retries")
+            .description("Retries scheduled")
+            .register(registry);
+    duplicates =
+        Counter.builder("herald.sender.duplicates.suppressed")
+            .description("Commands whose id already had an outcome: not sent again")
+            .register(registry);
+    unknowns =
+        Counter.builder("herald.sender.unknown.outcomes")
+            .description("Commands claimed by an owner that never confirmed: reported, not resent")
+            .register(registry);
+    deadLetters =
+        Counter.builder("herald.sender.dead.letters")
+            .description("Unreadable send-commands sent to the dead-letter topic")
+            .register(registry);
+    laneErrors =
+        Counter.builder("herald.sender.lane.errors")
+            .description("Lane steps that failed (database or bug) and were retried")
+            .register(registry);
+    resultPublishFailures =
+        Counter.builder("herald.sender.result.publish.failures")
+            .description("Delivery results Kafka did not accept (the ledger row stays the truth)")
+            .register(registry);
+    Gauge.builder("herald.sender.consumer.lag", consumerLag, AtomicLong::get)
+        .description("Records behind the end of the assigned partitions, summed")
+        .register(registry);
+  }
+
+  /**
+   * Registers the lane gauges, read from the lane scheduler. Strong references: the suppliers are
+   * lambdas nobody else holds, and Micrometer's default weak reference would let them be collected.
+   */
+  public void bindLanes(
+      Supplier<Number> depth,
+      Supplier<Number> active,
+      Supplier<Number> paused,
+      Supplier<Number> maxAdaptiveFactor) {
+    Gauge.builder("herald.sender.lane.depth", depth, s -> s.get().doubleValue())
+        .description("Commands waiting in all device lanes")
+        .strongReference(true)
+        .register(registry);
+    Gauge.builder("herald.sender.lanes.active", active, s -> s.get().doubleValue())
+        .description("Device lanes with commands")
+        .strongReference(true)
+        .register(registry);
+    Gauge.builder("herald.sender.paused.devices", paused, s -> s.get().doubleValue())
+        .description("Device lanes held because their device is paused")
+        .strongReference(true)
+        .register(registry);
+    Gauge.builder(
+            "herald.sender.adaptive.factor.max", maxAdaptiveFactor, s -> s.get().doubleValue())
+        .description("Highest adaptive slow-down factor over the lanes (1 = none)")
+        .strongReference(true)
+        .register(registry);
+  }
+
+  public void delivery(String result, String transport) {
+    deliveries(result, transport).increment();
+  }
+
+  private Counter deliveries(String result, String transport) {
+    String t = transport == null ? "none" : transport.toLowerCase(Locale.ROOT);
+    return deliveries.computeIfAbsent(
+        result + "|" + t,
+        k ->
+            Counter.builder("herald.sender.deliveries")
+                .description("Outcomes of transport calls and commands")
+                .tag("result", result)
+                .tag("transport", t)
+                .register(registry));
+  }
+
+  public void latency(Duration d) {
+    sendLatency.record(d);
+  }
+
+  public void devicePaused() {
+    devicePaused.increment();
+  }
+
+  public void retry(String transport) {
+    retries.increment();
+    delivery("retry", transport);
+  }
+
+  public void duplicateSuppressed() {
+    duplicates.increment();
+  }
+
+  public void unknownOutcome() {
+    unknowns.increment();
+  }
+
+  public void deadLetter() {
+    deadLetters.increment();
+  }
+
+  public void laneError() {
+    laneErrors.increment();
+  }
+
+  public void resultPublishFailed() {
+    resultPublishFailures.increment();
+  }
+
+  public void consumerLag(long lag) {
+    consumerLag.set(lag);
+  }
+}

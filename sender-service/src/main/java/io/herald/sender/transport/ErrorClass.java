@@ -1,0 +1,20 @@
+package io.herald.sender.transport;
+
+import java.util.Locale;
+
+/** How Herald treats a transport error code; the rows live in {@link OutcomeClassifier}. */
+public enum ErrorClass {
+  /** Retry with backoff. */
+  TRANSIENT,
+  /** Retry with backoff and slow the device down (adaptive pacing). */
+  RATE_LIMITED,
+  /** Fail at once. */
+  PERMANENT,
+  /** Fail, pause the device and alert; an operator resumes it. */
+  ACCOUNT_DANGER;
+
+  /** Parses {@code transient | rate_limited | permanent | account_danger}, case-insensitive. */
+  public static ErrorClass parse(String value) {
+    return valueOf(value.trim().toUpperCase(Locale.ROOT).replace('-', '_'));
+  }
+}

@@ -1,0 +1,33 @@
+package io.herald.sender.transport;
+
+import java.time.Duration;
+import java.util.Optional;
+
+/** A classified transport answer: what the lane does next. */
+public sealed interface Outcome
+    permits Outcome.Sent, Outcome.Transient, Outcome.Permanent, Outcome.AccountDanger {
+
+  /** The transport accepted the message. */
+  record Sent(String messageId) implements Outcome {}
+
+  /**
+   * Worth retrying later.
+   *
+   * @param code error code for the result (transport code, {@code http_503}, {@code timeout})
+   * @param reason short reason, never the message text
+   * @param retryAfter what the transport asked for, or null
+   * @param rateLimited true when the answer means "too fast": the adaptive pacer slows down
+   */
+  record Transient(String code, String reason, Duration retryAfter, boolean rateLimited)
+      implements Outcome {
+    public Optional<Duration> retryAfterHint() {
+      return Optional.ofNullable(retryAfter);
+    }
+  }
+
+  /** Will not succeed by retrying: fail at once with the code and reason. */
+  record Permanent(String code, String reason) implements Outcome {}
+
+  /** The account is in danger (spam limit, policy block): fail, pause the device, alert. */
+  record AccountDanger(String code, String reason) implements Outcome {}
+}

@@ -1,0 +1,173 @@
+package io.herald.sender.transport;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.herald.contracts.command.SendCommand;
+import io.herald.contracts.serde.Json;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
+
+/**
+ * The WhatsApp Business Cloud API: {@code POST {base}/{version}/{phone-number-id}/messages} with a
+ * bearer token. {@code transport_config} keys: {@code phone_number_id} (required), {@code
+ * token_env} (required: the environment variable holding the token), {@code api_version}, {@code
+ * base_url}. Text, or media (image, document, video, audio) with the text as caption. The command
+ * id travels in {@code biz_opaque_callback_data} and the {@code X-Herald-Command-Id} header.
+ */
+public final class WhatsAppCloudTransport implements Transport {
+
+  public static final String KIND = "whatsapp_cloud";
+  public static final String COMMAND_ID_HEADER = "X-Herald-Command-Id";
+  private static final int CAPTION_MAX = 1024;
+
+  private final HttpClient client;
+  private final String defaultBaseUrl;
+  private final String defaultApiVersion;
+  private final Duration timeout;
+  private final Function<String, String> env;
+  private final ObjectMapper json = Json.mapper();
+
+  /**
+   * @param env looks up environment variables (the tokens); {@code System::getenv} in production
+   */
+  public WhatsAppCloudTransport(
+      HttpClient client,
+      String defaultBaseUrl,
+      String defaultApiVersion,
+      Duration timeout,
+      Function<String, String> env) {
+    this.client = Objects.requireNonNull(client, "client");
+    this.defaultBaseUrl = stripSlash(Objects.requireNonNull(defaultBaseUrl, "defaultBaseUrl"));
+    this.defaultApiVersion = Objects.requireNonNull(defaultApiVersion, "defaultApiVersion");
+    this.timeout = Objects.requireNonNull(timeout, "timeout");
+    this.env = Objects.requireNonNull(env, "env");
+  }
+
+  @Override
+  public String kind() {
+    return KIND;
+  }
+
+  @Override
+  public Double defaultMaxPerSecond() {
+    return 80.0; // the Cloud API's default throughput per business number
+  }
+
+  @Override
+  public CompletableFuture<TransportResponse> send(Map<String, String> config, SendCommand cmd) {
+    String phoneNumberId = config.get("phone_number_id");
+    String tokenEnv = config.get("token_env");
+    if (phoneNumberId == null || phoneNumberId.isBlank()) {
+      return done(TransportResponse.error(0, "transport_config", "phone_number_id missing", null));
+    }
+    String token = tokenEnv == null ? null : env.apply(tokenEnv);
+    if (token == null || token.isBlank()) {
+      return done(
+          TransportResponse.error(
+              0, "transport_config", "token_env missing or the variable it names is empty", null));
+    }
+    String base = stripSlash(config.getOrDefault("base_url", defaultBaseUrl));
+    String version = config.getOrDefault("api_version", defaultApiVersion);
+    URI uri;
+    try {
+      uri = URI.create(base + "/" + version + "/" + phoneNumberId + "/messages");
+    } catch (IllegalArgumentException e) {
+      return done(TransportResponse.error(0, "transport_config", "bad base_url", null));
+    }
+    byte[] body;
+    try {
+      body = json.writeValueAsBytes(body(cmd));
+    } catch (IOException e) {
+      return done(TransportResponse.error(0, "encode", "cannot encode request", null));
+    }
+    HttpRequest request =
+        HttpRequest.newBuilder(uri)
+            .timeout(timeout)
+            .header("Authorization", "Bearer " + token)
+            .header("Content-Type", "application/json")
+            .header(COMMAND_ID_HEADER, cmd.commandId().value())
+            .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+            .build();
+    return client
+        .sendAsync(request, HttpResponse.BodyHandlers.ofByteArray())
+        .handle((resp, err) -> err != null ? HttpResponses.failure(err) : parse(resp));
+  }
+
+  ObjectNode body(SendCommand cmd) {
+    ObjectNode root = json.createObjectNode();
+    root.put("messaging_product", "whatsapp");
+    root.put("recipient_type", "individual");
+    root.put("to", HttpResponses.digits(cmd.recipient()));
+    root.put("biz_opaque_callback_data", cmd.commandId().value());
+    String text = cmd.text() == null ? "" : cmd.text();
+    if (cmd.mediaUrl() == null || cmd.mediaUrl().isBlank()) {
+      root.put("type", "text");
+      ObjectNode t = root.putObject("text");
+      t.put("preview_url", false);
+      t.put("body", text);
+    } else {
+      MediaKind kind = MediaKind.of(cmd.mediaUrl());
+      root.put("type", kind.wire);
+      ObjectNode media = root.putObject(kind.wire);
+      media.put("link", cmd.mediaUrl());
+      if (kind != MediaKind.AUDIO && !text.isEmpty()) {
+        media.put("caption", HttpResponses.truncate(text, CAPTION_MAX));
+      }
+      if (kind == MediaKind.DOCUMENT) {
+        String name = MediaKind.fileName(cmd.mediaUrl());
+        if (name != null) {
+          media.put("filename", name);
+        }
+      }
+    }
+    return root;
+  }
+
+  private TransportResponse parse(HttpResponse<byte[]> resp) {
+    int status = resp.statusCode();
+    JsonNode root = readTree(resp.body());
+    if (status >= 200 && status < 300) {
+      String id = root == null ? null : root.path("messages").path(0).path("id").asText(null);
+      return TransportResponse.accepted(status, id);
+    }
+    JsonNode error = root == null ? null : root.get("error");
+    String code = null;
+    String message = null;
+    if (error != null && error.isObject()) {
+      JsonNode c = error.get("code");
+      code = c == null || c.isNull() ? null : c.asText();
+      message = error.path("message").asText(null);
+    }
+    return TransportResponse.error(
+        status, code, HttpResponses.truncate(message, 300), HttpResponses.retryAfter(resp));
+  }
+
+  private JsonNode readTree(byte[] body) {
+    if (body == null || body.length == 0) {
+      return null;
+    }
+    try {
+      return json.readTree(new String(body, StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  private static CompletableFuture<TransportResponse> done(TransportResponse r) {
+    return CompletableFuture.completedFuture(r);
+  }
+
+  private static String stripSlash(String s) {
+    return s.endsWith("/") ? s.substring(0, s.length() - 1) : s;
+  }
+}

@@ -1,0 +1,96 @@
+package io.herald.sender.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.herald.runtime.config.ConfigException;
+import io.herald.sender.ledger.DeliveryMode;
+import io.herald.sender.transport.ErrorClass;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class SenderConfigTest {
+
+  private static Map<String, String> minimal() {
+    Map<String, String> env = new HashMap<>();
+    env.put("HERALD_SENDER_BOOTSTRAP_SERVERS", "localhost:9092");
+    env.put("HERALD_SENDER_JDBC_URL", "jdbc:postgresql://localhost/herald");
+    return env;
+  }
+
+  @Test
+  void shouldUseDefaultsWhenOnlyRequiredSet() {
+    SenderConfig c = SenderConfig.fromEnv(minimal());
+    assertThat(c.groupId()).isEqualTo("herald-sender");
+    assertThat(c.maxAttempts()).isEqualTo(3);
+    assertThat(c.deliveryMode()).isEqualTo(DeliveryMode.AT_MOST_ONCE);
+    assertThat(c.metricsPort()).isEqualTo(9402);
+    assertThat(c.pairGap()).isEqualTo(Duration.ofSeconds(6));
+    assertThat(c.autoFloor()).isEqualTo(Duration.ofSeconds(3));
+    assertThat(c.projectorEnabled()).isTrue();
+    assertThat(c.kafka()).isEmpty();
+  }
+
+  @Test
+  void shouldParseEveryKnobWhenSet() {
+    Map<String, String> env = minimal();
+    env.put("HERALD_SENDER_DELIVERY_MODE", "at-least-once");
+    env.put("HERALD_SENDER_MAX_ATTEMPTS", "5");
+    env.put("HERALD_SENDER_SIMULATED_LATENCY", "PT0.2S");
+    env.put("HERALD_SENDER_SIMULATED_FAILURE_RATE", "0.1");
+    env.put("HERALD_SENDER_PAIR_GAP", "PT10S");
+    env.put("HERALD_SENDER_ERROR_CLASSES", "131049=transient, 470=permanent");
+    env.put("KAFKA_SECURITY_PROTOCOL", "SASL_SSL");
+    SenderConfig c = SenderConfig.fromEnv(env);
+    assertThat(c.deliveryMode()).isEqualTo(DeliveryMode.AT_LEAST_ONCE);
+    assertThat(c.maxAttempts()).isEqualTo(5);
+    assertThat(c.simulatedLatency()).isEqualTo(Duration.ofMillis(200));
+    assertThat(c.simulatedFailureRate()).isEqualTo(0.1);
+    assertThat(c.pairGap()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(c.errorClasses())
+        .containsEntry("131049", ErrorClass.TRANSIENT)
+        .containsEntry("470", ErrorClass.PERMANENT);
+    assertThat(c.kafka()).containsEntry("security.protocol", "SASL_SSL");
+  }
+
+  @Test
+  void shouldNameEveryProblemWhenSeveralSettingsAreBad() {
+    Map<String, String> env = new HashMap<>();
+    env.put("HERALD_SENDER_JDBC_URL", "mysql://x");
+    env.put("HERALD_SENDER_MAX_ATTEMPTS", "0");
+    env.put("HERALD_SENDER_DELIVERY_MODE", "exactly_once");
+    env.put("HERALD_SENDER_SIMULATED_LATENCY", "5s");
+    env.put("HERALD_SENDER_SIMULATED_FAILURE_RATE", "2");
+    env.put("HERALD_SENDER_AUTO_FLOOR", "PT0.5S");
+    env.put("HERALD_SENDER_WHATSAPP_BASE_URL", "graph.facebook.com");
+    env.put("HERALD_SENDER_ERROR_CLASSES", "131048=ignore");
+    env.put("KAFKA_ENABLE_AUTO_COMMIT", "true");
+    assertThatThrownBy(() -> SenderConfig.fromEnv(env))
+        .isInstanceOfSatisfying(
+            ConfigException.class,
+            e ->
+                assertThat(String.join("\n", e.problems()))
+                    .contains("HERALD_SENDER_BOOTSTRAP_SERVERS")
+                    .contains("HERALD_SENDER_JDBC_URL")
+                    .contains("HERALD_SENDER_MAX_ATTEMPTS")
+                    .contains("HERALD_SENDER_DELIVERY_MODE")
+                    .contains("HERALD_SENDER_SIMULATED_LATENCY")
+                    .contains("HERALD_SENDER_SIMULATED_FAILURE_RATE")
+                    .contains("HERALD_SENDER_AUTO_FLOOR")
+                    .contains("HERALD_SENDER_WHATSAPP_BASE_URL")
+                    .contains("HERALD_SENDER_ERROR_CLASSES")
+                    .contains("KAFKA_ENABLE_AUTO_COMMIT"));
+  }
+
+  @Test
+  void shouldHidePasswordWhenEchoingConfig() {
+    Map<String, String> env = minimal();
+    env.put("HERALD_SENDER_JDBC_PASSWORD", "s3cret");
+    SenderConfig c = SenderConfig.fromEnv(env);
+    assertThat(c.jdbcPassword()).isEqualTo("s3cret");
+    assertThat(c.echo()).contains("HERALD_SENDER_JDBC_PASSWORD=[hidden]").doesNotContain("s3cret");
+    assertThat(c.toString()).doesNotContain("s3cret");
+  }
+}

@@ -1,0 +1,216 @@
+package io.herald.sender.lane;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.herald.contracts.command.CommandId;
+import io.herald.contracts.command.RecipientType;
+import io.herald.contracts.command.SendCommand;
+import io.herald.contracts.event.PacingSpec;
+import io.herald.contracts.event.ScheduleKind;
+import io.herald.contracts.outcome.DeliveryResult;
+import io.herald.contracts.outcome.DeliveryStatus;
+import io.herald.sender.ledger.Claim;
+import io.herald.sender.ledger.DeliveryLedger;
+import io.herald.sender.ledger.DeliveryMode;
+import io.herald.sender.ledger.Device;
+import io.herald.sender.ledger.DeviceDirectory;
+import io.herald.sender.ledger.Finish;
+import io.herald.sender.metrics.SenderMetrics;
+import io.herald.sender.transport.OutcomeClassifier;
+import io.herald.sender.transport.Transport;
+import io.herald.sender.transport.TransportResponse;
+import io.herald.sender.transport.Transports;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Lanes with in-memory ports: no broker, no database, real threads. */
+class LaneSchedulerTest {
+
+  private static final String TENANT = "t1";
+  private static final String SLOW = "device-slow";
+  private static final String FAST = "device-fast";
+
+  private final Map<String, String> rows = new ConcurrentHashMap<>();
+  private final List<DeliveryResult> results = new CopyOnWriteArrayList<>();
+  private final Set<Long> recordedOffsets = ConcurrentHashMap.newKeySet();
+  private final Map<String, CompletableFuture<TransportResponse>> hanging =
+      new ConcurrentHashMap<>();
+  private final AtomicInteger calls = new AtomicInteger();
+  private LaneScheduler lanes;
+
+  private final DeliveryLedger ledger =
+      new DeliveryLedger() {
+        @Override
+        public Claim claim(SendCommand c, DeliveryMode mode, Instant now) {
+          String prev = rows.putIfAbsent(c.commandId().value(), "claimed");
+          return prev == null ? Claim.claimed(0) : Claim.duplicate(DeliveryStatus.fromWire(prev));
+        }
+
+        @Override
+        public boolean beginAttempt(CommandId id, Instant now) {
+          return "claimed".equals(rows.get(id.value()));
+        }
+
+        @Override
+        public void releaseForRetry(CommandId id, int attempts, String code, String message) {}
+
+        @Override
+        public boolean finish(CommandId id, Finish f) {
+          return rows.replace(id.value(), "claimed", f.status().wire());
+        }
+      };
+
+  private final DeviceDirectory devices =
+      new DeviceDirectory() {
+        @Override
+        public Optional<Device> find(String id) {
+          return Optional.of(new Device(id, TENANT, "test", Map.of(), "active", null, null));
+        }
+
+        @Override
+        public void pause(String deviceId, String reason) {}
+      };
+
+  private final Transport transport =
+      new Transport() {
+        @Override
+        public String kind() {
+          return "test";
+        }
+
+        @Override
+        public CompletableFuture<TransportResponse> send(Map<String, String> cfg, SendCommand c) {
+          calls.incrementAndGet();
+          if (c.deviceId().equals(SLOW)) {
+            CompletableFuture<TransportResponse> f = new CompletableFuture<>();
+            hanging.put(c.commandId().value(), f);
+            return f;
+          }
+          return CompletableFuture.completedFuture(TransportResponse.accepted(200, "m"));
+        }
+
+        @Override
+        public Double defaultMaxPerSecond() {
+          return null;
+        }
+      };
+
+  private void startLanes(int threads) {
+    SenderMetrics metrics = new SenderMetrics(new SimpleMeterRegistry(), List.of("test"));
+    LaneContext ctx =
+        new LaneContext(
+            ledger,
+            devices,
+            (t, c, r) -> false,
+            new Transports(List.of(transport), "test"),
+            new OutcomeClassifier(),
+            new RetryBackoff(Duration.ofMillis(10), Duration.ofMillis(50), new SplittableRandom(1)),
+            new PacingPolicy(
+                Duration.ofMillis(1), Duration.ofSeconds(5), Duration.ofSeconds(3), 16, 0.9),
+            (result, onDone) -> {
+              results.add(result);
+              onDone.run();
+            },
+            metrics,
+            Clock.systemUTC(),
+            new LaneSettings(
+                3, DeliveryMode.AT_MOST_ONCE, Duration.ofMillis(50), Duration.ofMillis(50), 1));
+    lanes = new LaneScheduler(ctx, threads);
+  }
+
+  @AfterEach
+  void stop() {
+    hanging.values().forEach(f -> f.complete(TransportResponse.accepted(200, "late")));
+    if (lanes != null) {
+      lanes.close(Duration.ofSeconds(2));
+    }
+  }
+
+  private static SendCommand cmd(String device, int i) {
+    Instant occ = Instant.parse("2026-01-01T00:00:00Z");
+    String recipient = "+62" + device.hashCode() + i;
+    return new SendCommand(
+        1,
+        CommandId.of("broadcast:" + device, occ, recipient),
+        TENANT,
+        device,
+        "broadcast:" + device,
+        ScheduleKind.BROADCAST,
+        occ,
+        recipient,
+        RecipientType.INDIVIDUAL,
+        null,
+        "x",
+        null,
+        PacingSpec.none(),
+        1,
+        null);
+  }
+
+  private void submit(SendCommand c, int partition, long offset) {
+    lanes.submit(new PendingCommand(c, partition, offset, () -> recordedOffsets.add(offset)));
+  }
+
+  @Test
+  void shouldSendOtherDevicesWhenOneDeviceHangsWithOneThread() {
+    startLanes(1);
+    submit(cmd(SLOW, 0), 0, 0);
+    submit(cmd(SLOW, 1), 0, 1);
+    for (int i = 0; i < 20; i++) {
+      submit(cmd(FAST, i), 0, 10 + i);
+    }
+
+    await().atMost(Duration.ofSeconds(5)).until(() -> results.size() == 20);
+    assertThat(results)
+        .allMatch(r -> r.deviceId().equals(FAST) && r.status() == DeliveryStatus.SENT);
+    assertThat(hanging).hasSize(1); // the slow lane waits for its first call, in order
+    assertThat(recordedOffsets).doesNotContain(0L, 1L).hasSize(20);
+    assertThat(lanes.depth()).isEqualTo(2);
+  }
+
+  @Test
+  void shouldSuppressSecondCopyWhenSameCommandTwice() {
+    startLanes(2);
+    SendCommand c = cmd(FAST, 1);
+    submit(c, 0, 0);
+    submit(c, 0, 1);
+
+    await().atMost(Duration.ofSeconds(5)).until(() -> recordedOffsets.size() == 2);
+    assertThat(calls.get()).isEqualTo(1);
+    assertThat(results).hasSize(1);
+  }
+
+  @Test
+  void shouldWaitForCallInFlightThenDropQueueWhenPartitionRevoked() {
+    startLanes(2);
+    submit(cmd(SLOW, 0), 3, 0);
+    submit(cmd(SLOW, 1), 3, 1);
+    await().atMost(Duration.ofSeconds(5)).until(() -> hanging.size() == 1);
+
+    CompletableFuture.runAsync(
+        () -> {
+          await().pollDelay(Duration.ofMillis(200)).until(() -> true);
+          hanging.values().forEach(f -> f.complete(TransportResponse.accepted(200, "m")));
+        });
+    int stuck = lanes.revoke(List.of(3), Duration.ofSeconds(5));
+
+    assertThat(stuck).isZero();
+    assertThat(recordedOffsets).containsExactly(0L); // the call in flight recorded its outcome
+    assertThat(lanes.depth()).isZero(); // the queued one is left to the next owner
+    assertThat(calls.get()).isEqualTo(1);
+  }
+}

@@ -1,0 +1,130 @@
+package io.herald.sender.ledger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.herald.contracts.command.CommandId;
+import io.herald.contracts.command.RecipientType;
+import io.herald.contracts.command.SendCommand;
+import io.herald.contracts.event.PacingSpec;
+import io.herald.contracts.event.ScheduleKind;
+import io.herald.contracts.outcome.DeliveryStatus;
+import io.herald.testsupport.PostgresTestDatabase;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Instant;
+import java.util.UUID;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The claim-before-send semantics on the real {@code deliveries} table. */
+class JdbcDeliveryLedgerIT {
+
+  private static PostgresTestDatabase db;
+  private static JdbcDeliveryLedger ledger;
+  private static final Instant NOW = Instant.parse("2026-02-02T10:00:00Z");
+
+  @BeforeAll
+  static void infra() {
+    db = PostgresTestDatabase.shared();
+    ledger = new JdbcDeliveryLedger(db.dataSource());
+  }
+
+  private static SendCommand cmd() {
+    String key = "recurring:" + UUID.randomUUID();
+    Instant occ = Instant.parse("2026-02-02T09:00:00Z");
+    return new SendCommand(
+        1,
+        CommandId.of(key, occ, "+62811"),
+        UUID.randomUUID().toString(),
+        UUID.randomUUID().toString(),
+        key,
+        ScheduleKind.RECURRING,
+        occ,
+        "+62811",
+        RecipientType.INDIVIDUAL,
+        null,
+        "x",
+        null,
+        PacingSpec.none(),
+        1,
+        null);
+  }
+
+  private static String status(CommandId id) throws Exception {
+    try (Connection c = db.connection();
+        PreparedStatement ps =
+            c.prepareStatement("SELECT status FROM deliveries WHERE command_id = ?")) {
+      ps.setString(1, id.value());
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? rs.getString(1) : null;
+      }
+    }
+  }
+
+  @Test
+  void shouldClaimOnceAndSuppressWhenAlreadySent() throws Exception {
+    SendCommand c = cmd();
+    assertThat(ledger.claim(c, DeliveryMode.AT_MOST_ONCE, NOW)).isEqualTo(Claim.claimed(0));
+    assertThat(
+            ledger.finish(
+                c.commandId(), new Finish(DeliveryStatus.SENT, 1, "wamid.1", null, null, NOW)))
+        .isTrue();
+    assertThat(ledger.claim(c, DeliveryMode.AT_MOST_ONCE, NOW))
+        .isEqualTo(Claim.duplicate(DeliveryStatus.SENT));
+    assertThat(ledger.claim(c, DeliveryMode.AT_LEAST_ONCE, NOW))
+        .isEqualTo(Claim.duplicate(DeliveryStatus.SENT));
+    assertThat(status(c.commandId())).isEqualTo("sent");
+  }
+
+  @Test
+  void shouldReportUnknownOnceWhenClaimNeverConfirmed() throws Exception {
+    SendCommand c = cmd();
+    ledger.claim(c, DeliveryMode.AT_MOST_ONCE, NOW); // the owner crashes mid-call
+    assertThat(ledger.claim(c, DeliveryMode.AT_MOST_ONCE, NOW).kind())
+        .isEqualTo(Claim.Kind.UNKNOWN);
+    assertThat(status(c.commandId())).isEqualTo("unknown");
+    assertThat(ledger.claim(c, DeliveryMode.AT_MOST_ONCE, NOW))
+        .isEqualTo(Claim.duplicate(DeliveryStatus.UNKNOWN));
+  }
+
+  @Test
+  void shouldResendWhenAtLeastOnceAndClaimNeverConfirmed() throws Exception {
+    SendCommand c = cmd();
+    ledger.claim(c, DeliveryMode.AT_LEAST_ONCE, NOW);
+    assertThat(ledger.claim(c, DeliveryMode.AT_LEAST_ONCE, NOW).kind())
+        .isEqualTo(Claim.Kind.CLAIMED);
+    assertThat(status(c.commandId())).isEqualTo("claimed");
+    SendCommand d = cmd();
+    ledger.claim(d, DeliveryMode.AT_MOST_ONCE, NOW);
+    ledger.claim(d, DeliveryMode.AT_MOST_ONCE, NOW); // -> unknown
+    assertThat(ledger.claim(d, DeliveryMode.AT_LEAST_ONCE, NOW).kind())
+        .isEqualTo(Claim.Kind.CLAIMED);
+  }
+
+  @Test
+  void shouldContinueAttemptsWhenReleasedBetweenRetries() throws Exception {
+    SendCommand c = cmd();
+    ledger.claim(c, DeliveryMode.AT_MOST_ONCE, NOW);
+    ledger.releaseForRetry(c.commandId(), 2, "130429", "throttled"); // owner stops between attempts
+    assertThat(ledger.claim(c, DeliveryMode.AT_MOST_ONCE, NOW)).isEqualTo(Claim.claimed(2));
+    assertThat(ledger.beginAttempt(c.commandId(), NOW)).isTrue();
+  }
+
+  @Test
+  void shouldRecordTruthWhenLateOwnerFinishesAfterUnknown() throws Exception {
+    SendCommand c = cmd();
+    ledger.claim(c, DeliveryMode.AT_MOST_ONCE, NOW);
+    ledger.claim(c, DeliveryMode.AT_MOST_ONCE, NOW); // another owner: unknown
+    assertThat(ledger.beginAttempt(c.commandId(), NOW)).isFalse();
+    assertThat(
+            ledger.finish(
+                c.commandId(), new Finish(DeliveryStatus.SENT, 1, "wamid.2", null, null, NOW)))
+        .isTrue();
+    assertThat(status(c.commandId())).isEqualTo("sent");
+    assertThat(
+            ledger.finish(
+                c.commandId(), new Finish(DeliveryStatus.FAILED, 1, null, "x", null, NOW)))
+        .isFalse();
+  }
+}
