@@ -1,0 +1,498 @@
+package io.herald.scheduler.cdc;
+
+import io.debezium.engine.ChangeEvent;
+import io.debezium.engine.DebeziumEngine;
+import io.debezium.engine.format.Json;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Debezium embedded engine (PostgreSQL, pgoutput) turning row changes of Herald's definition
+ * tables into canonical events on Kafka. Offsets live in a compacted Kafka topic so that whichever
+ * instance holds the lease ({@link EngineLeadership}) resumes where the previous one stopped.
+ *
+ * <p>Delivery is at least once: a batch is marked processed only after Kafka acknowledged every
+ * event produced from it (idempotent producer, {@code acks=all}, flush then commit). A failed
+ * batch stops the engine, which restarts with backoff from the last committed offsets.
+ *
+ * <p>{@link #start()} streams until {@link #stop(Duration)} or {@link #close()}; it may be
+ * started again after a stop (each start builds a fresh Debezium engine). Thread: {@code
+ * herald-cdc-engine}, one per running engine.
+ */
+public final class CdcEngine implements AutoCloseable, EngineLeadership.Listener {
+
+  private static final Logger log = LoggerFactory.getLogger(CdcEngine.class);
+
+  /**
+   * Offsets reach Kafka at most this long after a batch: the replay window after a crash. Small
+   * because a write to a compacted one-partition topic costs about a millisecond.
+   */
+  static final long OFFSET_FLUSH_INTERVAL_MS = 1_000;
+
+  /** Names the offsets' partition inside the offsets topic; changing it restarts from scratch. */
+  static final String TOPIC_PREFIX = "herald";
+
+  static final int MAX_REQUEST_SIZE = 8 * 1024 * 1024;
+  private static final long MIN_BACKOFF_MS = 500;
+  private static final long MAX_BACKOFF_MS = 30_000;
+  private static final Duration SEND_TIMEOUT = Duration.ofSeconds(60);
+
+  private final CdcConfig config;
+  private final RowMapper mapper;
+  private final Clock clock;
+  private final MeterRegistry registry;
+  private final Map<String, Counter> eventCounters = new ConcurrentHashMap<>();
+  private final Map<String, Counter> droppedCounters = new ConcurrentHashMap<>();
+  private final Counter restarts;
+  private final Counter mappingFailures;
+  private final Timer lag;
+
+  private final Object lock = new Object();
+  private boolean closed;
+  /** The current run; a stopped run that outlived its stop timeout never restarts itself. */
+  private Run run;
+  private Producer<String, byte[]> producer;
+
+  public CdcEngine(CdcConfig config, MeterRegistry registry) {
+    this(config, registry, Clock.systemUTC());
+  }
+
+  CdcEngine(CdcConfig config, MeterRegistry registry, Clock clock) {
+    this.config = config;
+    this.registry = registry;
+    this.clock = clock;
+    this.mapper = new RowMapper(io.herald.contracts.serde.Json.mapper());
+    this.restarts =
+        Counter.builder("herald.scheduler.cdc.restarts")
+            .description("CDC engine runs that ended unexpectedly and were restarted")
+            .register(registry);
+    this.mappingFailures =
+        Counter.builder("herald.scheduler.cdc.mapping.failures")
+            .description("Change events that could not be mapped and were skipped")
+            .register(registry);
+    this.lag =
+        Timer.builder("herald.scheduler.cdc.lag")
+            .description("Source commit time to Kafka acknowledgement of the produced event")
+            .publishPercentileHistogram()
+            .register(registry);
+    // Pre-register the known series so dashboards show zeros rather than gaps.
+    for (String table : RowMapper.TABLES) {
+      for (String op : List.of("create", "read", "update", "delete")) {
+        eventCounter(table, op);
+      }
+      droppedCounter(table);
+    }
+  }
+
+  /** Starts streaming now (idempotent). Used by {@link EngineLeadership} when elected. */
+  public void start() {
+    synchronized (lock) {
+      if (closed) {
+        throw new IllegalStateException("CDC engine is closed");
+      }
+      if (run != null && run.wanted) {
+        return;
+      }
+      if (run != null && run.thread.isAlive()) {
+        // A previous stop timed out; that run no longer restarts, and the slot fences it.
+        log.warn("Starting the CDC engine while the previous run is still stopping: slot={}",
+            config.slotName());
+      }
+      if (producer == null) {
+        producer = new KafkaProducer<>(producerProperties());
+      }
+      Run r = new Run();
+      r.thread = new Thread(() -> superviseLoop(r), "herald-cdc-engine");
+      run = r;
+      r.thread.start();
+      log.info("CDC engine starting: slot={} offsetsTopic={} pollInterval={}",
+          config.slotName(), config.offsetsTopic(), config.pollInterval());
+    }
+  }
+
+  /**
+   * Stops streaming and waits at most {@code timeout} for the engine to finish its last batch and
+   * commit its offsets. Idempotent.
+   *
+   * @return true when the engine stopped within the timeout
+   */
+  public boolean stop(Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    Run r;
+    DebeziumEngine<ChangeEvent<String, String>> engine;
+    synchronized (lock) {
+      r = run;
+      if (r == null) {
+        return true;
+      }
+      r.wanted = false;
+      engine = r.current;
+      lock.notifyAll();
+    }
+    if (engine != null) {
+      closeEngine(engine, deadline);
+    }
+    try {
+      r.thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (r.thread.isAlive()) {
+      // The replication slot still fences a second reader; a human should look at this.
+      log.error("CDC engine did not stop within {}: slot={}", timeout, config.slotName());
+      return false;
+    }
+    synchronized (lock) {
+      if (run == r) {
+        run = null;
+      }
+    }
+    log.info("CDC engine stopped: slot={}", config.slotName());
+    return true;
+  }
+
+  /**
+   * True between the engine's task start and its stop: it streams, or (while another reader holds
+   * the slot) keeps trying to attach. Debezium reports no separate "attached" event.
+   */
+  public boolean isStreaming() {
+    Run r;
+    synchronized (lock) {
+      r = run;
+    }
+    return r != null && r.streaming;
+  }
+
+  @Override
+  public void onElected() {
+    start();
+  }
+
+  @Override
+  public void onDemoted() {
+    stop(config.stopTimeout());
+  }
+
+  /** Stops the engine (bounded by the configured stop timeout) and closes the producer. */
+  @Override
+  public void close() {
+    stop(config.stopTimeout());
+    Producer<String, byte[]> p;
+    synchronized (lock) {
+      closed = true;
+      p = producer;
+      producer = null;
+    }
+    if (p != null) {
+      p.close(Duration.ofSeconds(10));
+    }
+  }
+
+  private void superviseLoop(Run r) {
+    long backoffMs = MIN_BACKOFF_MS;
+    while (true) {
+      RunOutcome outcome = new RunOutcome();
+      DebeziumEngine<ChangeEvent<String, String>> engine = build(r, outcome);
+      synchronized (lock) {
+        if (!r.wanted) {
+          closeQuietly(engine);
+          return;
+        }
+        r.current = engine;
+      }
+      long startedAt = System.nanoTime();
+      try {
+        engine.run();
+      } catch (RuntimeException e) {
+        outcome.failed("engine run failed", e);
+      } finally {
+        r.streaming = false;
+        synchronized (lock) {
+          r.current = null;
+        }
+      }
+      synchronized (lock) {
+        if (!r.wanted) {
+          return;
+        }
+        if (outcome.streamed || System.nanoTime() - startedAt > TimeUnit.MINUTES.toNanos(1)) {
+          backoffMs = MIN_BACKOFF_MS;
+        }
+        restarts.increment();
+        // Typical cause after a failover: the old leader still holds the slot for a moment.
+        log.warn("CDC engine ended unexpectedly, restarting: slot={} backoffMs={} reason={}",
+            config.slotName(), backoffMs, outcome.message, outcome.error);
+        try {
+          lock.wait(backoffMs);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+        if (!r.wanted) {
+          return;
+        }
+        backoffMs = Math.min(backoffMs * 2, MAX_BACKOFF_MS);
+      }
+    }
+  }
+
+  private DebeziumEngine<ChangeEvent<String, String>> build(Run r, RunOutcome outcome) {
+    return DebeziumEngine.create(Json.class)
+        .using(debeziumProperties())
+        .using((DebeziumEngine.CompletionCallback) (ok, message, error) -> {
+          if (!ok) {
+            outcome.failed(message, error);
+          }
+        })
+        .using(new DebeziumEngine.ConnectorCallback() {
+          @Override
+          public void taskStarted() {
+            r.streaming = true;
+            outcome.streamed = true;
+            log.info("CDC engine streaming: slot={}", config.slotName());
+          }
+
+          @Override
+          public void taskStopped() {
+            r.streaming = false;
+          }
+        })
+        .notifying(this::handleBatch)
+        .build();
+  }
+
+  /**
+   * Produces the batch's events, waits for Kafka to acknowledge all of them, and only then marks
+   * the records processed; a failed send fails the batch (and the engine run) unmarked.
+   */
+  void handleBatch(List<ChangeEvent<String, String>> records,
+      DebeziumEngine.RecordCommitter<ChangeEvent<String, String>> committer)
+      throws InterruptedException {
+    Producer<String, byte[]> p;
+    synchronized (lock) {
+      p = producer;
+    }
+    if (p == null) {
+      throw new IllegalStateException("CDC engine is closed");
+    }
+    List<Future<RecordMetadata>> sends = new ArrayList<>(records.size());
+    List<Long> sourceTimes = new ArrayList<>(records.size());
+    for (ChangeEvent<String, String> r : records) {
+      CdcMapping mapping;
+      try {
+        mapping = mapper.map(r.value());
+      } catch (RuntimeException e) {
+        // The mapper is built not to throw; if it does, one bad row must not stop the stream.
+        mappingFailures.increment();
+        log.error("CDC change could not be mapped, skipped: destination={} key={}",
+            r.destination(), r.key(), e);
+        continue;
+      }
+      if (mapping instanceof CdcMapping.Emit<?> emit) {
+        byte[] value;
+        try {
+          value = emit.serializedValue();
+        } catch (RuntimeException e) {
+          mappingFailures.increment();
+          log.error("CDC event could not be serialized, skipped: table={} key={}",
+              emit.table(), emit.key(), e);
+          continue;
+        }
+        sends.add(p.send(new ProducerRecord<>(emit.topic().name(), emit.key(), value)));
+        sourceTimes.add(emit.sourceTsMs());
+        eventCounter(emit.table(), emit.op()).increment();
+        if (log.isDebugEnabled()) {
+          log.debug("CDC event produced: table={} op={} topic={} key={}",
+              emit.table(), emit.op(), emit.topic().name(), emit.key());
+        }
+      } else if (mapping instanceof CdcMapping.StateOnly stateOnly) {
+        droppedCounter(stateOnly.table()).increment();
+        log.debug("CDC update dropped, only state columns changed: table={} columns={}",
+            stateOnly.table(), stateOnly.changedColumns());
+      } else if (mapping instanceof CdcMapping.Ignored ignored) {
+        log.debug("CDC change ignored: table={} reason={}", ignored.table(), ignored.reason());
+      }
+    }
+    p.flush();
+    long deadline = System.nanoTime() + SEND_TIMEOUT.toNanos();
+    for (int i = 0; i < sends.size(); i++) {
+      try {
+        sends.get(i).get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      } catch (ExecutionException | TimeoutException e) {
+        Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+        throw new CdcException(
+            "Kafka did not acknowledge a CDC event; the batch stays unprocessed and is re-read: "
+                + cause, cause);
+      }
+      long ts = sourceTimes.get(i);
+      if (ts > 0) {
+        lag.record(Math.max(0, clock.millis() - ts), TimeUnit.MILLISECONDS);
+      }
+    }
+    for (ChangeEvent<String, String> r : records) {
+      committer.markProcessed(r);
+    }
+    committer.markBatchFinished();
+  }
+
+  /** The embedded engine's configuration; package-private for tests. */
+  Properties debeziumProperties() {
+    CdcConfig.JdbcTarget db = CdcConfig.JdbcTarget.parse(config.jdbcUrl());
+    Properties p = new Properties();
+    // Security and other client settings reach the offset store's Kafka clients this way.
+    p.putAll(config.kafkaProperties());
+    // The offsets key contains the engine name: offsets are positions in one slot's stream.
+    p.setProperty("name", "herald-cdc-" + config.slotName());
+    p.setProperty("connector.class", "io.debezium.connector.postgresql.PostgresConnector");
+    p.setProperty("topic.prefix", TOPIC_PREFIX);
+    p.setProperty("database.hostname", db.host());
+    p.setProperty("database.port", Integer.toString(db.port()));
+    p.setProperty("database.dbname", db.database());
+    if (config.jdbcUser() != null) {
+      p.setProperty("database.user", config.jdbcUser());
+    }
+    if (config.jdbcPassword() != null) {
+      p.setProperty("database.password", config.jdbcPassword());
+    }
+    p.setProperty("plugin.name", "pgoutput");
+    p.setProperty("slot.name", config.slotName());
+    p.setProperty("publication.name", "herald_publication");
+    // The migration creates the publication, so the service user needs no ownership rights.
+    p.setProperty("publication.autocreate.mode", "disabled");
+    p.setProperty("table.include.list", String.join(",",
+        RowMapper.TABLES.stream().map(t -> "public." + t).toList()));
+    p.setProperty("snapshot.mode", "initial");
+    // A slot still held by a paused former leader is the second fence (ADR 0003): retry to
+    // attach every second for 30 s (default: every 10 s), so a takeover waits at most ~1 s
+    // after the old reader is gone; then the run fails and restarts with backoff.
+    p.setProperty("slot.retry.delay.ms", "1000");
+    p.setProperty("slot.max.retries", "30");
+    p.setProperty("poll.interval.ms", Long.toString(Math.max(1, config.pollInterval().toMillis())));
+    p.setProperty("tombstones.on.delete", "false");
+    p.setProperty("time.precision.mode", "adaptive");
+    // DeviceInfo.maxPerSecond is a double; "precise" would send base64 bytes without a schema.
+    p.setProperty("decimal.handling.mode", "double");
+    p.setProperty("converter.schemas.enable", "false");
+    p.setProperty("key.converter.schemas.enable", "false");
+    p.setProperty("value.converter.schemas.enable", "false");
+    p.setProperty("offset.storage", "org.apache.kafka.connect.storage.KafkaOffsetBackingStore");
+    p.setProperty("offset.storage.topic", config.offsetsTopic());
+    p.setProperty("offset.storage.partitions", "1");
+    p.setProperty("offset.storage.replication.factor",
+        Short.toString(config.offsetsReplicationFactor()));
+    p.setProperty("offset.flush.interval.ms", Long.toString(OFFSET_FLUSH_INTERVAL_MS));
+    p.setProperty("bootstrap.servers", config.bootstrapServers());
+    return p;
+  }
+
+  private Properties producerProperties() {
+    Properties p = new Properties();
+    p.putAll(config.kafkaProperties());
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+    p.put(ProducerConfig.CLIENT_ID_CONFIG, config.applicationId() + "-cdc");
+    p.put(ProducerConfig.ACKS_CONFIG, "all");
+    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+    p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+    p.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 5);
+    // 50,000 contact ids are about 2 MB of JSON; herald.schedule-changes accepts 8 MiB.
+    p.putIfAbsent(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, MAX_REQUEST_SIZE);
+    return p;
+  }
+
+  private void closeEngine(DebeziumEngine<ChangeEvent<String, String>> engine, long deadline) {
+    while (true) {
+      try {
+        engine.close();
+        return;
+      } catch (IllegalStateException e) {
+        // "already shutting down / shut down": someone else closed it; nothing left to do.
+        if (e.getMessage() == null || !e.getMessage().contains("starting")) {
+          return;
+        }
+        // Debezium refuses to close while its tasks are starting; retry until they started.
+        if (System.nanoTime() > deadline) {
+          log.warn("CDC engine could not be closed while starting: slot={}", config.slotName(), e);
+          return;
+        }
+        try {
+          Thread.sleep(50); // bounded retry of a refused close, not a test synchronisation
+        } catch (InterruptedException ie) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      } catch (Exception e) {
+        log.warn("CDC engine close failed: slot={}", config.slotName(), e);
+        return;
+      }
+    }
+  }
+
+  private void closeQuietly(DebeziumEngine<ChangeEvent<String, String>> engine) {
+    try {
+      engine.close();
+    } catch (Exception e) {
+      log.debug("Ignoring failure to close an engine that never ran", e);
+    }
+  }
+
+  private Counter eventCounter(String table, String op) {
+    return eventCounters.computeIfAbsent(table + "/" + op, k ->
+        Counter.builder("herald.scheduler.cdc.events")
+            .description("Canonical events produced from row changes")
+            .tag("table", table)
+            .tag("op", op)
+            .register(registry));
+  }
+
+  private Counter droppedCounter(String table) {
+    return droppedCounters.computeIfAbsent(table == null ? "unknown" : table, t ->
+        Counter.builder("herald.scheduler.cdc.dropped.state.only")
+            .description("Updates dropped because they changed only Herald's state columns")
+            .tag("table", t)
+            .register(registry));
+  }
+
+  /** One start-to-stop period: its supervisor thread and the engine it currently runs. */
+  private static final class Run {
+    volatile boolean wanted = true;
+    volatile boolean streaming;
+    Thread thread;
+    DebeziumEngine<ChangeEvent<String, String>> current;
+  }
+
+  /** What one engine run ended with, filled by Debezium's callbacks. */
+  private static final class RunOutcome {
+    volatile boolean streamed;
+    volatile String message = "engine returned";
+    volatile Throwable error;
+
+    void failed(String message, Throwable error) {
+      this.message = message;
+      if (error != null) {
+        this.error = error;
+      }
+    }
+  }
+}

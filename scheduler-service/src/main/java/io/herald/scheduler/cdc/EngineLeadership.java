@@ -1,0 +1,252 @@
+package io.herald.scheduler.cdc;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A lease on CDC built from a Kafka consumer group: every scheduler instance subscribes to the
+ * one-partition topic {@link CdcConfig#leaderTopic()} in group {@link CdcConfig#leaderGroupId()},
+ * and the instance assigned partition 0 is the leader. The group coordinator guarantees a single
+ * owner per partition; a dead owner loses it after {@link CdcConfig#leaderSessionTimeout()}.
+ *
+ * <p>On election the {@link Listener} starts the engine; on revocation or loss it stops the
+ * engine synchronously (bounded) inside the rebalance callback, before the partition is given up.
+ * A leader that is paused rather than dead (long GC, frozen VM) may still stream for a moment
+ * after the group moved on: the PostgreSQL replication slot admits one reader only, so the new
+ * leader's engine fails to attach and retries until the old one is gone (docs/adr/0003).
+ *
+ * <p>Thread: {@code herald-cdc-leader}, which only polls (the topic never holds records) so that
+ * rebalance callbacks run promptly.
+ */
+public final class EngineLeadership implements AutoCloseable {
+
+  /** What leadership drives: the CDC engine. Callbacks run on the leadership thread. */
+  public interface Listener {
+    /** This instance now holds the lease. */
+    void onElected();
+
+    /** This instance lost the lease; return only once the engine stopped (or gave up trying). */
+    void onDemoted();
+  }
+
+  private static final Logger log = LoggerFactory.getLogger(EngineLeadership.class);
+  private static final Duration POLL = Duration.ofMillis(200);
+  private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(30);
+
+  private final CdcConfig config;
+  private final Listener listener;
+  private final AtomicBoolean leader = new AtomicBoolean();
+  private final AtomicBoolean closing = new AtomicBoolean();
+  private final CountDownLatch stopped = new CountDownLatch(1);
+  private KafkaConsumer<byte[], byte[]> consumer;
+  private Thread thread;
+
+  public EngineLeadership(CdcConfig config, Listener listener, MeterRegistry registry) {
+    this.config = config;
+    this.listener = listener;
+    Gauge.builder("herald.scheduler.cdc.leader", leader, l -> l.get() ? 1 : 0)
+        .description("1 while this instance holds the CDC lease and runs the engine")
+        .register(registry);
+  }
+
+  /** Creates the lease topic if needed, joins the group and starts the leadership thread. */
+  public synchronized void start() {
+    if (thread != null) {
+      return;
+    }
+    ensureLeaderTopic();
+    consumer = new KafkaConsumer<>(consumerProperties());
+    thread = new Thread(this::loop, "herald-cdc-leader");
+    thread.start();
+    log.info("CDC leadership started: group={} topic={} sessionTimeout={}",
+        config.leaderGroupId(), config.leaderTopic(), config.leaderSessionTimeout());
+  }
+
+  /** True while this instance holds the lease. */
+  public boolean isLeader() {
+    return leader.get();
+  }
+
+  /**
+   * Stops the engine if leading, then leaves the group so another instance takes over at once
+   * (not after the session timeout). Bounded by the stop timeout plus a few seconds.
+   */
+  @Override
+  public void close() {
+    Thread t;
+    synchronized (this) {
+      t = thread;
+    }
+    if (t == null) {
+      return;
+    }
+    if (closing.compareAndSet(false, true)) {
+      consumer.wakeup();
+    }
+    try {
+      if (!stopped.await(config.stopTimeout().toMillis() + 15_000, TimeUnit.MILLISECONDS)) {
+        log.error("CDC leadership thread did not stop in time: group={}", config.leaderGroupId());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private void loop() {
+    try {
+      consumer.subscribe(List.of(config.leaderTopic()), new Rebalance());
+      while (!closing.get()) {
+        try {
+          consumer.poll(POLL);
+        } catch (WakeupException e) {
+          // close() asked us to stop; the loop condition ends it
+        } catch (RuntimeException e) {
+          // A poll failure (broker away) keeps the lease only as long as the group says so;
+          // the rebalance callbacks tell us when it is lost.
+          log.warn("CDC leadership poll failed, retrying: group={}", config.leaderGroupId(), e);
+          pause();
+        }
+      }
+    } finally {
+      try {
+        // Revokes partition 0 (stopping the engine first) and leaves the group immediately.
+        consumer.close(Duration.ofMillis(config.stopTimeout().toMillis() + 5_000));
+      } catch (RuntimeException e) {
+        log.warn("CDC leadership consumer did not close cleanly: group={}",
+            config.leaderGroupId(), e);
+      } finally {
+        if (leader.getAndSet(false)) {
+          // close() failed before the revocation callback ran: stop the engine anyway.
+          demote("closing");
+        }
+        stopped.countDown();
+        log.info("CDC leadership stopped: group={}", config.leaderGroupId());
+      }
+    }
+  }
+
+  private void pause() {
+    try {
+      Thread.sleep(1_000); // backoff after a failed poll, not a synchronisation
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      closing.set(true);
+    }
+  }
+
+  private void elect() {
+    if (leader.compareAndSet(false, true)) {
+      log.info("CDC lease acquired, starting the engine: group={}", config.leaderGroupId());
+      try {
+        listener.onElected();
+      } catch (RuntimeException e) {
+        log.error("CDC engine failed to start after election: group={}",
+            config.leaderGroupId(), e);
+      }
+    }
+  }
+
+  private void demote(String why) {
+    log.info("CDC lease {}, stopping the engine: group={}", why, config.leaderGroupId());
+    try {
+      listener.onDemoted();
+    } catch (RuntimeException e) {
+      log.error("CDC engine failed to stop after losing the lease: group={}",
+          config.leaderGroupId(), e);
+    }
+  }
+
+  private final class Rebalance implements ConsumerRebalanceListener {
+    @Override
+    public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+      if (holdsLease(partitions)) {
+        elect();
+      }
+    }
+
+    @Override
+    public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+      if (holdsLease(partitions) && leader.getAndSet(false)) {
+        demote("revoked");
+      }
+    }
+
+    @Override
+    public void onPartitionsLost(Collection<TopicPartition> partitions) {
+      if (holdsLease(partitions) && leader.getAndSet(false)) {
+        demote("lost");
+      }
+    }
+
+    private boolean holdsLease(Collection<TopicPartition> partitions) {
+      // Only partition 0 is the lease, so a topic created with more partitions still works.
+      return partitions.contains(new TopicPartition(config.leaderTopic(), 0));
+    }
+  }
+
+  private Properties consumerProperties() {
+    Properties p = new Properties();
+    p.putAll(config.kafkaProperties());
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+    p.put(ConsumerConfig.GROUP_ID_CONFIG, config.leaderGroupId());
+    p.put(ConsumerConfig.CLIENT_ID_CONFIG, config.applicationId() + "-cdc-leader");
+    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    long session = config.leaderSessionTimeout().toMillis();
+    p.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, (int) session);
+    p.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, (int) Math.max(500, session / 3));
+    // Stopping the engine happens inside poll(); the group must wait for it, not evict us.
+    p.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG,
+        (int) Math.max(60_000, config.stopTimeout().toMillis() * 2));
+    // Cooperative: a joining instance does not make the leader revoke and restart its engine.
+    p.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG,
+        CooperativeStickyAssignor.class.getName());
+    return p;
+  }
+
+  private void ensureLeaderTopic() {
+    Map<String, Object> props = new java.util.HashMap<>();
+    config.kafkaProperties().forEach(props::put);
+    props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+    try (Admin admin = Admin.create(props)) {
+      admin.createTopics(List.of(new NewTopic(config.leaderTopic(), 1,
+              config.offsetsReplicationFactor())))
+          .all().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      log.info("CDC lease topic created: topic={}", config.leaderTopic());
+    } catch (ExecutionException e) {
+      if (!(e.getCause() instanceof TopicExistsException)) {
+        throw new IllegalStateException("Cannot create the CDC lease topic "
+            + config.leaderTopic() + ": " + e.getCause(), e.getCause());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("Interrupted creating " + config.leaderTopic(), e);
+    } catch (TimeoutException e) {
+      throw new IllegalStateException("Timed out creating " + config.leaderTopic(), e);
+    }
+  }
+}
