@@ -1,0 +1,94 @@
+package io.herald.scheduler.app;
+
+import io.herald.contracts.topic.TopicSpec;
+import io.herald.contracts.topic.Topics;
+import io.herald.scheduler.config.SchedulerConfig;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Creates the scheduler's topics when absent; an existing topic is left as it is (an operator may
+ * have tuned it). Streams creates its own internal topics (changelogs) itself.
+ */
+final class TopicProvisioner {
+
+  private static final Logger log = LoggerFactory.getLogger(TopicProvisioner.class);
+  private static final Duration TIMEOUT = Duration.ofSeconds(30);
+
+  /** Schedule changes carry whole recipient lists (50,000 uuids ≈ 2 MB of JSON). */
+  static final String SCHEDULE_CHANGES_MAX_MESSAGE_BYTES = Integer.toString(8 * 1024 * 1024);
+
+  private TopicProvisioner() {}
+
+  /** The topics the scheduler reads or writes, with their configs. */
+  static List<NewTopic> topics(SchedulerConfig config) {
+    List<NewTopic> out = new ArrayList<>();
+    for (TopicSpec<String, ?> spec :
+        List.of(Topics.SCHEDULE_CHANGES, Topics.DEVICES, Topics.CONTACTS, Topics.SEND_COMMANDS,
+            Topics.OCCURRENCES, Topics.SCHEDULE_ERRORS)) {
+      Map<String, String> configs = new HashMap<>();
+      if (spec.compacted()) {
+        configs.put(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT);
+      }
+      if (spec == Topics.SCHEDULE_CHANGES) {
+        configs.put(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, SCHEDULE_CHANGES_MAX_MESSAGE_BYTES);
+      }
+      out.add(new NewTopic(spec.name(), config.partitions(), config.replicationFactor())
+          .configs(configs));
+    }
+    out.add(new NewTopic(Topics.SCHEDULE_CHANGES.dlqName(), config.partitions(),
+        config.replicationFactor())
+        .configs(Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, SCHEDULE_CHANGES_MAX_MESSAGE_BYTES)));
+    return out;
+  }
+
+  static void createIfAbsent(SchedulerConfig config) {
+    Properties props = new Properties();
+    props.putAll(config.kafkaPassthrough());
+    props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+    props.put(AdminClientConfig.CLIENT_ID_CONFIG, config.applicationId() + "-provisioner");
+    try (Admin admin = Admin.create(props)) {
+      Set<String> existing = admin.listTopics().names()
+          .get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      List<NewTopic> missing =
+          topics(config).stream().filter(t -> !existing.contains(t.name())).toList();
+      if (missing.isEmpty()) {
+        log.info("All scheduler topics exist");
+        return;
+      }
+      for (NewTopic topic : missing) {
+        try {
+          admin.createTopics(List.of(topic)).all().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+          log.info("Topic created: name={} partitions={} replicationFactor={} configs={}",
+              topic.name(), topic.numPartitions(), topic.replicationFactor(), topic.configs());
+        } catch (ExecutionException e) {
+          if (!(e.getCause() instanceof TopicExistsException)) {
+            throw new IllegalStateException("Cannot create topic " + topic.name(), e.getCause());
+          }
+          // Another instance created it meanwhile: fine.
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("Interrupted while creating topics", e);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException(
+          "Cannot list topics at " + config.bootstrapServers() + " within " + TIMEOUT, e);
+    }
+  }
+}

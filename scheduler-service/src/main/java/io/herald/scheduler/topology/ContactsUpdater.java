@@ -1,0 +1,69 @@
+package io.herald.scheduler.topology;
+
+import io.herald.contracts.event.ContactInfo;
+import java.util.Locale;
+import java.util.Optional;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * Keeps the global {@code contacts} store with two entries per contact: by contact id, and by
+ * tenant + canonical E.164 number, so a recipient given as a bare number still renders with the
+ * contact's name and is skipped when that contact opted out. Kafka Streams (since 3.8, KIP-1024)
+ * replays the topic through this processor on restore, so the phone index is rebuilt too.
+ */
+final class ContactsUpdater implements Processor<String, ContactInfo, Void, Void> {
+
+  private static final String PHONE_PREFIX = "phone:";
+
+  private KeyValueStore<String, ContactInfo> contacts;
+
+  @Override
+  public void init(ProcessorContext<Void, Void> context) {
+    contacts = context.getStateStore(Names.CONTACTS_STORE);
+  }
+
+  /** The id-entry key of a contact. */
+  static String idKey(String contactId) {
+    return contactId.trim().toLowerCase(Locale.ROOT);
+  }
+
+  /** The phone-index key of a number in a tenant. */
+  static String phoneKey(String tenantId, String e164) {
+    return PHONE_PREFIX + tenantId + ":" + e164;
+  }
+
+  @Override
+  public void process(Record<String, ContactInfo> record) {
+    if (record.key() == null) {
+      return;
+    }
+    String id = idKey(record.key());
+    ContactInfo previous = contacts.get(id);
+    if (previous != null) {
+      phoneKeyOf(previous).ifPresent(k -> {
+        ContactInfo indexed = contacts.get(k);
+        // Two contacts of a tenant may share a number: drop the index only if it is ours.
+        if (indexed != null && id.equals(idKey(indexed.contactId()))) {
+          contacts.delete(k);
+        }
+      });
+    }
+    ContactInfo contact = record.value();
+    if (contact == null || contact.deleted()) {
+      contacts.delete(id);
+      return;
+    }
+    contacts.put(id, contact);
+    phoneKeyOf(contact).ifPresent(k -> contacts.put(k, contact));
+  }
+
+  private static Optional<String> phoneKeyOf(ContactInfo c) {
+    if (c.tenantId() == null || c.contactId() == null) {
+      return Optional.empty();
+    }
+    return Recipients.canonicalPhone(c.phoneNumber()).map(p -> phoneKey(c.tenantId(), p));
+  }
+}

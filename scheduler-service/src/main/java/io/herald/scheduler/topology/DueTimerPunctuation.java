@@ -1,0 +1,264 @@
+package io.herald.scheduler.topology;
+
+import io.herald.contracts.command.CommandId;
+import io.herald.contracts.command.RecipientType;
+import io.herald.contracts.command.SendCommand;
+import io.herald.contracts.event.ContactInfo;
+import io.herald.contracts.event.ScheduleChange;
+import io.herald.contracts.event.ScheduleKind;
+import io.herald.contracts.outcome.Occurrence;
+import io.herald.scheduler.config.SchedulerConfig;
+import io.herald.scheduler.render.RenderContext;
+import io.herald.scheduler.render.TemplateRenderer;
+import io.herald.scheduler.rule.CompiledSchedule;
+import io.herald.scheduler.rule.FireDecision;
+import io.herald.scheduler.timer.TimerKeyCodec;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.Punctuator;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The wall-clock tick of one task. In order: re-check schedules held for their device; fire every
+ * timer due at or before now, oldest first (a range scan of the timers store, never a scan of
+ * schedules); then emit send-commands of unfinished fan-outs within a per-tick budget shared
+ * fairly between jobs, so one 100,000-recipient occurrence cannot delay another schedule's timer.
+ * Store writes and outputs of a tick commit together (exactly-once), so the fan-out cursor never
+ * runs ahead of, or behind, the commands it covers.
+ */
+final class DueTimerPunctuation implements Punctuator {
+
+  private static final Logger log = LoggerFactory.getLogger(DueTimerPunctuation.class);
+
+  /** Timers handled per tick; the rest are found next tick (still oldest first). */
+  static final int MAX_TIMERS_PER_TICK = 10_000;
+
+  private final ScheduleChangeProcessor processor;
+  private final SchedulerStores stores;
+  private final ProcessorContext<String, Object> context;
+  private final SchedulerConfig config;
+  private final SchedulerMetrics metrics;
+
+  DueTimerPunctuation(
+      ScheduleChangeProcessor processor,
+      SchedulerStores stores,
+      ProcessorContext<String, Object> context,
+      SchedulerConfig config,
+      SchedulerMetrics metrics) {
+    this.processor = processor;
+    this.stores = stores;
+    this.context = context;
+    this.config = config;
+    this.metrics = metrics;
+  }
+
+  @Override
+  public void punctuate(long timestamp) {
+    Instant now = Instant.ofEpochMilli(timestamp);
+    recheckHeldSchedules(now);
+    fireDueTimers(now);
+    fanOut(now);
+  }
+
+  private void recheckHeldSchedules(Instant now) {
+    List<String> held = new ArrayList<>();
+    try (var it = stores.deviceWaits.all()) {
+      while (it.hasNext()) {
+        held.add(it.next().key);
+      }
+    }
+    for (String key : held) {
+      ScheduleState state = stores.schedules.get(key);
+      if (state == null
+          || state.status() != ScheduleStatus.AWAITING_DEVICE
+          || state.definition() == null) {
+        stores.deviceWaits.delete(key);
+        continue;
+      }
+      boolean deviceKnown = stores.devices.get(state.definition().deviceId()) != null;
+      Long deadline = stores.deviceWaits.get(key);
+      if (deviceKnown || deadline == null || now.toEpochMilli() >= deadline) {
+        processor.apply(key, processor.withRecipients(key, state), now);
+      }
+    }
+  }
+
+  private void fireDueTimers(Instant now) {
+    List<KeyValue<Bytes, String>> due = stores.dueTimers(now, MAX_TIMERS_PER_TICK);
+    stores.setDueNow(due.size());
+    for (KeyValue<Bytes, String> timer : due) {
+      Instant dueAt = TimerKeyCodec.decode(timer.key.get()).dueInstant();
+      stores.deleteTimer(timer.key);
+      fire(timer.value, dueAt, now);
+    }
+  }
+
+  private void fire(String key, Instant dueAt, Instant now) {
+    ScheduleState state = stores.schedules.get(key);
+    if (state == null
+        || state.status() != ScheduleStatus.ARMED
+        || !dueAt.equals(state.timerDue())
+        || state.definition() == null) {
+      // A timer the schedule no longer points at (re-armed or cancelled in the same commit).
+      return;
+    }
+    ScheduleState before = state;
+    Optional<CompiledSchedule> compiled = processor.compiledFor(key, state);
+    if (compiled.isEmpty()) {
+      log.error("Stored schedule no longer compiles, not firing: scheduleKey={}", key);
+      stores.putSchedule(key, before, state.withStatus(ScheduleStatus.INVALID, null));
+      return;
+    }
+    FireDecision decision = compiled.get().onDue(dueAt, now, state.executionCount());
+    metrics.lateness(Duration.between(dueAt, now));
+    ScheduleKind kind = state.definition().kind();
+    List<Instant> toFire = decision.toFire();
+    for (int i = 0; i < toFire.size(); i++) {
+      Instant occurrence = toFire.get(i);
+      if (state.lastFiredOccurrence() != null
+          && !occurrence.isAfter(state.lastFiredOccurrence())) {
+        continue; // belt and braces: a fired occurrence never fires again
+      }
+      state = state.fired(occurrence);
+      boolean last = i == toFire.size() - 1;
+      Instant nextForThis = last ? decision.nextDue().orElse(null) : toFire.get(i + 1);
+      stores.fanouts.put(
+          SchedulerStores.fanOutKey(key, occurrence),
+          new FanOutJob(key, occurrence, now, 0, 0, state.executionCount(), nextForThis,
+              last && decision.finished()));
+      metrics.occurrenceFired(kind);
+      log.info("Occurrence fired: scheduleKey={} occurrence={} lateMs={} execution={}", key,
+          occurrence, Duration.between(occurrence, now).toMillis(), state.executionCount());
+    }
+    if (decision.dropped() > 0) {
+      log.info("Missed occurrences dropped by catch-up policy: scheduleKey={} dropped={} "
+          + "policy={}", key, decision.dropped(), compiled.get().catchUp());
+    }
+    if (decision.nextDue().isPresent()) {
+      Instant next = decision.nextDue().get();
+      stores.armTimer(key, next);
+      state = state.withStatus(ScheduleStatus.ARMED, next);
+    } else {
+      state = state.withStatus(ScheduleStatus.FINISHED, null);
+    }
+    stores.putSchedule(key, before, state);
+  }
+
+  private void fanOut(Instant now) {
+    List<KeyValue<String, FanOutJob>> jobs = stores.fanOutJobs();
+    int budget = config.maxCommandsPerTick();
+    int jobsLeft = jobs.size();
+    for (KeyValue<String, FanOutJob> job : jobs) {
+      if (budget <= 0) {
+        break;
+      }
+      // Fair share of what is left: small jobs finish, big ones advance, none starves.
+      int share = (budget + jobsLeft - 1) / jobsLeft;
+      jobsLeft--;
+      budget -= runSlice(job.key, job.value, share, now);
+    }
+  }
+
+  /** Emits up to {@code share} recipients of one job; returns how many it handled. */
+  private int runSlice(String jobKey, FanOutJob job, int share, Instant now) {
+    String key = job.scheduleKey();
+    ScheduleState state = stores.schedules.get(key);
+    if (state == null || state.definition() == null
+        || state.status() == ScheduleStatus.INACTIVE
+        || state.status() == ScheduleStatus.DELETED
+        || state.status() == ScheduleStatus.INVALID) {
+      stores.fanouts.delete(jobKey);
+      return 0;
+    }
+    ScheduleChange def = state.definition();
+    ZoneId zone = processor.compiledFor(key, state).map(CompiledSchedule::zone)
+        .orElse(ZoneOffset.UTC);
+    int total = state.recipientCount();
+    int end = (int) Math.min(total, (long) job.cursor() + share);
+    List<String> slice = stores.readRecipients(key, job.cursor(), end);
+    end = job.cursor() + slice.size(); // a definition that shrank ends the job here
+    Instant notAfter = job.occurrence().plus(
+        def.kind() == ScheduleKind.BROADCAST ? config.broadcastExpiry() : config.recurringExpiry());
+    int skipped = 0;
+    int emitted = 0;
+    for (String recipient : slice) {
+      Resolved r = resolve(def, recipient);
+      if (r == null) {
+        skipped++;
+        continue;
+      }
+      CommandId id = CommandId.of(key, job.occurrence(), r.identity());
+      String text = TemplateRenderer.render(def.message(),
+          new RenderContext(r.name(), r.address(), r.fields(), job.occurrence(), zone,
+              id.value()));
+      SendCommand command = new SendCommand(SendCommand.SCHEMA_VERSION, id, def.tenantId(),
+          def.deviceId(), key, def.kind(), job.occurrence(), r.address(), r.type(),
+          r.contactId(), text, def.mediaUrl(), def.pacing(), 1, notAfter);
+      context.forward(new Record<>(def.deviceId(), (Object) command, now.toEpochMilli()),
+          Names.SEND_COMMANDS_SINK);
+      emitted++;
+    }
+    metrics.commandsEmitted(def.kind(), emitted);
+    FanOutJob advanced = job.advance(end, skipped);
+    boolean done = end >= total || slice.isEmpty();
+    if (done) {
+      stores.fanouts.delete(jobKey);
+      Occurrence occurrence = new Occurrence(Occurrence.SCHEMA_VERSION, key, def.kind(),
+          def.tenantId(), job.occurrence(), job.firedAt(), end, advanced.skipped(),
+          job.executionCount(), job.nextDueAt(), job.finished());
+      context.forward(new Record<>(key, (Object) occurrence, now.toEpochMilli()),
+          Names.OCCURRENCES_SINK);
+      log.info("Fan-out finished: scheduleKey={} occurrence={} recipients={} skipped={}", key,
+          job.occurrence(), end, advanced.skipped());
+    } else {
+      stores.fanouts.put(jobKey, advanced);
+    }
+    return slice.size();
+  }
+
+  /** Who a command goes to, and under which identity its command id is derived. */
+  private record Resolved(
+      String identity, String address, RecipientType type, String contactId, String name,
+      Map<String, String> fields) {}
+
+  /**
+   * Resolves a canonical recipient; null when it must be skipped (opted out, unknown contact,
+   * another tenant's contact). The command id of a contact-id recipient uses the contact id, not
+   * the phone: a phone change between a fire and its re-fire must not produce a second id.
+   */
+  private Resolved resolve(ScheduleChange def, String recipient) {
+    if (def.kind() == ScheduleKind.AUTOPOST) {
+      return new Resolved(recipient, recipient, RecipientType.GROUP, null, null, Map.of());
+    }
+    if (recipient.startsWith("+")) {
+      ContactInfo c = stores.contacts.get(ContactsUpdater.phoneKey(def.tenantId(), recipient));
+      if (c != null && c.optedOut()) {
+        return null;
+      }
+      return new Resolved(recipient, recipient, RecipientType.INDIVIDUAL,
+          c == null ? null : c.contactId(), c == null ? null : c.name(),
+          c == null ? Map.of() : c.fields());
+    }
+    ContactInfo c = stores.contacts.get(ContactsUpdater.idKey(recipient));
+    if (c == null || c.deleted() || c.optedOut() || !def.tenantId().equals(c.tenantId())) {
+      return null;
+    }
+    Optional<String> phone = Recipients.canonicalPhone(c.phoneNumber());
+    if (phone.isEmpty()) {
+      return null;
+    }
+    return new Resolved(recipient, phone.get(), RecipientType.INDIVIDUAL, recipient, c.name(),
+        c.fields());
+  }
+}

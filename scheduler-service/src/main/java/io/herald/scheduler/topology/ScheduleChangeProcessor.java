@@ -1,0 +1,309 @@
+package io.herald.scheduler.topology;
+
+import io.herald.contracts.event.ChangeOp;
+import io.herald.contracts.event.ScheduleChange;
+import io.herald.contracts.outcome.ErrorReason;
+import io.herald.contracts.outcome.ScheduleError;
+import io.herald.scheduler.config.SchedulerConfig;
+import io.herald.scheduler.rule.Compilation;
+import io.herald.scheduler.rule.CompiledSchedule;
+import io.herald.scheduler.rule.RuleCompiler;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Applies schedule changes to the task's stores: validates each definition (all problems at once),
+ * arms, re-arms or cancels its timer, and rejects invalid ones with a {@link ScheduleError}.
+ * Registers the {@link DueTimerPunctuation} that fires timers and fans out.
+ *
+ * <p>"Now" is the task's wall clock ({@code currentSystemTimeMs}), which the test driver mocks.
+ */
+final class ScheduleChangeProcessor implements Processor<String, ScheduleChange, String, Object> {
+
+  private static final Logger log = LoggerFactory.getLogger(ScheduleChangeProcessor.class);
+  private static final int COMPILED_CACHE_SIZE = 10_000;
+
+  private final SchedulerConfig config;
+  private final SchedulerMetrics metrics;
+  private final ScheduleValidator validator;
+  /** Compiled rules by schedule key, valid for one generation; a cache, rebuilt after restart. */
+  private final Map<String, CachedRule> compiled =
+      new LinkedHashMap<>(256, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, CachedRule> eldest) {
+          return size() > COMPILED_CACHE_SIZE;
+        }
+      };
+
+  private ProcessorContext<String, Object> context;
+  private SchedulerStores stores;
+  private SchedulerMetrics.TaskGauges gauges;
+
+  ScheduleChangeProcessor(SchedulerConfig config, SchedulerMetrics metrics) {
+    this.config = config;
+    this.metrics = metrics;
+    this.validator = new ScheduleValidator(config.maxRecipients());
+  }
+
+  private record CachedRule(long generation, CompiledSchedule schedule) {}
+
+  @Override
+  public void init(ProcessorContext<String, Object> context) {
+    this.context = context;
+    this.gauges = metrics.registerTask(context.taskId());
+    this.stores = new SchedulerStores(context, gauges);
+    stores.initGauges();
+    DueTimerPunctuation punctuation =
+        new DueTimerPunctuation(this, stores, context, config, metrics);
+    context.schedule(config.punctuateInterval(), PunctuationType.WALL_CLOCK_TIME, punctuation);
+  }
+
+  @Override
+  public void close() {
+    metrics.unregisterTask(context.taskId(), gauges);
+  }
+
+  @Override
+  public void process(Record<String, ScheduleChange> record) {
+    String key = record.key();
+    if (key == null || key.isBlank()) {
+      String where = coordinates();
+      log.warn("Schedule change without a key ignored: {}", where);
+      return;
+    }
+    apply(key, record.value(), Instant.ofEpochMilli(context.currentSystemTimeMs()));
+  }
+
+  /** Applies one change (or re-checks a held one); a null change is a tombstone = delete. */
+  void apply(String key, ScheduleChange change, Instant now) {
+    ScheduleState state = stores.schedule(key);
+    if (change == null || change.op() == ChangeOp.DELETE) {
+      stopEverything(key, state);
+      stores.deleteRecipients(key, state.recipientCount());
+      stores.putSchedule(key, state, new ScheduleState(null, state.generation(),
+          ScheduleStatus.DELETED, null, state.lastFiredOccurrence(), state.executionCount(), 0,
+          null));
+      log.info("Schedule deleted, timer and fan-outs cancelled: scheduleKey={}", key);
+      return;
+    }
+    change = withCreatedAt(change, state, now);
+    if (!change.active() || statusIs(change, "draft", "cancelled")) {
+      // Inactive, draft or cancelled: nothing fires, and a running fan-out stops.
+      stopEverything(key, state);
+      stores.putSchedule(key, state, new ScheduleState(strip(change), state.generation(),
+          ScheduleStatus.INACTIVE, null, state.lastFiredOccurrence(), state.executionCount(),
+          state.recipientCount(), null));
+      log.info("Schedule inactive, timer and fan-outs cancelled: scheduleKey={} sourceStatus={}",
+          key, change.sourceStatus());
+      return;
+    }
+    if (statusIs(change, "completed", "failed") && !state.hasFired()) {
+      // The source says it is over and this store never fired it: firing now would surprise.
+      stores.cancelTimer(key, state.timerDue());
+      stores.putSchedule(key, state, state.withStatus(ScheduleStatus.FINISHED, null));
+      return;
+    }
+
+    ScheduleValidator.DeviceCheck device =
+        change.deviceId() == null
+            ? ScheduleValidator.DeviceCheck.UNKNOWN
+            : ScheduleValidator.checkDevice(change.tenantId(), stores.devices.get(change.deviceId()));
+    ScheduleValidator.Result result = validator.validate(change, device, now);
+
+    if (!result.problems().isEmpty()) {
+      reject(key, change, result.problems(), state, now);
+      return;
+    }
+    if (result.deviceUnknown()) {
+      Instant since =
+          state.status() == ScheduleStatus.AWAITING_DEVICE && state.awaitingDeviceSince() != null
+              ? state.awaitingDeviceSince()
+              : now;
+      Instant deadline = since.plus(config.deviceWait());
+      if (!now.isBefore(deadline)) {
+        reject(key, change, List.of(new ScheduleValidator.Problem(ErrorReason.UNKNOWN_DEVICE,
+            "device " + change.deviceId() + " is unknown")), state, now);
+        return;
+      }
+      // The device row may be in the same DB transaction but not yet in the global store.
+      stores.cancelTimer(key, state.timerDue());
+      stores.cancelFanOuts(key);
+      stores.writeRecipients(key, result.canonicalRecipients(), state.recipientCount());
+      stores.putSchedule(key, state, new ScheduleState(strip(change), state.generation(),
+          ScheduleStatus.AWAITING_DEVICE, null, state.lastFiredOccurrence(),
+          state.executionCount(), result.canonicalRecipients().size(), since));
+      stores.deviceWaits.put(key, deadline.toEpochMilli());
+      log.info("Schedule held until its device is known: scheduleKey={} deviceId={} until={}",
+          key, change.deviceId(), deadline);
+      return;
+    }
+    accept(key, change, result, state, now);
+  }
+
+  private void accept(
+      String key, ScheduleChange change, ScheduleValidator.Result result, ScheduleState state,
+      Instant now) {
+    stores.cancelTimer(key, state.timerDue());
+    stores.deviceWaits.delete(key);
+    stores.writeRecipients(key, result.canonicalRecipients(), state.recipientCount());
+    long generation = state.generation() + 1;
+    CompiledSchedule schedule = result.compiled();
+    compiled.put(key, new CachedRule(generation, schedule));
+
+    Optional<Instant> next = nextDue(schedule, change, state, now);
+    ScheduleState after = new ScheduleState(strip(change), generation,
+        next.isPresent() ? ScheduleStatus.ARMED : ScheduleStatus.FINISHED, next.orElse(null),
+        state.lastFiredOccurrence(), state.executionCount(),
+        result.canonicalRecipients().size(), null);
+    next.ifPresent(due -> stores.armTimer(key, due));
+    stores.putSchedule(key, state, after);
+    log.debug("Schedule accepted: scheduleKey={} generation={} nextDue={}", key, generation,
+        next.orElse(null));
+  }
+
+  /**
+   * The first occurrence to arm. Never at or before the last fired occurrence (fired occurrences
+   * never fire again, even when an update changes nothing). Otherwise from the earlier of now and
+   * an anchor: the pending timer (an update racing the punctuation must not skip a due
+   * occurrence) or, for a never-fired schedule, its creation (a broadcast "now" created a moment
+   * before it reaches the scheduler still fires).
+   */
+  private static Optional<Instant> nextDue(
+      CompiledSchedule schedule, ScheduleChange change, ScheduleState state, Instant now) {
+    if (schedule.maxExecutions().isPresent()
+        && state.executionCount() >= schedule.maxExecutions().getAsInt()) {
+      return Optional.empty();
+    }
+    Instant anchor;
+    if (state.status() == ScheduleStatus.ARMED && state.timerDue() != null) {
+      anchor = state.timerDue();
+    } else if (!state.hasFired() && change.createdAt() != null) {
+      anchor = change.createdAt();
+    } else {
+      anchor = now;
+    }
+    Instant notBefore = anchor.isBefore(now) ? anchor : now;
+    Instant lastFired = state.lastFiredOccurrence();
+    if (lastFired != null && !notBefore.isAfter(lastFired)) {
+      return schedule.nextAfter(lastFired, state.executionCount());
+    }
+    return schedule.firstAtOrAfter(notBefore);
+  }
+
+  private void reject(
+      String key, ScheduleChange change, List<ScheduleValidator.Problem> problems,
+      ScheduleState state, Instant now) {
+    stopEverything(key, state);
+    ErrorReason first = problems.get(0).reason();
+    List<String> reasons = problems.stream().map(ScheduleValidator.Problem::message).toList();
+    ScheduleError error = new ScheduleError(ScheduleError.SCHEMA_VERSION, key, change.kind(),
+        change.tenantId(), first, reasons, String.join("; ", reasons), change.sourceVersion(),
+        now);
+    context.forward(new Record<>(key, (Object) error, now.toEpochMilli()),
+        Names.SCHEDULE_ERRORS_SINK);
+    metrics.scheduleError(first);
+    stores.putSchedule(key, state, new ScheduleState(strip(change), state.generation(),
+        ScheduleStatus.INVALID, null, state.lastFiredOccurrence(), state.executionCount(),
+        state.recipientCount(), null));
+    log.info("Schedule rejected: scheduleKey={} reason={} problems={} reasons={}", key,
+        first.wire(), problems.size(),
+        problems.stream().map(p -> p.reason().wire()).distinct().collect(Collectors.joining(",")));
+  }
+
+  private void stopEverything(String key, ScheduleState state) {
+    stores.cancelTimer(key, state.timerDue());
+    stores.deviceWaits.delete(key);
+    int cancelled = stores.cancelFanOuts(key);
+    if (cancelled > 0) {
+      log.info("Unfinished fan-outs cancelled: scheduleKey={} count={}", key, cancelled);
+    }
+    compiled.remove(key);
+  }
+
+  /**
+   * The compiled rule of a stored schedule, from the cache or compiled again (after a restart).
+   * Empty if the stored definition no longer compiles (a rule-code change made it invalid).
+   */
+  Optional<CompiledSchedule> compiledFor(String key, ScheduleState state) {
+    CachedRule cached = compiled.get(key);
+    if (cached != null && cached.generation() == state.generation()) {
+      return Optional.of(cached.schedule());
+    }
+    ScheduleChange def = state.definition();
+    if (def == null || def.rule() == null) {
+      return Optional.empty();
+    }
+    // createdAt is always set on a stored definition (see withCreatedAt).
+    Compilation c = RuleCompiler.compile(def.rule(), def.createdAt());
+    if (c instanceof Compilation.Valid v) {
+      compiled.put(key, new CachedRule(state.generation(), v.schedule()));
+      return Optional.of(v.schedule());
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * A change without {@code createdAt} (a directly produced event) gets the one stored for the
+   * key, else now. The rule's anchor must not move on a redelivery: a {@code once} rule anchored
+   * at a new instant would be a new occurrence with new command ids.
+   */
+  private static ScheduleChange withCreatedAt(ScheduleChange c, ScheduleState state, Instant now) {
+    if (c.createdAt() != null) {
+      return c;
+    }
+    Instant createdAt =
+        state.definition() != null && state.definition().createdAt() != null
+            ? state.definition().createdAt()
+            : now;
+    return new ScheduleChange(c.schemaVersion(), c.op(), c.scheduleKey(), c.kind(),
+        c.tenantId(), c.deviceId(), c.name(), c.message(), c.mediaUrl(), c.recipients(),
+        c.rule(), c.pacing(), c.active(), c.sourceStatus(), c.sourceVersion(), createdAt,
+        c.mappingErrors());
+  }
+
+  /** The definition as stored: recipients live in the recipients store, not in this value. */
+  private static ScheduleChange strip(ScheduleChange c) {
+    return new ScheduleChange(c.schemaVersion(), c.op(), c.scheduleKey(), c.kind(),
+        c.tenantId(), c.deviceId(), c.name(), c.message(), c.mediaUrl(), List.of(), c.rule(),
+        c.pacing(), c.active(), c.sourceStatus(), c.sourceVersion(), c.createdAt(), List.of());
+  }
+
+  /** The stored definition with its recipients put back, for a re-check. */
+  ScheduleChange withRecipients(String key, ScheduleState state) {
+    ScheduleChange c = state.definition();
+    List<String> recipients = stores.readRecipients(key, 0, state.recipientCount());
+    return new ScheduleChange(c.schemaVersion(), c.op(), c.scheduleKey(), c.kind(),
+        c.tenantId(), c.deviceId(), c.name(), c.message(), c.mediaUrl(), recipients, c.rule(),
+        c.pacing(), c.active(), c.sourceStatus(), c.sourceVersion(), c.createdAt(), List.of());
+  }
+
+  private static boolean statusIs(ScheduleChange change, String... statuses) {
+    if (change.sourceStatus() == null) {
+      return false;
+    }
+    String s = change.sourceStatus().trim().toLowerCase(Locale.ROOT);
+    for (String candidate : statuses) {
+      if (candidate.equals(s)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private String coordinates() {
+    return context.recordMetadata()
+        .map(m -> "topic=" + m.topic() + " partition=" + m.partition() + " offset=" + m.offset())
+        .orElse("topic=? partition=? offset=?");
+  }
+}

@@ -1,0 +1,242 @@
+package io.herald.scheduler.topology;
+
+import io.herald.contracts.event.DeviceInfo;
+import io.herald.contracts.event.PacingSpec;
+import io.herald.contracts.event.ScheduleChange;
+import io.herald.contracts.event.ScheduleKind;
+import io.herald.contracts.outcome.ErrorReason;
+import io.herald.scheduler.rule.Compilation;
+import io.herald.scheduler.rule.CompiledSchedule;
+import io.herald.scheduler.rule.RuleCompiler;
+import io.herald.scheduler.rule.RuleProblem;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Validates one schedule definition and collects every problem (not just the first), so a user
+ * fixes a row in one round. Pure: the device comes in as a lookup result, the time as {@code
+ * now}; nothing here knows Kafka.
+ */
+final class ScheduleValidator {
+
+  /** Bad recipient entries named one by one before the rest is only counted. */
+  static final int MAX_LISTED_RECIPIENT_PROBLEMS = 10;
+
+  private static final Set<String> DELAY_TYPES = Set.of("auto", "manual", "adaptive");
+
+  private final int maxRecipients;
+
+  ScheduleValidator(int maxRecipients) {
+    this.maxRecipients = maxRecipients;
+  }
+
+  /** How the device of a definition looks to the scheduler right now. */
+  enum DeviceCheck {
+    OK,
+    UNKNOWN,
+    FOREIGN
+  }
+
+  /**
+   * The outcome: problems (possibly empty); the canonical recipients and compiled rule when
+   * there are none; whether the device is unknown (held back, not yet a problem).
+   */
+  record Result(
+      List<Problem> problems,
+      boolean deviceUnknown,
+      List<String> canonicalRecipients,
+      CompiledSchedule compiled) {
+
+    boolean valid() {
+      return problems.isEmpty() && !deviceUnknown;
+    }
+  }
+
+  record Problem(ErrorReason reason, String message) {}
+
+  static DeviceCheck checkDevice(String tenantId, DeviceInfo device) {
+    if (device == null || device.deleted()) {
+      return DeviceCheck.UNKNOWN;
+    }
+    return device.tenantId() != null && device.tenantId().equals(tenantId)
+        ? DeviceCheck.OK
+        : DeviceCheck.FOREIGN;
+  }
+
+  Result validate(ScheduleChange change, DeviceCheck device, Instant now) {
+    List<Problem> problems = new ArrayList<>();
+    for (String mappingError : change.mappingErrors()) {
+      problems.add(new Problem(ErrorReason.MISSING_FIELD, mappingError));
+    }
+    missing(problems, change.kind() == null, "kind");
+    missing(problems, blank(change.tenantId()), "tenantId");
+    missing(problems, blank(change.deviceId()), "deviceId");
+    missing(problems, change.rule() == null, "rule");
+    missing(problems, change.recipients() == null, "recipients");
+
+    CompiledSchedule compiled = null;
+    if (change.rule() != null) {
+      Instant anchor = change.createdAt() == null ? now : change.createdAt();
+      Compilation compilation = RuleCompiler.compile(change.rule(), anchor);
+      if (compilation instanceof Compilation.Valid v) {
+        compiled = v.schedule();
+      } else {
+        for (RuleProblem p : ((Compilation.Invalid) compilation).problems()) {
+          problems.add(new Problem(p.reason(), p.message()));
+        }
+      }
+    }
+
+    List<String> canonical = List.of();
+    if (change.recipients() != null && change.kind() != null) {
+      canonical = recipients(change.kind(), change.recipients(), problems);
+    }
+    content(change, problems);
+    pacing(change.pacing(), problems);
+
+    boolean deviceUnknown = false;
+    if (!blank(change.deviceId()) && !blank(change.tenantId())) {
+      if (device == DeviceCheck.FOREIGN) {
+        // Do not say whose device it is: the other tenant's identity is not this user's business.
+        problems.add(
+            new Problem(
+                ErrorReason.FOREIGN_DEVICE,
+                "device " + change.deviceId() + " does not belong to tenant " + change.tenantId()));
+      } else if (device == DeviceCheck.UNKNOWN) {
+        deviceUnknown = true;
+      }
+    }
+    return new Result(List.copyOf(problems), deviceUnknown, canonical, compiled);
+  }
+
+  private List<String> recipients(ScheduleKind kind, List<String> raw, List<Problem> problems) {
+    if (raw.isEmpty()) {
+      problems.add(new Problem(ErrorReason.INVALID_RECIPIENTS, "recipients must not be empty"));
+      return List.of();
+    }
+    if (raw.size() > maxRecipients) {
+      // Checked before touching any entry: a 100,000-entry list costs no per-entry work.
+      problems.add(
+          new Problem(
+              ErrorReason.INVALID_RECIPIENTS,
+              "recipients has "
+                  + raw.size()
+                  + " entries, more than the maximum of "
+                  + maxRecipients
+                  + " per schedule"));
+      return List.of();
+    }
+    List<String> canonical = new ArrayList<>(raw.size());
+    int bad = 0;
+    for (int i = 0; i < raw.size(); i++) {
+      String entry = raw.get(i);
+      Optional<String> c;
+      if (kind == ScheduleKind.AUTOPOST) {
+        c = Recipients.isGroupId(entry) ? Optional.of(entry.trim()) : Optional.empty();
+      } else {
+        c = Recipients.canonicalIndividual(entry);
+      }
+      if (c.isPresent()) {
+        canonical.add(c.get());
+        continue;
+      }
+      bad++;
+      if (bad <= MAX_LISTED_RECIPIENT_PROBLEMS) {
+        // Index only, never the value: recipient lists hold phone numbers.
+        problems.add(new Problem(ErrorReason.INVALID_RECIPIENTS, describeBad(kind, i, entry)));
+      }
+    }
+    if (bad > MAX_LISTED_RECIPIENT_PROBLEMS) {
+      problems.add(
+          new Problem(
+              ErrorReason.INVALID_RECIPIENTS,
+              "recipients: "
+                  + (bad - MAX_LISTED_RECIPIENT_PROBLEMS)
+                  + " more invalid entries not listed"));
+    }
+    return bad == 0 ? List.copyOf(canonical) : List.of();
+  }
+
+  private static String describeBad(ScheduleKind kind, int index, String entry) {
+    String where = "recipients[" + index + "]";
+    if (kind == ScheduleKind.AUTOPOST) {
+      return where + " is not a group id (non-empty, at most " + Recipients.MAX_GROUP_ID_LENGTH
+          + " characters)";
+    }
+    if (entry != null && entry.trim().startsWith("00")) {
+      return where + " starts with 00: write the number in E.164 form with a leading +";
+    }
+    return where + " is neither an E.164 number (+ and 8-15 digits) nor a contact id (uuid)";
+  }
+
+  private static void content(ScheduleChange change, List<Problem> problems) {
+    boolean hasMedia = !blank(change.mediaUrl());
+    if (hasMedia) {
+      String problem = mediaProblem(change.mediaUrl().trim());
+      if (problem != null) {
+        problems.add(new Problem(ErrorReason.INVALID_CONTENT, problem));
+      }
+    } else if (blank(change.message())) {
+      problems.add(
+          new Problem(ErrorReason.INVALID_CONTENT, "message must not be blank without a mediaUrl"));
+    }
+  }
+
+  private static String mediaProblem(String url) {
+    try {
+      URI uri = new URI(url);
+      String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+      if (!scheme.equals("http") && !scheme.equals("https")) {
+        return "mediaUrl must be an http(s) URL";
+      }
+      if (uri.getHost() == null || uri.getHost().isBlank()) {
+        return "mediaUrl has no host";
+      }
+      return null;
+    } catch (URISyntaxException e) {
+      return "mediaUrl is not a valid URL";
+    }
+  }
+
+  private static void pacing(PacingSpec pacing, List<Problem> problems) {
+    if (pacing == null) {
+      return;
+    }
+    if (pacing.delayType() != null
+        && !DELAY_TYPES.contains(pacing.delayType().trim().toLowerCase(Locale.ROOT))) {
+      problems.add(
+          new Problem(
+              ErrorReason.INVALID_PACING,
+              "pacing.delayType '" + pacing.delayType() + "' is not auto, manual or adaptive"));
+    }
+    range(problems, "pacing.delaySeconds", pacing.delaySeconds(), 0, 3_600);
+    range(problems, "pacing.batchSize", pacing.batchSize(), 0, 10_000);
+    range(problems, "pacing.pauseBetweenBatchesSeconds", pacing.pauseBetweenBatchesSeconds(), 0,
+        86_400);
+  }
+
+  private static void range(List<Problem> problems, String name, Integer value, int min, int max) {
+    if (value != null && (value < min || value > max)) {
+      problems.add(
+          new Problem(
+              ErrorReason.INVALID_PACING,
+              name + "=" + value + " is out of range [" + min + ", " + max + "]"));
+    }
+  }
+
+  private static void missing(List<Problem> problems, boolean isMissing, String field) {
+    if (isMissing) {
+      problems.add(new Problem(ErrorReason.MISSING_FIELD, field + " is required"));
+    }
+  }
+
+  private static boolean blank(String s) {
+    return s == null || s.isBlank();
+  }
+}

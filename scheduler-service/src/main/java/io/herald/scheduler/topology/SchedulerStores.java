@@ -1,0 +1,210 @@
+package io.herald.scheduler.topology;
+
+import io.herald.contracts.event.ContactInfo;
+import io.herald.contracts.event.DeviceInfo;
+import io.herald.scheduler.timer.TimerKey;
+import io.herald.scheduler.timer.TimerKeyCodec;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * Typed access to the task's stores, shared by {@link ScheduleChangeProcessor} and {@link
+ * DueTimerPunctuation}. Keeps the pending-timer and active-schedule gauges in step with every
+ * write, so no gauge needs a scan after start.
+ */
+final class SchedulerStores {
+
+  /** Recipients per chunk: 1,000 canonical entries are ≈ 40 KB, far below a Kafka record. */
+  static final int CHUNK_SIZE = 1_000;
+
+  /** Separates the schedule key from the rest of a composite key; never inside a schedule key. */
+  private static final char SEP = '\u0000';
+
+  private static final StringSerializer PREFIX_SERIALIZER = new StringSerializer();
+
+  final KeyValueStore<String, ScheduleState> schedules;
+  final KeyValueStore<Bytes, String> timers;
+  final KeyValueStore<String, FanOutJob> fanouts;
+  final KeyValueStore<String, RecipientChunk> recipients;
+  final KeyValueStore<String, Long> deviceWaits;
+  final KeyValueStore<String, DeviceInfo> devices;
+  final KeyValueStore<String, ContactInfo> contacts;
+  private final SchedulerMetrics.TaskGauges gauges;
+
+  SchedulerStores(ProcessorContext<?, ?> context, SchedulerMetrics.TaskGauges gauges) {
+    this.schedules = context.getStateStore(Names.SCHEDULES_STORE);
+    this.timers = context.getStateStore(Names.TIMERS_STORE);
+    this.fanouts = context.getStateStore(Names.FANOUTS_STORE);
+    this.recipients = context.getStateStore(Names.RECIPIENTS_STORE);
+    this.deviceWaits = context.getStateStore(Names.DEVICE_WAITS_STORE);
+    this.devices = context.getStateStore(Names.DEVICES_STORE);
+    this.contacts = context.getStateStore(Names.CONTACTS_STORE);
+    this.gauges = gauges;
+  }
+
+  /** Counts restored state once per task start; afterwards the writes below keep the gauges. */
+  void initGauges() {
+    gauges.resetActive();
+    long armed = 0;
+    try (KeyValueIterator<Bytes, String> it = timers.all()) {
+      while (it.hasNext()) {
+        it.next();
+        armed++;
+      }
+    }
+    gauges.setPendingTimers(armed);
+    try (KeyValueIterator<String, ScheduleState> it = schedules.all()) {
+      while (it.hasNext()) {
+        ScheduleState s = it.next().value;
+        if (s.status() == ScheduleStatus.ARMED && s.definition() != null) {
+          gauges.addActive(s.definition().kind(), 1);
+        }
+      }
+    }
+  }
+
+  ScheduleState schedule(String key) {
+    ScheduleState s = schedules.get(key);
+    return s == null ? ScheduleState.empty() : s;
+  }
+
+  void putSchedule(String key, ScheduleState before, ScheduleState after) {
+    if (isActive(before) && before.definition() != null) {
+      gauges.addActive(before.definition().kind(), -1);
+    }
+    if (isActive(after) && after.definition() != null) {
+      gauges.addActive(after.definition().kind(), 1);
+    }
+    schedules.put(key, after);
+  }
+
+  private static boolean isActive(ScheduleState s) {
+    return s != null && s.status() == ScheduleStatus.ARMED;
+  }
+
+  void armTimer(String scheduleKey, Instant due) {
+    timers.put(Bytes.wrap(TimerKeyCodec.encode(new TimerKey(due, scheduleKey))), scheduleKey);
+    gauges.addPendingTimers(1);
+  }
+
+  void cancelTimer(String scheduleKey, Instant due) {
+    if (due == null) {
+      return;
+    }
+    Bytes k = Bytes.wrap(TimerKeyCodec.encode(new TimerKey(due, scheduleKey)));
+    if (timers.get(k) != null) {
+      timers.delete(k);
+      gauges.addPendingTimers(-1);
+    }
+  }
+
+  /** Deletes a timer entry found by the due scan. */
+  void deleteTimer(Bytes key) {
+    timers.delete(key);
+    gauges.addPendingTimers(-1);
+  }
+
+  /** Timers due at or before {@code now}, oldest first, at most {@code limit}. */
+  List<KeyValue<Bytes, String>> dueTimers(Instant now, int limit) {
+    List<KeyValue<Bytes, String>> due = new ArrayList<>();
+    try (KeyValueIterator<Bytes, String> it =
+        timers.range(null, Bytes.wrap(TimerKeyCodec.upperBoundAtOrBefore(now)))) {
+      while (it.hasNext() && due.size() < limit) {
+        due.add(it.next());
+      }
+    }
+    return due;
+  }
+
+  void setDueNow(long n) {
+    gauges.setDueNow(n);
+  }
+
+  // ---- recipients, chunked
+
+  void writeRecipients(String scheduleKey, List<String> canonical, int previousCount) {
+    int chunks = chunkCount(canonical.size());
+    for (int c = 0; c < chunks; c++) {
+      int from = c * CHUNK_SIZE;
+      int to = Math.min(canonical.size(), from + CHUNK_SIZE);
+      recipients.put(chunkKey(scheduleKey, c), new RecipientChunk(canonical.subList(from, to)));
+    }
+    for (int c = chunks; c < chunkCount(previousCount); c++) {
+      recipients.delete(chunkKey(scheduleKey, c));
+    }
+  }
+
+  void deleteRecipients(String scheduleKey, int count) {
+    for (int c = 0; c < chunkCount(count); c++) {
+      recipients.delete(chunkKey(scheduleKey, c));
+    }
+  }
+
+  /** Recipients with index in [from, to). */
+  List<String> readRecipients(String scheduleKey, int from, int to) {
+    List<String> out = new ArrayList<>(Math.max(0, to - from));
+    int c = from / CHUNK_SIZE;
+    int i = from;
+    while (i < to) {
+      RecipientChunk chunk = recipients.get(chunkKey(scheduleKey, c));
+      if (chunk == null) {
+        break; // the definition shrank under a running fan-out: nothing more to send
+      }
+      int offset = i - c * CHUNK_SIZE;
+      int take = Math.min(to - i, chunk.recipients().size() - offset);
+      if (take <= 0) {
+        break;
+      }
+      out.addAll(chunk.recipients().subList(offset, offset + take));
+      i += take;
+      c++;
+    }
+    return out;
+  }
+
+  private static int chunkCount(int n) {
+    return (n + CHUNK_SIZE - 1) / CHUNK_SIZE;
+  }
+
+  private static String chunkKey(String scheduleKey, int chunk) {
+    return scheduleKey + SEP + String.format("%08d", chunk);
+  }
+
+  // ---- fan-outs
+
+  static String fanOutKey(String scheduleKey, Instant occurrence) {
+    // Zero-padded so one schedule's jobs iterate in occurrence order.
+    return scheduleKey + SEP + String.format("%019d.%09d", occurrence.getEpochSecond(),
+        occurrence.getNano());
+  }
+
+  /** Removes every unfinished fan-out of a schedule; returns how many were cancelled. */
+  int cancelFanOuts(String scheduleKey) {
+    List<String> keys = new ArrayList<>();
+    try (KeyValueIterator<String, FanOutJob> it =
+        fanouts.prefixScan(scheduleKey + SEP, PREFIX_SERIALIZER)) {
+      while (it.hasNext()) {
+        keys.add(it.next().key);
+      }
+    }
+    keys.forEach(fanouts::delete);
+    return keys.size();
+  }
+
+  List<KeyValue<String, FanOutJob>> fanOutJobs() {
+    List<KeyValue<String, FanOutJob>> jobs = new ArrayList<>();
+    try (KeyValueIterator<String, FanOutJob> it = fanouts.all()) {
+      while (it.hasNext()) {
+        jobs.add(it.next());
+      }
+    }
+    return jobs;
+  }
+}

@@ -1,0 +1,153 @@
+package io.herald.scheduler.topology;
+
+import io.herald.contracts.event.ContactInfo;
+import io.herald.contracts.event.DeviceInfo;
+import io.herald.contracts.serde.JsonSerde;
+import io.herald.contracts.topic.Topics;
+import io.herald.scheduler.config.SchedulerConfig;
+import java.util.Properties;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * Builds the scheduler's topology, the one used by {@code main} and by the tests alike, and the
+ * Streams properties that go with it.
+ *
+ * <pre>
+ * herald.schedule-changes ─► schedule-change-decoder ─► herald.schedule-changes.dlq (poison)
+ *                           └► schedule-change-processor ─┬─► herald.send-commands (key device id)
+ *                             stores: schedules, timers, ├─► herald.occurrences
+ *                             fanouts, recipients,       └─► herald.schedule-errors
+ *                             device-waits
+ * herald.devices  ─► global store devices
+ * herald.contacts ─► global store contacts (by id and by tenant + phone)
+ * </pre>
+ */
+public final class SchedulerTopology {
+
+  private SchedulerTopology() {}
+
+  /** The topology with metrics into a throw-away registry. */
+  public static Topology build(SchedulerConfig config) {
+    return build(config, SchedulerMetrics.noop());
+  }
+
+  public static Topology build(SchedulerConfig config, SchedulerMetrics metrics) {
+    Topology topology = new Topology();
+
+    topology.addGlobalStore(
+        globalStore(Names.DEVICES_STORE, new JsonSerde<>(DeviceInfo.class)),
+        Names.DEVICES_SOURCE,
+        Serdes.String().deserializer(),
+        Topics.DEVICES.valueSerde().deserializer(),
+        Topics.DEVICES.name(),
+        Names.DEVICES_UPDATER,
+        DevicesUpdater::new);
+    topology.addGlobalStore(
+        globalStore(Names.CONTACTS_STORE, new JsonSerde<>(ContactInfo.class)),
+        Names.CONTACTS_SOURCE,
+        Serdes.String().deserializer(),
+        Topics.CONTACTS.valueSerde().deserializer(),
+        Topics.CONTACTS.name(),
+        Names.CONTACTS_UPDATER,
+        ContactsUpdater::new);
+
+    // Values are read as bytes: the decoder dead-letters poison records itself (see there why).
+    topology.addSource(
+        Names.SCHEDULE_CHANGES_SOURCE,
+        Topics.SCHEDULE_CHANGES.keySerde().deserializer(),
+        Serdes.ByteArray().deserializer(),
+        Topics.SCHEDULE_CHANGES.name());
+    topology.addProcessor(
+        Names.SCHEDULE_CHANGE_DECODER,
+        () -> new ScheduleChangeDecoder(metrics),
+        Names.SCHEDULE_CHANGES_SOURCE);
+    topology.addSink(
+        Names.DEAD_LETTER_SINK,
+        Topics.SCHEDULE_CHANGES.dlqName(),
+        Serdes.String().serializer(),
+        Serdes.ByteArray().serializer(),
+        Names.SCHEDULE_CHANGE_DECODER);
+    topology.addProcessor(
+        Names.SCHEDULE_CHANGE_PROCESSOR,
+        () -> new ScheduleChangeProcessor(config, metrics),
+        Names.SCHEDULE_CHANGE_DECODER);
+    topology.addStateStore(
+        store(Names.SCHEDULES_STORE, Serdes.String(), new JsonSerde<>(ScheduleState.class)),
+        Names.SCHEDULE_CHANGE_PROCESSOR);
+    topology.addStateStore(
+        store(Names.TIMERS_STORE, Serdes.Bytes(), Serdes.String()),
+        Names.SCHEDULE_CHANGE_PROCESSOR);
+    topology.addStateStore(
+        store(Names.FANOUTS_STORE, Serdes.String(), new JsonSerde<>(FanOutJob.class)),
+        Names.SCHEDULE_CHANGE_PROCESSOR);
+    topology.addStateStore(
+        store(Names.RECIPIENTS_STORE, Serdes.String(), new JsonSerde<>(RecipientChunk.class)),
+        Names.SCHEDULE_CHANGE_PROCESSOR);
+    topology.addStateStore(
+        store(Names.DEVICE_WAITS_STORE, Serdes.String(), Serdes.Long()),
+        Names.SCHEDULE_CHANGE_PROCESSOR);
+
+    topology.addSink(
+        Names.SEND_COMMANDS_SINK,
+        Topics.SEND_COMMANDS.name(),
+        Topics.SEND_COMMANDS.keySerde().serializer(),
+        Topics.SEND_COMMANDS.valueSerde().serializer(),
+        Names.SCHEDULE_CHANGE_PROCESSOR);
+    topology.addSink(
+        Names.OCCURRENCES_SINK,
+        Topics.OCCURRENCES.name(),
+        Topics.OCCURRENCES.keySerde().serializer(),
+        Topics.OCCURRENCES.valueSerde().serializer(),
+        Names.SCHEDULE_CHANGE_PROCESSOR);
+    topology.addSink(
+        Names.SCHEDULE_ERRORS_SINK,
+        Topics.SCHEDULE_ERRORS.name(),
+        Topics.SCHEDULE_ERRORS.keySerde().serializer(),
+        Topics.SCHEDULE_ERRORS.valueSerde().serializer(),
+        Names.SCHEDULE_CHANGE_PROCESSOR);
+    return topology;
+  }
+
+  private static <K, V> StoreBuilder<KeyValueStore<K, V>> store(
+      String name, org.apache.kafka.common.serialization.Serde<K> keySerde,
+      org.apache.kafka.common.serialization.Serde<V> valueSerde) {
+    // Changelogged (the default): a wiped state dir is restored from <app-id>-<name>-changelog.
+    return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), keySerde, valueSerde);
+  }
+
+  private static <V> StoreBuilder<KeyValueStore<String, V>> globalStore(
+      String name, org.apache.kafka.common.serialization.Serde<V> valueSerde) {
+    // Global stores restore from their source topic; a changelog would only duplicate it.
+    return Stores.keyValueStoreBuilder(
+            Stores.persistentKeyValueStore(name), Serdes.String(), valueSerde)
+        .withLoggingDisabled();
+  }
+
+  /**
+   * Streams properties. Precedence: defaults &lt; KAFKA_* passthrough &lt; owned keys (set last,
+   * and SchedulerConfig already refuses a passthrough that names one).
+   */
+  public static Properties streamsProperties(SchedulerConfig config, SchedulerMetrics metrics) {
+    Properties p = new Properties();
+    p.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, Integer.toString(config.numStandbyReplicas()));
+    p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, Short.toString(config.replicationFactor()));
+    p.putAll(config.kafkaPassthrough());
+
+    p.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
+    p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+    p.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir().toString());
+    p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+    p.put(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, "true");
+    p.put(StreamsConfig.DEFAULT_KEY_SERDE_CLASS_CONFIG, Serdes.StringSerde.class.getName());
+    p.put(StreamsConfig.DEFAULT_VALUE_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class.getName());
+    p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
+        LogAndCountDeserializationHandler.class.getName());
+    p.put(LogAndCountDeserializationHandler.METRICS_CONFIG, metrics);
+    return p;
+  }
+}
