@@ -23,7 +23,8 @@ public final class EnvReader {
   private static final String KAFKA_PREFIX = "KAFKA_";
 
   private final Map<String, String> env;
-  private final List<String> problems = new ArrayList<>();
+  // Several config records of one service may read the same variable: report each problem once.
+  private final java.util.Set<String> problems = new java.util.LinkedHashSet<>();
   private final Map<String, String> echo = new LinkedHashMap<>();
 
   public EnvReader(Map<String, String> env) {
@@ -203,7 +204,7 @@ public final class EnvReader {
   /** Throws {@link ConfigException} naming every problem, if there is any. */
   public void failIfInvalid() {
     if (!problems.isEmpty()) {
-      throw new ConfigException(problems);
+      throw new ConfigException(List.copyOf(problems));
     }
   }
 

@@ -4,6 +4,11 @@ import io.herald.runtime.config.ConfigException;
 import io.herald.runtime.config.EnvReader;
 import io.herald.runtime.http.AdminServer;
 import io.herald.runtime.metrics.MetricsRegistries;
+import io.herald.scheduler.cdc.CdcConfig;
+import io.herald.scheduler.cdc.CdcEngine;
+import io.herald.scheduler.cdc.EngineLeadership;
+import io.herald.scheduler.projector.ProjectorConfig;
+import io.herald.scheduler.projector.ScheduleStateProjector;
 import io.herald.scheduler.config.SchedulerConfig;
 import io.herald.scheduler.topology.SchedulerMetrics;
 import io.herald.scheduler.topology.StreamsRunner;
@@ -133,16 +138,52 @@ public final class SchedulerApp implements AutoCloseable {
   }
 
   /**
-   * The CDC engine slot. Returns a no-op until the CDC half is wired here (it needs the JDBC
-   * settings of {@code config}); kept as one method so that wiring is a one-place change.
+   * Builds an unstarted scheduler from environment variables: Streams topology, the CDC engine
+   * behind its leadership lease, and the state projector. Every configuration problem of every
+   * part is reported in one {@link ConfigException}.
+   *
+   * @param onStreamsFatal called once when Kafka Streams reaches ERROR; must return at once
    */
-  static Component cdcEngine(SchedulerConfig config, PrometheusMeterRegistry registry) {
-    return Component.none("cdc-engine");
+  public static SchedulerApp create(Map<String, String> env, Runnable onStreamsFatal) {
+    EnvReader reader = new EnvReader(env);
+    return create(reader, MetricsRegistries.create("scheduler"), onStreamsFatal);
   }
 
-  /** The schedule-state projector slot; see {@link #cdcEngine}. */
-  static Component stateProjector(SchedulerConfig config, PrometheusMeterRegistry registry) {
-    return Component.none("state-projector");
+  private static SchedulerApp create(
+      EnvReader reader, PrometheusMeterRegistry registry, Runnable onStreamsFatal) {
+    // CDC and projector settings first: they only collect problems, and SchedulerConfig.read
+    // then throws once with all of them.
+    CdcConfig cdc = CdcConfig.fromEnv(reader);
+    ProjectorConfig projector = ProjectorConfig.fromEnv(reader);
+    SchedulerConfig config = SchedulerConfig.read(reader);
+    log.info("Effective configuration: {}", reader.echo());
+    return new SchedulerApp(config, registry, cdcEngine(cdc, registry),
+        stateProjector(projector, registry), onStreamsFatal);
+  }
+
+  /**
+   * The CDC engine behind its lease: only the instance holding the lease streams, and closing
+   * leaves the lease only after the engine stopped (ADR 0003).
+   */
+  static Component cdcEngine(CdcConfig cdc, PrometheusMeterRegistry registry) {
+    if (!cdc.enabled()) {
+      return Component.none("cdc-engine");
+    }
+    CdcEngine engine = new CdcEngine(cdc, registry);
+    EngineLeadership lease = new EngineLeadership(cdc, engine, registry);
+    return Component.of("cdc-engine", lease::start, () -> {
+      lease.close();
+      engine.close();
+    });
+  }
+
+  /** Occurrences, errors and states into the source rows' state columns (ADR 0005). */
+  static Component stateProjector(ProjectorConfig projector, PrometheusMeterRegistry registry) {
+    if (!projector.enabled()) {
+      return Component.none("state-projector");
+    }
+    ScheduleStateProjector p = new ScheduleStateProjector(projector, registry);
+    return Component.of("state-projector", p::start, p::close);
   }
 
   public static void main(String[] args) {
@@ -154,23 +195,16 @@ public final class SchedulerApp implements AutoCloseable {
    * hook closes everything). Returns 2 on invalid configuration, before any thread starts.
    */
   static int run(Map<String, String> env) {
-    EnvReader reader = new EnvReader(env);
-    SchedulerConfig config;
+    CountDownLatch fatal = new CountDownLatch(1);
+    SchedulerApp app;
     try {
-      config = SchedulerConfig.read(reader);
+      app = create(env, fatal::countDown);
     } catch (ConfigException e) {
       String message = "Invalid configuration:\n  - " + String.join("\n  - ", e.problems());
       log.error(message);
       System.err.println(message);
       return EXIT_CONFIG;
     }
-    log.info("Effective configuration: {}", reader.echo());
-
-    PrometheusMeterRegistry registry = MetricsRegistries.create("scheduler");
-    CountDownLatch fatal = new CountDownLatch(1);
-    SchedulerApp app =
-        new SchedulerApp(config, registry, cdcEngine(config, registry),
-            stateProjector(config, registry), fatal::countDown);
     Runtime.getRuntime().addShutdownHook(new Thread(app::close, "herald-shutdown"));
     try {
       app.start();

@@ -38,9 +38,9 @@ final class TopicProvisioner {
   /** The topics the scheduler reads or writes, with their configs. */
   static List<NewTopic> topics(SchedulerConfig config) {
     List<NewTopic> out = new ArrayList<>();
-    for (TopicSpec<String, ?> spec :
-        List.of(Topics.SCHEDULE_CHANGES, Topics.DEVICES, Topics.CONTACTS, Topics.SEND_COMMANDS,
-            Topics.OCCURRENCES, Topics.SCHEDULE_ERRORS)) {
+    // Every Herald topic and its dead-letter topic: the scheduler runs first in every deployment
+    // and brokers commonly refuse auto-creation, so the sender finds its topics in place.
+    for (TopicSpec<String, ?> spec : Topics.ALL) {
       Map<String, String> configs = new HashMap<>();
       if (spec.compacted()) {
         configs.put(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT);
@@ -51,9 +51,11 @@ final class TopicProvisioner {
       out.add(new NewTopic(spec.name(), config.partitions(), config.replicationFactor())
           .configs(configs));
     }
-    out.add(new NewTopic(Topics.SCHEDULE_CHANGES.dlqName(), config.partitions(),
-        config.replicationFactor())
-        .configs(Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, SCHEDULE_CHANGES_MAX_MESSAGE_BYTES)));
+    for (TopicSpec<String, ?> spec : Topics.ALL) {
+      // A dead letter is the original record's bytes: as large as its source topic allows.
+      out.add(new NewTopic(spec.dlqName(), config.partitions(), config.replicationFactor())
+          .configs(Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, SCHEDULE_CHANGES_MAX_MESSAGE_BYTES)));
+    }
     return out;
   }
 

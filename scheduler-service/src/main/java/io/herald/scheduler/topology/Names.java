@@ -15,6 +15,7 @@ public final class Names {
   public static final String SEND_COMMANDS_SINK = "send-commands-sink";
   public static final String OCCURRENCES_SINK = "occurrences-sink";
   public static final String SCHEDULE_ERRORS_SINK = "schedule-errors-sink";
+  public static final String SCHEDULE_STATES_SINK = "schedule-states-sink";
 
   public static final String DEVICES_SOURCE = "devices-source";
   public static final String DEVICES_UPDATER = "devices-updater";

@@ -2,6 +2,7 @@ package io.herald.scheduler.topology;
 
 import io.herald.contracts.event.ChangeOp;
 import io.herald.contracts.event.ScheduleChange;
+import io.herald.contracts.event.ScheduleKind;
 import io.herald.contracts.outcome.ErrorReason;
 import io.herald.contracts.outcome.ScheduleError;
 import io.herald.scheduler.config.SchedulerConfig;
@@ -13,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.stream.Collectors;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -62,7 +64,7 @@ final class ScheduleChangeProcessor implements Processor<String, ScheduleChange,
   public void init(ProcessorContext<String, Object> context) {
     this.context = context;
     this.gauges = metrics.registerTask(context.taskId());
-    this.stores = new SchedulerStores(context, gauges);
+    this.stores = new SchedulerStores(context, gauges, this::publishState);
     stores.initGauges();
     DueTimerPunctuation punctuation =
         new DueTimerPunctuation(this, stores, context, config, metrics);
@@ -299,6 +301,68 @@ final class ScheduleChangeProcessor implements Processor<String, ScheduleChange,
       }
     }
     return false;
+  }
+
+  /**
+   * Publishes the schedule's new standing on {@code herald.schedule-states} when what a user sees
+   * changed (status, next due, executions): the projector shows it on the row at once, so a new
+   * schedule has its {@code next_send_at} before it first fires and a fixed one leaves {@code
+   * invalid}. Invalid definitions are published as their {@link ScheduleError} instead (it
+   * carries the reasons); a schedule held for its device shows nothing until decided.
+   */
+  private void publishState(String key, ScheduleState before, ScheduleState after) {
+    String status = wireStatus(after.status());
+    if (status == null) {
+      return;
+    }
+    if (before != null
+        && before.status() == after.status()
+        && Objects.equals(before.timerDue(), after.timerDue())
+        && before.executionCount() == after.executionCount()) {
+      return;
+    }
+    ScheduleChange def = after.definition() != null
+        ? after.definition()
+        : before == null ? null : before.definition();
+    ScheduleKind kind = def != null ? def.kind() : kindOf(key);
+    if (kind == null) {
+      return; // a delete of a key this store never knew, with no kind prefix: nothing to show
+    }
+    Instant now = Instant.ofEpochMilli(context.currentSystemTimeMs());
+    io.herald.contracts.outcome.ScheduleState published =
+        new io.herald.contracts.outcome.ScheduleState(
+            io.herald.contracts.outcome.ScheduleState.SCHEMA_VERSION, key, kind,
+            def == null ? null : def.tenantId(), status, after.timerDue(), after.executionCount(),
+            null, def == null ? 0 : def.sourceVersion(), now);
+    context.forward(new Record<>(key, (Object) published, now.toEpochMilli()),
+        Names.SCHEDULE_STATES_SINK);
+  }
+
+  private static String wireStatus(ScheduleStatus status) {
+    switch (status) {
+      case ARMED:
+        return "active";
+      case FINISHED:
+        return "finished";
+      case INACTIVE:
+        return "inactive";
+      case DELETED:
+        return "deleted";
+      default:
+        return null; // INVALID goes out as a ScheduleError; AWAITING_DEVICE is not decided yet
+    }
+  }
+
+  private static ScheduleKind kindOf(String key) {
+    int colon = key.indexOf(':');
+    if (colon <= 0) {
+      return null;
+    }
+    try {
+      return ScheduleKind.fromWire(key.substring(0, colon));
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
   }
 
   private String coordinates() {

@@ -38,7 +38,20 @@ final class SchedulerStores {
   final KeyValueStore<String, ContactInfo> contacts;
   private final SchedulerMetrics.TaskGauges gauges;
 
+  /** Told of every write to the schedules store, so the scheduler's decisions reach the rows. */
+  interface StateListener {
+    void changed(String key, ScheduleState before, ScheduleState after);
+  }
+
+  private final StateListener listener;
+
   SchedulerStores(ProcessorContext<?, ?> context, SchedulerMetrics.TaskGauges gauges) {
+    this(context, gauges, (key, before, after) -> {});
+  }
+
+  SchedulerStores(
+      ProcessorContext<?, ?> context, SchedulerMetrics.TaskGauges gauges, StateListener listener) {
+    this.listener = listener;
     this.schedules = context.getStateStore(Names.SCHEDULES_STORE);
     this.timers = context.getStateStore(Names.TIMERS_STORE);
     this.fanouts = context.getStateStore(Names.FANOUTS_STORE);
@@ -83,6 +96,7 @@ final class SchedulerStores {
       gauges.addActive(after.definition().kind(), 1);
     }
     schedules.put(key, after);
+    listener.changed(key, before, after);
   }
 
   private static boolean isActive(ScheduleState s) {

@@ -110,6 +110,12 @@ public final class SchedulerTopology {
         Topics.SCHEDULE_ERRORS.keySerde().serializer(),
         Topics.SCHEDULE_ERRORS.valueSerde().serializer(),
         Names.SCHEDULE_CHANGE_PROCESSOR);
+    topology.addSink(
+        Names.SCHEDULE_STATES_SINK,
+        Topics.SCHEDULE_STATES.name(),
+        Topics.SCHEDULE_STATES.keySerde().serializer(),
+        Topics.SCHEDULE_STATES.valueSerde().serializer(),
+        Names.SCHEDULE_CHANGE_PROCESSOR);
     return topology;
   }
 

@@ -55,6 +55,7 @@ final class SchedulerFixture implements AutoCloseable {
   final TestOutputTopic<String, Occurrence> occurrences;
   final TestOutputTopic<String, ScheduleError> errors;
   final TestOutputTopic<byte[], byte[]> deadLetters;
+  final TestOutputTopic<String, io.herald.contracts.outcome.ScheduleState> states;
   private Instant now = START;
 
   SchedulerFixture(Path stateDir) {
@@ -87,6 +88,9 @@ final class SchedulerFixture implements AutoCloseable {
     errors = driver.createOutputTopic(Topics.SCHEDULE_ERRORS.name(),
         Topics.SCHEDULE_ERRORS.keySerde().deserializer(),
         Topics.SCHEDULE_ERRORS.valueSerde().deserializer());
+    states = driver.createOutputTopic(Topics.SCHEDULE_STATES.name(),
+        Topics.SCHEDULE_STATES.keySerde().deserializer(),
+        Topics.SCHEDULE_STATES.valueSerde().deserializer());
     deadLetters = driver.createOutputTopic(Topics.SCHEDULE_CHANGES.dlqName(),
         new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
         new org.apache.kafka.common.serialization.ByteArrayDeserializer());

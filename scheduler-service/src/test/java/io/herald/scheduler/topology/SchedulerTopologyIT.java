@@ -76,6 +76,9 @@ class SchedulerTopologyIT {
     env.put("HERALD_SCHEDULER_STATE_DIR", stateDir.toString());
     env.put("HERALD_SCHEDULER_METRICS_PORT", "0");
     env.put("HERALD_SCHEDULER_PARTITIONS", "2");
+    // This IT feeds schedule changes straight into Kafka: no database, so no CDC or write-back.
+    env.put("HERALD_SCHEDULER_CDC_ENABLED", "false");
+    env.put("HERALD_SCHEDULER_PROJECTOR_ENABLED", "false");
     env.put("HERALD_SCHEDULER_MAX_COMMANDS_PER_TICK", Integer.toString(maxPerTick));
     // A killed member must leave the group quickly, or its partitions wait 45 s for a new owner.
     env.put("KAFKA_SESSION_TIMEOUT_MS", "6000");
