@@ -48,8 +48,8 @@ public final class DemoData {
       }
       c.setAutoCommit(false);
       exec(c, "INSERT INTO devices(id, user_id, name, phone_number, transport, transport_config, status)"
-          + " VALUES (?, ?, 'Sales phone (paced: manual 2 s, batches of 5, 10 s pauses)', '+15550100001', 'simulated', '{}'::jsonb, 'active'),"
-          + "        (?, ?, 'Support phone (adaptive pacing)', '+15550100002', 'simulated', '{}'::jsonb, 'active')",
+          + " VALUES (?, ?, 'Sales phone (manual 2 s, batches of 5)', '+15550100001', 'simulated', '{}'::jsonb, 'active'),"
+          + "        (?, ?, 'Support phone (adaptive)', '+15550100002', 'simulated', '{}'::jsonb, 'active')",
           DEVICE_A, TENANT, DEVICE_B, TENANT);
       List<String> contactIds = new ArrayList<>();
       try (PreparedStatement ps = c.prepareStatement(

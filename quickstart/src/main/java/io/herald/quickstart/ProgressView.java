@@ -35,41 +35,58 @@ public final class ProgressView {
 
   /** One snapshot of the schedules and devices, as printable lines. */
   public List<String> snapshot() throws SQLException {
+    List<String> lines = schedules();
+    lines.add("");
+    lines.addAll(devices());
+    return lines;
+  }
+
+  /** Per schedule: status, next due, occurrences fired and delivery counts. */
+  public List<String> schedules() throws SQLException {
     List<String> lines = new ArrayList<>();
     try (Connection c = DriverManager.getConnection(jdbcUrl, user, password);
-        Statement st = c.createStatement()) {
-      lines.add(String.format("%-10s %-44s %-9s %-10s %5s %5s %6s %7s %8s",
+        Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery(SCHEDULES_SQL)) {
+      lines.add(String.format("%-10s %-44s %-10s %-10s %5s %5s %6s %7s %8s",
           "kind", "schedule", "status", "next (UTC)", "fired", "sent", "failed", "unknown", "pending"));
-      try (ResultSet rs = st.executeQuery(SCHEDULES_SQL)) {
-        while (rs.next()) {
-          long recipients = rs.getLong("recipients");
-          long sent = rs.getLong("sent");
-          long failed = rs.getLong("failed");
-          long unknown = rs.getLong("unknown");
-          long skipped = rs.getLong("skipped");
-          lines.add(String.format("%-10s %-44s %-9s %-10s %5d %5d %6d %7d %8d",
-              rs.getString("kind"),
-              abbreviate(rs.getString("name"), 44),
-              nullToDash(rs.getString("status")),
-              time(rs.getTimestamp("next_send_at")),
-              rs.getLong("fired"),
-              sent,
-              failed,
-              unknown,
-              Math.max(0, recipients - sent - failed - unknown - skipped)));
-        }
+      while (rs.next()) {
+        long recipients = rs.getLong("recipients");
+        long sent = rs.getLong("sent");
+        long failed = rs.getLong("failed");
+        long unknown = rs.getLong("unknown");
+        long skipped = rs.getLong("skipped");
+        lines.add(String.format("%-10s %-44s %-10s %-10s %5d %5d %6d %7d %8d",
+            rs.getString("kind"),
+            abbreviate(rs.getString("name"), 44),
+            nullToDash(rs.getString("status")),
+            time(rs.getTimestamp("next_send_at")),
+            rs.getLong("fired"),
+            sent,
+            failed,
+            unknown,
+            Math.max(0, recipients - sent - failed - unknown - skipped)));
       }
-      lines.add("");
-      lines.add(String.format("%-60s %-8s %8s %6s %10s", "device", "status", "in-flight", "sent", "last sent"));
-      try (ResultSet rs = st.executeQuery(DEVICES_SQL)) {
-        while (rs.next()) {
-          lines.add(String.format("%-60s %-8s %8d %6d %10s",
-              abbreviate(rs.getString("name"), 60),
-              nullToDash(rs.getString("status")),
-              rs.getLong("claimed"),
-              rs.getLong("sent"),
-              time(rs.getTimestamp("last_sent"))));
-        }
+    }
+    return lines;
+  }
+
+  /** Per device: status, why it is paused, deliveries in flight and sent, last send. */
+  public List<String> devices() throws SQLException {
+    List<String> lines = new ArrayList<>();
+    try (Connection c = DriverManager.getConnection(jdbcUrl, user, password);
+        Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery(DEVICES_SQL)) {
+      lines.add(String.format("%-36s %-40s %-8s %9s %6s %10s  %s",
+          "device id", "name", "status", "in-flight", "sent", "last sent", "paused because"));
+      while (rs.next()) {
+        lines.add(String.format("%-36s %-40s %-8s %9d %6d %10s  %s",
+            rs.getString("id"),
+            abbreviate(rs.getString("name"), 40),
+            nullToDash(rs.getString("status")),
+            rs.getLong("claimed"),
+            rs.getLong("sent"),
+            time(rs.getTimestamp("last_sent")),
+            nullToDash(rs.getString("paused_reason"))));
       }
     }
     return lines;
@@ -131,10 +148,10 @@ public final class ProgressView {
           + " ORDER BY 1, 2";
 
   private static final String DEVICES_SQL =
-      "SELECT dv.name, dv.status,"
+      "SELECT dv.id, dv.name, dv.status, dv.paused_reason,"
           + " count(x.*) FILTER (WHERE x.status = 'claimed') AS claimed,"
           + " count(x.*) FILTER (WHERE x.status = 'sent') AS sent,"
           + " max(x.finished_at) FILTER (WHERE x.status = 'sent') AS last_sent"
           + " FROM devices dv LEFT JOIN deliveries x ON x.device_id = dv.id"
-          + " GROUP BY dv.id, dv.name, dv.status ORDER BY dv.name";
+          + " GROUP BY dv.id, dv.name, dv.status, dv.paused_reason ORDER BY dv.name";
 }

@@ -1,0 +1,186 @@
+package io.herald.quickstart;
+
+import io.herald.scheduler.cli.PreviewCommand;
+import java.io.PrintStream;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * The {@code herald} command-line tool: one entry point, one subcommand per task a user or an
+ * operator reaches for. Wrong arguments get a one-line error and the usage, never a stack trace.
+ */
+public final class HeraldCli {
+
+  static final String USAGE =
+      String.join(
+          "\n",
+          "usage: herald <command> [options]",
+          "",
+          "commands:",
+          "  up             start Kafka, PostgreSQL, the scheduler and the sender here, with demo data",
+          "  preview        print the next occurrences of a rule, or of a stored schedule (--id)",
+          "  status         schedules with next due time, occurrences fired and delivery totals",
+          "  devices        devices with their status, pause reason and deliveries",
+          "  resume-device  resume a device paused after an account-danger answer",
+          "  help           this text; `herald <command> --help` for a command's options",
+          "",
+          "status, devices and resume-device read PostgreSQL from HERALD_JDBC_URL (+ HERALD_JDBC_USER,",
+          "HERALD_JDBC_PASSWORD); by default the quick start's jdbc:postgresql://127.0.0.1:15432/postgres.");
+
+  static final String STATUS_USAGE = "usage: herald status\n\n"
+      + "Prints every schedule with its status, next due time (UTC), occurrences fired and\n"
+      + "sent / failed / unknown / pending deliveries, then every device.";
+  static final String DEVICES_USAGE = "usage: herald devices\n\n"
+      + "Prints every device: status (active or paused), why it was paused, deliveries in flight\n"
+      + "and sent, and the last send.";
+  static final String RESUME_USAGE = "usage: herald resume-device DEVICE_ID\n\n"
+      + "Clears an account-danger pause (spam limit 131048, policy block 368) by setting the\n"
+      + "device's status back to active. Senders pick the change up within seconds. Resume only\n"
+      + "after checking the account's standing: the pause protects the number from a ban.";
+
+  private HeraldCli() {}
+
+  public static void main(String[] args) {
+    // Our own logging config by name: the service jars also carry a logback.xml.
+    System.setProperty("logback.configurationFile", "herald-cli-logback.xml");
+    System.exit(run(List.of(args), System.getenv(), System.out, System.err));
+  }
+
+  static int run(List<String> args, Map<String, String> env, PrintStream out, PrintStream err) {
+    if (args.isEmpty()) {
+      err.println(USAGE);
+      return 2;
+    }
+    String cmd = args.get(0);
+    List<String> rest = args.subList(1, args.size());
+    boolean help = rest.contains("-h") || rest.contains("--help");
+    try {
+      switch (cmd) {
+        case "up":
+          return UpCommand.run(rest, env, out, err);
+        case "preview":
+          return PreviewCommand.run(rest, out, err, env);
+        case "status":
+          if (help) {
+            out.println(STATUS_USAGE);
+            return 0;
+          }
+          requireNoArgs(rest, STATUS_USAGE);
+          new ProgressView(url(env), user(env), password(env)).snapshot().forEach(out::println);
+          return 0;
+        case "devices":
+          if (help) {
+            out.println(DEVICES_USAGE);
+            return 0;
+          }
+          requireNoArgs(rest, DEVICES_USAGE);
+          new ProgressView(url(env), user(env), password(env)).devices().forEach(out::println);
+          return 0;
+        case "resume-device":
+          if (help) {
+            out.println(RESUME_USAGE);
+            return 0;
+          }
+          return resume(rest, env, out);
+        case "help":
+        case "-h":
+        case "--help":
+          out.println(USAGE);
+          return 0;
+        default:
+          err.println("herald: unknown command '" + cmd + "'");
+          err.println(USAGE);
+          return 2;
+      }
+    } catch (UsageError e) {
+      err.println("herald " + cmd + ": " + e.getMessage());
+      err.println(e.usage);
+      return 2;
+    } catch (SQLException e) {
+      err.println("herald " + cmd + ": cannot read PostgreSQL at " + url(env) + ": "
+          + firstLine(e.getMessage()) + " (is `herald up` running, or HERALD_JDBC_URL set?)");
+      return 1;
+    }
+  }
+
+  private static int resume(List<String> args, Map<String, String> env, PrintStream out)
+      throws SQLException {
+    if (args.size() != 1) {
+      throw new UsageError(args.isEmpty() ? "a DEVICE_ID is required" : "expected one DEVICE_ID",
+          RESUME_USAGE);
+    }
+    UUID id;
+    try {
+      id = UUID.fromString(args.get(0));
+    } catch (IllegalArgumentException e) {
+      throw new UsageError("'" + args.get(0) + "' is not a device id (a UUID)", RESUME_USAGE);
+    }
+    try (Connection c = DriverManager.getConnection(url(env), user(env), password(env))) {
+      c.setAutoCommit(false);
+      String name;
+      String previous;
+      try (PreparedStatement ps =
+          c.prepareStatement("SELECT name, status FROM devices WHERE id = ? FOR UPDATE")) {
+        ps.setObject(1, id);
+        try (ResultSet rs = ps.executeQuery()) {
+          if (!rs.next()) {
+            throw new UsageError("no device with id " + id, RESUME_USAGE);
+          }
+          name = rs.getString("name");
+          previous = rs.getString("status");
+        }
+      }
+      try (PreparedStatement ps = c.prepareStatement(
+          "UPDATE devices SET status = 'active', paused_reason = NULL, updated_at = now()"
+              + " WHERE id = ?")) {
+        ps.setObject(1, id);
+        ps.executeUpdate();
+      }
+      c.commit();
+      out.println("device " + id + " (" + name + "): " + previous + " -> active");
+    }
+    return 0;
+  }
+
+  private static void requireNoArgs(List<String> args, String usage) {
+    if (!args.isEmpty()) {
+      throw new UsageError("unexpected argument '" + args.get(0) + "'", usage);
+    }
+  }
+
+  static String url(Map<String, String> env) {
+    String v = env.get("HERALD_JDBC_URL");
+    return v == null || v.isBlank() ? "jdbc:postgresql://127.0.0.1:15432/postgres" : v;
+  }
+
+  private static String user(Map<String, String> env) {
+    return env.getOrDefault("HERALD_JDBC_USER", "postgres");
+  }
+
+  private static String password(Map<String, String> env) {
+    return env.getOrDefault("HERALD_JDBC_PASSWORD", "postgres");
+  }
+
+  private static String firstLine(String s) {
+    if (s == null) {
+      return "";
+    }
+    int nl = s.indexOf('\n');
+    return nl < 0 ? s : s.substring(0, nl);
+  }
+
+  private static final class UsageError extends RuntimeException {
+    final String usage;
+
+    UsageError(String message, String usage) {
+      super(message);
+      this.usage = usage;
+    }
+  }
+}
