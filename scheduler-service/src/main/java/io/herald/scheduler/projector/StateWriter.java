@@ -105,7 +105,13 @@ final class StateWriter {
       String log = "INSERT INTO recurring_message_logs (recurring_message_id, user_id,"
           + " occurrence_at, execution_time, recipient_count, status)"
           + " SELECT id, user_id, ?, ?, ?, 'processing' FROM recurring_messages WHERE id = ?"
-          + " ON CONFLICT (recurring_message_id, occurrence_at) DO NOTHING";
+          // The sender may have created the row first (its results can beat the occurrence of
+          // a long fan-out): fill in what only the scheduler knows, once.
+          + " ON CONFLICT (recurring_message_id, occurrence_at) DO UPDATE SET"
+          + " recipient_count = EXCLUDED.recipient_count,"
+          + " execution_time = COALESCE(recurring_message_logs.execution_time, EXCLUDED.execution_time),"
+          + " status = COALESCE(recurring_message_logs.status, EXCLUDED.status)"
+          + " WHERE recurring_message_logs.recipient_count IS NULL";
       try (PreparedStatement ps = c.prepareStatement(log)) {
         setInstant(ps, 1, o.occurrenceAt());
         setInstant(ps, 2, at);

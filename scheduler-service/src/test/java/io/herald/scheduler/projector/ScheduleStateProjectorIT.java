@@ -143,6 +143,40 @@ class ScheduleStateProjectorIT {
   }
 
   @Test
+  void shouldCompleteTheLogRowWhenTheSenderCreatedItFirst() throws Exception {
+    UUID recurring = insert("INSERT INTO recurring_messages (id, user_id, message, frequency)"
+        + " VALUES (?, gen_random_uuid(), 'Hi', 'daily')");
+    Instant occurrenceAt = T0.plusSeconds(3600);
+    try (Connection c = db.connection();
+        PreparedStatement ps = c.prepareStatement("INSERT INTO recurring_message_logs"
+            + " (recurring_message_id, occurrence_at, sent_to_count) VALUES (?, ?, 3)")) {
+      // What the sender's projection writes when results beat the occurrence of a long fan-out.
+      ps.setObject(1, recurring);
+      ps.setObject(2, java.sql.Timestamp.from(occurrenceAt));
+      ps.executeUpdate();
+    }
+
+    send(List.of(occurrence("recurring:" + recurring, ScheduleKind.RECURRING, occurrenceAt, 25, 1,
+        T0.plusSeconds(90_000), false)));
+
+    // Until then execution_time is null, which logRows cannot read: ignore that.
+    await("log row completed").atMost(WAIT).pollInterval(Duration.ofMillis(50))
+        .ignoreExceptions()
+        .until(() -> logRows(recurring).get(0).get(2).equals(25L));
+    assertThat(logRows(recurring)).containsExactly(
+        List.of(occurrenceAt, occurrenceAt.plusSeconds(1), 25L, "processing"));
+    try (Connection c = db.connection();
+        PreparedStatement ps = c.prepareStatement("SELECT sent_to_count FROM recurring_message_logs"
+            + " WHERE recurring_message_id = ?")) {
+      ps.setObject(1, recurring);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        assertThat(rs.getInt(1)).as("the sender's count is kept").isEqualTo(3);
+      }
+    }
+  }
+
+  @Test
   void shouldShowFixedScheduleAsActiveWhenNewerStateFollowsError() throws Exception {
     UUID id = insert("INSERT INTO recurring_messages (id, user_id, message, frequency)"
         + " VALUES (?, gen_random_uuid(), 'Hi', 'daily')");
