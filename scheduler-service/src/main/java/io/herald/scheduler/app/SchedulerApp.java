@@ -13,6 +13,7 @@ import io.herald.scheduler.config.SchedulerConfig;
 import io.herald.scheduler.topology.SchedulerMetrics;
 import io.herald.scheduler.topology.StreamsRunner;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -69,13 +70,27 @@ public final class SchedulerApp implements AutoCloseable {
       Component cdcEngine,
       Component stateProjector,
       Runnable onStreamsFatal) {
+    this(config, registry, cdcEngine, stateProjector, onStreamsFatal, Clock.systemUTC());
+  }
+
+  /**
+   * @param wallClock what the scheduler reads as now when it decides what is due (tests inject a
+   *     clock that jumps); Streams paces itself on a monotonic clock regardless
+   */
+  public SchedulerApp(
+      SchedulerConfig config,
+      PrometheusMeterRegistry registry,
+      Component cdcEngine,
+      Component stateProjector,
+      Runnable onStreamsFatal,
+      Clock wallClock) {
     this.config = Objects.requireNonNull(config, "config");
     this.registry = Objects.requireNonNull(registry, "registry");
     this.cdcEngine = Objects.requireNonNull(cdcEngine, "cdcEngine");
     this.stateProjector = Objects.requireNonNull(stateProjector, "stateProjector");
     this.streams =
         new StreamsRunner(config, new SchedulerMetrics(registry), Objects.requireNonNull(
-            onStreamsFatal, "onStreamsFatal"));
+            onStreamsFatal, "onStreamsFatal"), wallClock);
   }
 
   public void start() {
@@ -145,12 +160,19 @@ public final class SchedulerApp implements AutoCloseable {
    * @param onStreamsFatal called once when Kafka Streams reaches ERROR; must return at once
    */
   public static SchedulerApp create(Map<String, String> env, Runnable onStreamsFatal) {
+    return create(env, onStreamsFatal, Clock.systemUTC());
+  }
+
+  /** Like {@link #create(Map, Runnable)} with the wall clock the scheduler decides on. */
+  public static SchedulerApp create(
+      Map<String, String> env, Runnable onStreamsFatal, Clock wallClock) {
     EnvReader reader = new EnvReader(env);
-    return create(reader, MetricsRegistries.create("scheduler"), onStreamsFatal);
+    return create(reader, MetricsRegistries.create("scheduler"), onStreamsFatal, wallClock);
   }
 
   private static SchedulerApp create(
-      EnvReader reader, PrometheusMeterRegistry registry, Runnable onStreamsFatal) {
+      EnvReader reader, PrometheusMeterRegistry registry, Runnable onStreamsFatal,
+      Clock wallClock) {
     // CDC and projector settings first: they only collect problems, and SchedulerConfig.read
     // then throws once with all of them.
     CdcConfig cdc = CdcConfig.fromEnv(reader);
@@ -158,7 +180,7 @@ public final class SchedulerApp implements AutoCloseable {
     SchedulerConfig config = SchedulerConfig.read(reader);
     log.info("Effective configuration: {}", reader.echo());
     return new SchedulerApp(config, registry, cdcEngine(cdc, registry),
-        stateProjector(projector, registry), onStreamsFatal);
+        stateProjector(projector, registry), onStreamsFatal, wallClock);
   }
 
   /**

@@ -65,7 +65,7 @@ final class DueTimerPunctuation implements Punctuator {
 
   @Override
   public void punctuate(long timestamp) {
-    Instant now = Instant.ofEpochMilli(timestamp);
+    Instant now = processor.now(timestamp);
     recheckHeldSchedules(now);
     fireDueTimers(now);
     fanOut(now);

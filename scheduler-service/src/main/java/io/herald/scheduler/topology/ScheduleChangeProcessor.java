@@ -29,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * arms, re-arms or cancels its timer, and rejects invalid ones with a {@link ScheduleError}.
  * Registers the {@link DueTimerPunctuation} that fires timers and fans out.
  *
- * <p>"Now" is the task's wall clock ({@code currentSystemTimeMs}), which the test driver mocks.
+ * <p>"Now" comes from a {@link NowSource}: the host's wall clock in production, the task's
+ * Streams clock ({@code currentSystemTimeMs}, which the test driver mocks) in tests.
  */
 final class ScheduleChangeProcessor implements Processor<String, ScheduleChange, String, Object> {
 
@@ -37,6 +38,7 @@ final class ScheduleChangeProcessor implements Processor<String, ScheduleChange,
   private static final int COMPILED_CACHE_SIZE = 10_000;
 
   private final SchedulerConfig config;
+  private final NowSource nowSource;
   private final SchedulerMetrics metrics;
   private final ScheduleValidator validator;
   /** Compiled rules by schedule key, valid for one generation; a cache, rebuilt after restart. */
@@ -53,6 +55,11 @@ final class ScheduleChangeProcessor implements Processor<String, ScheduleChange,
   private SchedulerMetrics.TaskGauges gauges;
 
   ScheduleChangeProcessor(SchedulerConfig config, SchedulerMetrics metrics) {
+    this(config, metrics, NowSource.streamsClock());
+  }
+
+  ScheduleChangeProcessor(SchedulerConfig config, SchedulerMetrics metrics, NowSource nowSource) {
+    this.nowSource = nowSource;
     this.config = config;
     this.metrics = metrics;
     this.validator = new ScheduleValidator(config.maxRecipients());
@@ -84,7 +91,7 @@ final class ScheduleChangeProcessor implements Processor<String, ScheduleChange,
       log.warn("Schedule change without a key ignored: {}", where);
       return;
     }
-    apply(key, record.value(), Instant.ofEpochMilli(context.currentSystemTimeMs()));
+    apply(key, record.value(), now());
   }
 
   /** Applies one change (or re-checks a held one); a null change is a tombstone = delete. */
@@ -328,7 +335,7 @@ final class ScheduleChangeProcessor implements Processor<String, ScheduleChange,
     if (kind == null) {
       return; // a delete of a key this store never knew, with no kind prefix: nothing to show
     }
-    Instant now = Instant.ofEpochMilli(context.currentSystemTimeMs());
+    Instant now = now();
     io.herald.contracts.outcome.ScheduleState published =
         new io.herald.contracts.outcome.ScheduleState(
             io.herald.contracts.outcome.ScheduleState.SCHEMA_VERSION, key, kind,
@@ -363,6 +370,15 @@ final class ScheduleChangeProcessor implements Processor<String, ScheduleChange,
     } catch (IllegalArgumentException e) {
       return null;
     }
+  }
+
+  /** Now, for decisions: see {@link NowSource}. */
+  Instant now() {
+    return now(context.currentSystemTimeMs());
+  }
+
+  Instant now(long streamsMillis) {
+    return Instant.ofEpochMilli(nowSource.nowMillis(streamsMillis));
   }
 
   private String coordinates() {

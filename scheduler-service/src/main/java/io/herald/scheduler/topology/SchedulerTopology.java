@@ -36,7 +36,13 @@ public final class SchedulerTopology {
     return build(config, SchedulerMetrics.noop());
   }
 
+  /** The topology deciding on the Streams clock (tests drive it with TopologyTestDriver). */
   public static Topology build(SchedulerConfig config, SchedulerMetrics metrics) {
+    return build(config, metrics, NowSource.streamsClock());
+  }
+
+  /** The topology deciding on {@code now}; see {@link NowSource} for why production separates them. */
+  public static Topology build(SchedulerConfig config, SchedulerMetrics metrics, NowSource now) {
     Topology topology = new Topology();
 
     topology.addGlobalStore(
@@ -74,7 +80,7 @@ public final class SchedulerTopology {
         Names.SCHEDULE_CHANGE_DECODER);
     topology.addProcessor(
         Names.SCHEDULE_CHANGE_PROCESSOR,
-        () -> new ScheduleChangeProcessor(config, metrics),
+        () -> new ScheduleChangeProcessor(config, metrics, now),
         Names.SCHEDULE_CHANGE_DECODER);
     topology.addStateStore(
         store(Names.SCHEDULES_STORE, Serdes.String(), new JsonSerde<>(ScheduleState.class)),

@@ -3,6 +3,7 @@ package io.herald.scheduler.topology;
 import io.herald.scheduler.config.SchedulerConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -27,6 +28,7 @@ public final class StreamsRunner implements AutoCloseable {
   private final SchedulerConfig config;
   private final SchedulerMetrics metrics;
   private final Runnable onFatal;
+  private final Clock wallClock;
   private final AtomicBoolean closed = new AtomicBoolean();
   private KafkaStreams streams;
   private KafkaStreamsMetrics streamsMetrics;
@@ -36,6 +38,17 @@ public final class StreamsRunner implements AutoCloseable {
    *     block or close this runner itself (main does that on its own thread)
    */
   public StreamsRunner(SchedulerConfig config, SchedulerMetrics metrics, Runnable onFatal) {
+    this(config, metrics, onFatal, Clock.systemUTC());
+  }
+
+  /**
+   * @param wallClock what firing decisions read as now; Streams itself paces on {@link
+   *     MonotonicTime} so that a clock stepping backwards cannot stall punctuations
+   */
+  public StreamsRunner(
+      SchedulerConfig config, SchedulerMetrics metrics, Runnable onFatal,
+      Clock wallClock) {
+    this.wallClock = Objects.requireNonNull(wallClock, "wallClock");
     this.config = Objects.requireNonNull(config, "config");
     this.metrics = Objects.requireNonNull(metrics, "metrics");
     this.onFatal = Objects.requireNonNull(onFatal, "onFatal");
@@ -45,9 +58,10 @@ public final class StreamsRunner implements AutoCloseable {
     if (streams != null) {
       throw new IllegalStateException("already started");
     }
-    Topology topology = SchedulerTopology.build(config, metrics);
+    Topology topology = SchedulerTopology.build(config, metrics, NowSource.of(wallClock));
     log.debug("Scheduler topology: {}", topology.describe());
-    streams = new KafkaStreams(topology, SchedulerTopology.streamsProperties(config, metrics));
+    streams = new KafkaStreams(
+        topology, SchedulerTopology.streamsProperties(config, metrics), new MonotonicTime());
     streams.setUncaughtExceptionHandler(
         e -> {
           log.error("Stream thread died, shutting the client down: applicationId={}",

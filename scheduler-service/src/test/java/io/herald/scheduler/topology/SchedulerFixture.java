@@ -63,6 +63,14 @@ final class SchedulerFixture implements AutoCloseable {
   }
 
   SchedulerFixture(Path stateDir, int maxCommandsPerTick, int maxRecipients) {
+    this(stateDir, maxCommandsPerTick, maxRecipients, NowSource.streamsClock());
+  }
+
+  SchedulerFixture(Path stateDir, NowSource now) {
+    this(stateDir, 2_000, 50_000, now);
+  }
+
+  SchedulerFixture(Path stateDir, int maxCommandsPerTick, int maxRecipients, NowSource now) {
     config =
         SchedulerConfig.defaults("unused:9092")
             .withInstance("herald-scheduler-test", stateDir)
@@ -70,7 +78,7 @@ final class SchedulerFixture implements AutoCloseable {
                 Duration.ofSeconds(30));
     Properties props = SchedulerTopology.streamsProperties(config, metrics);
     props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-    driver = new TopologyTestDriver(SchedulerTopology.build(config, metrics), props, START);
+    driver = new TopologyTestDriver(SchedulerTopology.build(config, metrics, now), props, START);
     changes = driver.createInputTopic(Topics.SCHEDULE_CHANGES.name(), new StringSerializer(),
         Topics.SCHEDULE_CHANGES.valueSerde().serializer());
     rawChanges = driver.createInputTopic(Topics.SCHEDULE_CHANGES.name(), new StringSerializer(),
