@@ -1,8 +1,8 @@
 package io.herald.scheduler.topology;
 
 import io.herald.contracts.event.ScheduleChange;
+import io.herald.contracts.topic.DeadLetters;
 import io.herald.contracts.topic.Topics;
-import java.nio.charset.StandardCharsets;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -58,36 +58,17 @@ final class ScheduleChangeDecoder implements Processor<String, byte[], String, O
 
   private void deadLetter(Record<String, byte[]> record, Exception e) {
     metrics.deadLetter();
-    String reason = firstLine(e.getMessage());
+    String reason = DeadLetters.firstLine(e.getMessage());
     String topic = context.recordMetadata().map(RecordMetadata::topic)
         .orElse(Topics.SCHEDULE_CHANGES.name());
-    String partition = context.recordMetadata().map(m -> Integer.toString(m.partition()))
-        .orElse("-1");
-    String offset = context.recordMetadata().map(m -> Long.toString(m.offset())).orElse("-1");
-    RecordHeaders headers = new RecordHeaders(record.headers().toArray());
-    headers.add(Topics.DLQ_HEADER_TOPIC, utf8(topic));
-    headers.add(Topics.DLQ_HEADER_PARTITION, utf8(partition));
-    headers.add(Topics.DLQ_HEADER_OFFSET, utf8(offset));
-    headers.add(Topics.DLQ_HEADER_REASON, utf8(reason));
-    headers.add(Topics.DLQ_HEADER_EXCEPTION, utf8(e.getClass().getName()));
+    int partition = context.recordMetadata().map(RecordMetadata::partition).orElse(-1);
+    long offset = context.recordMetadata().map(RecordMetadata::offset).orElse(-1L);
+    RecordHeaders headers = DeadLetters.headers(record.headers().toArray(), topic, partition,
+        offset, reason, e.getClass().getName());
     context.forward(
         new Record<String, Object>(record.key(), record.value(), record.timestamp(), headers),
         Names.DEAD_LETTER_SINK);
     log.warn("Poison schedule change sent to dead letters: topic={} partition={} offset={} "
         + "key={} reason={}", topic, partition, offset, record.key(), reason);
-  }
-
-  private static byte[] utf8(String s) {
-    return s.getBytes(StandardCharsets.UTF_8);
-  }
-
-  /** First line, at most 500 characters: a header is no place for a payload excerpt. */
-  static String firstLine(String s) {
-    if (s == null) {
-      return "";
-    }
-    int nl = s.indexOf('\n');
-    String line = nl < 0 ? s : s.substring(0, nl);
-    return line.length() > 500 ? line.substring(0, 500) : line;
   }
 }
