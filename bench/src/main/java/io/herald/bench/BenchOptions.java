@@ -1,0 +1,82 @@
+package io.herald.bench;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Command-line options of {@link BenchMain}.
+ *
+ * @param scenarios ids in the order to run them; empty means every scenario
+ * @param smoke tiny sizes (under a minute in all): checks that the suite runs, measures nothing
+ * @param out directory for results.md and results.json
+ * @param systems systems to run (herald, db-scheduler, quartz); empty means all
+ * @param doc a Markdown file whose results section (between the markers) is replaced
+ */
+record BenchOptions(List<String> scenarios, List<String> systems, boolean smoke, Path out,
+    Optional<Path> doc, boolean help) {
+
+  static final String USAGE =
+      """
+      Usage: java -jar bench/target/herald-bench.jar [options]
+        --scenarios a,b,...  scenarios to run, in order (default: all). Known:
+                             burst, steady, state, cdc, sender, recurrence
+        --systems a,b,...    only these systems (default: all): herald, db-scheduler, quartz;
+                             for profiling one of them — a table for publication runs all
+        --smoke              tiny sizes, under a minute: checks the suite runs; not a measurement
+        --out DIR            where results.md and results.json go (default: docs/bench-results)
+        --doc FILE           also replace the results section of FILE (between
+                             <!-- bench-results:start --> and <!-- bench-results:end -->)
+        --help               this text
+      Infrastructure: the test harness's broker (in this JVM) and PostgreSQL (embedded by default;
+      HERALD_TEST_PG_BIN, HERALD_TEST_JDBC_URL or HERALD_TEST_INFRA=docker as for the tests).
+      """;
+
+  /** Parses; throws IllegalArgumentException with a readable message on bad input. */
+  static BenchOptions parse(String[] args) {
+    List<String> scenarios = new ArrayList<>();
+    List<String> systems = new ArrayList<>();
+    boolean smoke = false;
+    boolean help = false;
+    Path out = Path.of("docs", "bench-results");
+    Optional<Path> doc = Optional.empty();
+    for (int i = 0; i < args.length; i++) {
+      String a = args[i];
+      switch (a) {
+        case "--smoke" -> smoke = true;
+        case "--help", "-h" -> help = true;
+        case "--scenarios" -> {
+          for (String s : value(args, ++i, a).split(",")) {
+            if (!s.isBlank()) {
+              scenarios.add(s.trim());
+            }
+          }
+        }
+        case "--systems" -> {
+          for (String s : value(args, ++i, a).split(",")) {
+            if (!s.isBlank()) {
+              String system = s.trim();
+              if (!List.of("herald", "db-scheduler", "quartz").contains(system)) {
+                throw new IllegalArgumentException("unknown system '" + system
+                    + "'; known: herald, db-scheduler, quartz");
+              }
+              systems.add(system);
+            }
+          }
+        }
+        case "--out" -> out = Path.of(value(args, ++i, a));
+        case "--doc" -> doc = Optional.of(Path.of(value(args, ++i, a)));
+        default -> throw new IllegalArgumentException("unknown option '" + a + "'");
+      }
+    }
+    return new BenchOptions(List.copyOf(scenarios), List.copyOf(systems), smoke, out, doc, help);
+  }
+
+  private static String value(String[] args, int i, String option) {
+    if (i >= args.length || args[i].startsWith("--")) {
+      throw new IllegalArgumentException(option + " needs a value");
+    }
+    return args[i];
+  }
+}

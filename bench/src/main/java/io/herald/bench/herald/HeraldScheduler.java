@@ -1,0 +1,167 @@
+package io.herald.bench.herald;
+
+import io.herald.bench.infra.BenchInfra;
+import io.herald.runtime.metrics.MetricsRegistries;
+import io.herald.scheduler.app.Component;
+import io.herald.scheduler.app.SchedulerApp;
+import io.herald.scheduler.config.SchedulerConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * One Herald scheduler as production runs it — {@link SchedulerApp}: topics, Kafka Streams with
+ * exactly-once, the real topology — started on the bench broker with a fresh application id and
+ * state directory, and the CDC slots empty (the bench produces schedule changes itself).
+ *
+ * <p>Herald's topic names are fixed, so every run starts by deleting what an earlier run left
+ * ({@code herald.*} and the bench's Streams internal topics).
+ */
+public final class HeraldScheduler implements AutoCloseable {
+
+  private static final Duration READY_TIMEOUT = Duration.ofSeconds(120);
+
+  private final SchedulerConfig config;
+  private final Path stateDir;
+  private final SchedulerApp app;
+  private final AtomicBoolean fatal = new AtomicBoolean();
+  private final BenchInfra infra;
+
+  private HeraldScheduler(BenchInfra infra, SchedulerConfig config, Path stateDir) {
+    this.infra = infra;
+    this.config = config;
+    this.stateDir = stateDir;
+    this.app =
+        new SchedulerApp(config, MetricsRegistries.create("scheduler"),
+            Component.none("cdc-engine"), Component.none("state-projector"),
+            () -> fatal.set(true));
+  }
+
+  /**
+   * Cleans earlier topics, then starts Herald and waits for RUNNING.
+   *
+   * @param overrides HERALD_SCHEDULER_* settings on top of Herald's defaults
+   */
+  public static HeraldScheduler start(BenchInfra infra, String applicationId,
+      Map<String, String> overrides) throws IOException, InterruptedException {
+    deleteTopics(infra, applicationId);
+    Path stateDir = Files.createTempDirectory("herald-bench-state-");
+    Map<String, String> env = new LinkedHashMap<>(overrides);
+    env.put("HERALD_SCHEDULER_BOOTSTRAP_SERVERS", infra.broker().bootstrapServers());
+    env.put("HERALD_SCHEDULER_APPLICATION_ID", applicationId);
+    env.put("HERALD_SCHEDULER_STATE_DIR", stateDir.toString());
+    env.put("HERALD_SCHEDULER_METRICS_PORT", "0");
+    SchedulerConfig config = SchedulerConfig.fromEnv(env);
+    HeraldScheduler herald = new HeraldScheduler(infra, config, stateDir);
+    herald.app.start();
+    long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+    while (!herald.app.isReady()) {
+      if (herald.fatal.get() || System.nanoTime() > deadline) {
+        String state = herald.app.streamsState();
+        herald.close();
+        throw new IllegalStateException("Herald's Kafka Streams did not reach RUNNING within "
+            + READY_TIMEOUT + " (state " + state + ")");
+      }
+      Thread.sleep(50);
+    }
+    return herald;
+  }
+
+  public SchedulerConfig config() {
+    return config;
+  }
+
+  /** True once Kafka Streams reached ERROR. */
+  public boolean failed() {
+    return fatal.get();
+  }
+
+  /**
+   * Records of {@code topic} not yet consumed and committed by Herald's Streams application (its
+   * consumer group is the application id).
+   */
+  public long lag(String topic) throws Exception {
+    try (Admin admin = Admin.create(infra.broker().clientConfig())) {
+      Map<TopicPartition, OffsetAndMetadata> committed =
+          admin.listConsumerGroupOffsets(config.applicationId()).partitionsToOffsetAndMetadata()
+              .get(10, TimeUnit.SECONDS);
+      var partitions = admin.describeTopics(List.of(topic)).allTopicNames()
+          .get(10, TimeUnit.SECONDS).get(topic).partitions();
+      Map<TopicPartition, OffsetSpec> request = new LinkedHashMap<>();
+      partitions.forEach(p -> request.put(new TopicPartition(topic, p.partition()),
+          OffsetSpec.latest()));
+      Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends =
+          admin.listOffsets(request).all().get(10, TimeUnit.SECONDS);
+      long lag = 0;
+      for (var e : ends.entrySet()) {
+        OffsetAndMetadata c = committed.get(e.getKey());
+        lag += e.getValue().offset() - (c == null ? 0 : c.offset());
+      }
+      return lag;
+    }
+  }
+
+  /** Waits until Herald has consumed every record of {@code topic}; false on timeout. */
+  public boolean awaitCaughtUp(String topic, Duration timeout) throws Exception {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (lag(topic) == 0) {
+        return true;
+      }
+      if (fatal.get()) {
+        throw new IllegalStateException("Herald's Kafka Streams reached ERROR");
+      }
+      Thread.sleep(100);
+    }
+    return false;
+  }
+
+  @Override
+  public void close() {
+    app.close();
+    try (Stream<Path> files = Files.walk(stateDir)) {
+      files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      // a temp dir; the OS cleans it eventually
+    }
+  }
+
+  /** Deletes {@code herald.*} topics and the application's internal topics; waits until gone. */
+  public static void deleteTopics(BenchInfra infra, String applicationIdPrefix)
+      throws InterruptedException {
+    try (Admin admin = Admin.create(infra.broker().clientConfig())) {
+      Set<String> names = admin.listTopics().names().get(10, TimeUnit.SECONDS);
+      List<String> doomed = names.stream()
+          .filter(n -> n.startsWith("herald.") || n.startsWith("bench-herald-"))
+          .toList();
+      if (doomed.isEmpty()) {
+        return;
+      }
+      admin.deleteTopics(doomed).all().get(30, TimeUnit.SECONDS);
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (System.nanoTime() < deadline) {
+        Set<String> left = admin.listTopics().names().get(10, TimeUnit.SECONDS);
+        if (doomed.stream().noneMatch(left::contains)) {
+          return;
+        }
+        Thread.sleep(100);
+      }
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      throw new IllegalStateException("Could not delete earlier Herald topics: " + e, e);
+    }
+  }
+}

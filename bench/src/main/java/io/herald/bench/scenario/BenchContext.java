@@ -1,0 +1,67 @@
+package io.herald.bench.scenario;
+
+import io.herald.bench.infra.BenchInfra;
+import io.herald.bench.peer.DbSchedulerPeer;
+import io.herald.bench.peer.PeerScheduler;
+import io.herald.bench.peer.QuartzPeer;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What a scenario gets: the shared infrastructure, the run mode, and the peers to compare with.
+ *
+ * @param smoke tiny sizes, for CI and a quick check that everything still runs
+ * @param runId distinguishes topics and consumer groups of this run from earlier ones
+ * @param systems the systems to run; empty means all
+ */
+public record BenchContext(BenchInfra infra, boolean smoke, String runId, Set<String> systems) {
+
+  private static final Logger log = LoggerFactory.getLogger(BenchContext.class);
+
+  /** The peers, in the order they run: db-scheduler, then Quartz. */
+  public List<Function<BenchInfra, PeerScheduler>> peers() {
+    List<Function<BenchInfra, PeerScheduler>> peers = new java.util.ArrayList<>();
+    if (runs("db-scheduler")) {
+      peers.add(DbSchedulerPeer::new);
+    }
+    if (runs("quartz")) {
+      peers.add(QuartzPeer::new);
+    }
+    return peers;
+  }
+
+  /** Whether {@code system} (herald, db-scheduler, quartz) is part of this run. */
+  public boolean runs(String system) {
+    return systems.isEmpty() || systems.contains(system);
+  }
+
+  /** {@code full} when not smoke. */
+  public String mode() {
+    return smoke ? "smoke" : "full";
+  }
+
+  /** A size: the full one, or the smoke one. */
+  public int size(int full, int smokeSize) {
+    return smoke ? smokeSize : full;
+  }
+
+  public long millis(long full, long smokeMillis) {
+    return smoke ? smokeMillis : full;
+  }
+
+  public void progress(String format, Object... args) {
+    log.info(String.format(Locale.ROOT, format, args));
+  }
+
+  /** Sleeps until the wall clock reaches {@code epochMillis}. */
+  public static void sleepUntil(long epochMillis) throws InterruptedException {
+    long wait;
+    while ((wait = epochMillis - System.currentTimeMillis()) > 0) {
+      Thread.sleep(Math.min(wait, 200));
+    }
+  }
+}
