@@ -156,8 +156,9 @@ final class DueTimerPunctuation implements Punctuator {
   }
 
   private void fanOut(Instant now) {
-    List<KeyValue<String, FanOutJob>> jobs = stores.fanOutJobs();
     int budget = config.maxCommandsPerTick();
+    // Never more jobs than commands this tick can emit: each job gets at least one.
+    List<KeyValue<String, FanOutJob>> jobs = stores.fanOutJobs(budget);
     int jobsLeft = jobs.size();
     for (KeyValue<String, FanOutJob> job : jobs) {
       if (budget <= 0) {

@@ -32,7 +32,7 @@ class SchedulerConfigTest {
       assertThat(c.stateDir()).isEqualTo(Path.of("./.herald/state/scheduler"));
       assertThat(c.metricsPort()).isEqualTo(9401);
       assertThat(c.punctuateInterval()).isEqualTo(Duration.ofMillis(250));
-      assertThat(c.maxCommandsPerTick()).isEqualTo(2_000);
+      assertThat(c.maxCommandsPerTick()).isEqualTo(SchedulerConfig.DEFAULT_MAX_COMMANDS_PER_TICK);
       assertThat(c.maxRecipients()).isEqualTo(50_000);
       assertThat(c.deviceWait()).isEqualTo(Duration.ofSeconds(30));
       assertThat(c.numStandbyReplicas()).isZero();
