@@ -17,6 +17,7 @@ import io.herald.sender.lane.LaneScheduler;
 import io.herald.sender.lane.LaneSettings;
 import io.herald.sender.lane.PacingPolicy;
 import io.herald.sender.lane.RetryBackoff;
+import io.herald.sender.ledger.DeliveryMode;
 import io.herald.sender.ledger.JdbcDeliveryLedger;
 import io.herald.sender.ledger.JdbcDeviceDirectory;
 import io.herald.sender.ledger.JdbcOptOuts;
@@ -40,6 +41,7 @@ import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
@@ -179,13 +181,21 @@ public final class SenderApp implements AutoCloseable {
     Transports transports = new Transports(adapters, config.defaultTransport());
     SenderMetrics metrics = new SenderMetrics(registry, transports.kinds());
 
+    OutcomeClassifier classifier = new OutcomeClassifier(config.errorClasses());
+    Set<String> resent = classifier.resentAlthoughMaybeReceived();
+    if (!resent.isEmpty() && config.deliveryMode() == DeliveryMode.AT_MOST_ONCE) {
+      log.warn(
+          "HERALD_SENDER_ERROR_CLASSES retries calls that may have reached WhatsApp ({}): a"
+              + " message can go out twice although HERALD_SENDER_DELIVERY_MODE=at_most_once",
+          resent);
+    }
     LaneContext ctx =
         new LaneContext(
             new JdbcDeliveryLedger(dataSource),
             new JdbcDeviceDirectory(dataSource, clock, config.deviceRefresh()),
             new JdbcOptOuts(dataSource),
             transports,
-            new OutcomeClassifier(config.errorClasses()),
+            classifier,
             new RetryBackoff(
                 config.retryBase(),
                 config.retryMax(),

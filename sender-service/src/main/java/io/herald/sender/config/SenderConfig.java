@@ -47,7 +47,8 @@ import java.util.Set;
  * @param projectorEnabled HERALD_SENDER_PROJECTOR_ENABLED (default true)
  * @param migrate HERALD_SENDER_MIGRATE apply the schema migrations at start (default false)
  * @param errorClasses HERALD_SENDER_ERROR_CLASSES overrides, e.g. {@code
- *     131049=transient,470=permanent}
+ *     131049=transient,470=permanent,timeout=permanent}; classes transient, rate_limited, unknown
+ *     (not resent in at-most-once), permanent, account_danger
  * @param kafka KAFKA_* passthrough client properties
  */
 public record SenderConfig(
@@ -229,7 +230,8 @@ public record SenderConfig(
         r.problem(
             "HERALD_SENDER_ERROR_CLASSES: '"
                 + p
-                + "': class must be transient, rate_limited, permanent or account_danger");
+                + "': class must be transient, rate_limited, unknown, permanent or"
+                + " account_danger");
       }
     }
     return Collections.unmodifiableMap(out);

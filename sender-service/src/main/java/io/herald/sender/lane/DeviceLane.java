@@ -5,6 +5,7 @@ import io.herald.contracts.outcome.DeliveryResult;
 import io.herald.contracts.outcome.DeliveryStatus;
 import io.herald.sender.lane.Pacer.AttemptResult;
 import io.herald.sender.ledger.Claim;
+import io.herald.sender.ledger.DeliveryMode;
 import io.herald.sender.ledger.Device;
 import io.herald.sender.ledger.Finish;
 import io.herald.sender.transport.Outcome;
@@ -350,10 +351,12 @@ final class DeviceLane {
     t.send(device.transportConfig(), cmd)
         .whenComplete(
             (resp, err) -> {
+              // an adapter broke its contract: the request may have left, so not "not sent"
               TransportResponse r =
                   resp != null
                       ? resp
-                      : TransportResponse.connectionError("transport error: " + err);
+                      : TransportResponse.connectionLost(
+                          "transport error: " + (err == null ? "none" : err.getClass().getName()));
               try {
                 executor.execute(() -> afterCall(e, t, r, start));
               } catch (RuntimeException rejected) {
@@ -457,35 +460,15 @@ final class DeviceLane {
         next = record(e);
       } else if (o instanceof Outcome.Transient) {
         Outcome.Transient tr = (Outcome.Transient) o;
-        boolean more = e.calls < ctx.settings().maxAttempts();
-        pacer.onAttempt(
-            cmd.pacing(),
-            cmd.scheduleKey(),
-            cmd.recipient(),
-            tr.rateLimited() ? AttemptResult.RATE_LIMITED : AttemptResult.OTHER,
-            !more);
-        if (more) {
-          Duration wait = ctx.backoff().next(e.calls, tr.retryAfter());
-          e.notBefore = now.plus(wait);
-          ctx.metrics().retry(t.kind());
-          log.info(
-              "Delivery failed, will retry: commandId={} device={} attempt={} code={} retryAt={}",
-              cmd.commandId(),
-              deviceId,
-              e.calls,
-              tr.code(),
-              e.notBefore);
-          try {
-            ctx.ledger().releaseForRetry(cmd.commandId(), e.calls, tr.code(), tr.reason());
-          } catch (RuntimeException ex) {
-            // the row keeps claimed_at: a crash before the retry reports unknown (conservative)
-            log.warn(
-                "Cannot release claim for retry: commandId={} error={}",
-                cmd.commandId(),
-                ex.toString());
-          }
-          next = Next.at(e.notBefore);
+        if (e.calls < ctx.settings().maxAttempts()) {
+          next = retryLater(e, t, tr.code(), tr.reason(), tr.retryAfter(), tr.rateLimited(), now);
         } else {
+          pacer.onAttempt(
+              cmd.pacing(),
+              cmd.scheduleKey(),
+              cmd.recipient(),
+              tr.rateLimited() ? AttemptResult.RATE_LIMITED : AttemptResult.OTHER,
+              true);
           e.terminal =
               new Terminal(
                   new Finish(
@@ -498,6 +481,15 @@ final class DeviceLane {
                   t.kind(),
                   false);
           next = record(e);
+        }
+      } else if (o instanceof Outcome.Unknown) {
+        Outcome.Unknown u = (Outcome.Unknown) o;
+        boolean atLeastOnce = ctx.settings().mode() == DeliveryMode.AT_LEAST_ONCE;
+        if (atLeastOnce && e.calls < ctx.settings().maxAttempts()) {
+          // the operator prefers a possible duplicate to a possible loss
+          next = retryLater(e, t, u.code(), u.reason(), u.retryAfter(), false, now);
+        } else {
+          next = reportUnknown(e, t, u, atLeastOnce, now);
         }
       } else if (o instanceof Outcome.Permanent) {
         Outcome.Permanent p = (Outcome.Permanent) o;
@@ -528,6 +520,80 @@ final class DeviceLane {
       MDC.remove("device");
     }
     endStep(e, next);
+  }
+
+  /**
+   * A transient failure with attempts left: the claim is released (nothing in flight) and the lane
+   * wakes up for the next attempt after the backoff.
+   */
+  private Next retryLater(
+      Entry e,
+      Transport t,
+      String code,
+      String reason,
+      Duration retryAfter,
+      boolean rateLimited,
+      Instant now) {
+    SendCommand cmd = e.cmd();
+    pacer.onAttempt(
+        cmd.pacing(),
+        cmd.scheduleKey(),
+        cmd.recipient(),
+        rateLimited ? AttemptResult.RATE_LIMITED : AttemptResult.OTHER,
+        false);
+    Duration wait = ctx.backoff().next(e.calls, retryAfter);
+    e.notBefore = now.plus(wait);
+    ctx.metrics().retry(t.kind());
+    log.info(
+        "Delivery failed, will retry: commandId={} device={} attempt={} code={} retryAt={}",
+        cmd.commandId(),
+        deviceId,
+        e.calls,
+        code,
+        e.notBefore);
+    try {
+      ctx.ledger().releaseForRetry(cmd.commandId(), e.calls, code, reason);
+    } catch (RuntimeException ex) {
+      // the row keeps claimed_at: a crash before the retry reports unknown (conservative)
+      log.warn(
+          "Cannot release claim for retry: commandId={} error={}", cmd.commandId(), ex.toString());
+    }
+    return Next.at(e.notBefore);
+  }
+
+  /**
+   * The request may have reached WhatsApp and nothing says whether it sent the message: like a
+   * crash mid-call, the command is recorded {@code unknown}, counted and not resent (at-most-once;
+   * in at-least-once only once its attempts are spent). The claim keeps {@code claimed_at} until
+   * the outcome is written, so a crash in between is reported unknown by the next owner too.
+   */
+  private Next reportUnknown(
+      Entry e, Transport t, Outcome.Unknown u, boolean atLeastOnce, Instant now) {
+    SendCommand cmd = e.cmd();
+    pacer.onAttempt(cmd.pacing(), cmd.scheduleKey(), cmd.recipient(), AttemptResult.OTHER, true);
+    String reason =
+        u.reason()
+            + "; the message may have been delivered; "
+            + (atLeastOnce
+                ? "gave up after " + e.calls + " attempts (at-least-once)"
+                : "not resent (at-most-once)");
+    ctx.metrics().unknownOutcome();
+    log.warn(
+        "No answer says whether the message went out, reporting unknown: commandId={} device={}"
+            + " attempt={} code={} reason={} partition={} offset={}",
+        cmd.commandId(),
+        deviceId,
+        e.calls,
+        u.code(),
+        u.reason(),
+        partition,
+        e.pending.offset());
+    e.terminal =
+        new Terminal(
+            new Finish(DeliveryStatus.UNKNOWN, e.calls, null, u.code(), reason, now),
+            t.kind(),
+            false);
+    return record(e);
   }
 
   private void pauseDevice(Outcome.AccountDanger a) {

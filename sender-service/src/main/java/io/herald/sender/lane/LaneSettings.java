@@ -8,7 +8,9 @@ import java.util.Objects;
  * Settings of the lanes.
  *
  * @param maxAttempts transport calls per command before a transient failure becomes final
- * @param mode what a claim left unconfirmed by a crashed owner becomes
+ * @param mode what a claim left unconfirmed by a crashed owner becomes, and what a call that may
+ *     have been received without an answer (timeout, connection lost) becomes: {@code unknown} in
+ *     at-most-once, retried in at-least-once
  * @param pausedRecheck how often a lane of a paused device looks at the device's status again
  * @param errorRetry how long a lane waits after a failed step (database down) before retrying
  * @param randomSeed seed of the lanes' jitter (each lane derives its own from it)

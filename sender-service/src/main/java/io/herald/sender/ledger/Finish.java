@@ -7,7 +7,8 @@ import java.util.Objects;
 /**
  * The final outcome of a claimed command, as written to {@code deliveries}.
  *
- * @param status a final status (never {@code unknown}; that is the ledger's own call)
+ * @param status a final status; {@code unknown} when the call may have reached the transport
+ *     without an answer (no answer in time, connection lost after the request was written)
  * @param attempts transport calls made, >= 0
  * @param transportMessageId e.g. {@code wamid...}, or null
  * @param errorCode transport code or Herald reason ({@code opted_out}, {@code expired}...), or null

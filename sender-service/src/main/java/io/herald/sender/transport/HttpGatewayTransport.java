@@ -109,7 +109,7 @@ public final class HttpGatewayTransport implements Transport {
     }
     return client
         .sendAsync(b.build(), HttpResponse.BodyHandlers.ofByteArray())
-        .handle((resp, err) -> err != null ? HttpResponses.failure(err) : parse(resp));
+        .handle((resp, err) -> err != null ? HttpResponses.failure(err, timeout) : parse(resp));
   }
 
   static String chatId(SendCommand cmd) {

@@ -2,11 +2,17 @@ package io.herald.sender.transport;
 
 import java.io.IOException;
 import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.UnknownHostException;
+import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
+import java.nio.channels.UnresolvedAddressException;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import javax.net.ssl.SSLHandshakeException;
 
 /** Shared pieces of the HTTP adapters. */
 final class HttpResponses {
@@ -26,18 +32,78 @@ final class HttpResponses {
     }
   }
 
-  static TransportResponse failure(Throwable t) {
-    Throwable cause = t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
-    if (cause instanceof HttpTimeoutException) {
-      return TransportResponse.timeout(cause.getClass().getSimpleName());
+  /**
+   * Maps a failed call (no HTTP answer) to a {@link TransportResponse}, deciding whether the
+   * request may have reached the server. Only failures that happen before the request can have been
+   * written are {@link TransportResponse.Failure#CONNECTION} (safe to retry): connection refused,
+   * connect timeout, DNS failure, TLS handshake failure. A timeout waiting for the answer, a
+   * connection reset or closed after the request was written, an incomplete answer and anything
+   * unrecognised may have been received, and WhatsApp has no idempotency key: they are {@link
+   * TransportResponse.Failure#TIMEOUT} or {@link TransportResponse.Failure#CONNECTION_LOST}.
+   *
+   * <p>The JDK client reports a connect that did not finish within the request timeout as {@link
+   * HttpConnectTimeoutException} (checked on JDK 17), so a request timeout is a response timeout.
+   *
+   * @param timeout the request timeout, for the reason
+   */
+  static TransportResponse failure(Throwable t, Duration timeout) {
+    Throwable cause = unwrap(t);
+    String notSent = notSentReason(cause);
+    if (notSent != null) {
+      return TransportResponse.connectionError(notSent);
     }
-    if (cause instanceof ConnectException) {
-      return TransportResponse.connectionError("connection refused");
+    if (cause instanceof HttpTimeoutException) {
+      return TransportResponse.timeout("no answer within " + timeout);
     }
     if (cause instanceof IOException) {
-      return TransportResponse.connectionError(cause.getClass().getSimpleName());
+      return TransportResponse.connectionLost(
+          "connection lost before a complete answer: " + describe(cause));
     }
-    return TransportResponse.connectionError("client error: " + cause.getClass().getSimpleName());
+    return TransportResponse.connectionLost("client error: " + describe(cause));
+  }
+
+  /** Why the request certainly did not reach the server, or null when it may have. */
+  private static String notSentReason(Throwable cause) {
+    boolean connectFailed = false;
+    int depth = 0;
+    for (Throwable c = cause; c != null && depth < 8; c = c.getCause(), depth++) {
+      if (c instanceof HttpConnectTimeoutException) {
+        return "connect timed out";
+      }
+      if (c instanceof UnresolvedAddressException || c instanceof UnknownHostException) {
+        return "host not resolved";
+      }
+      if (c instanceof SSLHandshakeException) {
+        return "TLS handshake failed";
+      }
+      if (c instanceof NoRouteToHostException) {
+        return "no route to host";
+      }
+      // the JDK wraps connect timeouts and DNS failures in a ConnectException too
+      connectFailed |= c instanceof ConnectException;
+    }
+    return connectFailed ? "connection refused" : null;
+  }
+
+  private static Throwable unwrap(Throwable t) {
+    Throwable c = t;
+    while ((c instanceof CompletionException || c instanceof ExecutionException)
+        && c.getCause() != null) {
+      c = c.getCause();
+    }
+    return c;
+  }
+
+  private static String describe(Throwable t) {
+    String name = t.getClass().getSimpleName();
+    Throwable root = t;
+    for (int i = 0; i < 8 && root.getCause() != null; i++) {
+      root = root.getCause();
+    }
+    if (root != t) {
+      name = name + " (" + root.getClass().getSimpleName() + ")";
+    }
+    return name;
   }
 
   static String digits(String phone) {

@@ -4,17 +4,34 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Classifies a transport answer into an {@link Outcome}. Pure: the error-code table below is the
  * one place that decides what is retried, what fails at once and what pauses a device; an operator
  * can override rows with {@code HERALD_SENDER_ERROR_CLASSES} (see the README).
  *
- * <p>Order: no answer decides by the rows {@code timeout} and {@code connection} (transient by
- * default); a 2xx is sent; a known error code decides by the table; otherwise HTTP 429 is
- * rate-limited, 408 and 5xx are transient and every other status is permanent.
+ * <p>Order: no answer decides by the rows {@code connection} (the request certainly did not reach
+ * the server: transient by default), {@code timeout} and {@code connection_lost} (it may have been
+ * received: {@link ErrorClass#UNKNOWN} by default, never resent in at-most-once mode); a 2xx is
+ * sent; a known error code decides by the table; otherwise HTTP 429 is rate-limited, 408 and 5xx
+ * are transient and every other status is permanent. An answer, even an error, means the server
+ * decided, so only the absence of one can be {@code unknown} by default.
  */
 public final class OutcomeClassifier {
+
+  /** Code of a request that left without an answer in time (it may have been received). */
+  public static final String TIMEOUT = "timeout";
+
+  /** Code of a connection lost after the request may have been written. */
+  public static final String CONNECTION_LOST = "connection_lost";
+
+  /** Code of a connection that could not be made (the request never reached the server). */
+  public static final String CONNECTION = "connection";
+
+  /** The codes of calls whose request may have reached the server without an answer. */
+  public static final Set<String> MAY_HAVE_ARRIVED = Set.of(TIMEOUT, CONNECTION_LOST);
 
   /** The default table, from the WhatsApp Cloud API error reference (see WHATSAPP-NOTES.md). */
   public static final Map<String, ErrorClass> DEFAULT_TABLE = defaultTable();
@@ -38,6 +55,22 @@ public final class OutcomeClassifier {
     return table;
   }
 
+  /**
+   * The codes of calls that may have reached the server (see {@link #MAY_HAVE_ARRIVED}) that an
+   * operator override makes retried whatever the delivery mode ({@code transient} or {@code
+   * rate_limited}): a duplicate is then possible even in at-most-once mode. Empty by default.
+   */
+  public Set<String> resentAlthoughMaybeReceived() {
+    Set<String> out = new TreeSet<>();
+    for (String code : MAY_HAVE_ARRIVED) {
+      ErrorClass c = table.get(code);
+      if (c == ErrorClass.TRANSIENT || c == ErrorClass.RATE_LIMITED) {
+        out.add(code);
+      }
+    }
+    return Collections.unmodifiableSet(out);
+  }
+
   public Outcome classify(TransportResponse r) {
     Objects.requireNonNull(r, "response");
     String code;
@@ -45,14 +78,20 @@ public final class OutcomeClassifier {
     ErrorClass cls;
     switch (r.failure()) {
       case TIMEOUT:
-        // the message may have gone out: an operator who prefers a lost message to a duplicate
-        // sets timeout=permanent
-        code = "timeout";
+        // the request left and no answer came: WhatsApp may have sent the message
+        code = TIMEOUT;
         reason = reason(r, "no answer in time");
-        cls = table.getOrDefault(code, ErrorClass.TRANSIENT);
+        cls = table.getOrDefault(code, ErrorClass.UNKNOWN);
+        break;
+      case CONNECTION_LOST:
+        // reset, closed or incomplete answer after the request may have been written
+        code = CONNECTION_LOST;
+        reason = reason(r, "connection lost after the request was sent");
+        cls = table.getOrDefault(code, ErrorClass.UNKNOWN);
         break;
       case CONNECTION:
-        code = "connection";
+        // refused, connect timeout, DNS, TLS handshake: the request never reached the server
+        code = CONNECTION;
         reason = reason(r, "connection failed");
         cls = table.getOrDefault(code, ErrorClass.TRANSIENT);
         break;
@@ -72,6 +111,8 @@ public final class OutcomeClassifier {
         return new Outcome.Transient(code, reason, r.retryAfter(), true);
       case TRANSIENT:
         return new Outcome.Transient(code, reason, r.retryAfter(), false);
+      case UNKNOWN:
+        return new Outcome.Unknown(code, reason, r.retryAfter());
       case ACCOUNT_DANGER:
         return new Outcome.AccountDanger(code, reason);
       case PERMANENT:
@@ -100,9 +141,12 @@ public final class OutcomeClassifier {
 
   private static Map<String, ErrorClass> defaultTable() {
     Map<String, ErrorClass> t = new LinkedHashMap<>();
-    // no answer at all: retried by default (see the README's Gotchas on duplicates)
-    t.put("timeout", ErrorClass.TRANSIENT);
-    t.put("connection", ErrorClass.TRANSIENT);
+    // no answer at all. The request may have been received (no idempotency key on WhatsApp's
+    // side): unknown, never resent in at-most-once mode, retried in at-least-once mode
+    t.put(TIMEOUT, ErrorClass.UNKNOWN);
+    t.put(CONNECTION_LOST, ErrorClass.UNKNOWN);
+    // the request certainly did not reach the server: retried
+    t.put(CONNECTION, ErrorClass.TRANSIENT);
     // transient: retry with backoff, the pacer slows the device down on rate limits
     t.put("130429", ErrorClass.RATE_LIMITED); // throughput exceeded
     t.put("131056", ErrorClass.RATE_LIMITED); // pair rate limit

@@ -6,8 +6,10 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * Sends one message (port). Calls are asynchronous so a slow device never holds a lane thread; the
- * future never completes exceptionally: every failure is a {@link TransportResponse}.
- * Implementations are thread-safe and never log tokens, phone numbers or message text.
+ * future never completes exceptionally: every failure is a {@link TransportResponse}, which tells a
+ * request that certainly did not reach the server from one that may have been received ({@link
+ * TransportResponse.Failure#mayHaveArrived()}). Implementations are thread-safe and never log
+ * tokens, phone numbers or message text.
  */
 public interface Transport {
 

@@ -23,13 +23,34 @@ public record TransportResponse(
     Duration retryAfter,
     Failure failure) {
 
-  /** Why a call produced no HTTP answer. */
+  /**
+   * Why a call produced no HTTP answer. What matters is whether the request may have reached the
+   * server: WhatsApp has no idempotency key, so a request that may have been received must not be
+   * resent in at-most-once mode ({@link #mayHaveArrived()}).
+   */
   public enum Failure {
     NONE,
-    /** No answer within the timeout: the message may or may not have gone out. */
+    /**
+     * The request left, and no answer came within the timeout: the server may have received and
+     * acted on it. Classifier code {@code timeout}.
+     */
     TIMEOUT,
-    /** The connection could not be made or broke before an answer. */
-    CONNECTION
+    /**
+     * The request certainly did not reach the server: connection refused, connect timeout, DNS
+     * failure, TLS handshake failure. Safe to retry. Classifier code {@code connection}.
+     */
+    CONNECTION,
+    /**
+     * The connection was reset or closed after the request may have been written, or the answer was
+     * incomplete: the server may have received and acted on it. Classifier code {@code
+     * connection_lost}.
+     */
+    CONNECTION_LOST;
+
+    /** True when the server may have received the request although no answer says so. */
+    public boolean mayHaveArrived() {
+      return this == TIMEOUT || this == CONNECTION_LOST;
+    }
   }
 
   public TransportResponse {
@@ -46,11 +67,20 @@ public record TransportResponse(
         httpStatus, errorCode, errorMessage, null, retryAfter, Failure.NONE);
   }
 
+  /** No answer in time after the request left ({@link Failure#TIMEOUT}). */
   public static TransportResponse timeout(String reason) {
     return new TransportResponse(0, null, reason, null, null, Failure.TIMEOUT);
   }
 
+  /** The request certainly did not reach the server ({@link Failure#CONNECTION}). */
   public static TransportResponse connectionError(String reason) {
     return new TransportResponse(0, null, reason, null, null, Failure.CONNECTION);
+  }
+
+  /**
+   * The connection broke after the request may have been written ({@link Failure#CONNECTION_LOST}).
+   */
+  public static TransportResponse connectionLost(String reason) {
+    return new TransportResponse(0, null, reason, null, null, Failure.CONNECTION_LOST);
   }
 }

@@ -100,7 +100,7 @@ public final class WhatsAppCloudTransport implements Transport {
             .build();
     return client
         .sendAsync(request, HttpResponse.BodyHandlers.ofByteArray())
-        .handle((resp, err) -> err != null ? HttpResponses.failure(err) : parse(resp));
+        .handle((resp, err) -> err != null ? HttpResponses.failure(err, timeout) : parse(resp));
   }
 
   ObjectNode body(SendCommand cmd) {

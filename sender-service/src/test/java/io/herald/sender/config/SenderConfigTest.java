@@ -41,7 +41,7 @@ class SenderConfigTest {
     env.put("HERALD_SENDER_SIMULATED_LATENCY", "PT0.2S");
     env.put("HERALD_SENDER_SIMULATED_FAILURE_RATE", "0.1");
     env.put("HERALD_SENDER_PAIR_GAP", "PT10S");
-    env.put("HERALD_SENDER_ERROR_CLASSES", "131049=transient, 470=permanent");
+    env.put("HERALD_SENDER_ERROR_CLASSES", "131049=transient, 470=permanent, 131000=unknown");
     env.put("KAFKA_SECURITY_PROTOCOL", "SASL_SSL");
     SenderConfig c = SenderConfig.fromEnv(env);
     assertThat(c.deliveryMode()).isEqualTo(DeliveryMode.AT_LEAST_ONCE);
@@ -51,7 +51,8 @@ class SenderConfigTest {
     assertThat(c.pairGap()).isEqualTo(Duration.ofSeconds(10));
     assertThat(c.errorClasses())
         .containsEntry("131049", ErrorClass.TRANSIENT)
-        .containsEntry("470", ErrorClass.PERMANENT);
+        .containsEntry("470", ErrorClass.PERMANENT)
+        .containsEntry("131000", ErrorClass.UNKNOWN);
     assertThat(c.kafka()).containsEntry("security.protocol", "SASL_SSL");
   }
 

@@ -43,6 +43,7 @@ class LaneSchedulerTest {
   private static final String TENANT = "t1";
   private static final String SLOW = "device-slow";
   private static final String FAST = "device-fast";
+  private static final String MUTE = "device-mute";
 
   private final Map<String, String> rows = new ConcurrentHashMap<>();
   private final List<DeliveryResult> results = new CopyOnWriteArrayList<>();
@@ -50,6 +51,10 @@ class LaneSchedulerTest {
   private final Map<String, CompletableFuture<TransportResponse>> hanging =
       new ConcurrentHashMap<>();
   private final AtomicInteger calls = new AtomicInteger();
+  private final Map<String, Integer> callsPerCommand = new ConcurrentHashMap<>();
+  // command ids whose next call gets no answer in time
+  private final Set<String> noAnswerOnce = ConcurrentHashMap.newKeySet();
+  private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
   private LaneScheduler lanes;
 
   private final DeliveryLedger ledger =
@@ -95,6 +100,11 @@ class LaneSchedulerTest {
         @Override
         public CompletableFuture<TransportResponse> send(Map<String, String> cfg, SendCommand c) {
           calls.incrementAndGet();
+          callsPerCommand.merge(c.commandId().value(), 1, Integer::sum);
+          if (noAnswerOnce.remove(c.commandId().value())) {
+            return CompletableFuture.completedFuture(
+                TransportResponse.timeout("no answer within PT1S"));
+          }
           if (c.deviceId().equals(SLOW)) {
             CompletableFuture<TransportResponse> f = new CompletableFuture<>();
             hanging.put(c.commandId().value(), f);
@@ -110,7 +120,11 @@ class LaneSchedulerTest {
       };
 
   private void startLanes(int threads) {
-    SenderMetrics metrics = new SenderMetrics(new SimpleMeterRegistry(), List.of("test"));
+    startLanes(threads, DeliveryMode.AT_MOST_ONCE);
+  }
+
+  private void startLanes(int threads, DeliveryMode mode) {
+    SenderMetrics metrics = new SenderMetrics(registry, List.of("test"));
     LaneContext ctx =
         new LaneContext(
             ledger,
@@ -127,8 +141,7 @@ class LaneSchedulerTest {
             },
             metrics,
             Clock.systemUTC(),
-            new LaneSettings(
-                3, DeliveryMode.AT_MOST_ONCE, Duration.ofMillis(50), Duration.ofMillis(50), 1));
+            new LaneSettings(3, mode, Duration.ofMillis(50), Duration.ofMillis(50), 1));
     lanes = new LaneScheduler(ctx, threads);
   }
 
@@ -212,5 +225,58 @@ class LaneSchedulerTest {
     assertThat(recordedOffsets).containsExactly(0L); // the call in flight recorded its outcome
     assertThat(lanes.depth()).isZero(); // the queued one is left to the next owner
     assertThat(calls.get()).isEqualTo(1);
+  }
+
+  private double unknownOutcomes() {
+    return registry.find("herald.sender.unknown.outcomes").counter().count();
+  }
+
+  @Test
+  void shouldReportUnknownAndNotResendWhenNoAnswerInAtMostOnce() {
+    startLanes(2);
+    SendCommand mute = cmd(MUTE, 0);
+    SendCommand next = cmd(MUTE, 1);
+    noAnswerOnce.add(mute.commandId().value());
+    submit(mute, 0, 0);
+    submit(next, 0, 1);
+    submit(cmd(FAST, 0), 0, 2);
+
+    await().atMost(Duration.ofSeconds(5)).until(() -> recordedOffsets.size() == 3);
+    DeliveryResult r = resultOf(mute);
+    assertThat(r.status()).isEqualTo(DeliveryStatus.UNKNOWN);
+    assertThat(r.attempts()).isEqualTo(1);
+    assertThat(r.errorCode()).isEqualTo("timeout");
+    assertThat(r.errorMessage())
+        .isEqualTo(
+            "no answer within PT1S; the message may have been delivered; not resent"
+                + " (at-most-once)");
+    assertThat(rows).containsEntry(mute.commandId().value(), "unknown");
+    assertThat(callsPerCommand).containsEntry(mute.commandId().value(), 1);
+    assertThat(unknownOutcomes()).isEqualTo(1.0);
+    // the lane goes on with the device's next command, and other devices are not affected
+    assertThat(resultOf(next).status()).isEqualTo(DeliveryStatus.SENT);
+    assertThat(results).filteredOn(x -> x.deviceId().equals(FAST)).hasSize(1);
+  }
+
+  @Test
+  void shouldRetryAndSendWhenNoAnswerInAtLeastOnce() {
+    startLanes(2, DeliveryMode.AT_LEAST_ONCE);
+    SendCommand mute = cmd(MUTE, 0);
+    noAnswerOnce.add(mute.commandId().value());
+    submit(mute, 0, 0);
+
+    await().atMost(Duration.ofSeconds(5)).until(() -> recordedOffsets.size() == 1);
+    DeliveryResult r = resultOf(mute);
+    assertThat(r.status()).isEqualTo(DeliveryStatus.SENT);
+    assertThat(r.attempts()).isEqualTo(2);
+    assertThat(callsPerCommand).containsEntry(mute.commandId().value(), 2);
+    assertThat(unknownOutcomes()).isZero();
+  }
+
+  private DeliveryResult resultOf(SendCommand c) {
+    return results.stream()
+        .filter(x -> x.commandId().equals(c.commandId()))
+        .findFirst()
+        .orElseThrow();
   }
 }

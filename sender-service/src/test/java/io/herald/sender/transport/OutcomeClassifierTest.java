@@ -55,20 +55,61 @@ class OutcomeClassifierTest {
   }
 
   @Test
-  void shouldRetryWhenTimeoutOrConnectionFailure() {
-    assertThat(classifier.classify(TransportResponse.timeout("t")))
-        .isEqualTo(new Outcome.Transient("timeout", "t", null, false));
+  void shouldRetryWhenRequestCertainlyDidNotReachServer() {
     assertThat(classifier.classify(TransportResponse.connectionError(null)))
         .isEqualTo(new Outcome.Transient("connection", "connection failed", null, false));
+    assertThat(classifier.classify(TransportResponse.connectionError("connect timed out")))
+        .isEqualTo(new Outcome.Transient("connection", "connect timed out", null, false));
+  }
+
+  @Test
+  void shouldReportUnknownNotRetryWhenRequestMayHaveBeenReceived() {
+    // issue #7 of the reliability run: a retried timeout reached WhatsApp twice
+    assertThat(classifier.classify(TransportResponse.timeout("no answer within PT15S")))
+        .isEqualTo(new Outcome.Unknown("timeout", "no answer within PT15S", null));
+    assertThat(classifier.classify(TransportResponse.connectionLost(null)))
+        .isEqualTo(
+            new Outcome.Unknown(
+                "connection_lost", "connection lost after the request was sent", null));
+    assertThat(classifier.resentAlthoughMaybeReceived()).isEmpty();
   }
 
   @Test
   void shouldFailTimeoutAtOnceWhenOperatorPrefersNoDuplicates() {
+    // the override documented before timeouts became unknown keeps working: failed, not resent
     OutcomeClassifier strict = new OutcomeClassifier(Map.of("timeout", ErrorClass.PERMANENT));
     assertThat(strict.classify(TransportResponse.timeout("t")))
         .isEqualTo(new Outcome.Permanent("timeout", "t"));
     assertThat(strict.classify(TransportResponse.connectionError("c")))
         .isInstanceOf(Outcome.Transient.class);
+    assertThat(strict.classify(TransportResponse.connectionLost("c")))
+        .isInstanceOf(Outcome.Unknown.class);
+    assertThat(strict.resentAlthoughMaybeReceived()).isEmpty();
+  }
+
+  @Test
+  void shouldRetryTimeoutAndNameItWhenOperatorMakesItTransient() {
+    OutcomeClassifier lax = new OutcomeClassifier(Map.of("timeout", ErrorClass.TRANSIENT));
+    assertThat(lax.classify(TransportResponse.timeout("t")))
+        .isEqualTo(new Outcome.Transient("timeout", "t", null, false));
+    assertThat(lax.resentAlthoughMaybeReceived()).containsExactly("timeout");
+  }
+
+  @Test
+  void shouldReportUnknownWithRetryAfterWhenOperatorMapsAnsweredCodeToUnknown() {
+    OutcomeClassifier custom = new OutcomeClassifier(Map.of("131000", ErrorClass.UNKNOWN));
+    assertThat(
+            custom.classify(TransportResponse.error(500, "131000", "oops", Duration.ofSeconds(2))))
+        .isEqualTo(new Outcome.Unknown("131000", "oops", Duration.ofSeconds(2)));
+    assertThat(ErrorClass.parse(" Unknown ")).isEqualTo(ErrorClass.UNKNOWN);
+  }
+
+  @Test
+  void shouldTellMayHaveArrivedFromNotSentWhenNoAnswer() {
+    assertThat(TransportResponse.Failure.TIMEOUT.mayHaveArrived()).isTrue();
+    assertThat(TransportResponse.Failure.CONNECTION_LOST.mayHaveArrived()).isTrue();
+    assertThat(TransportResponse.Failure.CONNECTION.mayHaveArrived()).isFalse();
+    assertThat(TransportResponse.Failure.NONE.mayHaveArrived()).isFalse();
   }
 
   @Test

@@ -1,6 +1,7 @@
 package io.herald.sender.transport;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.herald.contracts.command.CommandId;
 import io.herald.contracts.command.RecipientType;
@@ -10,10 +11,13 @@ import io.herald.contracts.event.ScheduleKind;
 import io.herald.testsupport.FakeWhatsAppApi;
 import io.herald.testsupport.FakeWhatsAppApi.Answer;
 import io.herald.testsupport.FakeWhatsAppApi.Request;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.http.HttpClient;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -68,8 +72,7 @@ class TransportsIT {
         null);
   }
 
-  private static TransportResponse get(java.util.concurrent.CompletableFuture<TransportResponse> f)
-      throws Exception {
+  private static TransportResponse get(CompletableFuture<TransportResponse> f) throws Exception {
     return f.get(10, TimeUnit.SECONDS);
   }
 
@@ -152,12 +155,48 @@ class TransportsIT {
     }
 
     @Test
-    void shouldBeTransientWhenNoAnswerInTime() throws Exception {
+    void shouldBeUnknownWhenNoAnswerInTime() throws Exception {
+      // the request reached the server: resending could deliver it twice
       fake.enqueue(Answer.ok().withDelay(Duration.ofSeconds(5)));
       TransportResponse r =
           get(transport().send(config, cmd("+628111", RecipientType.INDIVIDUAL, "x", null)));
       assertThat(r.failure()).isEqualTo(TransportResponse.Failure.TIMEOUT);
-      assertThat(classifier.classify(r)).isInstanceOf(Outcome.Transient.class);
+      assertThat(classifier.classify(r))
+          .isEqualTo(new Outcome.Unknown("timeout", "no answer within PT2S", null));
+      assertThat(fake.requestCount()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldBeUnknownWhenConnectionDropsAfterRequestReceived() throws Exception {
+      fake.enqueue(Answer.hang());
+      CompletableFuture<TransportResponse> call =
+          transport().send(config, cmd("+628111", RecipientType.INDIVIDUAL, "x", null));
+      await().atMost(Duration.ofSeconds(5)).until(() -> fake.requestCount() == 1);
+      fake.close(); // drops the hung connection without an answer
+      TransportResponse r = get(call);
+      assertThat(r.failure()).isEqualTo(TransportResponse.Failure.CONNECTION_LOST);
+      assertThat(classifier.classify(r)).isInstanceOf(Outcome.Unknown.class);
+    }
+
+    @Test
+    void shouldBeTransientWhenConnectionRefused() throws Exception {
+      int closedPort;
+      try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+        closedPort = s.getLocalPort();
+      }
+      Map<String, String> refused =
+          Map.of(
+              "phone_number_id",
+              "1234",
+              "token_env",
+              "WA_TOKEN",
+              "base_url",
+              "http://127.0.0.1:" + closedPort);
+      TransportResponse r =
+          get(transport().send(refused, cmd("+628111", RecipientType.INDIVIDUAL, "x", null)));
+      assertThat(r.failure()).isEqualTo(TransportResponse.Failure.CONNECTION);
+      assertThat(classifier.classify(r))
+          .isEqualTo(new Outcome.Transient("connection", "connection refused", null, false));
     }
 
     @Test
@@ -202,6 +241,16 @@ class TransportsIT {
       assertThat(req.to()).isEqualTo("6281122@c.us");
       assertThat(req.mediaLink()).isEqualTo("https://x.test/p.png");
       assertThat(req.caption()).isEqualTo("cap");
+    }
+
+    @Test
+    void shouldBeUnknownWhenNoAnswerInTime() throws Exception {
+      fake.enqueue(Answer.ok().withDelay(Duration.ofSeconds(5)));
+      TransportResponse r =
+          get(transport.send(config(), cmd("120363@g.us", RecipientType.GROUP, "x", null)));
+      assertThat(r.failure()).isEqualTo(TransportResponse.Failure.TIMEOUT);
+      assertThat(classifier.classify(r)).isInstanceOf(Outcome.Unknown.class);
+      assertThat(fake.requestCount()).isEqualTo(1);
     }
 
     @Test
