@@ -1,5 +1,7 @@
 package io.herald.bench;
 
+import io.herald.bench.herald.CdcLatencyScenario;
+import io.herald.bench.herald.SenderThroughputScenario;
 import io.herald.bench.infra.BenchInfra;
 import io.herald.bench.infra.MachineInfo;
 import io.herald.bench.report.JsonWriter;
@@ -45,9 +47,8 @@ public final class BenchMain {
         new SteadyLoadScenario(),
         new PendingScenario("state", "3. Scale of state",
             "SchedulerApp (1,000,000 schedules through CDC, restart-to-RUNNING)"),
-        new PendingScenario("cdc", "4. CDC latency", "SchedulerApp (row committed → timer armed)"),
-        new PendingScenario("sender", "5. Sender throughput",
-            "SenderApp wiring with the simulated transport and the ledger"),
+        new CdcLatencyScenario(),
+        new SenderThroughputScenario(),
         new RecurrenceMathsScenario());
   }
 

@@ -14,8 +14,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The bench's smoke mode, as part of the test command: tiny sizes through every built scenario on
- * a real broker and PostgreSQL. Checks behaviour (files written, every peer executed its tasks),
- * never speed.
+ * a real broker and PostgreSQL. Checks behaviour (files written, every peer executed its tasks,
+ * every CDC row armed, every sender command sent once), never speed.
  */
 class BenchSmokeIT {
 
@@ -30,7 +30,38 @@ class BenchSmokeIT {
     assertThat(outcome.json()).isRegularFile();
     String md = Files.readString(outcome.markdown());
     assertThat(md).contains("smoke run", "| cores (JVM) |", "| db-scheduler |", "| quartz |",
-        "1. Burst fire", "2. Steady recurring load", "6. Recurrence maths");
+        "1. Burst fire", "2. Steady recurring load", "4. CDC latency", "5. Sender throughput",
+        "6. Recurrence maths");
+
+    // Scenario 4: every row inserted through PostgreSQL was armed (CDC → Streams → state).
+    List<ResultRow> cdc = rows(outcome, "cdc");
+    assertThat(cdc).as("CDC rows").hasSize(2);
+    for (ResultRow row : cdc) {
+      assertThat(row.number("armed").orElse(-1))
+          .as("armed of %s", row.variant()).isEqualTo(row.number("rows").orElse(-2));
+      assertThat(row.number("armed p99 ms").orElse(-1)).as("p99 of %s", row.variant())
+          .isGreaterThanOrEqualTo(0);
+    }
+    // Scenario 5: every command sent once through SenderApp, the pacing measured, the ledger run.
+    List<ResultRow> sender = rows(outcome, "sender");
+    assertThat(sender).extracting(ResultRow::variant).anyMatch(v -> v.startsWith("pacing"))
+        .anyMatch(v -> v.startsWith("ledger alone"));
+    for (ResultRow row : sender) {
+      assertThat(row.number("sends /s").orElse(1)).as("rate of %s", row.variant()).isPositive();
+      assertThat(row.number("repeated results").orElse(0)).as("repeats of %s", row.variant())
+          .isZero();
+      if (row.metrics().containsKey("sent")) {
+        assertThat(row.number("sent").orElse(-1)).as("sent of %s", row.variant())
+            .isEqualTo(row.number("deliveries rows sent").orElse(-2))
+            .isEqualTo(row.number("results").orElse(-3));
+      }
+      if (row.variant().startsWith("pacing")) {
+        assertThat(row.number("gaps").orElse(0)).as("pacing gaps").isPositive();
+        // Behaviour, not speed: a gap is never shorter than asked.
+        assertThat(row.number("gap min ms").orElse(0)).as("shortest gap").isGreaterThanOrEqualTo(
+            999);
+      }
+    }
 
     List<ResultRow> peerRows =
         outcome.report().scenarios().stream()
@@ -52,5 +83,13 @@ class BenchSmokeIT {
     assertThat(json.path("versions").path("db-scheduler").asText()).isEqualTo("16.7.1");
     assertThat(json.path("versions").path("quartz").asText()).isEqualTo("2.5.2");
     assertThat(json.path("scenarios").size()).isEqualTo(BenchMain.catalogue().size());
+  }
+
+  private static List<ResultRow> rows(BenchMain.Outcome outcome, String scenario) {
+    return outcome.report().scenarios().stream()
+        .filter(s -> s.id().equals(scenario))
+        .map(ScenarioResult::rows)
+        .flatMap(List::stream)
+        .toList();
   }
 }

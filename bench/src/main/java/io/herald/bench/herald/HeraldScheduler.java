@@ -41,14 +41,17 @@ public final class HeraldScheduler implements AutoCloseable {
   private final AtomicBoolean fatal = new AtomicBoolean();
   private final BenchInfra infra;
 
-  private HeraldScheduler(BenchInfra infra, SchedulerConfig config, Path stateDir) {
+  private HeraldScheduler(BenchInfra infra, SchedulerConfig config, Path stateDir,
+      Map<String, String> cdcEnv) {
     this.infra = infra;
     this.config = config;
     this.stateDir = stateDir;
-    this.app =
-        new SchedulerApp(config, MetricsRegistries.create("scheduler"),
+    this.app = cdcEnv == null
+        ? new SchedulerApp(config, MetricsRegistries.create("scheduler"),
             Component.none("cdc-engine"), Component.none("state-projector"),
-            () -> fatal.set(true));
+            () -> fatal.set(true))
+        // As production wires it: CDC engine behind its lease, and the state projector.
+        : SchedulerApp.create(cdcEnv, () -> fatal.set(true));
   }
 
   /**
@@ -58,6 +61,22 @@ public final class HeraldScheduler implements AutoCloseable {
    */
   public static HeraldScheduler start(BenchInfra infra, String applicationId,
       Map<String, String> overrides) throws IOException, InterruptedException {
+    return start(infra, applicationId, overrides, false);
+  }
+
+  /**
+   * Like {@link #start(BenchInfra, String, Map)}, but built by {@link SchedulerApp#create} from
+   * the environment with the Debezium engine and the state projector on the bench's PostgreSQL.
+   * {@code overrides} must name the deployment's own slot, offsets and leader topics
+   * ({@code HERALD_SCHEDULER_CDC_SLOT}, {@code ..._CDC_OFFSETS_TOPIC}, {@code ..._CDC_LEADER_TOPIC}).
+   */
+  public static HeraldScheduler startWithCdc(BenchInfra infra, String applicationId,
+      Map<String, String> overrides) throws IOException, InterruptedException {
+    return start(infra, applicationId, overrides, true);
+  }
+
+  private static HeraldScheduler start(BenchInfra infra, String applicationId,
+      Map<String, String> overrides, boolean cdc) throws IOException, InterruptedException {
     deleteTopics(infra, applicationId);
     Path stateDir = Files.createTempDirectory("herald-bench-state-");
     Map<String, String> env = new LinkedHashMap<>(overrides);
@@ -65,8 +84,21 @@ public final class HeraldScheduler implements AutoCloseable {
     env.put("HERALD_SCHEDULER_APPLICATION_ID", applicationId);
     env.put("HERALD_SCHEDULER_STATE_DIR", stateDir.toString());
     env.put("HERALD_SCHEDULER_METRICS_PORT", "0");
+    if (cdc) {
+      var db = infra.database();
+      env.put("HERALD_SCHEDULER_CDC_ENABLED", "true");
+      // On unless the operator turns it off for a diagnosis (HERALD_SCHEDULER_* pass through).
+      env.putIfAbsent("HERALD_SCHEDULER_PROJECTOR_ENABLED", "true");
+      env.put("HERALD_SCHEDULER_JDBC_URL", db.jdbcUrl());
+      if (db.user() != null) {
+        env.put("HERALD_SCHEDULER_JDBC_USER", db.user());
+      }
+      if (!db.password().isEmpty()) {
+        env.put("HERALD_SCHEDULER_JDBC_PASSWORD", db.password());
+      }
+    }
     SchedulerConfig config = SchedulerConfig.fromEnv(env);
-    HeraldScheduler herald = new HeraldScheduler(infra, config, stateDir);
+    HeraldScheduler herald = new HeraldScheduler(infra, config, stateDir, cdc ? env : null);
     herald.app.start();
     long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
     while (!herald.app.isReady()) {
