@@ -30,6 +30,7 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -242,6 +243,7 @@ final class PipelineSupport {
   static final class CommandReader implements AutoCloseable {
     private final KafkaConsumer<String, SendCommand> consumer;
     private final List<Received> seen = new ArrayList<>();
+    private Supplier<String> health = () -> null;
 
     CommandReader(KafkaTestBroker broker) {
       Map<String, Object> props = new HashMap<>(broker.clientConfig());
@@ -255,7 +257,19 @@ final class PipelineSupport {
       consumer.seekToBeginning(partitions);
     }
 
+    /**
+     * Makes every wait fail at once with the returned message when it is not null (a scheduler
+     * whose Streams died would otherwise show as a timeout much later).
+     */
+    void failFastWhen(Supplier<String> problem) {
+      this.health = problem;
+    }
+
     void poll() {
+      String problem = health.get();
+      if (problem != null) {
+        throw new AssertionError(problem);
+      }
       for (ConsumerRecord<String, SendCommand> r : consumer.poll(Duration.ofMillis(100))) {
         if (r.value() != null) {
           seen.add(new Received(r.key(), r.value(), Instant.now()));

@@ -36,6 +36,8 @@ import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Two instances of one scheduler deployment (same application id, slot, offsets and lease
@@ -45,6 +47,8 @@ import org.junit.jupiter.api.io.TempDir;
  * SIGKILL, CDC moves to B within 30 s and every row inserted during the failover fires, once.
  */
 class SchedulerFailoverPipelineIT {
+
+  private static final Logger log = LoggerFactory.getLogger(SchedulerFailoverPipelineIT.class);
 
   private static final Duration FIRE_WAIT = Duration.ofSeconds(90);
   private static final Duration QUIET = Duration.ofSeconds(3);
@@ -106,6 +110,8 @@ class SchedulerFailoverPipelineIT {
     assertThat(b.metric("herald_scheduler_cdc_leader")).as("B waits for the lease")
         .contains(0.0);
     commands = new CommandReader(broker);
+    commands.failFastWhen(() -> b.streamsDied.get()
+        ? "B's Kafka Streams reached ERROR (see the log above)" : null);
 
     // Phase 1: both instances run; each kind of schedule fires once.
     Map<String, Set<CommandId>> expected = new LinkedHashMap<>();
@@ -153,6 +159,8 @@ class SchedulerFailoverPipelineIT {
     Duration failover = Duration.ofNanos(System.nanoTime() - killedAt);
     assertThat(failover).as("CDC failover time").isLessThan(Duration.ofSeconds(30));
     duringFailover.add(insertBroadcastNow());
+    log.info("CDC moved to B {} ms after A was killed; {} rows inserted around the failover",
+        failover.toMillis(), duringFailover.size());
 
     for (UUID id : duringFailover) {
       String key = ScheduleKind.BROADCAST.keyFor(id.toString());

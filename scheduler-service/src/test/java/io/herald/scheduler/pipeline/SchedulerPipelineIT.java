@@ -97,6 +97,8 @@ class SchedulerPipelineIT {
         .pollInterval(Duration.ofMillis(100))
         .until(() -> PipelineSupport.activeSlotPid(db, deployment.slot()) != null);
     commands = new CommandReader(broker);
+    commands.failFastWhen(() -> instance != null && instance.streamsDied.get()
+        ? "the scheduler's Kafka Streams reached ERROR (see the log above)" : null);
 
     execute(db, "INSERT INTO recurring_messages (id, user_id, device_id, name, message,"
         + " target_contacts, frequency, interval_value, interval_unit, timezone, catch_up)"
@@ -342,6 +344,7 @@ class SchedulerPipelineIT {
     commands.assertStableFor(QUIET, Map.of(validKey, 3, invalidKey, 0));
     awaitNextSendAt(valid, due.atZone(ZONE).plusDays(1).toInstant());
   }
+
 
   /**
    * Stops the scheduler between two occurrences of the every-minute message and starts it again
