@@ -86,10 +86,20 @@ final class DueTimerPunctuation implements Punctuator {
         stores.deviceWaits.delete(key);
         continue;
       }
-      boolean deviceKnown = stores.devices.get(state.definition().deviceId()) != null;
       Long deadline = stores.deviceWaits.get(key);
-      if (deviceKnown || deadline == null || now.toEpochMilli() >= deadline) {
+      if (deadline == null || now.toEpochMilli() >= deadline) {
         processor.apply(key, processor.withRecipients(key, state), now);
+        continue;
+      }
+      if (stores.devices.get(state.definition().deviceId()) == null) {
+        continue; // still waiting for the device
+      }
+      ScheduleChange definition = processor.withRecipients(key, state);
+      boolean contactsKnown = definition.kind() == ScheduleKind.AUTOPOST
+          || definition.recipients().stream()
+              .noneMatch(r -> Recipients.isContactId(r) && stores.contacts.get(r) == null);
+      if (contactsKnown) {
+        processor.apply(key, definition, now);
       }
     }
   }

@@ -134,30 +134,58 @@ final class ScheduleChangeProcessor implements Processor<String, ScheduleChange,
       reject(key, change, result.problems(), state, now);
       return;
     }
-    if (result.deviceUnknown()) {
+    // Hold a new schedule while its device, or a contact it names, is not yet in the global
+    // stores: rows inserted in one transaction reach the scheduler through different topics.
+    boolean contactsMissing = !isSettled(state) && contactsMissing(change, result);
+    if (result.deviceUnknown() || contactsMissing) {
       Instant since =
           state.status() == ScheduleStatus.AWAITING_DEVICE && state.awaitingDeviceSince() != null
               ? state.awaitingDeviceSince()
               : now;
       Instant deadline = since.plus(config.deviceWait());
-      if (!now.isBefore(deadline)) {
+      if (now.isBefore(deadline)) {
+        stores.cancelTimer(key, state.timerDue());
+        stores.cancelFanOuts(key);
+        stores.writeRecipients(key, result.canonicalRecipients(), state.recipientCount());
+        stores.putSchedule(key, state, new ScheduleState(strip(change), state.generation(),
+            ScheduleStatus.AWAITING_DEVICE, null, state.lastFiredOccurrence(),
+            state.executionCount(), result.canonicalRecipients().size(), since));
+        stores.deviceWaits.put(key, deadline.toEpochMilli());
+        if (!since.isBefore(now)) {
+          log.info("Schedule held until its device and contacts are known: scheduleKey={} "
+              + "deviceId={} deviceKnown={} until={}", key, change.deviceId(),
+              !result.deviceUnknown(), deadline);
+        }
+        return;
+      }
+      if (result.deviceUnknown()) {
         reject(key, change, List.of(new ScheduleValidator.Problem(ErrorReason.UNKNOWN_DEVICE,
             "device " + change.deviceId() + " is unknown")), state, now);
         return;
       }
-      // The device row may be in the same DB transaction but not yet in the global store.
-      stores.cancelTimer(key, state.timerDue());
-      stores.cancelFanOuts(key);
-      stores.writeRecipients(key, result.canonicalRecipients(), state.recipientCount());
-      stores.putSchedule(key, state, new ScheduleState(strip(change), state.generation(),
-          ScheduleStatus.AWAITING_DEVICE, null, state.lastFiredOccurrence(),
-          state.executionCount(), result.canonicalRecipients().size(), since));
-      stores.deviceWaits.put(key, deadline.toEpochMilli());
-      log.info("Schedule held until its device is known: scheduleKey={} deviceId={} until={}",
-          key, change.deviceId(), deadline);
-      return;
+      // Contacts still unknown after the wait: fire anyway; fan-out skips and counts them.
+      log.warn("Schedule armed with contacts that are still unknown; they will be skipped: "
+          + "scheduleKey={}", key);
     }
     accept(key, change, result, state, now);
+  }
+
+  /** Armed or finished before: an update must not hold back what is already scheduled. */
+  private static boolean isSettled(ScheduleState state) {
+    return state.status() == ScheduleStatus.ARMED || state.status() == ScheduleStatus.FINISHED;
+  }
+
+  /** True when a recipient given as a contact id is not in the contacts store (yet). */
+  private boolean contactsMissing(ScheduleChange change, ScheduleValidator.Result result) {
+    if (change.kind() == ScheduleKind.AUTOPOST) {
+      return false; // recipients are group ids
+    }
+    for (String r : result.canonicalRecipients()) {
+      if (Recipients.isContactId(r) && stores.contacts.get(r) == null) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private void accept(
