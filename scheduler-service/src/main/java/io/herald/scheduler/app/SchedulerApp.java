@@ -7,6 +7,7 @@ import io.herald.runtime.metrics.MetricsRegistries;
 import io.herald.scheduler.cdc.CdcConfig;
 import io.herald.scheduler.cdc.CdcEngine;
 import io.herald.scheduler.cdc.EngineLeadership;
+import io.herald.scheduler.projector.DailyTotals;
 import io.herald.scheduler.projector.ProjectorConfig;
 import io.herald.scheduler.projector.ScheduleStateProjector;
 import io.herald.scheduler.config.SchedulerConfig;
@@ -205,7 +206,14 @@ public final class SchedulerApp implements AutoCloseable {
       return Component.none("state-projector");
     }
     ScheduleStateProjector p = new ScheduleStateProjector(projector, registry);
-    return Component.of("state-projector", p::start, p::close);
+    DailyTotals totals = new DailyTotals(projector, registry);
+    return Component.of("state-projector", () -> {
+      p.start();
+      totals.start();
+    }, () -> {
+      totals.close();
+      p.close();
+    });
   }
 
   public static void main(String[] args) {

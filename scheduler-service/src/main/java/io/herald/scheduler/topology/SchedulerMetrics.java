@@ -30,6 +30,9 @@ public final class SchedulerMetrics {
   private final Counter deadLetters;
   private final Timer lateness;
   private final Map<Object, TaskGauges> tasks = new ConcurrentHashMap<>();
+  /** Commands emitted since 00:00 UTC of {@link #todayEpochDay}; reset when the day changes. */
+  private final AtomicLong emittedToday = new AtomicLong();
+  private volatile long todayEpochDay = currentEpochDay();
 
   public SchedulerMetrics(MeterRegistry registry) {
     this.registry = registry;
@@ -63,6 +66,9 @@ public final class SchedulerMetrics {
     Gauge.builder("herald.scheduler.pending.timers", this, m -> m.sum(TaskGauges::pendingTimers))
         .description("Armed timers in the timers store")
         .register(registry);
+    Gauge.builder("herald.scheduler.queued.today", this, SchedulerMetrics::queuedToday)
+        .description("Send-commands this instance emitted since 00:00 UTC (resets on restart)")
+        .register(registry);
     Gauge.builder("herald.scheduler.due.now", this, m -> m.sum(TaskGauges::dueNow))
         .description("Timers due at the last punctuation (backlog when it stays high)")
         .register(registry);
@@ -84,7 +90,26 @@ public final class SchedulerMetrics {
   void commandsEmitted(ScheduleKind kind, int n) {
     if (n > 0) {
       commandsEmitted.get(kind).increment(n);
+      rollDay();
+      emittedToday.addAndGet(n);
     }
+  }
+
+  private double queuedToday() {
+    rollDay();
+    return emittedToday.get();
+  }
+
+  private synchronized void rollDay() {
+    long day = currentEpochDay();
+    if (day != todayEpochDay) {
+      todayEpochDay = day;
+      emittedToday.set(0);
+    }
+  }
+
+  private static long currentEpochDay() {
+    return Math.floorDiv(System.currentTimeMillis(), 86_400_000L);
   }
 
   void scheduleError(ErrorReason reason) {
