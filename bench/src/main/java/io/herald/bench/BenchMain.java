@@ -2,6 +2,7 @@ package io.herald.bench;
 
 import io.herald.bench.herald.CdcLatencyScenario;
 import io.herald.bench.herald.SenderThroughputScenario;
+import io.herald.bench.herald.StateScaleScenario;
 import io.herald.bench.infra.BenchInfra;
 import io.herald.bench.infra.MachineInfo;
 import io.herald.bench.report.JsonWriter;
@@ -10,7 +11,6 @@ import io.herald.bench.report.Report;
 import io.herald.bench.report.ScenarioResult;
 import io.herald.bench.scenario.BenchContext;
 import io.herald.bench.scenario.BurstFireScenario;
-import io.herald.bench.scenario.PendingScenario;
 import io.herald.bench.scenario.RecurrenceMathsScenario;
 import io.herald.bench.scenario.Scenario;
 import io.herald.bench.scenario.SteadyLoadScenario;
@@ -45,8 +45,7 @@ public final class BenchMain {
     return List.of(
         new BurstFireScenario(),
         new SteadyLoadScenario(),
-        new PendingScenario("state", "3. Scale of state",
-            "SchedulerApp (1,000,000 schedules through CDC, restart-to-RUNNING)"),
+        new StateScaleScenario(),
         new CdcLatencyScenario(),
         new SenderThroughputScenario(),
         new RecurrenceMathsScenario());
@@ -96,7 +95,8 @@ public final class BenchMain {
 
     String runId = Long.toString(startedAt.toEpochMilli(), 36);
     BenchContext ctx =
-        new BenchContext(infra, options.smoke(), runId, java.util.Set.copyOf(options.systems()));
+        new BenchContext(infra, options.smoke(), runId, java.util.Set.copyOf(options.systems()),
+            options.stateSize());
     List<ScenarioResult> results = new ArrayList<>();
     List<String> failures = new ArrayList<>();
     for (Scenario s : chosen) {

@@ -13,9 +13,11 @@ import java.util.Optional;
  * @param out directory for results.md and results.json
  * @param systems systems to run (herald, db-scheduler, quartz); empty means all
  * @param doc a Markdown file whose results section (between the markers) is replaced
+ * @param stateSize schedules of the {@code state} scenario; 0 means its default (100,000 full,
+ *     500 smoke)
  */
 record BenchOptions(List<String> scenarios, List<String> systems, boolean smoke, Path out,
-    Optional<Path> doc, boolean help) {
+    Optional<Path> doc, boolean help, int stateSize) {
 
   static final String USAGE =
       """
@@ -28,6 +30,8 @@ record BenchOptions(List<String> scenarios, List<String> systems, boolean smoke,
         --out DIR            where results.md and results.json go (default: docs/bench-results)
         --doc FILE           also replace the results section of FILE (between
                              <!-- bench-results:start --> and <!-- bench-results:end -->)
+        --state-size N       schedules loaded by the state scenario (default 100000;
+                             smoke 500); issue 8 asks for 1000000
         --help               this text
       Infrastructure: the test harness's broker (in this JVM) and PostgreSQL (embedded by default;
       HERALD_TEST_PG_BIN, HERALD_TEST_JDBC_URL or HERALD_TEST_INFRA=docker as for the tests).
@@ -41,6 +45,7 @@ record BenchOptions(List<String> scenarios, List<String> systems, boolean smoke,
     boolean help = false;
     Path out = Path.of("docs", "bench-results");
     Optional<Path> doc = Optional.empty();
+    int stateSize = 0;
     for (int i = 0; i < args.length; i++) {
       String a = args[i];
       switch (a) {
@@ -67,10 +72,22 @@ record BenchOptions(List<String> scenarios, List<String> systems, boolean smoke,
         }
         case "--out" -> out = Path.of(value(args, ++i, a));
         case "--doc" -> doc = Optional.of(Path.of(value(args, ++i, a)));
+        case "--state-size" -> {
+          String v = value(args, ++i, a).replace("_", "").replace(",", "");
+          try {
+            stateSize = Integer.parseInt(v);
+          } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--state-size needs a number, got '" + v + "'");
+          }
+          if (stateSize < 100) {
+            throw new IllegalArgumentException("--state-size must be at least 100");
+          }
+        }
         default -> throw new IllegalArgumentException("unknown option '" + a + "'");
       }
     }
-    return new BenchOptions(List.copyOf(scenarios), List.copyOf(systems), smoke, out, doc, help);
+    return new BenchOptions(List.copyOf(scenarios), List.copyOf(systems), smoke, out, doc, help,
+        stateSize);
   }
 
   private static String value(String[] args, int i, String option) {

@@ -30,7 +30,7 @@ class BenchSmokeIT {
     assertThat(outcome.json()).isRegularFile();
     String md = Files.readString(outcome.markdown());
     assertThat(md).contains("smoke run", "| cores (JVM) |", "| db-scheduler |", "| quartz |",
-        "1. Burst fire", "2. Steady recurring load", "4. CDC latency", "5. Sender throughput",
+        "1. Burst fire", "2. Steady recurring load", "3. Scale of state", "4. CDC latency", "5. Sender throughput",
         "6. Recurrence maths");
 
     // Scenario 4: every row inserted through PostgreSQL was armed (CDC → Streams → state).
@@ -41,6 +41,25 @@ class BenchSmokeIT {
           .as("armed of %s", row.variant()).isEqualTo(row.number("rows").orElse(-2));
       assertThat(row.number("armed p99 ms").orElse(-1)).as("p99 of %s", row.variant())
           .isGreaterThanOrEqualTo(0);
+    }
+    // Scenario 3: 500 schedules through CDC all armed, both restarts reached RUNNING with every
+    // timer back, and the 1 % moved into the lateness window fired once each.
+    List<ResultRow> state = rows(outcome, "state");
+    assertThat(state).extracting(ResultRow::variant)
+        .anyMatch(v -> v.startsWith("restart, state dir kept, old member removed from the group: start → RUNNING"))
+        .anyMatch(v -> v.startsWith("restart, state dir wiped"));
+    for (ResultRow row : state) {
+      if (row.variant().startsWith("load: commit → last schedule armed")
+          || row.variant().startsWith("restart")
+          || row.variant().startsWith("state dir per schedule")) {
+        assertThat(row.number("value").orElse(-1)).as(row.variant()).isGreaterThanOrEqualTo(0);
+      }
+      if (row.variant().equals("fired in window")) {
+        assertThat(row.number("value").orElse(-1)).as("fired").isEqualTo(5);
+      }
+      if (row.variant().equals("duplicate send-commands")) {
+        assertThat(row.number("value").orElse(-1)).as("duplicates").isZero();
+      }
     }
     // Scenario 5: every command sent once through SenderApp, the pacing measured, the ledger run.
     List<ResultRow> sender = rows(outcome, "sender");

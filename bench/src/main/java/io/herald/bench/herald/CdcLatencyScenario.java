@@ -347,7 +347,7 @@ public final class CdcLatencyScenario implements Scenario {
     ctx.infra().execute(List.of("TRUNCATE TABLE " + String.join(", ", HERALD_TABLES)));
   }
 
-  private static void awaitSlotActive(BenchContext ctx, String slot, Duration timeout,
+  static void awaitSlotActive(BenchContext ctx, String slot, Duration timeout,
       HeraldScheduler herald) throws Exception {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
@@ -379,7 +379,7 @@ public final class CdcLatencyScenario implements Scenario {
         new org.apache.kafka.common.serialization.ByteArrayDeserializer());
   }
 
-  private static KafkaConsumer<String, ScheduleState> consumer(BenchContext ctx) {
+  static KafkaConsumer<String, ScheduleState> consumer(BenchContext ctx) {
     Properties p = new Properties();
     p.putAll(ctx.infra().broker().clientConfig());
     p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");

@@ -40,12 +40,19 @@ public final class HeraldScheduler implements AutoCloseable {
   private final SchedulerApp app;
   private final AtomicBoolean fatal = new AtomicBoolean();
   private final BenchInfra infra;
+  private final Map<String, String> env;
+  private final boolean cdc;
+  /** Wall time from {@code start()} to Kafka Streams RUNNING, ms. */
+  private long startToReadyMillis;
 
   private HeraldScheduler(BenchInfra infra, SchedulerConfig config, Path stateDir,
-      Map<String, String> cdcEnv) {
+      Map<String, String> env, boolean cdc) {
     this.infra = infra;
     this.config = config;
     this.stateDir = stateDir;
+    this.env = env;
+    this.cdc = cdc;
+    Map<String, String> cdcEnv = cdc ? env : null;
     this.app = cdcEnv == null
         ? new SchedulerApp(config, MetricsRegistries.create("scheduler"),
             Component.none("cdc-engine"), Component.none("state-projector"),
@@ -98,7 +105,12 @@ public final class HeraldScheduler implements AutoCloseable {
       }
     }
     SchedulerConfig config = SchedulerConfig.fromEnv(env);
-    HeraldScheduler herald = new HeraldScheduler(infra, config, stateDir, cdc ? env : null);
+    return startAndAwait(new HeraldScheduler(infra, config, stateDir, env, cdc));
+  }
+
+  private static HeraldScheduler startAndAwait(HeraldScheduler herald)
+      throws InterruptedException {
+    long t0 = System.nanoTime();
     herald.app.start();
     long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
     while (!herald.app.isReady()) {
@@ -108,9 +120,82 @@ public final class HeraldScheduler implements AutoCloseable {
         throw new IllegalStateException("Herald's Kafka Streams did not reach RUNNING within "
             + READY_TIMEOUT + " (state " + state + ")");
       }
-      Thread.sleep(50);
+      Thread.sleep(20);
     }
+    herald.startToReadyMillis = (System.nanoTime() - t0) / 1_000_000;
     return herald;
+  }
+
+  /**
+   * Stops this scheduler (Kafka Streams closed cleanly, CDC engine and lease left) and starts a
+   * new {@link SchedulerApp} with the same environment: same application id, same CDC slot,
+   * same state directory — emptied first when {@code wipeState}, so Streams restores every store
+   * from its changelog. Topics are kept. This instance must not be used afterwards (its {@link
+   * #close()} would delete the shared state directory).
+   */
+  public HeraldScheduler restart(boolean wipeState) throws IOException, InterruptedException {
+    return restart(wipeState, false);
+  }
+
+  /**
+   * Like {@link #restart(boolean)}; with {@code forgetMembers} the stopped instance's member is
+   * removed from the Streams consumer group first ({@code Admin.removeMembersFromConsumerGroup}
+   * with no member named removes every member, KIP-571), as a leave-group on close would. Kafka
+   * Streams does not leave the group when it closes, so without this the new instance's first
+   * rebalance waits for the old member's session to expire ({@code session.timeout.ms}, 45 s by
+   * default). A diagnosis: it separates the state's cost from the group's timeout.
+   */
+  public HeraldScheduler restart(boolean wipeState, boolean forgetMembers)
+      throws IOException, InterruptedException {
+    stop();
+    if (wipeState) {
+      deleteContents(stateDir);
+    }
+    if (forgetMembers) {
+      try (Admin admin = Admin.create(infra.broker().clientConfig())) {
+        admin.removeMembersFromConsumerGroup(config.applicationId(),
+                new org.apache.kafka.clients.admin.RemoveMembersFromConsumerGroupOptions())
+            .all().get(30, TimeUnit.SECONDS);
+      } catch (java.util.concurrent.ExecutionException
+          | java.util.concurrent.TimeoutException e) {
+        // An empty group has nobody to remove; the start below shows any real problem.
+      }
+    }
+    return startAndAwait(new HeraldScheduler(infra, config, stateDir, env, cdc));
+  }
+
+  /** Closes the app, keeping its state directory (the stores are flushed on a clean close). */
+  public void stop() {
+    app.close();
+  }
+
+  /** Wall time of the last start: {@code SchedulerApp.start()} → Kafka Streams RUNNING, ms. */
+  public long startToReadyMillis() {
+    return startToReadyMillis;
+  }
+
+  public Path stateDir() {
+    return stateDir;
+  }
+
+  /** The admin server's port ({@code /metrics}, Prometheus text). */
+  public int adminPort() {
+    return app.adminPort();
+  }
+
+  /** Kafka Streams' state name. */
+  public String streamsState() {
+    return app.streamsState();
+  }
+
+  private static void deleteContents(Path dir) throws IOException {
+    try (Stream<Path> files = Files.walk(dir)) {
+      for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+        if (!p.equals(dir)) {
+          Files.delete(p);
+        }
+      }
+    }
   }
 
   public SchedulerConfig config() {

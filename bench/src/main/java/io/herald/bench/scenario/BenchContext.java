@@ -17,8 +17,14 @@ import org.slf4j.LoggerFactory;
  * @param smoke tiny sizes, for CI and a quick check that everything still runs
  * @param runId distinguishes topics and consumer groups of this run from earlier ones
  * @param systems the systems to run; empty means all
+ * @param stateSize schedules of the state scenario ({@code --state-size}); 0 means its default
  */
-public record BenchContext(BenchInfra infra, boolean smoke, String runId, Set<String> systems) {
+public record BenchContext(BenchInfra infra, boolean smoke, String runId, Set<String> systems,
+    int stateSize) {
+
+  public BenchContext(BenchInfra infra, boolean smoke, String runId, Set<String> systems) {
+    this(infra, smoke, runId, systems, 0);
+  }
 
   private static final Logger log = LoggerFactory.getLogger(BenchContext.class);
 
