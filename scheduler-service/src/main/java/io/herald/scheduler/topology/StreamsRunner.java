@@ -108,7 +108,10 @@ public final class StreamsRunner implements AutoCloseable {
     if (s == null) {
       return true;
     }
-    boolean stopped = s.close(CloseOptions.timeout(timeout));
+    // Leave the group: otherwise a restarted instance (or the others) waits out this member's
+    // session timeout (45 s by default) before its tasks move; measured in the state bench.
+    boolean stopped = s.close(CloseOptions.timeout(timeout)
+        .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
     if (streamsMetrics != null) {
       streamsMetrics.close();
     }
