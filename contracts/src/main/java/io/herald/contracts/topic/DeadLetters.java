@@ -16,19 +16,24 @@ public final class DeadLetters {
   private DeadLetters() {}
 
   /**
-   * @param original the record's own headers (kept), may be empty
+   * @param original the record's own headers (kept), may be null or empty
    * @param reason what was wrong; only its first line (at most 500 characters) is kept, so no
    *     payload excerpt leaks into headers
+   * @param cause the exception that made the record unreadable, or null when a check (not an
+   *     exception) rejected it; recorded as {@code class: first line of its message}
    */
   public static RecordHeaders headers(
       Header[] original, String topic, int partition, long offset, String reason,
-      String exceptionClass) {
+      Exception cause) {
     RecordHeaders headers = new RecordHeaders(original == null ? new Header[0] : original);
     headers.add(Topics.DLQ_HEADER_TOPIC, utf8(topic));
     headers.add(Topics.DLQ_HEADER_PARTITION, utf8(Integer.toString(partition)));
     headers.add(Topics.DLQ_HEADER_OFFSET, utf8(Long.toString(offset)));
     headers.add(Topics.DLQ_HEADER_REASON, utf8(firstLine(reason)));
-    headers.add(Topics.DLQ_HEADER_EXCEPTION, utf8(exceptionClass == null ? "" : exceptionClass));
+    if (cause != null) {
+      headers.add(Topics.DLQ_HEADER_EXCEPTION,
+          utf8(firstLine(cause.getClass().getName() + ": " + cause.getMessage())));
+    }
     return headers;
   }
 

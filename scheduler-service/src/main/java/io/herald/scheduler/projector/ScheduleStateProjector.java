@@ -3,6 +3,7 @@ package io.herald.scheduler.projector;
 import io.herald.contracts.outcome.Occurrence;
 import io.herald.contracts.outcome.ScheduleError;
 import io.herald.contracts.outcome.ScheduleState;
+import io.herald.contracts.topic.DeadLetters;
 import io.herald.contracts.topic.Topics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -324,16 +325,8 @@ public final class ScheduleStateProjector implements AutoCloseable {
 
   /** The raw record to {@code <topic>.dlq}, its coordinates and the reason in headers. */
   private void deadLetter(ConsumerRecord<byte[], byte[]> r, SerializationException e) {
-    RecordHeaders headers = new RecordHeaders();
-    headers.add(Topics.DLQ_HEADER_TOPIC, r.topic().getBytes(StandardCharsets.UTF_8));
-    headers.add(Topics.DLQ_HEADER_PARTITION,
-        Integer.toString(r.partition()).getBytes(StandardCharsets.UTF_8));
-    headers.add(Topics.DLQ_HEADER_OFFSET,
-        Long.toString(r.offset()).getBytes(StandardCharsets.UTF_8));
-    headers.add(Topics.DLQ_HEADER_REASON,
-        String.valueOf(e.getMessage()).getBytes(StandardCharsets.UTF_8));
-    headers.add(Topics.DLQ_HEADER_EXCEPTION,
-        e.getClass().getName().getBytes(StandardCharsets.UTF_8));
+    RecordHeaders headers = DeadLetters.headers(r.headers().toArray(), r.topic(), r.partition(),
+        r.offset(), e.getMessage(), e);
     dlqSends.add(dlqProducer.send(
         new ProducerRecord<>(r.topic() + ".dlq", null, r.key(), r.value(), headers)));
   }

@@ -66,7 +66,7 @@ public final class LogAndCountDeserializationHandler implements DeserializationE
       producer().send(new ProducerRecord<>(dlq, null, record.timestamp(), record.key(),
               record.value(),
               DeadLetters.headers(record.headers().toArray(), record.topic(), record.partition(),
-                  record.offset(), reason, exception.getClass().getName())))
+                  record.offset(), reason, exception)))
           .get(SEND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
       log.warn("Undeserializable record dead-lettered: topic={} partition={} offset={} dlq={} "
           + "reason={}", record.topic(), record.partition(), record.offset(), dlq, reason);

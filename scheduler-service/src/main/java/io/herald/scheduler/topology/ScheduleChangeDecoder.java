@@ -64,7 +64,7 @@ final class ScheduleChangeDecoder implements Processor<String, byte[], String, O
     int partition = context.recordMetadata().map(RecordMetadata::partition).orElse(-1);
     long offset = context.recordMetadata().map(RecordMetadata::offset).orElse(-1L);
     RecordHeaders headers = DeadLetters.headers(record.headers().toArray(), topic, partition,
-        offset, reason, e.getClass().getName());
+        offset, reason, e);
     context.forward(
         new Record<String, Object>(record.key(), record.value(), record.timestamp(), headers),
         Names.DEAD_LETTER_SINK);

@@ -2,11 +2,10 @@ package io.herald.sender.consume;
 
 import io.herald.contracts.command.SendCommand;
 import io.herald.contracts.serde.JsonSerde;
-import io.herald.contracts.topic.Topics;
+import io.herald.contracts.topic.DeadLetters;
 import io.herald.sender.lane.LaneScheduler;
 import io.herald.sender.lane.PendingCommand;
 import io.herald.sender.metrics.SenderMetrics;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -30,7 +29,6 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.header.Headers;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -183,19 +181,9 @@ public final class CommandConsumer implements AutoCloseable {
 
   private void deadLetter(ConsumerRecord<byte[], byte[]> r, String reason, Exception cause) {
     ProducerRecord<byte[], byte[]> dlq =
-        new ProducerRecord<>(settings.dlqTopic(), null, r.key(), r.value());
-    Headers h = dlq.headers();
-    r.headers().forEach(h::add);
-    h.add(Topics.DLQ_HEADER_TOPIC, r.topic().getBytes(StandardCharsets.UTF_8));
-    h.add(
-        Topics.DLQ_HEADER_PARTITION,
-        Integer.toString(r.partition()).getBytes(StandardCharsets.UTF_8));
-    h.add(Topics.DLQ_HEADER_OFFSET, Long.toString(r.offset()).getBytes(StandardCharsets.UTF_8));
-    h.add(Topics.DLQ_HEADER_REASON, reason.getBytes(StandardCharsets.UTF_8));
-    if (cause != null) {
-      String ex = cause.getClass().getName() + ": " + cause.getMessage();
-      h.add(Topics.DLQ_HEADER_EXCEPTION, truncate(ex, 1000).getBytes(StandardCharsets.UTF_8));
-    }
+        new ProducerRecord<>(settings.dlqTopic(), null, r.key(), r.value(),
+            DeadLetters.headers(r.headers().toArray(), r.topic(), r.partition(), r.offset(),
+                reason, cause));
     try {
       dlqProducer.send(dlq).get(30, TimeUnit.SECONDS);
     } catch (Exception e) {
@@ -286,10 +274,6 @@ public final class CommandConsumer implements AutoCloseable {
     List<Integer> out = new ArrayList<>();
     parts.forEach(tp -> out.add(tp.partition()));
     return out;
-  }
-
-  private static String truncate(String s, int max) {
-    return s.length() <= max ? s : s.substring(0, max);
   }
 
   /** Stops the loop: lanes finish calls in flight (bounded), offsets are committed, then close. */
