@@ -39,6 +39,9 @@ public final class LocalPostgres implements AutoCloseable {
               .setDataDirectory(dir.resolve("data"))
               .setCleanDataDirectory(false)
               .setPort(port)
+              // The default 10 s is too short on a loaded 2-core host (seen once in CI, during a
+              // restart in the PostgreSQL fault test).
+              .setPGStartupWait(java.time.Duration.ofSeconds(60))
               .setServerConfig("wal_level", "logical")
               .setServerConfig("max_wal_senders", "10")
               .setServerConfig("max_replication_slots", "10")
