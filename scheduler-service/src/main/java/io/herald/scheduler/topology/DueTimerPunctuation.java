@@ -50,6 +50,9 @@ final class DueTimerPunctuation implements Punctuator {
   private final SchedulerConfig config;
   private final SchedulerMetrics metrics;
 
+  /** Send-commands this tick may still emit, shared by direct emission and fan-out slices. */
+  private int budget;
+
   DueTimerPunctuation(
       ScheduleChangeProcessor processor,
       SchedulerStores stores,
@@ -66,6 +69,7 @@ final class DueTimerPunctuation implements Punctuator {
   @Override
   public void punctuate(long timestamp) {
     Instant now = processor.now(timestamp);
+    budget = config.maxCommandsPerTick();
     recheckHeldSchedules(now);
     fireDueTimers(now);
     fanOut(now);
@@ -134,6 +138,12 @@ final class DueTimerPunctuation implements Punctuator {
     metrics.lateness(Duration.between(dueAt, now));
     ScheduleKind kind = state.definition().kind();
     List<Instant> toFire = decision.toFire();
+    // An occurrence whose recipients fit in what is left of this tick's budget is emitted here,
+    // without a fan-out job: storing, re-reading and deleting the job (three changelog records
+    // and a second read of the schedule) cost more than the send-command itself for the common
+    // one-recipient schedule. Only while no older occurrence of the schedule is still fanning
+    // out, so one schedule's occurrences keep their order.
+    boolean direct = !stores.hasFanOuts(key);
     for (int i = 0; i < toFire.size(); i++) {
       Instant occurrence = toFire.get(i);
       if (state.lastFiredOccurrence() != null
@@ -143,13 +153,18 @@ final class DueTimerPunctuation implements Punctuator {
       state = state.fired(occurrence);
       boolean last = i == toFire.size() - 1;
       Instant nextForThis = last ? decision.nextDue().orElse(null) : toFire.get(i + 1);
-      stores.fanouts.put(
-          SchedulerStores.fanOutKey(key, occurrence),
-          new FanOutJob(key, occurrence, now, 0, 0, state.executionCount(), nextForThis,
-              last && decision.finished()));
+      FanOutJob job = new FanOutJob(key, occurrence, now, 0, 0, state.executionCount(),
+          nextForThis, last && decision.finished());
+      String jobKey = SchedulerStores.fanOutKey(key, occurrence);
       metrics.occurrenceFired(kind);
-      log.info("Occurrence fired: scheduleKey={} occurrence={} lateMs={} execution={}", key,
-          occurrence, Duration.between(occurrence, now).toMillis(), state.executionCount());
+      direct = direct && state.recipientCount() <= budget;
+      if (direct) {
+        budget -= runSlice(jobKey, job, state.recipientCount(), now, state, false);
+      } else {
+        stores.fanouts.put(jobKey, job);
+        log.info("Occurrence fired: scheduleKey={} occurrence={} lateMs={} execution={}", key,
+            occurrence, Duration.between(occurrence, now).toMillis(), state.executionCount());
+      }
     }
     if (decision.dropped() > 0) {
       log.info("Missed occurrences dropped by catch-up policy: scheduleKey={} dropped={} "
@@ -166,7 +181,9 @@ final class DueTimerPunctuation implements Punctuator {
   }
 
   private void fanOut(Instant now) {
-    int budget = config.maxCommandsPerTick();
+    if (budget <= 0) {
+      return;
+    }
     // Never more jobs than commands this tick can emit: each job gets at least one.
     List<KeyValue<String, FanOutJob>> jobs = stores.fanOutJobs(budget);
     int jobsLeft = jobs.size();
@@ -177,19 +194,27 @@ final class DueTimerPunctuation implements Punctuator {
       // Fair share of what is left: small jobs finish, big ones advance, none starves.
       int share = (budget + jobsLeft - 1) / jobsLeft;
       jobsLeft--;
-      budget -= runSlice(job.key, job.value, share, now);
+      budget -= runSlice(job.key, job.value, share, now, null, true);
     }
   }
 
-  /** Emits up to {@code share} recipients of one job; returns how many it handled. */
-  private int runSlice(String jobKey, FanOutJob job, int share, Instant now) {
+  /**
+   * Emits up to {@code share} recipients of one job; returns how many it handled.
+   *
+   * @param known the schedule when the caller holds it (direct emission at firing), else null
+   * @param stored whether the job is in the fanouts store (a job emitted at firing is not)
+   */
+  private int runSlice(
+      String jobKey, FanOutJob job, int share, Instant now, ScheduleState known, boolean stored) {
     String key = job.scheduleKey();
-    ScheduleState state = stores.schedules.get(key);
+    ScheduleState state = known != null ? known : stores.schedules.get(key);
     if (state == null || state.definition() == null
         || state.status() == ScheduleStatus.INACTIVE
         || state.status() == ScheduleStatus.DELETED
         || state.status() == ScheduleStatus.INVALID) {
-      stores.fanouts.delete(jobKey);
+      if (stored) {
+        stores.fanouts.delete(jobKey);
+      }
       return 0;
     }
     ScheduleChange def = state.definition();
@@ -224,14 +249,23 @@ final class DueTimerPunctuation implements Punctuator {
     FanOutJob advanced = job.advance(end, skipped);
     boolean done = end >= total || slice.isEmpty();
     if (done) {
-      stores.fanouts.delete(jobKey);
+      if (stored) {
+        stores.fanouts.delete(jobKey);
+      }
       Occurrence occurrence = new Occurrence(Occurrence.SCHEMA_VERSION, key, def.kind(),
           def.tenantId(), job.occurrence(), job.firedAt(), end, advanced.skipped(),
           job.executionCount(), job.nextDueAt(), job.finished());
       context.forward(new Record<>(key, (Object) occurrence, now.toEpochMilli()),
           Names.OCCURRENCES_SINK);
-      log.info("Fan-out finished: scheduleKey={} occurrence={} recipients={} skipped={}", key,
-          job.occurrence(), end, advanced.skipped());
+      if (stored) {
+        log.info("Fan-out finished: scheduleKey={} occurrence={} recipients={} skipped={}", key,
+            job.occurrence(), end, advanced.skipped());
+      } else {
+        log.info("Occurrence fired and emitted: scheduleKey={} occurrence={} lateMs={} "
+                + "execution={} recipients={} skipped={}", key, job.occurrence(),
+            Duration.between(job.occurrence(), now).toMillis(), job.executionCount(), end,
+            advanced.skipped());
+      }
     } else {
       stores.fanouts.put(jobKey, advanced);
     }

@@ -210,6 +210,14 @@ final class SchedulerStores {
     sb.append(digits);
   }
 
+  /** Whether the schedule has an unfinished fan-out. */
+  boolean hasFanOuts(String scheduleKey) {
+    try (KeyValueIterator<String, FanOutJob> it =
+        fanouts.prefixScan(scheduleKey + SEP, PREFIX_SERIALIZER)) {
+      return it.hasNext();
+    }
+  }
+
   /** Removes every unfinished fan-out of a schedule; returns how many were cancelled. */
   int cancelFanOuts(String scheduleKey) {
     List<String> keys = new ArrayList<>();
