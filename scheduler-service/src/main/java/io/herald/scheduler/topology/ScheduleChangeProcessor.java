@@ -192,7 +192,7 @@ final class ScheduleChangeProcessor implements Processor<String, ScheduleChange,
       String key, ScheduleChange change, ScheduleValidator.Result result, ScheduleState state,
       Instant now) {
     stores.cancelTimer(key, state.timerDue());
-    stores.deviceWaits.delete(key);
+    stores.clearDeviceWait(key);
     stores.writeRecipients(key, result.canonicalRecipients(), state.recipientCount());
     long generation = state.generation() + 1;
     CompiledSchedule schedule = result.compiled();
@@ -260,7 +260,7 @@ final class ScheduleChangeProcessor implements Processor<String, ScheduleChange,
 
   private void stopEverything(String key, ScheduleState state) {
     stores.cancelTimer(key, state.timerDue());
-    stores.deviceWaits.delete(key);
+    stores.clearDeviceWait(key);
     int cancelled = stores.cancelFanOuts(key);
     if (cancelled > 0) {
       log.info("Unfinished fan-outs cancelled: scheduleKey={} count={}", key, cancelled);

@@ -45,6 +45,13 @@ final class SchedulerStores {
 
   private final StateListener listener;
 
+  /**
+   * No armed timer is due before this instant (null: unknown, scan from the start). Fired timers
+   * are deleted, and RocksDB keeps their tombstones until compaction: a due scan from the start
+   * would step over every timer fired since, on every tick. Lowered by any earlier arming.
+   */
+  private Instant scanFrom;
+
   SchedulerStores(ProcessorContext<?, ?> context, SchedulerMetrics.TaskGauges gauges) {
     this(context, gauges, (key, before, after) -> {});
   }
@@ -105,6 +112,9 @@ final class SchedulerStores {
 
   void armTimer(String scheduleKey, Instant due) {
     timers.put(Bytes.wrap(TimerKeyCodec.encode(new TimerKey(due, scheduleKey))), scheduleKey);
+    if (scanFrom != null && due.isBefore(scanFrom)) {
+      scanFrom = due;
+    }
     gauges.addPendingTimers(1);
   }
 
@@ -125,15 +135,36 @@ final class SchedulerStores {
     gauges.addPendingTimers(-1);
   }
 
-  /** Timers due at or before {@code now}, oldest first, at most {@code limit}. */
+  /**
+   * Ends a schedule's wait for its device, if it had one. Deleting unconditionally wrote a
+   * tombstone for every accepted change, and the per-tick scan of this (nearly always empty)
+   * store then stepped over all of them: a quarter of the tick in a 100,000-schedule burst.
+   */
+  void clearDeviceWait(String scheduleKey) {
+    if (deviceWaits.get(scheduleKey) != null) {
+      deviceWaits.delete(scheduleKey);
+    }
+  }
+
+  /**
+   * Timers due at or before {@code now}, oldest first, at most {@code limit}. The caller deletes
+   * every timer returned (fires or drops it), which is what lets the next scan start later.
+   */
   List<KeyValue<Bytes, String>> dueTimers(Instant now, int limit) {
     List<KeyValue<Bytes, String>> due = new ArrayList<>();
+    if (scanFrom != null && scanFrom.isAfter(now)) {
+      return due;
+    }
+    Bytes from = scanFrom == null ? null : Bytes.wrap(TimerKeyCodec.instantPrefix(scanFrom));
     try (KeyValueIterator<Bytes, String> it =
-        timers.range(null, Bytes.wrap(TimerKeyCodec.upperBoundAtOrBefore(now)))) {
+        timers.range(from, Bytes.wrap(TimerKeyCodec.upperBoundAtOrBefore(now)))) {
       while (it.hasNext() && due.size() < limit) {
         due.add(it.next());
       }
     }
+    scanFrom = due.size() < limit
+        ? now.plusNanos(1)
+        : TimerKeyCodec.decode(due.get(due.size() - 1).key.get()).dueInstant();
     return due;
   }
 

@@ -93,4 +93,20 @@ class DirectEmissionTest {
         .containsExactly(NINE, NINE.plus(Duration.ofDays(1)), NINE.plus(Duration.ofDays(2)));
     assertThat(f.fanOutCount()).isZero();
   }
+
+  @Test
+  void shouldFireATimerArmedEarlierThanTimersAlreadyFired() {
+    // The due scan starts after the last fired timer; arming an earlier one must lower it.
+    fixture(10);
+    f.send(recurring("r1", SchedulerFixture.daily("09:00", "Europe/Berlin"), contacts(1), "Hi"));
+    f.advanceTo(NINE.plusSeconds(300));
+    assertThat(f.commands()).hasSize(1);
+
+    RuleSpec onceEarlier = new RuleSpec("once", null, null, null, null, null, null,
+        "Europe/Berlin", null, null, null, null, null, NINE.minusSeconds(600).toString());
+    f.send(recurring("r2", onceEarlier, contacts(2), "Late"));
+    f.advance(Duration.ofSeconds(1));
+
+    assertThat(f.commands()).hasSize(2).extracting(SendCommand::text).containsOnly("Late");
+  }
 }
