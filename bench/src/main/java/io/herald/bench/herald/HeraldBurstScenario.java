@@ -55,7 +55,7 @@ public final class HeraldBurstScenario {
 
   private HeraldBurstScenario() {}
 
-  /** The HERALD_SCHEDULER_* settings the bench uses on top of Herald's defaults. */
+  /** The HERALD_SCHEDULER_* and KAFKA_* settings the bench uses on top of Herald's defaults. */
   public static Map<String, String> overrides(int n) {
     Map<String, String> env = new LinkedHashMap<>();
     // The fan-out variant puts n recipients into one schedule; Herald's default limit is 50,000.
@@ -64,6 +64,11 @@ public final class HeraldBurstScenario {
     System.getenv().forEach((k, v) -> {
       if (k.startsWith("HERALD_SCHEDULER_") && !k.endsWith("_BOOTSTRAP_SERVERS")
           && !k.endsWith("_APPLICATION_ID") && !k.endsWith("_STATE_DIR")) {
+        env.put(k, v);
+      }
+      // Kafka client and Streams settings (e.g. KAFKA_NUM_STREAM_THREADS) pass through as in
+      // production.
+      if (k.startsWith("KAFKA_")) {
         env.put(k, v);
       }
     });
