@@ -161,7 +161,7 @@ final class DueTimerPunctuation implements Punctuator {
       if (direct) {
         budget -= runSlice(jobKey, job, state.recipientCount(), now, state, false);
       } else {
-        stores.fanouts.put(jobKey, job);
+        stores.addFanOut(jobKey, job);
         log.info("Occurrence fired: scheduleKey={} occurrence={} lateMs={} execution={}", key,
             occurrence, Duration.between(occurrence, now).toMillis(), state.executionCount());
       }
@@ -213,7 +213,7 @@ final class DueTimerPunctuation implements Punctuator {
         || state.status() == ScheduleStatus.DELETED
         || state.status() == ScheduleStatus.INVALID) {
       if (stored) {
-        stores.fanouts.delete(jobKey);
+        stores.removeFanOut(jobKey, key);
       }
       return 0;
     }
@@ -250,7 +250,7 @@ final class DueTimerPunctuation implements Punctuator {
     boolean done = end >= total || slice.isEmpty();
     if (done) {
       if (stored) {
-        stores.fanouts.delete(jobKey);
+        stores.removeFanOut(jobKey, key);
       }
       Occurrence occurrence = new Occurrence(Occurrence.SCHEMA_VERSION, key, def.kind(),
           def.tenantId(), job.occurrence(), job.firedAt(), end, advanced.skipped(),
@@ -267,7 +267,7 @@ final class DueTimerPunctuation implements Punctuator {
             advanced.skipped());
       }
     } else {
-      stores.fanouts.put(jobKey, advanced);
+      stores.advanceFanOut(jobKey, advanced);
     }
     return slice.size();
   }

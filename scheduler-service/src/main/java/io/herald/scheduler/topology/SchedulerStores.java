@@ -6,7 +6,9 @@ import io.herald.scheduler.timer.TimerKey;
 import io.herald.scheduler.timer.TimerKeyCodec;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
@@ -52,6 +54,13 @@ final class SchedulerStores {
    */
   private Instant scanFrom;
 
+  /**
+   * Unfinished fan-out jobs per schedule, mirrored from the fanouts store at task start and kept
+   * by every write below: asked at every firing, where a RocksDB prefix scan per firing cost more
+   * than the emission it guards.
+   */
+  private final Map<String, Integer> fanOutsBySchedule = new HashMap<>();
+
   SchedulerStores(ProcessorContext<?, ?> context, SchedulerMetrics.TaskGauges gauges) {
     this(context, gauges, (key, before, after) -> {});
   }
@@ -80,6 +89,12 @@ final class SchedulerStores {
       }
     }
     gauges.setPendingTimers(armed);
+    fanOutsBySchedule.clear();
+    try (KeyValueIterator<String, FanOutJob> it = fanouts.all()) {
+      while (it.hasNext()) {
+        fanOutsBySchedule.merge(it.next().value.scheduleKey(), 1, Integer::sum);
+      }
+    }
     try (KeyValueIterator<String, ScheduleState> it = schedules.all()) {
       while (it.hasNext()) {
         ScheduleState s = it.next().value;
@@ -219,7 +234,10 @@ final class SchedulerStores {
   }
 
   private static String chunkKey(String scheduleKey, int chunk) {
-    return scheduleKey + SEP + String.format("%08d", chunk);
+    // Hand-padded like fanOutKey: String.format was 3 % of a burst tick.
+    StringBuilder sb = new StringBuilder(scheduleKey.length() + 9).append(scheduleKey).append(SEP);
+    pad(sb, Integer.toString(chunk), 8);
+    return sb.toString();
   }
 
   // ---- fan-outs
@@ -243,10 +261,26 @@ final class SchedulerStores {
 
   /** Whether the schedule has an unfinished fan-out. */
   boolean hasFanOuts(String scheduleKey) {
-    try (KeyValueIterator<String, FanOutJob> it =
-        fanouts.prefixScan(scheduleKey + SEP, PREFIX_SERIALIZER)) {
-      return it.hasNext();
+    return fanOutsBySchedule.containsKey(scheduleKey);
+  }
+
+  /** Stores a new fan-out job. */
+  void addFanOut(String jobKey, FanOutJob job) {
+    if (fanouts.get(jobKey) == null) {
+      fanOutsBySchedule.merge(job.scheduleKey(), 1, Integer::sum);
     }
+    fanouts.put(jobKey, job);
+  }
+
+  /** Stores a job's advanced cursor. */
+  void advanceFanOut(String jobKey, FanOutJob job) {
+    fanouts.put(jobKey, job);
+  }
+
+  /** Removes a finished or abandoned job. */
+  void removeFanOut(String jobKey, String scheduleKey) {
+    fanouts.delete(jobKey);
+    fanOutsBySchedule.computeIfPresent(scheduleKey, (k, n) -> n <= 1 ? null : n - 1);
   }
 
   /** Removes every unfinished fan-out of a schedule; returns how many were cancelled. */
@@ -259,6 +293,7 @@ final class SchedulerStores {
       }
     }
     keys.forEach(fanouts::delete);
+    fanOutsBySchedule.remove(scheduleKey);
     return keys.size();
   }
 
