@@ -82,17 +82,19 @@ public final class SchedulerTopology {
         Names.SCHEDULE_CHANGE_PROCESSOR,
         () -> new ScheduleChangeProcessor(config, metrics, now),
         Names.SCHEDULE_CHANGE_DECODER);
+    // The three stores the stream thread rewrites on every firing use the compact binary format
+    // (StoreSerde, which still reads their former JSON values).
     topology.addStateStore(
-        store(Names.SCHEDULES_STORE, Serdes.String(), new JsonSerde<>(ScheduleState.class)),
+        store(Names.SCHEDULES_STORE, Serdes.String(), StoreSerde.scheduleState()),
         Names.SCHEDULE_CHANGE_PROCESSOR);
     topology.addStateStore(
         store(Names.TIMERS_STORE, Serdes.Bytes(), Serdes.String()),
         Names.SCHEDULE_CHANGE_PROCESSOR);
     topology.addStateStore(
-        store(Names.FANOUTS_STORE, Serdes.String(), new JsonSerde<>(FanOutJob.class)),
+        store(Names.FANOUTS_STORE, Serdes.String(), StoreSerde.fanOutJob()),
         Names.SCHEDULE_CHANGE_PROCESSOR);
     topology.addStateStore(
-        store(Names.RECIPIENTS_STORE, Serdes.String(), new JsonSerde<>(RecipientChunk.class)),
+        store(Names.RECIPIENTS_STORE, Serdes.String(), StoreSerde.recipientChunk()),
         Names.SCHEDULE_CHANGE_PROCESSOR);
     topology.addStateStore(
         store(Names.DEVICE_WAITS_STORE, Serdes.String(), Serdes.Long()),
