@@ -18,6 +18,7 @@ import io.herald.sender.config.SenderConfig;
 import io.herald.sender.ledger.Claim;
 import io.herald.sender.ledger.DeliveryMode;
 import io.herald.sender.ledger.Finish;
+import io.herald.sender.ledger.GroupCommit;
 import io.herald.sender.ledger.JdbcDeliveryLedger;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -37,10 +38,12 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -60,8 +63,10 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * jitter). Rate = N / (first produce → last {@code DeliveryResult}'s record timestamp).
  *
  * <p>SenderApp has no switch to run without the ledger, so the ledger's cost is measured on its
- * own: {@link JdbcDeliveryLedger} claim + finish per command on the same PostgreSQL, with as many
- * threads as the sender has lane threads and the same pool size. Pacing accuracy: one device,
+ * own: {@link JdbcDeliveryLedger} claim + finish per command on the same PostgreSQL with the
+ * sender's concurrency: one serial queue per device (1,000), each with one claim or finish
+ * outstanding, continuations on as many threads as the sender has lane threads, the same pool size
+ * and the ledger's own group commit. Pacing accuracy: one device,
  * manual 1 s, no jitter, 30 messages; gap = next call's claim − previous call's finish (the
  * pacer's "send, then sleep").
  */
@@ -141,11 +146,12 @@ public final class SenderThroughputScenario implements Scenario {
     }
     notes.add("End to end = first SendCommand produced → record timestamp of the last"
         + " DeliveryResult (the sender's producer stamps it after the ledger's finish); every"
-        + " send is a ledger claim (INSERT … ON CONFLICT DO NOTHING, own transaction), a simulated"
-        + " call, a ledger finish (UPDATE) and a result record.");
+        + " send is a ledger claim (group-committed INSERT … ON CONFLICT DO NOTHING), a simulated"
+        + " call, a ledger finish (group-committed UPDATE) and a result record.");
     notes.add("SenderApp has no switch to disable the ledger: the 'ledger alone' row runs"
         + " JdbcDeliveryLedger.claim + finish for the same number of commands on the same"
-        + " PostgreSQL with the sender's lane threads and pool size, no Kafka and no transport."
+        + " PostgreSQL with the sender's concurrency (one serial queue per device, lane threads,"
+        + " pool size), no Kafka and no transport."
         + " 'end-to-end ÷ ledger alone' near 1 means the ledger bounds the sender.");
     notes.add("The sender's result projector (totals back into the definition rows) is off: it"
         + " runs after the result in its own consumer group and is not on the send path.");
@@ -316,43 +322,44 @@ public final class SenderThroughputScenario implements Scenario {
     String scheduleKey = ScheduleKind.BROADCAST.keyFor(
         new UUID(0x5e0d_0000_0000_4000L, 0x8000_0000_0000_0bedL).toString());
     Instant occurrence = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
-    List<SendCommand> commands = new ArrayList<>(n);
-    for (int i = 0; i < n; i++) {
-      commands.add(record(scheduleKey, occurrence, HeraldBurstScenario.device(i % DEVICES),
-          HeraldBurstScenario.phone(i), PacingSpec.none()).value());
+    // one queue per device, like the sender's lanes: each has one claim or finish outstanding
+    List<List<SendCommand>> lanes = new ArrayList<>(DEVICES);
+    for (int d = 0; d < DEVICES; d++) {
+      lanes.add(new ArrayList<>());
     }
-    ctx.progress("sender: ledger alone, %,d claim + finish on %d threads", n, threads);
+    for (int i = 0; i < n; i++) {
+      lanes.get(i % DEVICES).add(record(scheduleKey, occurrence,
+          HeraldBurstScenario.device(i % DEVICES), HeraldBurstScenario.phone(i),
+          PacingSpec.none()).value());
+    }
+    ctx.progress("sender: ledger alone, %,d claim + finish, %,d lanes on %d threads", n, DEVICES,
+        threads);
     long t0;
     long t1;
-    try (HikariDataSource ds = ctx.infra().pool("bench-ledger", pool)) {
-      JdbcDeliveryLedger ledger = new JdbcDeliveryLedger(ds);
+    LongAdder batches = new LongAdder();
+    LongAdder batched = new LongAdder();
+    GroupCommit.Listener count = (size, nanos, ok) -> {
+      batches.increment();
+      batched.add(size);
+    };
+    try (HikariDataSource ds = ctx.infra().pool("bench-ledger", pool);
+        JdbcDeliveryLedger ledger = new JdbcDeliveryLedger(ds,
+            JdbcDeliveryLedger.DEFAULT_MAX_BATCH, count, count)) {
+      // continuations hop to a pool of the lane-thread count, as DeviceLane does
       ExecutorService exec = Executors.newFixedThreadPool(threads);
-      List<Future<Integer>> futures = new ArrayList<>();
+      AtomicInteger claimed = new AtomicInteger();
+      List<CompletableFuture<Void>> done = new ArrayList<>();
       t0 = System.currentTimeMillis();
-      for (int t = 0; t < threads; t++) {
-        int first = t;
-        futures.add(exec.submit(() -> {
-          int claimed = 0;
-          for (int i = first; i < n; i += threads) {
-            SendCommand cmd = commands.get(i);
-            Claim claim = ledger.claim(cmd, DeliveryMode.AT_MOST_ONCE, Instant.now());
-            if (claim.kind() == Claim.Kind.CLAIMED) {
-              claimed++;
-              ledger.finish(cmd.commandId(), new Finish(DeliveryStatus.SENT, 1, "sim." + i, null,
-                  null, Instant.now()));
-            }
-          }
-          return claimed;
-        }));
+      for (List<SendCommand> lane : lanes) {
+        CompletableFuture<Void> laneDone = new CompletableFuture<>();
+        done.add(laneDone);
+        exec.execute(() -> ledgerLane(ledger, lane, 0, exec, claimed, laneDone));
       }
-      int claimed = 0;
-      for (Future<Integer> f : futures) {
-        claimed += f.get();
-      }
+      CompletableFuture.allOf(done.toArray(new CompletableFuture<?>[0])).get(10, TimeUnit.MINUTES);
       t1 = System.currentTimeMillis();
       exec.shutdown();
-      if (claimed != n) {
-        throw new IllegalStateException("ledger alone claimed " + claimed + " of " + n);
+      if (claimed.get() != n) {
+        throw new IllegalStateException("ledger alone claimed " + claimed.get() + " of " + n);
       }
     }
     double seconds = Math.max(1, t1 - t0) / 1000.0;
@@ -362,9 +369,38 @@ public final class SenderThroughputScenario implements Scenario {
         .metric("results", n)
         .metric("sends /s", Math.round(n / seconds))
         .metric("elapsed s", Math.round(seconds * 10) / 10.0)
-        .note(threads + " threads (HERALD_SENDER_LANE_THREADS), HikariCP " + pool
-            + " (HERALD_SENDER_JDBC_POOL_SIZE); 2 transactions per send")
+        .note(String.format(Locale.ROOT, "%,d device lanes (one claim or finish outstanding each),"
+            + " continuations on %d threads (HERALD_SENDER_LANE_THREADS), HikariCP %d"
+            + " (HERALD_SENDER_JDBC_POOL_SIZE); group commit: %,d batches, mean %.1f per batch",
+            DEVICES, threads, pool, batches.sum(),
+            batches.sum() == 0 ? 0.0 : batched.sum() / (double) batches.sum()))
         .build();
+  }
+
+  /** Claim, then finish, command {@code i} of one lane, then the next one, without blocking. */
+  private static void ledgerLane(JdbcDeliveryLedger ledger, List<SendCommand> lane, int i,
+      ExecutorService exec, AtomicInteger claimed, CompletableFuture<Void> laneDone) {
+    if (i == lane.size()) {
+      laneDone.complete(null);
+      return;
+    }
+    SendCommand cmd = lane.get(i);
+    ledger.claim(cmd, DeliveryMode.AT_MOST_ONCE, Instant.now())
+        .thenComposeAsync(claim -> {
+          if (claim.kind() != Claim.Kind.CLAIMED) {
+            return CompletableFuture.completedFuture(false);
+          }
+          claimed.incrementAndGet();
+          return ledger.finish(cmd.commandId(), new Finish(DeliveryStatus.SENT, 1,
+              "sim." + cmd.commandId().value(), null, null, Instant.now()));
+        }, exec)
+        .whenCompleteAsync((finished, err) -> {
+          if (err != null) {
+            laneDone.completeExceptionally(err);
+          } else {
+            ledgerLane(ledger, lane, i + 1, exec, claimed, laneDone);
+          }
+        }, exec);
   }
 
   /** What the result reader saw. */

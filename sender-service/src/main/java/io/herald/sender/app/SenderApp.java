@@ -189,11 +189,25 @@ public final class SenderApp implements AutoCloseable {
               + " message can go out twice although HERALD_SENDER_DELIVERY_MODE=at_most_once",
           resent);
     }
+    // closed after the lanes (pushed before them): lanes still finishing a call need the ledger
+    JdbcDeliveryLedger ledger =
+        new JdbcDeliveryLedger(
+            dataSource,
+            JdbcDeliveryLedger.DEFAULT_MAX_BATCH,
+            (size, nanos, ok) -> metrics.dbBatch("claim", size, nanos, ok),
+            (size, nanos, ok) -> metrics.dbBatch("finish", size, nanos, ok));
+    closeables.push(() -> closeLedger(ledger));
+    JdbcOptOuts optOuts =
+        new JdbcOptOuts(
+            dataSource,
+            JdbcDeliveryLedger.DEFAULT_MAX_BATCH,
+            (size, nanos, ok) -> metrics.dbBatch("opt_out", size, nanos, ok));
+    closeables.push(() -> optOuts.close(Duration.ofSeconds(5)));
     LaneContext ctx =
         new LaneContext(
-            new JdbcDeliveryLedger(dataSource),
+            ledger,
             new JdbcDeviceDirectory(dataSource, clock, config.deviceRefresh()),
-            new JdbcOptOuts(dataSource),
+            optOuts,
             transports,
             classifier,
             new RetryBackoff(
@@ -253,6 +267,13 @@ public final class SenderApp implements AutoCloseable {
     admin = new AdminServer(config.metricsPort(), registry, this::ready).start();
     closeables.push(admin);
     log.info("Sender started: metricsPort={} transports={}", admin.port(), transports.kinds());
+  }
+
+  private static void closeLedger(JdbcDeliveryLedger ledger) {
+    if (!ledger.close(Duration.ofSeconds(10))) {
+      // their lanes were stopped already; the claims not made are read again by the next owner
+      log.warn("Ledger closed with work left over, failed instead of run");
+    }
   }
 
   private void bind(KafkaClientMetrics m) {

@@ -17,9 +17,14 @@ import java.util.ArrayDeque;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -28,9 +33,11 @@ import org.slf4j.MDC;
  * The queue of one device (on one partition), worked one command at a time in arrival order.
  *
  * <p>A step never sleeps: it either finishes the command at the head, or asks to be woken at an
- * instant (pacing, retry backoff, paused device), or starts an asynchronous transport call whose
- * completion continues the step. So a paused or slow device holds no thread, and other devices'
- * lanes run on the shared executor meanwhile.
+ * instant (pacing, retry backoff, paused device), or waits for something asynchronous (a ledger
+ * claim or finish, which the ledger group-commits with other lanes'; the opt-out lookup; the
+ * transport call) whose completion continues the step on the executor. So a paused or slow device
+ * holds no thread, other devices' lanes run on the shared executor meanwhile, and every active lane
+ * can have a claim or finish waiting at once, which is what lets the ledger batch them.
  *
  * <p>Per command: expired? device known, same tenant, active? pacing allows? claim in the ledger
  * (duplicates and unconfirmed claims stop here), opt-out check, transport call, classification,
@@ -319,10 +326,7 @@ final class DeviceLane {
       return Next.at(earliest);
     }
     if (!e.claimed) {
-      Next stop = claim(e, now, t.kind());
-      if (stop != null) {
-        return stop;
-      }
+      return claimThenCall(e, now, device, t);
     } else if (!ctx.ledger().beginAttempt(cmd.commandId(), now)) {
       log.warn(
           "Command no longer claimed by this sender, dropping it: commandId={} device={}"
@@ -335,17 +339,59 @@ final class DeviceLane {
       return Next.DONE;
     }
     if (!e.optOutChecked) {
-      if (ctx.optOuts().optedOut(cmd.tenantId(), cmd.contactId(), cmd.recipient())) {
-        e.terminal =
-            new Terminal(
-                new Finish(
-                    DeliveryStatus.SKIPPED, e.calls, null, "opted_out", "contact opted out", now),
-                t.kind(),
-                false);
-        return record(e);
-      }
-      e.optOutChecked = true;
+      return await(e, optedOut(cmd), out -> optOutThenCall(e, out, device, t));
     }
+    return call(e, device, t);
+  }
+
+  /**
+   * Claims the head and, alongside, looks up its opt-out (used only when the claim is won): the
+   * lane waits for one batch instead of two in a row. The transport call starts only after the
+   * claim's transaction committed.
+   */
+  private Next claimThenCall(Entry e, Instant now, Device device, Transport t) {
+    CompletableFuture<Claim> claim = ctx.ledger().claim(e.cmd(), ctx.settings().mode(), now);
+    CompletableFuture<Boolean> optOut = optedOut(e.cmd());
+    CompletableFuture<Void> both = CompletableFuture.allOf(claim, optOut).handle((v, err) -> null);
+    return await(
+        e,
+        both,
+        ignored -> {
+          Next stop = onClaim(e, result(claim), now, t.kind());
+          if (stop != null) {
+            return stop;
+          }
+          // a failed lookup fails the step here; the retry begins another attempt of this claim
+          return optOutThenCall(e, result(optOut), device, t);
+        });
+  }
+
+  private CompletableFuture<Boolean> optedOut(SendCommand cmd) {
+    return ctx.optOuts().optedOut(cmd.tenantId(), cmd.contactId(), cmd.recipient());
+  }
+
+  private Next optOutThenCall(Entry e, boolean optedOut, Device device, Transport t) {
+    if (optedOut) {
+      e.terminal =
+          new Terminal(
+              new Finish(
+                  DeliveryStatus.SKIPPED,
+                  e.calls,
+                  null,
+                  "opted_out",
+                  "contact opted out",
+                  ctx.clock().instant()),
+              t.kind(),
+              false);
+      return record(e);
+    }
+    e.optOutChecked = true;
+    return call(e, device, t);
+  }
+
+  /** Starts the transport call; its completion continues the step. */
+  private Next call(Entry e, Device device, Transport t) {
+    SendCommand cmd = e.cmd();
     e.calls++;
     long start = System.nanoTime();
     t.send(device.transportConfig(), cmd)
@@ -357,20 +403,81 @@ final class DeviceLane {
                       ? resp
                       : TransportResponse.connectionLost(
                           "transport error: " + (err == null ? "none" : err.getClass().getName()));
-              try {
-                executor.execute(() -> afterCall(e, t, r, start));
-              } catch (RuntimeException rejected) {
-                // executor shut down (hard stop): the claim stays, the next owner reports unknown
-                log.warn("Lane executor gone, outcome not recorded: commandId={}", cmd.commandId());
-              }
+              // executor shut down (hard stop): the claim stays, the next owner reports unknown
+              continueLater(e, () -> afterCall(e, t, r, start));
             });
     return Next.ASYNC;
   }
 
-  /** Claims the head; returns a step result when the command must not be sent, else null. */
-  private Next claim(Entry e, Instant now, String transport) {
+  /**
+   * Continues the step with {@code then} once {@code f} completes, on the lane executor (not on the
+   * ledger's or the transport's thread); a failure of {@code f} fails the step.
+   */
+  private <T> Next await(Entry e, CompletableFuture<T> f, Function<T, Next> then) {
+    f.whenComplete(
+        (v, err) ->
+            continueLater(
+                e,
+                () -> {
+                  if (err != null) {
+                    throw unwrap(err);
+                  }
+                  return then.apply(v);
+                }));
+    return Next.ASYNC;
+  }
+
+  private void continueLater(Entry e, Supplier<Next> body) {
+    try {
+      executor.execute(() -> resume(e, body));
+    } catch (RejectedExecutionException rejected) {
+      log.warn(
+          "Lane executor gone, step abandoned: commandId={} device={}",
+          e.cmd().commandId(),
+          deviceId);
+      synchronized (this) {
+        busy = false;
+        notifyAll();
+      }
+    }
+  }
+
+  private void resume(Entry e, Supplier<Next> body) {
+    Next next;
+    MDC.put("commandId", e.cmd().commandId().value());
+    MDC.put("device", deviceId);
+    try {
+      next = body.get();
+    } catch (RuntimeException ex) {
+      next = failedStep(e, ex, ctx.clock().instant());
+    } finally {
+      MDC.remove("commandId");
+      MDC.remove("device");
+    }
+    if (!next.async) {
+      endStep(e, next);
+    }
+  }
+
+  private static <T> T result(CompletableFuture<T> f) {
+    try {
+      return f.join();
+    } catch (CompletionException ex) {
+      throw unwrap(ex);
+    }
+  }
+
+  private static RuntimeException unwrap(Throwable err) {
+    Throwable t = err;
+    while (t instanceof CompletionException && t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t instanceof RuntimeException ? (RuntimeException) t : new IllegalStateException(t);
+  }
+
+  /** Acts on the head's claim; returns a step result when it must not be sent, else null. */
+  private Next onClaim(Entry e, Claim claim, Instant now, String transport) {
     SendCommand cmd = e.cmd();
-    Claim claim = ctx.ledger().claim(cmd, ctx.settings().mode(), now);
     switch (claim.kind()) {
       case DUPLICATE:
         ctx.metrics().duplicateSuppressed();
@@ -418,11 +525,21 @@ final class DeviceLane {
   private Next decideWithoutCall(
       Entry e, Instant now, DeliveryStatus status, String code, String reason, String transport) {
     if (!e.claimed) {
-      Next stop = claim(e, now, transport);
-      if (stop != null) {
-        return stop;
-      }
+      return await(
+          e,
+          ctx.ledger().claim(e.cmd(), ctx.settings().mode(), now),
+          claim -> {
+            Next stop = onClaim(e, claim, now, transport);
+            return stop != null
+                ? stop
+                : terminalWithoutCall(e, now, status, code, reason, transport);
+          });
     }
+    return terminalWithoutCall(e, now, status, code, reason, transport);
+  }
+
+  private Next terminalWithoutCall(
+      Entry e, Instant now, DeliveryStatus status, String code, String reason, String transport) {
     if (status == DeliveryStatus.FAILED) {
       log.warn(
           "Command failed without a call: commandId={} device={} tenant={} code={} partition={}"
@@ -439,87 +556,78 @@ final class DeviceLane {
     return record(e);
   }
 
-  private void afterCall(Entry e, Transport t, TransportResponse r, long startNanos) {
+  private Next afterCall(Entry e, Transport t, TransportResponse r, long startNanos) {
     Next next;
     Instant now = ctx.clock().instant();
     SendCommand cmd = e.cmd();
-    MDC.put("commandId", cmd.commandId().value());
-    MDC.put("device", deviceId);
-    try {
-      ctx.metrics().latency(Duration.ofNanos(System.nanoTime() - startNanos));
-      Outcome o = ctx.classifier().classify(r);
-      if (o instanceof Outcome.Sent) {
+    ctx.metrics().latency(Duration.ofNanos(System.nanoTime() - startNanos));
+    Outcome o = ctx.classifier().classify(r);
+    if (o instanceof Outcome.Sent) {
+      pacer.onAttempt(
+          cmd.pacing(), cmd.scheduleKey(), cmd.recipient(), AttemptResult.SUCCESS, true);
+      e.terminal =
+          new Terminal(
+              new Finish(
+                  DeliveryStatus.SENT, e.calls, ((Outcome.Sent) o).messageId(), null, null, now),
+              t.kind(),
+              false);
+      next = record(e);
+    } else if (o instanceof Outcome.Transient) {
+      Outcome.Transient tr = (Outcome.Transient) o;
+      if (e.calls < ctx.settings().maxAttempts()) {
+        next = retryLater(e, t, tr.code(), tr.reason(), tr.retryAfter(), tr.rateLimited(), now);
+      } else {
         pacer.onAttempt(
-            cmd.pacing(), cmd.scheduleKey(), cmd.recipient(), AttemptResult.SUCCESS, true);
+            cmd.pacing(),
+            cmd.scheduleKey(),
+            cmd.recipient(),
+            tr.rateLimited() ? AttemptResult.RATE_LIMITED : AttemptResult.OTHER,
+            true);
         e.terminal =
             new Terminal(
                 new Finish(
-                    DeliveryStatus.SENT, e.calls, ((Outcome.Sent) o).messageId(), null, null, now),
+                    DeliveryStatus.FAILED,
+                    e.calls,
+                    null,
+                    tr.code(),
+                    "gave up after " + e.calls + " attempts: " + tr.reason(),
+                    now),
                 t.kind(),
                 false);
-        next = record(e);
-      } else if (o instanceof Outcome.Transient) {
-        Outcome.Transient tr = (Outcome.Transient) o;
-        if (e.calls < ctx.settings().maxAttempts()) {
-          next = retryLater(e, t, tr.code(), tr.reason(), tr.retryAfter(), tr.rateLimited(), now);
-        } else {
-          pacer.onAttempt(
-              cmd.pacing(),
-              cmd.scheduleKey(),
-              cmd.recipient(),
-              tr.rateLimited() ? AttemptResult.RATE_LIMITED : AttemptResult.OTHER,
-              true);
-          e.terminal =
-              new Terminal(
-                  new Finish(
-                      DeliveryStatus.FAILED,
-                      e.calls,
-                      null,
-                      tr.code(),
-                      "gave up after " + e.calls + " attempts: " + tr.reason(),
-                      now),
-                  t.kind(),
-                  false);
-          next = record(e);
-        }
-      } else if (o instanceof Outcome.Unknown) {
-        Outcome.Unknown u = (Outcome.Unknown) o;
-        boolean atLeastOnce = ctx.settings().mode() == DeliveryMode.AT_LEAST_ONCE;
-        if (atLeastOnce && e.calls < ctx.settings().maxAttempts()) {
-          // the operator prefers a possible duplicate to a possible loss
-          next = retryLater(e, t, u.code(), u.reason(), u.retryAfter(), false, now);
-        } else {
-          next = reportUnknown(e, t, u, atLeastOnce, now);
-        }
-      } else if (o instanceof Outcome.Permanent) {
-        Outcome.Permanent p = (Outcome.Permanent) o;
-        pacer.onAttempt(
-            cmd.pacing(), cmd.scheduleKey(), cmd.recipient(), AttemptResult.OTHER, true);
-        e.terminal =
-            new Terminal(
-                new Finish(DeliveryStatus.FAILED, e.calls, null, p.code(), p.reason(), now),
-                t.kind(),
-                false);
-        next = record(e);
-      } else {
-        Outcome.AccountDanger a = (Outcome.AccountDanger) o;
-        pacer.onAttempt(
-            cmd.pacing(), cmd.scheduleKey(), cmd.recipient(), AttemptResult.OTHER, true);
-        e.terminal =
-            new Terminal(
-                new Finish(DeliveryStatus.FAILED, e.calls, null, a.code(), a.reason(), now),
-                t.kind(),
-                false);
-        pauseDevice(a);
         next = record(e);
       }
-    } catch (RuntimeException ex) {
-      next = failedStep(e, ex, now);
-    } finally {
-      MDC.remove("commandId");
-      MDC.remove("device");
+    } else if (o instanceof Outcome.Unknown) {
+      Outcome.Unknown u = (Outcome.Unknown) o;
+      boolean atLeastOnce = ctx.settings().mode() == DeliveryMode.AT_LEAST_ONCE;
+      if (atLeastOnce && e.calls < ctx.settings().maxAttempts()) {
+        // the operator prefers a possible duplicate to a possible loss
+        next = retryLater(e, t, u.code(), u.reason(), u.retryAfter(), false, now);
+      } else {
+        next = reportUnknown(e, t, u, atLeastOnce, now);
+      }
+    } else if (o instanceof Outcome.Permanent) {
+      Outcome.Permanent p = (Outcome.Permanent) o;
+      pacer.onAttempt(
+          cmd.pacing(), cmd.scheduleKey(), cmd.recipient(), AttemptResult.OTHER, true);
+      e.terminal =
+          new Terminal(
+              new Finish(DeliveryStatus.FAILED, e.calls, null, p.code(), p.reason(), now),
+              t.kind(),
+              false);
+      next = record(e);
+    } else {
+      Outcome.AccountDanger a = (Outcome.AccountDanger) o;
+      pacer.onAttempt(
+          cmd.pacing(), cmd.scheduleKey(), cmd.recipient(), AttemptResult.OTHER, true);
+      e.terminal =
+          new Terminal(
+              new Finish(DeliveryStatus.FAILED, e.calls, null, a.code(), a.reason(), now),
+              t.kind(),
+              false);
+      pauseDevice(a);
+      next = record(e);
     }
-    endStep(e, next);
+    return next;
   }
 
   /**
@@ -614,22 +722,37 @@ final class DeviceLane {
     }
   }
 
-  /** Writes the ledger row (once) and publishes the result; the offset is released on ack. */
+  /**
+   * Writes the ledger row (once) and publishes the result once the write committed; the offset is
+   * released on the publish's ack. A failed write fails the step: the lane writes again later and
+   * publishes nothing before.
+   */
   private Next record(Entry e) {
     Terminal term = e.terminal;
     SendCommand cmd = e.cmd();
     Finish f = term.finish;
     if (!term.ledgerWritten) {
-      boolean updated = ctx.ledger().finish(cmd.commandId(), f);
-      if (!updated) {
-        log.warn(
-            "Outcome not recorded, the ledger row was already final: commandId={} status={}",
-            cmd.commandId(),
-            f.status().wire());
-      }
-      term.ledgerWritten = true;
-      ctx.metrics().delivery(f.status().wire(), term.transport);
+      return await(
+          e,
+          ctx.ledger().finish(cmd.commandId(), f),
+          updated -> {
+            if (!updated) {
+              log.warn(
+                  "Outcome not recorded, the ledger row was already final: commandId={} status={}",
+                  cmd.commandId(),
+                  f.status().wire());
+            }
+            term.ledgerWritten = true;
+            ctx.metrics().delivery(f.status().wire(), term.transport);
+            return publish(e);
+          });
     }
+    return publish(e);
+  }
+
+  private Next publish(Entry e) {
+    SendCommand cmd = e.cmd();
+    Finish f = e.terminal.finish;
     DeliveryResult result =
         new DeliveryResult(
             DeliveryResult.SCHEMA_VERSION,

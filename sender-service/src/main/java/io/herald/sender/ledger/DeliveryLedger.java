@@ -3,11 +3,18 @@ package io.herald.sender.ledger;
 import io.herald.contracts.command.CommandId;
 import io.herald.contracts.command.SendCommand;
 import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The claim-before-send ledger (port). A command id is claimed before the transport is called and
  * finished after; an id that an earlier owner claimed and never finished is never silently resent
  * in {@link DeliveryMode#AT_MOST_ONCE}. Implementations are thread-safe.
+ *
+ * <p>{@link #claim} and {@link #finish} answer asynchronously so that an implementation can commit
+ * the claims (and the finishes) of many lanes together. A future completes only after the
+ * transaction holding its write has committed, and fails with {@link LedgerException} when it did
+ * not; a failed claim or finish wrote nothing and may be tried again. Dependent stages may run on
+ * the implementation's own thread: hand further work to another executor.
  */
 public interface DeliveryLedger {
 
@@ -25,7 +32,7 @@ public interface DeliveryLedger {
    *       Claim.Kind#DUPLICATE} when it already was; in at-least-once, {@link Claim.Kind#CLAIMED}.
    * </ul>
    */
-  Claim claim(SendCommand command, DeliveryMode mode, Instant now);
+  CompletableFuture<Claim> claim(SendCommand command, DeliveryMode mode, Instant now);
 
   /**
    * Marks the start of another attempt of an id this owner claimed and released: a crash from now
@@ -40,5 +47,5 @@ public interface DeliveryLedger {
    * Records the final outcome of a claimed id. A row another owner marked unknown in the meantime
    * is overwritten with the truth. False when the row is missing or already final.
    */
-  boolean finish(CommandId id, Finish finish);
+  CompletableFuture<Boolean> finish(CommandId id, Finish finish);
 }

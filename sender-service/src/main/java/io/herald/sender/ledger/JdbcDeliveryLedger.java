@@ -2,15 +2,26 @@ package io.herald.sender.ledger;
 
 import io.herald.contracts.command.CommandId;
 import io.herald.contracts.command.SendCommand;
-import io.herald.contracts.outcome.DeliveryStatus;
+import io.herald.sender.ledger.ClaimRules.Decision;
+import io.herald.sender.ledger.ClaimRules.Row;
+import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
-import java.sql.Types;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import javax.sql.DataSource;
 
 /**
@@ -20,15 +31,35 @@ import javax.sql.DataSource;
  * flight; {@code claimed} with {@code claimed_at} null means the owner is between two attempts
  * (nothing in flight, safe to continue); {@code sent | failed | skipped | expired | unknown} are
  * final.
+ *
+ * <p>Claims and finishes are group-committed ({@link GroupCommit}): the claims that lanes queued
+ * while the previous claim batch was in flight go in one transaction (one multi-row {@code INSERT
+ * … ON CONFLICT DO NOTHING RETURNING}, then, only for ids that already had a row, one {@code SELECT
+ * … FOR UPDATE} and the rare re-claim / mark-unknown updates), and the finishes likewise in one
+ * multi-row {@code UPDATE … FROM unnest(…)}. Rows are passed as arrays so that every batch size
+ * uses the same prepared statement. A claim's future completes after its batch committed, so a
+ * transport call never starts on an uncommitted claim; a failed batch fails only its own claims,
+ * which wrote nothing.
  */
-public final class JdbcDeliveryLedger implements DeliveryLedger {
+public final class JdbcDeliveryLedger implements DeliveryLedger, AutoCloseable {
 
-  private static final String INSERT_CLAIM =
+  /** Largest batch by default: big enough to amortise a commit, small enough to keep it short. */
+  public static final int DEFAULT_MAX_BATCH = 500;
+
+  // rows come in command id order: concurrent batches (other sender instances) lock in one order
+  private static final String INSERT_CLAIMS =
       "INSERT INTO deliveries (command_id, user_id, device_id, schedule_kind, schedule_id,"
           + " occurrence_at, recipient, status, attempts, claimed_at)"
-          + " VALUES (?, ?, ?, ?, ?, ?, ?, 'claimed', 0, ?) ON CONFLICT (command_id) DO NOTHING";
+          + " SELECT v.command_id, v.user_id, v.device_id, v.schedule_kind, v.schedule_id,"
+          + " v.occurrence_at, v.recipient, 'claimed', 0, v.claimed_at"
+          + " FROM unnest(?::text[], ?::uuid[], ?::uuid[], ?::text[], ?::uuid[],"
+          + " ?::timestamptz[], ?::text[], ?::timestamptz[])"
+          + " AS v(command_id, user_id, device_id, schedule_kind, schedule_id, occurrence_at,"
+          + " recipient, claimed_at)"
+          + " ON CONFLICT (command_id) DO NOTHING RETURNING command_id";
   private static final String SELECT_FOR_UPDATE =
-      "SELECT status, attempts, claimed_at FROM deliveries WHERE command_id = ? FOR UPDATE";
+      "SELECT command_id, status, attempts, claimed_at FROM deliveries"
+          + " WHERE command_id = ANY (?::text[]) ORDER BY command_id FOR UPDATE";
   private static final String RECLAIM =
       "UPDATE deliveries SET status = 'claimed', claimed_at = ?, finished_at = NULL"
           + " WHERE command_id = ?";
@@ -40,88 +71,243 @@ public final class JdbcDeliveryLedger implements DeliveryLedger {
   private static final String RELEASE =
       "UPDATE deliveries SET claimed_at = NULL, attempts = ?, error_code = ?, error_message = ?"
           + " WHERE command_id = ? AND status = 'claimed'";
-  private static final String FINISH =
-      "UPDATE deliveries SET status = ?, attempts = ?, transport_message_id = ?, error_code = ?,"
-          + " error_message = ?, finished_at = ? WHERE command_id = ?"
-          + " AND status IN ('claimed', 'unknown')";
+  private static final String FINISH_ALL =
+      "UPDATE deliveries d SET status = v.status, attempts = v.attempts,"
+          + " transport_message_id = v.transport_message_id, error_code = v.error_code,"
+          + " error_message = v.error_message, finished_at = v.finished_at"
+          + " FROM unnest(?::text[], ?::text[], ?::int[], ?::text[], ?::text[], ?::text[],"
+          + " ?::timestamptz[])"
+          + " AS v(command_id, status, attempts, transport_message_id, error_code, error_message,"
+          + " finished_at)"
+          + " WHERE d.command_id = v.command_id AND d.status IN ('claimed', 'unknown')"
+          + " RETURNING d.command_id";
+
+  /** One claim as queued. */
+  record ClaimRequest(SendCommand command, DeliveryMode mode, Instant now) {}
+
+  /** One finish as queued. */
+  record FinishRequest(CommandId id, Finish finish) {}
 
   private final DataSource dataSource;
+  private final GroupCommit<ClaimRequest, Claim> claims;
+  private final GroupCommit<FinishRequest, Boolean> finishes;
 
+  /** A ledger with the default batch size and no batch metrics. */
   public JdbcDeliveryLedger(DataSource dataSource) {
+    this(dataSource, DEFAULT_MAX_BATCH, GroupCommit.Listener.NONE, GroupCommit.Listener.NONE);
+  }
+
+  /**
+   * Starts the two batch threads ({@code herald-ledger-claims}, {@code herald-ledger-finishes}).
+   *
+   * @param maxBatch most claims (or finishes) per transaction
+   */
+  public JdbcDeliveryLedger(
+      DataSource dataSource,
+      int maxBatch,
+      GroupCommit.Listener claimBatches,
+      GroupCommit.Listener finishBatches) {
     this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+    this.claims = new GroupCommit<>("ledger-claims", maxBatch, this::claimAll, claimBatches);
+    this.finishes = new GroupCommit<>("ledger-finishes", maxBatch, this::finishAll, finishBatches);
   }
 
   @Override
-  public Claim claim(SendCommand command, DeliveryMode mode, Instant now) {
+  public CompletableFuture<Claim> claim(SendCommand command, DeliveryMode mode, Instant now) {
+    Objects.requireNonNull(command, "command");
+    Objects.requireNonNull(mode, "mode");
+    Objects.requireNonNull(now, "now");
+    return claims.submit(new ClaimRequest(command, mode, now));
+  }
+
+  @Override
+  public CompletableFuture<Boolean> finish(CommandId id, Finish finish) {
+    Objects.requireNonNull(id, "id");
+    Objects.requireNonNull(finish, "finish");
+    return finishes.submit(new FinishRequest(id, finish));
+  }
+
+  /** One claim batch in one transaction (what the batch thread runs; tests call it directly). */
+  List<Claim> claimAll(List<ClaimRequest> batch) throws SQLException {
+    // the first claim of each id inserts; a repeated id is decided against the row it left
+    Map<String, ClaimRequest> firsts = new TreeMap<>();
+    List<ClaimRules.Request> requests = new ArrayList<>(batch.size());
+    for (ClaimRequest r : batch) {
+      firsts.putIfAbsent(r.command().commandId().value(), r);
+      requests.add(new ClaimRules.Request(r.command().commandId().value(), r.mode(), r.now()));
+    }
     try (Connection c = dataSource.getConnection()) {
       c.setAutoCommit(false);
       try {
-        Claim claim = claimIn(c, command, mode, now);
+        Set<String> inserted = insertClaims(c, firsts.values());
+        List<String> conflicts = new ArrayList<>();
+        for (String id : firsts.keySet()) {
+          if (!inserted.contains(id)) {
+            conflicts.add(id);
+          }
+        }
+        Map<String, Row> existing = conflicts.isEmpty() ? Map.of() : lockRows(c, conflicts);
+        List<Decision> decisions = ClaimRules.decide(requests, inserted, existing);
+        writeDecisions(c, requests, decisions);
         c.commit();
-        return claim;
+        List<Claim> out = new ArrayList<>(decisions.size());
+        for (Decision d : decisions) {
+          out.add(d.claim());
+        }
+        return out;
       } catch (SQLException | RuntimeException e) {
-        c.rollback();
+        rollbackQuietly(c, e);
         throw e;
       }
-    } catch (SQLException e) {
-      throw new LedgerException("Cannot claim command " + command.commandId(), e);
     }
   }
 
-  private Claim claimIn(Connection c, SendCommand cmd, DeliveryMode mode, Instant now)
+  private static Set<String> insertClaims(Connection c, Iterable<ClaimRequest> firsts)
       throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(INSERT_CLAIM)) {
-      ps.setString(1, cmd.commandId().value());
-      ps.setObject(2, SqlValues.uuidOrNull(cmd.tenantId()), Types.OTHER);
-      ps.setObject(3, SqlValues.uuidOrNull(cmd.deviceId()), Types.OTHER);
-      ps.setString(4, cmd.kind() == null ? null : cmd.kind().wire());
-      ps.setObject(5, SqlValues.scheduleId(cmd.scheduleKey()), Types.OTHER);
-      ps.setTimestamp(6, SqlValues.ts(cmd.occurrenceAt()));
-      ps.setString(7, cmd.recipient());
-      ps.setTimestamp(8, SqlValues.ts(now));
-      if (ps.executeUpdate() == 1) {
-        return Claim.claimed(0);
-      }
+    List<String> ids = new ArrayList<>();
+    List<String> tenants = new ArrayList<>();
+    List<String> devices = new ArrayList<>();
+    List<String> kinds = new ArrayList<>();
+    List<String> schedules = new ArrayList<>();
+    List<String> occurrences = new ArrayList<>();
+    List<String> recipients = new ArrayList<>();
+    List<String> claimedAt = new ArrayList<>();
+    for (ClaimRequest r : firsts) {
+      SendCommand cmd = r.command();
+      ids.add(cmd.commandId().value());
+      tenants.add(text(SqlValues.uuidOrNull(cmd.tenantId())));
+      devices.add(text(SqlValues.uuidOrNull(cmd.deviceId())));
+      kinds.add(cmd.kind() == null ? null : cmd.kind().wire());
+      schedules.add(text(SqlValues.scheduleId(cmd.scheduleKey())));
+      occurrences.add(text(cmd.occurrenceAt()));
+      recipients.add(cmd.recipient());
+      claimedAt.add(text(r.now()));
     }
-    String status;
-    int attempts;
-    Timestamp claimedAt;
-    try (PreparedStatement ps = c.prepareStatement(SELECT_FOR_UPDATE)) {
-      ps.setString(1, cmd.commandId().value());
+    Set<String> inserted = new HashSet<>();
+    try (PreparedStatement ps = c.prepareStatement(INSERT_CLAIMS)) {
+      List<List<String>> columns =
+          List.of(ids, tenants, devices, kinds, schedules, occurrences, recipients, claimedAt);
+      for (int i = 0; i < columns.size(); i++) {
+        ps.setArray(i + 1, textArray(c, columns.get(i)));
+      }
       try (ResultSet rs = ps.executeQuery()) {
-        if (!rs.next()) {
-          // deleted between the two statements: an operator's doing; treat as a duplicate
-          return Claim.duplicate(DeliveryStatus.SKIPPED);
+        while (rs.next()) {
+          inserted.add(rs.getString(1));
         }
-        status = rs.getString(1);
-        attempts = rs.getInt(2);
-        claimedAt = rs.getTimestamp(3);
       }
     }
-    boolean inFlight = "claimed".equals(status) && claimedAt != null;
-    boolean between = "claimed".equals(status) && claimedAt == null;
-    if (between || (mode == DeliveryMode.AT_LEAST_ONCE && (inFlight || "unknown".equals(status)))) {
-      reclaim(c, cmd.commandId(), now);
-      return Claim.claimed(attempts);
-    }
-    if (inFlight) {
-      try (PreparedStatement ps = c.prepareStatement(MARK_UNKNOWN)) {
-        ps.setString(1, "claimed at " + claimedAt.toInstant() + " and never confirmed");
-        ps.setTimestamp(2, SqlValues.ts(now));
-        ps.setString(3, cmd.commandId().value());
-        ps.executeUpdate();
-      }
-      return Claim.unknown(Math.max(attempts, 1));
-    }
-    return Claim.duplicate(DeliveryStatus.fromWire(status));
+    return inserted;
   }
 
-  private static void reclaim(Connection c, CommandId id, Instant now) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(RECLAIM)) {
-      ps.setTimestamp(1, SqlValues.ts(now));
-      ps.setString(2, id.value());
-      ps.executeUpdate();
+  private static Map<String, Row> lockRows(Connection c, List<String> ids) throws SQLException {
+    Map<String, Row> rows = new HashMap<>();
+    try (PreparedStatement ps = c.prepareStatement(SELECT_FOR_UPDATE)) {
+      ps.setArray(1, textArray(c, ids));
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          Timestamp claimedAt = rs.getTimestamp(4);
+          rows.put(
+              rs.getString(1),
+              new Row(rs.getString(2), rs.getInt(3), SqlValues.instant(claimedAt)));
+        }
+      }
     }
+    return rows;
+  }
+
+  private static void writeDecisions(
+      Connection c, List<ClaimRules.Request> requests, List<Decision> decisions)
+      throws SQLException {
+    try (PreparedStatement reclaim = c.prepareStatement(RECLAIM);
+        PreparedStatement unknown = c.prepareStatement(MARK_UNKNOWN)) {
+      boolean anyReclaim = false;
+      boolean anyUnknown = false;
+      // in batch order, so a repeated id ends in the state its last claim decided
+      for (int i = 0; i < decisions.size(); i++) {
+        Decision d = decisions.get(i);
+        ClaimRules.Request r = requests.get(i);
+        switch (d.write()) {
+          case RECLAIM:
+            if (anyUnknown) {
+              unknown.executeBatch();
+              anyUnknown = false;
+            }
+            reclaim.setTimestamp(1, SqlValues.ts(r.now()));
+            reclaim.setString(2, r.commandId());
+            reclaim.addBatch();
+            anyReclaim = true;
+            break;
+          case MARK_UNKNOWN:
+            if (anyReclaim) {
+              reclaim.executeBatch();
+              anyReclaim = false;
+            }
+            unknown.setString(1, "claimed at " + d.unconfirmedSince() + " and never confirmed");
+            unknown.setTimestamp(2, SqlValues.ts(r.now()));
+            unknown.setString(3, r.commandId());
+            unknown.addBatch();
+            anyUnknown = true;
+            break;
+          case NONE:
+          default:
+            break;
+        }
+      }
+      if (anyReclaim) {
+        reclaim.executeBatch();
+      }
+      if (anyUnknown) {
+        unknown.executeBatch();
+      }
+    }
+  }
+
+  /** One finish batch in one statement (what the batch thread runs; tests call it directly). */
+  List<Boolean> finishAll(List<FinishRequest> batch) throws SQLException {
+    // a repeated id in one batch: the first finish decides, the others find the row final (false)
+    Map<String, FinishRequest> firsts = new TreeMap<>();
+    for (FinishRequest r : batch) {
+      firsts.putIfAbsent(r.id().value(), r);
+    }
+    List<String> ids = new ArrayList<>();
+    List<String> statuses = new ArrayList<>();
+    List<String> attempts = new ArrayList<>();
+    List<String> messageIds = new ArrayList<>();
+    List<String> codes = new ArrayList<>();
+    List<String> messages = new ArrayList<>();
+    List<String> finishedAt = new ArrayList<>();
+    for (FinishRequest r : firsts.values()) {
+      Finish f = r.finish();
+      ids.add(r.id().value());
+      statuses.add(f.status().wire());
+      attempts.add(Integer.toString(f.attempts()));
+      messageIds.add(f.transportMessageId());
+      codes.add(f.errorCode());
+      messages.add(f.errorMessage());
+      finishedAt.add(text(f.finishedAt()));
+    }
+    Set<String> updated = new HashSet<>();
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(FINISH_ALL)) {
+      // autocommit: the one statement is the batch's transaction
+      List<List<String>> columns =
+          List.of(ids, statuses, attempts, messageIds, codes, messages, finishedAt);
+      for (int i = 0; i < columns.size(); i++) {
+        ps.setArray(i + 1, textArray(c, columns.get(i)));
+      }
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          updated.add(rs.getString(1));
+        }
+      }
+    }
+    List<Boolean> out = new ArrayList<>(batch.size());
+    Set<String> answered = new HashSet<>();
+    for (FinishRequest r : batch) {
+      String id = r.id().value();
+      out.add(answered.add(id) && updated.contains(id));
+    }
+    return out;
   }
 
   @Override
@@ -150,20 +336,48 @@ public final class JdbcDeliveryLedger implements DeliveryLedger {
     }
   }
 
+  /** Claims and finishes queued but not yet in a batch. */
+  public int queued() {
+    return claims.queued() + finishes.queued();
+  }
+
+  /**
+   * Stops taking work and runs what is queued (claims first: a claim that commits is followed by a
+   * finish only if its lane is still running), up to {@code timeout}; anything left fails.
+   *
+   * @return true when nothing was left
+   */
+  public boolean close(Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    boolean claimsDone = claims.close(timeout);
+    Duration left = Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
+    boolean finishesDone = finishes.close(left);
+    return claimsDone && finishesDone;
+  }
+
   @Override
-  public boolean finish(CommandId id, Finish f) {
-    try (Connection c = dataSource.getConnection();
-        PreparedStatement ps = c.prepareStatement(FINISH)) {
-      ps.setString(1, f.status().wire());
-      ps.setInt(2, f.attempts());
-      ps.setString(3, f.transportMessageId());
-      ps.setString(4, f.errorCode());
-      ps.setString(5, f.errorMessage());
-      ps.setTimestamp(6, SqlValues.ts(f.finishedAt()));
-      ps.setString(7, id.value());
-      return ps.executeUpdate() == 1;
+  public void close() {
+    close(Duration.ofSeconds(10));
+  }
+
+  private static void rollbackQuietly(Connection c, Exception cause) {
+    try {
+      c.rollback();
     } catch (SQLException e) {
-      throw new LedgerException("Cannot record outcome of command " + id, e);
+      cause.addSuppressed(e);
     }
+  }
+
+  private static Array textArray(Connection c, List<String> values) throws SQLException {
+    return c.createArrayOf("text", values.toArray(new String[0]));
+  }
+
+  private static String text(UUID value) {
+    return value == null ? null : value.toString();
+  }
+
+  // ISO-8601 with Z: PostgreSQL reads it as the same instant whatever the session time zone
+  private static String text(Instant value) {
+    return value == null ? null : value.toString();
   }
 }

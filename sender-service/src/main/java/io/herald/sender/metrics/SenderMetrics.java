@@ -1,6 +1,7 @@
 package io.herald.sender.metrics;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -9,6 +10,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
@@ -33,6 +35,12 @@ public final class SenderMetrics {
   private final Counter laneErrors;
   private final Counter resultPublishFailures;
   private final AtomicLong consumerLag = new AtomicLong();
+  private final Map<String, DistributionSummary> batchSizes = new ConcurrentHashMap<>();
+  private final Map<String, Timer> batchDurations = new ConcurrentHashMap<>();
+  private final Map<String, Counter> batchFailures = new ConcurrentHashMap<>();
+
+  /** Values of the {@code op} tag of the database batch meters. */
+  public static final List<String> BATCH_OPS = List.of("claim", "finish", "opt_out");
 
   public SenderMetrics(MeterRegistry registry, List<String> transportKinds) {
     this.registry = registry;
@@ -82,6 +90,47 @@ public final class SenderMetrics {
     Gauge.builder("herald.sender.consumer.lag", consumerLag, AtomicLong::get)
         .description("Records behind the end of the assigned partitions, summed")
         .register(registry);
+    for (String op : BATCH_OPS) {
+      batchSizes.put(
+          op,
+          DistributionSummary.builder("herald.sender.db.batch.size")
+              .description("Requests per group-committed database batch (1 = no sharing)")
+              .tag("op", op)
+              .serviceLevelObjectives(1, 2, 5, 10, 20, 50, 100, 200, 500, 1000)
+              .register(registry));
+      batchDurations.put(
+          op,
+          Timer.builder("herald.sender.db.batch.duration")
+              .description("Time of one database batch, commit included")
+              .tag("op", op)
+              .publishPercentileHistogram()
+              .minimumExpectedValue(Duration.ofMillis(1))
+              .maximumExpectedValue(Duration.ofSeconds(10))
+              .register(registry));
+      batchFailures.put(
+          op,
+          Counter.builder("herald.sender.db.batch.failures")
+              .description("Database batches that failed (their requests are retried by the lanes)")
+              .tag("op", op)
+              .register(registry));
+    }
+  }
+
+  /**
+   * Records one database batch of {@code op} ({@link #BATCH_OPS}).
+   *
+   * @param ok false when the batch failed and every request in it with it
+   */
+  public void dbBatch(String op, int size, long nanos, boolean ok) {
+    DistributionSummary s = batchSizes.get(op);
+    if (s == null) {
+      throw new IllegalArgumentException("unknown batch op " + op);
+    }
+    s.record(size);
+    batchDurations.get(op).record(nanos, TimeUnit.NANOSECONDS);
+    if (!ok) {
+      batchFailures.get(op).increment();
+    }
   }
 
   /**

@@ -16,6 +16,7 @@ import io.herald.sender.ledger.DeliveryMode;
 import io.herald.sender.ledger.Device;
 import io.herald.sender.ledger.DeviceDirectory;
 import io.herald.sender.ledger.Finish;
+import io.herald.sender.ledger.LedgerException;
 import io.herald.sender.metrics.SenderMetrics;
 import io.herald.sender.transport.OutcomeClassifier;
 import io.herald.sender.transport.Transport;
@@ -57,12 +58,32 @@ class LaneSchedulerTest {
   private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
   private LaneScheduler lanes;
 
+  // a claim whose gate is open commits only when the test completes it (its batch in flight)
+  private final Map<String, CompletableFuture<Void>> claimGates = new ConcurrentHashMap<>();
+  // the next n claim / finish batches fail (a database error)
+  private final AtomicInteger claimFailures = new AtomicInteger();
+  private final AtomicInteger finishFailures = new AtomicInteger();
+  // command ids whose result was published while their row was not yet final
+  private final Set<String> publishedBeforeFinish = ConcurrentHashMap.newKeySet();
+
   private final DeliveryLedger ledger =
       new DeliveryLedger() {
         @Override
-        public Claim claim(SendCommand c, DeliveryMode mode, Instant now) {
-          String prev = rows.putIfAbsent(c.commandId().value(), "claimed");
-          return prev == null ? Claim.claimed(0) : Claim.duplicate(DeliveryStatus.fromWire(prev));
+        public CompletableFuture<Claim> claim(SendCommand c, DeliveryMode mode, Instant now) {
+          if (claimFailures.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+            return CompletableFuture.failedFuture(
+                new LedgerException("claim batch failed", new IllegalStateException("db down")));
+          }
+          CompletableFuture<Void> gate =
+              claimGates.getOrDefault(
+                  c.commandId().value(), CompletableFuture.completedFuture(null));
+          return gate.thenApply(
+              v -> {
+                String prev = rows.putIfAbsent(c.commandId().value(), "claimed");
+                return prev == null
+                    ? Claim.claimed(0)
+                    : Claim.duplicate(DeliveryStatus.fromWire(prev));
+              });
         }
 
         @Override
@@ -74,8 +95,13 @@ class LaneSchedulerTest {
         public void releaseForRetry(CommandId id, int attempts, String code, String message) {}
 
         @Override
-        public boolean finish(CommandId id, Finish f) {
-          return rows.replace(id.value(), "claimed", f.status().wire());
+        public CompletableFuture<Boolean> finish(CommandId id, Finish f) {
+          if (finishFailures.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+            return CompletableFuture.failedFuture(
+                new LedgerException("finish batch failed", new IllegalStateException("db down")));
+          }
+          return CompletableFuture.completedFuture(
+              rows.replace(id.value(), "claimed", f.status().wire()));
         }
       };
 
@@ -129,13 +155,16 @@ class LaneSchedulerTest {
         new LaneContext(
             ledger,
             devices,
-            (t, c, r) -> false,
+            (t, c, r) -> CompletableFuture.completedFuture(false),
             new Transports(List.of(transport), "test"),
             new OutcomeClassifier(),
             new RetryBackoff(Duration.ofMillis(10), Duration.ofMillis(50), new SplittableRandom(1)),
             new PacingPolicy(
                 Duration.ofMillis(1), Duration.ofSeconds(5), Duration.ofSeconds(3), 16, 0.9),
             (result, onDone) -> {
+              if ("claimed".equals(rows.get(result.commandId().value()))) {
+                publishedBeforeFinish.add(result.commandId().value());
+              }
               results.add(result);
               onDone.run();
             },
@@ -278,5 +307,56 @@ class LaneSchedulerTest {
         .filter(x -> x.commandId().equals(c.commandId()))
         .findFirst()
         .orElseThrow();
+  }
+
+  private double laneErrors() {
+    return registry.find("herald.sender.lane.errors").counter().count();
+  }
+
+  @Test
+  void shouldCallTransportOnlyWhenClaimCommitted() {
+    startLanes(2);
+    SendCommand c = cmd(FAST, 0);
+    CompletableFuture<Void> gate = new CompletableFuture<>();
+    claimGates.put(c.commandId().value(), gate);
+    submit(c, 0, 0);
+    submit(cmd(FAST, 1), 0, 1); // behind it in the same lane: waits too
+
+    await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(() -> true);
+    assertThat(calls.get()).isZero();
+    assertThat(results).isEmpty();
+
+    gate.complete(null);
+    await().atMost(Duration.ofSeconds(5)).until(() -> results.size() == 2);
+    assertThat(calls.get()).isEqualTo(2);
+    assertThat(results).allMatch(r -> r.status() == DeliveryStatus.SENT);
+  }
+
+  @Test
+  void shouldRetryStepAndSendOnceWhenClaimBatchFails() {
+    startLanes(2);
+    claimFailures.set(1);
+    submit(cmd(FAST, 0), 0, 0);
+    submit(cmd(MUTE, 0), 0, 1);
+
+    await().atMost(Duration.ofSeconds(5)).until(() -> results.size() == 2);
+    assertThat(laneErrors()).isEqualTo(1.0);
+    assertThat(callsPerCommand.values()).containsOnly(1);
+    assertThat(recordedOffsets).containsExactlyInAnyOrder(0L, 1L);
+  }
+
+  @Test
+  void shouldPublishOnlyAfterFinishCommittedWhenFinishBatchFails() {
+    startLanes(2);
+    finishFailures.set(2);
+    for (int i = 0; i < 3; i++) {
+      submit(cmd(FAST, i), 0, i);
+    }
+
+    await().atMost(Duration.ofSeconds(5)).until(() -> results.size() == 3);
+    assertThat(laneErrors()).isEqualTo(2.0);
+    assertThat(publishedBeforeFinish).isEmpty();
+    assertThat(calls.get()).isEqualTo(3); // a failed finish is written again, never re-sent
+    assertThat(rows.values()).containsOnly("sent");
   }
 }

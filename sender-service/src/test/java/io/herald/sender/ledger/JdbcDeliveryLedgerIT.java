@@ -51,6 +51,14 @@ class JdbcDeliveryLedgerIT {
         null);
   }
 
+  private static Claim claim(SendCommand c, DeliveryMode mode, Instant now) {
+    return ledger.claim(c, mode, now).join();
+  }
+
+  private static boolean finish(CommandId id, Finish f) {
+    return ledger.finish(id, f).join();
+  }
+
   private static String status(CommandId id) throws Exception {
     try (Connection c = db.connection();
         PreparedStatement ps =
@@ -65,14 +73,12 @@ class JdbcDeliveryLedgerIT {
   @Test
   void shouldClaimOnceAndSuppressWhenAlreadySent() throws Exception {
     SendCommand c = cmd();
-    assertThat(ledger.claim(c, DeliveryMode.AT_MOST_ONCE, NOW)).isEqualTo(Claim.claimed(0));
-    assertThat(
-            ledger.finish(
-                c.commandId(), new Finish(DeliveryStatus.SENT, 1, "wamid.1", null, null, NOW)))
-        .isTrue();
-    assertThat(ledger.claim(c, DeliveryMode.AT_MOST_ONCE, NOW))
+    assertThat(claim(c, DeliveryMode.AT_MOST_ONCE, NOW)).isEqualTo(Claim.claimed(0));
+    Finish sent = new Finish(DeliveryStatus.SENT, 1, "wamid.1", null, null, NOW);
+    assertThat(finish(c.commandId(), sent)).isTrue();
+    assertThat(claim(c, DeliveryMode.AT_MOST_ONCE, NOW))
         .isEqualTo(Claim.duplicate(DeliveryStatus.SENT));
-    assertThat(ledger.claim(c, DeliveryMode.AT_LEAST_ONCE, NOW))
+    assertThat(claim(c, DeliveryMode.AT_LEAST_ONCE, NOW))
         .isEqualTo(Claim.duplicate(DeliveryStatus.SENT));
     assertThat(status(c.commandId())).isEqualTo("sent");
   }
@@ -80,50 +86,50 @@ class JdbcDeliveryLedgerIT {
   @Test
   void shouldReportUnknownOnceWhenClaimNeverConfirmed() throws Exception {
     SendCommand c = cmd();
-    ledger.claim(c, DeliveryMode.AT_MOST_ONCE, NOW); // the owner crashes mid-call
-    assertThat(ledger.claim(c, DeliveryMode.AT_MOST_ONCE, NOW).kind())
+    claim(c, DeliveryMode.AT_MOST_ONCE, NOW); // the owner crashes mid-call
+    assertThat(claim(c, DeliveryMode.AT_MOST_ONCE, NOW).kind())
         .isEqualTo(Claim.Kind.UNKNOWN);
     assertThat(status(c.commandId())).isEqualTo("unknown");
-    assertThat(ledger.claim(c, DeliveryMode.AT_MOST_ONCE, NOW))
+    assertThat(claim(c, DeliveryMode.AT_MOST_ONCE, NOW))
         .isEqualTo(Claim.duplicate(DeliveryStatus.UNKNOWN));
   }
 
   @Test
   void shouldResendWhenAtLeastOnceAndClaimNeverConfirmed() throws Exception {
     SendCommand c = cmd();
-    ledger.claim(c, DeliveryMode.AT_LEAST_ONCE, NOW);
-    assertThat(ledger.claim(c, DeliveryMode.AT_LEAST_ONCE, NOW).kind())
+    claim(c, DeliveryMode.AT_LEAST_ONCE, NOW);
+    assertThat(claim(c, DeliveryMode.AT_LEAST_ONCE, NOW).kind())
         .isEqualTo(Claim.Kind.CLAIMED);
     assertThat(status(c.commandId())).isEqualTo("claimed");
     SendCommand d = cmd();
-    ledger.claim(d, DeliveryMode.AT_MOST_ONCE, NOW);
-    ledger.claim(d, DeliveryMode.AT_MOST_ONCE, NOW); // -> unknown
-    assertThat(ledger.claim(d, DeliveryMode.AT_LEAST_ONCE, NOW).kind())
+    claim(d, DeliveryMode.AT_MOST_ONCE, NOW);
+    claim(d, DeliveryMode.AT_MOST_ONCE, NOW); // -> unknown
+    assertThat(claim(d, DeliveryMode.AT_LEAST_ONCE, NOW).kind())
         .isEqualTo(Claim.Kind.CLAIMED);
   }
 
   @Test
   void shouldContinueAttemptsWhenReleasedBetweenRetries() throws Exception {
     SendCommand c = cmd();
-    ledger.claim(c, DeliveryMode.AT_MOST_ONCE, NOW);
+    claim(c, DeliveryMode.AT_MOST_ONCE, NOW);
     ledger.releaseForRetry(c.commandId(), 2, "130429", "throttled"); // owner stops between attempts
-    assertThat(ledger.claim(c, DeliveryMode.AT_MOST_ONCE, NOW)).isEqualTo(Claim.claimed(2));
+    assertThat(claim(c, DeliveryMode.AT_MOST_ONCE, NOW)).isEqualTo(Claim.claimed(2));
     assertThat(ledger.beginAttempt(c.commandId(), NOW)).isTrue();
   }
 
   @Test
   void shouldRecordTruthWhenLateOwnerFinishesAfterUnknown() throws Exception {
     SendCommand c = cmd();
-    ledger.claim(c, DeliveryMode.AT_MOST_ONCE, NOW);
-    ledger.claim(c, DeliveryMode.AT_MOST_ONCE, NOW); // another owner: unknown
+    claim(c, DeliveryMode.AT_MOST_ONCE, NOW);
+    claim(c, DeliveryMode.AT_MOST_ONCE, NOW); // another owner: unknown
     assertThat(ledger.beginAttempt(c.commandId(), NOW)).isFalse();
     assertThat(
-            ledger.finish(
+            finish(
                 c.commandId(), new Finish(DeliveryStatus.SENT, 1, "wamid.2", null, null, NOW)))
         .isTrue();
     assertThat(status(c.commandId())).isEqualTo("sent");
     assertThat(
-            ledger.finish(
+            finish(
                 c.commandId(), new Finish(DeliveryStatus.FAILED, 1, null, "x", null, NOW)))
         .isFalse();
   }
