@@ -4,9 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.herald.contracts.command.CommandId;
-import io.herald.contracts.command.RecipientType;
 import io.herald.contracts.command.SendCommand;
-import io.herald.contracts.event.PacingSpec;
 import io.herald.contracts.event.ScheduleKind;
 import io.herald.contracts.outcome.DeliveryStatus;
 import io.herald.sender.ledger.JdbcDeliveryLedger.ClaimRequest;
@@ -67,24 +65,7 @@ class GroupCommitLedgerIT {
   }
 
   private static SendCommand cmd() {
-    String key = "broadcast:" + UUID.randomUUID();
-    Instant occ = Instant.parse("2026-02-02T09:00:00Z");
-    return new SendCommand(
-        1,
-        CommandId.of(key, occ, "+62811"),
-        UUID.randomUUID().toString(),
-        UUID.randomUUID().toString(),
-        key,
-        ScheduleKind.BROADCAST,
-        occ,
-        "+62811",
-        RecipientType.INDIVIDUAL,
-        null,
-        "x",
-        null,
-        PacingSpec.none(),
-        1,
-        null);
+    return LedgerCommands.fresh(ScheduleKind.BROADCAST);
   }
 
   private static String status(CommandId id) throws SQLException {

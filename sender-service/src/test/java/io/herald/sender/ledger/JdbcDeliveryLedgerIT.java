@@ -3,9 +3,7 @@ package io.herald.sender.ledger;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.herald.contracts.command.CommandId;
-import io.herald.contracts.command.RecipientType;
 import io.herald.contracts.command.SendCommand;
-import io.herald.contracts.event.PacingSpec;
 import io.herald.contracts.event.ScheduleKind;
 import io.herald.contracts.outcome.DeliveryStatus;
 import io.herald.testsupport.PostgresTestDatabase;
@@ -31,24 +29,7 @@ class JdbcDeliveryLedgerIT {
   }
 
   private static SendCommand cmd() {
-    String key = "recurring:" + UUID.randomUUID();
-    Instant occ = Instant.parse("2026-02-02T09:00:00Z");
-    return new SendCommand(
-        1,
-        CommandId.of(key, occ, "+62811"),
-        UUID.randomUUID().toString(),
-        UUID.randomUUID().toString(),
-        key,
-        ScheduleKind.RECURRING,
-        occ,
-        "+62811",
-        RecipientType.INDIVIDUAL,
-        null,
-        "x",
-        null,
-        PacingSpec.none(),
-        1,
-        null);
+    return LedgerCommands.fresh(ScheduleKind.RECURRING);
   }
 
   private static Claim claim(SendCommand c, DeliveryMode mode, Instant now) {
