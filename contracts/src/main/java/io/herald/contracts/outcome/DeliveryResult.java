@@ -2,6 +2,8 @@ package io.herald.contracts.outcome;
 
 import io.herald.contracts.command.CommandId;
 import io.herald.contracts.event.ScheduleKind;
+import io.herald.contracts.limit.ErrorTexts;
+import io.herald.contracts.limit.Limits;
 import java.time.Instant;
 
 /**
@@ -37,4 +39,10 @@ public record DeliveryResult(
     Instant finishedAt) {
 
   public static final int SCHEMA_VERSION = 1;
+
+  /** Error texts come from transports and providers: bounded here, whoever builds a result. */
+  public DeliveryResult {
+    errorMessage = errorMessage == null ? null : ErrorTexts.text(errorMessage);
+    errorCode = errorCode == null ? null : ErrorTexts.clip(errorCode, Limits.STATUS_MAX_CHARS * 2);
+  }
 }

@@ -1,5 +1,7 @@
 package io.herald.contracts.outcome;
 
+import io.herald.contracts.limit.ErrorTexts;
+import io.herald.contracts.limit.Limits;
 import io.herald.contracts.event.ScheduleKind;
 import java.time.Instant;
 import java.util.List;
@@ -31,7 +33,14 @@ public record ScheduleError(
 
   public static final int SCHEMA_VERSION = 1;
 
+  /**
+   * Bounded whatever the input: at most {@link Limits#ERROR_REASONS_LISTED} reasons (then "and N
+   * more"), each and the message clipped, so a pathological definition cannot make a record too
+   * large for Kafka or a {@code last_error} too large for a row.
+   */
   public ScheduleError {
-    reasons = reasons == null ? List.of() : List.copyOf(reasons);
+    reasons = ErrorTexts.reasons(reasons);
+    message = message == null ? null : ErrorTexts.text(message);
+    tenantId = tenantId == null ? null : ErrorTexts.clip(tenantId, Limits.ID_MAX_CHARS);
   }
 }
