@@ -1,7 +1,11 @@
 package io.herald.contracts.event;
 
+import io.herald.contracts.limit.ErrorTexts;
+import io.herald.contracts.limit.Limits;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.stream.Collectors;
+import java.util.TreeMap;
 
 /**
  * A contact, keyed by contact id on {@code herald.contacts}; used to resolve recipients given as
@@ -31,11 +35,32 @@ public record ContactInfo(
   public ContactInfo {
     // A null value (e.g. a JSON column holding {"company": null}) means "no value"; Map.copyOf
     // would throw and dead-letter the whole contact, opt-out flag included.
-    fields =
-        fields == null
-            ? Map.of()
-            : fields.entrySet().stream()
-                .filter(e -> e.getKey() != null && e.getValue() != null)
-                .collect(Collectors.toUnmodifiableMap(Map.Entry::getKey, Map.Entry::getValue));
+    fields = bounded(fields);
+    name = name == null || name.length() <= Limits.CONTACT_NAME_MAX_CHARS
+        ? name : ErrorTexts.clip(name, Limits.CONTACT_NAME_MAX_CHARS);
+  }
+
+  /**
+   * The fields a template may use, bounded whoever built the contact ({@link Limits}): a field
+   * whose name is too long is dropped, values are cut, and beyond the first {@link
+   * Limits#CONTACT_FIELDS_MAX_ENTRIES} names in sorted order (deterministic, so a re-fire
+   * renders the same text) the rest are dropped.
+   */
+  private static Map<String, String> bounded(Map<String, String> fields) {
+    if (fields == null || fields.isEmpty()) {
+      return Map.of();
+    }
+    TreeMap<String, String> kept = new TreeMap<>();
+    for (Map.Entry<String, String> e : fields.entrySet()) {
+      if (e.getKey() != null && e.getValue() != null
+          && e.getKey().length() <= Limits.CONTACT_FIELD_KEY_MAX_CHARS) {
+        kept.put(e.getKey(), e.getValue().length() <= Limits.CONTACT_FIELD_VALUE_MAX_CHARS
+            ? e.getValue() : ErrorTexts.clip(e.getValue(), Limits.CONTACT_FIELD_VALUE_MAX_CHARS));
+      }
+    }
+    while (kept.size() > Limits.CONTACT_FIELDS_MAX_ENTRIES) {
+      kept.pollLastEntry();
+    }
+    return Collections.unmodifiableMap(new LinkedHashMap<>(kept));
   }
 }

@@ -21,7 +21,14 @@ public enum ErrorReason {
   /** Required fields are missing from a directly produced change. */
   MISSING_FIELD,
   /** Pacing values are out of range. */
-  INVALID_PACING;
+  INVALID_PACING,
+  /** The definition, or one of its fields, is over a documented bound (see Limits). */
+  TOO_LARGE,
+  /**
+   * The definition passed validation but could not be processed (a defect or an unforeseen
+   * input); it was set aside so that nothing else is disturbed.
+   */
+  UNPROCESSABLE;
 
   @JsonValue
   public String wire() {
