@@ -380,7 +380,8 @@ public final class ScheduleStateProjector implements AutoCloseable {
     }
     if (result == StateWriter.Result.SKIPPED) {
       log.debug("Projector skipped a record naming no row: topic={} partition={} offset={} key={}",
-          r.topic(), r.partition(), r.offset(), key(r));
+          r.topic(), r.partition(), r.offset(),
+          ErrorTexts.clip(key(r), Limits.SCHEDULE_KEY_MAX_CHARS));
     }
     return result.name().toLowerCase(Locale.ROOT);
   }
