@@ -1,5 +1,7 @@
 package io.herald.scheduler.app;
 
+import java.util.function.BooleanSupplier;
+
 /**
  * Something {@link SchedulerApp} starts after Kafka Streams and closes before it: the CDC engine
  * and the schedule-state projector plug in here. {@link #close()} must return within a bounded
@@ -13,6 +15,14 @@ public interface Component extends AutoCloseable {
   /** Stops the component; bounded and idempotent; never throws checked exceptions. */
   @Override
   void close();
+
+  /**
+   * False when the component stopped on its own and the service cannot do its work until it is
+   * restarted; readiness reports it. A component that retries its failures stays healthy.
+   */
+  default boolean healthy() {
+    return true;
+  }
 
   /** A short name for logs. */
   default String name() {
@@ -29,6 +39,11 @@ public interface Component extends AutoCloseable {
    * engine::close)}.
    */
   static Component of(String name, Runnable start, Runnable close) {
+    return of(name, start, close, () -> true);
+  }
+
+  /** Like {@link #of(String, Runnable, Runnable)} with the component's {@link #healthy()}. */
+  static Component of(String name, Runnable start, Runnable close, BooleanSupplier healthy) {
     return new Component() {
       @Override
       public void start() {
@@ -38,6 +53,11 @@ public interface Component extends AutoCloseable {
       @Override
       public void close() {
         close.run();
+      }
+
+      @Override
+      public boolean healthy() {
+        return healthy.getAsBoolean();
       }
 
       @Override

@@ -16,18 +16,18 @@ import io.herald.scheduler.topology.StreamsRunner;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The scheduler process. Start order: topics, admin server (live at once, ready when Streams is
- * RUNNING), Kafka Streams, then the pluggable components (CDC engine, state projector), which
+ * RUNNING and no component stopped on its own), Kafka Streams, then the pluggable components (CDC engine, state projector), which
  * produce into or read from what Streams already serves. Close order is the reverse, each step
  * bounded.
  *
@@ -52,7 +52,8 @@ public final class SchedulerApp implements AutoCloseable {
   private final StreamsRunner streams;
   private final Component cdcEngine;
   private final Component stateProjector;
-  private final List<Component> started = new ArrayList<>();
+  /** Read by the admin server's threads (readiness). */
+  private final List<Component> started = new CopyOnWriteArrayList<>();
   private final AtomicBoolean closed = new AtomicBoolean();
   private AdminServer adminServer;
 
@@ -96,7 +97,7 @@ public final class SchedulerApp implements AutoCloseable {
 
   public void start() {
     TopicProvisioner.createIfAbsent(config);
-    adminServer = new AdminServer(config.metricsPort(), registry, streams::isRunning).start();
+    adminServer = new AdminServer(config.metricsPort(), registry, this::isReady).start();
     log.info("Admin server listening: port={}", adminServer.port());
     streams.start();
     for (Component c : List.of(cdcEngine, stateProjector)) {
@@ -106,9 +107,12 @@ public final class SchedulerApp implements AutoCloseable {
     }
   }
 
-  /** True when Kafka Streams is RUNNING. */
+  /**
+   * True when Kafka Streams is RUNNING and no started component stopped on its own (e.g. the
+   * state projector on a failure it does not retry).
+   */
   public boolean isReady() {
-    return streams.isRunning();
+    return streams.isRunning() && started.stream().allMatch(Component::healthy);
   }
 
   /** Kafka Streams' state name. */
@@ -213,7 +217,7 @@ public final class SchedulerApp implements AutoCloseable {
     }, () -> {
       totals.close();
       p.close();
-    });
+    }, p::healthy);
   }
 
   public static void main(String[] args) {

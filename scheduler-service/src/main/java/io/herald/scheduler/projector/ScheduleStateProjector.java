@@ -1,10 +1,14 @@
 package io.herald.scheduler.projector;
 
+import io.herald.contracts.event.ScheduleKind;
+import io.herald.contracts.limit.ErrorTexts;
+import io.herald.contracts.limit.Limits;
 import io.herald.contracts.outcome.Occurrence;
 import io.herald.contracts.outcome.ScheduleError;
 import io.herald.contracts.outcome.ScheduleState;
 import io.herald.contracts.topic.DeadLetters;
 import io.herald.contracts.topic.Topics;
+import io.herald.scheduler.projector.FailureClassifier.Fault;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.sql.Connection;
@@ -19,8 +23,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -36,6 +42,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -50,10 +57,26 @@ import org.slf4j.LoggerFactory;
  * execution_count and {@code recurring_message_logs} rows.
  *
  * <p>One database transaction per poll; offsets are committed only after it commits, so a crash
- * replays at most one batch, and every write is idempotent ({@link StateWriter}). A failing
- * database rewinds the batch and retries with backoff; nothing is skipped. A record that cannot
- * be read goes to {@code <topic>.dlq} with its coordinates in headers (ADR 0006), is counted, and
- * the batch continues: it cannot become readable later.
+ * replays at most one batch, and every write is idempotent ({@link StateWriter}).
+ *
+ * <p>Failures are classified per record ({@link FailureClassifier}):
+ *
+ * <ul>
+ *   <li>The record's fault (unreadable, or content the database refuses: a value out of range, a
+ *       constraint, a size limit; or a mapping that throws): it cannot succeed later. The batch
+ *       is rolled back and applied again record by record, each in its own transaction, so the
+ *       others are not lost; the poison record goes to {@code <topic>.dlq} with its coordinates
+ *       and the reason in headers (ADR 0006), its row, when the key still names one, is marked
+ *       {@code invalid} ({@code failed} for a broadcast) with a bounded last_error in a
+ *       transaction of its own, and offsets move on.
+ *   <li>Infrastructure (connection lost, PostgreSQL shutting down or out of resources, a
+ *       timeout, the dead-letter topic not acknowledging): the batch is rewound and retried with
+ *       backoff; nothing is skipped.
+ * </ul>
+ *
+ * <p>The projector stops only when closed or on a failure it does not retry (e.g. a Kafka
+ * authorization error); then it logs why at ERROR and {@link #healthy()} turns false, which the
+ * scheduler's readiness reports.
  *
  * <p>Thread: {@code herald-projector}.
  */
@@ -62,13 +85,23 @@ public final class ScheduleStateProjector implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ScheduleStateProjector.class);
   private static final Duration POLL = Duration.ofMillis(200);
   private static final long MIN_BACKOFF_MS = 200;
+  /** Consecutive failed attempts after which a retried batch is logged at ERROR, not WARN. */
+  private static final int ERROR_AFTER_ATTEMPTS = 10;
+  /** Record results of a dead-lettered record. */
+  private static final String UNREADABLE = "unreadable";
+  private static final String UNWRITABLE = "unwritable";
+  /** Prefix of the last_error a row gets when a decision for it could not be recorded. */
+  static final String UNRECORDED_PREFIX = "state could not be recorded: ";
 
   private final ProjectorConfig config;
   private final MeterRegistry registry;
   private final StateWriter writer = new StateWriter();
   private final Map<String, Counter> counters = new ConcurrentHashMap<>();
+  private final Map<String, Counter> deadLetters = new ConcurrentHashMap<>();
   private final Counter failures;
   private final AtomicBoolean closing = new AtomicBoolean();
+  /** Why the loop ended without {@link #close()}; null while it runs or after a clean close. */
+  private volatile String stopReason;
   private final CountDownLatch stopped = new CountDownLatch(1);
   private KafkaConsumer<byte[], byte[]> consumer;
   private Producer<byte[], byte[]> dlqProducer;
@@ -85,10 +118,28 @@ public final class ScheduleStateProjector implements AutoCloseable {
             .register(registry);
     for (String topic : topics()) {
       for (StateWriter.Result r : StateWriter.Result.values()) {
-        counter(topic, r.name().toLowerCase(java.util.Locale.ROOT));
+        counter(topic, r.name().toLowerCase(Locale.ROOT));
       }
-      counter(topic, "unreadable");
+      counter(topic, UNREADABLE);
+      counter(topic, UNWRITABLE);
+      deadLetterCounter(topic, UNREADABLE);
+      deadLetterCounter(topic, UNWRITABLE);
     }
+  }
+
+  /**
+   * False once the projector thread ended on a failure instead of through {@link #close()} (its
+   * reason is in {@link #stopReason()} and was logged at ERROR); true before start, while
+   * running (also while it retries a failing database: that stalls the write-back, which the
+   * failures metric shows, but resumes on its own) and after a clean close.
+   */
+  public boolean healthy() {
+    return stopReason == null;
+  }
+
+  /** Why the projector stopped on its own, or null. */
+  public String stopReason() {
+    return stopReason;
   }
 
   /** Subscribes and starts the projector thread. */
@@ -127,6 +178,8 @@ public final class ScheduleStateProjector implements AutoCloseable {
 
   private void loop() {
     long backoffMs = MIN_BACKOFF_MS;
+    int attempts = 0;
+    String failure = null;
     try {
       consumer.subscribe(topics());
       while (!closing.get()) {
@@ -135,23 +188,40 @@ public final class ScheduleStateProjector implements AutoCloseable {
           records = consumer.poll(POLL);
         } catch (WakeupException e) {
           break;
+        } catch (RetriableException e) {
+          log.warn("Projector poll failed, retrying: group={} backoffMs={} reason={}",
+              config.groupId(), backoffMs, e.toString());
+          if (!sleep(backoffMs)) {
+            break;
+          }
+          backoffMs = Math.min(backoffMs * 2, config.retryBackoffMax().toMillis());
+          continue;
         }
         if (records.isEmpty()) {
           continue;
         }
         try {
-          apply(records);
+          List<String> results = apply(records);
           awaitDeadLetters();
           consumer.commitSync(nextOffsets(records));
+          count(records, results);
           backoffMs = MIN_BACKOFF_MS;
+          attempts = 0;
         } catch (SQLException | RuntimeException e) {
           if (e instanceof WakeupException) {
             break; // the batch's offsets were not committed: it is replayed, harmlessly
           }
           dlqSends.clear();
           failures.increment();
-          log.warn("Projector batch failed, rewinding and retrying: group={} records={}"
-              + " backoffMs={}", config.groupId(), records.count(), backoffMs, e);
+          attempts++;
+          String message = "Projector batch failed, rewinding and retrying: group={} records={}"
+              + " attempt={} backoffMs={}";
+          if (attempts >= ERROR_AFTER_ATTEMPTS) {
+            // Still failing after minutes of backoff: the write-back is stalled, a human must act.
+            log.error(message, config.groupId(), records.count(), attempts, backoffMs, e);
+          } else {
+            log.warn(message, config.groupId(), records.count(), attempts, backoffMs, e);
+          }
           closeConnection();
           rewind(records);
           if (!sleep(backoffMs)) {
@@ -162,6 +232,10 @@ public final class ScheduleStateProjector implements AutoCloseable {
       }
     } catch (WakeupException e) {
       // closing
+    } catch (RuntimeException | Error e) {
+      failure = e.toString();
+      log.error("Projector stopped on a failure it does not retry; the service reports not ready"
+          + " until it is restarted: group={}", config.groupId(), e);
     } finally {
       try {
         consumer.close(Duration.ofSeconds(10));
@@ -170,66 +244,184 @@ public final class ScheduleStateProjector implements AutoCloseable {
       }
       closeConnection();
       dlqProducer.close(Duration.ofSeconds(10));
+      if (failure == null && !closing.get()) {
+        failure = "projector thread interrupted";
+        log.error("Projector stopped without being closed; the service reports not ready until it"
+            + " is restarted: group={} reason={}", config.groupId(), failure);
+      }
+      stopReason = failure;
       stopped.countDown();
       log.info("Projector stopped: group={}", config.groupId());
     }
   }
 
-  /** Applies one poll's records in one transaction. */
-  private void apply(ConsumerRecords<byte[], byte[]> records) throws SQLException {
+  /**
+   * Applies one poll's records in one transaction; when one of them is the record's fault, rolls
+   * back and applies them one by one instead. Returns each record's result, in poll order.
+   *
+   * @throws SQLException infrastructure: nothing of the batch may be considered done
+   */
+  private List<String> apply(ConsumerRecords<byte[], byte[]> records) throws SQLException {
     Connection c = connection();
-    boolean done = false;
+    List<String> results = new ArrayList<>(records.count());
     try {
       for (ConsumerRecord<byte[], byte[]> r : records) {
-        String result = applyOne(c, r);
-        counter(r.topic(), result).increment();
+        results.add(applyOne(c, r));
       }
       c.commit();
-      done = true;
-    } finally {
-      if (!done) {
-        try {
-          c.rollback();
-        } catch (SQLException e) {
-          log.debug("Rollback failed on a broken connection", e);
-        }
+      return results;
+    } catch (RecordFault f) {
+      rollback(c);
+      log.warn("Projector batch holds a record it cannot write, applying it record by record:"
+          + " group={} records={} topic={} partition={} offset={}", config.groupId(),
+          records.count(), f.record.topic(), f.record.partition(), f.record.offset());
+    } catch (SQLException e) {
+      rollback(c);
+      if (FailureClassifier.classify(e) == Fault.INFRASTRUCTURE) {
+        throw e;
       }
+      // Refused at commit (a deferred check): which record is not known, so find it.
+      log.warn("Projector batch refused at commit, applying it record by record: group={}"
+          + " records={} reason={}", config.groupId(), records.count(),
+          FailureClassifier.reason(e));
+    } catch (RuntimeException | Error e) {
+      rollback(c);
+      throw e;
+    }
+    return applyOneByOne(c, records);
+  }
+
+  /** Each record in its own transaction; a poison record is dead-lettered and its row marked. */
+  private List<String> applyOneByOne(Connection c, ConsumerRecords<byte[], byte[]> records)
+      throws SQLException {
+    List<String> results = new ArrayList<>(records.count());
+    for (ConsumerRecord<byte[], byte[]> r : records) {
+      RecordFault fault;
+      try {
+        String result = applyOne(c, r);
+        commitRecord(c, r);
+        results.add(result);
+        continue;
+      } catch (RecordFault f) {
+        fault = f;
+      } catch (SQLException | RuntimeException | Error e) {
+        rollback(c);
+        throw e;
+      }
+      rollback(c);
+      log.error("Projector dead-lettered a record it cannot {}: topic={} partition={} offset={}"
+          + " key={} reason={}", fault.result.equals(UNREADABLE) ? "read" : "write", r.topic(),
+          r.partition(), r.offset(), ErrorTexts.clip(key(r), Limits.SCHEDULE_KEY_MAX_CHARS),
+          fault.reason);
+      markRow(c, fault);
+      deadLetter(r, fault.dlqReason(), fault.cause);
+      results.add(fault.result);
+    }
+    return results;
+  }
+
+  private void commitRecord(Connection c, ConsumerRecord<byte[], byte[]> r)
+      throws SQLException, RecordFault {
+    try {
+      c.commit();
+    } catch (SQLException e) {
+      if (FailureClassifier.classify(e) == Fault.INFRASTRUCTURE) {
+        throw e;
+      }
+      throw RecordFault.unwritable(r, null, null, e);
     }
   }
 
-  private String applyOne(Connection c, ConsumerRecord<byte[], byte[]> r) throws SQLException {
+  /**
+   * Applies one record on {@code c} without committing.
+   *
+   * @throws RecordFault the record's content is at fault (classified by {@link
+   *     FailureClassifier}); the transaction must be rolled back
+   * @throws SQLException infrastructure
+   */
+  private String applyOne(Connection c, ConsumerRecord<byte[], byte[]> r)
+      throws SQLException, RecordFault {
     if (r.value() == null) {
       return "noop"; // tombstone of the compacted states topic: the schedule is gone
     }
     Instant fallbackAt = Instant.ofEpochMilli(Math.max(0, r.timestamp()));
+    String scheduleKey = null;
+    ScheduleKind kind = null;
     StateWriter.Result result;
     try {
       if (r.topic().equals(Topics.SCHEDULE_STATES.name())) {
         ScheduleState s = Topics.SCHEDULE_STATES.valueSerde().deserializer()
             .deserialize(r.topic(), r.value());
+        scheduleKey = s.scheduleKey();
+        kind = s.kind();
         result = writer.state(c, s, fallbackAt);
       } else if (r.topic().equals(Topics.OCCURRENCES.name())) {
         Occurrence o = Topics.OCCURRENCES.valueSerde().deserializer()
             .deserialize(r.topic(), r.value());
+        scheduleKey = o.scheduleKey();
+        kind = o.kind();
         result = writer.occurrence(c, o, fallbackAt);
       } else if (r.topic().equals(Topics.SCHEDULE_ERRORS.name())) {
         ScheduleError e = Topics.SCHEDULE_ERRORS.valueSerde().deserializer()
             .deserialize(r.topic(), r.value());
+        scheduleKey = e.scheduleKey();
+        kind = e.kind();
         result = writer.error(c, e, fallbackAt);
       } else {
         return "skipped";
       }
     } catch (SerializationException e) {
-      log.error("Projector dead-lettered an unreadable record: topic={} partition={} offset={}"
-          + " key={} reason={}", r.topic(), r.partition(), r.offset(), key(r), e.getMessage());
-      deadLetter(r, e);
-      return "unreadable";
+      throw RecordFault.unreadable(r, e);
+    } catch (SQLException | RuntimeException e) {
+      if (FailureClassifier.classify(e) == Fault.INFRASTRUCTURE) {
+        throw e;
+      }
+      throw RecordFault.unwritable(r, scheduleKey, kind, e);
     }
     if (result == StateWriter.Result.SKIPPED) {
       log.debug("Projector skipped a record naming no row: topic={} partition={} offset={} key={}",
-          r.topic(), r.partition(), r.offset(), key(r));
+          r.topic(), r.partition(), r.offset(),
+          ErrorTexts.clip(key(r), Limits.SCHEDULE_KEY_MAX_CHARS));
     }
-    return result.name().toLowerCase(java.util.Locale.ROOT);
+    return result.name().toLowerCase(Locale.ROOT);
+  }
+
+  /**
+   * Shows on the poison record's row, when its key names one, that a decision could not be
+   * recorded; in its own transaction. If the database refuses even that, the dead letter is all
+   * that remains.
+   *
+   * @throws SQLException infrastructure: the batch is retried, the record with it
+   */
+  private void markRow(Connection c, RecordFault f) throws SQLException {
+    ConsumerRecord<byte[], byte[]> r = f.record;
+    String scheduleKey = f.scheduleKey != null ? f.scheduleKey : key(r);
+    UUID id = StateWriter.idOf(scheduleKey);
+    ScheduleKind kind = StateWriter.kindOf(f.kind, scheduleKey);
+    if (id == null || kind == null) {
+      return;
+    }
+    Instant at = Instant.ofEpochMilli(Math.max(0, r.timestamp()));
+    try {
+      writer.unrecorded(c, kind, id, UNRECORDED_PREFIX + f.reason, at);
+      c.commit();
+    } catch (SQLException | RuntimeException e) {
+      rollback(c);
+      if (FailureClassifier.classify(e) == Fault.INFRASTRUCTURE) {
+        throw e;
+      }
+      log.warn("Projector could not mark the row of a dead-lettered record: topic={}"
+          + " partition={} offset={} reason={}", r.topic(), r.partition(), r.offset(),
+          FailureClassifier.reason(e));
+    }
+  }
+
+  private static void rollback(Connection c) {
+    try {
+      c.rollback();
+    } catch (SQLException e) {
+      log.debug("Rollback failed on a broken connection", e);
+    }
   }
 
   private Connection connection() throws SQLException {
@@ -318,17 +510,24 @@ public final class ScheduleStateProjector implements AutoCloseable {
     p.put(ProducerConfig.CLIENT_ID_CONFIG, config.applicationId() + "-projector-dlq");
     p.put(ProducerConfig.ACKS_CONFIG, "all");
     p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    // Any record the input topics hold must fit its dead letter (the default is 1 MiB): a dead
+    // letter the producer refuses would be retried for ever and stall the projector.
+    p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Limits.MAX_RECORD_BYTES);
     p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
     p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
     return p;
   }
 
-  /** The raw record to {@code <topic>.dlq}, its coordinates and the reason in headers. */
-  private void deadLetter(ConsumerRecord<byte[], byte[]> r, SerializationException e) {
+  /**
+   * The raw record to {@code <topic>.dlq} (its value cut to {@link
+   * Limits#MAX_DEAD_LETTER_VALUE_BYTES}), its coordinates and the reason in headers.
+   */
+  private void deadLetter(ConsumerRecord<byte[], byte[]> r, String reason, Exception cause) {
     RecordHeaders headers = DeadLetters.headers(r.headers().toArray(), r.topic(), r.partition(),
-        r.offset(), e.getMessage(), e);
-    dlqSends.add(dlqProducer.send(
-        new ProducerRecord<>(r.topic() + ".dlq", null, r.key(), r.value(), headers)));
+        r.offset(), reason, cause);
+    DeadLetters.truncatedHeader(headers, r.value());
+    dlqSends.add(dlqProducer.send(new ProducerRecord<>(r.topic() + ".dlq", null, r.key(),
+        DeadLetters.value(r.value()), headers)));
   }
 
   /** Offsets move past a dead-lettered record only once the dead-letter topic has it. */
@@ -356,6 +555,27 @@ public final class ScheduleStateProjector implements AutoCloseable {
         Topics.SCHEDULE_ERRORS.name());
   }
 
+  /** Counts a batch whose offsets were committed: each record once, however often retried. */
+  private void count(ConsumerRecords<byte[], byte[]> records, List<String> results) {
+    int i = 0;
+    for (ConsumerRecord<byte[], byte[]> r : records) {
+      String result = results.get(i++);
+      counter(r.topic(), result).increment();
+      if (result.equals(UNREADABLE) || result.equals(UNWRITABLE)) {
+        deadLetterCounter(r.topic(), result).increment();
+      }
+    }
+  }
+
+  private Counter deadLetterCounter(String topic, String reason) {
+    return deadLetters.computeIfAbsent(topic + "/" + reason, k ->
+        Counter.builder("herald.scheduler.projector.dead.letters")
+            .description("Records sent to <topic>.dlq: unreadable, or content PostgreSQL refuses")
+            .tag("topic", topic)
+            .tag("reason", reason)
+            .register(registry));
+  }
+
   private Counter counter(String topic, String result) {
     return counters.computeIfAbsent(topic + "/" + result, k ->
         Counter.builder("herald.scheduler.projector.records")
@@ -363,5 +583,48 @@ public final class ScheduleStateProjector implements AutoCloseable {
             .tag("topic", topic)
             .tag("result", result)
             .register(registry));
+  }
+
+  /**
+   * A record whose content is at fault: it fails the same way on every attempt. Thrown by
+   * {@link #applyOne} (the transaction must be rolled back), handled by {@link #applyOneByOne}.
+   */
+  private static final class RecordFault extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    final transient ConsumerRecord<byte[], byte[]> record;
+    /** {@link #UNREADABLE} or {@link #UNWRITABLE}. */
+    final String result;
+    /** The key and kind the record's value names, when it could be read; else null. */
+    final String scheduleKey;
+    final transient ScheduleKind kind;
+    final Exception cause;
+    /** One line, bounded ({@link FailureClassifier#reason}). */
+    final String reason;
+
+    private RecordFault(ConsumerRecord<byte[], byte[]> record, String result, String scheduleKey,
+        ScheduleKind kind, Exception cause) {
+      super(FailureClassifier.reason(cause), cause, false, false);
+      this.record = record;
+      this.result = result;
+      this.scheduleKey = scheduleKey;
+      this.kind = kind;
+      this.cause = cause;
+      this.reason = getMessage();
+    }
+
+    static RecordFault unreadable(ConsumerRecord<byte[], byte[]> r, Exception cause) {
+      return new RecordFault(r, UNREADABLE, null, null, cause);
+    }
+
+    static RecordFault unwritable(ConsumerRecord<byte[], byte[]> r, String scheduleKey,
+        ScheduleKind kind, Exception cause) {
+      return new RecordFault(r, UNWRITABLE, scheduleKey, kind, cause);
+    }
+
+    /** The dead letter's reason header. */
+    String dlqReason() {
+      return (result.equals(UNREADABLE) ? "unreadable record: " : UNRECORDED_PREFIX) + reason;
+    }
   }
 }

@@ -1,6 +1,7 @@
 package io.herald.scheduler.projector;
 
 import io.herald.contracts.event.ScheduleKind;
+import io.herald.contracts.limit.ErrorTexts;
 import io.herald.contracts.outcome.Occurrence;
 import io.herald.contracts.outcome.ScheduleError;
 import io.herald.contracts.outcome.ScheduleState;
@@ -25,7 +26,9 @@ import java.util.UUID;
  * NOTHING}).
  *
  * <p>Only state columns are written (next_send_at, status, last_error, execution_count,
- * started_at, total_count, scheduler_state_at, updated_at), so CDC drops these updates.
+ * started_at, total_count, scheduler_state_at, updated_at), so CDC drops these updates. Every
+ * last_error goes through {@link ErrorTexts#text}: bounded, and free of the NUL character that
+ * PostgreSQL's text type refuses (which would make the record unwritable).
  */
 final class StateWriter {
 
@@ -68,7 +71,7 @@ final class StateWriter {
     try (PreparedStatement ps = c.prepareStatement(sql)) {
       setInstant(ps, 1, s.nextDueAt());
       ps.setString(2, s.status());
-      ps.setString(3, invalid ? s.lastError() : null);
+      ps.setString(3, invalid ? lastError(s.lastError()) : null);
       ps.setLong(4, s.executionCount());
       setInstant(ps, 5, at);
       ps.setObject(6, id);
@@ -145,7 +148,7 @@ final class StateWriter {
       return Result.SKIPPED;
     }
     Instant at = e.detectedAt() == null ? fallbackAt : e.detectedAt();
-    String message = e.message() != null ? e.message() : String.join("; ", e.reasons());
+    String message = e.message() != null ? e.message() : ErrorTexts.join(e.reasons());
     if (kind == ScheduleKind.BROADCAST) {
       return broadcastFailed(c, id, message, at);
     }
@@ -153,10 +156,44 @@ final class StateWriter {
         + " next_send_at = NULL, scheduler_state_at = ?, updated_at = now()"
         + " WHERE id = ? AND " + NOT_OLDER_AT;
     try (PreparedStatement ps = c.prepareStatement(sql)) {
-      ps.setString(1, message);
+      ps.setString(1, lastError(message));
       setInstant(ps, 2, at);
       ps.setObject(3, id);
       setInstant(ps, 4, at);
+      return result(ps.executeUpdate());
+    }
+  }
+
+  /**
+   * Shows on the row that a decision for it could not be recorded (the record was dead-lettered):
+   * {@code invalid} with {@code text} as last_error, like a schedule error; a broadcast that has
+   * not started shows {@code failed}. Applied only when the row has no decision newer than {@code
+   * at}, and scheduler_state_at is left as it is, so the next decision that can be recorded
+   * replaces the mark.
+   *
+   * @param text what went wrong; bounded here
+   * @param at when the unrecordable decision was made, at best (the record's timestamp)
+   */
+  Result unrecorded(Connection c, ScheduleKind kind, UUID id, String text, Instant at)
+      throws SQLException {
+    if (kind == ScheduleKind.BROADCAST) {
+      String sql = "UPDATE broadcasts SET"
+          + " status = CASE WHEN status = 'scheduled' THEN 'failed' ELSE status END,"
+          + " last_error = ?, updated_at = now()"
+          + " WHERE id = ? AND status IN ('draft', 'scheduled', 'failed') AND " + NOT_OLDER_AT;
+      try (PreparedStatement ps = c.prepareStatement(sql)) {
+        ps.setString(1, lastError(text));
+        ps.setObject(2, id);
+        setInstant(ps, 3, at);
+        return result(ps.executeUpdate());
+      }
+    }
+    String sql = "UPDATE " + table(kind) + " SET status = 'invalid', last_error = ?,"
+        + " next_send_at = NULL, updated_at = now() WHERE id = ? AND " + NOT_OLDER_AT;
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setString(1, lastError(text));
+      ps.setObject(2, id);
+      setInstant(ps, 3, at);
       return result(ps.executeUpdate());
     }
   }
@@ -172,7 +209,7 @@ final class StateWriter {
         + " last_error = ?, scheduler_state_at = ?, updated_at = now()"
         + " WHERE id = ? AND status IN ('draft', 'scheduled', 'failed') AND " + NOT_OLDER_AT;
     try (PreparedStatement ps = c.prepareStatement(sql)) {
-      ps.setString(1, message);
+      ps.setString(1, lastError(message));
       setInstant(ps, 2, at);
       ps.setObject(3, id);
       setInstant(ps, 4, at);
@@ -192,6 +229,11 @@ final class StateWriter {
       setInstant(ps, 3, at);
       return result(ps.executeUpdate());
     }
+  }
+
+  /** A text for last_error: bounded and NUL-free; null stays null (no error). */
+  static String lastError(String text) {
+    return text == null ? null : ErrorTexts.text(text);
   }
 
   private static Result result(int rows) {

@@ -13,6 +13,8 @@ import io.herald.contracts.topic.Topics;
 import io.herald.testsupport.KafkaTestBroker;
 import io.herald.testsupport.PostgresTestDatabase;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -30,12 +32,17 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -50,6 +57,7 @@ class ScheduleStateProjectorIT {
   private final KafkaTestBroker broker = KafkaTestBroker.shared();
   private final PostgresTestDatabase db = PostgresTestDatabase.shared();
   private final String appId = "herald-it-" + UUID.randomUUID().toString().substring(0, 8);
+  private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
   private ScheduleStateProjector projector;
   private KafkaProducer<String, byte[]> producer;
 
@@ -66,7 +74,7 @@ class ScheduleStateProjectorIT {
     projector = new ScheduleStateProjector(
         ProjectorConfig.of(appId, broker.bootstrapServers(), db.jdbcUrl(), db.user(),
             db.password()),
-        new SimpleMeterRegistry());
+        registry);
     projector.start();
   }
 
@@ -208,30 +216,187 @@ class ScheduleStateProjectorIT {
     await("valid record after the poison applied").atMost(WAIT)
         .pollInterval(Duration.ofMillis(50))
         .until(() -> longColumn("recurring_messages", id, "execution_count") == 1);
+    var letter = deadLetters(List.of(Topics.OCCURRENCES), List.of(key)).get(key);
+    assertThat(letter.value()).isEqualTo(garbage);
+    assertThat(header(letter, Topics.DLQ_HEADER_TOPIC)).isEqualTo(Topics.OCCURRENCES.name());
+    assertThat(letter.headers().lastHeader(Topics.DLQ_HEADER_OFFSET)).isNotNull();
+  }
+
+  @Test
+  void shouldDeadLetterPoisonRecordsAndProjectTheOthersWhenPostgresRefusesTheirContent()
+      throws Exception {
+    String insertRecurring = "INSERT INTO recurring_messages (id, user_id, message, frequency)"
+        + " VALUES (?, gen_random_uuid(), 'Hi', 'daily')";
+    UUID before = insert(insertRecurring);
+    UUID after = insert(insertRecurring);
+    UUID tooMany = insert(insertRecurring);
+    UUID farFuture = insert(insertRecurring);
+    UUID nul = insert(insertRecurring);
+    UUID unmappable = insert("INSERT INTO auto_post_schedules (id, user_id, message, frequency)"
+        + " VALUES (?, gen_random_uuid(), 'News', 'daily')");
+    UUID broadcast = insert("INSERT INTO broadcasts (id, user_id, message, status)"
+        + " VALUES (?, gen_random_uuid(), 'Launch', 'scheduled')");
+    Instant year300000 = Instant.parse("+300000-01-01T00:00:00Z"); // past timestamptz's range
+    String tooManyKey = "recurring:" + tooMany;
+    String farFutureKey = "recurring:" + farFuture;
+    String unmappableKey = "autopost:" + unmappable;
+    String broadcastKey = "broadcast:" + broadcast;
+    String foreignKey = "recurring:not-a-uuid";
+    String hugeKey = "recurring:" + "x".repeat(10 * 1024);
+
+    send(List.of(
+        state("recurring:" + before, ScheduleKind.RECURRING, "active", T0.plusSeconds(60), 0,
+            null, T0),
+        // execution_count is an integer column: 22003 numeric value out of range
+        state(tooManyKey, ScheduleKind.RECURRING, "active", T0.plusSeconds(60), 3_000_000_000L,
+            null, T0),
+        // the log row's occurrence_at: 22008 timestamp out of range
+        occurrence(farFutureKey, ScheduleKind.RECURRING, year300000, 3, 1, null, false),
+        // started_at of a broadcast: the same, on the broadcasts table
+        new ProducerRecord<>(Topics.OCCURRENCES.name(), broadcastKey,
+            Topics.OCCURRENCES.valueSerde().serializer().serialize(Topics.OCCURRENCES.name(),
+                new Occurrence(1, broadcastKey, ScheduleKind.BROADCAST, null, T0, year300000, 40,
+                    0, 1, null, true))),
+        // no OffsetDateTime holds Instant.MAX: the mapping throws before any SQL
+        state(unmappableKey, ScheduleKind.AUTOPOST, "active", Instant.MAX, 0, null, T0),
+        // a NUL in last_error is made a space, not refused
+        state("recurring:" + nul, ScheduleKind.RECURRING, "invalid", null, 0,
+            "bad\u0000template", T0),
+        // keys naming no row of ours are skipped, as before
+        error(foreignKey, ScheduleKind.RECURRING, "from another service\u0000"),
+        state(hugeKey, ScheduleKind.RECURRING, "active", T0, 0, null, T0),
+        state("recurring:" + after, ScheduleKind.RECURRING, "active", T0.plusSeconds(120), 0,
+            null, T0)));
+
+    await("records around the poison ones written back").atMost(WAIT)
+        .pollInterval(Duration.ofMillis(50))
+        .until(() -> "active".equals(textColumn("recurring_messages", after, "status"))
+            && "active".equals(textColumn("recurring_messages", before, "status"))
+            && "invalid".equals(textColumn("recurring_messages", nul, "status")));
+    assertThat(instantColumn("recurring_messages", after, "next_send_at"))
+        .isEqualTo(T0.plusSeconds(120));
+    assertThat(textColumn("recurring_messages", nul, "last_error")).isEqualTo("bad template");
+
+    List<String> poison = List.of(tooManyKey, farFutureKey, broadcastKey, unmappableKey);
+    Map<String, ConsumerRecord<String, byte[]>> letters = deadLetters(
+        List.of(Topics.SCHEDULE_STATES, Topics.OCCURRENCES), poison);
+    assertThat(header(letters.get(tooManyKey), Topics.DLQ_HEADER_REASON))
+        .startsWith(ScheduleStateProjector.UNRECORDED_PREFIX).contains("22003");
+    assertThat(header(letters.get(farFutureKey), Topics.DLQ_HEADER_REASON))
+        .startsWith(ScheduleStateProjector.UNRECORDED_PREFIX).contains("SQLState 22");
+    assertThat(header(letters.get(broadcastKey), Topics.DLQ_HEADER_REASON))
+        .startsWith(ScheduleStateProjector.UNRECORDED_PREFIX).contains("SQLState 22");
+    assertThat(header(letters.get(unmappableKey), Topics.DLQ_HEADER_REASON))
+        .startsWith(ScheduleStateProjector.UNRECORDED_PREFIX).contains("DateTimeException");
+    assertThat(header(letters.get(tooManyKey), Topics.DLQ_HEADER_TOPIC))
+        .isEqualTo(Topics.SCHEDULE_STATES.name());
+    assertThat(letters.get(tooManyKey).headers().lastHeader(Topics.DLQ_HEADER_OFFSET)).isNotNull();
+
+    // Each poison row says why it shows no state; the broadcast that had not started failed.
+    for (var row : List.of(List.of("recurring_messages", tooMany),
+        List.of("recurring_messages", farFuture), List.of("auto_post_schedules", unmappable))) {
+      UUID id = (UUID) row.get(1);
+      assertThat(textColumn((String) row.get(0), id, "status")).as("%s", row).isEqualTo("invalid");
+      assertThat(textColumn((String) row.get(0), id, "last_error")).as("%s", row)
+          .startsWith(ScheduleStateProjector.UNRECORDED_PREFIX)
+          .hasSizeLessThanOrEqualTo(io.herald.contracts.limit.Limits.ERROR_TEXT_MAX_CHARS);
+    }
+    assertThat(textColumn("broadcasts", broadcast, "status")).isEqualTo("failed");
+    assertThat(textColumn("broadcasts", broadcast, "last_error"))
+        .startsWith(ScheduleStateProjector.UNRECORDED_PREFIX);
+    assertThat(logRows(farFuture)).isEmpty();
+
+    awaitCaughtUp();
+    assertThat(projector.healthy()).isTrue();
+    // Counted once their batch's offsets are committed, just after the group's offsets move.
+    await("dead letters counted").atMost(WAIT).pollInterval(Duration.ofMillis(50))
+        .until(() -> deadLettersCounted(Topics.SCHEDULE_STATES) >= 2
+            && deadLettersCounted(Topics.OCCURRENCES) >= 2);
+  }
+
+  private double deadLettersCounted(TopicSpec<String, ?> topic) {
+    return registry.get("herald.scheduler.projector.dead.letters").tag("topic", topic.name())
+        .tag("reason", "unwritable").counter().count();
+  }
+
+  @Test
+  void shouldRetryAndSkipNothingWhenPostgresIsUnreachable() throws Exception {
+    UUID id = insert("INSERT INTO recurring_messages (id, user_id, message, frequency)"
+        + " VALUES (?, gen_random_uuid(), 'Hi', 'daily')");
+    String key = "recurring:" + id;
+    send(List.of(state(key, ScheduleKind.RECURRING, "active", T0.plusSeconds(60), 0, null, T0)));
+    String unreachableAppId = appId + "-down";
+    SimpleMeterRegistry downRegistry = new SimpleMeterRegistry();
+    try (ServerSocket closed = new ServerSocket(0)) {
+      String url = "jdbc:postgresql://127.0.0.1:" + closed.getLocalPort() + "/herald";
+      closed.close(); // nothing listens there any more: every connection attempt is refused
+      try (ScheduleStateProjector down = new ScheduleStateProjector(
+          ProjectorConfig.of(unreachableAppId, broker.bootstrapServers(), url, "herald", null),
+          downRegistry)) {
+        down.start();
+        await("retries against an unreachable database").atMost(WAIT)
+            .pollInterval(Duration.ofMillis(50))
+            .until(() -> downRegistry.get("herald.scheduler.projector.failures").counter()
+                .count() >= 3);
+        assertThat(down.healthy()).as("retrying is not stopping").isTrue();
+        try (Admin admin = Admin.create(broker.clientConfig())) {
+          assertThat(admin.listConsumerGroupOffsets(unreachableAppId + "-projector")
+              .partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS).values())
+              .as("no offset moves while nothing is written").allMatch(o -> o == null);
+        }
+        assertThat(downRegistry.get("herald.scheduler.projector.dead.letters")
+            .tag("topic", Topics.SCHEDULE_STATES.name()).tag("reason", "unwritable").counter()
+            .count()).isZero();
+      }
+    }
+  }
+
+  @Test
+  void shouldReportUnhealthyWithAReasonWhenTheProjectorStopsOnAFailureItDoesNotRetry() {
+    // A new group with auto.offset.reset=none: the first poll throws NoOffsetForPartition.
+    ProjectorConfig config = new ProjectorConfig(true, appId + "-no-offsets",
+        broker.bootstrapServers(), db.jdbcUrl(), db.user(), db.password(),
+        ProjectorConfig.DEFAULT_MAX_BATCH, ProjectorConfig.DEFAULT_RETRY_BACKOFF_MAX,
+        Map.of("auto.offset.reset", "none"));
+    try (ScheduleStateProjector stopping = new ScheduleStateProjector(config,
+        new SimpleMeterRegistry())) {
+      assertThat(stopping.healthy()).isTrue();
+      stopping.start();
+      await("projector stopped on its own").atMost(WAIT).pollInterval(Duration.ofMillis(50))
+          .until(() -> !stopping.healthy());
+      assertThat(stopping.stopReason()).contains("NoOffsetForPartition");
+    }
+  }
+
+  // --- dead letters ---------------------------------------------------------------------------
+
+  /** The first dead letter of each key, read from the start of the topics' dead-letter topics. */
+  private Map<String, ConsumerRecord<String, byte[]>> deadLetters(
+      List<TopicSpec<String, ?>> topics, List<String> keys) {
     Properties p = new Properties();
     p.putAll(broker.clientConfig());
-    p.put(org.apache.kafka.clients.consumer.ConsumerConfig.GROUP_ID_CONFIG, appId + "-dlq-reader");
-    p.put(org.apache.kafka.clients.consumer.ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-    p.put(org.apache.kafka.clients.consumer.ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG,
-        org.apache.kafka.common.serialization.StringDeserializer.class.getName());
-    p.put(org.apache.kafka.clients.consumer.ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
-        org.apache.kafka.common.serialization.ByteArrayDeserializer.class.getName());
-    try (org.apache.kafka.clients.consumer.KafkaConsumer<String, byte[]> dlq =
-        new org.apache.kafka.clients.consumer.KafkaConsumer<>(p)) {
-      dlq.subscribe(List.of(Topics.OCCURRENCES.dlqName()));
-      List<org.apache.kafka.clients.consumer.ConsumerRecord<String, byte[]>> seen =
-          new ArrayList<>();
-      await("dead letter of " + key).atMost(WAIT).pollInSameThread()
+    p.put(ConsumerConfig.GROUP_ID_CONFIG, appId + "-dlq-reader-" + UUID.randomUUID());
+    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+    p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    Map<String, ConsumerRecord<String, byte[]>> seen = new LinkedHashMap<>();
+    try (KafkaConsumer<String, byte[]> dlq = new KafkaConsumer<>(p)) {
+      dlq.subscribe(topics.stream().map(TopicSpec::dlqName).toList());
+      await("dead letters of " + keys).atMost(WAIT).pollInSameThread()
           .until(() -> {
-            dlq.poll(Duration.ofMillis(100)).forEach(seen::add);
-            return seen.stream().anyMatch(r -> key.equals(r.key()));
+            for (ConsumerRecord<String, byte[]> r : dlq.poll(Duration.ofMillis(100))) {
+              if (keys.contains(r.key())) {
+                seen.putIfAbsent(r.key(), r);
+              }
+            }
+            return seen.keySet().containsAll(keys);
           });
-      var letter = seen.stream().filter(r -> key.equals(r.key())).findFirst().orElseThrow();
-      assertThat(letter.value()).isEqualTo(garbage);
-      assertThat(new String(letter.headers().lastHeader(Topics.DLQ_HEADER_TOPIC).value(),
-          java.nio.charset.StandardCharsets.UTF_8)).isEqualTo(Topics.OCCURRENCES.name());
-      assertThat(letter.headers().lastHeader(Topics.DLQ_HEADER_OFFSET)).isNotNull();
     }
+    return seen;
+  }
+
+  private static String header(ConsumerRecord<String, byte[]> r, String name) {
+    return new String(r.headers().lastHeader(name).value(), StandardCharsets.UTF_8);
   }
 
   // --- events ---------------------------------------------------------------------------------
