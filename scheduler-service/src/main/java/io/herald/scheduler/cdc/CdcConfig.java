@@ -73,6 +73,8 @@ public record CdcConfig(
           "enable.idempotence",
           "key.serializer",
           "value.serializer",
+          // One record size end to end (Limits.MAX_RECORD_BYTES); the size checks rely on it.
+          "max.request.size",
           "key.deserializer",
           "value.deserializer",
           "group.id",

@@ -18,9 +18,17 @@ public sealed interface CdcMapping permits CdcMapping.Emit, CdcMapping.StateOnly
    * @param key the Kafka key (schedule key, device id or contact id)
    * @param value the event
    * @param sourceTsMs commit time of the change in the source, epoch millis (0 when unknown)
+   * @param cutValues how many values the mapper cut or dropped to keep the event within {@code
+   *     Limits} (contacts and devices; always 0 for schedule changes)
    */
   record Emit<V>(String table, String op, TopicSpec<String, V> topic, String key, V value,
-      long sourceTsMs) implements CdcMapping {
+      long sourceTsMs, int cutValues) implements CdcMapping {
+
+    /** An event nothing was cut from. */
+    public Emit(String table, String op, TopicSpec<String, V> topic, String key, V value,
+        long sourceTsMs) {
+      this(table, op, topic, key, value, sourceTsMs, 0);
+    }
 
     /** The value in the topic's wire format. */
     public byte[] serializedValue() {

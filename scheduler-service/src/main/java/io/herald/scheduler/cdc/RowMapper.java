@@ -11,6 +11,7 @@ import io.herald.contracts.event.PacingSpec;
 import io.herald.contracts.event.RuleSpec;
 import io.herald.contracts.event.ScheduleChange;
 import io.herald.contracts.event.ScheduleKind;
+import io.herald.contracts.limit.Limits;
 import io.herald.contracts.topic.Topics;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -34,6 +35,12 @@ import java.util.Set;
  * {@code time} → microseconds since midnight ({@code time.precision.mode=adaptive}), {@code date}
  * → days since the epoch, {@code int[]} → JSON array, {@code jsonb} → JSON text, {@code
  * timestamptz} → ISO-8601 text, {@code numeric} → JSON number.
+ *
+ * <p>Devices and contacts are always bounded here ({@link Limits}: contact name, field count,
+ * field names and values, device status and transport), so that no tenant's row can grow those
+ * events past what the topics accept; {@link CdcMapping.Emit#cutValues()} counts what was cut.
+ * Schedule definitions are not cut (a cut message would be sent as something the user did not
+ * write): the engine rejects an oversized one as a whole ({@link PoisonRows}).
  */
 public final class RowMapper {
 
@@ -264,10 +271,16 @@ public final class RowMapper {
         return scheduleEmit(table, op, autopost(id, row, lsn), tsMs);
       case BROADCASTS:
         return scheduleEmit(table, op, broadcast(id, row, lsn), tsMs);
-      case DEVICES:
-        return new CdcMapping.Emit<>(table, op, Topics.DEVICES, id, device(id, row, false), tsMs);
-      case CONTACTS:
-        return new CdcMapping.Emit<>(table, op, Topics.CONTACTS, id, contact(id, row, false), tsMs);
+      case DEVICES: {
+        Cuts cuts = new Cuts();
+        return new CdcMapping.Emit<>(table, op, Topics.DEVICES, id, device(id, row, false, cuts),
+            tsMs, cuts.count);
+      }
+      case CONTACTS: {
+        Cuts cuts = new Cuts();
+        return new CdcMapping.Emit<>(table, op, Topics.CONTACTS, id,
+            contact(id, row, false, cuts), tsMs, cuts.count);
+      }
       default:
         return new CdcMapping.Ignored(table, "table not captured by Herald");
     }
@@ -291,12 +304,16 @@ public final class RowMapper {
         return scheduleEmit(table, "delete",
             ScheduleChange.delete(ScheduleKind.BROADCAST.keyFor(id), ScheduleKind.BROADCAST, lsn),
             tsMs);
-      case DEVICES:
+      case DEVICES: {
+        Cuts cuts = new Cuts();
         return new CdcMapping.Emit<>(table, "delete", Topics.DEVICES, id,
-            device(id, before, true), tsMs);
-      case CONTACTS:
+            device(id, before, true, cuts), tsMs, cuts.count);
+      }
+      case CONTACTS: {
+        Cuts cuts = new Cuts();
         return new CdcMapping.Emit<>(table, "delete", Topics.CONTACTS, id,
-            contact(id, before, true), tsMs);
+            contact(id, before, true, cuts), tsMs, cuts.count);
+      }
       default:
         return new CdcMapping.Ignored(table, "table not captured by Herald");
     }
@@ -379,20 +396,28 @@ public final class RowMapper {
         integer(row, "pause_between_batches"));
   }
 
-  private static DeviceInfo device(String id, JsonNode row, boolean deleted) {
+  private static DeviceInfo device(String id, JsonNode row, boolean deleted, Cuts cuts) {
     return new DeviceInfo(DeviceInfo.SCHEMA_VERSION, id, text(row, "user_id"),
-        text(row, "transport"), text(row, "status"), decimal(row, "max_per_second"), deleted);
+        cuts.clip(text(row, "transport"), Limits.STATUS_MAX_CHARS),
+        cuts.clip(text(row, "status"), Limits.STATUS_MAX_CHARS), decimal(row, "max_per_second"),
+        deleted);
   }
 
-  private ContactInfo contact(String id, JsonNode row, boolean deleted) {
+  private ContactInfo contact(String id, JsonNode row, boolean deleted, Cuts cuts) {
     Boolean optedOut = bool(row, "opted_out");
+    // The phone number is never cut: a shortened number is somebody else's.
     return new ContactInfo(ContactInfo.SCHEMA_VERSION, id, text(row, "user_id"),
-        text(row, "phone_number"), text(row, "name"), fields(row.get("fields")),
-        Boolean.TRUE.equals(optedOut), deleted);
+        text(row, "phone_number"), cuts.clip(text(row, "name"), Limits.CONTACT_NAME_MAX_CHARS),
+        fields(row.get("fields"), cuts), Boolean.TRUE.equals(optedOut), deleted);
   }
 
-  /** {@code fields} jsonb: an object of template variables; other shapes carry none. */
-  private Map<String, String> fields(JsonNode raw) {
+  /**
+   * {@code fields} jsonb: an object of template variables; other shapes carry none. Bounded in
+   * source order: a name over {@link Limits#CONTACT_FIELD_KEY_MAX_CHARS} drops its field, fields
+   * beyond {@link Limits#CONTACT_FIELDS_MAX_ENTRIES} are dropped, values are cut to {@link
+   * Limits#CONTACT_FIELD_VALUE_MAX_CHARS}.
+   */
+  private Map<String, String> fields(JsonNode raw, Cuts cuts) {
     JsonNode node = jsonb(raw);
     Map<String, String> out = new LinkedHashMap<>();
     if (node == null || !node.isObject()) {
@@ -401,11 +426,39 @@ public final class RowMapper {
     for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> e = it.next();
       JsonNode v = e.getValue();
-      if (v != null && !v.isNull()) {
-        out.put(e.getKey(), v.isValueNode() ? v.asText() : v.toString());
+      if (v == null || v.isNull()) {
+        continue;
       }
+      if (codePoints(e.getKey()) > Limits.CONTACT_FIELD_KEY_MAX_CHARS
+          || out.size() >= Limits.CONTACT_FIELDS_MAX_ENTRIES) {
+        cuts.count++;
+        continue;
+      }
+      String value = v.isValueNode() ? v.asText() : v.toString();
+      out.put(e.getKey(), cuts.clip(value, Limits.CONTACT_FIELD_VALUE_MAX_CHARS));
     }
     return out;
+  }
+
+  private static int codePoints(String s) {
+    return s.codePointCount(0, s.length());
+  }
+
+  /** Counts the values cut or dropped while bounding one event. */
+  private static final class Cuts {
+    int count;
+
+    /**
+     * {@code s} cut to at most {@code max} code points, never inside a surrogate pair; the
+     * content is otherwise kept as it is (line breaks in a field value are the user's).
+     */
+    String clip(String s, int max) {
+      if (s == null || s.length() <= max || codePoints(s) <= max) {
+        return s;
+      }
+      count++;
+      return s.substring(0, s.offsetByCodePoints(0, max));
+    }
   }
 
   /** A jsonb column: Debezium sends its JSON text; tolerate an already parsed value. */

@@ -13,6 +13,9 @@ import io.herald.contracts.topic.Topics;
 import io.herald.testsupport.KafkaTestBroker;
 import io.herald.testsupport.PostgresTestDatabase;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
@@ -163,6 +166,72 @@ class CdcEngineIT {
       for (String table : RowMapper.TABLES) {
         assertThat(second.get("herald.scheduler.cdc.events").tag("table", table).tag("op", op)
             .counter().count()).as("snapshot events of %s after restart", table).isZero();
+      }
+    }
+  }
+
+  @Test
+  void shouldRejectOversizedDefinitionAndKeepStreamingWhenARowIsOverTheLimit() throws Exception {
+    engine = new CdcEngine(config, registry);
+    engine.start();
+    CdcItSupport.awaitStreaming(engine, db, slot, Duration.ofSeconds(40));
+    UUID tenant = UUID.randomUUID();
+    UUID device = UUID.randomUUID();
+    UUID big = UUID.randomUUID();
+    UUID normal = UUID.randomUUID();
+
+    // ~5 MB of message text: over MAX_DEFINITION_BYTES, under the producer's max.request.size.
+    execute(db, "INSERT INTO recurring_messages (id, user_id, device_id, message,"
+        + " target_contacts, frequency, time_of_day) VALUES (?, ?, ?, ?,"
+        + " '[\"+4915112345678\"]', 'daily', '09:00')", big, tenant, device,
+        "m".repeat(5 * 1024 * 1024));
+    String afterBig = currentWalLsn();
+    execute(db, "INSERT INTO recurring_messages (id, user_id, device_id, message,"
+        + " target_contacts, frequency, time_of_day) VALUES (?, ?, ?, 'Hi',"
+        + " '[\"+4915112345678\"]', 'daily', '09:00')", normal, tenant, device);
+
+    ScheduleChange n = reader.await(Topics.SCHEDULE_CHANGES, "recurring:" + normal,
+        l -> !l.isEmpty(), EVENT_WAIT).get(0);
+    assertThat(n.message()).isEqualTo("Hi");
+    ScheduleChange stub = reader.await(Topics.SCHEDULE_CHANGES, "recurring:" + big,
+        l -> !l.isEmpty(), EVENT_WAIT).get(0);
+    assertThat(stub.op()).isEqualTo(ChangeOp.UPSERT);
+    assertThat(stub.tenantId()).isEqualTo(tenant.toString());
+    assertThat(stub.deviceId()).isEqualTo(device.toString());
+    assertThat(stub.message()).isNull();
+    assertThat(stub.recipients()).isNull();
+    assertThat(stub.sourceVersion()).isPositive();
+    assertThat(stub.mappingErrors()).singleElement().asString()
+        .matches("definition too large: 5,[0-9]{3},[0-9]{3} bytes, limit 4,194,304");
+
+    // Still the same run, and the slot moved past the poison row (its WAL can be released).
+    assertThat(engine.isStreaming()).isTrue();
+    assertThat(registry.get("herald.scheduler.cdc.restarts").counter().count()).isZero();
+    assertThat(registry.get("herald.scheduler.cdc.poison.rows").tag("table", "recurring_messages")
+        .tag("reason", "too_large").counter().count()).isEqualTo(1);
+    org.awaitility.Awaitility.await("slot " + slot + " confirmed past " + afterBig)
+        .atMost(EVENT_WAIT)
+        .pollInterval(Duration.ofMillis(100))
+        .until(() -> slotConfirmedPast(afterBig));
+  }
+
+  private String currentWalLsn() throws Exception {
+    try (Connection c = db.connection();
+        PreparedStatement ps = c.prepareStatement("SELECT pg_current_wal_lsn()::text");
+        ResultSet rs = ps.executeQuery()) {
+      rs.next();
+      return rs.getString(1);
+    }
+  }
+
+  private boolean slotConfirmedPast(String lsn) throws Exception {
+    try (Connection c = db.connection();
+        PreparedStatement ps = c.prepareStatement("SELECT confirmed_flush_lsn >= ?::pg_lsn"
+            + " FROM pg_replication_slots WHERE slot_name = ?")) {
+      ps.setString(1, lsn);
+      ps.setString(2, slot);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() && rs.getBoolean(1);
       }
     }
   }

@@ -11,6 +11,7 @@ import io.herald.contracts.event.PacingSpec;
 import io.herald.contracts.event.RuleSpec;
 import io.herald.contracts.event.ScheduleChange;
 import io.herald.contracts.event.ScheduleKind;
+import io.herald.contracts.limit.Limits;
 import io.herald.contracts.serde.Json;
 import io.herald.contracts.topic.Topics;
 import java.io.IOException;
@@ -242,6 +243,96 @@ class RowMapperTest {
 
       assertThat(emitted(m, ContactInfo.class).deleted()).isTrue();
       assertThat(emitted(m, ContactInfo.class).phoneNumber()).isEqualTo("+4915112345678");
+    }
+  }
+
+  @Nested
+  class Bounds {
+
+    @Test
+    void shouldCutContactNameWhenLongerThanLimit() {
+      ObjectNode row = contactRow().put("name", "A".repeat(Limits.CONTACT_NAME_MAX_CHARS + 45));
+
+      CdcMapping m = mapper.map(envelope("contacts", "c", null, row));
+
+      assertThat(emitted(m, ContactInfo.class).name())
+          .isEqualTo("A".repeat(Limits.CONTACT_NAME_MAX_CHARS));
+      assertThat(((CdcMapping.Emit<?>) m).cutValues()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldNotSplitSurrogatePairWhenCuttingContactName() {
+      String emoji = "\uD83D\uDE00"; // one code point, two chars
+      ObjectNode row = contactRow().put("name", emoji.repeat(Limits.CONTACT_NAME_MAX_CHARS + 1));
+
+      String name = emitted(mapper.map(envelope("contacts", "c", null, row)), ContactInfo.class)
+          .name();
+
+      assertThat(name.codePointCount(0, name.length())).isEqualTo(Limits.CONTACT_NAME_MAX_CHARS);
+      assertThat(name).isEqualTo(emoji.repeat(Limits.CONTACT_NAME_MAX_CHARS));
+    }
+
+    @Test
+    void shouldKeepFirstFieldsAndDropLongNamesWhenFieldsExceedLimits() {
+      ObjectNode fields = JSON.createObjectNode();
+      fields.put("k".repeat(Limits.CONTACT_FIELD_KEY_MAX_CHARS + 1), "dropped: name too long");
+      for (int i = 0; i < Limits.CONTACT_FIELDS_MAX_ENTRIES + 10; i++) {
+        fields.put("f" + i, "v" + i);
+      }
+      ObjectNode row = contactRow().put("fields", fields.toString());
+
+      CdcMapping m = mapper.map(envelope("contacts", "c", null, row));
+
+      Map<String, String> kept = emitted(m, ContactInfo.class).fields();
+      assertThat(kept).hasSize(Limits.CONTACT_FIELDS_MAX_ENTRIES)
+          .containsEntry("f0", "v0")
+          .containsEntry("f49", "v49")
+          .doesNotContainKey("f50");
+      assertThat(((CdcMapping.Emit<?>) m).cutValues()).isEqualTo(1 + 10);
+    }
+
+    @Test
+    void shouldCutFieldValueAndKeepItsLineBreaksWhenValueIsTooLong() {
+      String value = "line one\nline two " + "x".repeat(Limits.CONTACT_FIELD_VALUE_MAX_CHARS);
+      ObjectNode row = contactRow()
+          .put("fields", JSON.createObjectNode().put("address", value).toString());
+
+      CdcMapping m = mapper.map(envelope("contacts", "c", null, row));
+
+      String kept = emitted(m, ContactInfo.class).fields().get("address");
+      assertThat(kept).hasSize(Limits.CONTACT_FIELD_VALUE_MAX_CHARS).startsWith("line one\nline");
+      assertThat(((CdcMapping.Emit<?>) m).cutValues()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldCutDeviceStatusAndTransportWhenLongerThanLimit() {
+      ObjectNode row = JSON.createObjectNode().put("id", DEVICE).put("user_id", TENANT)
+          .put("transport", "t".repeat(5_000)).put("status", "s".repeat(5_000));
+
+      CdcMapping m = mapper.map(envelope("devices", "c", null, row));
+
+      DeviceInfo d = emitted(m, DeviceInfo.class);
+      assertThat(d.transport()).isEqualTo("t".repeat(Limits.STATUS_MAX_CHARS));
+      assertThat(d.status()).isEqualTo("s".repeat(Limits.STATUS_MAX_CHARS));
+      assertThat(((CdcMapping.Emit<?>) m).cutValues()).isEqualTo(2);
+    }
+
+    @Test
+    void shouldCutNothingWhenContactIsWithinLimits() {
+      CdcMapping m = mapper.map(envelope("contacts", "c", null, contactRow()));
+
+      assertThat(((CdcMapping.Emit<?>) m).cutValues()).isZero();
+    }
+
+    @Test
+    void shouldKeepDefinitionWholeWhenMessageIsLarge() {
+      // Definitions are never cut: the engine rejects an oversized one as a whole.
+      ObjectNode row = recurringRow().put("message", "m".repeat(100_000));
+
+      CdcMapping m = mapper.map(envelope("recurring_messages", "c", null, row));
+
+      assertThat(emitted(m, ScheduleChange.class).message()).hasSize(100_000);
+      assertThat(((CdcMapping.Emit<?>) m).cutValues()).isZero();
     }
   }
 
