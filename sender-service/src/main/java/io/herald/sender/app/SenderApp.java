@@ -2,6 +2,7 @@ package io.herald.sender.app;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import io.herald.contracts.limit.Limits;
 import io.herald.contracts.outcome.DeliveryResult;
 import io.herald.contracts.topic.Topics;
 import io.herald.database.Migrations;
@@ -12,6 +13,7 @@ import io.herald.sender.config.SenderConfig;
 import io.herald.sender.consume.CommandConsumer;
 import io.herald.sender.consume.ConsumerSettings;
 import io.herald.sender.consume.KafkaResultSink;
+import io.herald.sender.consume.RejectionRecorder;
 import io.herald.sender.lane.LaneContext;
 import io.herald.sender.lane.LaneScheduler;
 import io.herald.sender.lane.LaneSettings;
@@ -203,6 +205,7 @@ public final class SenderApp implements AutoCloseable {
             JdbcDeliveryLedger.DEFAULT_MAX_BATCH,
             (size, nanos, ok) -> metrics.dbBatch("opt_out", size, nanos, ok));
     closeables.push(() -> optOuts.close(Duration.ofSeconds(5)));
+    KafkaResultSink resultSink = new KafkaResultSink(resultProducer, metrics);
     LaneContext ctx =
         new LaneContext(
             ledger,
@@ -220,7 +223,7 @@ public final class SenderApp implements AutoCloseable {
                 config.autoFloor(),
                 config.adaptiveMaxFactor(),
                 0.9),
-            new KafkaResultSink(resultProducer, metrics),
+            resultSink,
             metrics,
             clock,
             new LaneSettings(
@@ -243,6 +246,7 @@ public final class SenderApp implements AutoCloseable {
             kafkaConsumer,
             dlqProducer,
             lanes,
+            new RejectionRecorder(ledger, resultSink, metrics, clock),
             metrics,
             new ConsumerSettings(
                 Topics.SEND_COMMANDS.name(),
@@ -287,6 +291,8 @@ public final class SenderApp implements AutoCloseable {
     p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
     p.putAll(config.kafka());
+    // one record bound end to end: what this producer accepts every Herald topic accepts
+    p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Limits.MAX_RECORD_BYTES);
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
     p.put(
         ProducerConfig.CLIENT_ID_CONFIG,

@@ -77,7 +77,9 @@ public final class SenderMetrics {
             .register(registry);
     deadLetters =
         Counter.builder("herald.sender.dead.letters")
-            .description("Unreadable send-commands sent to the dead-letter topic")
+            .description(
+                "Send-commands sent to the dead-letter topic: unreadable, invalid, or handling"
+                    + " them failed")
             .register(registry);
     laneErrors =
         Counter.builder("herald.sender.lane.errors")
