@@ -74,6 +74,7 @@ public final class SenderApp implements AutoCloseable {
   private PrometheusMeterRegistry registry;
   private HikariDataSource dataSource;
   private CommandConsumer consumer;
+  private ResultProjector projector;
   private LaneScheduler lanes;
   private AdminServer admin;
   private volatile long dbCheckedAt;
@@ -263,8 +264,10 @@ public final class SenderApp implements AutoCloseable {
               consumerProps(config.groupId() + "-projector"),
               new ByteArrayDeserializer(),
               new ByteArrayDeserializer());
-      ResultProjector projector =
-          new ResultProjector(pc, new JdbcProjection(dataSource), Duration.ofSeconds(5)).start();
+      projector =
+          new ResultProjector(
+                  pc, dlqProducer, new JdbcProjection(dataSource), metrics, Duration.ofSeconds(5))
+              .start();
       closeables.push(projector);
     }
 
@@ -312,9 +315,15 @@ public final class SenderApp implements AutoCloseable {
     return p;
   }
 
-  /** Ready: partitions assigned and the database answers (checked at most every 2 s). */
+  /**
+   * Ready: partitions assigned, the projector (when enabled) running, and the database answers
+   * (checked at most every 2 s).
+   */
   public boolean ready() {
     if (consumer == null || !consumer.ready()) {
+      return false;
+    }
+    if (config.projectorEnabled() && (projector == null || !projector.ready())) {
       return false;
     }
     long now = System.nanoTime();
@@ -339,11 +348,18 @@ public final class SenderApp implements AutoCloseable {
     return admin.port();
   }
 
-  /** Blocks until the consumer loop ends; returns its fatal error, or null after a clean stop. */
+  /**
+   * Blocks until the consumer loop ends or the projector stops on an error; returns the fatal
+   * error, or null after a clean stop.
+   */
   Throwable awaitConsumerExit() {
     try {
       if (consumer != null) {
-        consumer.awaitExit();
+        while (!consumer.awaitExit(Duration.ofSeconds(1))) {
+          if (projector != null && projector.failure() != null) {
+            return projector.failure();
+          }
+        }
         if (consumer.failure() != null) {
           return consumer.failure();
         }

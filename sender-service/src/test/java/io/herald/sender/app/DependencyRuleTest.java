@@ -36,7 +36,7 @@ class DependencyRuleTest {
         "lane/Pacer.java", "lane/PacingPolicy.java", "lane/RetryBackoff.java",
         "transport/OutcomeClassifier.java", "transport/Outcome.java", "transport/ErrorClass.java",
         "transport/TransportResponse.java", "consume/CommittableOffsets.java",
-        "consume/CommandValidator.java"
+        "consume/CommandValidator.java", "projector/FailureClassifier.java"
       })
   void shouldImportOnlyJavaAndContractsWhenPure(String file) throws IOException {
     assertThat(imports(MAIN.resolve(file)))
