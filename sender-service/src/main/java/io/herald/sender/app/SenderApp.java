@@ -2,6 +2,7 @@ package io.herald.sender.app;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import io.herald.contracts.limit.Limits;
 import io.herald.contracts.outcome.DeliveryResult;
 import io.herald.contracts.topic.Topics;
 import io.herald.database.Migrations;
@@ -12,6 +13,7 @@ import io.herald.sender.config.SenderConfig;
 import io.herald.sender.consume.CommandConsumer;
 import io.herald.sender.consume.ConsumerSettings;
 import io.herald.sender.consume.KafkaResultSink;
+import io.herald.sender.consume.RejectionRecorder;
 import io.herald.sender.lane.LaneContext;
 import io.herald.sender.lane.LaneScheduler;
 import io.herald.sender.lane.LaneSettings;
@@ -72,6 +74,7 @@ public final class SenderApp implements AutoCloseable {
   private PrometheusMeterRegistry registry;
   private HikariDataSource dataSource;
   private CommandConsumer consumer;
+  private ResultProjector projector;
   private LaneScheduler lanes;
   private AdminServer admin;
   private volatile long dbCheckedAt;
@@ -203,6 +206,7 @@ public final class SenderApp implements AutoCloseable {
             JdbcDeliveryLedger.DEFAULT_MAX_BATCH,
             (size, nanos, ok) -> metrics.dbBatch("opt_out", size, nanos, ok));
     closeables.push(() -> optOuts.close(Duration.ofSeconds(5)));
+    KafkaResultSink resultSink = new KafkaResultSink(resultProducer, metrics);
     LaneContext ctx =
         new LaneContext(
             ledger,
@@ -220,7 +224,7 @@ public final class SenderApp implements AutoCloseable {
                 config.autoFloor(),
                 config.adaptiveMaxFactor(),
                 0.9),
-            new KafkaResultSink(resultProducer, metrics),
+            resultSink,
             metrics,
             clock,
             new LaneSettings(
@@ -243,6 +247,7 @@ public final class SenderApp implements AutoCloseable {
             kafkaConsumer,
             dlqProducer,
             lanes,
+            new RejectionRecorder(ledger, resultSink, metrics, clock),
             metrics,
             new ConsumerSettings(
                 Topics.SEND_COMMANDS.name(),
@@ -259,8 +264,10 @@ public final class SenderApp implements AutoCloseable {
               consumerProps(config.groupId() + "-projector"),
               new ByteArrayDeserializer(),
               new ByteArrayDeserializer());
-      ResultProjector projector =
-          new ResultProjector(pc, new JdbcProjection(dataSource), Duration.ofSeconds(5)).start();
+      projector =
+          new ResultProjector(
+                  pc, dlqProducer, new JdbcProjection(dataSource), metrics, Duration.ofSeconds(5))
+              .start();
       closeables.push(projector);
     }
 
@@ -287,6 +294,8 @@ public final class SenderApp implements AutoCloseable {
     p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
     p.putAll(config.kafka());
+    // one record bound end to end: what this producer accepts every Herald topic accepts
+    p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Limits.MAX_RECORD_BYTES);
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
     p.put(
         ProducerConfig.CLIENT_ID_CONFIG,
@@ -306,9 +315,15 @@ public final class SenderApp implements AutoCloseable {
     return p;
   }
 
-  /** Ready: partitions assigned and the database answers (checked at most every 2 s). */
+  /**
+   * Ready: partitions assigned, the projector (when enabled) running, and the database answers
+   * (checked at most every 2 s).
+   */
   public boolean ready() {
     if (consumer == null || !consumer.ready()) {
+      return false;
+    }
+    if (config.projectorEnabled() && (projector == null || !projector.ready())) {
       return false;
     }
     long now = System.nanoTime();
@@ -333,11 +348,18 @@ public final class SenderApp implements AutoCloseable {
     return admin.port();
   }
 
-  /** Blocks until the consumer loop ends; returns its fatal error, or null after a clean stop. */
+  /**
+   * Blocks until the consumer loop ends or the projector stops on an error; returns the fatal
+   * error, or null after a clean stop.
+   */
   Throwable awaitConsumerExit() {
     try {
       if (consumer != null) {
-        consumer.awaitExit();
+        while (!consumer.awaitExit(Duration.ofSeconds(1))) {
+          if (projector != null && projector.failure() != null) {
+            return projector.failure();
+          }
+        }
         if (consumer.failure() != null) {
           return consumer.failure();
         }

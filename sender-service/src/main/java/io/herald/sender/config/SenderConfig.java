@@ -95,7 +95,8 @@ public record SenderConfig(
           "key.deserializer",
           "value.deserializer",
           "key.serializer",
-          "value.serializer");
+          "value.serializer",
+          "max.request.size");
 
   private static final Set<String> TRANSPORTS =
       Set.of("whatsapp_cloud", "http_gateway", "simulated");

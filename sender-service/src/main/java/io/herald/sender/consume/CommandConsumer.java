@@ -1,6 +1,7 @@
 package io.herald.sender.consume;
 
 import io.herald.contracts.command.SendCommand;
+import io.herald.contracts.limit.ErrorTexts;
 import io.herald.contracts.serde.JsonSerde;
 import io.herald.contracts.topic.DeadLetters;
 import io.herald.sender.lane.LaneScheduler;
@@ -29,12 +30,14 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Owns the consumer of {@code herald.send-commands} and its thread ({@code herald-consumer}). Reads
- * records, dead-letters unreadable ones, hands commands to the lanes, commits each partition up to
+ * records, dead-letters unreadable and invalid ones (an invalid command with a usable id is also
+ * recorded as a failed delivery), hands the others to the lanes, commits each partition up to
  * its lowest record without a recorded outcome, pauses fetching of partitions with too much in
  * flight, and stops revoked partitions' lanes cleanly before they move.
  */
@@ -45,9 +48,13 @@ public final class CommandConsumer implements AutoCloseable {
   private static final Duration POLL = Duration.ofMillis(200);
   private static final Duration LAG_INTERVAL = Duration.ofSeconds(5);
 
+  /** Largest original key kept on a dead letter: value room is reserved up to this much. */
+  static final int MAX_DLQ_KEY_BYTES = 64 * 1024;
+
   private final Consumer<byte[], byte[]> consumer;
   private final Producer<byte[], byte[]> dlqProducer;
   private final LaneScheduler lanes;
+  private final RejectionRecorder rejections;
   private final SenderMetrics metrics;
   private final ConsumerSettings settings;
   private final Map<TopicPartition, CommittableOffsets> offsets = new ConcurrentHashMap<>();
@@ -63,11 +70,13 @@ public final class CommandConsumer implements AutoCloseable {
       Consumer<byte[], byte[]> consumer,
       Producer<byte[], byte[]> dlqProducer,
       LaneScheduler lanes,
+      RejectionRecorder rejections,
       SenderMetrics metrics,
       ConsumerSettings settings) {
     this.consumer = Objects.requireNonNull(consumer, "consumer");
     this.dlqProducer = Objects.requireNonNull(dlqProducer, "dlqProducer");
     this.lanes = Objects.requireNonNull(lanes, "lanes");
+    this.rejections = Objects.requireNonNull(rejections, "rejections");
     this.metrics = Objects.requireNonNull(metrics, "metrics");
     this.settings = Objects.requireNonNull(settings, "settings");
     this.thread = new Thread(this::run, "herald-consumer");
@@ -86,6 +95,12 @@ public final class CommandConsumer implements AutoCloseable {
   /** Blocks until the loop has ended (after {@link #close()} or a fatal error). */
   public void awaitExit() throws InterruptedException {
     thread.join();
+  }
+
+  /** Blocks until the loop has ended or {@code timeout} passed; true when it has ended. */
+  public boolean awaitExit(Duration timeout) throws InterruptedException {
+    thread.join(Math.max(1, timeout.toMillis()));
+    return !thread.isAlive();
   }
 
   /** The error that stopped the loop, or null. */
@@ -148,42 +163,68 @@ public final class CommandConsumer implements AutoCloseable {
     }
   }
 
+  /**
+   * Reads one record and hands it to its lane, or dead-letters it. Whatever the record holds, it
+   * ends up either in a lane or on the dead-letter topic, and counts as done once its dead letter
+   * is written: only a dead letter that cannot be written (the broker) stops the loop.
+   */
   private void handle(ConsumerRecord<byte[], byte[]> r) {
     TopicPartition tp = new TopicPartition(r.topic(), r.partition());
     CommittableOffsets off = offsets.computeIfAbsent(tp, k -> new CommittableOffsets());
     long offset = r.offset();
     off.track(offset);
-    SendCommand cmd = null;
-    String problem = null;
-    Exception cause = null;
+    SendCommand cmd;
     try {
       cmd = SERDE.deserialize(r.topic(), r.value());
-      if (cmd == null) {
-        problem = "empty value";
-      } else if (cmd.commandId() == null) {
-        problem = "missing commandId";
-      } else if (cmd.deviceId() == null || cmd.deviceId().isBlank()) {
-        problem = "missing deviceId";
-      } else if (cmd.recipient() == null || cmd.recipient().isBlank()) {
-        problem = "missing recipient";
-      }
-    } catch (KafkaException e) {
-      problem = "not a SendCommand";
-      cause = e;
-    }
-    if (problem != null) {
-      deadLetter(r, problem, cause);
+    } catch (RuntimeException e) {
+      deadLetter(r, "not a SendCommand", e);
       off.done(offset);
       return;
     }
-    lanes.submit(new PendingCommand(cmd, r.partition(), offset, () -> off.done(offset)));
+    if (cmd == null) {
+      deadLetter(r, "empty value", null);
+      off.done(offset);
+      return;
+    }
+    String problem;
+    Exception cause = null;
+    try {
+      List<String> problems = CommandValidator.problems(cmd);
+      if (problems.isEmpty()) {
+        lanes.submit(new PendingCommand(cmd, r.partition(), offset, () -> off.done(offset)));
+        return;
+      }
+      problem = ErrorTexts.join(problems);
+    } catch (RuntimeException e) {
+      // a command the checks let through and handling still chokes on: the same record would
+      // fail the same way after a restart, so it must not stop the loop or hold the offset
+      problem = "cannot be handled: " + e.getClass().getSimpleName();
+      cause = e;
+    }
+    deadLetter(r, problem, cause);
+    off.done(offset);
+    if (RejectionRecorder.hasUsableId(cmd)) {
+      try {
+        rejections.reject(cmd, problem);
+      } catch (RuntimeException e) {
+        log.warn(
+            "Rejected command not recorded: topic={} partition={} offset={} error={}",
+            r.topic(),
+            r.partition(),
+            offset,
+            e.toString());
+      }
+    }
   }
 
   private void deadLetter(ConsumerRecord<byte[], byte[]> r, String reason, Exception cause) {
+    RecordHeaders headers =
+        DeadLetters.headers(
+            r.headers().toArray(), r.topic(), r.partition(), r.offset(), reason, cause);
+    DeadLetters.truncatedHeader(headers, r.value());
     ProducerRecord<byte[], byte[]> dlq =
-        new ProducerRecord<>(settings.dlqTopic(), null, r.key(), r.value(),
-            DeadLetters.headers(r.headers().toArray(), r.topic(), r.partition(), r.offset(),
-                reason, cause));
+        new ProducerRecord<>(
+            settings.dlqTopic(), null, dlqKey(r.key()), DeadLetters.value(r.value()), headers);
     try {
       dlqProducer.send(dlq).get(30, TimeUnit.SECONDS);
     } catch (Exception e) {
@@ -195,11 +236,19 @@ public final class CommandConsumer implements AutoCloseable {
     }
     metrics.deadLetter();
     log.warn(
-        "Unreadable send-command dead-lettered: topic={} partition={} offset={} reason={}",
+        "Send-command dead-lettered: topic={} partition={} offset={} reason={}",
         r.topic(),
         r.partition(),
         r.offset(),
-        reason);
+        DeadLetters.firstLine(reason));
+  }
+
+  /**
+   * The key for the dead letter: the original, unless it is so large that key and clipped value
+   * together could pass the record bound (then none; the coordinates headers still find it).
+   */
+  static byte[] dlqKey(byte[] key) {
+    return key == null || key.length <= MAX_DLQ_KEY_BYTES ? key : null;
   }
 
   private void backpressure() {

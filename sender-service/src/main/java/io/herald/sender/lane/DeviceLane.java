@@ -39,7 +39,7 @@ import org.slf4j.MDC;
  * holds no thread, other devices' lanes run on the shared executor meanwhile, and every active lane
  * can have a claim or finish waiting at once, which is what lets the ledger batch them.
  *
- * <p>Per command: expired? device known, same tenant, active? pacing allows? claim in the ledger
+ * <p>Per command: expired? device known, same tenant, usable configuration, active? pacing allows? claim in the ledger
  * (duplicates and unconfirmed claims stop here), opt-out check, transport call, classification,
  * then retry later, or record the outcome in the ledger and publish the result; only then is the
  * record's offset released for commit.
@@ -286,6 +286,10 @@ final class DeviceLane {
           "tenant_mismatch",
           "device belongs to another tenant",
           null);
+    }
+    if (!device.usable()) {
+      return decideWithoutCall(
+          e, now, DeliveryStatus.FAILED, "invalid_device_config", device.unusableReason(), null);
     }
     if (!device.active()) {
       if (!paused) {

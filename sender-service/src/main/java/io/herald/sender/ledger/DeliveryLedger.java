@@ -48,4 +48,17 @@ public interface DeliveryLedger {
    * is overwritten with the truth. False when the row is missing or already final.
    */
   CompletableFuture<Boolean> finish(CommandId id, Finish finish);
+
+  /**
+   * Records a command rejected before any claim (its content is invalid, it is never sent) with
+   * {@code finish} (a failed outcome), unless its id already has a row. Fields that cannot be
+   * stored as they are (over their bound, control characters, not a uuid, a year PostgreSQL
+   * refuses) are left null, so the write cannot fail on the content that made the command
+   * invalid.
+   *
+   * @param command a command with a usable id: non-blank, within {@code Limits.ID_MAX_CHARS}, no
+   *     control characters
+   * @return true when the row was written, false when the id already had one
+   */
+  CompletableFuture<Boolean> reject(SendCommand command, Finish finish);
 }

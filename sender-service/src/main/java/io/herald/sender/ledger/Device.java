@@ -14,6 +14,9 @@ import java.util.Map;
  * @param status {@code active}, {@code paused}, ...
  * @param maxPerSecond {@code max_per_second}, or null for the transport's default
  * @param pausedReason why the device is paused, or null
+ * @param unusableReason why the device cannot send at all (its {@code transport_config} is too
+ *     large, not JSON, or nested too deeply), or null when it is usable; its commands fail with
+ *     this reason
  */
 public record Device(
     String id,
@@ -22,11 +25,29 @@ public record Device(
     Map<String, String> transportConfig,
     String status,
     Double maxPerSecond,
-    String pausedReason) {
+    String pausedReason,
+    String unusableReason) {
+
+  /** A usable device. */
+  public Device(
+      String id,
+      String tenantId,
+      String transport,
+      Map<String, String> transportConfig,
+      String status,
+      Double maxPerSecond,
+      String pausedReason) {
+    this(id, tenantId, transport, transportConfig, status, maxPerSecond, pausedReason, null);
+  }
 
   public Device {
     transportConfig = transportConfig == null ? Map.of() : Map.copyOf(transportConfig);
     transport = transport == null ? null : transport.trim().toLowerCase(Locale.ROOT);
+  }
+
+  /** False when the device's configuration cannot be used: see {@link #unusableReason()}. */
+  public boolean usable() {
+    return unusableReason == null;
   }
 
   /** Only an active device sends; any other status holds its commands. */

@@ -1,5 +1,7 @@
 package io.herald.sender.ledger;
 
+import io.herald.contracts.limit.ErrorTexts;
+import io.herald.contracts.limit.Limits;
 import io.herald.contracts.outcome.DeliveryStatus;
 import java.time.Instant;
 import java.util.Objects;
@@ -12,7 +14,8 @@ import java.util.Objects;
  * @param attempts transport calls made, >= 0
  * @param transportMessageId e.g. {@code wamid...}, or null
  * @param errorCode transport code or Herald reason ({@code opted_out}, {@code expired}...), or null
- * @param errorMessage short reason without message text, or null
+ * @param errorMessage short reason without message text, or null; clipped to {@link
+ *     Limits#ERROR_TEXT_MAX_CHARS} without control characters
  * @param finishedAt when the outcome was decided
  */
 public record Finish(
@@ -23,8 +26,17 @@ public record Finish(
     String errorMessage,
     Instant finishedAt) {
 
+  /** Far above any real provider id ({@code wamid.} ids run to about 60 characters). */
+  static final int MAX_MESSAGE_ID_CHARS = 512;
+
   public Finish {
     Objects.requireNonNull(status, "status");
     Objects.requireNonNull(finishedAt, "finishedAt");
+    // provider texts land in a text column that refuses NUL, and one finish that cannot be
+    // written fails its whole group-committed batch: bounded and cleaned here, once
+    transportMessageId =
+        transportMessageId == null ? null : ErrorTexts.clip(transportMessageId, MAX_MESSAGE_ID_CHARS);
+    errorCode = errorCode == null ? null : ErrorTexts.clip(errorCode, Limits.STATUS_MAX_CHARS * 2);
+    errorMessage = errorMessage == null ? null : ErrorTexts.text(errorMessage);
   }
 }

@@ -2,6 +2,8 @@ package io.herald.sender.ledger;
 
 import io.herald.contracts.command.CommandId;
 import io.herald.contracts.command.SendCommand;
+import io.herald.contracts.limit.ErrorTexts;
+import io.herald.contracts.limit.Limits;
 import io.herald.sender.ledger.ClaimRules.Decision;
 import io.herald.sender.ledger.ClaimRules.Row;
 import java.sql.Array;
@@ -82,15 +84,36 @@ public final class JdbcDeliveryLedger implements DeliveryLedger, AutoCloseable {
           + " WHERE d.command_id = v.command_id AND d.status IN ('claimed', 'unknown')"
           + " RETURNING d.command_id";
 
+  private static final String INSERT_REJECTED =
+      "INSERT INTO deliveries (command_id, user_id, device_id, schedule_kind, schedule_id,"
+          + " occurrence_at, recipient, status, attempts, error_code, error_message, finished_at)"
+          + " SELECT v.command_id, v.user_id, v.device_id, v.schedule_kind, v.schedule_id,"
+          + " v.occurrence_at, v.recipient, v.status, 0, v.error_code, v.error_message,"
+          + " v.finished_at"
+          + " FROM unnest(?::text[], ?::uuid[], ?::uuid[], ?::text[], ?::uuid[],"
+          + " ?::timestamptz[], ?::text[], ?::text[], ?::text[], ?::text[], ?::timestamptz[])"
+          + " AS v(command_id, user_id, device_id, schedule_kind, schedule_id, occurrence_at,"
+          + " recipient, status, error_code, error_message, finished_at)"
+          + " ON CONFLICT (command_id) DO NOTHING RETURNING command_id";
+
+  /** Years PostgreSQL's timestamptz and ISO-8601 text both carry as they are. */
+  private static final Instant EARLIEST_STORABLE = Instant.parse("0001-01-01T00:00:00Z");
+
+  private static final Instant LATEST_STORABLE = Instant.parse("9999-12-31T23:59:59.999999Z");
+
   /** One claim as queued. */
   record ClaimRequest(SendCommand command, DeliveryMode mode, Instant now) {}
 
   /** One finish as queued. */
   record FinishRequest(CommandId id, Finish finish) {}
 
+  /** One rejected command as queued. */
+  record RejectRequest(SendCommand command, Finish finish) {}
+
   private final DataSource dataSource;
   private final GroupCommit<ClaimRequest, Claim> claims;
   private final GroupCommit<FinishRequest, Boolean> finishes;
+  private final GroupCommit<RejectRequest, Boolean> rejections;
 
   /** A ledger with the default batch size and no batch metrics. */
   public JdbcDeliveryLedger(DataSource dataSource) {
@@ -110,6 +133,8 @@ public final class JdbcDeliveryLedger implements DeliveryLedger, AutoCloseable {
     this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
     this.claims = new GroupCommit<>("ledger-claims", maxBatch, this::claimAll, claimBatches);
     this.finishes = new GroupCommit<>("ledger-finishes", maxBatch, this::finishAll, finishBatches);
+    this.rejections =
+        new GroupCommit<>("ledger-rejections", maxBatch, this::rejectAll, GroupCommit.Listener.NONE);
   }
 
   @Override
@@ -125,6 +150,77 @@ public final class JdbcDeliveryLedger implements DeliveryLedger, AutoCloseable {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(finish, "finish");
     return finishes.submit(new FinishRequest(id, finish));
+  }
+
+  @Override
+  public CompletableFuture<Boolean> reject(SendCommand command, Finish finish) {
+    Objects.requireNonNull(command, "command");
+    Objects.requireNonNull(command.commandId(), "command.commandId");
+    Objects.requireNonNull(finish, "finish");
+    return rejections.submit(new RejectRequest(command, finish));
+  }
+
+  /** One batch of rejected commands in one statement (tests call it directly). */
+  List<Boolean> rejectAll(List<RejectRequest> batch) throws SQLException {
+    Map<String, RejectRequest> firsts = new TreeMap<>();
+    for (RejectRequest r : batch) {
+      firsts.putIfAbsent(r.command().commandId().value(), r);
+    }
+    List<List<String>> columns = new ArrayList<>();
+    for (int i = 0; i < 11; i++) {
+      columns.add(new ArrayList<>());
+    }
+    for (RejectRequest r : firsts.values()) {
+      SendCommand cmd = r.command();
+      Finish f = r.finish();
+      Instant occ = cmd.occurrenceAt();
+      boolean occOk =
+          occ != null && !occ.isBefore(EARLIEST_STORABLE) && !occ.isAfter(LATEST_STORABLE);
+      String key = storable(cmd.scheduleKey(), Limits.SCHEDULE_KEY_MAX_CHARS);
+      columns.get(0).add(cmd.commandId().value());
+      columns.get(1).add(text(SqlValues.uuidOrNull(storable(cmd.tenantId(), Limits.ID_MAX_CHARS))));
+      columns.get(2).add(text(SqlValues.uuidOrNull(storable(cmd.deviceId(), Limits.ID_MAX_CHARS))));
+      columns.get(3).add(cmd.kind() == null ? null : cmd.kind().wire());
+      columns.get(4).add(text(SqlValues.scheduleId(key)));
+      columns.get(5).add(occOk ? text(occ) : null);
+      columns.get(6).add(storable(cmd.recipient(), Limits.RECIPIENT_MAX_CHARS));
+      columns.get(7).add(f.status().wire());
+      columns.get(8).add(f.errorCode());
+      columns.get(9).add(f.errorMessage());
+      columns.get(10).add(text(f.finishedAt()));
+    }
+    Set<String> inserted = new HashSet<>();
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(INSERT_REJECTED)) {
+      for (int i = 0; i < columns.size(); i++) {
+        ps.setArray(i + 1, textArray(c, columns.get(i)));
+      }
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          inserted.add(rs.getString(1));
+        }
+      }
+    }
+    List<Boolean> out = new ArrayList<>(batch.size());
+    Set<String> answered = new HashSet<>();
+    for (RejectRequest r : batch) {
+      String id = r.command().commandId().value();
+      out.add(answered.add(id) && inserted.contains(id));
+    }
+    return out;
+  }
+
+  /** {@code s} when it fits {@code max} characters without control characters, else null. */
+  private static String storable(String s, int max) {
+    if (s == null || s.length() > max) {
+      return null;
+    }
+    for (int i = 0; i < s.length(); i++) {
+      if (Character.isISOControl(s.charAt(i))) {
+        return null;
+      }
+    }
+    return s;
   }
 
   /** One claim batch in one transaction (what the batch thread runs; tests call it directly). */
@@ -327,8 +423,8 @@ public final class JdbcDeliveryLedger implements DeliveryLedger, AutoCloseable {
     try (Connection c = dataSource.getConnection();
         PreparedStatement ps = c.prepareStatement(RELEASE)) {
       ps.setInt(1, attempts);
-      ps.setString(2, errorCode);
-      ps.setString(3, errorMessage);
+      ps.setString(2, errorCode == null ? null : ErrorTexts.clip(errorCode, Limits.STATUS_MAX_CHARS * 2));
+      ps.setString(3, errorMessage == null ? null : ErrorTexts.text(errorMessage));
       ps.setString(4, id.value());
       ps.executeUpdate();
     } catch (SQLException e) {
@@ -338,7 +434,7 @@ public final class JdbcDeliveryLedger implements DeliveryLedger, AutoCloseable {
 
   /** Claims and finishes queued but not yet in a batch. */
   public int queued() {
-    return claims.queued() + finishes.queued();
+    return claims.queued() + finishes.queued() + rejections.queued();
   }
 
   /**
@@ -352,7 +448,9 @@ public final class JdbcDeliveryLedger implements DeliveryLedger, AutoCloseable {
     boolean claimsDone = claims.close(timeout);
     Duration left = Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
     boolean finishesDone = finishes.close(left);
-    return claimsDone && finishesDone;
+    left = Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
+    boolean rejectionsDone = rejections.close(left);
+    return claimsDone && finishesDone && rejectionsDone;
   }
 
   @Override

@@ -1,9 +1,15 @@
 package io.herald.sender.ledger;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.herald.contracts.limit.ErrorTexts;
+import io.herald.contracts.limit.Limits;
 import java.io.IOException;
 import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -40,10 +46,25 @@ import org.slf4j.LoggerFactory;
 public final class JdbcDeviceDirectory implements DeviceDirectory {
 
   private static final Logger log = LoggerFactory.getLogger(JdbcDeviceDirectory.class);
-  private static final ObjectMapper JSON = new ObjectMapper();
+  /** Deepest nesting of a transport_config accepted; real configs are flat objects. */
+  static final int TRANSPORT_CONFIG_MAX_DEPTH = 16;
+
+  private static final ObjectMapper JSON =
+      new ObjectMapper(
+          JsonFactory.builder()
+              .streamReadConstraints(
+                  StreamReadConstraints.builder()
+                      .maxNestingDepth(TRANSPORT_CONFIG_MAX_DEPTH)
+                      .maxStringLength(Limits.TRANSPORT_CONFIG_MAX_BYTES)
+                      .build())
+              .build());
+
+  // an oversized config is not even fetched: only its size comes back
   private static final String SELECT =
-      "SELECT id, user_id, transport, transport_config::text, status, max_per_second,"
-          + " paused_reason FROM devices WHERE id = ANY (?::uuid[])";
+      "SELECT id, user_id, transport,"
+          + " CASE WHEN octet_length(transport_config::text) <= ? THEN transport_config::text END,"
+          + " status, max_per_second, paused_reason, octet_length(transport_config::text)"
+          + " FROM devices WHERE id = ANY (?::uuid[])";
   /** Most devices reloaded by one query. */
   private static final int MAX_RELOAD = 1_000;
   private static final String PAUSE =
@@ -115,7 +136,8 @@ public final class JdbcDeviceDirectory implements DeviceDirectory {
               d.transportConfig(),
               "paused",
               d.maxPerSecond(),
-              reason);
+              reason,
+              d.unusableReason());
       // fresh entry: the lane sees the pause at once, the database from the next refresh on
       cache.put(deviceId, new Entry(Optional.of(paused), clock.instant()));
     }
@@ -138,20 +160,36 @@ public final class JdbcDeviceDirectory implements DeviceDirectory {
     }
     try (Connection c = dataSource.getConnection();
         PreparedStatement ps = c.prepareStatement(SELECT)) {
+      ps.setInt(1, Limits.TRANSPORT_CONFIG_MAX_BYTES);
       ps.setArray(
-          1, c.createArrayOf("text", byUuid.keySet().stream().map(UUID::toString).toArray()));
+          2, c.createArrayOf("text", byUuid.keySet().stream().map(UUID::toString).toArray()));
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           BigDecimal max = rs.getBigDecimal(6);
+          String id = rs.getString(1);
+          long configBytes = rs.getLong(8);
+          TransportConfig config =
+              configBytes > Limits.TRANSPORT_CONFIG_MAX_BYTES
+                  ? TransportConfig.unusable(
+                      "transport_config is " + configBytes + " bytes, more than the "
+                          + Limits.TRANSPORT_CONFIG_MAX_BYTES + " allowed")
+                  : parseConfig(id, rs.getString(4));
           Device d =
               new Device(
-                  rs.getString(1),
+                  id,
                   rs.getString(2),
                   rs.getString(3),
-                  parseConfig(rs.getString(1), rs.getString(4)),
+                  config.values(),
                   rs.getString(5),
                   max == null ? null : max.doubleValue(),
-                  rs.getString(7));
+                  rs.getString(7),
+                  config.problem());
+          if (!d.usable()) {
+            log.warn(
+                "Device cannot be used, its commands fail: device={} reason={}",
+                id,
+                d.unusableReason());
+          }
           for (String asked : byUuid.getOrDefault(UUID.fromString(d.id()), List.of())) {
             out.put(asked, Optional.of(d));
           }
@@ -163,25 +201,50 @@ public final class JdbcDeviceDirectory implements DeviceDirectory {
     return out;
   }
 
-  private static Map<String, String> parseConfig(String deviceId, String json) {
+  /** A parsed transport_config: its values, or why the device cannot use it. */
+  record TransportConfig(Map<String, String> values, String problem) {
+    static TransportConfig unusable(String problem) {
+      return new TransportConfig(Map.of(), ErrorTexts.reason(problem));
+    }
+  }
+
+  /**
+   * The values of a transport_config, or the reason it cannot be used. Never throws: one device's
+   * broken config must fail that device's commands, not the lane or the reload of other devices.
+   */
+  static TransportConfig parseConfig(String deviceId, String json) {
     Map<String, String> out = new HashMap<>();
     if (json == null) {
-      return out;
+      return new TransportConfig(out, null);
     }
+    if (json.length() > Limits.TRANSPORT_CONFIG_MAX_BYTES
+        || json.getBytes(StandardCharsets.UTF_8).length > Limits.TRANSPORT_CONFIG_MAX_BYTES) {
+      return TransportConfig.unusable(
+          "transport_config is larger than " + Limits.TRANSPORT_CONFIG_MAX_BYTES + " bytes");
+    }
+    JsonNode root;
     try {
-      JsonNode root = JSON.readTree(json);
-      if (root != null && root.isObject()) {
-        for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
-          Map.Entry<String, JsonNode> f = it.next();
-          if (f.getValue() != null && !f.getValue().isNull() && f.getValue().isValueNode()) {
-            out.put(f.getKey(), f.getValue().asText());
-          }
-        }
-      }
-    } catch (IOException ex) {
-      log.warn("Device transport_config is not a JSON object, ignoring it: device={}", deviceId);
+      root = JSON.readTree(json);
+    } catch (StreamConstraintsException ex) {
+      return TransportConfig.unusable(
+          "transport_config is nested deeper than " + TRANSPORT_CONFIG_MAX_DEPTH + " levels");
+    } catch (IOException | RuntimeException ex) {
+      return TransportConfig.unusable("transport_config is not valid JSON");
     }
-    return out;
+    if (root == null || root.isNull() || root.isMissingNode()) {
+      return new TransportConfig(out, null);
+    }
+    if (!root.isObject()) {
+      log.warn("Device transport_config is not a JSON object, ignoring it: device={}", deviceId);
+      return new TransportConfig(out, null);
+    }
+    for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> f = it.next();
+      if (f.getValue() != null && !f.getValue().isNull() && f.getValue().isValueNode()) {
+        out.put(f.getKey(), f.getValue().asText());
+      }
+    }
+    return new TransportConfig(out, null);
   }
 
   private void evictOld(Instant now) {

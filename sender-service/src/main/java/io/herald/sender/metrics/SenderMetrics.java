@@ -34,6 +34,8 @@ public final class SenderMetrics {
   private final Counter deadLetters;
   private final Counter laneErrors;
   private final Counter resultPublishFailures;
+  private final Counter projectorDeadLetters;
+  private final Counter projectorFailures;
   private final AtomicLong consumerLag = new AtomicLong();
   private final Map<String, DistributionSummary> batchSizes = new ConcurrentHashMap<>();
   private final Map<String, Timer> batchDurations = new ConcurrentHashMap<>();
@@ -77,7 +79,9 @@ public final class SenderMetrics {
             .register(registry);
     deadLetters =
         Counter.builder("herald.sender.dead.letters")
-            .description("Unreadable send-commands sent to the dead-letter topic")
+            .description(
+                "Send-commands sent to the dead-letter topic: unreadable, invalid, or handling"
+                    + " them failed")
             .register(registry);
     laneErrors =
         Counter.builder("herald.sender.lane.errors")
@@ -86,6 +90,18 @@ public final class SenderMetrics {
     resultPublishFailures =
         Counter.builder("herald.sender.result.publish.failures")
             .description("Delivery results Kafka did not accept (the ledger row stays the truth)")
+            .register(registry);
+    projectorDeadLetters =
+        Counter.builder("herald.sender.projector.dead.letters")
+            .description(
+                "Delivery results the projector could not read or write (data errors), sent to"
+                    + " herald.delivery-results.dlq")
+            .register(registry);
+    projectorFailures =
+        Counter.builder("herald.sender.projector.failures")
+            .description(
+                "Projection attempts that failed on the database or the broker (retried with"
+                    + " backoff)")
             .register(registry);
     Gauge.builder("herald.sender.consumer.lag", consumerLag, AtomicLong::get)
         .description("Records behind the end of the assigned partitions, summed")
@@ -208,6 +224,14 @@ public final class SenderMetrics {
 
   public void resultPublishFailed() {
     resultPublishFailures.increment();
+  }
+
+  public void projectorDeadLetter() {
+    projectorDeadLetters.increment();
+  }
+
+  public void projectorFailure() {
+    projectorFailures.increment();
   }
 
   public void consumerLag(long lag) {

@@ -1,20 +1,36 @@
 package io.herald.sender.projector;
 
+import io.herald.contracts.limit.ErrorTexts;
 import io.herald.contracts.outcome.DeliveryResult;
 import io.herald.contracts.serde.JsonSerde;
+import io.herald.contracts.topic.DeadLetters;
 import io.herald.contracts.topic.Topics;
+import io.herald.sender.metrics.SenderMetrics;
+import io.herald.sender.projector.FailureClassifier.Kind;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.InterruptException;
+import org.apache.kafka.common.errors.RebalanceInProgressException;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,24 +39,77 @@ import org.slf4j.LoggerFactory;
  * and recomputes the touched schedules' counts in PostgreSQL once per poll batch; offsets are
  * committed only after the batch is written, and a replay recomputes the same numbers. Every {@code
  * sweep} it also re-checks open broadcasts whose {@code total_count} arrived late.
+ *
+ * <p>Failures are classified per record ({@link FailureClassifier}). A record whose content the
+ * projection cannot write (unreadable, or a data, integrity or limit error) goes to {@code
+ * herald.delivery-results.dlq} and the rest of its batch is written: when the batch statement
+ * fails on data, the batch is redone one schedule at a time to find the poison. A database or
+ * broker failure keeps the whole batch, pauses fetching and retries with backoff. The loop stops
+ * only on an error it cannot classify (a fatal consumer error, an {@link Error}); then it logs why
+ * at ERROR and {@link #ready()} turns false.
  */
 public final class ResultProjector implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(ResultProjector.class);
   private static final JsonSerde<DeliveryResult> SERDE = new JsonSerde<>(DeliveryResult.class);
+  private static final Duration POLL = Duration.ofMillis(500);
+  private static final Duration RETRY_BASE = Duration.ofMillis(200);
+  private static final Duration RETRY_MAX = Duration.ofSeconds(30);
+  /** Consecutive infrastructure failures after which each one is logged at ERROR. */
+  private static final int ERROR_AFTER = 10;
+
+  /** A record read and not yet written, with its target (null when there is nothing to write). */
+  private static final class Item {
+    final ConsumerRecord<byte[], byte[]> record;
+    final ProjectionTarget target;
+    final String unreadable;
+    final Exception cause;
+
+    Item(
+        ConsumerRecord<byte[], byte[]> record,
+        ProjectionTarget target,
+        String unreadable,
+        Exception cause) {
+      this.record = record;
+      this.target = target;
+      this.unreadable = unreadable;
+      this.cause = cause;
+    }
+  }
+
+  /** The database or the broker failed: the same work is retried later. */
+  private static final class InfrastructureFailure extends Exception {
+    InfrastructureFailure(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
 
   private final Consumer<byte[], byte[]> consumer;
+  private final Producer<byte[], byte[]> dlqProducer;
   private final JdbcProjection projection;
+  private final SenderMetrics metrics;
   private final Duration sweep;
   private final Thread thread;
+  private final List<Item> pending = new ArrayList<>();
+  private final Set<ProjectionTarget> sweepTargets = new LinkedHashSet<>();
   private volatile boolean running = true;
-  private final Set<ProjectionTarget> pending = new LinkedHashSet<>();
+  private volatile Throwable failure;
   private long lastSweepNanos;
+  private int failures;
+  private long retryAtNanos;
+  private boolean paused;
+  private boolean uncommitted;
 
   public ResultProjector(
-      Consumer<byte[], byte[]> consumer, JdbcProjection projection, Duration sweep) {
+      Consumer<byte[], byte[]> consumer,
+      Producer<byte[], byte[]> dlqProducer,
+      JdbcProjection projection,
+      SenderMetrics metrics,
+      Duration sweep) {
     this.consumer = Objects.requireNonNull(consumer, "consumer");
+    this.dlqProducer = Objects.requireNonNull(dlqProducer, "dlqProducer");
     this.projection = Objects.requireNonNull(projection, "projection");
+    this.metrics = Objects.requireNonNull(metrics, "metrics");
     this.sweep = Objects.requireNonNull(sweep, "sweep");
     this.thread = new Thread(this::run, "herald-projector");
   }
@@ -50,67 +119,271 @@ public final class ResultProjector implements AutoCloseable {
     return this;
   }
 
+  /** True while the loop runs; false once it stopped on an error (or was closed). */
+  public boolean ready() {
+    return running && failure == null && thread.isAlive();
+  }
+
+  /** The error that stopped the loop, or null. */
+  public Throwable failure() {
+    return failure;
+  }
+
   private void run() {
     try {
       consumer.subscribe(List.of(Topics.DELIVERY_RESULTS.name()));
       while (running) {
         ConsumerRecords<byte[], byte[]> records;
         try {
-          records = consumer.poll(Duration.ofMillis(500));
+          records = consumer.poll(pollTimeout());
         } catch (WakeupException e) {
           continue;
         }
         for (ConsumerRecord<byte[], byte[]> r : records) {
-          collect(r);
+          pending.add(read(r));
+          uncommitted = true;
+        }
+        if (System.nanoTime() - retryAtNanos < 0) {
+          continue; // backing off after an infrastructure failure
         }
         boolean sweepDue = System.nanoTime() - lastSweepNanos >= sweep.toNanos();
-        if (pending.isEmpty() && !sweepDue) {
+        if (pending.isEmpty() && sweepTargets.isEmpty() && !sweepDue) {
           continue;
         }
         try {
           if (sweepDue) {
             lastSweepNanos = System.nanoTime();
-            pending.addAll(projection.openBroadcasts());
+            sweepTargets.addAll(openBroadcasts());
           }
-          projection.apply(pending);
-          pending.clear();
-          consumer.commitSync();
-        } catch (SQLException | RuntimeException e) {
-          if (e instanceof WakeupException) {
-            throw (WakeupException) e;
-          }
-          // keep the targets, retry with the next poll; nothing is committed meanwhile
-          log.warn(
-              "Projection failed, retrying: targets={} error={}", pending.size(), e.toString());
+          writePending();
+          onWritten();
+        } catch (InfrastructureFailure e) {
+          onInfrastructureFailure(e);
         }
+        commit();
       }
-    } catch (WakeupException e) {
+    } catch (WakeupException | InterruptException e) {
       // closing
-    } catch (RuntimeException e) {
-      log.error("Result projector stopped on an unexpected error", e);
+    } catch (Throwable e) {
+      failure = e;
+      log.error(
+          "Result projector stopped: the delivery-results consumer failed in a way retrying cannot"
+              + " fix; /health/ready is false and the process needs a restart: error={}",
+          ErrorTexts.text(e.toString()),
+          e);
     } finally {
-      consumer.close(Duration.ofSeconds(5));
+      try {
+        consumer.close(Duration.ofSeconds(5));
+      } catch (RuntimeException e) {
+        log.warn("Projector consumer did not close cleanly: error={}", e.toString());
+      }
+      if (failure == null) {
+        log.info("Result projector closed");
+      }
     }
   }
 
-  private void collect(ConsumerRecord<byte[], byte[]> r) {
+  private Duration pollTimeout() {
+    long toRetry = retryAtNanos - System.nanoTime();
+    if (toRetry > 0 && toRetry < POLL.toNanos()) {
+      return Duration.ofNanos(toRetry);
+    }
+    return POLL;
+  }
+
+  /** Decodes one record; never throws: an unreadable record becomes an item to dead-letter. */
+  private Item read(ConsumerRecord<byte[], byte[]> r) {
     DeliveryResult result;
     try {
       result = SERDE.deserialize(r.topic(), r.value());
-    } catch (KafkaException e) {
-      log.warn(
-          "Unreadable delivery result skipped: topic={} partition={} offset={}",
-          r.topic(),
-          r.partition(),
-          r.offset());
-      return;
+    } catch (RuntimeException e) {
+      return new Item(r, null, "not a DeliveryResult", e);
     }
     if (result == null || result.kind() == null || result.scheduleKey() == null) {
-      return;
+      return new Item(r, null, null, null); // nothing to project
     }
     UUID id = scheduleId(result.scheduleKey());
-    if (id != null) {
-      pending.add(new ProjectionTarget(result.kind(), id, result.occurrenceAt()));
+    return new Item(
+        r, id == null ? null : new ProjectionTarget(result.kind(), id, result.occurrenceAt()), null,
+        null);
+  }
+
+  private List<ProjectionTarget> openBroadcasts() throws InfrastructureFailure {
+    try {
+      return projection.openBroadcasts();
+    } catch (SQLException | RuntimeException e) {
+      throw new InfrastructureFailure("open broadcasts not read", e);
+    }
+  }
+
+  /**
+   * Writes every pending target in one transaction; when that fails on data, one target at a time,
+   * dead-lettering the records whose target cannot be written. Items leave {@link #pending} as
+   * soon as they are settled, so a retry after an infrastructure failure neither writes nor
+   * dead-letters them twice.
+   */
+  private void writePending() throws InfrastructureFailure {
+    for (Iterator<Item> it = pending.iterator(); it.hasNext(); ) {
+      Item item = it.next();
+      if (item.unreadable != null) {
+        deadLetter(item.record, item.unreadable, item.cause);
+        it.remove();
+      }
+    }
+    Map<ProjectionTarget, List<Item>> byTarget = new LinkedHashMap<>();
+    for (ProjectionTarget t : sweepTargets) {
+      byTarget.put(t, new ArrayList<>());
+    }
+    for (Item item : pending) {
+      if (item.target != null) {
+        byTarget.computeIfAbsent(item.target, t -> new ArrayList<>()).add(item);
+      }
+    }
+    try {
+      projection.apply(byTarget.keySet());
+    } catch (SQLException | RuntimeException e) {
+      rethrowUnlessData(e, byTarget.size());
+      log.warn(
+          "Projection batch failed on a record's content, writing its schedules one by one:"
+              + " targets={} error={}",
+          byTarget.size(),
+          ErrorTexts.text(e.toString()));
+      writeOneByOne(byTarget);
+    }
+    pending.clear();
+    sweepTargets.clear();
+  }
+
+  private void writeOneByOne(Map<ProjectionTarget, List<Item>> byTarget)
+      throws InfrastructureFailure {
+    for (Map.Entry<ProjectionTarget, List<Item>> en : byTarget.entrySet()) {
+      try {
+        projection.apply(List.of(en.getKey()));
+      } catch (SQLException | RuntimeException e) {
+        rethrowUnlessData(e, 1);
+        String reason = "projection refused the record: " + e.getClass().getSimpleName()
+            + sqlState(e) + ": " + e.getMessage();
+        if (en.getValue().isEmpty()) {
+          log.warn(
+              "Open broadcast cannot be projected, skipped until the next sweep: kind={}"
+                  + " scheduleId={} error={}",
+              en.getKey().kind(),
+              en.getKey().scheduleId(),
+              ErrorTexts.text(e.toString()));
+        }
+        for (Item item : en.getValue()) {
+          deadLetter(item.record, reason, e);
+          pending.remove(item);
+        }
+      }
+      sweepTargets.remove(en.getKey());
+      pending.removeAll(en.getValue());
+    }
+  }
+
+  private static void rethrowUnlessData(Exception e, int targets) throws InfrastructureFailure {
+    if (e instanceof WakeupException || e instanceof InterruptException) {
+      throw (RuntimeException) e;
+    }
+    if (FailureClassifier.classify(e) == Kind.INFRASTRUCTURE) {
+      throw new InfrastructureFailure("projection of " + targets + " targets failed", e);
+    }
+  }
+
+  private static String sqlState(Exception e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof SQLException && ((SQLException) t).getSQLState() != null) {
+        return " (SQLState " + ((SQLException) t).getSQLState() + ")";
+      }
+    }
+    return "";
+  }
+
+  private void deadLetter(ConsumerRecord<byte[], byte[]> r, String reason, Exception cause)
+      throws InfrastructureFailure {
+    RecordHeaders headers =
+        DeadLetters.headers(
+            r.headers().toArray(), r.topic(), r.partition(), r.offset(), reason, cause);
+    DeadLetters.truncatedHeader(headers, r.value());
+    byte[] key = r.key() == null || r.key().length <= 64 * 1024 ? r.key() : null;
+    ProducerRecord<byte[], byte[]> dlq =
+        new ProducerRecord<>(
+            Topics.DELIVERY_RESULTS.dlqName(), null, key, DeadLetters.value(r.value()), headers);
+    try {
+      dlqProducer.send(dlq).get(30, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptException(e);
+    } catch (Exception e) {
+      throw new InfrastructureFailure(
+          "Cannot dead-letter record " + r.topic() + "-" + r.partition() + "@" + r.offset(), e);
+    }
+    metrics.projectorDeadLetter();
+    log.warn(
+        "Delivery result dead-lettered: topic={} partition={} offset={} reason={}",
+        r.topic(),
+        r.partition(),
+        r.offset(),
+        DeadLetters.firstLine(reason));
+  }
+
+  private void onWritten() {
+    if (failures > 0) {
+      log.info("Projection recovered: failedAttempts={}", failures);
+    }
+    failures = 0;
+    retryAtNanos = System.nanoTime();
+    if (paused) {
+      consumer.resume(consumer.paused());
+      paused = false;
+    }
+  }
+
+  private void onInfrastructureFailure(InfrastructureFailure e) {
+    failures++;
+    metrics.projectorFailure();
+    Duration wait = backoff(failures);
+    retryAtNanos = System.nanoTime() + wait.toNanos();
+    // keep the group membership while waiting, without piling up more records
+    consumer.pause(consumer.assignment());
+    paused = true;
+    String cause = ErrorTexts.text(String.valueOf(e.getCause()));
+    if (failures >= ERROR_AFTER) {
+      log.error(
+          "Projection keeps failing on the database or the broker, retrying: attempt={}"
+              + " retryIn={} records={} error={}",
+          failures,
+          wait,
+          pending.size(),
+          cause);
+    } else {
+      log.warn(
+          "Projection failed on the database or the broker, retrying: attempt={} retryIn={}"
+              + " records={} error={}",
+          failures,
+          wait,
+          pending.size(),
+          cause);
+    }
+  }
+
+  /** Exponential backoff from 200 ms, doubling per consecutive failure, capped at 30 s. */
+  static Duration backoff(int failures) {
+    int shift = Math.min(Math.max(failures - 1, 0), 20);
+    long millis = RETRY_BASE.toMillis() << shift;
+    return Duration.ofMillis(Math.min(millis, RETRY_MAX.toMillis()));
+  }
+
+  /** Commits what was polled once nothing is pending; a refused commit only means a replay. */
+  private void commit() {
+    if (!pending.isEmpty() || !uncommitted) {
+      return;
+    }
+    try {
+      consumer.commitSync();
+      uncommitted = false;
+    } catch (CommitFailedException | RebalanceInProgressException | TimeoutException e) {
+      log.warn("Projector commit not accepted, the records will be replayed: error={}", e.toString());
     }
   }
 

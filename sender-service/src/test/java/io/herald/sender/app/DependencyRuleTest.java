@@ -35,7 +35,8 @@ class DependencyRuleTest {
       strings = {
         "lane/Pacer.java", "lane/PacingPolicy.java", "lane/RetryBackoff.java",
         "transport/OutcomeClassifier.java", "transport/Outcome.java", "transport/ErrorClass.java",
-        "transport/TransportResponse.java", "consume/CommittableOffsets.java"
+        "transport/TransportResponse.java", "consume/CommittableOffsets.java",
+        "consume/CommandValidator.java", "projector/FailureClassifier.java"
       })
   void shouldImportOnlyJavaAndContractsWhenPure(String file) throws IOException {
     assertThat(imports(MAIN.resolve(file)))

@@ -103,6 +103,12 @@ class LaneSchedulerTest {
           return CompletableFuture.completedFuture(
               rows.replace(id.value(), "claimed", f.status().wire()));
         }
+
+        @Override
+        public CompletableFuture<Boolean> reject(SendCommand c, Finish f) {
+          return CompletableFuture.completedFuture(
+              rows.putIfAbsent(c.commandId().value(), f.status().wire()) == null);
+        }
       };
 
   private final DeviceDirectory devices =
