@@ -2,6 +2,9 @@ package io.herald.scheduler.render;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
@@ -22,11 +25,15 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.Tuple;
+import net.jqwik.api.statistics.Statistics;
+import net.jqwik.api.statistics.StatisticsReport;
 import net.jqwik.api.constraints.IntRange;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 class TemplateRendererTest {
 
@@ -140,6 +147,91 @@ class TemplateRendererTest {
     }
   }
 
+  /** Templates of a poison shape ("nested braces"), about {@code chars} long. */
+  static String poison(String shape, int chars) {
+    return switch (shape) {
+      case "open braces" -> "{".repeat(chars);
+      case "nested groups" -> "{".repeat(chars / 2) + "}".repeat(chars / 2);
+      case "open spintax" -> "{a|".repeat(chars / 3);
+      case "nested spintax" -> "{a|".repeat(chars / 4) + "}".repeat(chars / 4);
+      case "empty groups" -> "{}".repeat(chars / 2);
+      case "stray closes" -> "}{".repeat(chars / 2);
+      case "half-open groups" -> "{{}".repeat(chars / 3);
+      case "nested variables" -> "{".repeat(chars / 8) + "{name}" + "}".repeat(chars / 8);
+      default -> throw new IllegalArgumentException(shape);
+    };
+  }
+
+  static final List<String> POISON_SHAPES =
+      List.of(
+          "open braces",
+          "nested groups",
+          "open spintax",
+          "nested spintax",
+          "empty groups",
+          "stray closes",
+          "half-open groups",
+          "nested variables");
+
+  static java.util.stream.Stream<Arguments> poisonTemplates() {
+    return POISON_SHAPES.stream()
+        .flatMap(
+            shape ->
+                java.util.stream.Stream.of(
+                    Arguments.of(shape, 40 * 1024), Arguments.of(shape, 1024 * 1024)));
+  }
+
+  @Nested
+  class Poison {
+
+    @ParameterizedTest(name = "{0}, {1} chars")
+    @MethodSource("io.herald.scheduler.render.TemplateRendererTest#poisonTemplates")
+    void shouldRenderQuicklyWithoutStackOverflowWhenTemplateIsHugeAndNested(
+        String shape, int chars) {
+      String template = poison(shape, chars);
+
+      String rendered =
+          assertTimeoutPreemptively(
+              Duration.ofSeconds(5), () -> TemplateRenderer.render(template, ctx("c1-x")));
+
+      assertThat(rendered).isNotNull();
+    }
+
+    @Test
+    void shouldRenderNestedGroupsVerbatimWhenTheyAreUnknownAndTooDeep() {
+      String template = poison("nested groups", 40 * 1024);
+
+      assertThat(TemplateRenderer.render(template, ctx("s"))).isEqualTo(template);
+    }
+
+    @Test
+    void shouldRenderGroupVerbatimWhenItNestsDeeperThanTheBound() {
+      // {name} at depth 9: verbatim; the eight unknown groups around it keep their braces.
+      String nine = "{".repeat(8) + "{name}" + "}".repeat(8);
+
+      assertThat(TemplateRenderer.render(nine, ctx("s"))).isEqualTo(nine);
+    }
+
+    @Test
+    void shouldExpandGroupWhenItNestsExactlyAtTheBound() {
+      String eight = "{".repeat(7) + "{name}" + "}".repeat(7);
+
+      assertThat(TemplateRenderer.render(eight, ctx("s")))
+          .isEqualTo("{".repeat(7) + "Ada Lovelace" + "}".repeat(7));
+    }
+
+    @Test
+    void shouldKeepSpintaxVerbatimWhenChoiceReachesBeyondTheBound() {
+      // Both options of every group go one level deeper, down to "{a|b}" at depth 9.
+      String template = "{a|b}";
+      for (int depth = 8; depth >= 1; depth--) {
+        template = "{" + template + "|" + template + "}";
+      }
+
+      assertThat(TemplateRenderer.render(template, ctx("s"))).isEqualTo("{a|b}");
+    }
+  }
+
   // ---- Determinism: the renderer against a copy of the original recursive algorithm ----------
 
   /** Deepest nesting the generated templates reach (the bound of Limits.TEMPLATE_MAX_DEPTH). */
@@ -185,8 +277,8 @@ class TemplateRendererTest {
 
   /**
    * Random templates of braces, bars, words and variables whose matched groups nest at most
-   * {@link #GENERATED_MAX_DEPTH} deep: a '{' that would open a ninth level becomes plain text.
-   * Leftover '{' stay unmatched and stray '}' stay, both on purpose.
+   * {@link #GENERATED_MAX_DEPTH} deep: random token soups (leftover '{' stay unmatched and stray
+   * '}' stay, both on purpose) and trees of spintax reaching a chosen depth.
    */
   @Provide
   Arbitrary<String> templatesWithinTheDepthBound() {
@@ -196,39 +288,114 @@ class TemplateRendererTest {
             Tuple.of(6, Arbitraries.just("}")),
             Tuple.of(4, Arbitraries.just("|")),
             Tuple.of(8, Arbitraries.of(WORDS)));
-    return token.list().ofMaxSize(120).map(TemplateRendererTest::withinDepth);
+    Arbitrary<String> tokens =
+        token.list().ofMaxSize(120).map(list -> withinDepth(String.join("", list)));
+    Arbitrary<String> trees = Arbitraries.randomValue(TemplateRendererTest::groupTree);
+    return Arbitraries.oneOf(tokens, trees);
   }
 
-  private static String withinDepth(List<String> tokens) {
+  /**
+   * Well-formed spintax and variables nested down to a random depth, half of the time the
+   * bound itself, with words and stray braces at the top level around it.
+   */
+  private static String groupTree(java.util.Random random) {
+    int target = random.nextBoolean() ? GENERATED_MAX_DEPTH : random.nextInt(GENERATED_MAX_DEPTH);
     StringBuilder out = new StringBuilder();
+    out.append(random.nextInt(4) == 0 ? "}" : "").append(WORDS.get(random.nextInt(WORDS.size())));
+    groupTree(random, 1, target, true, out);
+    out.append(WORDS.get(random.nextInt(WORDS.size())));
+    out.append(random.nextInt(4) == 0 ? "{ " + WORDS.get(random.nextInt(WORDS.size())) : "");
+    return withinDepth(out.toString());
+  }
+
+  private static void groupTree(
+      java.util.Random random, int depth, int target, boolean onPath, StringBuilder out) {
+    if (depth > target) {
+      out.append(WORDS.get(random.nextInt(WORDS.size())));
+      return;
+    }
+    out.append('{');
+    int options = 1 + random.nextInt(3);
+    int deeper = random.nextInt(options); // the option that surely reaches the target depth
+    for (int o = 0; o < options; o++) {
+      if (o > 0) {
+        out.append('|');
+      }
+      int items = random.nextInt(3);
+      for (int k = 0; k < items; k++) {
+        out.append(WORDS.get(random.nextInt(WORDS.size())));
+      }
+      if (onPath && o == deeper) {
+        groupTree(random, depth + 1, target, true, out);
+      } else if (random.nextInt(4) == 0) {
+        groupTree(random, depth + 1, target, false, out);
+      }
+      if (random.nextBoolean()) {
+        out.append(WORDS.get(random.nextInt(WORDS.size())));
+      }
+    }
+    out.append('}');
+  }
+
+  /** A '{' that would open a ninth level (counting every '{' still open) becomes an 'x'. */
+  private static String withinDepth(String template) {
+    StringBuilder out = new StringBuilder(template.length());
     int open = 0;
-    for (String t : tokens) {
-      if (t.equals("{")) {
+    for (int i = 0; i < template.length(); i++) {
+      char c = template.charAt(i);
+      if (c == '{') {
         if (open == GENERATED_MAX_DEPTH) {
           out.append('x');
           continue;
         }
         open++;
-      } else if (t.equals("}") && open > 0) {
+      } else if (c == '}' && open > 0) {
         open--;
-      } else if (t.indexOf('{') >= 0 && open >= GENERATED_MAX_DEPTH - 1) {
-        out.append('x'); // a braced word would open one level more
-        continue;
       }
-      out.append(t);
+      out.append(c);
     }
     return out.toString();
   }
 
   @Property(tries = 3000)
+  @StatisticsReport(StatisticsReport.StatisticsReportMode.OFF) // the coverage is still checked
   void shouldRenderLikeTheOriginalRecursiveRendererWhenTemplateNestsAtMostEightDeep(
       @ForAll("templatesWithinTheDepthBound") String template,
       @ForAll @IntRange(min = 0, max = 3) int recipient,
       @ForAll String seed) {
     RenderContext c = withSeed(CONTEXTS.get(recipient), seed);
+    int depth = matchedDepth(template);
+    assertThat(depth).isLessThanOrEqualTo(GENERATED_MAX_DEPTH);
+    Statistics.label("depth").collect(depth);
+    Statistics.label("depth")
+        .coverage(
+            cover -> {
+              cover.check(0).percentage(p -> p > 1);
+              cover.check(GENERATED_MAX_DEPTH).percentage(p -> p > 5);
+            });
 
     assertThat(TemplateRenderer.render(template, c))
         .isEqualTo(OriginalRenderer.render(template, c));
+  }
+
+  /** Deepest nesting of matched braces, counted the slow, obvious way (forward scans). */
+  static int matchedDepth(String template) {
+    boolean[] closesAGroup = new boolean[template.length()];
+    int depth = 0;
+    int deepest = 0;
+    for (int i = 0; i < template.length(); i++) {
+      char c = template.charAt(i);
+      if (c == '{') {
+        int close = OriginalRenderer.matchingBrace(template, i);
+        if (close >= 0) {
+          closesAGroup[close] = true;
+          deepest = Math.max(deepest, ++depth);
+        }
+      } else if (c == '}' && closesAGroup[i]) {
+        depth--;
+      }
+    }
+    return deepest;
   }
 
   /**
@@ -354,7 +521,7 @@ class TemplateRendererTest {
       return space < 0 ? trimmed : trimmed.substring(0, space);
     }
 
-    private static int matchingBrace(String s, int open) {
+    static int matchingBrace(String s, int open) {
       int depth = 0;
       for (int i = open; i < s.length(); i++) {
         char c = s.charAt(i);
