@@ -9,6 +9,7 @@ import java.time.format.TextStyle;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.SplittableRandom;
 
 /**
@@ -36,6 +37,9 @@ public final class TemplateRenderer {
   /** Length of the longest built-in variable name, "first_name". */
   private static final int BUILT_IN_NAME_MAX_CHARS = 10;
 
+  /** The bound of {@link #render(String, RenderContext)}: none, so nothing is counted. */
+  private static final int UNBOUNDED = -1;
+
   private TemplateRenderer() {}
 
   /** Renders {@code template} for {@code ctx}; a null template renders as an empty string. */
@@ -46,9 +50,51 @@ public final class TemplateRenderer {
     if (template.indexOf('{') < 0) {
       return template; // the common case: nothing to do, no allocation
     }
-    Renderer r = new Renderer(template, ctx);
+    Renderer r = new Renderer(template, ctx, UNBOUNDED);
     r.renderRange(0, template.length(), 0);
     return r.out.toString();
+  }
+
+  /**
+   * Renders {@code template} for {@code ctx} as {@link #render(String, RenderContext)} does, or
+   * returns empty when the text would be longer than {@code maxChars} characters, counted as
+   * WhatsApp counts them: in code points (a surrogate pair is one character). Work stops as soon
+   * as the bound is passed, so a template full of long variables costs O(template + maxChars),
+   * whatever it would have expanded to.
+   *
+   * @param maxChars the longest text accepted, e.g. {@link Limits#MESSAGE_MAX_CHARS}
+   * @throws IllegalArgumentException when {@code maxChars} is negative
+   */
+  public static Optional<String> render(String template, RenderContext ctx, int maxChars) {
+    if (maxChars < 0) {
+      throw new IllegalArgumentException("maxChars must not be negative: " + maxChars);
+    }
+    if (template == null || template.isEmpty()) {
+      return Optional.of("");
+    }
+    if (template.indexOf('{') < 0) {
+      return codePointsAtMost(template, 0, template.length(), maxChars)
+          ? Optional.of(template)
+          : Optional.empty();
+    }
+    Renderer r = new Renderer(template, ctx, maxChars);
+    r.renderRange(0, template.length(), 0);
+    return r.over ? Optional.empty() : Optional.of(r.out.toString());
+  }
+
+  /**
+   * Whether {@code s[from, to)} has at most {@code max} code points; O(min(to - from, max)): a
+   * text of 2 * max + 1 chars or more has more than max code points whatever they are.
+   */
+  private static boolean codePointsAtMost(CharSequence s, int from, int to, long max) {
+    int chars = to - from;
+    if (chars <= max) {
+      return true;
+    }
+    if (chars > 2 * max) {
+      return false;
+    }
+    return Character.codePointCount(s, from, to) <= max;
   }
 
   private static final class Renderer {
@@ -61,20 +107,64 @@ public final class TemplateRenderer {
     private final ZonedDateTime local;
     private final StringBuilder out;
 
+    /** Whether the output is bounded; if so, how many more code points it may take. */
+    private final boolean bounded;
+
+    private long remaining;
+
+    /** Set once the output passed its bound: the rendering stops and has no result. */
+    boolean over;
+
     /** Fields by lower-cased name, the first in iteration order winning; built when needed. */
     private Map<String, String> fieldsByLowerName;
 
     /** Longer (trimmed) group contents cannot name a variable; computed when needed. */
     private int nameMaxChars = -1;
 
-    Renderer(String template, RenderContext ctx) {
+    Renderer(String template, RenderContext ctx, int maxChars) {
       this.template = template;
       this.match = matchBraces(template);
       this.ctx = ctx;
       this.random = new SplittableRandom(seedOf(ctx.seed()));
       ZoneId zone = ctx.zone() == null ? ZoneOffset.UTC : ctx.zone();
       this.local = ctx.occurrence() == null ? null : ctx.occurrence().atZone(zone);
-      this.out = new StringBuilder(template.length() + 16);
+      this.bounded = maxChars != UNBOUNDED;
+      this.remaining = maxChars;
+      long capacity = template.length() + 16L;
+      if (bounded) {
+        capacity = Math.min(capacity, 2L * maxChars + 16); // a code point is at most two chars
+      }
+      this.out = new StringBuilder((int) Math.min(capacity, Integer.MAX_VALUE - 16));
+    }
+
+    /**
+     * Appends {@code s[from, to)} unless that takes the output past its bound, which sets {@link
+     * #over} instead. Costs O(min(to - from, remaining)) when bounded. Counting stays exact across
+     * appends: a low surrogate right after a high one completes one code point.
+     */
+    private boolean emit(CharSequence s, int from, int to) {
+      if (over) {
+        return false;
+      }
+      if (from >= to) {
+        return true;
+      }
+      if (bounded) {
+        boolean joins =
+            Character.isLowSurrogate(s.charAt(from))
+                && out.length() > 0
+                && Character.isHighSurrogate(out.charAt(out.length() - 1));
+        long allowed = remaining + (joins ? 1 : 0);
+        // More than 2 * allowed chars hold more than allowed code points: no need to count.
+        int codePoints = to - from > 2 * allowed ? -1 : Character.codePointCount(s, from, to);
+        if (codePoints < 0 || codePoints > allowed) {
+          over = true;
+          return false;
+        }
+        remaining = allowed - codePoints;
+      }
+      out.append(s, from, to);
+      return true;
     }
 
     /**
@@ -92,12 +182,17 @@ public final class TemplateRenderer {
         if (close < 0) {
           break; // unmatched: verbatim to the end, never an error
         }
-        out.append(template, text, i);
+        if (!emit(template, text, i)) {
+          return;
+        }
         renderGroup(i, close, depth + 1);
+        if (over) {
+          return;
+        }
         i = close;
         text = close + 1;
       }
-      out.append(template, text, to);
+      emit(template, text, to);
     }
 
     /**
@@ -107,7 +202,7 @@ public final class TemplateRenderer {
      */
     private void renderGroup(int open, int close, int depth) {
       if (depth > Limits.TEMPLATE_MAX_DEPTH) {
-        out.append(template, open, close + 1);
+        emit(template, open, close + 1);
         return;
       }
       int options = countOptions(open, close);
@@ -132,13 +227,14 @@ public final class TemplateRenderer {
       }
       String value = variable(open + 1, close);
       if (value != null) {
-        out.append(value);
+        emit(value, 0, value.length());
         return;
       }
       // Not a variable we know: keep the braces, but still render what is nested inside.
-      out.append('{');
-      renderRange(open + 1, close, depth);
-      out.append('}');
+      if (emit("{", 0, 1)) {
+        renderRange(open + 1, close, depth);
+        emit("}", 0, 1);
+      }
     }
 
     /** Options of a group: one more than its '|' outside nested groups (skipped via match). */

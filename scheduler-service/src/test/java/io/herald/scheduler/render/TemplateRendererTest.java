@@ -1,9 +1,11 @@
 package io.herald.scheduler.render;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
+import io.herald.contracts.limit.Limits;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
@@ -17,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.SplittableRandom;
 import net.jqwik.api.Arbitraries;
@@ -193,8 +196,17 @@ class TemplateRendererTest {
       String rendered =
           assertTimeoutPreemptively(
               Duration.ofSeconds(5), () -> TemplateRenderer.render(template, ctx("c1-x")));
+      Optional<String> bounded =
+          assertTimeoutPreemptively(
+              Duration.ofSeconds(5),
+              () -> TemplateRenderer.render(template, ctx("c1-x"), Limits.MESSAGE_MAX_CHARS));
 
       assertThat(rendered).isNotNull();
+      assertThat(bounded)
+          .isEqualTo(
+              codePoints(rendered) <= Limits.MESSAGE_MAX_CHARS
+                  ? Optional.of(rendered)
+                  : Optional.empty());
     }
 
     @Test
@@ -229,6 +241,91 @@ class TemplateRendererTest {
       }
 
       assertThat(TemplateRenderer.render(template, ctx("s"))).isEqualTo("{a|b}");
+    }
+  }
+
+  private static int codePoints(String s) {
+    return s.codePointCount(0, s.length());
+  }
+
+  @Nested
+  class OutputBound {
+
+    private static final String EMOJI = "\uD83D\uDE00"; // one character, two chars
+
+    private RenderContext named(String name) {
+      return new RenderContext(name, null, Map.of("x", "\uDE00", "hi", "a\uD83D"), null, null, "s");
+    }
+
+    @Test
+    void shouldRenderWhenTextHasExactlyMaxCharsAndRefuseWhenOneMore() {
+      RenderContext c = named("x".repeat(Limits.MESSAGE_MAX_CHARS - 3));
+
+      assertThat(TemplateRenderer.render("Hi {name}", c, Limits.MESSAGE_MAX_CHARS))
+          .contains("Hi " + "x".repeat(Limits.MESSAGE_MAX_CHARS - 3));
+      assertThat(TemplateRenderer.render("Hi {name}", c, Limits.MESSAGE_MAX_CHARS - 1)).isEmpty();
+    }
+
+    @Test
+    void shouldCountSurrogatePairsAsOneCharacterWhenBoundingTheOutput() {
+      RenderContext c = named(EMOJI.repeat(Limits.CAPTION_MAX_CHARS - 3));
+      String expected = "Hi " + EMOJI.repeat(Limits.CAPTION_MAX_CHARS - 3);
+
+      assertThat(TemplateRenderer.render("Hi {name}", c, Limits.CAPTION_MAX_CHARS))
+          .contains(expected);
+      assertThat(TemplateRenderer.render("Hi {name}", c, Limits.CAPTION_MAX_CHARS - 1)).isEmpty();
+    }
+
+    @Test
+    void shouldCountOneCharacterWhenASurrogatePairIsSplitBetweenTextAndVariable() {
+      // high surrogate in the template + low surrogate from the field = one emoji
+      assertThat(TemplateRenderer.render("\uD83D{x}", named(null), 1)).contains(EMOJI);
+      assertThat(TemplateRenderer.render("\uD83D{x}", named(null), 0)).isEmpty();
+      // a field ending in a high surrogate + a low surrogate in the template
+      assertThat(TemplateRenderer.render("{hi}\uDE00", named(null), 2)).contains("a" + EMOJI);
+      assertThat(TemplateRenderer.render("{hi}\uDE00", named(null), 1)).isEmpty();
+    }
+
+    @Test
+    void shouldBoundTheTextWhenTemplateHasNoBraces() {
+      String text = EMOJI.repeat(Limits.MESSAGE_MAX_CHARS);
+
+      assertThat(TemplateRenderer.render(text, named(null), Limits.MESSAGE_MAX_CHARS))
+          .contains(text);
+      assertThat(TemplateRenderer.render(text, named(null), Limits.MESSAGE_MAX_CHARS - 1))
+          .isEmpty();
+      assertThat(TemplateRenderer.render(null, named(null), 0)).contains("");
+      assertThat(TemplateRenderer.render("", named(null), 0)).contains("");
+    }
+
+    @Test
+    void shouldCountVerbatimBracesWhenBoundingTheOutput() {
+      String template = "{unknown} {";
+
+      assertThat(TemplateRenderer.render(template, named(null), template.length()))
+          .contains(template);
+      assertThat(TemplateRenderer.render(template, named(null), template.length() - 1)).isEmpty();
+    }
+
+    @Test
+    void shouldStopEarlyWhenVariablesWouldExpandFarBeyondTheBound() {
+      // Unbounded, this would be 512 MB of text; bounded, the first variable already passes.
+      RenderContext huge =
+          new RenderContext(null, null, Map.of("v", "x".repeat(1 << 20)), null, null, "s");
+      String template = "{v}".repeat(Limits.TEMPLATE_MAX_GROUPS);
+
+      Optional<String> rendered =
+          assertTimeoutPreemptively(
+              Duration.ofSeconds(2),
+              () -> TemplateRenderer.render(template, huge, Limits.MESSAGE_MAX_CHARS));
+
+      assertThat(rendered).isEmpty();
+    }
+
+    @Test
+    void shouldRefuseBoundWhenItIsNegative() {
+      assertThatThrownBy(() -> TemplateRenderer.render("hi", named(null), -1))
+          .isInstanceOf(IllegalArgumentException.class);
     }
   }
 
@@ -374,8 +471,14 @@ class TemplateRendererTest {
               cover.check(GENERATED_MAX_DEPTH).percentage(p -> p > 5);
             });
 
-    assertThat(TemplateRenderer.render(template, c))
-        .isEqualTo(OriginalRenderer.render(template, c));
+    String original = OriginalRenderer.render(template, c);
+    int length = codePoints(original);
+
+    assertThat(TemplateRenderer.render(template, c)).isEqualTo(original);
+    assertThat(TemplateRenderer.render(template, c, length)).contains(original);
+    if (length > 0) {
+      assertThat(TemplateRenderer.render(template, c, length - 1)).isEmpty();
+    }
   }
 
   /** Deepest nesting of matched braces, counted the slow, obvious way (forward scans). */
