@@ -1,12 +1,15 @@
 package io.herald.scheduler.render;
 
+import io.herald.contracts.limit.ErrorTexts;
 import io.herald.contracts.limit.Limits;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.TextStyle;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -80,6 +83,49 @@ public final class TemplateRenderer {
     Renderer r = new Renderer(template, ctx, maxChars);
     r.renderRange(0, template.length(), 0);
     return r.over ? Optional.empty() : Optional.of(r.out.toString());
+  }
+
+  /**
+   * Problems of {@code template} a user can act on, empty when there are none: braces nested
+   * deeper than {@link Limits#TEMPLATE_MAX_DEPTH} or more brace groups than {@link
+   * Limits#TEMPLATE_MAX_GROUPS}. Only matched braces count: an unmatched brace is legal and
+   * renders verbatim. Linear time, no recursion, whatever the template.
+   */
+  public static List<String> check(String template) {
+    if (template == null || template.indexOf('{') < 0) {
+      return List.of();
+    }
+    int[] match = matchBraces(template);
+    int depth = 0;
+    int deepest = 0;
+    int groups = 0;
+    for (int i = 0; i < template.length(); i++) {
+      char c = template.charAt(i);
+      if (c == '{' && match[i] >= 0) {
+        groups++;
+        deepest = Math.max(deepest, ++depth);
+      } else if (c == '}' && match[i] >= 0) {
+        depth--;
+      }
+    }
+    List<String> problems = new ArrayList<>(2);
+    if (deepest > Limits.TEMPLATE_MAX_DEPTH) {
+      problems.add(
+          "message nests braces "
+              + deepest
+              + " deep, at most "
+              + Limits.TEMPLATE_MAX_DEPTH
+              + " allowed");
+    }
+    if (groups > Limits.TEMPLATE_MAX_GROUPS) {
+      problems.add(
+          "message has "
+              + groups
+              + " brace groups, at most "
+              + Limits.TEMPLATE_MAX_GROUPS
+              + " allowed");
+    }
+    return ErrorTexts.reasons(problems);
   }
 
   /**

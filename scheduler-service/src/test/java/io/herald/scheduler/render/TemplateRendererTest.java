@@ -201,6 +201,10 @@ class TemplateRendererTest {
               Duration.ofSeconds(5),
               () -> TemplateRenderer.render(template, ctx("c1-x"), Limits.MESSAGE_MAX_CHARS));
 
+      List<String> problems =
+          assertTimeoutPreemptively(Duration.ofSeconds(5), () -> TemplateRenderer.check(template));
+
+      assertThat(problems).hasSizeLessThanOrEqualTo(2);
       assertThat(rendered).isNotNull();
       assertThat(bounded)
           .isEqualTo(
@@ -241,6 +245,93 @@ class TemplateRendererTest {
       }
 
       assertThat(TemplateRenderer.render(template, ctx("s"))).isEqualTo("{a|b}");
+    }
+  }
+
+  @Nested
+  class Check {
+
+    @Test
+    void shouldAcceptTemplateWhenBracesNestEightDeep() {
+      String eight = "{".repeat(7) + "{Hi|Hello}" + "}".repeat(7);
+
+      assertThat(TemplateRenderer.check(eight)).isEmpty();
+    }
+
+    @Test
+    void shouldReportDepthWhenBracesNestNineDeep() {
+      String nine = "{".repeat(8) + "{Hi|Hello}" + "}".repeat(8);
+
+      assertThat(TemplateRenderer.check(nine))
+          .containsExactly("message nests braces 9 deep, at most 8 allowed");
+    }
+
+    @Test
+    void shouldAcceptTemplateWhenItHasExactlyTheMostGroups() {
+      assertThat(TemplateRenderer.check("{name}".repeat(Limits.TEMPLATE_MAX_GROUPS))).isEmpty();
+    }
+
+    @Test
+    void shouldReportGroupsWhenTemplateHasOneGroupTooMany() {
+      assertThat(TemplateRenderer.check("{name}".repeat(Limits.TEMPLATE_MAX_GROUPS + 1)))
+          .containsExactly("message has 513 brace groups, at most 512 allowed");
+    }
+
+    @Test
+    void shouldAcceptTemplateWhenBracesAreUnmatched() {
+      assertThat(TemplateRenderer.check("{".repeat(100_000))).isEmpty();
+      assertThat(TemplateRenderer.check("}".repeat(100_000) + "{a}")).isEmpty();
+      assertThat(TemplateRenderer.check("smile :-{ and {name}, } {")).isEmpty();
+      assertThat(TemplateRenderer.check(null)).isEmpty();
+      assertThat(TemplateRenderer.check("")).isEmpty();
+    }
+
+    @Test
+    void shouldReportDepthAndGroupsWhenTemplateIsAMegabyteOfNestedBraces() {
+      String template = poison("nested groups", 1024 * 1024);
+
+      assertThat(TemplateRenderer.check(template))
+          .containsExactly(
+              "message nests braces 524288 deep, at most 8 allowed",
+              "message has 524288 brace groups, at most 512 allowed");
+    }
+  }
+
+  /** Random soups of braces, bars and words, and trees of spintax nested up to 12 deep. */
+  @Provide
+  Arbitrary<String> anyTemplates() {
+    Arbitrary<String> soups =
+        Arbitraries.frequencyOf(
+                Tuple.of(8, Arbitraries.just("{")),
+                Tuple.of(6, Arbitraries.just("}")),
+                Tuple.of(2, Arbitraries.just("|")),
+                Tuple.of(3, Arbitraries.of(WORDS)))
+            .list()
+            .ofMaxSize(200)
+            .map(list -> String.join("", list));
+    Arbitrary<String> trees =
+        Arbitraries.randomValue(random -> groupTree(random, random.nextInt(13)));
+    return Arbitraries.oneOf(soups, trees);
+  }
+
+  @Property(tries = 2000)
+  @StatisticsReport(StatisticsReport.StatisticsReportMode.OFF) // the coverage is still checked
+  void shouldReportTheDeepestMatchedNestingWhenCheckingAnyTemplate(
+      @ForAll("anyTemplates") String template) {
+    int depth = matchedDepth(template);
+    Statistics.label("too deep").collect(depth > Limits.TEMPLATE_MAX_DEPTH);
+    Statistics.label("too deep")
+        .coverage(
+            cover -> {
+              cover.check(true).percentage(p -> p > 10);
+              cover.check(false).percentage(p -> p > 10);
+            });
+    String problem = "message nests braces " + depth + " deep, at most 8 allowed";
+
+    if (depth > Limits.TEMPLATE_MAX_DEPTH) {
+      assertThat(TemplateRenderer.check(template)).containsExactly(problem);
+    } else {
+      assertThat(TemplateRenderer.check(template)).isEmpty();
     }
   }
 
@@ -387,7 +478,7 @@ class TemplateRendererTest {
             Tuple.of(8, Arbitraries.of(WORDS)));
     Arbitrary<String> tokens =
         token.list().ofMaxSize(120).map(list -> withinDepth(String.join("", list)));
-    Arbitrary<String> trees = Arbitraries.randomValue(TemplateRendererTest::groupTree);
+    Arbitrary<String> trees = Arbitraries.randomValue(TemplateRendererTest::groupTreeWithinTheBound);
     return Arbitraries.oneOf(tokens, trees);
   }
 
@@ -395,14 +486,18 @@ class TemplateRendererTest {
    * Well-formed spintax and variables nested down to a random depth, half of the time the
    * bound itself, with words and stray braces at the top level around it.
    */
-  private static String groupTree(java.util.Random random) {
+  private static String groupTreeWithinTheBound(java.util.Random random) {
     int target = random.nextBoolean() ? GENERATED_MAX_DEPTH : random.nextInt(GENERATED_MAX_DEPTH);
+    return withinDepth(groupTree(random, target));
+  }
+
+  private static String groupTree(java.util.Random random, int target) {
     StringBuilder out = new StringBuilder();
     out.append(random.nextInt(4) == 0 ? "}" : "").append(WORDS.get(random.nextInt(WORDS.size())));
     groupTree(random, 1, target, true, out);
     out.append(WORDS.get(random.nextInt(WORDS.size())));
     out.append(random.nextInt(4) == 0 ? "{ " + WORDS.get(random.nextInt(WORDS.size())) : "");
-    return withinDepth(out.toString());
+    return out.toString();
   }
 
   private static void groupTree(
