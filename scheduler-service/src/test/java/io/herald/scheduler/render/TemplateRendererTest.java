@@ -478,7 +478,8 @@ class TemplateRendererTest {
             Tuple.of(8, Arbitraries.of(WORDS)));
     Arbitrary<String> tokens =
         token.list().ofMaxSize(120).map(list -> withinDepth(String.join("", list)));
-    Arbitrary<String> trees = Arbitraries.randomValue(TemplateRendererTest::groupTreeWithinTheBound);
+    Arbitrary<String> trees =
+        Arbitraries.randomValue(TemplateRendererTest::groupTreeWithinTheBound);
     return Arbitraries.oneOf(tokens, trees);
   }
 
