@@ -1,6 +1,5 @@
 package io.herald.contracts.event;
 
-import io.herald.contracts.limit.ErrorTexts;
 import io.herald.contracts.limit.Limits;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -36,8 +35,7 @@ public record ContactInfo(
     // A null value (e.g. a JSON column holding {"company": null}) means "no value"; Map.copyOf
     // would throw and dead-letter the whole contact, opt-out flag included.
     fields = bounded(fields);
-    name = name == null || name.length() <= Limits.CONTACT_NAME_MAX_CHARS
-        ? name : ErrorTexts.clip(name, Limits.CONTACT_NAME_MAX_CHARS);
+    name = Limits.cut(name, Limits.CONTACT_NAME_MAX_CHARS);
   }
 
   /**
@@ -54,8 +52,7 @@ public record ContactInfo(
     for (Map.Entry<String, String> e : fields.entrySet()) {
       if (e.getKey() != null && e.getValue() != null
           && e.getKey().length() <= Limits.CONTACT_FIELD_KEY_MAX_CHARS) {
-        kept.put(e.getKey(), e.getValue().length() <= Limits.CONTACT_FIELD_VALUE_MAX_CHARS
-            ? e.getValue() : ErrorTexts.clip(e.getValue(), Limits.CONTACT_FIELD_VALUE_MAX_CHARS));
+        kept.put(e.getKey(), Limits.cut(e.getValue(), Limits.CONTACT_FIELD_VALUE_MAX_CHARS));
       }
     }
     while (kept.size() > Limits.CONTACT_FIELDS_MAX_ENTRIES) {

@@ -2,6 +2,7 @@ package io.herald.contracts.limit;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Pattern;
 
 /**
  * Error texts whose size does not grow with the input that caused them: a reason is clipped, a
@@ -12,6 +13,7 @@ import java.util.List;
 public final class ErrorTexts {
 
   private static final String ELLIPSIS = "…";
+  private static final Pattern MORE = Pattern.compile("and \\d+ more");
 
   private ErrorTexts() {}
 
@@ -67,6 +69,13 @@ public final class ErrorTexts {
   public static List<String> reasons(List<String> reasons) {
     if (reasons == null || reasons.isEmpty()) {
       return List.of();
+    }
+    if (reasons.size() == Limits.ERROR_REASONS_LISTED + 1
+        && MORE.matcher(reasons.get(Limits.ERROR_REASONS_LISTED)).matches()) {
+      // Already capped (a record read back): keep its count, do not count the tail as a reason.
+      List<String> out = new ArrayList<>(reasons.size());
+      reasons.forEach(r -> out.add(reason(r)));
+      return List.copyOf(out);
     }
     int listed = Math.min(reasons.size(), Limits.ERROR_REASONS_LISTED);
     List<String> out = new ArrayList<>(listed + 1);

@@ -107,5 +107,18 @@ public final class Limits {
   /** A user value quoted inside an error text. */
   public static final int ECHO_MAX_CHARS = 40;
 
+  /**
+   * The first {@code maxChars} characters (code points, never half a surrogate pair) of {@code
+   * s}, as they are: for values that are cut to their bound rather than rejected (a contact's
+   * name, a field value). Null stays null.
+   */
+  public static String cut(String s, int maxChars) {
+    if (s == null || s.length() <= maxChars) {
+      return s;
+    }
+    int end = s.offsetByCodePoints(0, Math.min(maxChars, s.codePointCount(0, s.length())));
+    return s.substring(0, end);
+  }
+
   private Limits() {}
 }

@@ -60,6 +60,7 @@ class ErrorTextsTest {
     List<String> capped = ErrorTexts.reasons(reasons);
     assertThat(capped).hasSize(Limits.ERROR_REASONS_LISTED + 1);
     assertThat(capped.get(Limits.ERROR_REASONS_LISTED)).isEqualTo("and 15 more");
+    assertThat(ErrorTexts.reasons(capped)).as("capping twice changes nothing").isEqualTo(capped);
     assertThat(ErrorTexts.join(reasons)).startsWith("reason 0; reason 1; ")
         .endsWith("reason 9; and 15 more");
   }
@@ -97,6 +98,9 @@ class ErrorTextsTest {
     assertThat(c.fields()).hasSize(Limits.CONTACT_FIELDS_MAX_ENTRIES)
         .containsKeys("f0000", "f0049").doesNotContainKey("f0050");
     assertThat(c.fields().get("f0000")).hasSize(Limits.CONTACT_FIELD_VALUE_MAX_CHARS);
+    String emoji = "\uD83D\uDE00";
+    String cut = Limits.cut(emoji.repeat(300), Limits.CONTACT_NAME_MAX_CHARS);
+    assertThat(cut).isEqualTo(emoji.repeat(Limits.CONTACT_NAME_MAX_CHARS));
   }
 
   @Test

@@ -1,5 +1,6 @@
 package io.herald.scheduler.app;
 
+import io.herald.contracts.limit.Limits;
 import io.herald.contracts.topic.TopicSpec;
 import io.herald.contracts.topic.Topics;
 import io.herald.scheduler.config.SchedulerConfig;
@@ -30,8 +31,12 @@ final class TopicProvisioner {
   private static final Logger log = LoggerFactory.getLogger(TopicProvisioner.class);
   private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
-  /** Schedule changes carry whole recipient lists (50,000 uuids ≈ 2 MB of JSON). */
-  static final String SCHEDULE_CHANGES_MAX_MESSAGE_BYTES = Integer.toString(8 * 1024 * 1024);
+  /**
+   * One record size for every topic (Limits): schedule changes carry whole recipient lists
+   * (50,000 uuids ≈ 2 MB of JSON), a dead letter is the original record's bytes, and whatever a
+   * Herald producer accepts ({@code max.request.size}) the topic must accept too.
+   */
+  static final String MAX_MESSAGE_BYTES = Integer.toString(Limits.TOPIC_MAX_MESSAGE_BYTES);
 
   private TopicProvisioner() {}
 
@@ -45,16 +50,14 @@ final class TopicProvisioner {
       if (spec.compacted()) {
         configs.put(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT);
       }
-      if (spec == Topics.SCHEDULE_CHANGES) {
-        configs.put(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, SCHEDULE_CHANGES_MAX_MESSAGE_BYTES);
-      }
+      configs.put(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, MAX_MESSAGE_BYTES);
       out.add(new NewTopic(spec.name(), config.partitions(), config.replicationFactor())
           .configs(configs));
     }
     for (TopicSpec<String, ?> spec : Topics.ALL) {
       // A dead letter is the original record's bytes: as large as its source topic allows.
       out.add(new NewTopic(spec.dlqName(), config.partitions(), config.replicationFactor())
-          .configs(Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, SCHEDULE_CHANGES_MAX_MESSAGE_BYTES)));
+          .configs(Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, MAX_MESSAGE_BYTES)));
     }
     return out;
   }

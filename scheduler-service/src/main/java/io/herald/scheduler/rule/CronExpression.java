@@ -1,5 +1,8 @@
 package io.herald.scheduler.rule;
 
+import static io.herald.contracts.limit.ErrorTexts.quote;
+
+import io.herald.contracts.limit.ErrorTexts;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
@@ -100,7 +103,7 @@ public final class CronExpression {
     CronExpression parsed = parse(source, problems::add);
     if (parsed == null) {
       throw new IllegalArgumentException(
-          "cron expression '" + source + "': " + String.join("; ", problems));
+          "cron expression " + quote(source) + ": " + ErrorTexts.join(problems));
     }
     return parsed;
   }
@@ -168,7 +171,7 @@ public final class CronExpression {
 
   private static long parseField(String text, Field field, Consumer<String> problems) {
     if (text.contains("?")) {
-      problems.accept(field.label + " '" + text + "': '?' is Quartz syntax, use '*'");
+      problems.accept(field.label + " " + quote(text) + ": '?' is Quartz syntax, use '*'");
       return 0;
     }
     long bits = 0;
@@ -187,7 +190,7 @@ public final class CronExpression {
   /** Bits of one list item, or -1 after reporting a problem. */
   private static long parseItem(String item, String whole, Field field, Consumer<String> problems) {
     if (item.isEmpty()) {
-      problems.accept(field.label + " '" + whole + "': empty list item");
+      problems.accept(field.label + " " + quote(whole) + ": empty list item");
       return -1;
     }
     String rangePart = item;
@@ -199,12 +202,12 @@ public final class CronExpression {
       String stepText = item.substring(slash + 1);
       Integer parsedStep = number(stepText);
       if (parsedStep == null) {
-        problems.accept(field.label + " '" + whole + "': step '" + stepText + "' is not a number");
+        problems.accept(field.label + " " + quote(whole) + ": step " + quote(stepText) + " is not a number");
         return -1;
       }
       if (parsedStep < 1) {
         problems.accept(
-            field.label + " '" + whole + "': step " + parsedStep + " must be at least 1");
+            field.label + " " + quote(whole) + ": step " + parsedStep + " must be at least 1");
         return -1;
       }
       step = parsedStep;
@@ -270,7 +273,7 @@ public final class CronExpression {
                     + "–"
                     + field.names.get(field.names.size() - 1)
                     + ")";
-        problems.accept(field.label + " '" + whole + "': '" + text + "' is not " + expected);
+        problems.accept(field.label + " " + quote(whole) + ": " + quote(text) + " is not " + expected);
         return null;
       }
       return index + field.nameOffset();

@@ -1,6 +1,9 @@
 package io.herald.scheduler.rule;
 
+import static io.herald.contracts.limit.ErrorTexts.quote;
+
 import io.herald.contracts.event.RuleSpec;
+import io.herald.contracts.limit.Limits;
 import io.herald.contracts.outcome.ErrorReason;
 import java.time.DateTimeException;
 import java.time.DayOfWeek;
@@ -47,7 +50,39 @@ public final class RuleCompiler {
     if (spec == null) {
       return new Compilation.Invalid(List.of(invalid("the schedule has no rule")));
     }
+    List<RuleProblem> oversized = oversized(spec);
+    if (!oversized.isEmpty()) {
+      // Checked before any parsing: a 20 KB cron or a 100 KB zone name must cost nothing (zone
+      // suggestions are an edit distance per known zone) and echo nothing back.
+      return new Compilation.Invalid(oversized);
+    }
     return new Attempt(spec, createdAt).compile();
+  }
+
+  /** Fields over their documented bound ({@link Limits}); empty when every field fits. */
+  static List<RuleProblem> oversized(RuleSpec spec) {
+    List<RuleProblem> problems = new ArrayList<>();
+    tooLong(problems, "frequency", spec.frequency(), Limits.RULE_TEXT_MAX_CHARS);
+    tooLong(problems, "interval_unit", spec.intervalUnit(), Limits.RULE_TEXT_MAX_CHARS);
+    tooLong(problems, "cron_expression", spec.cronExpression(), Limits.CRON_MAX_CHARS);
+    tooLong(problems, "time_of_day", spec.timeOfDay(), Limits.RULE_TEXT_MAX_CHARS);
+    tooLong(problems, "timezone", spec.timezone(), Limits.TIMEZONE_MAX_CHARS);
+    tooLong(problems, "start_date", spec.startDate(), Limits.RULE_TEXT_MAX_CHARS);
+    tooLong(problems, "end_date", spec.endDate(), Limits.RULE_TEXT_MAX_CHARS);
+    tooLong(problems, "catch_up", spec.catchUp(), Limits.RULE_TEXT_MAX_CHARS);
+    tooLong(problems, "scheduled_at", spec.scheduledAt(), Limits.RULE_TEXT_MAX_CHARS);
+    if (spec.daysOfWeek() != null && spec.daysOfWeek().size() > Limits.DAYS_OF_WEEK_MAX_ENTRIES) {
+      problems.add(new RuleProblem(ErrorReason.TOO_LARGE, "days_of_week has "
+          + spec.daysOfWeek().size() + " entries, at most " + Limits.DAYS_OF_WEEK_MAX_ENTRIES));
+    }
+    return problems;
+  }
+
+  private static void tooLong(List<RuleProblem> problems, String column, String value, int max) {
+    if (value != null && value.length() > max) {
+      problems.add(new RuleProblem(ErrorReason.TOO_LARGE,
+          column + " has " + value.length() + " characters, at most " + max));
+    }
   }
 
   private static RuleProblem invalid(String message) {
@@ -169,7 +204,7 @@ public final class RuleCompiler {
       String normalized = raw.trim().toLowerCase(Locale.ROOT);
       if (!FREQUENCIES.contains(normalized)) {
         problems.add(
-            invalid("frequency '" + raw + "' is not one of " + String.join(", ", FREQUENCIES)));
+            invalid("frequency " + quote(raw) + " is not one of " + String.join(", ", FREQUENCIES)));
         return null;
       }
       return normalized;
@@ -189,9 +224,9 @@ public final class RuleCompiler {
       problems.add(
           new RuleProblem(
               ErrorReason.UNKNOWN_TIMEZONE,
-              "timezone '"
-                  + raw
-                  + "' is not an IANA zone"
+              "timezone "
+                  + quote(raw)
+                  + " is not an IANA zone"
                   + (suggestion == null
                       ? " (use a name such as Europe/Berlin or America/New_York)"
                       : " (did you mean " + suggestion + "?)")));
@@ -314,7 +349,7 @@ public final class RuleCompiler {
       }
       if (!UNITS.contains(normalized)) {
         problems.add(
-            invalid("interval_unit '" + raw + "' is not one of " + String.join(", ", UNITS)));
+            invalid("interval_unit " + quote(raw) + " is not one of " + String.join(", ", UNITS)));
         return null;
       }
       return ChronoUnit.valueOf(normalized.toUpperCase(Locale.ROOT));
@@ -326,7 +361,7 @@ public final class RuleCompiler {
         return null;
       }
       return CronExpression.parse(
-          raw, problem -> problems.add(invalid("cron_expression '" + raw + "': " + problem)));
+          raw, problem -> problems.add(invalid("cron_expression " + quote(raw) + ": " + problem)));
     }
 
     private void customShape(ChronoUnit unit, CronExpression cron) {
@@ -340,11 +375,11 @@ public final class RuleCompiler {
       } else if (hasUnit && hasCron) {
         problems.add(
             invalid(
-                "custom schedule has both interval_unit '"
-                    + spec.intervalUnit()
-                    + "' and cron_expression '"
-                    + spec.cronExpression()
-                    + "'; keep only one"));
+                "custom schedule has both interval_unit "
+                    + quote(spec.intervalUnit())
+                    + " and cron_expression "
+                    + quote(spec.cronExpression())
+                    + "; keep only one"));
       }
     }
 
@@ -373,7 +408,7 @@ public final class RuleCompiler {
       }
       problems.add(
           invalid(
-              "time_of_day '" + raw + "' is not a time of day HH:mm or HH:mm:ss (00:00–23:59)"));
+              "time_of_day " + quote(raw) + " is not a time of day HH:mm or HH:mm:ss (00:00–23:59)"));
       return null;
     }
 
@@ -428,7 +463,7 @@ public final class RuleCompiler {
       try {
         return LocalDate.parse(raw.trim());
       } catch (DateTimeException e) {
-        problems.add(invalid(column + " '" + raw + "' is not a date yyyy-MM-dd"));
+        problems.add(invalid(column + " " + quote(raw) + " is not a date yyyy-MM-dd"));
         return null;
       }
     }
@@ -454,7 +489,7 @@ public final class RuleCompiler {
           .orElseGet(
               () -> {
                 problems.add(
-                    invalid("catch_up '" + raw + "' is not one of skip, fire_once, fire_all"));
+                    invalid("catch_up " + quote(raw) + " is not one of skip, fire_once, fire_all"));
                 return CatchUpPolicy.DEFAULT;
               });
     }
@@ -485,9 +520,9 @@ public final class RuleCompiler {
         } catch (DateTimeException notAnOffsetDateTime) {
           problems.add(
               invalid(
-                  "scheduled_at '"
-                      + raw
-                      + "' is not an ISO-8601 instant such as 2026-03-08T09:00:00Z"));
+                  "scheduled_at "
+                      + quote(raw)
+                      + " is not an ISO-8601 instant such as 2026-03-08T09:00:00Z"));
           return null;
         }
       }

@@ -1,12 +1,15 @@
 package io.herald.scheduler.topology;
 
 import io.herald.contracts.event.ContactInfo;
+import io.herald.contracts.limit.Limits;
 import java.util.Locale;
 import java.util.Optional;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Keeps the global {@code contacts} store with two entries per contact: by contact id, and by
@@ -15,6 +18,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * replays the topic through this processor on restore, so the phone index is rebuilt too.
  */
 final class ContactsUpdater implements Processor<String, ContactInfo, Void, Void> {
+
+  private static final Logger log = LoggerFactory.getLogger(ContactsUpdater.class);
 
   private static final String PHONE_PREFIX = "phone:";
 
@@ -35,11 +40,45 @@ final class ContactsUpdater implements Processor<String, ContactInfo, Void, Void
     return PHONE_PREFIX + tenantId + ":" + e164;
   }
 
+  private final SchedulerMetrics metrics;
+
+  ContactsUpdater() {
+    this(SchedulerMetrics.noop());
+  }
+
+  ContactsUpdater(SchedulerMetrics metrics) {
+    this.metrics = metrics;
+  }
+
+  /**
+   * Runs on the global thread, whose death stops the whole client: a record whose content makes
+   * the update fail is logged, counted and skipped (the store keeps its previous entry), and a
+   * key over {@link Limits#ID_MAX_CHARS} is never stored.
+   */
   @Override
   public void process(Record<String, ContactInfo> record) {
     if (record.key() == null) {
       return;
     }
+    if (record.key().length() > Limits.ID_MAX_CHARS) {
+      metrics.setAside("contact");
+      log.warn("Global record with an oversized key skipped: store=contacts keyChars={}",
+          record.key().length());
+      return;
+    }
+    try {
+      update(record);
+    } catch (RuntimeException | StackOverflowError e) {
+      if (!RecordFailures.isRecordFailure(e)) {
+        throw e;
+      }
+      metrics.setAside("contact");
+      log.error("Global record skipped after a failure its content caused: store=contacts key={} "
+          + "failure={}", record.key(), e.toString());
+    }
+  }
+
+  private void update(Record<String, ContactInfo> record) {
     String id = idKey(record.key());
     ContactInfo previous = contacts.get(id);
     if (previous != null) {

@@ -6,6 +6,7 @@ import io.herald.contracts.command.SendCommand;
 import io.herald.contracts.event.ContactInfo;
 import io.herald.contracts.event.ScheduleChange;
 import io.herald.contracts.event.ScheduleKind;
+import io.herald.contracts.limit.Limits;
 import io.herald.contracts.outcome.Occurrence;
 import io.herald.scheduler.config.SchedulerConfig;
 import io.herald.scheduler.render.RenderContext;
@@ -90,22 +91,45 @@ final class DueTimerPunctuation implements Punctuator {
         stores.deviceWaits.delete(key);
         continue;
       }
-      Long deadline = stores.deviceWaits.get(key);
-      if (deadline == null || now.toEpochMilli() >= deadline) {
-        processor.apply(key, processor.withRecipients(key, state), now);
-        continue;
-      }
-      if (stores.devices.get(state.definition().deviceId()) == null) {
-        continue; // still waiting for the device
-      }
-      ScheduleChange definition = processor.withRecipients(key, state);
-      boolean contactsKnown = definition.kind() == ScheduleKind.AUTOPOST
-          || definition.recipients().stream()
-              .noneMatch(r -> Recipients.isContactId(r) && stores.contacts.get(r) == null);
-      if (contactsKnown) {
-        processor.apply(key, definition, now);
+      try {
+        recheck(key, state, now);
+      } catch (RuntimeException | StackOverflowError e) {
+        contain(key, e, "recheck");
       }
     }
+  }
+
+  private void recheck(String key, ScheduleState state, Instant now) {
+    Long deadline = stores.deviceWaits.get(key);
+    if (deadline == null || now.toEpochMilli() >= deadline) {
+      processor.apply(key, processor.withRecipients(key, state), now);
+      return;
+    }
+    if (stores.devices.get(state.definition().deviceId()) == null) {
+      return; // still waiting for the device
+    }
+    ScheduleChange definition = processor.withRecipients(key, state);
+    boolean contactsKnown = definition.kind() == ScheduleKind.AUTOPOST
+        || definition.recipients().stream()
+            .noneMatch(r -> Recipients.isContactId(r) && stores.contacts.get(r) == null);
+    if (contactsKnown) {
+      processor.apply(key, definition, now);
+    }
+  }
+
+  /**
+   * One schedule's failure stays with that schedule: it is set aside (stopped, invalid, its row
+   * told why) and the tick goes on with the others. Kafka and store failures still stop the
+   * thread: they are not the schedule's fault.
+   */
+  private void contain(String key, Throwable failure, String stage) {
+    if (!RecordFailures.isRecordFailure(failure)) {
+      if (failure instanceof RuntimeException re) {
+        throw re;
+      }
+      throw (Error) failure;
+    }
+    processor.setAside(key, null, failure, stage);
   }
 
   private void fireDueTimers(Instant now) {
@@ -114,7 +138,11 @@ final class DueTimerPunctuation implements Punctuator {
     for (KeyValue<Bytes, String> timer : due) {
       Instant dueAt = TimerKeyCodec.decode(timer.key.get()).dueInstant();
       stores.deleteTimer(timer.key);
-      fire(timer.value, dueAt, now);
+      try {
+        fire(timer.value, dueAt, now);
+      } catch (RuntimeException | StackOverflowError e) {
+        contain(timer.value, e, "fire");
+      }
     }
   }
 
@@ -194,7 +222,11 @@ final class DueTimerPunctuation implements Punctuator {
       // Fair share of what is left: small jobs finish, big ones advance, none starves.
       int share = (budget + jobsLeft - 1) / jobsLeft;
       jobsLeft--;
-      budget -= runSlice(job.key, job.value, share, now, null, true);
+      try {
+        budget -= runSlice(job.key, job.value, share, now, null, true);
+      } catch (RuntimeException | StackOverflowError e) {
+        contain(job.value.scheduleKey(), e, "fan-out");
+      }
     }
   }
 
@@ -228,6 +260,8 @@ final class DueTimerPunctuation implements Punctuator {
         def.kind() == ScheduleKind.BROADCAST ? config.broadcastExpiry() : config.recurringExpiry());
     int skipped = 0;
     int emitted = 0;
+    int maxChars = def.mediaUrl() == null || def.mediaUrl().isBlank()
+        ? Limits.MESSAGE_MAX_CHARS : Limits.CAPTION_MAX_CHARS;
     for (String recipient : slice) {
       Resolved r = resolve(def, recipient);
       if (r == null) {
@@ -235,9 +269,17 @@ final class DueTimerPunctuation implements Punctuator {
         continue;
       }
       CommandId id = CommandId.of(key, job.occurrence(), r.identity());
-      String text = TemplateRenderer.render(def.message(),
+      Optional<String> rendered = TemplateRenderer.render(def.message(),
           new RenderContext(r.name(), r.address(), r.fields(), job.occurrence(), zone,
-              id.value()));
+              id.value()), maxChars);
+      if (rendered.isEmpty()) {
+        // The template was valid; this recipient's variables make it longer than WhatsApp
+        // takes. Skipped and counted like an opted-out contact, never cut short.
+        metrics.recipientUnrenderable();
+        skipped++;
+        continue;
+      }
+      String text = rendered.get();
       SendCommand command = new SendCommand(SendCommand.SCHEMA_VERSION, id, def.tenantId(),
           def.deviceId(), key, def.kind(), job.occurrence(), r.address(), r.type(),
           r.contactId(), text, def.mediaUrl(), def.pacing(), 1, notAfter);

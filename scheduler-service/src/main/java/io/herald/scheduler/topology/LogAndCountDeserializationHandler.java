@@ -1,5 +1,6 @@
 package io.herald.scheduler.topology;
 
+import io.herald.contracts.limit.Limits;
 import io.herald.contracts.topic.DeadLetters;
 import java.time.Duration;
 import java.util.HashMap;
@@ -11,6 +12,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.streams.errors.DeserializationExceptionHandler;
 import org.apache.kafka.streams.errors.ErrorHandlerContext;
@@ -63,10 +65,11 @@ public final class LogAndCountDeserializationHandler implements DeserializationE
     String reason = DeadLetters.firstLine(exception.getMessage());
     String dlq = record.topic() + ".dlq";
     try {
+      RecordHeaders headers = DeadLetters.headers(record.headers().toArray(), record.topic(),
+          record.partition(), record.offset(), reason, exception);
+      DeadLetters.truncatedHeader(headers, record.value());
       producer().send(new ProducerRecord<>(dlq, null, record.timestamp(), record.key(),
-              record.value(),
-              DeadLetters.headers(record.headers().toArray(), record.topic(), record.partition(),
-                  record.offset(), reason, exception)))
+              DeadLetters.value(record.value()), headers))
           .get(SEND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
       log.warn("Undeserializable record dead-lettered: topic={} partition={} offset={} dlq={} "
           + "reason={}", record.topic(), record.partition(), record.offset(), dlq, reason);
@@ -88,6 +91,7 @@ public final class LogAndCountDeserializationHandler implements DeserializationE
       p.put(ProducerConfig.CLIENT_ID_CONFIG, "herald-scheduler-dlq");
       p.put(ProducerConfig.ACKS_CONFIG, "all");
       p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+      p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Limits.MAX_RECORD_BYTES);
       producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
     }
     return producer;

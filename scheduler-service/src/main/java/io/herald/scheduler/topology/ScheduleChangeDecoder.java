@@ -1,8 +1,12 @@
 package io.herald.scheduler.topology;
 
+import io.herald.contracts.event.ChangeOp;
 import io.herald.contracts.event.ScheduleChange;
+import io.herald.contracts.limit.Limits;
 import io.herald.contracts.topic.DeadLetters;
 import io.herald.contracts.topic.Topics;
+import java.util.List;
+import java.util.Locale;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -45,30 +49,62 @@ final class ScheduleChangeDecoder implements Processor<String, byte[], String, O
       context.forward(record.withValue((Object) null), Names.SCHEDULE_CHANGE_PROCESSOR);
       return;
     }
+    if (record.key() != null && record.key().length() > Limits.SCHEDULE_KEY_MAX_CHARS) {
+      // No row can be told about it (the key is the row's identity) and a key this long would
+      // be copied into every store: dead-lettered whole.
+      deadLetter(record, "schedule key has " + record.key().length() + " characters, at most "
+          + Limits.SCHEDULE_KEY_MAX_CHARS, null);
+      return;
+    }
     ScheduleChange change;
     try {
       change = Topics.SCHEDULE_CHANGES.valueSerde().deserializer()
           .deserialize(Topics.SCHEDULE_CHANGES.name(), record.value());
     } catch (SerializationException e) {
-      deadLetter(record, e);
+      deadLetter(record, e.getMessage(), e);
       return;
+    } catch (RuntimeException | StackOverflowError e) {
+      // A value the JSON reader chokes on in some other way (nesting, numbers): same class.
+      deadLetter(record, e.toString(), null);
+      return;
+    }
+    if (record.value().length > Limits.MAX_DEFINITION_BYTES && change != null
+        && change.op() != ChangeOp.DELETE) {
+      change = tooLarge(change, record.value().length);
     }
     context.forward(record.withValue((Object) change), Names.SCHEDULE_CHANGE_PROCESSOR);
   }
 
-  private void deadLetter(Record<String, byte[]> record, Exception e) {
+  /**
+   * The same definition without its content, carrying one reason: the validator rejects it, so
+   * the row shows "definition too large" and any earlier version stops, while nothing of the
+   * oversized value reaches a store or an output.
+   */
+  static ScheduleChange tooLarge(ScheduleChange c, int bytes) {
+    String reason = String.format(Locale.ROOT, "definition too large: %,d bytes, limit %,d",
+        bytes, Limits.MAX_DEFINITION_BYTES);
+    return new ScheduleChange(c.schemaVersion(), c.op(), c.scheduleKey(), c.kind(),
+        c.tenantId(), c.deviceId(), null, null, null, List.of(), null, null, c.active(),
+        c.sourceStatus(), c.sourceVersion(), c.createdAt(), List.of(reason));
+  }
+
+  private void deadLetter(Record<String, byte[]> record, String why, Exception e) {
     metrics.deadLetter();
-    String reason = DeadLetters.firstLine(e.getMessage());
+    String reason = DeadLetters.firstLine(why);
     String topic = context.recordMetadata().map(RecordMetadata::topic)
         .orElse(Topics.SCHEDULE_CHANGES.name());
     int partition = context.recordMetadata().map(RecordMetadata::partition).orElse(-1);
     long offset = context.recordMetadata().map(RecordMetadata::offset).orElse(-1L);
     RecordHeaders headers = DeadLetters.headers(record.headers().toArray(), topic, partition,
         offset, reason, e);
+    DeadLetters.truncatedHeader(headers, record.value());
+    String key = record.key() == null || record.key().length() <= Limits.SCHEDULE_KEY_MAX_CHARS
+        ? record.key() : record.key().substring(0, Limits.SCHEDULE_KEY_MAX_CHARS);
     context.forward(
-        new Record<String, Object>(record.key(), record.value(), record.timestamp(), headers),
+        new Record<String, Object>(key, DeadLetters.value(record.value()), record.timestamp(),
+            headers),
         Names.DEAD_LETTER_SINK);
     log.warn("Poison schedule change sent to dead letters: topic={} partition={} offset={} "
-        + "key={} reason={}", topic, partition, offset, record.key(), reason);
+        + "key={} reason={}", topic, partition, offset, key, reason);
   }
 }

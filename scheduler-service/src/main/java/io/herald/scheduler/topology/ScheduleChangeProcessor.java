@@ -3,8 +3,12 @@ package io.herald.scheduler.topology;
 import io.herald.contracts.event.ChangeOp;
 import io.herald.contracts.event.ScheduleChange;
 import io.herald.contracts.event.ScheduleKind;
+import io.herald.contracts.limit.ErrorTexts;
+import io.herald.contracts.limit.Limits;
 import io.herald.contracts.outcome.ErrorReason;
 import io.herald.contracts.outcome.ScheduleError;
+import io.herald.contracts.topic.DeadLetters;
+import io.herald.contracts.topic.Topics;
 import io.herald.scheduler.config.SchedulerConfig;
 import io.herald.scheduler.rule.Compilation;
 import io.herald.scheduler.rule.CompiledSchedule;
@@ -17,10 +21,12 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.stream.Collectors;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -91,7 +97,90 @@ final class ScheduleChangeProcessor implements Processor<String, ScheduleChange,
       log.warn("Schedule change without a key ignored: {}", where);
       return;
     }
-    apply(key, record.value(), now());
+    try {
+      apply(key, record.value(), now());
+    } catch (RuntimeException | StackOverflowError e) {
+      if (!RecordFailures.isRecordFailure(e)) {
+        throw e;
+      }
+      setAside(key, record.value(), e, "change");
+    }
+  }
+
+  /**
+   * Contains a failure caused by one schedule's content (a defect or an input no check foresaw):
+   * the schedule stops (timer, device wait and fan-outs cancelled), is stored as invalid, its
+   * row shows why through a {@link ScheduleError}, the change itself goes to the dead-letter
+   * topic, and the task carries on with every other schedule. Only a failure of the stores or of
+   * Kafka while doing so stops the thread.
+   *
+   * @param change the change being applied, or null when a stored schedule failed at firing
+   * @param stage where it failed, for the reason and the log: change, recheck, fire or fan-out
+   */
+  void setAside(String key, ScheduleChange change, Throwable failure, String stage) {
+    metrics.setAside(stage);
+    String what = failure.getClass().getSimpleName();
+    log.error("Schedule set aside after a failure caused by its content; every other schedule "
+        + "carries on: scheduleKey={} stage={} {} failure={}", ErrorTexts.clip(key, 200), stage,
+        coordinates(), what, failure);
+    ScheduleState state = stores.schedule(key);
+    stopEverything(key, state);
+    ScheduleChange def = change != null ? change : state.definition();
+    String reason = "the definition could not be processed (" + what + " at " + stage
+        + "); it was set aside and nothing of it is sent: change it to try again";
+    ScheduleError error = new ScheduleError(ScheduleError.SCHEMA_VERSION, key,
+        def == null ? kindOf(key) : def.kind(), def == null ? null : def.tenantId(),
+        ErrorReason.UNPROCESSABLE, List.of(reason), reason,
+        def == null ? 0 : def.sourceVersion(), now());
+    context.forward(new Record<>(key, (Object) error, now().toEpochMilli()),
+        Names.SCHEDULE_ERRORS_SINK);
+    metrics.scheduleError(ErrorReason.UNPROCESSABLE);
+    stores.putSchedule(key, state, new ScheduleState(skeleton(def), state.generation(),
+        ScheduleStatus.INVALID, null, state.lastFiredOccurrence(), state.executionCount(),
+        state.recipientCount(), null));
+    if (change != null) {
+      deadLetter(key, change, reason, failure);
+    }
+  }
+
+  private void deadLetter(String key, ScheduleChange change, String reason, Throwable failure) {
+    byte[] value;
+    try {
+      value = Topics.SCHEDULE_CHANGES.valueSerde().serializer()
+          .serialize(Topics.SCHEDULE_CHANGES.name(), change);
+    } catch (RuntimeException e) {
+      value = null; // the headers still say where it came from and why
+    }
+    String topic = context.recordMetadata().map(RecordMetadata::topic)
+        .orElse(Topics.SCHEDULE_CHANGES.name());
+    int partition = context.recordMetadata().map(RecordMetadata::partition).orElse(-1);
+    long offset = context.recordMetadata().map(RecordMetadata::offset).orElse(-1L);
+    RecordHeaders headers = DeadLetters.headers(null, topic, partition, offset, reason,
+        failure instanceof Exception ex ? ex : new RuntimeException(failure.toString()));
+    DeadLetters.truncatedHeader(headers, value);
+    metrics.deadLetter();
+    context.forward(new Record<String, Object>(key, DeadLetters.value(value), now().toEpochMilli(),
+        headers), Names.DEAD_LETTER_SINK);
+  }
+
+  /**
+   * What an invalid definition leaves in the store: who and when (for the row's state and for a
+   * later fix's anchor), never its content. Content was not accepted, and may be as large as a
+   * record allows: a store's changelog must not carry it.
+   */
+  private static ScheduleChange skeleton(ScheduleChange c) {
+    if (c == null) {
+      return null;
+    }
+    return new ScheduleChange(c.schemaVersion(), c.op(), c.scheduleKey(), c.kind(),
+        clipId(c.tenantId()), clipId(c.deviceId()), null, null, null, List.of(), null, null,
+        c.active(), c.sourceStatus() == null ? null
+            : ErrorTexts.clip(c.sourceStatus(), Limits.STATUS_MAX_CHARS),
+        c.sourceVersion(), c.createdAt(), List.of());
+  }
+
+  private static String clipId(String id) {
+    return id == null || id.length() <= Limits.ID_MAX_CHARS ? id : id.substring(0, Limits.ID_MAX_CHARS);
   }
 
   /** Applies one change (or re-checks a held one); a null change is a tombstone = delete. */
@@ -245,12 +334,12 @@ final class ScheduleChangeProcessor implements Processor<String, ScheduleChange,
     ErrorReason first = problems.get(0).reason();
     List<String> reasons = problems.stream().map(ScheduleValidator.Problem::message).toList();
     ScheduleError error = new ScheduleError(ScheduleError.SCHEMA_VERSION, key, change.kind(),
-        change.tenantId(), first, reasons, String.join("; ", reasons), change.sourceVersion(),
+        change.tenantId(), first, reasons, ErrorTexts.join(reasons), change.sourceVersion(),
         now);
     context.forward(new Record<>(key, (Object) error, now.toEpochMilli()),
         Names.SCHEDULE_ERRORS_SINK);
     metrics.scheduleError(first);
-    stores.putSchedule(key, state, new ScheduleState(strip(change), state.generation(),
+    stores.putSchedule(key, state, new ScheduleState(skeleton(change), state.generation(),
         ScheduleStatus.INVALID, null, state.lastFiredOccurrence(), state.executionCount(),
         state.recipientCount(), null));
     log.info("Schedule rejected: scheduleKey={} reason={} problems={} reasons={}", key,

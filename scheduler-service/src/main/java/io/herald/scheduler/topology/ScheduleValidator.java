@@ -1,10 +1,14 @@
 package io.herald.scheduler.topology;
 
+import static io.herald.contracts.limit.ErrorTexts.quote;
+
 import io.herald.contracts.event.DeviceInfo;
 import io.herald.contracts.event.PacingSpec;
 import io.herald.contracts.event.ScheduleChange;
 import io.herald.contracts.event.ScheduleKind;
+import io.herald.contracts.limit.Limits;
 import io.herald.contracts.outcome.ErrorReason;
+import io.herald.scheduler.render.TemplateRenderer;
 import io.herald.scheduler.rule.Compilation;
 import io.herald.scheduler.rule.CompiledSchedule;
 import io.herald.scheduler.rule.RuleCompiler;
@@ -27,6 +31,12 @@ final class ScheduleValidator {
 
   /** Bad recipient entries named one by one before the rest is only counted. */
   static final int MAX_LISTED_RECIPIENT_PROBLEMS = 10;
+
+  /** How CDC and the decoder word a definition over {@link Limits#MAX_DEFINITION_BYTES}. */
+  static final String TOO_LARGE_PREFIX = "definition too large";
+
+  /** How CDC words a row it could not read at all. */
+  static final String UNREADABLE_PREFIX = "row could not be read";
 
   private static final Set<String> DELAY_TYPES = Set.of("auto", "manual", "adaptive");
 
@@ -72,6 +82,16 @@ final class ScheduleValidator {
   Result validate(ScheduleChange change, DeviceCheck device, Instant now) {
     List<Problem> problems = new ArrayList<>();
     for (String mappingError : change.mappingErrors()) {
+      if (mappingError.startsWith(TOO_LARGE_PREFIX) || mappingError.startsWith(UNREADABLE_PREFIX)) {
+        // The whole definition was replaced by a stub (CDC or the decoder): its one reason is
+        // the whole story; "rule is required" and the like would only mislead.
+        return new Result(List.of(new Problem(mappingError.startsWith(TOO_LARGE_PREFIX)
+            ? ErrorReason.TOO_LARGE : ErrorReason.UNPROCESSABLE, mappingError)), false,
+            List.of(), null);
+      }
+    }
+    boolean idsFit = bounds(change, problems);
+    for (String mappingError : change.mappingErrors()) {
       problems.add(new Problem(ErrorReason.MISSING_FIELD, mappingError));
     }
     missing(problems, change.kind() == null, "kind");
@@ -101,13 +121,14 @@ final class ScheduleValidator {
     pacing(change.pacing(), problems);
 
     boolean deviceUnknown = false;
-    if (!blank(change.deviceId()) && !blank(change.tenantId())) {
+    if (idsFit && !blank(change.deviceId()) && !blank(change.tenantId())) {
       if (device == DeviceCheck.FOREIGN) {
         // Do not say whose device it is: the other tenant's identity is not this user's business.
         problems.add(
             new Problem(
                 ErrorReason.FOREIGN_DEVICE,
-                "device " + change.deviceId() + " does not belong to tenant " + change.tenantId()));
+                "device " + quote(change.deviceId()) + " does not belong to tenant "
+                    + quote(change.tenantId())));
       } else if (device == DeviceCheck.UNKNOWN) {
         deviceUnknown = true;
       }
@@ -137,7 +158,9 @@ final class ScheduleValidator {
     for (int i = 0; i < raw.size(); i++) {
       String entry = raw.get(i);
       Optional<String> c;
-      if (kind == ScheduleKind.AUTOPOST) {
+      if (entry.length() > Limits.RECIPIENT_MAX_CHARS) {
+        c = Optional.empty(); // reported by bounds(); never parsed
+      } else if (kind == ScheduleKind.AUTOPOST) {
         c = Recipients.isGroupId(entry) ? Optional.of(entry.trim()) : Optional.empty();
       } else {
         c = Recipients.canonicalIndividual(entry);
@@ -177,7 +200,7 @@ final class ScheduleValidator {
 
   private static void content(ScheduleChange change, List<Problem> problems) {
     boolean hasMedia = !blank(change.mediaUrl());
-    if (hasMedia) {
+    if (hasMedia && change.mediaUrl().length() <= Limits.MEDIA_URL_MAX_CHARS) {
       String problem = mediaProblem(change.mediaUrl().trim());
       if (problem != null) {
         problems.add(new Problem(ErrorReason.INVALID_CONTENT, problem));
@@ -186,6 +209,68 @@ final class ScheduleValidator {
       problems.add(
           new Problem(ErrorReason.INVALID_CONTENT, "message must not be blank without a mediaUrl"));
     }
+    if (change.message() != null && change.message().length() <= MAX_MESSAGE_UTF16) {
+      for (String p : TemplateRenderer.check(change.message())) {
+        problems.add(new Problem(ErrorReason.INVALID_CONTENT, p));
+      }
+    }
+  }
+
+  /** A message longer than this in UTF-16 units is over every bound: not even scanned. */
+  private static final int MAX_MESSAGE_UTF16 = 2 * Limits.MESSAGE_MAX_CHARS;
+
+  /**
+   * Checks every field against its documented bound ({@link Limits}) before anything parses
+   * or echoes it; returns whether the ids fit (only then may a reason quote them).
+   */
+  private boolean bounds(ScheduleChange change, List<Problem> problems) {
+    boolean idsFit = true;
+    idsFit &= fits(problems, "scheduleKey", change.scheduleKey(), Limits.SCHEDULE_KEY_MAX_CHARS);
+    idsFit &= fits(problems, "tenantId", change.tenantId(), Limits.ID_MAX_CHARS);
+    idsFit &= fits(problems, "deviceId", change.deviceId(), Limits.ID_MAX_CHARS);
+    fits(problems, "name", change.name(), Limits.NAME_MAX_CHARS);
+    fits(problems, "status", change.sourceStatus(), Limits.STATUS_MAX_CHARS);
+    fits(problems, "mediaUrl", change.mediaUrl(), Limits.MEDIA_URL_MAX_CHARS);
+    if (change.pacing() != null) {
+      fits(problems, "pacing.delayType", change.pacing().delayType(), Limits.RULE_TEXT_MAX_CHARS);
+    }
+    String message = change.message();
+    if (message != null) {
+      boolean media = !blank(change.mediaUrl());
+      int max = media ? Limits.CAPTION_MAX_CHARS : Limits.MESSAGE_MAX_CHARS;
+      int chars = message.length() > MAX_MESSAGE_UTF16
+          ? message.length()
+          : message.codePointCount(0, message.length());
+      if (chars > max) {
+        problems.add(new Problem(ErrorReason.TOO_LARGE, (media ? "message (a caption with "
+            + "mediaUrl)" : "message") + " has " + chars + " characters, at most " + max));
+      }
+    }
+    if (change.recipients() != null && change.recipients().size() <= maxRecipients) {
+      int tooLong = 0;
+      int first = -1;
+      for (int i = 0; i < change.recipients().size(); i++) {
+        if (change.recipients().get(i).length() > Limits.RECIPIENT_MAX_CHARS) {
+          tooLong++;
+          first = first < 0 ? i : first;
+        }
+      }
+      if (tooLong > 0) {
+        problems.add(new Problem(ErrorReason.TOO_LARGE, "recipients[" + first + "]"
+            + (tooLong > 1 ? " and " + (tooLong - 1) + " more entries have" : " has")
+            + " more than " + Limits.RECIPIENT_MAX_CHARS + " characters"));
+      }
+    }
+    return idsFit;
+  }
+
+  private static boolean fits(List<Problem> problems, String field, String value, int max) {
+    if (value != null && value.length() > max) {
+      problems.add(new Problem(ErrorReason.TOO_LARGE,
+          field + " has " + value.length() + " characters, at most " + max));
+      return false;
+    }
+    return true;
   }
 
   private static String mediaProblem(String url) {
@@ -213,7 +298,7 @@ final class ScheduleValidator {
       problems.add(
           new Problem(
               ErrorReason.INVALID_PACING,
-              "pacing.delayType '" + pacing.delayType() + "' is not auto, manual or adaptive"));
+              "pacing.delayType " + quote(pacing.delayType()) + " is not auto, manual or adaptive"));
     }
     range(problems, "pacing.delaySeconds", pacing.delaySeconds(), 0, 3_600);
     range(problems, "pacing.batchSize", pacing.batchSize(), 0, 10_000);

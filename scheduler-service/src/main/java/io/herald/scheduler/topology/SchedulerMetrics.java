@@ -9,6 +9,7 @@ import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -28,6 +29,13 @@ public final class SchedulerMetrics {
   private final Map<ScheduleKind, Counter> commandsEmitted = new EnumMap<>(ScheduleKind.class);
   private final Map<ErrorReason, Counter> scheduleErrors = new EnumMap<>(ErrorReason.class);
   private final Counter deadLetters;
+  private final Map<String, Counter> setAside = new java.util.HashMap<>();
+  private final Counter recordsDropped;
+  private final Counter recipientsUnrenderable;
+
+  /** Where a schedule can be set aside after a failure its content caused. */
+  static final List<String> SET_ASIDE_STAGES = List.of("change", "recheck", "fire", "fan-out",
+      "contact", "device");
   private final Timer lateness;
   private final Map<Object, TaskGauges> tasks = new ConcurrentHashMap<>();
   /** Commands emitted since 00:00 UTC of {@link #todayEpochDay}; reset when the day changes. */
@@ -55,6 +63,21 @@ public final class SchedulerMetrics {
     }
     deadLetters = Counter.builder("herald.scheduler.dead.letters")
         .description("Undeserializable records sent to a dead-letter topic")
+        .register(registry);
+    for (String stage : SET_ASIDE_STAGES) {
+      setAside.put(stage, Counter.builder("herald.scheduler.set.aside")
+          .description("Schedules (or contact/device records) set aside after a failure their "
+              + "content caused; the rest of the pipeline carried on")
+          .tag("stage", stage)
+          .register(registry));
+    }
+    recordsDropped = Counter.builder("herald.scheduler.records.dropped")
+        .description("Records Kafka refused to take (too large) that were dropped so that the "
+            + "task could carry on; each is logged at ERROR")
+        .register(registry);
+    recipientsUnrenderable = Counter.builder("herald.scheduler.recipients.unrenderable")
+        .description("Recipients skipped because the message rendered for them was longer "
+            + "than WhatsApp accepts")
         .register(registry);
     // A Timer exports as herald_scheduler_timer_lateness_seconds (histogram) in Prometheus.
     lateness = Timer.builder("herald.scheduler.timer.lateness")
@@ -118,6 +141,22 @@ public final class SchedulerMetrics {
 
   void deadLetter() {
     deadLetters.increment();
+  }
+
+  void setAside(String stage) {
+    Counter c = setAside.get(stage);
+    if (c != null) {
+      c.increment();
+    }
+  }
+
+  /** Counted from the production exception handler (any thread). */
+  public void recordDropped() {
+    recordsDropped.increment();
+  }
+
+  void recipientUnrenderable() {
+    recipientsUnrenderable.increment();
   }
 
   void lateness(Duration late) {

@@ -2,10 +2,13 @@ package io.herald.scheduler.topology;
 
 import io.herald.contracts.event.ContactInfo;
 import io.herald.contracts.event.DeviceInfo;
+import io.herald.contracts.limit.Limits;
 import io.herald.contracts.serde.JsonSerde;
 import io.herald.contracts.topic.Topics;
 import io.herald.scheduler.config.SchedulerConfig;
 import java.util.Properties;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
@@ -52,7 +55,7 @@ public final class SchedulerTopology {
         Topics.DEVICES.valueSerde().deserializer(),
         Topics.DEVICES.name(),
         Names.DEVICES_UPDATER,
-        DevicesUpdater::new);
+        () -> new DevicesUpdater(metrics));
     topology.addGlobalStore(
         globalStore(Names.CONTACTS_STORE, new JsonSerde<>(ContactInfo.class)),
         Names.CONTACTS_SOURCE,
@@ -60,7 +63,7 @@ public final class SchedulerTopology {
         Topics.CONTACTS.valueSerde().deserializer(),
         Topics.CONTACTS.name(),
         Names.CONTACTS_UPDATER,
-        ContactsUpdater::new);
+        () -> new ContactsUpdater(metrics));
 
     // Values are read as bytes: the decoder dead-letters poison records itself (see there why).
     topology.addSource(
@@ -72,16 +75,19 @@ public final class SchedulerTopology {
         Names.SCHEDULE_CHANGE_DECODER,
         () -> new ScheduleChangeDecoder(metrics),
         Names.SCHEDULE_CHANGES_SOURCE);
+    topology.addProcessor(
+        Names.SCHEDULE_CHANGE_PROCESSOR,
+        () -> new ScheduleChangeProcessor(config, metrics, now),
+        Names.SCHEDULE_CHANGE_DECODER);
+    // Poison the decoder cannot read, and changes the processor set aside (a failure their
+    // content caused), are dead-lettered alike.
     topology.addSink(
         Names.DEAD_LETTER_SINK,
         Topics.SCHEDULE_CHANGES.dlqName(),
         Serdes.String().serializer(),
         Serdes.ByteArray().serializer(),
-        Names.SCHEDULE_CHANGE_DECODER);
-    topology.addProcessor(
-        Names.SCHEDULE_CHANGE_PROCESSOR,
-        () -> new ScheduleChangeProcessor(config, metrics, now),
-        Names.SCHEDULE_CHANGE_DECODER);
+        Names.SCHEDULE_CHANGE_DECODER,
+        Names.SCHEDULE_CHANGE_PROCESSOR);
     // The three stores the stream thread rewrites on every firing use the compact binary format
     // (StoreSerde, which still reads their former JSON values).
     topology.addStateStore(
@@ -166,6 +172,17 @@ public final class SchedulerTopology {
     p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
         LogAndCountDeserializationHandler.class.getName());
     p.put(LogAndCountDeserializationHandler.METRICS_CONFIG, metrics);
+    // One record size end to end: every record the tasks write (outputs, dead letters,
+    // changelogs) may be as large as the topics accept, and the changelogs Streams creates
+    // accept what the producer sends. A record Kafka still refuses is dropped and counted by the
+    // handler instead of killing the thread on every restart.
+    p.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG),
+        Integer.toString(Limits.MAX_RECORD_BYTES));
+    p.put(StreamsConfig.topicPrefix(TopicConfig.MAX_MESSAGE_BYTES_CONFIG),
+        Integer.toString(Limits.TOPIC_MAX_MESSAGE_BYTES));
+    p.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG,
+        OversizedRecordHandler.class.getName());
+    p.put(OversizedRecordHandler.METRICS_CONFIG, metrics);
     return p;
   }
 }
