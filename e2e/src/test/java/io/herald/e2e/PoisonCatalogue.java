@@ -138,11 +138,6 @@ final class PoisonCatalogue {
             "{" + String.join(",", Collections.nCopies(100_000, "1")) + "}")));
     out.add(row("delay_type: 10 KB", "recurring_messages", INVALID, null,
         ctx -> Map.of("delay_type", delay10k)));
-    out.add(row("message over MAX_DEFINITION_BYTES (+1 MiB)", "recurring_messages", INVALID,
-        "too large", ctx -> Map.of("message", "x".repeat(Limits.MAX_DEFINITION_BYTES + (1 << 20)))));
-    out.add(row("message over MAX_RECORD_BYTES (+1 MiB): change event too large for Kafka",
-        "recurring_messages", INVALID, "too large",
-        ctx -> Map.of("message", "x".repeat(Limits.MAX_RECORD_BYTES + (1 << 20)))));
     out.add(row("auto-post message: 40 KB of nested braces", "auto_post_schedules", INVALID,
         null, ctx -> Map.of("message", braces40k)));
     out.add(row("broadcast to contact ids, message: 40 KB of nested braces", "broadcasts",
@@ -197,8 +192,6 @@ final class PoisonCatalogue {
     out.add(event("deviceId: 10 KB", ERROR, null, d -> d.device = name10k));
     out.add(event("mappingErrors: 100,000 entries", ERROR, null,
         d -> d.mappingErrors = Collections.nCopies(100_000, "target_contacts[0] is wrong")));
-    out.add(event("message over MAX_DEFINITION_BYTES (+1 MiB)", ERROR, "too large",
-        d -> d.message = "x".repeat(Limits.MAX_DEFINITION_BYTES + (1 << 20))));
     out.add(event("record key: 1 MB", ERROR_OR_DEAD_LETTER, null,
         d -> d.key = d.key + "k".repeat(1 << 20)));
     out.add(rawEvent("value: 8 MB of garbage", DEAD_LETTER, key -> {
@@ -211,6 +204,17 @@ final class PoisonCatalogue {
             + "\",\"kind\":\"recurring\",\"recipients\":" + "[".repeat(5_000)
             + "]".repeat(5_000) + "}").getBytes(StandardCharsets.UTF_8)));
     out.add(contactEvent());
+
+    // ---- the definitions too large for a record or a store: last, because on a pipeline
+    // without the fix they take the scheduler down for good (a crash loop) and every case after
+    // them could not be judged ----
+    out.add(event("message over MAX_DEFINITION_BYTES (+1 MiB)", ERROR, "too large",
+        d -> d.message = "x".repeat(Limits.MAX_DEFINITION_BYTES + (1 << 20))));
+    out.add(row("message over MAX_DEFINITION_BYTES (+1 MiB)", "recurring_messages", INVALID,
+        "too large", ctx -> Map.of("message", "x".repeat(Limits.MAX_DEFINITION_BYTES + (1 << 20)))));
+    out.add(row("message over MAX_RECORD_BYTES (+1 MiB): change event too large for Kafka",
+        "recurring_messages", INVALID, "too large",
+        ctx -> Map.of("message", "x".repeat(Limits.MAX_RECORD_BYTES + (1 << 20)))));
     return out;
   }
 
