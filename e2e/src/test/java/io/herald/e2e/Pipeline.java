@@ -3,6 +3,7 @@ package io.herald.e2e;
 import io.herald.contracts.event.ContactInfo;
 import io.herald.contracts.event.DeviceInfo;
 import io.herald.contracts.event.ScheduleChange;
+import io.herald.contracts.limit.Limits;
 import io.herald.contracts.topic.TopicSpec;
 import io.herald.contracts.topic.Topics;
 import io.herald.testsupport.FakeWhatsAppApi;
@@ -309,13 +310,12 @@ final class Pipeline implements AutoCloseable {
       if (spec.compacted()) {
         configs.put(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT);
       }
-      if (spec == Topics.SCHEDULE_CHANGES) {
-        configs.put(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(8 * 1024 * 1024));
-      }
+      // As the scheduler's provisioner does: one record size for every topic and dead letter.
+      String maxBytes = Integer.toString(Limits.TOPIC_MAX_MESSAGE_BYTES);
+      configs.put(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, maxBytes);
       topics.put(spec.name(), new NewTopic(spec.name(), PARTITIONS, (short) 1).configs(configs));
       topics.put(spec.dlqName(), new NewTopic(spec.dlqName(), PARTITIONS, (short) 1)
-          .configs(Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG,
-              Integer.toString(8 * 1024 * 1024))));
+          .configs(Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, maxBytes)));
     }
     try (Admin admin = Admin.create(clientConfig())) {
       for (NewTopic t : topics.values()) {

@@ -48,9 +48,8 @@ public final class CdcItSupport {
       if (t.compacted()) {
         configs.put("cleanup.policy", "compact");
       }
-      if (t == Topics.SCHEDULE_CHANGES) {
-        configs.put("max.message.bytes", Integer.toString(8 * 1024 * 1024));
-      }
+      configs.put("max.message.bytes",
+          Integer.toString(io.herald.contracts.limit.Limits.TOPIC_MAX_MESSAGE_BYTES));
       try {
         broker.createTopic(t.name(), 2, configs);
       } catch (IllegalStateException e) {
