@@ -90,8 +90,11 @@ public final class Limits {
   /** A contact field's name; longer names drop the field. */
   public static final int CONTACT_FIELD_KEY_MAX_CHARS = 64;
 
-  /** A contact field's value; longer values are cut. */
-  public static final int CONTACT_FIELD_VALUE_MAX_CHARS = 1_024;
+  /**
+   * A contact field's value; longer values are cut. Small enough that a template naming a dozen
+   * fields still fits a WhatsApp message at worst (the validator checks the worst case).
+   */
+  public static final int CONTACT_FIELD_VALUE_MAX_CHARS = 256;
 
   // ---- Error texts ------------------------------------------------------------------------
 

@@ -129,6 +129,88 @@ public final class TemplateRenderer {
   }
 
   /**
+   * The longest text {@code template} can render to for any recipient, in characters, with every
+   * variable at its documented bound ({@link Limits}): the name and first name at a contact
+   * name's bound, the phone at a recipient's, the date parts at their widest, any other short
+   * group name at a field value's bound (or verbatim, whichever is longer), and each spintax group
+   * at its longest option. What the validator compares with WhatsApp's limit, so that a message
+   * that can render too long is rejected with the definition, not found out at fire time. Linear
+   * in the template for each nesting level; groups deeper than {@link Limits#TEMPLATE_MAX_DEPTH}
+   * count verbatim, as they render.
+   */
+  public static long maxRenderedChars(String template) {
+    if (template == null || template.isEmpty()) {
+      return 0;
+    }
+    if (template.indexOf('{') < 0) {
+      return template.codePointCount(0, template.length());
+    }
+    return maxRange(template, matchBraces(template), 0, template.length(), 1);
+  }
+
+  private static long maxRange(String t, int[] match, int from, int to, int depth) {
+    long n = 0;
+    for (int i = from; i < to; i++) {
+      char c = t.charAt(i);
+      if (c == '{' && match[i] > i && match[i] < to) {
+        n += maxGroup(t, match, i, match[i], depth);
+        i = match[i];
+      } else if (!Character.isLowSurrogate(c)) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  private static long maxGroup(String t, int[] match, int open, int close, int depth) {
+    if (depth > Limits.TEMPLATE_MAX_DEPTH) {
+      return t.codePointCount(open, close + 1);
+    }
+    long longest = 0;
+    int options = 0;
+    int start = open + 1;
+    for (int k = open + 1; k <= close; k++) {
+      char c = t.charAt(k);
+      if (c == '{' && k < close && match[k] > k) {
+        k = match[k];
+      } else if (c == '|' || k == close) {
+        options++;
+        longest = Math.max(longest, maxRange(t, match, start, k, depth + 1));
+        start = k + 1;
+      }
+    }
+    if (options > 1) {
+      return longest;
+    }
+    long verbatim = 2 + longest; // an unknown variable keeps its braces around what it renders
+    String name = close - open - 1 <= 2 * Limits.CONTACT_FIELD_KEY_MAX_CHARS
+        ? t.substring(open + 1, close).trim().toLowerCase(Locale.ROOT) : null;
+    if (name == null || name.indexOf('{') >= 0) {
+      return verbatim;
+    }
+    switch (name) {
+      case "name":
+      case "first_name":
+        return Limits.CONTACT_NAME_MAX_CHARS;
+      case "phone":
+        return Limits.RECIPIENT_MAX_CHARS;
+      case "date":
+        return 10;
+      case "time":
+        return 5;
+      case "day":
+      case "month":
+        return 9;
+      case "year":
+        return 6;
+      default:
+        return name.length() <= Limits.CONTACT_FIELD_KEY_MAX_CHARS
+            ? Math.max(verbatim, Limits.CONTACT_FIELD_VALUE_MAX_CHARS)
+            : verbatim;
+    }
+  }
+
+  /**
    * Whether {@code s[from, to)} has at most {@code max} code points; O(min(to - from, max)): a
    * text of 2 * max + 1 chars or more has more than max code points whatever they are.
    */

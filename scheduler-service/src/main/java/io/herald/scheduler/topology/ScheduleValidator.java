@@ -210,8 +210,17 @@ final class ScheduleValidator {
           new Problem(ErrorReason.INVALID_CONTENT, "message must not be blank without a mediaUrl"));
     }
     if (change.message() != null && change.message().length() <= MAX_MESSAGE_UTF16) {
-      for (String p : TemplateRenderer.check(change.message())) {
+      List<String> shape = TemplateRenderer.check(change.message());
+      for (String p : shape) {
         problems.add(new Problem(ErrorReason.INVALID_CONTENT, p));
+      }
+      int max = hasMedia ? Limits.CAPTION_MAX_CHARS : Limits.MESSAGE_MAX_CHARS;
+      long worst = shape.isEmpty() ? TemplateRenderer.maxRenderedChars(change.message()) : 0;
+      if (worst > max && change.message().codePointCount(0, change.message().length()) <= max) {
+        problems.add(new Problem(ErrorReason.TOO_LARGE, "message can render to " + worst
+            + " characters for a recipient whose variables are at their bounds (name "
+            + Limits.CONTACT_NAME_MAX_CHARS + ", a contact field " + Limits.CONTACT_FIELD_VALUE_MAX_CHARS
+            + "), at most " + max + (hasMedia ? " with media" : "")));
       }
     }
   }
@@ -245,6 +254,12 @@ final class ScheduleValidator {
         problems.add(new Problem(ErrorReason.TOO_LARGE, (media ? "message (a caption with "
             + "mediaUrl)" : "message") + " has " + chars + " characters, at most " + max));
       }
+      if (message.length() <= MAX_MESSAGE_UTF16) {
+        String encoding = encodingProblem(message);
+        if (encoding != null) {
+          problems.add(new Problem(ErrorReason.INVALID_CONTENT, "message " + encoding));
+        }
+      }
     }
     if (change.recipients() != null && change.recipients().size() <= maxRecipients) {
       int tooLong = 0;
@@ -262,6 +277,27 @@ final class ScheduleValidator {
       }
     }
     return idsFit;
+  }
+
+  /**
+   * Text WhatsApp would refuse or mangle: a control character other than tab and line breaks
+   * (NUL included), or half of a surrogate pair (not Unicode at all). Null when clean.
+   */
+  static String encodingProblem(String text) {
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (Character.isISOControl(c) && c != '\n' && c != '\r' && c != '\t') {
+        return String.format(Locale.ROOT, "contains the control character U+%04X at position %d",
+            (int) c, i);
+      }
+      if (Character.isHighSurrogate(c) && i + 1 < text.length()
+          && Character.isLowSurrogate(text.charAt(i + 1))) {
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        return "is not valid Unicode (half a surrogate pair at position " + i + ")";
+      }
+    }
+    return null;
   }
 
   private static boolean fits(List<Problem> problems, String field, String value, int max) {

@@ -307,4 +307,40 @@ class PoisonContainmentTest {
         .deserialize("t", dead.get(0).value()).message()).isEqualTo("hi");
     assertHealthyFires();
   }
+
+  @Test
+  void shouldRejectAMessageThatCanRenderLongerThanWhatsAppTakes() {
+    start();
+    ScheduleChange worst = withMessage(recurring("worst", daily("09:00", "Europe/Berlin"),
+        List.of(contactId(1)), "x"), "{name}".repeat(Limits.TEMPLATE_MAX_GROUPS), null);
+    ScheduleChange fields = withMessage(recurring("fields", daily("09:00", "Europe/Berlin"),
+        List.of(contactId(1)), "x"),
+        "Dear {first_name}, {company} {street} {city} {plan} {due}: {Hi|Hello|Good day} {date}",
+        null);
+    f.send(worst);
+    f.send(fields);
+
+    List<ScheduleError> errors = f.errors.readValuesToList();
+    assertThat(errors).extracting(ScheduleError::scheduleKey)
+        .containsExactly(worst.scheduleKey());
+    assertThat(errors.get(0).reason()).isEqualTo(ErrorReason.TOO_LARGE);
+    assertThat(errors.get(0).message()).startsWith("message can render to "
+        + (long) Limits.TEMPLATE_MAX_GROUPS * Limits.CONTACT_NAME_MAX_CHARS + " characters");
+  }
+
+  @Test
+  void shouldRejectAMessageWithANulOrHalfASurrogatePair() {
+    start();
+    ScheduleChange nul = withMessage(recurring("nul", daily("09:00", "Europe/Berlin"),
+        List.of(contactId(1)), "x"), "Hi\u0000 there\nsecond line", null);
+    ScheduleChange half = withMessage(recurring("half", daily("09:00", "Europe/Berlin"),
+        List.of(contactId(1)), "x"), "Hi \uD83D", null);
+    f.send(nul);
+    f.send(half);
+
+    List<ScheduleError> errors = f.errors.readValuesToList();
+    assertThat(errors).extracting(ScheduleError::message).containsExactly(
+        "message contains the control character U+0000 at position 2",
+        "message is not valid Unicode (half a surrogate pair at position 3)");
+  }
 }
