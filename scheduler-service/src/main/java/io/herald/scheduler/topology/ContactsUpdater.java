@@ -91,7 +91,14 @@ final class ContactsUpdater implements Processor<String, ContactInfo, Void, Void
       });
     }
     ContactInfo contact = record.value();
-    if (contact == null || contact.deleted()) {
+    boolean oversized = contact != null && !contact.deleted() && !fits(contact);
+    if (oversized) {
+      // Ids and numbers are never cut (a cut one could name someone else): the contact is
+      // unknown to the scheduler, its schedules skip it, until a row within the bounds replaces it.
+      metrics.setAside("contact");
+      log.warn("Contact over its bounds treated as unknown: contactId={}", id);
+    }
+    if (oversized || contact == null || contact.deleted()) {
       contacts.delete(id);
       return;
     }
@@ -104,5 +111,14 @@ final class ContactsUpdater implements Processor<String, ContactInfo, Void, Void
       return Optional.empty();
     }
     return Recipients.canonicalPhone(c.phoneNumber()).map(p -> phoneKey(c.tenantId(), p));
+  }
+
+  private static boolean fits(ContactInfo c) {
+    return within(c.tenantId(), Limits.ID_MAX_CHARS) && within(c.contactId(), Limits.ID_MAX_CHARS)
+        && within(c.phoneNumber(), Limits.RECIPIENT_MAX_CHARS);
+  }
+
+  private static boolean within(String s, int max) {
+    return s == null || s.length() <= max;
   }
 }

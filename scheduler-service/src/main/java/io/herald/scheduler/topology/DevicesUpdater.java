@@ -61,10 +61,28 @@ final class DevicesUpdater implements Processor<String, DeviceInfo, Void, Void> 
 
   private void update(Record<String, DeviceInfo> record) {
     DeviceInfo device = record.value();
+    if (device != null && !device.deleted() && !fits(device)) {
+      // Never cut an id (a cut tenant id could name another tenant): the device is unknown to
+      // the scheduler until a row within the bounds replaces it.
+      metrics.setAside("device");
+      log.warn("Device over its bounds treated as unknown: key={}", record.key());
+      devices.delete(record.key());
+      return;
+    }
     if (device == null || device.deleted()) {
       devices.delete(record.key());
     } else {
       devices.put(record.key(), device);
     }
+  }
+
+  private static boolean fits(DeviceInfo d) {
+    return within(d.tenantId(), Limits.ID_MAX_CHARS) && within(d.deviceId(), Limits.ID_MAX_CHARS)
+        && within(d.status(), Limits.STATUS_MAX_CHARS)
+        && within(d.transport(), Limits.RULE_TEXT_MAX_CHARS);
+  }
+
+  private static boolean within(String s, int max) {
+    return s == null || s.length() <= max;
   }
 }

@@ -343,4 +343,22 @@ class PoisonContainmentTest {
         "message contains the control character U+0000 at position 2",
         "message is not valid Unicode (half a surrogate pair at position 3)");
   }
+
+  @Test
+  void shouldTreatADeviceWithAnOversizedTenantIdAsUnknownAndNeverCutTheId() {
+    start();
+    String other = "22222222-2222-4222-8222-222222222222";
+    // The first 128 characters are the real tenant's id: cut, the device would pass as theirs.
+    f.devices.pipeInput(other, new io.herald.contracts.event.DeviceInfo(1, other,
+        TENANT + "x".repeat(10_000), "simulated", "active", null, false));
+    ScheduleChange onIt = SchedulerFixture.withDevice(recurring("on-it",
+        daily("09:00", "Europe/Berlin"), List.of(contactId(1)), "hi"), other);
+    f.send(onIt);
+    f.advance(Duration.ofSeconds(31));
+
+    ScheduleError e = onlyError(onIt.scheduleKey());
+    assertThat(e.reason()).isEqualTo(ErrorReason.UNKNOWN_DEVICE);
+    assertThat(f.metrics.registry().get("herald.scheduler.set.aside").tag("stage", "device")
+        .counter().count()).isEqualTo(1.0);
+  }
 }

@@ -8,9 +8,12 @@ import io.herald.sender.ledger.Claim;
 import io.herald.sender.ledger.DeliveryMode;
 import io.herald.sender.ledger.Device;
 import io.herald.sender.ledger.Finish;
+import io.herald.sender.ledger.LedgerException;
 import io.herald.sender.transport.Outcome;
 import io.herald.sender.transport.Transport;
 import io.herald.sender.transport.TransportResponse;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -23,6 +26,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -77,6 +81,8 @@ final class DeviceLane {
     int calls;
     Instant notBefore;
     Terminal terminal;
+    /** Failed steps whose failure the command's content caused (not the database). */
+    int contentFailures;
 
     Entry(PendingCommand pending) {
       this.pending = pending;
@@ -398,7 +404,15 @@ final class DeviceLane {
     SendCommand cmd = e.cmd();
     e.calls++;
     long start = System.nanoTime();
-    t.send(device.transportConfig(), cmd)
+    CompletableFuture<TransportResponse> sent;
+    try {
+      sent = t.send(device.transportConfig(), cmd);
+    } catch (RuntimeException refused) {
+      // The adapter refused before returning a future: no request left, so not a call.
+      e.calls--;
+      throw refused;
+    }
+    sent
         .whenComplete(
             (resp, err) -> {
               // an adapter broke its contract: the request may have left, so not "not sent"
@@ -788,6 +802,28 @@ final class DeviceLane {
 
   private Next failedStep(Entry e, RuntimeException ex, Instant now) {
     ctx.metrics().laneError();
+    if (e.terminal == null && causedByContent(ex)
+        && ++e.contentFailures >= MAX_CONTENT_FAILURES) {
+      // The same command failed the same way again, and not for the database or the network:
+      // retrying forever would hold this device's queue and its partition's offset for good.
+      // Decided without another call; UNKNOWN if a call was made (it may have gone out).
+      log.error(
+          "Command set aside after failing {} times on its content: commandId={} device={}"
+              + " partition={} offset={} error={}",
+          e.contentFailures,
+          e.cmd().commandId(),
+          deviceId,
+          partition,
+          e.pending.offset(),
+          ex.toString());
+      return decideWithoutCall(
+          e,
+          now,
+          e.calls > 0 ? DeliveryStatus.UNKNOWN : DeliveryStatus.FAILED,
+          "unprocessable",
+          "could not be processed (" + ex.getClass().getSimpleName() + ")",
+          null);
+    }
     log.warn(
         "Lane step failed, retrying: commandId={} device={} partition={} offset={} error={}",
         e.cmd().commandId(),
@@ -796,6 +832,28 @@ final class DeviceLane {
         e.pending.offset(),
         ex.toString());
     return Next.at(now.plus(ctx.settings().errorRetry()));
+  }
+
+  /** Steps a command may fail on its own content before it is decided without a call. */
+  static final int MAX_CONTENT_FAILURES = 3;
+
+  /**
+   * True unless the failure comes from the ledger or a directory (the database: they wrap every
+   * JDBC failure in a {@link LedgerException}), the network or a timeout: those say nothing about
+   * the command, and the step is retried as long as they last.
+   */
+  static boolean causedByContent(Throwable failure) {
+    int depth = 0;
+    for (Throwable t = failure; t != null && depth < 20; t = t.getCause(), depth++) {
+      if (t instanceof LedgerException
+          || t instanceof IOException
+          || t instanceof UncheckedIOException
+          || t instanceof TimeoutException
+          || t instanceof RejectedExecutionException) {
+        return false;
+      }
+    }
+    return failure instanceof RuntimeException;
   }
 
   private static boolean sameTenant(String deviceTenant, String commandTenant) {

@@ -131,6 +131,10 @@ class LaneSchedulerTest {
 
         @Override
         public CompletableFuture<TransportResponse> send(Map<String, String> cfg, SendCommand c) {
+          if ("poison".equals(c.text())) {
+            // stands for an adapter that chokes on one command's content, every time
+            throw new IllegalArgumentException("cannot encode this text");
+          }
           calls.incrementAndGet();
           callsPerCommand.merge(c.commandId().value(), 1, Integer::sum);
           if (noAnswerOnce.remove(c.commandId().value())) {
@@ -364,5 +368,41 @@ class LaneSchedulerTest {
     assertThat(publishedBeforeFinish).isEmpty();
     assertThat(calls.get()).isEqualTo(3); // a failed finish is written again, never re-sent
     assertThat(rows.values()).containsOnly("sent");
+  }
+
+  @Test
+  void shouldFailACommandWhoseContentKeepsFailingItsStepAndSendTheRest() {
+    startLanes(1);
+    SendCommand poison = withText(cmd(FAST, 0), "poison");
+    submit(poison, 0, 0);
+    submit(cmd(FAST, 1), 0, 1);
+    submit(cmd(MUTE, 0), 0, 2);
+
+    await().atMost(Duration.ofSeconds(5)).until(() -> results.size() == 3);
+    DeliveryResult failed = results.stream()
+        .filter(r -> r.commandId().equals(poison.commandId())).findFirst().orElseThrow();
+    assertThat(failed.status()).isEqualTo(DeliveryStatus.FAILED);
+    assertThat(failed.errorCode()).isEqualTo("unprocessable");
+    assertThat(failed.errorMessage()).isEqualTo("could not be processed (IllegalArgumentException)");
+    assertThat(laneErrors()).isEqualTo((double) DeviceLane.MAX_CONTENT_FAILURES);
+    assertThat(results).filteredOn(r -> !r.commandId().equals(poison.commandId()))
+        .allMatch(r -> r.status() == DeliveryStatus.SENT);
+    assertThat(recordedOffsets).containsExactlyInAnyOrder(0L, 1L, 2L);
+  }
+
+  @Test
+  void shouldKeepRetryingWhileTheLedgerFailsWhateverTheCount() {
+    startLanes(1);
+    claimFailures.set(DeviceLane.MAX_CONTENT_FAILURES + 2);
+    submit(cmd(FAST, 0), 0, 0);
+
+    await().atMost(Duration.ofSeconds(5)).until(() -> results.size() == 1);
+    assertThat(results.get(0).status()).isEqualTo(DeliveryStatus.SENT);
+  }
+
+  private static SendCommand withText(SendCommand c, String text) {
+    return new SendCommand(c.schemaVersion(), c.commandId(), c.tenantId(), c.deviceId(),
+        c.scheduleKey(), c.kind(), c.occurrenceAt(), c.recipient(), c.recipientType(),
+        c.contactId(), text, c.mediaUrl(), c.pacing(), c.attempt(), c.notAfter());
   }
 }
