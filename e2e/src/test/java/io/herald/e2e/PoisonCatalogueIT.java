@@ -73,7 +73,7 @@ class PoisonCatalogueIT {
   /** After this the remaining cases are reported as not run, so the test stays bounded. */
   static final Duration CATALOGUE_BUDGET = Duration.ofMinutes(5);
   /** A definition wrongly accepted has fired (or failed to) this long after its instant. */
-  static final Duration AFTER_FIRE = Duration.ofSeconds(4);
+  static final Duration AFTER_FIRE = Duration.ofSeconds(3);
   static final List<String> FATAL_IN_LOGS = List.of("StackOverflowError", "OutOfMemoryError",
       "Stream thread died");
 
@@ -107,9 +107,15 @@ class PoisonCatalogueIT {
       log.info("Healthy tenant's first minute sent: {}", firstMinute);
       Instant start = Instant.now();
       String stoppedBy = null;
+      // Rows cannot be judged while CDC re-reads a batch it cannot produce; events still can.
+      String cdcLoopBy = null;
       List<PoisonCase> catalogue = selected(PoisonCatalogue.cases());
       for (int i = 0; i < catalogue.size(); i++) {
         PoisonCase c = catalogue.get(i);
+        if (cdcLoopBy != null && c.path() == PoisonCase.Path.ROW) {
+          results.add(notRun(i + 1, c, "not run: CDC in a crash loop since #" + cdcLoopBy));
+          continue;
+        }
         if (stoppedBy != null) {
           results.add(notRun(i + 1, c, "not run: the catalogue stopped after #" + stoppedBy));
           continue;
@@ -123,6 +129,10 @@ class PoisonCatalogueIT {
         log.info("Poison #{} {} [{}]: {} -> {}", r.number(), c.label(), c.path(), r.outcome(),
             r.passed() ? "pass" : "FAIL " + r.problems());
         results.add(r);
+        if (cdcLoopBy == null
+            && r.problems().stream().anyMatch(p -> p.contains("cdc_restarts_total"))) {
+          cdcLoopBy = Integer.toString(i + 1);
+        }
         if (!r.services().equals("ready")) {
           String loop = recover(pids);
           if (loop != null) {
@@ -170,6 +180,7 @@ class PoisonCatalogueIT {
   private Result runCase(int number, PoisonCase c, PoisonCatalogue.Ctx ctx, HealthyTenant b,
       Instant firstMinute, Map<ServiceProcess, Long> pids) {
     Map<ServiceProcess, Long> logOffsets = logSizes(pids.keySet());
+    Map<String, Double> restartsBefore = restartCounters(pids.keySet());
     Map<String, Map<TopicPartition, Long>> offsets = new HashMap<>();
     for (String topic : topicsFor(c)) {
       offsets.put(topic, pipeline.endOffsets(topic));
@@ -215,6 +226,7 @@ class PoisonCatalogueIT {
       problems.add(services);
     }
     problems.addAll(fatalLogLines(logOffsets));
+    problems.addAll(restartedInside(restartsBefore, restartCounters(pids.keySet())));
     List<String> late = b.missedMinutes(firstMinute, Instant.now());
     if (!late.isEmpty()) {
       problems.add("healthy tenant: " + late);
@@ -500,6 +512,41 @@ class PoisonCatalogueIT {
     } catch (RuntimeException e) {
       return false;
     }
+  }
+
+  /**
+   * Every {@code *_restarts_total} counter the services expose (e.g. the CDC engine's), by
+   * service and series: a component that restarts itself inside a live, ready process is a crash
+   * loop all the same (the CDC engine re-reading a batch it cannot produce, for every tenant).
+   */
+  private static Map<String, Double> restartCounters(Iterable<ServiceProcess> processes) {
+    Map<String, Double> out = new HashMap<>();
+    for (ServiceProcess p : processes) {
+      for (String line : p.scrapeMetrics().split("\n")) {
+        if (!line.startsWith("#") && line.contains("_restarts_total")) {
+          int sp = line.lastIndexOf(' ');
+          try {
+            out.put(p.name() + " " + line.substring(0, sp),
+                Double.parseDouble(line.substring(sp + 1)));
+          } catch (NumberFormatException | StringIndexOutOfBoundsException e) {
+            // not a sample line
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  private static List<String> restartedInside(Map<String, Double> before,
+      Map<String, Double> after) {
+    List<String> out = new ArrayList<>();
+    after.forEach((series, value) -> {
+      double was = before.getOrDefault(series, 0.0);
+      if (value > was) {
+        out.add(series + " went from " + (long) was + " to " + value.longValue());
+      }
+    });
+    return out;
   }
 
   private static Map<ServiceProcess, Long> logSizes(Iterable<ServiceProcess> processes) {
