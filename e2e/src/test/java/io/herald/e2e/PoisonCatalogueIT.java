@@ -79,6 +79,12 @@ class PoisonCatalogueIT {
 
   private final Pipeline pipeline = Pipeline.shared();
 
+  /**
+   * The case after which the CDC engine kept restarting: rows cannot be judged while CDC re-reads
+   * a batch it cannot produce (they are reported as not run); events still can.
+   */
+  private String cdcLoopBy;
+
   /** What came of one case. */
   record Result(int number, PoisonCase poison, String outcome, Integer errorChars, Long millis,
       String services, String minutes, List<String> problems) {
@@ -107,8 +113,7 @@ class PoisonCatalogueIT {
       log.info("Healthy tenant's first minute sent: {}", firstMinute);
       Instant start = Instant.now();
       String stoppedBy = null;
-      // Rows cannot be judged while CDC re-reads a batch it cannot produce; events still can.
-      String cdcLoopBy = null;
+
       List<PoisonCase> catalogue = selected(PoisonCatalogue.cases());
       for (int i = 0; i < catalogue.size(); i++) {
         PoisonCase c = catalogue.get(i);
@@ -226,7 +231,10 @@ class PoisonCatalogueIT {
       problems.add(services);
     }
     problems.addAll(fatalLogLines(logOffsets));
-    problems.addAll(restartedInside(restartsBefore, restartCounters(pids.keySet())));
+    // A CDC loop already charged to an earlier case (rows are skipped since) is not this one's.
+    restartedInside(restartsBefore, restartCounters(pids.keySet())).stream()
+        .filter(p -> cdcLoopBy == null || !p.contains("cdc_"))
+        .forEach(problems::add);
     List<String> late = b.missedMinutes(firstMinute, Instant.now());
     if (!late.isEmpty()) {
       problems.add("healthy tenant: " + late);
