@@ -3,6 +3,7 @@ package io.herald.e2e;
 import io.herald.contracts.event.ContactInfo;
 import io.herald.contracts.event.DeviceInfo;
 import io.herald.contracts.event.ScheduleChange;
+import io.herald.contracts.limit.Limits;
 import io.herald.contracts.topic.TopicSpec;
 import io.herald.contracts.topic.Topics;
 import io.herald.testsupport.FakeWhatsAppApi;
@@ -309,13 +310,15 @@ final class Pipeline implements AutoCloseable {
       if (spec.compacted()) {
         configs.put(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT);
       }
-      if (spec == Topics.SCHEDULE_CHANGES) {
-        configs.put(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(8 * 1024 * 1024));
-      }
+      // Every Herald topic and dead-letter topic takes the same record size (Limits' contract),
+      // not only herald.schedule-changes: a test must meet the bound a producer meets in
+      // production, not the broker's 1 MB default.
+      configs.put(TopicConfig.MAX_MESSAGE_BYTES_CONFIG,
+          Integer.toString(Limits.TOPIC_MAX_MESSAGE_BYTES));
       topics.put(spec.name(), new NewTopic(spec.name(), PARTITIONS, (short) 1).configs(configs));
       topics.put(spec.dlqName(), new NewTopic(spec.dlqName(), PARTITIONS, (short) 1)
           .configs(Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG,
-              Integer.toString(8 * 1024 * 1024))));
+              Integer.toString(Limits.TOPIC_MAX_MESSAGE_BYTES))));
     }
     try (Admin admin = Admin.create(clientConfig())) {
       for (NewTopic t : topics.values()) {
@@ -337,7 +340,7 @@ final class Pipeline implements AutoCloseable {
       Map<String, Object> cfg = clientConfig();
       cfg.put(ProducerConfig.ACKS_CONFIG, "all");
       cfg.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-      cfg.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(8 * 1024 * 1024));
+      cfg.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(Limits.MAX_RECORD_BYTES));
       cfg.put(ProducerConfig.LINGER_MS_CONFIG, "5");
       cfg.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "120000");
       producer = new KafkaProducer<>(cfg, new StringSerializer(), new ByteArraySerializer());
