@@ -337,7 +337,7 @@ final class Pipeline implements AutoCloseable {
       Map<String, Object> cfg = clientConfig();
       cfg.put(ProducerConfig.ACKS_CONFIG, "all");
       cfg.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-      cfg.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(8 * 1024 * 1024));
+      cfg.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(Limits.MAX_RECORD_BYTES));
       cfg.put(ProducerConfig.LINGER_MS_CONFIG, "5");
       cfg.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "120000");
       producer = new KafkaProducer<>(cfg, new StringSerializer(), new ByteArraySerializer());

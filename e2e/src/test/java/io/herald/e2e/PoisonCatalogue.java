@@ -47,7 +47,7 @@ final class PoisonCatalogue {
   private PoisonCatalogue() {}
 
   /** Seconds between feeding a definition and the instant it would fire if accepted. */
-  static final int FIRE_AFTER_SECONDS = 4;
+  static final int FIRE_AFTER_SECONDS = 3;
 
   /** Tenant A (the poisoner) and what its cases address. */
   record Ctx(Pipeline pipeline, Workload tenantA, Workload.Device device, List<String> contactIds,

@@ -73,11 +73,21 @@ class PoisonCatalogueIT {
   /** After this the remaining cases are reported as not run, so the test stays bounded. */
   static final Duration CATALOGUE_BUDGET = Duration.ofMinutes(5);
   /** A definition wrongly accepted has fired (or failed to) this long after its instant. */
-  static final Duration AFTER_FIRE = Duration.ofSeconds(4);
+  static final Duration AFTER_FIRE = Duration.ofSeconds(3);
+  /** Row statuses that only a definition the scheduler accepted can reach (not "active": a
+   * recurring row holds it from its insert on). */
+  static final java.util.Set<String> ACCEPTED_STATUSES =
+      java.util.Set.of("finished", "processing", "completed");
   static final List<String> FATAL_IN_LOGS = List.of("StackOverflowError", "OutOfMemoryError",
       "Stream thread died");
 
   private final Pipeline pipeline = Pipeline.shared();
+
+  /**
+   * The case after which the CDC engine kept restarting: rows cannot be judged while CDC re-reads
+   * a batch it cannot produce (they are reported as not run); events still can.
+   */
+  private String cdcLoopBy;
 
   /** What came of one case. */
   record Result(int number, PoisonCase poison, String outcome, Integer errorChars, Long millis,
@@ -107,9 +117,14 @@ class PoisonCatalogueIT {
       log.info("Healthy tenant's first minute sent: {}", firstMinute);
       Instant start = Instant.now();
       String stoppedBy = null;
+
       List<PoisonCase> catalogue = selected(PoisonCatalogue.cases());
       for (int i = 0; i < catalogue.size(); i++) {
         PoisonCase c = catalogue.get(i);
+        if (cdcLoopBy != null && c.path() == PoisonCase.Path.ROW) {
+          results.add(notRun(i + 1, c, "not run: CDC in a crash loop since #" + cdcLoopBy));
+          continue;
+        }
         if (stoppedBy != null) {
           results.add(notRun(i + 1, c, "not run: the catalogue stopped after #" + stoppedBy));
           continue;
@@ -123,6 +138,10 @@ class PoisonCatalogueIT {
         log.info("Poison #{} {} [{}]: {} -> {}", r.number(), c.label(), c.path(), r.outcome(),
             r.passed() ? "pass" : "FAIL " + r.problems());
         results.add(r);
+        if (cdcLoopBy == null
+            && r.problems().stream().anyMatch(p -> p.contains("cdc_restarts_total"))) {
+          cdcLoopBy = Integer.toString(i + 1);
+        }
         if (!r.services().equals("ready")) {
           String loop = recover(pids);
           if (loop != null) {
@@ -144,10 +163,7 @@ class PoisonCatalogueIT {
       } catch (ConditionTimeoutException e) {
         // Reported by missedMinutes below, with the rest.
       }
-      await("the last minute's deadline").atMost(Duration.ofSeconds(75))
-          .pollInterval(Duration.ofMillis(500))
-          .until(() -> !Instant.now().isBefore(deadline));
-      missed.addAll(b.missedMinutes(firstMinute, lastMinute));
+      missed.addAll(b.missedMinutes(firstMinute, lastMinute, true));
     } finally {
       report(results, b, firstMinute, lastMinute, missed, (System.nanoTime() - t0) / 1_000_000);
       b.stop();
@@ -170,6 +186,7 @@ class PoisonCatalogueIT {
   private Result runCase(int number, PoisonCase c, PoisonCatalogue.Ctx ctx, HealthyTenant b,
       Instant firstMinute, Map<ServiceProcess, Long> pids) {
     Map<ServiceProcess, Long> logOffsets = logSizes(pids.keySet());
+    Map<String, Double> restartsBefore = restartCounters(pids.keySet());
     Map<String, Map<TopicPartition, Long>> offsets = new HashMap<>();
     for (String topic : topicsFor(c)) {
       offsets.put(topic, pipeline.endOffsets(topic));
@@ -182,6 +199,13 @@ class PoisonCatalogueIT {
     } catch (PoisonCatalogue.RefusedByDatabase e) {
       // Cannot reach Herald this way; nothing of Herald's to judge.
       return new Result(number, c, "refused by PostgreSQL: " + firstLine(e.getMessage()), null,
+          null, health(pids), "-", List.of());
+    } catch (IllegalStateException e) {
+      if (!String.valueOf(e.getMessage()).contains("RecordTooLargeException")) {
+        throw e;
+      }
+      // The topic itself bounds it (max.message.bytes): it cannot reach Herald this way either.
+      return new Result(number, c, "refused by the broker: " + firstLine(e.getMessage()), null,
           null, health(pids), "-", List.of());
     }
     Judged j = switch (c.expect()) {
@@ -215,7 +239,11 @@ class PoisonCatalogueIT {
       problems.add(services);
     }
     problems.addAll(fatalLogLines(logOffsets));
-    List<String> late = b.missedMinutes(firstMinute, Instant.now());
+    // A CDC loop already charged to an earlier case (rows are skipped since) is not this one's.
+    restartedInside(restartsBefore, restartCounters(pids.keySet())).stream()
+        .filter(p -> cdcLoopBy == null || !p.contains("cdc_"))
+        .forEach(problems::add);
+    List<String> late = b.missedMinutes(firstMinute, Instant.now(), false);
     if (!late.isEmpty()) {
       problems.add("healthy tenant: " + late);
     }
@@ -297,9 +325,10 @@ class PoisonCatalogueIT {
             if (wanted.equals(s[0]) && s[1] != null && !s[1].isBlank()) {
               return true;
             }
-            // Accepted (the scheduler wrote its state back) and past its instant: no verdict
-            // will come.
-            return s[2] != null && Instant.now().isAfter(fed.fireAt().plus(AFTER_FIRE));
+            // Accepted (the scheduler wrote its state back, or the broadcast went out) and past
+            // its instant: no verdict will come.
+            boolean accepted = s[2] != null || ACCEPTED_STATUSES.contains(s[0]);
+            return accepted && Instant.now().isAfter(fed.fireAt().plus(AFTER_FIRE));
           });
     } catch (ConditionTimeoutException e) {
       String[] s = state.get();
@@ -500,6 +529,41 @@ class PoisonCatalogueIT {
     } catch (RuntimeException e) {
       return false;
     }
+  }
+
+  /**
+   * Every {@code *_restarts_total} counter the services expose (e.g. the CDC engine's), by
+   * service and series: a component that restarts itself inside a live, ready process is a crash
+   * loop all the same (the CDC engine re-reading a batch it cannot produce, for every tenant).
+   */
+  private static Map<String, Double> restartCounters(Iterable<ServiceProcess> processes) {
+    Map<String, Double> out = new HashMap<>();
+    for (ServiceProcess p : processes) {
+      for (String line : p.scrapeMetrics().split("\n")) {
+        if (!line.startsWith("#") && line.contains("_restarts_total")) {
+          int sp = line.lastIndexOf(' ');
+          try {
+            out.put(p.name() + " " + line.substring(0, sp),
+                Double.parseDouble(line.substring(sp + 1)));
+          } catch (NumberFormatException | StringIndexOutOfBoundsException e) {
+            // not a sample line
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  private static List<String> restartedInside(Map<String, Double> before,
+      Map<String, Double> after) {
+    List<String> out = new ArrayList<>();
+    after.forEach((series, value) -> {
+      double was = before.getOrDefault(series, 0.0);
+      if (value > was) {
+        out.add(series + " went from " + (long) was + " to " + value.longValue());
+      }
+    });
+    return out;
   }
 
   private static Map<ServiceProcess, Long> logSizes(Iterable<ServiceProcess> processes) {
