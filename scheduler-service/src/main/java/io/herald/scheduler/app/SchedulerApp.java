@@ -27,13 +27,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The scheduler process. Start order: topics, admin server (live at once, ready when Streams is
- * RUNNING and no component stopped on its own), Kafka Streams, then the pluggable components (CDC engine, state projector), which
- * produce into or read from what Streams already serves. Close order is the reverse, each step
- * bounded.
+ * RUNNING and no component stopped on its own), Kafka Streams, then the pluggable components (CDC
+ * engine, state projector), which produce into or read from what Streams already serves. Close
+ * order is the reverse, each step bounded.
  *
- * <p>The CDC half of the service plugs in through the {@code cdcEngine} and {@code
- * stateProjector} constructor parameters; {@link #main} passes no-op components until it is
- * wired (see {@link #cdcEngine(SchedulerConfig, PrometheusMeterRegistry)}).
+ * <p>The CDC engine and the state projector plug in as {@link Component}s: {@link #create(Map,
+ * Runnable)} builds them from the configuration ({@link #cdcEngine(CdcConfig,
+ * PrometheusMeterRegistry)}), or {@link Component#none} when the configuration leaves them off;
+ * tests pass their own.
  */
 public final class SchedulerApp implements AutoCloseable {
 
