@@ -19,7 +19,7 @@ import io.herald.sender.lane.LaneScheduler;
 import io.herald.sender.lane.LaneSettings;
 import io.herald.sender.lane.PacingPolicy;
 import io.herald.sender.lane.RetryBackoff;
-import io.herald.sender.ledger.DeliveryMode;
+import io.herald.sender.delivery.DeliveryMode;
 import io.herald.sender.ledger.JdbcDeliveryLedger;
 import io.herald.sender.ledger.JdbcDeviceDirectory;
 import io.herald.sender.ledger.JdbcOptOuts;

@@ -2,6 +2,7 @@ package io.herald.sender.ledger;
 
 import io.herald.contracts.command.CommandId;
 import io.herald.contracts.command.SendCommand;
+import io.herald.sender.delivery.DeliveryMode;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 

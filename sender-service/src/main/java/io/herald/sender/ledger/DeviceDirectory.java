@@ -1,5 +1,6 @@
 package io.herald.sender.ledger;
 
+import io.herald.sender.delivery.Device;
 import java.util.Optional;
 
 /** Device configuration lookups (port), cached by implementations; thread-safe. */

@@ -4,6 +4,7 @@ import io.herald.contracts.command.CommandId;
 import io.herald.contracts.command.SendCommand;
 import io.herald.contracts.limit.ErrorTexts;
 import io.herald.contracts.limit.Limits;
+import io.herald.sender.delivery.DeliveryMode;
 import io.herald.sender.ledger.ClaimRules.Decision;
 import io.herald.sender.ledger.ClaimRules.Row;
 import java.sql.Array;

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.herald.contracts.limit.ErrorTexts;
 import io.herald.contracts.limit.Limits;
+import io.herald.sender.delivery.Device;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;

@@ -7,6 +7,8 @@ import io.herald.contracts.command.CommandId;
 import io.herald.contracts.command.SendCommand;
 import io.herald.contracts.event.ScheduleKind;
 import io.herald.contracts.outcome.DeliveryStatus;
+import io.herald.sender.delivery.DeliveryMode;
+import io.herald.sender.delivery.Device;
 import io.herald.sender.ledger.JdbcDeliveryLedger.ClaimRequest;
 import io.herald.sender.ledger.JdbcDeliveryLedger.FinishRequest;
 import io.herald.testsupport.PostgresTestDatabase;

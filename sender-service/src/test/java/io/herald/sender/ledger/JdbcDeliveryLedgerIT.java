@@ -6,6 +6,7 @@ import io.herald.contracts.command.CommandId;
 import io.herald.contracts.command.SendCommand;
 import io.herald.contracts.event.ScheduleKind;
 import io.herald.contracts.outcome.DeliveryStatus;
+import io.herald.sender.delivery.DeliveryMode;
 import io.herald.testsupport.PostgresTestDatabase;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
