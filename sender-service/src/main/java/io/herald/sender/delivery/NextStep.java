@@ -4,9 +4,9 @@ import java.time.Instant;
 import java.util.Objects;
 
 /**
- * What follows a transport call, decided by {@link OutcomePolicy} from the classified answer.
- * Every step tells the pacer what the attempt showed ({@link #signal()}) and whether it was the
- * command's last ({@link #last()}).
+ * What follows a transport call, decided by {@link OutcomePolicy} from the classified answer. Every
+ * step tells the pacer what the attempt showed ({@link #signal()}) and whether it was the command's
+ * last ({@link #last()}).
  */
 public sealed interface NextStep
     permits NextStep.Conclude, NextStep.RetryAt, NextStep.ReportUnknown, NextStep.ConcludeAndPause {
@@ -55,8 +55,7 @@ public sealed interface NextStep
    * @param code the failure's code, for the ledger row and the log
    * @param reason the failure's short reason, for the ledger row
    */
-  record RetryAt(Instant at, String code, String reason, AttemptSignal signal)
-      implements NextStep {
+  record RetryAt(Instant at, String code, String reason, AttemptSignal signal) implements NextStep {
     public RetryAt {
       Objects.requireNonNull(at, "at");
       Objects.requireNonNull(signal, "signal");

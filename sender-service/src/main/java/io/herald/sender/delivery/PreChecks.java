@@ -19,7 +19,9 @@ public final class PreChecks {
 
   private final Duration pausedRecheck;
 
-  /** @param pausedRecheck how long a held command waits before its device is looked at again */
+  /**
+   * @param pausedRecheck how long a held command waits before its device is looked at again
+   */
   public PreChecks(Duration pausedRecheck) {
     this.pausedRecheck = Objects.requireNonNull(pausedRecheck, "pausedRecheck");
   }
@@ -29,7 +31,9 @@ public final class PreChecks {
     return expiry(cmd, now).orElseGet(() -> withDevice(cmd, device, now));
   }
 
-  /** {@link PreCheck.Decided} expired when {@code now} is past the command's not-after, else empty. */
+  /**
+   * {@link PreCheck.Decided} expired when {@code now} is past the command's not-after, else empty.
+   */
   public Optional<PreCheck> expiry(SendCommand cmd, Instant now) {
     if (expired(cmd, now)) {
       return Optional.of(new PreCheck.Decided(Verdict.expired()));

@@ -17,14 +17,16 @@ public final class StepFailurePolicy {
 
   private final Duration errorRetry;
 
-  /** @param errorRetry how long the lane waits after a failed step before trying again */
+  /**
+   * @param errorRetry how long the lane waits after a failed step before trying again
+   */
   public StepFailurePolicy(Duration errorRetry) {
     this.errorRetry = Objects.requireNonNull(errorRetry, "errorRetry");
   }
 
   /**
-   * @param contentFailures failed steps the command's content caused, this one included when it
-   *     was one of them (0 when it was not)
+   * @param contentFailures failed steps the command's content caused, this one included when it was
+   *     one of them (0 when it was not)
    * @param calls transport calls made for the command so far
    * @param errorType the failure's simple class name (never its message: it may quote content)
    * @param now when the step failed

@@ -3,13 +3,20 @@ package io.herald.sender.lane;
 import io.herald.contracts.command.SendCommand;
 import io.herald.contracts.outcome.DeliveryResult;
 import io.herald.contracts.outcome.DeliveryStatus;
+import io.herald.sender.delivery.AfterFailure;
+import io.herald.sender.delivery.AttemptSignal;
+import io.herald.sender.delivery.Device;
+import io.herald.sender.delivery.NextStep;
+import io.herald.sender.delivery.Outcome;
+import io.herald.sender.delivery.OutcomePolicy;
+import io.herald.sender.delivery.PreCheck;
+import io.herald.sender.delivery.PreChecks;
+import io.herald.sender.delivery.StepFailurePolicy;
+import io.herald.sender.delivery.Verdict;
 import io.herald.sender.lane.Pacer.AttemptResult;
 import io.herald.sender.ledger.Claim;
-import io.herald.sender.delivery.DeliveryMode;
-import io.herald.sender.delivery.Device;
 import io.herald.sender.ledger.Finish;
 import io.herald.sender.ledger.LedgerException;
-import io.herald.sender.delivery.Outcome;
 import io.herald.sender.transport.Transport;
 import io.herald.sender.transport.TransportResponse;
 import java.io.IOException;
@@ -17,7 +24,6 @@ import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
@@ -43,10 +49,10 @@ import org.slf4j.MDC;
  * holds no thread, other devices' lanes run on the shared executor meanwhile, and every active lane
  * can have a claim or finish waiting at once, which is what lets the ledger batch them.
  *
- * <p>Per command: expired? device known, same tenant, usable configuration, active? pacing allows? claim in the ledger
- * (duplicates and unconfirmed claims stop here), opt-out check, transport call, classification,
- * then retry later, or record the outcome in the ledger and publish the result; only then is the
- * record's offset released for commit.
+ * <p>Per command: expired? device known, same tenant, usable configuration, active? pacing allows?
+ * claim in the ledger (duplicates and unconfirmed claims stop here), opt-out check, transport call,
+ * classification, then retry later, or record the outcome in the ledger and publish the result;
+ * only then is the record's offset released for commit.
  */
 final class DeviceLane {
 
@@ -81,6 +87,7 @@ final class DeviceLane {
     int calls;
     Instant notBefore;
     Terminal terminal;
+
     /** Failed steps whose failure the command's content caused (not the database). */
     int contentFailures;
 
@@ -111,6 +118,9 @@ final class DeviceLane {
   private final LaneContext ctx;
   private final ScheduledExecutorService executor;
   private final Pacer pacer;
+  private final PreChecks preChecks;
+  private final OutcomePolicy outcomes;
+  private final StepFailurePolicy failures;
   private final ArrayDeque<Entry> queue = new ArrayDeque<>();
 
   // guarded by this
@@ -128,6 +138,10 @@ final class DeviceLane {
     this.executor = executor;
     long seed = ctx.settings().randomSeed() ^ ((long) deviceId.hashCode() << 16) ^ partition;
     this.pacer = new Pacer(ctx.clock(), new SplittableRandom(seed), ctx.pacing());
+    LaneSettings settings = ctx.settings();
+    this.preChecks = new PreChecks(settings.pausedRecheck());
+    this.outcomes = new OutcomePolicy(settings.maxAttempts(), settings.mode(), ctx.backoff()::next);
+    this.failures = new StepFailurePolicy(settings.errorRetry());
   }
 
   int partition() {
@@ -274,54 +288,51 @@ final class DeviceLane {
       return record(e);
     }
     SendCommand cmd = e.cmd();
-    if (cmd.notAfter() != null && now.isAfter(cmd.notAfter())) {
-      return decideWithoutCall(
-          e, now, DeliveryStatus.EXPIRED, "expired", "past its not-after deadline", null);
-    }
-    Optional<Device> found = ctx.devices().find(deviceId);
-    if (found.isEmpty()) {
-      return decideWithoutCall(
-          e, now, DeliveryStatus.FAILED, "unknown_device", "device not found", null);
-    }
-    Device device = found.get();
-    if (!sameTenant(device.tenantId(), cmd.tenantId())) {
-      return decideWithoutCall(
-          e,
-          now,
-          DeliveryStatus.FAILED,
-          "tenant_mismatch",
-          "device belongs to another tenant",
-          null);
-    }
-    if (!device.usable()) {
-      return decideWithoutCall(
-          e, now, DeliveryStatus.FAILED, "invalid_device_config", device.unusableReason(), null);
-    }
-    if (!device.active()) {
-      if (!paused) {
-        paused = true;
-        log.warn(
-            "Device not active, holding its commands: device={} status={} reason={} queued={}",
-            deviceId,
-            device.status(),
-            device.pausedReason(),
-            depth);
-      }
-      return Next.at(now.plus(ctx.settings().pausedRecheck()));
-    }
+    // the deadline first: an expired command never waits for the device directory
+    Optional<PreCheck> expired = preChecks.expiry(cmd, now);
+    PreCheck check =
+        expired.isPresent()
+            ? expired.get()
+            : preChecks.withDevice(cmd, ctx.devices().find(deviceId), now);
+    return check.then(
+        new PreCheck.Steps<Next>() {
+          @Override
+          public Next proceed(PreCheck.Proceed p) {
+            return proceedWith(e, p.device(), now);
+          }
+
+          @Override
+          public Next hold(PreCheck.Hold h) {
+            if (!paused) {
+              paused = true;
+              log.warn(
+                  "Device not active, holding its commands: device={} status={} reason={}"
+                      + " queued={}",
+                  deviceId,
+                  h.device().status(),
+                  h.device().pausedReason(),
+                  depth);
+            }
+            return Next.at(h.recheckAt());
+          }
+
+          @Override
+          public Next decided(PreCheck.Decided d) {
+            return decideWithoutCall(e, now, d.verdict(), null);
+          }
+        });
+  }
+
+  /** The device passed the pre-checks: pacing, then claim, opt-out and the call. */
+  private Next proceedWith(Entry e, Device device, Instant now) {
+    SendCommand cmd = e.cmd();
     if (paused) {
       paused = false;
       log.info("Device active again, resuming its lane: device={} queued={}", deviceId, depth);
     }
     Optional<Transport> transport = ctx.transports().forKind(device.transport());
     if (transport.isEmpty()) {
-      return decideWithoutCall(
-          e,
-          now,
-          DeliveryStatus.FAILED,
-          "unsupported_transport",
-          "no transport adapter for '" + device.transport() + "'",
-          null);
+      return decideWithoutCall(e, now, Verdict.unsupportedTransport(device.transport()), null);
     }
     Transport t = transport.get();
     Double cap = device.effectiveMaxPerSecond();
@@ -382,17 +393,7 @@ final class DeviceLane {
 
   private Next optOutThenCall(Entry e, boolean optedOut, Device device, Transport t) {
     if (optedOut) {
-      e.terminal =
-          new Terminal(
-              new Finish(
-                  DeliveryStatus.SKIPPED,
-                  e.calls,
-                  null,
-                  "opted_out",
-                  "contact opted out",
-                  ctx.clock().instant()),
-              t.kind(),
-              false);
+      e.terminal = terminal(Verdict.optedOut(), e.calls, ctx.clock().instant(), t.kind());
       return record(e);
     }
     e.optOutChecked = true;
@@ -412,18 +413,17 @@ final class DeviceLane {
       e.calls--;
       throw refused;
     }
-    sent
-        .whenComplete(
-            (resp, err) -> {
-              // an adapter broke its contract: the request may have left, so not "not sent"
-              TransportResponse r =
-                  resp != null
-                      ? resp
-                      : TransportResponse.connectionLost(
-                          "transport error: " + (err == null ? "none" : err.getClass().getName()));
-              // executor shut down (hard stop): the claim stays, the next owner reports unknown
-              continueLater(e, () -> afterCall(e, t, r, start));
-            });
+    sent.whenComplete(
+        (resp, err) -> {
+          // an adapter broke its contract: the request may have left, so not "not sent"
+          TransportResponse r =
+              resp != null
+                  ? resp
+                  : TransportResponse.connectionLost(
+                      "transport error: " + (err == null ? "none" : err.getClass().getName()));
+          // executor shut down (hard stop): the claim stays, the next owner reports unknown
+          continueLater(e, () -> afterCall(e, t, r, start));
+        });
     return Next.ASYNC;
   }
 
@@ -540,145 +540,107 @@ final class DeviceLane {
   }
 
   /** Expired, unknown device, tenant mismatch...: claim (to dedupe), then record without a call. */
-  private Next decideWithoutCall(
-      Entry e, Instant now, DeliveryStatus status, String code, String reason, String transport) {
+  private Next decideWithoutCall(Entry e, Instant now, Verdict verdict, String transport) {
     if (!e.claimed) {
       return await(
           e,
           ctx.ledger().claim(e.cmd(), ctx.settings().mode(), now),
           claim -> {
             Next stop = onClaim(e, claim, now, transport);
-            return stop != null
-                ? stop
-                : terminalWithoutCall(e, now, status, code, reason, transport);
+            return stop != null ? stop : terminalWithoutCall(e, now, verdict, transport);
           });
     }
-    return terminalWithoutCall(e, now, status, code, reason, transport);
+    return terminalWithoutCall(e, now, verdict, transport);
   }
 
-  private Next terminalWithoutCall(
-      Entry e, Instant now, DeliveryStatus status, String code, String reason, String transport) {
-    if (status == DeliveryStatus.FAILED) {
+  private Next terminalWithoutCall(Entry e, Instant now, Verdict verdict, String transport) {
+    if (verdict.status() == DeliveryStatus.FAILED) {
       log.warn(
           "Command failed without a call: commandId={} device={} tenant={} code={} partition={}"
               + " offset={}",
           e.cmd().commandId(),
           deviceId,
           e.cmd().tenantId(),
-          code,
+          verdict.code(),
           partition,
           e.pending.offset());
     }
-    e.terminal =
-        new Terminal(new Finish(status, e.calls, null, code, reason, now), transport, false);
+    e.terminal = terminal(verdict, e.calls, now, transport);
     return record(e);
   }
 
   private Next afterCall(Entry e, Transport t, TransportResponse r, long startNanos) {
-    Next next;
     Instant now = ctx.clock().instant();
     SendCommand cmd = e.cmd();
     ctx.metrics().latency(Duration.ofNanos(System.nanoTime() - startNanos));
     Outcome o = ctx.classifier().classify(r);
-    if (o instanceof Outcome.Sent) {
-      pacer.onAttempt(
-          cmd.pacing(), cmd.scheduleKey(), cmd.recipient(), AttemptResult.SUCCESS, true);
-      e.terminal =
-          new Terminal(
-              new Finish(
-                  DeliveryStatus.SENT, e.calls, ((Outcome.Sent) o).messageId(), null, null, now),
-              t.kind(),
-              false);
-      next = record(e);
-    } else if (o instanceof Outcome.Transient) {
-      Outcome.Transient tr = (Outcome.Transient) o;
-      if (e.calls < ctx.settings().maxAttempts()) {
-        next = retryLater(e, t, tr.code(), tr.reason(), tr.retryAfter(), tr.rateLimited(), now);
-      } else {
-        pacer.onAttempt(
-            cmd.pacing(),
-            cmd.scheduleKey(),
-            cmd.recipient(),
-            tr.rateLimited() ? AttemptResult.RATE_LIMITED : AttemptResult.OTHER,
-            true);
-        e.terminal =
-            new Terminal(
-                new Finish(
-                    DeliveryStatus.FAILED,
-                    e.calls,
-                    null,
-                    tr.code(),
-                    "gave up after " + e.calls + " attempts: " + tr.reason(),
-                    now),
-                t.kind(),
-                false);
-        next = record(e);
-      }
-    } else if (o instanceof Outcome.Unknown) {
-      Outcome.Unknown u = (Outcome.Unknown) o;
-      boolean atLeastOnce = ctx.settings().mode() == DeliveryMode.AT_LEAST_ONCE;
-      if (atLeastOnce && e.calls < ctx.settings().maxAttempts()) {
-        // the operator prefers a possible duplicate to a possible loss
-        next = retryLater(e, t, u.code(), u.reason(), u.retryAfter(), false, now);
-      } else {
-        next = reportUnknown(e, t, u, atLeastOnce, now);
-      }
-    } else if (o instanceof Outcome.Permanent) {
-      Outcome.Permanent p = (Outcome.Permanent) o;
-      pacer.onAttempt(
-          cmd.pacing(), cmd.scheduleKey(), cmd.recipient(), AttemptResult.OTHER, true);
-      e.terminal =
-          new Terminal(
-              new Finish(DeliveryStatus.FAILED, e.calls, null, p.code(), p.reason(), now),
-              t.kind(),
-              false);
-      next = record(e);
-    } else {
-      Outcome.AccountDanger a = (Outcome.AccountDanger) o;
-      pacer.onAttempt(
-          cmd.pacing(), cmd.scheduleKey(), cmd.recipient(), AttemptResult.OTHER, true);
-      e.terminal =
-          new Terminal(
-              new Finish(DeliveryStatus.FAILED, e.calls, null, a.code(), a.reason(), now),
-              t.kind(),
-              false);
-      pauseDevice(a);
-      next = record(e);
+    NextStep step = outcomes.afterCall(o, e.calls, now);
+    pacer.onAttempt(
+        cmd.pacing(),
+        cmd.scheduleKey(),
+        cmd.recipient(),
+        attemptResult(step.signal()),
+        step.last());
+    return step.then(
+        new NextStep.Steps<Next>() {
+          @Override
+          public Next conclude(NextStep.Conclude c) {
+            e.terminal = terminal(c.verdict(), e.calls, now, t.kind());
+            return record(e);
+          }
+
+          @Override
+          public Next retry(NextStep.RetryAt retry) {
+            return retryLater(e, t, retry);
+          }
+
+          @Override
+          public Next reportUnknown(NextStep.ReportUnknown u) {
+            return DeviceLane.this.reportUnknown(e, t, u, now);
+          }
+
+          @Override
+          public Next concludeAndPause(NextStep.ConcludeAndPause p) {
+            e.terminal = terminal(p.verdict(), e.calls, now, t.kind());
+            pauseDevice(p);
+            return record(e);
+          }
+        });
+  }
+
+  private static AttemptResult attemptResult(AttemptSignal signal) {
+    switch (signal) {
+      case SUCCESS:
+        return AttemptResult.SUCCESS;
+      case RATE_LIMITED:
+        return AttemptResult.RATE_LIMITED;
+      default:
+        return AttemptResult.OTHER;
     }
-    return next;
+  }
+
+  private static Terminal terminal(Verdict v, int calls, Instant at, String transport) {
+    return new Terminal(
+        new Finish(v.status(), calls, v.messageId(), v.code(), v.reason(), at), transport, false);
   }
 
   /**
    * A transient failure with attempts left: the claim is released (nothing in flight) and the lane
    * wakes up for the next attempt after the backoff.
    */
-  private Next retryLater(
-      Entry e,
-      Transport t,
-      String code,
-      String reason,
-      Duration retryAfter,
-      boolean rateLimited,
-      Instant now) {
+  private Next retryLater(Entry e, Transport t, NextStep.RetryAt retry) {
     SendCommand cmd = e.cmd();
-    pacer.onAttempt(
-        cmd.pacing(),
-        cmd.scheduleKey(),
-        cmd.recipient(),
-        rateLimited ? AttemptResult.RATE_LIMITED : AttemptResult.OTHER,
-        false);
-    Duration wait = ctx.backoff().next(e.calls, retryAfter);
-    e.notBefore = now.plus(wait);
+    e.notBefore = retry.at();
     ctx.metrics().retry(t.kind());
     log.info(
         "Delivery failed, will retry: commandId={} device={} attempt={} code={} retryAt={}",
         cmd.commandId(),
         deviceId,
         e.calls,
-        code,
+        retry.code(),
         e.notBefore);
     try {
-      ctx.ledger().releaseForRetry(cmd.commandId(), e.calls, code, reason);
+      ctx.ledger().releaseForRetry(cmd.commandId(), e.calls, retry.code(), retry.reason());
     } catch (RuntimeException ex) {
       // the row keeps claimed_at: a crash before the retry reports unknown (conservative)
       log.warn(
@@ -693,16 +655,8 @@ final class DeviceLane {
    * in at-least-once only once its attempts are spent). The claim keeps {@code claimed_at} until
    * the outcome is written, so a crash in between is reported unknown by the next owner too.
    */
-  private Next reportUnknown(
-      Entry e, Transport t, Outcome.Unknown u, boolean atLeastOnce, Instant now) {
+  private Next reportUnknown(Entry e, Transport t, NextStep.ReportUnknown u, Instant now) {
     SendCommand cmd = e.cmd();
-    pacer.onAttempt(cmd.pacing(), cmd.scheduleKey(), cmd.recipient(), AttemptResult.OTHER, true);
-    String reason =
-        u.reason()
-            + "; the message may have been delivered; "
-            + (atLeastOnce
-                ? "gave up after " + e.calls + " attempts (at-least-once)"
-                : "not resent (at-most-once)");
     ctx.metrics().unknownOutcome();
     log.warn(
         "No answer says whether the message went out, reporting unknown: commandId={} device={}"
@@ -710,30 +664,25 @@ final class DeviceLane {
         cmd.commandId(),
         deviceId,
         e.calls,
-        u.code(),
-        u.reason(),
+        u.verdict().code(),
+        u.cause(),
         partition,
         e.pending.offset());
-    e.terminal =
-        new Terminal(
-            new Finish(DeliveryStatus.UNKNOWN, e.calls, null, u.code(), reason, now),
-            t.kind(),
-            false);
+    e.terminal = terminal(u.verdict(), e.calls, now, t.kind());
     return record(e);
   }
 
-  private void pauseDevice(Outcome.AccountDanger a) {
-    String reason = a.code() + ": " + a.reason();
+  private void pauseDevice(NextStep.ConcludeAndPause p) {
     paused = true;
     ctx.metrics().devicePaused();
     log.error(
         "Account in danger, pausing device until an operator sets it active again: device={}"
             + " code={} queued={}",
         deviceId,
-        a.code(),
+        p.verdict().code(),
         depth);
     try {
-      ctx.devices().pause(deviceId, reason);
+      ctx.devices().pause(deviceId, p.pauseReason());
     } catch (RuntimeException ex) {
       log.error(
           "Cannot mark device paused in the database: device={} error={}", deviceId, ex.toString());
@@ -802,40 +751,49 @@ final class DeviceLane {
 
   private Next failedStep(Entry e, RuntimeException ex, Instant now) {
     ctx.metrics().laneError();
-    if (e.terminal == null && causedByContent(ex)
-        && ++e.contentFailures >= MAX_CONTENT_FAILURES) {
-      // The same command failed the same way again, and not for the database or the network:
-      // retrying forever would hold this device's queue and its partition's offset for good.
-      // Decided without another call; UNKNOWN if a call was made (it may have gone out).
-      log.error(
-          "Command set aside after failing {} times on its content: commandId={} device={}"
-              + " partition={} offset={} error={}",
-          e.contentFailures,
-          e.cmd().commandId(),
-          deviceId,
-          partition,
-          e.pending.offset(),
-          ex.toString());
-      return decideWithoutCall(
-          e,
-          now,
-          e.calls > 0 ? DeliveryStatus.UNKNOWN : DeliveryStatus.FAILED,
-          "unprocessable",
-          "could not be processed (" + ex.getClass().getSimpleName() + ")",
-          null);
+    boolean content = e.terminal == null && causedByContent(ex);
+    if (content) {
+      e.contentFailures++;
     }
-    log.warn(
-        "Lane step failed, retrying: commandId={} device={} partition={} offset={} error={}",
-        e.cmd().commandId(),
-        deviceId,
-        partition,
-        e.pending.offset(),
-        ex.toString());
-    return Next.at(now.plus(ctx.settings().errorRetry()));
+    AfterFailure after =
+        failures.afterFailure(
+            content ? e.contentFailures : 0, e.calls, ex.getClass().getSimpleName(), now);
+    return after.then(
+        new AfterFailure.Steps<Next>() {
+          @Override
+          public Next retryStep(AfterFailure.RetryStepAt retry) {
+            log.warn(
+                "Lane step failed, retrying: commandId={} device={} partition={} offset={}"
+                    + " error={}",
+                e.cmd().commandId(),
+                deviceId,
+                partition,
+                e.pending.offset(),
+                ex.toString());
+            return Next.at(retry.at());
+          }
+
+          @Override
+          public Next setAside(AfterFailure.SetAside aside) {
+            // The same command failed the same way again, and not for the database or the
+            // network: retrying forever would hold this device's queue and its partition's
+            // offset for good. Decided without another call; UNKNOWN if a call was made.
+            log.error(
+                "Command set aside after failing {} times on its content: commandId={} device={}"
+                    + " partition={} offset={} error={}",
+                e.contentFailures,
+                e.cmd().commandId(),
+                deviceId,
+                partition,
+                e.pending.offset(),
+                ex.toString());
+            return decideWithoutCall(e, now, aside.verdict(), null);
+          }
+        });
   }
 
   /** Steps a command may fail on its own content before it is decided without a call. */
-  static final int MAX_CONTENT_FAILURES = 3;
+  static final int MAX_CONTENT_FAILURES = StepFailurePolicy.MAX_CONTENT_FAILURES;
 
   /**
    * True unless the failure comes from the ledger or a directory (the database: they wrap every
@@ -854,15 +812,5 @@ final class DeviceLane {
       }
     }
     return failure instanceof RuntimeException;
-  }
-
-  private static boolean sameTenant(String deviceTenant, String commandTenant) {
-    if (deviceTenant == null || commandTenant == null) {
-      return false;
-    }
-    return deviceTenant
-        .trim()
-        .toLowerCase(Locale.ROOT)
-        .equals(commandTenant.trim().toLowerCase(Locale.ROOT));
   }
 }

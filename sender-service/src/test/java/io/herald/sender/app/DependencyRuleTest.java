@@ -42,10 +42,16 @@ class DependencyRuleTest {
   @ParameterizedTest
   @ValueSource(
       strings = {
-        "lane/Pacer.java", "lane/PacingPolicy.java", "lane/RetryBackoff.java",
-        "transport/OutcomeClassifier.java", "delivery/Outcome.java", "delivery/ErrorClass.java",
-        "transport/TransportResponse.java", "consume/CommittableOffsets.java",
-        "consume/CommandValidator.java", "projector/FailureClassifier.java"
+        "lane/Pacer.java",
+        "lane/PacingPolicy.java",
+        "lane/RetryBackoff.java",
+        "transport/OutcomeClassifier.java",
+        "delivery/Outcome.java",
+        "delivery/ErrorClass.java",
+        "transport/TransportResponse.java",
+        "consume/CommittableOffsets.java",
+        "consume/CommandValidator.java",
+        "projector/FailureClassifier.java"
       })
   void shouldImportOnlyJavaContractsAndDeliveryWhenPure(String file) throws IOException {
     assertThat(imports(MAIN.resolve(file)))
@@ -108,11 +114,14 @@ class DependencyRuleTest {
     assertThat(edges.getOrDefault("delivery", Set.of())).isEmpty();
   }
 
-  /** Sender package -> the other sender packages its main sources import (app excluded: it wires). */
+  /**
+   * Sender package -> the other sender packages its main sources import (app excluded: it wires).
+   */
   private static Map<String, Set<String>> packageImports() throws IOException {
     Map<String, Set<String>> edges = new TreeMap<>();
     try (Stream<Path> files = Files.walk(MAIN)) {
-      for (Path p : files.filter(f -> f.toString().endsWith(".java")).collect(Collectors.toList())) {
+      for (Path p :
+          files.filter(f -> f.toString().endsWith(".java")).collect(Collectors.toList())) {
         String from = MAIN.relativize(p).getName(0).toString();
         if (from.equals("app") || MAIN.relativize(p).getNameCount() < 2) {
           continue;

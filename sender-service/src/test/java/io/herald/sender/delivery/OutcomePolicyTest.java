@@ -21,7 +21,8 @@ class OutcomePolicyTest {
       };
 
   private static Outcome outcome(String kind, String retryAfterSeconds) {
-    Duration ra = retryAfterSeconds == null ? null : Duration.ofSeconds(Long.parseLong(retryAfterSeconds));
+    Duration ra =
+        retryAfterSeconds == null ? null : Duration.ofSeconds(Long.parseLong(retryAfterSeconds));
     switch (kind) {
       case "sent":
         return new Outcome.Sent("wamid.1");
@@ -112,7 +113,8 @@ class OutcomePolicyTest {
       })
   void shouldExplainTheFinalReasonWhenConcluded(
       String kind, int calls, DeliveryMode mode, String reason) {
-    NextStep s = new OutcomePolicy(MAX_ATTEMPTS, mode, BACKOFF).afterCall(outcome(kind, null), calls, NOW);
+    NextStep s =
+        new OutcomePolicy(MAX_ATTEMPTS, mode, BACKOFF).afterCall(outcome(kind, null), calls, NOW);
 
     Verdict v =
         s.then(

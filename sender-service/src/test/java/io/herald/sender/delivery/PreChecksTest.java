@@ -48,7 +48,7 @@ class PreChecksTest {
       delimiter = '|',
       nullValues = "-",
       value = {
-        // condition            | notAfter (s from now) | device tenant | cmd tenant | status | unusable | expected
+        // condition | notAfter (s from now) | device tenant | cmd tenant | status | unusable | next
         "all fine               | -   | t1   | t1   | active | -        | proceed",
         "no deadline, paused    | -   | t1   | t1   | paused | -        | hold",
         "deadline ahead         | 5   | t1   | t1   | active | -        | proceed",
@@ -92,7 +92,9 @@ class PreChecksTest {
   }
 
   @ParameterizedTest(name = "notAfter={0}s -> expired={1}")
-  @CsvSource(nullValues = "-", value = {"-, false", "1, false", "0, false", "-1, true"})
+  @CsvSource(
+      nullValues = "-",
+      value = {"-, false", "1, false", "0, false", "-1, true"})
   void shouldDecideExpiryBeforeAnyDeviceLookupWhenPastDeadline(
       Integer notAfterSeconds, boolean expired) {
     Instant notAfter = notAfterSeconds == null ? null : NOW.plusSeconds(notAfterSeconds);
@@ -105,8 +107,7 @@ class PreChecksTest {
 
   @ParameterizedTest(name = "{0}")
   @CsvSource({"opted out, SKIPPED, opted_out", "unsupported, FAILED, unsupported_transport"})
-  void shouldNameTheReasonWhenDecidedWithoutCall(
-      String which, DeliveryStatus status, String code) {
+  void shouldNameTheReasonWhenDecidedWithoutCall(String which, DeliveryStatus status, String code) {
     Verdict v = which.equals("opted out") ? Verdict.optedOut() : Verdict.unsupportedTransport("x");
 
     assertThat(v.status()).isEqualTo(status);

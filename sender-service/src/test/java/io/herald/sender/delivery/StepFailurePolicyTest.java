@@ -27,8 +27,7 @@ class StepFailurePolicyTest {
       })
   void shouldSetCommandAsideWhenItsContentKeepsFailing(
       int contentFailures, int calls, String expected) {
-    AfterFailure d =
-        policy.afterFailure(contentFailures, calls, "IllegalArgumentException", NOW);
+    AfterFailure d = policy.afterFailure(contentFailures, calls, "IllegalArgumentException", NOW);
 
     String got =
         d.then(
