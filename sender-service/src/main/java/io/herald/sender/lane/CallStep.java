@@ -150,14 +150,24 @@ final class CallStep {
         e.calls,
         retry.code(),
         e.notBefore);
-    try {
-      ctx.ledger().releaseForRetry(cmd.commandId(), e.calls, retry.code(), retry.reason());
-    } catch (RuntimeException ex) {
-      // the row keeps claimed_at: a crash before the retry reports unknown (conservative)
-      log.warn(
-          "Cannot release claim for retry: commandId={} error={}", cmd.commandId(), ex.toString());
-    }
-    return StepResult.at(e.notBefore);
+    // the next attempt waits for the release: a release landing after that attempt's begin would
+    // hide a call in flight from the next owner
+    CompletableFuture<Void> released =
+        ctx.ledger()
+            .releaseForRetry(cmd.commandId(), e.calls, retry.code(), retry.reason())
+            .handle(
+                (v, err) -> {
+                  if (err != null) {
+                    // the row keeps claimed_at: a crash before the retry reports unknown
+                    // (conservative)
+                    log.warn(
+                        "Cannot release claim for retry: commandId={} error={}",
+                        cmd.commandId(),
+                        DeviceLane.unwrap(err).toString());
+                  }
+                  return null;
+                });
+    return host.await(e, released, ignored -> StepResult.at(e.notBefore));
   }
 
   /**

@@ -10,6 +10,7 @@ import io.herald.sender.transport.Transport;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,23 +58,29 @@ final class ClaimStep {
   }
 
   /**
-   * Another attempt of a head this owner claimed and released: null when it may go on, {@link
-   * StepResult#DONE} when another owner decided it meanwhile (dropped; its offset released).
+   * Another attempt of a head this owner claimed and released: marks it begun in the ledger, then
+   * goes on with {@code then}; drops the head (its offset released) when another owner decided it
+   * meanwhile. The call starts only after the mark committed.
    */
-  StepResult beginAttempt(LaneEntry e, Instant now) {
+  StepResult beginAttempt(LaneEntry e, Instant now, Supplier<StepResult> then) {
     SendCommand cmd = e.cmd();
-    if (ctx.ledger().beginAttempt(cmd.commandId(), now)) {
-      return null;
-    }
-    log.warn(
-        "Command no longer claimed by this sender, dropping it: commandId={} device={}"
-            + " partition={} offset={}",
-        cmd.commandId(),
-        host.deviceId(),
-        host.partition(),
-        e.pending.offset());
-    e.pending.onRecorded().run();
-    return StepResult.DONE;
+    return host.await(
+        e,
+        ctx.ledger().beginAttempt(cmd.commandId(), now),
+        began -> {
+          if (began) {
+            return then.get();
+          }
+          log.warn(
+              "Command no longer claimed by this sender, dropping it: commandId={} device={}"
+                  + " partition={} offset={}",
+              cmd.commandId(),
+              host.deviceId(),
+              host.partition(),
+              e.pending.offset());
+          e.pending.onRecorded().run();
+          return StepResult.DONE;
+        });
   }
 
   /** Expired, unknown device, tenant mismatch...: claim (to dedupe), then record without a call. */

@@ -304,14 +304,15 @@ final class DeviceLane implements StepHost {
     if (!e.claimed) {
       return claims.claimThenCall(e, now, device, t);
     }
-    StepResult dropped = claims.beginAttempt(e, now);
-    if (dropped != null) {
-      return dropped;
-    }
-    if (!e.optOutChecked) {
-      return await(e, calls.optedOut(cmd), out -> calls.optOutThenCall(e, out, device, t));
-    }
-    return calls.call(e, device, t);
+    return claims.beginAttempt(
+        e,
+        now,
+        () -> {
+          if (!e.optOutChecked) {
+            return await(e, calls.optedOut(cmd), out -> calls.optOutThenCall(e, out, device, t));
+          }
+          return calls.call(e, device, t);
+        });
   }
 
   /**

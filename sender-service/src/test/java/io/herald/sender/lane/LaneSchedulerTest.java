@@ -87,12 +87,15 @@ class LaneSchedulerTest {
         }
 
         @Override
-        public boolean beginAttempt(CommandId id, Instant now) {
-          return "claimed".equals(rows.get(id.value()));
+        public CompletableFuture<Boolean> beginAttempt(CommandId id, Instant now) {
+          return CompletableFuture.completedFuture("claimed".equals(rows.get(id.value())));
         }
 
         @Override
-        public void releaseForRetry(CommandId id, int attempts, String code, String message) {}
+        public CompletableFuture<Void> releaseForRetry(
+            CommandId id, int attempts, String code, String message) {
+          return CompletableFuture.completedFuture(null);
+        }
 
         @Override
         public CompletableFuture<Boolean> finish(CommandId id, Finish f) {

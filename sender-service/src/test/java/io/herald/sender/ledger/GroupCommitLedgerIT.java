@@ -164,7 +164,7 @@ class GroupCommitLedgerIT {
         DeliveryMode.AT_MOST_ONCE)))).containsOnly(Claim.claimed(0));
     assertThat(ledger.finishAll(List.of(new FinishRequest(done.commandId(), sent(1)))))
         .containsExactly(true);
-    ledger.releaseForRetry(retried.commandId(), 2, "130429", "throttled");
+    ledger.releaseForRetry(retried.commandId(), 2, "130429", "throttled").join();
 
     List<Claim> claims =
         ledger.claimAll(
@@ -188,7 +188,7 @@ class GroupCommitLedgerIT {
     assertThat(status(b.commandId())).isEqualTo("claimed");
     assertThat(status(done.commandId())).isEqualTo("sent");
     assertThat(status(retried.commandId())).isEqualTo("claimed");
-    assertThat(ledger.beginAttempt(retried.commandId(), NOW)).isTrue();
+    assertThat(ledger.beginAttempt(retried.commandId(), NOW).join()).isTrue();
 
     SendCommand c = cmd();
     assertThat(

@@ -94,9 +94,9 @@ class JdbcDeliveryLedgerIT {
   void shouldContinueAttemptsWhenReleasedBetweenRetries() throws Exception {
     SendCommand c = cmd();
     claim(c, DeliveryMode.AT_MOST_ONCE, NOW);
-    ledger.releaseForRetry(c.commandId(), 2, "130429", "throttled"); // owner stops between attempts
+    ledger.releaseForRetry(c.commandId(), 2, "130429", "throttled").join(); // owner stops between attempts
     assertThat(claim(c, DeliveryMode.AT_MOST_ONCE, NOW)).isEqualTo(Claim.claimed(2));
-    assertThat(ledger.beginAttempt(c.commandId(), NOW)).isTrue();
+    assertThat(ledger.beginAttempt(c.commandId(), NOW).join()).isTrue();
   }
 
   @Test
@@ -104,7 +104,7 @@ class JdbcDeliveryLedgerIT {
     SendCommand c = cmd();
     claim(c, DeliveryMode.AT_MOST_ONCE, NOW);
     claim(c, DeliveryMode.AT_MOST_ONCE, NOW); // another owner: unknown
-    assertThat(ledger.beginAttempt(c.commandId(), NOW)).isFalse();
+    assertThat(ledger.beginAttempt(c.commandId(), NOW).join()).isFalse();
     assertThat(
             finish(
                 c.commandId(), new Finish(DeliveryStatus.SENT, 1, "wamid.2", null, null, NOW)))
