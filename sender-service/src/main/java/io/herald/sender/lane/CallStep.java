@@ -118,8 +118,7 @@ final class CallStep {
           @Override
           public StepResult concludeAndPause(NextStep.ConcludeAndPause p) {
             e.conclude(p.verdict(), now, t.kind());
-            pauseDevice(p);
-            return recorder.record(e);
+            return pauseDeviceThenRecord(e, p);
           }
         });
   }
@@ -194,7 +193,8 @@ final class CallStep {
     return recorder.record(e);
   }
 
-  private void pauseDevice(NextStep.ConcludeAndPause p) {
+  /** Holds the lane at once, marks the device paused in the database, then records. */
+  private StepResult pauseDeviceThenRecord(LaneEntry e, NextStep.ConcludeAndPause p) {
     host.markPaused();
     ctx.metrics().devicePaused();
     log.error(
@@ -203,13 +203,19 @@ final class CallStep {
         host.deviceId(),
         p.verdict().code(),
         host.depth());
-    try {
-      ctx.devices().pause(host.deviceId(), p.pauseReason());
-    } catch (RuntimeException ex) {
-      log.error(
-          "Cannot mark device paused in the database: device={} error={}",
-          host.deviceId(),
-          ex.toString());
-    }
+    CompletableFuture<Void> paused =
+        ctx.devices()
+            .pause(host.deviceId(), p.pauseReason())
+            .handle(
+                (v, err) -> {
+                  if (err != null) {
+                    log.error(
+                        "Cannot mark device paused in the database: device={} error={}",
+                        host.deviceId(),
+                        DeviceLane.unwrap(err).toString());
+                  }
+                  return null;
+                });
+    return host.await(e, paused, ignored -> recorder.record(e));
   }
 }

@@ -244,10 +244,18 @@ final class DeviceLane implements StepHost {
     SendCommand cmd = e.cmd();
     // the deadline first: an expired command never waits for the device directory
     Optional<PreCheck> expired = preChecks.expiry(cmd, now);
-    PreCheck check =
-        expired.isPresent()
-            ? expired.get()
-            : preChecks.withDevice(cmd, ctx.devices().find(deviceId), now);
+    if (expired.isPresent()) {
+      return onPreCheck(e, expired.get(), now);
+    }
+    CompletableFuture<Optional<Device>> device = ctx.devices().find(deviceId);
+    if (device.isDone() && !device.isCompletedExceptionally()) {
+      // a cached device: go on in this step, without a hop through the executor
+      return onPreCheck(e, preChecks.withDevice(cmd, device.join(), now), now);
+    }
+    return await(e, device, found -> onPreCheck(e, preChecks.withDevice(cmd, found, now), now));
+  }
+
+  private StepResult onPreCheck(LaneEntry e, PreCheck check, Instant now) {
     return check.then(
         new PreCheck.Steps<StepResult>() {
           @Override

@@ -117,12 +117,15 @@ class LaneSchedulerTest {
   private final DeviceDirectory devices =
       new DeviceDirectory() {
         @Override
-        public Optional<Device> find(String id) {
-          return Optional.of(new Device(id, TENANT, "test", Map.of(), "active", null, null));
+        public CompletableFuture<Optional<Device>> find(String id) {
+          return CompletableFuture.completedFuture(
+              Optional.of(new Device(id, TENANT, "test", Map.of(), "active", null, null)));
         }
 
         @Override
-        public void pause(String deviceId, String reason) {}
+        public CompletableFuture<Void> pause(String deviceId, String reason) {
+          return CompletableFuture.completedFuture(null);
+        }
       };
 
   private final Transport transport =

@@ -386,9 +386,9 @@ class GroupCommitLedgerIT {
         };
     JdbcDeviceDirectory devices =
         new JdbcDeviceDirectory(db.dataSource(), clock, Duration.ofSeconds(3));
-    assertThat(devices.find(d1).map(Device::status)).contains("active");
+    assertThat(devices.find(d1).join().map(Device::status)).contains("active");
     now.set(NOW.plusSeconds(1)); // d1 not yet half its age: loaded alone
-    assertThat(devices.find(d2).map(Device::status)).contains("active");
+    assertThat(devices.find(d2).join().map(Device::status)).contains("active");
     try (Connection c = db.connection();
         PreparedStatement ps =
             c.prepareStatement("UPDATE devices SET status = 'paused' WHERE id = ANY (?::uuid[])")) {
@@ -397,9 +397,9 @@ class GroupCommitLedgerIT {
     }
 
     now.set(NOW.plusMillis(3_600)); // d1 stale (3.6 s); d2 fresh (2.6 s) but past half its age
-    assertThat(devices.find(d1).map(Device::status)).contains("paused");
-    assertThat(devices.find(d2).map(Device::status)).as("reloaded with d1").contains("paused");
-    assertThat(devices.find(UUID.randomUUID().toString())).isEqualTo(Optional.empty());
+    assertThat(devices.find(d1).join().map(Device::status)).contains("paused");
+    assertThat(devices.find(d2).join().map(Device::status)).as("reloaded with d1").contains("paused");
+    assertThat(devices.find(UUID.randomUUID().toString()).join()).isEqualTo(Optional.empty());
   }
 
   /** A data source whose connections fail to commit while {@code fail} is set. */
