@@ -14,12 +14,12 @@ import io.herald.sender.consume.CommandConsumer;
 import io.herald.sender.consume.ConsumerSettings;
 import io.herald.sender.consume.KafkaResultSink;
 import io.herald.sender.consume.RejectionRecorder;
+import io.herald.sender.delivery.DeliveryMode;
 import io.herald.sender.lane.LaneContext;
 import io.herald.sender.lane.LaneScheduler;
 import io.herald.sender.lane.LaneSettings;
 import io.herald.sender.lane.PacingPolicy;
 import io.herald.sender.lane.RetryBackoff;
-import io.herald.sender.ledger.DeliveryMode;
 import io.herald.sender.ledger.JdbcDeliveryLedger;
 import io.herald.sender.ledger.JdbcDeviceDirectory;
 import io.herald.sender.ledger.JdbcOptOuts;
@@ -206,11 +206,14 @@ public final class SenderApp implements AutoCloseable {
             JdbcDeliveryLedger.DEFAULT_MAX_BATCH,
             (size, nanos, ok) -> metrics.dbBatch("opt_out", size, nanos, ok));
     closeables.push(() -> optOuts.close(Duration.ofSeconds(5)));
+    // closed after the lanes too: a lane may still look a device up or pause it
+    JdbcDeviceDirectory devices = new JdbcDeviceDirectory(dataSource, clock, config.deviceRefresh());
+    closeables.push(() -> devices.close(Duration.ofSeconds(5)));
     KafkaResultSink resultSink = new KafkaResultSink(resultProducer, metrics);
     LaneContext ctx =
         new LaneContext(
             ledger,
-            new JdbcDeviceDirectory(dataSource, clock, config.deviceRefresh()),
+            devices,
             optOuts,
             transports,
             classifier,

@@ -1,8 +1,8 @@
 package io.herald.sender.config;
 
 import io.herald.runtime.config.EnvReader;
-import io.herald.sender.ledger.DeliveryMode;
-import io.herald.sender.transport.ErrorClass;
+import io.herald.sender.delivery.DeliveryMode;
+import io.herald.sender.delivery.ErrorClass;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashMap;

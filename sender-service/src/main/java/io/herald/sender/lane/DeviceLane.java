@@ -1,23 +1,16 @@
 package io.herald.sender.lane;
 
 import io.herald.contracts.command.SendCommand;
-import io.herald.contracts.outcome.DeliveryResult;
-import io.herald.contracts.outcome.DeliveryStatus;
-import io.herald.sender.lane.Pacer.AttemptResult;
-import io.herald.sender.ledger.Claim;
-import io.herald.sender.ledger.DeliveryMode;
-import io.herald.sender.ledger.Device;
-import io.herald.sender.ledger.Finish;
-import io.herald.sender.ledger.LedgerException;
-import io.herald.sender.transport.Outcome;
+import io.herald.sender.delivery.Device;
+import io.herald.sender.delivery.OutcomePolicy;
+import io.herald.sender.delivery.PreCheck;
+import io.herald.sender.delivery.PreChecks;
+import io.herald.sender.delivery.StepFailurePolicy;
+import io.herald.sender.delivery.Verdict;
 import io.herald.sender.transport.Transport;
-import io.herald.sender.transport.TransportResponse;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
@@ -26,7 +19,6 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -43,75 +35,29 @@ import org.slf4j.MDC;
  * holds no thread, other devices' lanes run on the shared executor meanwhile, and every active lane
  * can have a claim or finish waiting at once, which is what lets the ledger batch them.
  *
- * <p>Per command: expired? device known, same tenant, usable configuration, active? pacing allows? claim in the ledger
- * (duplicates and unconfirmed claims stop here), opt-out check, transport call, classification,
- * then retry later, or record the outcome in the ledger and publish the result; only then is the
- * record's offset released for commit.
+ * <p>Per command: the pre-checks of {@link PreChecks} (expired? device known, same tenant, usable
+ * configuration, active?), pacing allows? claim in the ledger ({@link ClaimStep}: duplicates and
+ * unconfirmed claims stop here), opt-out check and transport call ({@link CallStep}), the next step
+ * from {@link io.herald.sender.delivery.OutcomePolicy}: retry later, or record the outcome in the
+ * ledger and publish the result ({@link OutcomeRecorder}); only then is the record's offset
+ * released for commit. This class keeps the queue, the stepping and the continuations; the step
+ * classes run inside a step (the lane is busy) and wait only through {@link StepHost}.
  */
-final class DeviceLane {
+final class DeviceLane implements StepHost {
 
   private static final Logger log = LoggerFactory.getLogger(DeviceLane.class);
-
-  /** What a step decided. */
-  private static final class Next {
-    static final Next DONE = new Next(null, false);
-    static final Next ASYNC = new Next(null, true);
-    final Instant at;
-    final boolean async;
-
-    private Next(Instant at, boolean async) {
-      this.at = at;
-      this.async = async;
-    }
-
-    static Next at(Instant at) {
-      return new Next(at, false);
-    }
-
-    boolean done() {
-      return this == DONE;
-    }
-  }
-
-  /** A command in the lane and what is known about it so far. */
-  private static final class Entry {
-    final PendingCommand pending;
-    boolean claimed;
-    boolean optOutChecked;
-    int calls;
-    Instant notBefore;
-    Terminal terminal;
-    /** Failed steps whose failure the command's content caused (not the database). */
-    int contentFailures;
-
-    Entry(PendingCommand pending) {
-      this.pending = pending;
-    }
-
-    SendCommand cmd() {
-      return pending.command();
-    }
-  }
-
-  /** A decided outcome not yet fully recorded (the ledger write or the publish may be retried). */
-  private static final class Terminal {
-    final Finish finish;
-    final String transport;
-    boolean ledgerWritten;
-
-    Terminal(Finish finish, String transport, boolean ledgerWritten) {
-      this.finish = finish;
-      this.transport = transport;
-      this.ledgerWritten = ledgerWritten;
-    }
-  }
 
   private final String deviceId;
   private final int partition;
   private final LaneContext ctx;
   private final ScheduledExecutorService executor;
   private final Pacer pacer;
-  private final ArrayDeque<Entry> queue = new ArrayDeque<>();
+  private final PreChecks preChecks;
+  private final OutcomeRecorder recorder;
+  private final CallStep calls;
+  private final ClaimStep claims;
+  private final FailedStep failedStep;
+  private final ArrayDeque<LaneEntry> queue = new ArrayDeque<>();
 
   // guarded by this
   private boolean busy;
@@ -128,14 +74,36 @@ final class DeviceLane {
     this.executor = executor;
     long seed = ctx.settings().randomSeed() ^ ((long) deviceId.hashCode() << 16) ^ partition;
     this.pacer = new Pacer(ctx.clock(), new SplittableRandom(seed), ctx.pacing());
+    LaneSettings settings = ctx.settings();
+    this.preChecks = new PreChecks(settings.pausedRecheck());
+    OutcomePolicy outcomes =
+        new OutcomePolicy(settings.maxAttempts(), settings.mode(), ctx.backoff()::next);
+    // the step classes hold no thread and no lock: they run inside this lane's steps
+    this.recorder = new OutcomeRecorder(this, ctx);
+    this.calls = new CallStep(this, ctx, pacer, outcomes, recorder);
+    this.claims = new ClaimStep(this, ctx, calls, recorder);
+    this.failedStep =
+        new FailedStep(this, ctx, new StepFailurePolicy(settings.errorRetry()), claims);
   }
 
-  int partition() {
+  @Override
+  public String deviceId() {
+    return deviceId;
+  }
+
+  @Override
+  public int partition() {
     return partition;
   }
 
-  int depth() {
+  @Override
+  public int depth() {
     return depth;
+  }
+
+  @Override
+  public void markPaused() {
+    paused = true;
   }
 
   boolean paused() {
@@ -150,7 +118,7 @@ final class DeviceLane {
     if (closed) {
       return; // the partition was revoked; the new owner reads the record again
     }
-    queue.addLast(new Entry(p));
+    queue.addLast(new LaneEntry(p));
     depth = queue.size();
     if (!busy && timer == null) {
       scheduleLocked(ctx.clock().instant());
@@ -200,7 +168,7 @@ final class DeviceLane {
   }
 
   private void step() {
-    Entry e;
+    LaneEntry e;
     Instant now = ctx.clock().instant();
     synchronized (this) {
       timer = null;
@@ -217,13 +185,13 @@ final class DeviceLane {
       }
       busy = true;
     }
-    Next next;
+    StepResult next;
     MDC.put("commandId", e.cmd().commandId().value());
     MDC.put("device", deviceId);
     try {
       next = process(e, now);
     } catch (RuntimeException ex) {
-      next = failedStep(e, ex, now);
+      next = failedStep.handle(e, ex, now);
     } finally {
       MDC.remove("commandId");
       MDC.remove("device");
@@ -233,8 +201,8 @@ final class DeviceLane {
     }
   }
 
-  private Entry firstExpired(Instant now) {
-    for (Entry e : queue) {
+  private LaneEntry firstExpired(Instant now) {
+    for (LaneEntry e : queue) {
       Instant na = e.cmd().notAfter();
       if (na != null && now.isAfter(na)) {
         return e;
@@ -243,7 +211,7 @@ final class DeviceLane {
     return null;
   }
 
-  private void endStep(Entry e, Next next) {
+  private void endStep(LaneEntry e, StepResult next) {
     synchronized (this) {
       busy = false;
       if (next.done()) {
@@ -258,7 +226,7 @@ final class DeviceLane {
       Instant at = next.at == null ? now : next.at;
       if (paused) {
         // a paused lane still wakes up for the earliest deadline among its commands
-        for (Entry q : queue) {
+        for (LaneEntry q : queue) {
           Instant na = q.cmd().notAfter();
           if (na != null && na.isBefore(at)) {
             at = na.plusMillis(1);
@@ -269,59 +237,65 @@ final class DeviceLane {
     }
   }
 
-  private Next process(Entry e, Instant now) {
+  private StepResult process(LaneEntry e, Instant now) {
     if (e.terminal != null) {
-      return record(e);
+      return recorder.record(e);
     }
     SendCommand cmd = e.cmd();
-    if (cmd.notAfter() != null && now.isAfter(cmd.notAfter())) {
-      return decideWithoutCall(
-          e, now, DeliveryStatus.EXPIRED, "expired", "past its not-after deadline", null);
+    // the deadline first: an expired command never waits for the device directory
+    Optional<PreCheck> expired = preChecks.expiry(cmd, now);
+    if (expired.isPresent()) {
+      return onPreCheck(e, expired.get(), now);
     }
-    Optional<Device> found = ctx.devices().find(deviceId);
-    if (found.isEmpty()) {
-      return decideWithoutCall(
-          e, now, DeliveryStatus.FAILED, "unknown_device", "device not found", null);
+    CompletableFuture<Optional<Device>> device = ctx.devices().find(deviceId);
+    if (device.isDone() && !device.isCompletedExceptionally()) {
+      // a cached device: go on in this step, without a hop through the executor
+      return onPreCheck(e, preChecks.withDevice(cmd, device.join(), now), now);
     }
-    Device device = found.get();
-    if (!sameTenant(device.tenantId(), cmd.tenantId())) {
-      return decideWithoutCall(
-          e,
-          now,
-          DeliveryStatus.FAILED,
-          "tenant_mismatch",
-          "device belongs to another tenant",
-          null);
-    }
-    if (!device.usable()) {
-      return decideWithoutCall(
-          e, now, DeliveryStatus.FAILED, "invalid_device_config", device.unusableReason(), null);
-    }
-    if (!device.active()) {
-      if (!paused) {
-        paused = true;
-        log.warn(
-            "Device not active, holding its commands: device={} status={} reason={} queued={}",
-            deviceId,
-            device.status(),
-            device.pausedReason(),
-            depth);
-      }
-      return Next.at(now.plus(ctx.settings().pausedRecheck()));
-    }
+    return await(e, device, found -> onPreCheck(e, preChecks.withDevice(cmd, found, now), now));
+  }
+
+  private StepResult onPreCheck(LaneEntry e, PreCheck check, Instant now) {
+    return check.then(
+        new PreCheck.Steps<StepResult>() {
+          @Override
+          public StepResult proceed(PreCheck.Proceed p) {
+            return proceedWith(e, p.device(), now);
+          }
+
+          @Override
+          public StepResult hold(PreCheck.Hold h) {
+            if (!paused) {
+              paused = true;
+              log.warn(
+                  "Device not active, holding its commands: device={} status={} reason={}"
+                      + " queued={}",
+                  deviceId,
+                  h.device().status(),
+                  h.device().pausedReason(),
+                  depth);
+            }
+            return StepResult.at(h.recheckAt());
+          }
+
+          @Override
+          public StepResult decided(PreCheck.Decided d) {
+            return claims.decideWithoutCall(e, now, d.verdict(), null);
+          }
+        });
+  }
+
+  /** The device passed the pre-checks: pacing, then claim, opt-out and the call. */
+  private StepResult proceedWith(LaneEntry e, Device device, Instant now) {
+    SendCommand cmd = e.cmd();
     if (paused) {
       paused = false;
       log.info("Device active again, resuming its lane: device={} queued={}", deviceId, depth);
     }
     Optional<Transport> transport = ctx.transports().forKind(device.transport());
     if (transport.isEmpty()) {
-      return decideWithoutCall(
-          e,
-          now,
-          DeliveryStatus.FAILED,
-          "unsupported_transport",
-          "no transport adapter for '" + device.transport() + "'",
-          null);
+      return claims.decideWithoutCall(
+          e, now, Verdict.unsupportedTransport(device.transport()), null);
     }
     Transport t = transport.get();
     Double cap = device.effectiveMaxPerSecond();
@@ -333,105 +307,28 @@ final class DeviceLane {
       earliest = e.notBefore;
     }
     if (earliest.isAfter(now)) {
-      return Next.at(earliest);
+      return StepResult.at(earliest);
     }
     if (!e.claimed) {
-      return claimThenCall(e, now, device, t);
-    } else if (!ctx.ledger().beginAttempt(cmd.commandId(), now)) {
-      log.warn(
-          "Command no longer claimed by this sender, dropping it: commandId={} device={}"
-              + " partition={} offset={}",
-          cmd.commandId(),
-          deviceId,
-          partition,
-          e.pending.offset());
-      e.pending.onRecorded().run();
-      return Next.DONE;
+      return claims.claimThenCall(e, now, device, t);
     }
-    if (!e.optOutChecked) {
-      return await(e, optedOut(cmd), out -> optOutThenCall(e, out, device, t));
-    }
-    return call(e, device, t);
-  }
-
-  /**
-   * Claims the head and, alongside, looks up its opt-out (used only when the claim is won): the
-   * lane waits for one batch instead of two in a row. The transport call starts only after the
-   * claim's transaction committed.
-   */
-  private Next claimThenCall(Entry e, Instant now, Device device, Transport t) {
-    CompletableFuture<Claim> claim = ctx.ledger().claim(e.cmd(), ctx.settings().mode(), now);
-    CompletableFuture<Boolean> optOut = optedOut(e.cmd());
-    CompletableFuture<Void> both = CompletableFuture.allOf(claim, optOut).handle((v, err) -> null);
-    return await(
+    return claims.beginAttempt(
         e,
-        both,
-        ignored -> {
-          Next stop = onClaim(e, result(claim), now, t.kind());
-          if (stop != null) {
-            return stop;
+        now,
+        () -> {
+          if (!e.optOutChecked) {
+            return await(e, calls.optedOut(cmd), out -> calls.optOutThenCall(e, out, device, t));
           }
-          // a failed lookup fails the step here; the retry begins another attempt of this claim
-          return optOutThenCall(e, result(optOut), device, t);
+          return calls.call(e, device, t);
         });
-  }
-
-  private CompletableFuture<Boolean> optedOut(SendCommand cmd) {
-    return ctx.optOuts().optedOut(cmd.tenantId(), cmd.contactId(), cmd.recipient());
-  }
-
-  private Next optOutThenCall(Entry e, boolean optedOut, Device device, Transport t) {
-    if (optedOut) {
-      e.terminal =
-          new Terminal(
-              new Finish(
-                  DeliveryStatus.SKIPPED,
-                  e.calls,
-                  null,
-                  "opted_out",
-                  "contact opted out",
-                  ctx.clock().instant()),
-              t.kind(),
-              false);
-      return record(e);
-    }
-    e.optOutChecked = true;
-    return call(e, device, t);
-  }
-
-  /** Starts the transport call; its completion continues the step. */
-  private Next call(Entry e, Device device, Transport t) {
-    SendCommand cmd = e.cmd();
-    e.calls++;
-    long start = System.nanoTime();
-    CompletableFuture<TransportResponse> sent;
-    try {
-      sent = t.send(device.transportConfig(), cmd);
-    } catch (RuntimeException refused) {
-      // The adapter refused before returning a future: no request left, so not a call.
-      e.calls--;
-      throw refused;
-    }
-    sent
-        .whenComplete(
-            (resp, err) -> {
-              // an adapter broke its contract: the request may have left, so not "not sent"
-              TransportResponse r =
-                  resp != null
-                      ? resp
-                      : TransportResponse.connectionLost(
-                          "transport error: " + (err == null ? "none" : err.getClass().getName()));
-              // executor shut down (hard stop): the claim stays, the next owner reports unknown
-              continueLater(e, () -> afterCall(e, t, r, start));
-            });
-    return Next.ASYNC;
   }
 
   /**
    * Continues the step with {@code then} once {@code f} completes, on the lane executor (not on the
    * ledger's or the transport's thread); a failure of {@code f} fails the step.
    */
-  private <T> Next await(Entry e, CompletableFuture<T> f, Function<T, Next> then) {
+  @Override
+  public <T> StepResult await(LaneEntry e, CompletableFuture<T> f, Function<T, StepResult> then) {
     f.whenComplete(
         (v, err) ->
             continueLater(
@@ -442,10 +339,11 @@ final class DeviceLane {
                   }
                   return then.apply(v);
                 }));
-    return Next.ASYNC;
+    return StepResult.ASYNC;
   }
 
-  private void continueLater(Entry e, Supplier<Next> body) {
+  @Override
+  public void continueLater(LaneEntry e, Supplier<StepResult> body) {
     try {
       executor.execute(() -> resume(e, body));
     } catch (RejectedExecutionException rejected) {
@@ -460,14 +358,14 @@ final class DeviceLane {
     }
   }
 
-  private void resume(Entry e, Supplier<Next> body) {
-    Next next;
+  private void resume(LaneEntry e, Supplier<StepResult> body) {
+    StepResult next;
     MDC.put("commandId", e.cmd().commandId().value());
     MDC.put("device", deviceId);
     try {
       next = body.get();
     } catch (RuntimeException ex) {
-      next = failedStep(e, ex, ctx.clock().instant());
+      next = failedStep.handle(e, ex, ctx.clock().instant());
     } finally {
       MDC.remove("commandId");
       MDC.remove("device");
@@ -477,15 +375,7 @@ final class DeviceLane {
     }
   }
 
-  private static <T> T result(CompletableFuture<T> f) {
-    try {
-      return f.join();
-    } catch (CompletionException ex) {
-      throw unwrap(ex);
-    }
-  }
-
-  private static RuntimeException unwrap(Throwable err) {
+  static RuntimeException unwrap(Throwable err) {
     Throwable t = err;
     while (t instanceof CompletionException && t.getCause() != null) {
       t = t.getCause();
@@ -493,376 +383,6 @@ final class DeviceLane {
     return t instanceof RuntimeException ? (RuntimeException) t : new IllegalStateException(t);
   }
 
-  /** Acts on the head's claim; returns a step result when it must not be sent, else null. */
-  private Next onClaim(Entry e, Claim claim, Instant now, String transport) {
-    SendCommand cmd = e.cmd();
-    switch (claim.kind()) {
-      case DUPLICATE:
-        ctx.metrics().duplicateSuppressed();
-        log.info(
-            "Duplicate command suppressed: commandId={} existing={} device={} partition={}"
-                + " offset={}",
-            cmd.commandId(),
-            claim.existing(),
-            deviceId,
-            partition,
-            e.pending.offset());
-        e.pending.onRecorded().run();
-        return Next.DONE;
-      case UNKNOWN:
-        ctx.metrics().unknownOutcome();
-        log.warn(
-            "Command was claimed and never confirmed, reporting unknown and not resending:"
-                + " commandId={} device={} partition={} offset={}",
-            cmd.commandId(),
-            deviceId,
-            partition,
-            e.pending.offset());
-        e.terminal =
-            new Terminal(
-                new Finish(
-                    DeliveryStatus.UNKNOWN,
-                    claim.attemptsSoFar(),
-                    null,
-                    "unknown",
-                    "claimed by an earlier owner and never confirmed",
-                    now),
-                transport,
-                true);
-        ctx.metrics().delivery("unknown", transport);
-        return record(e);
-      case CLAIMED:
-      default:
-        e.claimed = true;
-        e.calls = claim.attemptsSoFar();
-        return null;
-    }
-  }
-
-  /** Expired, unknown device, tenant mismatch...: claim (to dedupe), then record without a call. */
-  private Next decideWithoutCall(
-      Entry e, Instant now, DeliveryStatus status, String code, String reason, String transport) {
-    if (!e.claimed) {
-      return await(
-          e,
-          ctx.ledger().claim(e.cmd(), ctx.settings().mode(), now),
-          claim -> {
-            Next stop = onClaim(e, claim, now, transport);
-            return stop != null
-                ? stop
-                : terminalWithoutCall(e, now, status, code, reason, transport);
-          });
-    }
-    return terminalWithoutCall(e, now, status, code, reason, transport);
-  }
-
-  private Next terminalWithoutCall(
-      Entry e, Instant now, DeliveryStatus status, String code, String reason, String transport) {
-    if (status == DeliveryStatus.FAILED) {
-      log.warn(
-          "Command failed without a call: commandId={} device={} tenant={} code={} partition={}"
-              + " offset={}",
-          e.cmd().commandId(),
-          deviceId,
-          e.cmd().tenantId(),
-          code,
-          partition,
-          e.pending.offset());
-    }
-    e.terminal =
-        new Terminal(new Finish(status, e.calls, null, code, reason, now), transport, false);
-    return record(e);
-  }
-
-  private Next afterCall(Entry e, Transport t, TransportResponse r, long startNanos) {
-    Next next;
-    Instant now = ctx.clock().instant();
-    SendCommand cmd = e.cmd();
-    ctx.metrics().latency(Duration.ofNanos(System.nanoTime() - startNanos));
-    Outcome o = ctx.classifier().classify(r);
-    if (o instanceof Outcome.Sent) {
-      pacer.onAttempt(
-          cmd.pacing(), cmd.scheduleKey(), cmd.recipient(), AttemptResult.SUCCESS, true);
-      e.terminal =
-          new Terminal(
-              new Finish(
-                  DeliveryStatus.SENT, e.calls, ((Outcome.Sent) o).messageId(), null, null, now),
-              t.kind(),
-              false);
-      next = record(e);
-    } else if (o instanceof Outcome.Transient) {
-      Outcome.Transient tr = (Outcome.Transient) o;
-      if (e.calls < ctx.settings().maxAttempts()) {
-        next = retryLater(e, t, tr.code(), tr.reason(), tr.retryAfter(), tr.rateLimited(), now);
-      } else {
-        pacer.onAttempt(
-            cmd.pacing(),
-            cmd.scheduleKey(),
-            cmd.recipient(),
-            tr.rateLimited() ? AttemptResult.RATE_LIMITED : AttemptResult.OTHER,
-            true);
-        e.terminal =
-            new Terminal(
-                new Finish(
-                    DeliveryStatus.FAILED,
-                    e.calls,
-                    null,
-                    tr.code(),
-                    "gave up after " + e.calls + " attempts: " + tr.reason(),
-                    now),
-                t.kind(),
-                false);
-        next = record(e);
-      }
-    } else if (o instanceof Outcome.Unknown) {
-      Outcome.Unknown u = (Outcome.Unknown) o;
-      boolean atLeastOnce = ctx.settings().mode() == DeliveryMode.AT_LEAST_ONCE;
-      if (atLeastOnce && e.calls < ctx.settings().maxAttempts()) {
-        // the operator prefers a possible duplicate to a possible loss
-        next = retryLater(e, t, u.code(), u.reason(), u.retryAfter(), false, now);
-      } else {
-        next = reportUnknown(e, t, u, atLeastOnce, now);
-      }
-    } else if (o instanceof Outcome.Permanent) {
-      Outcome.Permanent p = (Outcome.Permanent) o;
-      pacer.onAttempt(
-          cmd.pacing(), cmd.scheduleKey(), cmd.recipient(), AttemptResult.OTHER, true);
-      e.terminal =
-          new Terminal(
-              new Finish(DeliveryStatus.FAILED, e.calls, null, p.code(), p.reason(), now),
-              t.kind(),
-              false);
-      next = record(e);
-    } else {
-      Outcome.AccountDanger a = (Outcome.AccountDanger) o;
-      pacer.onAttempt(
-          cmd.pacing(), cmd.scheduleKey(), cmd.recipient(), AttemptResult.OTHER, true);
-      e.terminal =
-          new Terminal(
-              new Finish(DeliveryStatus.FAILED, e.calls, null, a.code(), a.reason(), now),
-              t.kind(),
-              false);
-      pauseDevice(a);
-      next = record(e);
-    }
-    return next;
-  }
-
-  /**
-   * A transient failure with attempts left: the claim is released (nothing in flight) and the lane
-   * wakes up for the next attempt after the backoff.
-   */
-  private Next retryLater(
-      Entry e,
-      Transport t,
-      String code,
-      String reason,
-      Duration retryAfter,
-      boolean rateLimited,
-      Instant now) {
-    SendCommand cmd = e.cmd();
-    pacer.onAttempt(
-        cmd.pacing(),
-        cmd.scheduleKey(),
-        cmd.recipient(),
-        rateLimited ? AttemptResult.RATE_LIMITED : AttemptResult.OTHER,
-        false);
-    Duration wait = ctx.backoff().next(e.calls, retryAfter);
-    e.notBefore = now.plus(wait);
-    ctx.metrics().retry(t.kind());
-    log.info(
-        "Delivery failed, will retry: commandId={} device={} attempt={} code={} retryAt={}",
-        cmd.commandId(),
-        deviceId,
-        e.calls,
-        code,
-        e.notBefore);
-    try {
-      ctx.ledger().releaseForRetry(cmd.commandId(), e.calls, code, reason);
-    } catch (RuntimeException ex) {
-      // the row keeps claimed_at: a crash before the retry reports unknown (conservative)
-      log.warn(
-          "Cannot release claim for retry: commandId={} error={}", cmd.commandId(), ex.toString());
-    }
-    return Next.at(e.notBefore);
-  }
-
-  /**
-   * The request may have reached WhatsApp and nothing says whether it sent the message: like a
-   * crash mid-call, the command is recorded {@code unknown}, counted and not resent (at-most-once;
-   * in at-least-once only once its attempts are spent). The claim keeps {@code claimed_at} until
-   * the outcome is written, so a crash in between is reported unknown by the next owner too.
-   */
-  private Next reportUnknown(
-      Entry e, Transport t, Outcome.Unknown u, boolean atLeastOnce, Instant now) {
-    SendCommand cmd = e.cmd();
-    pacer.onAttempt(cmd.pacing(), cmd.scheduleKey(), cmd.recipient(), AttemptResult.OTHER, true);
-    String reason =
-        u.reason()
-            + "; the message may have been delivered; "
-            + (atLeastOnce
-                ? "gave up after " + e.calls + " attempts (at-least-once)"
-                : "not resent (at-most-once)");
-    ctx.metrics().unknownOutcome();
-    log.warn(
-        "No answer says whether the message went out, reporting unknown: commandId={} device={}"
-            + " attempt={} code={} reason={} partition={} offset={}",
-        cmd.commandId(),
-        deviceId,
-        e.calls,
-        u.code(),
-        u.reason(),
-        partition,
-        e.pending.offset());
-    e.terminal =
-        new Terminal(
-            new Finish(DeliveryStatus.UNKNOWN, e.calls, null, u.code(), reason, now),
-            t.kind(),
-            false);
-    return record(e);
-  }
-
-  private void pauseDevice(Outcome.AccountDanger a) {
-    String reason = a.code() + ": " + a.reason();
-    paused = true;
-    ctx.metrics().devicePaused();
-    log.error(
-        "Account in danger, pausing device until an operator sets it active again: device={}"
-            + " code={} queued={}",
-        deviceId,
-        a.code(),
-        depth);
-    try {
-      ctx.devices().pause(deviceId, reason);
-    } catch (RuntimeException ex) {
-      log.error(
-          "Cannot mark device paused in the database: device={} error={}", deviceId, ex.toString());
-    }
-  }
-
-  /**
-   * Writes the ledger row (once) and publishes the result once the write committed; the offset is
-   * released on the publish's ack. A failed write fails the step: the lane writes again later and
-   * publishes nothing before.
-   */
-  private Next record(Entry e) {
-    Terminal term = e.terminal;
-    SendCommand cmd = e.cmd();
-    Finish f = term.finish;
-    if (!term.ledgerWritten) {
-      return await(
-          e,
-          ctx.ledger().finish(cmd.commandId(), f),
-          updated -> {
-            if (!updated) {
-              log.warn(
-                  "Outcome not recorded, the ledger row was already final: commandId={} status={}",
-                  cmd.commandId(),
-                  f.status().wire());
-            }
-            term.ledgerWritten = true;
-            ctx.metrics().delivery(f.status().wire(), term.transport);
-            return publish(e);
-          });
-    }
-    return publish(e);
-  }
-
-  private Next publish(Entry e) {
-    SendCommand cmd = e.cmd();
-    Finish f = e.terminal.finish;
-    DeliveryResult result =
-        new DeliveryResult(
-            DeliveryResult.SCHEMA_VERSION,
-            cmd.commandId(),
-            cmd.tenantId(),
-            cmd.deviceId(),
-            cmd.scheduleKey(),
-            cmd.kind(),
-            cmd.occurrenceAt(),
-            f.status(),
-            f.attempts(),
-            f.transportMessageId(),
-            f.errorCode(),
-            f.errorMessage(),
-            f.finishedAt());
-    ctx.results().publish(result, e.pending.onRecorded());
-    if (log.isDebugEnabled()) {
-      log.debug(
-          "Outcome recorded: commandId={} device={} status={} attempts={} partition={} offset={}",
-          cmd.commandId(),
-          deviceId,
-          f.status().wire(),
-          f.attempts(),
-          partition,
-          e.pending.offset());
-    }
-    return Next.DONE;
-  }
-
-  private Next failedStep(Entry e, RuntimeException ex, Instant now) {
-    ctx.metrics().laneError();
-    if (e.terminal == null && causedByContent(ex)
-        && ++e.contentFailures >= MAX_CONTENT_FAILURES) {
-      // The same command failed the same way again, and not for the database or the network:
-      // retrying forever would hold this device's queue and its partition's offset for good.
-      // Decided without another call; UNKNOWN if a call was made (it may have gone out).
-      log.error(
-          "Command set aside after failing {} times on its content: commandId={} device={}"
-              + " partition={} offset={} error={}",
-          e.contentFailures,
-          e.cmd().commandId(),
-          deviceId,
-          partition,
-          e.pending.offset(),
-          ex.toString());
-      return decideWithoutCall(
-          e,
-          now,
-          e.calls > 0 ? DeliveryStatus.UNKNOWN : DeliveryStatus.FAILED,
-          "unprocessable",
-          "could not be processed (" + ex.getClass().getSimpleName() + ")",
-          null);
-    }
-    log.warn(
-        "Lane step failed, retrying: commandId={} device={} partition={} offset={} error={}",
-        e.cmd().commandId(),
-        deviceId,
-        partition,
-        e.pending.offset(),
-        ex.toString());
-    return Next.at(now.plus(ctx.settings().errorRetry()));
-  }
-
   /** Steps a command may fail on its own content before it is decided without a call. */
-  static final int MAX_CONTENT_FAILURES = 3;
-
-  /**
-   * True unless the failure comes from the ledger or a directory (the database: they wrap every
-   * JDBC failure in a {@link LedgerException}), the network or a timeout: those say nothing about
-   * the command, and the step is retried as long as they last.
-   */
-  static boolean causedByContent(Throwable failure) {
-    int depth = 0;
-    for (Throwable t = failure; t != null && depth < 20; t = t.getCause(), depth++) {
-      if (t instanceof LedgerException
-          || t instanceof IOException
-          || t instanceof UncheckedIOException
-          || t instanceof TimeoutException
-          || t instanceof RejectedExecutionException) {
-        return false;
-      }
-    }
-    return failure instanceof RuntimeException;
-  }
-
-  private static boolean sameTenant(String deviceTenant, String commandTenant) {
-    if (deviceTenant == null || commandTenant == null) {
-      return false;
-    }
-    return deviceTenant
-        .trim()
-        .toLowerCase(Locale.ROOT)
-        .equals(commandTenant.trim().toLowerCase(Locale.ROOT));
-  }
+  static final int MAX_CONTENT_FAILURES = StepFailurePolicy.MAX_CONTENT_FAILURES;
 }

@@ -1,6 +1,6 @@
 package io.herald.sender.lane;
 
-import io.herald.sender.ledger.DeliveryMode;
+import io.herald.sender.delivery.DeliveryMode;
 import java.time.Duration;
 import java.util.Objects;
 

@@ -1,6 +1,7 @@
 package io.herald.sender.ledger;
 
 import io.herald.contracts.outcome.DeliveryStatus;
+import io.herald.sender.delivery.DeliveryMode;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -2,6 +2,7 @@ package io.herald.sender.ledger;
 
 import io.herald.contracts.command.CommandId;
 import io.herald.contracts.command.SendCommand;
+import io.herald.sender.delivery.DeliveryMode;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 
@@ -10,11 +11,12 @@ import java.util.concurrent.CompletableFuture;
  * finished after; an id that an earlier owner claimed and never finished is never silently resent
  * in {@link DeliveryMode#AT_MOST_ONCE}. Implementations are thread-safe.
  *
- * <p>{@link #claim} and {@link #finish} answer asynchronously so that an implementation can commit
- * the claims (and the finishes) of many lanes together. A future completes only after the
- * transaction holding its write has committed, and fails with {@link LedgerException} when it did
- * not; a failed claim or finish wrote nothing and may be tried again. Dependent stages may run on
- * the implementation's own thread: hand further work to another executor.
+ * <p>Every method answers asynchronously, so that a lane never holds a thread on the database and
+ * an implementation can commit the claims (and the finishes, the attempt marks) of many lanes
+ * together. A future completes only after the transaction holding its write has committed, and
+ * fails with {@link LedgerException} when it did not; a failed claim or finish wrote nothing and
+ * may be tried again. Dependent stages may run on the implementation's own thread: hand further
+ * work to another executor.
  */
 public interface DeliveryLedger {
 
@@ -36,12 +38,20 @@ public interface DeliveryLedger {
 
   /**
    * Marks the start of another attempt of an id this owner claimed and released: a crash from now
-   * on leaves it unknown. False when the id is no longer claimed (another owner decided).
+   * on leaves it unknown. Completes once the mark committed: true, or false when the id is no
+   * longer claimed (another owner decided); fails with {@link LedgerException} when nothing was
+   * written.
    */
-  boolean beginAttempt(CommandId id, Instant now);
+  CompletableFuture<Boolean> beginAttempt(CommandId id, Instant now);
 
-  /** A transient failure: the id stays claimed but no call is in flight until the next attempt. */
-  void releaseForRetry(CommandId id, int attempts, String errorCode, String errorMessage);
+  /**
+   * A transient failure: the id stays claimed but no call is in flight until the next attempt.
+   * Completes once the release committed; fails with {@link LedgerException} when nothing was
+   * written (the id then keeps its {@code claimed_at}: a crash before the next attempt reports it
+   * unknown, the conservative side).
+   */
+  CompletableFuture<Void> releaseForRetry(
+      CommandId id, int attempts, String errorCode, String errorMessage);
 
   /**
    * Records the final outcome of a claimed id. A row another owner marked unknown in the meantime
@@ -53,8 +63,7 @@ public interface DeliveryLedger {
    * Records a command rejected before any claim (its content is invalid, it is never sent) with
    * {@code finish} (a failed outcome), unless its id already has a row. Fields that cannot be
    * stored as they are (over their bound, control characters, not a uuid, a year PostgreSQL
-   * refuses) are left null, so the write cannot fail on the content that made the command
-   * invalid.
+   * refuses) are left null, so the write cannot fail on the content that made the command invalid.
    *
    * @param command a command with a usable id: non-blank, within {@code Limits.ID_MAX_CHARS}, no
    *     control characters

@@ -2,8 +2,8 @@ package io.herald.sender.ledger;
 
 import io.herald.contracts.command.CommandId;
 import io.herald.contracts.command.SendCommand;
-import io.herald.contracts.limit.ErrorTexts;
 import io.herald.contracts.limit.Limits;
+import io.herald.sender.delivery.DeliveryMode;
 import io.herald.sender.ledger.ClaimRules.Decision;
 import io.herald.sender.ledger.ClaimRules.Row;
 import java.sql.Array;
@@ -41,7 +41,8 @@ import javax.sql.DataSource;
  * multi-row {@code UPDATE … FROM unnest(…)}. Rows are passed as arrays so that every batch size
  * uses the same prepared statement. A claim's future completes after its batch committed, so a
  * transport call never starts on an uncommitted claim; a failed batch fails only its own claims,
- * which wrote nothing.
+ * which wrote nothing. The marks between two attempts (begin, release) are group-committed too
+ * ({@link JdbcAttemptMarks}).
  */
 public final class JdbcDeliveryLedger implements DeliveryLedger, AutoCloseable {
 
@@ -68,11 +69,6 @@ public final class JdbcDeliveryLedger implements DeliveryLedger, AutoCloseable {
   private static final String MARK_UNKNOWN =
       "UPDATE deliveries SET status = 'unknown', attempts = GREATEST(attempts, 1),"
           + " error_code = 'unknown', error_message = ?, finished_at = ? WHERE command_id = ?";
-  private static final String BEGIN_ATTEMPT =
-      "UPDATE deliveries SET claimed_at = ? WHERE command_id = ? AND status = 'claimed'";
-  private static final String RELEASE =
-      "UPDATE deliveries SET claimed_at = NULL, attempts = ?, error_code = ?, error_message = ?"
-          + " WHERE command_id = ? AND status = 'claimed'";
   private static final String FINISH_ALL =
       "UPDATE deliveries d SET status = v.status, attempts = v.attempts,"
           + " transport_message_id = v.transport_message_id, error_code = v.error_code,"
@@ -114,6 +110,7 @@ public final class JdbcDeliveryLedger implements DeliveryLedger, AutoCloseable {
   private final GroupCommit<ClaimRequest, Claim> claims;
   private final GroupCommit<FinishRequest, Boolean> finishes;
   private final GroupCommit<RejectRequest, Boolean> rejections;
+  private final JdbcAttemptMarks attemptMarks;
 
   /** A ledger with the default batch size and no batch metrics. */
   public JdbcDeliveryLedger(DataSource dataSource) {
@@ -121,7 +118,8 @@ public final class JdbcDeliveryLedger implements DeliveryLedger, AutoCloseable {
   }
 
   /**
-   * Starts the two batch threads ({@code herald-ledger-claims}, {@code herald-ledger-finishes}).
+   * Starts the batch threads ({@code herald-ledger-claims}, {@code herald-ledger-finishes}, {@code
+   * herald-ledger-rejections}, {@code herald-ledger-attempts}).
    *
    * @param maxBatch most claims (or finishes) per transaction
    */
@@ -135,6 +133,7 @@ public final class JdbcDeliveryLedger implements DeliveryLedger, AutoCloseable {
     this.finishes = new GroupCommit<>("ledger-finishes", maxBatch, this::finishAll, finishBatches);
     this.rejections =
         new GroupCommit<>("ledger-rejections", maxBatch, this::rejectAll, GroupCommit.Listener.NONE);
+    this.attemptMarks = new JdbcAttemptMarks(dataSource, maxBatch);
   }
 
   @Override
@@ -407,34 +406,22 @@ public final class JdbcDeliveryLedger implements DeliveryLedger, AutoCloseable {
   }
 
   @Override
-  public boolean beginAttempt(CommandId id, Instant now) {
-    try (Connection c = dataSource.getConnection();
-        PreparedStatement ps = c.prepareStatement(BEGIN_ATTEMPT)) {
-      ps.setTimestamp(1, SqlValues.ts(now));
-      ps.setString(2, id.value());
-      return ps.executeUpdate() == 1;
-    } catch (SQLException e) {
-      throw new LedgerException("Cannot begin attempt of command " + id, e);
-    }
+  public CompletableFuture<Boolean> beginAttempt(CommandId id, Instant now) {
+    Objects.requireNonNull(id, "id");
+    Objects.requireNonNull(now, "now");
+    return attemptMarks.begin(id, now);
   }
 
   @Override
-  public void releaseForRetry(CommandId id, int attempts, String errorCode, String errorMessage) {
-    try (Connection c = dataSource.getConnection();
-        PreparedStatement ps = c.prepareStatement(RELEASE)) {
-      ps.setInt(1, attempts);
-      ps.setString(2, errorCode == null ? null : ErrorTexts.clip(errorCode, Limits.STATUS_MAX_CHARS * 2));
-      ps.setString(3, errorMessage == null ? null : ErrorTexts.text(errorMessage));
-      ps.setString(4, id.value());
-      ps.executeUpdate();
-    } catch (SQLException e) {
-      throw new LedgerException("Cannot release command " + id + " for retry", e);
-    }
+  public CompletableFuture<Void> releaseForRetry(
+      CommandId id, int attempts, String errorCode, String errorMessage) {
+    Objects.requireNonNull(id, "id");
+    return attemptMarks.release(id, attempts, errorCode, errorMessage);
   }
 
   /** Claims and finishes queued but not yet in a batch. */
   public int queued() {
-    return claims.queued() + finishes.queued() + rejections.queued();
+    return claims.queued() + finishes.queued() + rejections.queued() + attemptMarks.queued();
   }
 
   /**
@@ -450,7 +437,9 @@ public final class JdbcDeliveryLedger implements DeliveryLedger, AutoCloseable {
     boolean finishesDone = finishes.close(left);
     left = Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
     boolean rejectionsDone = rejections.close(left);
-    return claimsDone && finishesDone && rejectionsDone;
+    left = Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
+    boolean marksDone = attemptMarks.close(left);
+    return claimsDone && finishesDone && rejectionsDone && marksDone;
   }
 
   @Override

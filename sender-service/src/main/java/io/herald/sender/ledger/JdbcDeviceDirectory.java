@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.herald.contracts.limit.ErrorTexts;
 import io.herald.contracts.limit.Limits;
+import io.herald.sender.delivery.Device;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
@@ -28,6 +29,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
@@ -42,8 +44,13 @@ import org.slf4j.LoggerFactory;
  * its age: the entries fall into step and a busy sender reloads all its devices in about one query
  * per half interval instead of one query per device and interval on the lane threads. A reload
  * never replaces an entry written after it started (a pause recorded meanwhile stays).
+ *
+ * <p>A cached device answers at once (a completed future). Misses and pauses go to the database on
+ * threads of their own ({@code herald-device-loads}, {@code herald-device-pauses}, {@link
+ * GroupCommit}): the misses queued while a load runs share the next query, and no lane thread
+ * waits on JDBC.
  */
-public final class JdbcDeviceDirectory implements DeviceDirectory {
+public final class JdbcDeviceDirectory implements DeviceDirectory, AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(JdbcDeviceDirectory.class);
   /** Deepest nesting of a transport_config accepted; real configs are flat objects. */
@@ -72,26 +79,46 @@ public final class JdbcDeviceDirectory implements DeviceDirectory {
 
   private record Entry(Optional<Device> device, Instant loadedAt) {}
 
+  private record PauseRequest(String deviceId, String reason) {}
+
   private final DataSource dataSource;
   private final Clock clock;
   private final Duration refresh;
   private final Map<String, Entry> cache = new ConcurrentHashMap<>();
+  private final GroupCommit<String, Optional<Device>> loads;
+  private final GroupCommit<PauseRequest, Boolean> pauses;
 
   public JdbcDeviceDirectory(DataSource dataSource, Clock clock, Duration refresh) {
     this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.refresh = Objects.requireNonNull(refresh, "refresh");
+    this.loads =
+        new GroupCommit<>(
+            "device-loads",
+            JdbcDeliveryLedger.DEFAULT_MAX_BATCH,
+            this::loadAll,
+            GroupCommit.Listener.NONE);
+    this.pauses =
+        new GroupCommit<>(
+            "device-pauses",
+            JdbcDeliveryLedger.DEFAULT_MAX_BATCH,
+            this::pauseAll,
+            GroupCommit.Listener.NONE);
   }
 
   @Override
-  public Optional<Device> find(String deviceId) {
-    Instant now = clock.instant();
+  public CompletableFuture<Optional<Device>> find(String deviceId) {
     Entry e = cache.get(deviceId);
-    if (e != null && e.loadedAt().plus(refresh).isAfter(now)) {
-      return e.device();
+    if (e != null && e.loadedAt().plus(refresh).isAfter(clock.instant())) {
+      return CompletableFuture.completedFuture(e.device());
     }
-    Set<String> ids = new LinkedHashSet<>();
-    ids.add(deviceId);
+    return loads.submit(deviceId);
+  }
+
+  /** One batch of misses in one query, with every cached device past half its age. */
+  private List<Optional<Device>> loadAll(List<String> batch) {
+    Instant now = clock.instant();
+    Set<String> ids = new LinkedHashSet<>(batch);
     Instant halfAge = now.minus(refresh.dividedBy(2));
     for (Map.Entry<String, Entry> en : cache.entrySet()) {
       if (ids.size() >= MAX_RELOAD) {
@@ -109,11 +136,28 @@ public final class JdbcDeviceDirectory implements DeviceDirectory {
     if (cache.size() > 100_000) {
       evictOld(now);
     }
-    return loaded.get(deviceId);
+    List<Optional<Device>> out = new ArrayList<>(batch.size());
+    for (String id : batch) {
+      out.add(loaded.get(id));
+    }
+    return out;
   }
 
   @Override
-  public void pause(String deviceId, String reason) {
+  public CompletableFuture<Void> pause(String deviceId, String reason) {
+    return pauses.submit(new PauseRequest(deviceId, reason)).thenApply(done -> null);
+  }
+
+  private List<Boolean> pauseAll(List<PauseRequest> batch) {
+    List<Boolean> out = new ArrayList<>(batch.size());
+    for (PauseRequest r : batch) {
+      pauseOne(r.deviceId(), r.reason());
+      out.add(Boolean.TRUE);
+    }
+    return out;
+  }
+
+  private void pauseOne(String deviceId, String reason) {
     UUID id = SqlValues.uuidOrNull(deviceId);
     if (id != null) {
       try (Connection c = dataSource.getConnection();
@@ -249,5 +293,19 @@ public final class JdbcDeviceDirectory implements DeviceDirectory {
 
   private void evictOld(Instant now) {
     cache.entrySet().removeIf(en -> en.getValue().loadedAt().plus(refresh).isBefore(now));
+  }
+
+  /** Runs the loads and pauses already queued (up to {@code timeout}); later ones fail. */
+  public boolean close(Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    boolean loadsDone = loads.close(timeout);
+    boolean pausesDone =
+        pauses.close(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+    return loadsDone && pausesDone;
+  }
+
+  @Override
+  public void close() {
+    close(Duration.ofSeconds(10));
   }
 }

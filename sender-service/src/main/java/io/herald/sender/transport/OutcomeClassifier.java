@@ -1,5 +1,7 @@
 package io.herald.sender.transport;
 
+import io.herald.sender.delivery.ErrorClass;
+import io.herald.sender.delivery.Outcome;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -5,7 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -18,6 +26,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class DependencyRuleTest {
 
   private static final Path MAIN = Path.of("src/main/java/io/herald/sender");
+  private static final String SENDER = "io.herald.sender.";
   private static final Pattern IMPORT =
       Pattern.compile("^import (?:static )?([\\w.]+)", Pattern.MULTILINE);
 
@@ -33,16 +42,102 @@ class DependencyRuleTest {
   @ParameterizedTest
   @ValueSource(
       strings = {
-        "lane/Pacer.java", "lane/PacingPolicy.java", "lane/RetryBackoff.java",
-        "transport/OutcomeClassifier.java", "transport/Outcome.java", "transport/ErrorClass.java",
-        "transport/TransportResponse.java", "consume/CommittableOffsets.java",
-        "consume/CommandValidator.java", "projector/FailureClassifier.java"
+        "lane/Pacer.java",
+        "lane/PacingPolicy.java",
+        "lane/RetryBackoff.java",
+        "transport/OutcomeClassifier.java",
+        "delivery/Outcome.java",
+        "delivery/ErrorClass.java",
+        "transport/TransportResponse.java",
+        "consume/CommittableOffsets.java",
+        "consume/CommandValidator.java",
+        "projector/FailureClassifier.java"
       })
-  void shouldImportOnlyJavaAndContractsWhenPure(String file) throws IOException {
+  void shouldImportOnlyJavaContractsAndDeliveryWhenPure(String file) throws IOException {
     assertThat(imports(MAIN.resolve(file)))
         .allMatch(
-            i -> i.startsWith("java.") || i.startsWith("io.herald.contracts."),
-            "java.* or contracts");
+            i ->
+                i.startsWith("java.")
+                    || i.startsWith("io.herald.contracts.")
+                    || i.startsWith("io.herald.sender.delivery."),
+            "java.*, contracts or the pure delivery core");
+  }
+
+  @Test
+  void shouldImportOnlyJavaAndContractsWhenDeliveryCore() throws IOException {
+    try (Stream<Path> files = Files.walk(MAIN.resolve("delivery"))) {
+      List<String> offenders =
+          files
+              .filter(p -> p.toString().endsWith(".java"))
+              .flatMap(p -> uncheck(p).stream().map(i -> p.getFileName() + " imports " + i))
+              .filter(
+                  line -> {
+                    String i = line.substring(line.indexOf(" imports ") + 9);
+                    return !i.startsWith("java.") && !i.startsWith("io.herald.contracts.");
+                  })
+              .collect(Collectors.toList());
+      assertThat(offenders).isEmpty();
+    }
+  }
+
+  @Test
+  void shouldHaveNoCycleWhenSenderPackagesImportEachOther() throws IOException {
+    Map<String, Set<String>> edges = packageImports();
+    List<String> cycles = new ArrayList<>();
+    for (String from : edges.keySet()) {
+      // a package that reaches itself through its imports is in a cycle
+      Deque<List<String>> paths = new ArrayDeque<>();
+      paths.push(List.of(from));
+      Set<String> seen = new HashSet<>();
+      while (!paths.isEmpty()) {
+        List<String> path = paths.pop();
+        for (String to : edges.getOrDefault(path.get(path.size() - 1), Set.of())) {
+          if (to.equals(from)) {
+            cycles.add(String.join(" -> ", path) + " -> " + from);
+          } else if (seen.add(to)) {
+            List<String> longer = new ArrayList<>(path);
+            longer.add(to);
+            paths.push(longer);
+          }
+        }
+      }
+    }
+    assertThat(cycles).isEmpty();
+  }
+
+  @Test
+  void shouldSeeTheKnownDirectionWhenPackagesImportEachOther() throws IOException {
+    // guards the cycle check itself: it reads the imports it is meant to read
+    Map<String, Set<String>> edges = packageImports();
+    assertThat(edges.get("lane")).contains("delivery", "ledger", "transport");
+    assertThat(edges.get("transport")).contains("delivery");
+    assertThat(edges.getOrDefault("delivery", Set.of())).isEmpty();
+  }
+
+  /**
+   * Sender package -> the other sender packages its main sources import (app excluded: it wires).
+   */
+  private static Map<String, Set<String>> packageImports() throws IOException {
+    Map<String, Set<String>> edges = new TreeMap<>();
+    try (Stream<Path> files = Files.walk(MAIN)) {
+      for (Path p :
+          files.filter(f -> f.toString().endsWith(".java")).collect(Collectors.toList())) {
+        String from = MAIN.relativize(p).getName(0).toString();
+        if (from.equals("app") || MAIN.relativize(p).getNameCount() < 2) {
+          continue;
+        }
+        Set<String> to = edges.computeIfAbsent(from, k -> new TreeSet<>());
+        for (String i : imports(p)) {
+          if (i.startsWith(SENDER)) {
+            String pkg = i.substring(SENDER.length()).split("\\.")[0];
+            if (!pkg.equals(from)) {
+              to.add(pkg);
+            }
+          }
+        }
+      }
+    }
+    return edges;
   }
 
   @Test

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.herald.runtime.config.ConfigException;
-import io.herald.sender.ledger.DeliveryMode;
-import io.herald.sender.transport.ErrorClass;
+import io.herald.sender.delivery.DeliveryMode;
+import io.herald.sender.delivery.ErrorClass;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;

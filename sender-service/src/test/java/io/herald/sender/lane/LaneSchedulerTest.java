@@ -10,10 +10,10 @@ import io.herald.contracts.event.PacingSpec;
 import io.herald.contracts.event.ScheduleKind;
 import io.herald.contracts.outcome.DeliveryResult;
 import io.herald.contracts.outcome.DeliveryStatus;
+import io.herald.sender.delivery.DeliveryMode;
+import io.herald.sender.delivery.Device;
 import io.herald.sender.ledger.Claim;
 import io.herald.sender.ledger.DeliveryLedger;
-import io.herald.sender.ledger.DeliveryMode;
-import io.herald.sender.ledger.Device;
 import io.herald.sender.ledger.DeviceDirectory;
 import io.herald.sender.ledger.Finish;
 import io.herald.sender.ledger.LedgerException;
@@ -87,12 +87,15 @@ class LaneSchedulerTest {
         }
 
         @Override
-        public boolean beginAttempt(CommandId id, Instant now) {
-          return "claimed".equals(rows.get(id.value()));
+        public CompletableFuture<Boolean> beginAttempt(CommandId id, Instant now) {
+          return CompletableFuture.completedFuture("claimed".equals(rows.get(id.value())));
         }
 
         @Override
-        public void releaseForRetry(CommandId id, int attempts, String code, String message) {}
+        public CompletableFuture<Void> releaseForRetry(
+            CommandId id, int attempts, String code, String message) {
+          return CompletableFuture.completedFuture(null);
+        }
 
         @Override
         public CompletableFuture<Boolean> finish(CommandId id, Finish f) {
@@ -114,12 +117,15 @@ class LaneSchedulerTest {
   private final DeviceDirectory devices =
       new DeviceDirectory() {
         @Override
-        public Optional<Device> find(String id) {
-          return Optional.of(new Device(id, TENANT, "test", Map.of(), "active", null, null));
+        public CompletableFuture<Optional<Device>> find(String id) {
+          return CompletableFuture.completedFuture(
+              Optional.of(new Device(id, TENANT, "test", Map.of(), "active", null, null)));
         }
 
         @Override
-        public void pause(String deviceId, String reason) {}
+        public CompletableFuture<Void> pause(String deviceId, String reason) {
+          return CompletableFuture.completedFuture(null);
+        }
       };
 
   private final Transport transport =

@@ -3,6 +3,7 @@ package io.herald.sender.ledger;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.herald.contracts.outcome.DeliveryStatus;
+import io.herald.sender.delivery.DeliveryMode;
 import io.herald.sender.ledger.ClaimRules.Decision;
 import io.herald.sender.ledger.ClaimRules.Request;
 import io.herald.sender.ledger.ClaimRules.Row;

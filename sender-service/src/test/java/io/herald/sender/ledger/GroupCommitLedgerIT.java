@@ -7,6 +7,8 @@ import io.herald.contracts.command.CommandId;
 import io.herald.contracts.command.SendCommand;
 import io.herald.contracts.event.ScheduleKind;
 import io.herald.contracts.outcome.DeliveryStatus;
+import io.herald.sender.delivery.DeliveryMode;
+import io.herald.sender.delivery.Device;
 import io.herald.sender.ledger.JdbcDeliveryLedger.ClaimRequest;
 import io.herald.sender.ledger.JdbcDeliveryLedger.FinishRequest;
 import io.herald.testsupport.PostgresTestDatabase;
@@ -162,7 +164,7 @@ class GroupCommitLedgerIT {
         DeliveryMode.AT_MOST_ONCE)))).containsOnly(Claim.claimed(0));
     assertThat(ledger.finishAll(List.of(new FinishRequest(done.commandId(), sent(1)))))
         .containsExactly(true);
-    ledger.releaseForRetry(retried.commandId(), 2, "130429", "throttled");
+    ledger.releaseForRetry(retried.commandId(), 2, "130429", "throttled").join();
 
     List<Claim> claims =
         ledger.claimAll(
@@ -186,7 +188,7 @@ class GroupCommitLedgerIT {
     assertThat(status(b.commandId())).isEqualTo("claimed");
     assertThat(status(done.commandId())).isEqualTo("sent");
     assertThat(status(retried.commandId())).isEqualTo("claimed");
-    assertThat(ledger.beginAttempt(retried.commandId(), NOW)).isTrue();
+    assertThat(ledger.beginAttempt(retried.commandId(), NOW).join()).isTrue();
 
     SendCommand c = cmd();
     assertThat(
@@ -384,9 +386,9 @@ class GroupCommitLedgerIT {
         };
     JdbcDeviceDirectory devices =
         new JdbcDeviceDirectory(db.dataSource(), clock, Duration.ofSeconds(3));
-    assertThat(devices.find(d1).map(Device::status)).contains("active");
+    assertThat(devices.find(d1).join().map(Device::status)).contains("active");
     now.set(NOW.plusSeconds(1)); // d1 not yet half its age: loaded alone
-    assertThat(devices.find(d2).map(Device::status)).contains("active");
+    assertThat(devices.find(d2).join().map(Device::status)).contains("active");
     try (Connection c = db.connection();
         PreparedStatement ps =
             c.prepareStatement("UPDATE devices SET status = 'paused' WHERE id = ANY (?::uuid[])")) {
@@ -395,9 +397,9 @@ class GroupCommitLedgerIT {
     }
 
     now.set(NOW.plusMillis(3_600)); // d1 stale (3.6 s); d2 fresh (2.6 s) but past half its age
-    assertThat(devices.find(d1).map(Device::status)).contains("paused");
-    assertThat(devices.find(d2).map(Device::status)).as("reloaded with d1").contains("paused");
-    assertThat(devices.find(UUID.randomUUID().toString())).isEqualTo(Optional.empty());
+    assertThat(devices.find(d1).join().map(Device::status)).contains("paused");
+    assertThat(devices.find(d2).join().map(Device::status)).as("reloaded with d1").contains("paused");
+    assertThat(devices.find(UUID.randomUUID().toString()).join()).isEqualTo(Optional.empty());
   }
 
   /** A data source whose connections fail to commit while {@code fail} is set. */

@@ -6,6 +6,7 @@ import io.herald.contracts.command.CommandId;
 import io.herald.contracts.command.SendCommand;
 import io.herald.contracts.event.ScheduleKind;
 import io.herald.contracts.outcome.DeliveryStatus;
+import io.herald.sender.delivery.DeliveryMode;
 import io.herald.testsupport.PostgresTestDatabase;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -93,9 +94,9 @@ class JdbcDeliveryLedgerIT {
   void shouldContinueAttemptsWhenReleasedBetweenRetries() throws Exception {
     SendCommand c = cmd();
     claim(c, DeliveryMode.AT_MOST_ONCE, NOW);
-    ledger.releaseForRetry(c.commandId(), 2, "130429", "throttled"); // owner stops between attempts
+    ledger.releaseForRetry(c.commandId(), 2, "130429", "throttled").join(); // owner stops between attempts
     assertThat(claim(c, DeliveryMode.AT_MOST_ONCE, NOW)).isEqualTo(Claim.claimed(2));
-    assertThat(ledger.beginAttempt(c.commandId(), NOW)).isTrue();
+    assertThat(ledger.beginAttempt(c.commandId(), NOW).join()).isTrue();
   }
 
   @Test
@@ -103,7 +104,7 @@ class JdbcDeliveryLedgerIT {
     SendCommand c = cmd();
     claim(c, DeliveryMode.AT_MOST_ONCE, NOW);
     claim(c, DeliveryMode.AT_MOST_ONCE, NOW); // another owner: unknown
-    assertThat(ledger.beginAttempt(c.commandId(), NOW)).isFalse();
+    assertThat(ledger.beginAttempt(c.commandId(), NOW).join()).isFalse();
     assertThat(
             finish(
                 c.commandId(), new Finish(DeliveryStatus.SENT, 1, "wamid.2", null, null, NOW)))

@@ -2,6 +2,8 @@ package io.herald.sender.transport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.herald.sender.delivery.ErrorClass;
+import io.herald.sender.delivery.Outcome;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

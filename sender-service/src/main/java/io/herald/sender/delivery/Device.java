@@ -1,4 +1,4 @@
-package io.herald.sender.ledger;
+package io.herald.sender.delivery;
 
 import java.util.Locale;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package io.herald.sender.ledger;
+package io.herald.sender.delivery;
 
 /**
  * What happens to a command whose send may have happened without confirmation: claimed by an owner

@@ -1,4 +1,4 @@
-package io.herald.sender.transport;
+package io.herald.sender.delivery;
 
 import java.time.Duration;
 import java.util.Optional;

@@ -1,0 +1,221 @@
+package io.herald.sender.lane;
+
+import io.herald.contracts.command.SendCommand;
+import io.herald.sender.delivery.AttemptSignal;
+import io.herald.sender.delivery.Device;
+import io.herald.sender.delivery.NextStep;
+import io.herald.sender.delivery.Outcome;
+import io.herald.sender.delivery.OutcomePolicy;
+import io.herald.sender.delivery.Verdict;
+import io.herald.sender.lane.Pacer.AttemptResult;
+import io.herald.sender.transport.Transport;
+import io.herald.sender.transport.TransportResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The opt-out check and the transport call of a claimed head, then what {@link OutcomePolicy}
+ * decides from the classified answer: record the outcome, retry later (claim released), report
+ * unknown, or pause the device. The call's completion continues the step on the lane executor
+ * through {@link StepHost#continueLater}.
+ */
+final class CallStep {
+
+  private static final Logger log = LoggerFactory.getLogger(CallStep.class);
+
+  private final StepHost host;
+  private final LaneContext ctx;
+  private final Pacer pacer;
+  private final OutcomePolicy outcomes;
+  private final OutcomeRecorder recorder;
+
+  CallStep(
+      StepHost host,
+      LaneContext ctx,
+      Pacer pacer,
+      OutcomePolicy outcomes,
+      OutcomeRecorder recorder) {
+    this.host = host;
+    this.ctx = ctx;
+    this.pacer = pacer;
+    this.outcomes = outcomes;
+    this.recorder = recorder;
+  }
+
+  CompletableFuture<Boolean> optedOut(SendCommand cmd) {
+    return ctx.optOuts().optedOut(cmd.tenantId(), cmd.contactId(), cmd.recipient());
+  }
+
+  StepResult optOutThenCall(LaneEntry e, boolean optedOut, Device device, Transport t) {
+    if (optedOut) {
+      e.conclude(Verdict.optedOut(), ctx.clock().instant(), t.kind());
+      return recorder.record(e);
+    }
+    e.optOutChecked = true;
+    return call(e, device, t);
+  }
+
+  /** Starts the transport call; its completion continues the step. */
+  StepResult call(LaneEntry e, Device device, Transport t) {
+    SendCommand cmd = e.cmd();
+    e.calls++;
+    long start = System.nanoTime();
+    CompletableFuture<TransportResponse> sent;
+    try {
+      sent = t.send(device.transportConfig(), cmd);
+    } catch (RuntimeException refused) {
+      // The adapter refused before returning a future: no request left, so not a call.
+      e.calls--;
+      throw refused;
+    }
+    sent.whenComplete(
+        (resp, err) -> {
+          // an adapter broke its contract: the request may have left, so not "not sent"
+          TransportResponse r =
+              resp != null
+                  ? resp
+                  : TransportResponse.connectionLost(
+                      "transport error: " + (err == null ? "none" : err.getClass().getName()));
+          // executor shut down (hard stop): the claim stays, the next owner reports unknown
+          host.continueLater(e, () -> afterCall(e, t, r, start));
+        });
+    return StepResult.ASYNC;
+  }
+
+  private StepResult afterCall(LaneEntry e, Transport t, TransportResponse r, long startNanos) {
+    Instant now = ctx.clock().instant();
+    SendCommand cmd = e.cmd();
+    ctx.metrics().latency(Duration.ofNanos(System.nanoTime() - startNanos));
+    Outcome o = ctx.classifier().classify(r);
+    NextStep step = outcomes.afterCall(o, e.calls, now);
+    pacer.onAttempt(
+        cmd.pacing(),
+        cmd.scheduleKey(),
+        cmd.recipient(),
+        attemptResult(step.signal()),
+        step.last());
+    return step.then(
+        new NextStep.Steps<StepResult>() {
+          @Override
+          public StepResult conclude(NextStep.Conclude c) {
+            e.conclude(c.verdict(), now, t.kind());
+            return recorder.record(e);
+          }
+
+          @Override
+          public StepResult retry(NextStep.RetryAt retry) {
+            return retryLater(e, t, retry);
+          }
+
+          @Override
+          public StepResult reportUnknown(NextStep.ReportUnknown u) {
+            return CallStep.this.reportUnknown(e, t, u, now);
+          }
+
+          @Override
+          public StepResult concludeAndPause(NextStep.ConcludeAndPause p) {
+            e.conclude(p.verdict(), now, t.kind());
+            return pauseDeviceThenRecord(e, p);
+          }
+        });
+  }
+
+  private static AttemptResult attemptResult(AttemptSignal signal) {
+    switch (signal) {
+      case SUCCESS:
+        return AttemptResult.SUCCESS;
+      case RATE_LIMITED:
+        return AttemptResult.RATE_LIMITED;
+      default:
+        return AttemptResult.OTHER;
+    }
+  }
+
+  /**
+   * A transient failure with attempts left: the claim is released (nothing in flight) and the lane
+   * wakes up for the next attempt after the backoff.
+   */
+  private StepResult retryLater(LaneEntry e, Transport t, NextStep.RetryAt retry) {
+    SendCommand cmd = e.cmd();
+    e.notBefore = retry.at();
+    ctx.metrics().retry(t.kind());
+    log.info(
+        "Delivery failed, will retry: commandId={} device={} attempt={} code={} retryAt={}",
+        cmd.commandId(),
+        host.deviceId(),
+        e.calls,
+        retry.code(),
+        e.notBefore);
+    // the next attempt waits for the release: a release landing after that attempt's begin would
+    // hide a call in flight from the next owner
+    CompletableFuture<Void> released =
+        ctx.ledger()
+            .releaseForRetry(cmd.commandId(), e.calls, retry.code(), retry.reason())
+            .handle(
+                (v, err) -> {
+                  if (err != null) {
+                    // the row keeps claimed_at: a crash before the retry reports unknown
+                    // (conservative)
+                    log.warn(
+                        "Cannot release claim for retry: commandId={} error={}",
+                        cmd.commandId(),
+                        DeviceLane.unwrap(err).toString());
+                  }
+                  return null;
+                });
+    return host.await(e, released, ignored -> StepResult.at(e.notBefore));
+  }
+
+  /**
+   * The request may have reached WhatsApp and nothing says whether it sent the message: like a
+   * crash mid-call, the command is recorded {@code unknown}, counted and not resent (at-most-once;
+   * in at-least-once only once its attempts are spent). The claim keeps {@code claimed_at} until
+   * the outcome is written, so a crash in between is reported unknown by the next owner too.
+   */
+  private StepResult reportUnknown(
+      LaneEntry e, Transport t, NextStep.ReportUnknown u, Instant now) {
+    SendCommand cmd = e.cmd();
+    ctx.metrics().unknownOutcome();
+    log.warn(
+        "No answer says whether the message went out, reporting unknown: commandId={} device={}"
+            + " attempt={} code={} reason={} partition={} offset={}",
+        cmd.commandId(),
+        host.deviceId(),
+        e.calls,
+        u.verdict().code(),
+        u.cause(),
+        host.partition(),
+        e.pending.offset());
+    e.conclude(u.verdict(), now, t.kind());
+    return recorder.record(e);
+  }
+
+  /** Holds the lane at once, marks the device paused in the database, then records. */
+  private StepResult pauseDeviceThenRecord(LaneEntry e, NextStep.ConcludeAndPause p) {
+    host.markPaused();
+    ctx.metrics().devicePaused();
+    log.error(
+        "Account in danger, pausing device until an operator sets it active again: device={}"
+            + " code={} queued={}",
+        host.deviceId(),
+        p.verdict().code(),
+        host.depth());
+    CompletableFuture<Void> paused =
+        ctx.devices()
+            .pause(host.deviceId(), p.pauseReason())
+            .handle(
+                (v, err) -> {
+                  if (err != null) {
+                    log.error(
+                        "Cannot mark device paused in the database: device={} error={}",
+                        host.deviceId(),
+                        DeviceLane.unwrap(err).toString());
+                  }
+                  return null;
+                });
+    return host.await(e, paused, ignored -> recorder.record(e));
+  }
+}

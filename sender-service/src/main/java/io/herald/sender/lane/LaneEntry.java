@@ -1,0 +1,53 @@
+package io.herald.sender.lane;
+
+import io.herald.contracts.command.SendCommand;
+import io.herald.sender.delivery.Verdict;
+import io.herald.sender.ledger.Finish;
+import java.time.Instant;
+
+/**
+ * A command in a lane and what is known about it so far. Touched only by the step that holds its
+ * lane busy, so it needs no lock of its own.
+ */
+final class LaneEntry {
+  final PendingCommand pending;
+  boolean claimed;
+  boolean optOutChecked;
+  int calls;
+  Instant notBefore;
+  Terminal terminal;
+
+  /** Failed steps whose failure the command's content caused (not the database). */
+  int contentFailures;
+
+  LaneEntry(PendingCommand pending) {
+    this.pending = pending;
+  }
+
+  SendCommand cmd() {
+    return pending.command();
+  }
+
+  /** Makes {@code verdict} the command's outcome, with the calls made so far, to be recorded. */
+  void conclude(Verdict verdict, Instant at, String transport) {
+    terminal =
+        new Terminal(
+            new Finish(
+                verdict.status(), calls, verdict.messageId(), verdict.code(), verdict.reason(), at),
+            transport,
+            false);
+  }
+
+  /** A decided outcome not yet fully recorded (the ledger write or the publish may be retried). */
+  static final class Terminal {
+    final Finish finish;
+    final String transport;
+    boolean ledgerWritten;
+
+    Terminal(Finish finish, String transport, boolean ledgerWritten) {
+      this.finish = finish;
+      this.transport = transport;
+      this.ledgerWritten = ledgerWritten;
+    }
+  }
+}

@@ -1,0 +1,83 @@
+package io.herald.sender.lane;
+
+import io.herald.contracts.command.SendCommand;
+import io.herald.contracts.outcome.DeliveryResult;
+import io.herald.sender.ledger.Finish;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The last step of a decided command: writes the ledger row (once), then publishes the result; the
+ * record's offset is released on the publish's ack.
+ */
+final class OutcomeRecorder {
+
+  private static final Logger log = LoggerFactory.getLogger(OutcomeRecorder.class);
+
+  private final StepHost host;
+  private final LaneContext ctx;
+
+  OutcomeRecorder(StepHost host, LaneContext ctx) {
+    this.host = host;
+    this.ctx = ctx;
+  }
+
+  /**
+   * Writes the ledger row (once) and publishes the result once the write committed. A failed write
+   * fails the step: the lane writes again later and publishes nothing before.
+   */
+  StepResult record(LaneEntry e) {
+    LaneEntry.Terminal term = e.terminal;
+    SendCommand cmd = e.cmd();
+    Finish f = term.finish;
+    if (!term.ledgerWritten) {
+      return host.await(
+          e,
+          ctx.ledger().finish(cmd.commandId(), f),
+          updated -> {
+            if (!updated) {
+              log.warn(
+                  "Outcome not recorded, the ledger row was already final: commandId={} status={}",
+                  cmd.commandId(),
+                  f.status().wire());
+            }
+            term.ledgerWritten = true;
+            ctx.metrics().delivery(f.status().wire(), term.transport);
+            return publish(e);
+          });
+    }
+    return publish(e);
+  }
+
+  private StepResult publish(LaneEntry e) {
+    SendCommand cmd = e.cmd();
+    Finish f = e.terminal.finish;
+    DeliveryResult result =
+        new DeliveryResult(
+            DeliveryResult.SCHEMA_VERSION,
+            cmd.commandId(),
+            cmd.tenantId(),
+            cmd.deviceId(),
+            cmd.scheduleKey(),
+            cmd.kind(),
+            cmd.occurrenceAt(),
+            f.status(),
+            f.attempts(),
+            f.transportMessageId(),
+            f.errorCode(),
+            f.errorMessage(),
+            f.finishedAt());
+    ctx.results().publish(result, e.pending.onRecorded());
+    if (log.isDebugEnabled()) {
+      log.debug(
+          "Outcome recorded: commandId={} device={} status={} attempts={} partition={} offset={}",
+          cmd.commandId(),
+          host.deviceId(),
+          f.status().wire(),
+          f.attempts(),
+          host.partition(),
+          e.pending.offset());
+    }
+    return StepResult.DONE;
+  }
+}

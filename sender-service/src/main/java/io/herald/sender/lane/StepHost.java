@@ -1,0 +1,34 @@
+package io.herald.sender.lane;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * What the step classes ({@link ClaimStep}, {@link CallStep}, {@link OutcomeRecorder}) may use of
+ * their {@link DeviceLane}: its identity for logs, its pause flag, and its way of waiting. They run
+ * inside the lane's step (the lane is busy) and never wait on a thread: they return {@link
+ * StepResult#ASYNC} from {@link #await} or {@link #continueLater}, whose continuation runs on the
+ * lane executor and ends the step.
+ */
+interface StepHost {
+
+  String deviceId();
+
+  int partition();
+
+  /** Commands queued in the lane, for logs. */
+  int depth();
+
+  /** Holds the lane's commands (an account in danger); the device's status decides later. */
+  void markPaused();
+
+  /**
+   * Continues the step with {@code then} once {@code f} completes, on the lane executor (not on the
+   * ledger's or the transport's thread); a failure of {@code f} fails the step.
+   */
+  <T> StepResult await(LaneEntry e, CompletableFuture<T> f, Function<T, StepResult> then);
+
+  /** Runs {@code body} as the continuation of the step, on the lane executor. */
+  void continueLater(LaneEntry e, Supplier<StepResult> body);
+}
