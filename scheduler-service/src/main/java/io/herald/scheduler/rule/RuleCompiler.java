@@ -5,13 +5,11 @@ import static io.herald.contracts.limit.ErrorTexts.quote;
 import io.herald.contracts.event.RuleSpec;
 import io.herald.contracts.limit.Limits;
 import io.herald.contracts.outcome.ErrorReason;
-import java.time.DateTimeException;
 import java.time.DayOfWeek;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalTime;
-import java.time.OffsetDateTime;
 import java.time.ZoneId;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -21,9 +19,6 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.OptionalInt;
 import java.util.Set;
-import java.util.TreeSet;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Turns a {@link RuleSpec} (the rule columns of a row, still textual) into a {@link
@@ -31,13 +26,6 @@ import java.util.regex.Pattern;
  * typed wrong comes back as {@link Compilation.Invalid} with one actionable message per problem.
  */
 public final class RuleCompiler {
-
-  private static final List<String> FREQUENCIES =
-      List.of("once", "daily", "weekly", "monthly", "custom");
-  private static final List<String> UNITS = List.of("minutes", "hours", "days", "weeks", "months");
-  private static final Pattern TIME = Pattern.compile("(\\d{1,2}):(\\d{2})(?::(\\d{2}))?");
-  private static final Set<String> ZONE_IDS = new TreeSet<>(ZoneId.getAvailableZoneIds());
-  private static final ZoneId UTC = ZoneId.of("UTC");
 
   private RuleCompiler() {}
 
@@ -94,35 +82,37 @@ public final class RuleCompiler {
     private final RuleSpec spec;
     private final Instant createdAt;
     private final List<RuleProblem> problems = new ArrayList<>();
+    private final RuleFieldParser fields;
 
     Attempt(RuleSpec spec, Instant createdAt) {
       this.spec = spec;
       this.createdAt = createdAt;
+      this.fields = new RuleFieldParser(spec, problems);
     }
 
     Compilation compile() {
-      String frequency = frequency();
-      ZoneId zone = zone();
-      int interval = interval();
-      ChronoUnit unit = "custom".equals(frequency) ? unit() : null;
-      CronExpression cron = "custom".equals(frequency) ? cron() : null;
+      String frequency = fields.frequency();
+      ZoneId zone = fields.zone();
+      int interval = fields.interval();
+      ChronoUnit unit = "custom".equals(frequency) ? fields.unit() : null;
+      CronExpression cron = "custom".equals(frequency) ? fields.cron() : null;
       boolean needsTime =
           "daily".equals(frequency)
               || "weekly".equals(frequency)
               || "monthly".equals(frequency)
               || (unit != null && unit.isDateBased());
-      LocalTime time = timeOfDay(needsTime, frequency, unit);
-      Set<DayOfWeek> days = daysOfWeek("weekly".equals(frequency));
-      Integer dayOfMonth = dayOfMonth("monthly".equals(frequency));
-      LocalDate explicitStart = date("start_date", spec.startDate());
-      LocalDate end = date("end_date", spec.endDate());
+      LocalTime time = fields.timeOfDay(needsTime, frequency, unit);
+      Set<DayOfWeek> days = fields.daysOfWeek("weekly".equals(frequency));
+      Integer dayOfMonth = fields.dayOfMonth("monthly".equals(frequency));
+      LocalDate explicitStart = fields.date("start_date", spec.startDate());
+      LocalDate end = fields.date("end_date", spec.endDate());
       if (explicitStart != null && end != null && end.isBefore(explicitStart)) {
         problems.add(invalid("end_date " + end + " is before start_date " + explicitStart));
       }
-      OptionalInt maxExecutions = maxExecutions();
-      CatchUpPolicy catchUp = catchUp();
-      Duration grace = grace();
-      Instant scheduledAt = "once".equals(frequency) ? scheduledAt() : null;
+      OptionalInt maxExecutions = fields.maxExecutions();
+      CatchUpPolicy catchUp = fields.catchUp();
+      Duration grace = fields.grace();
+      Instant scheduledAt = "once".equals(frequency) ? fields.scheduledAt() : null;
       if ("custom".equals(frequency)) {
         customShape(unit, cron);
       }
@@ -195,107 +185,6 @@ public final class RuleCompiler {
       }
     }
 
-    private String frequency() {
-      String raw = spec.frequency();
-      if (raw == null || raw.isBlank()) {
-        problems.add(invalid("frequency is required: one of " + String.join(", ", FREQUENCIES)));
-        return null;
-      }
-      String normalized = raw.trim().toLowerCase(Locale.ROOT);
-      if (!FREQUENCIES.contains(normalized)) {
-        problems.add(
-            invalid("frequency " + quote(raw) + " is not one of " + String.join(", ", FREQUENCIES)));
-        return null;
-      }
-      return normalized;
-    }
-
-    /** Null or blank means UTC, the column's default. */
-    private ZoneId zone() {
-      String raw = spec.timezone();
-      if (raw == null || raw.isBlank()) {
-        return UTC;
-      }
-      String id = raw.trim();
-      if (ZONE_IDS.contains(id)) {
-        return ZoneId.of(id);
-      }
-      String suggestion = suggestZone(id);
-      problems.add(
-          new RuleProblem(
-              ErrorReason.UNKNOWN_TIMEZONE,
-              "timezone "
-                  + quote(raw)
-                  + " is not an IANA zone"
-                  + (suggestion == null
-                      ? " (use a name such as Europe/Berlin or America/New_York)"
-                      : " (did you mean " + suggestion + "?)")));
-      // Keep validating the other columns against a zone that exists.
-      return UTC;
-    }
-
-    /** A zone the user probably meant: same name in other case, a unique prefix, or a typo. */
-    private static String suggestZone(String id) {
-      String lower = id.toLowerCase(Locale.ROOT);
-      List<String> prefixed = new ArrayList<>();
-      String closest = null;
-      int closestDistance = Integer.MAX_VALUE;
-      boolean tie = false;
-      for (String zone : ZONE_IDS) {
-        String candidate = zone.toLowerCase(Locale.ROOT);
-        String city = candidate.substring(candidate.lastIndexOf('/') + 1);
-        if (candidate.equals(lower) || city.equals(lower)) {
-          return zone;
-        }
-        if (lower.length() >= 4 && candidate.startsWith(lower)) {
-          prefixed.add(zone);
-        }
-        int distance = editDistance(lower, candidate);
-        if (distance < closestDistance) {
-          closest = zone;
-          closestDistance = distance;
-          tie = false;
-        } else if (distance == closestDistance) {
-          tie = true;
-        }
-      }
-      if (prefixed.size() == 1) {
-        return prefixed.get(0);
-      }
-      return closestDistance <= 2 && !tie ? closest : null;
-    }
-
-    private static int editDistance(String a, String b) {
-      int[] previous = new int[b.length() + 1];
-      int[] current = new int[b.length() + 1];
-      for (int j = 0; j <= b.length(); j++) {
-        previous[j] = j;
-      }
-      for (int i = 1; i <= a.length(); i++) {
-        current[0] = i;
-        for (int j = 1; j <= b.length(); j++) {
-          int substitution = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
-          current[j] = Math.min(substitution, Math.min(previous[j], current[j - 1]) + 1);
-        }
-        int[] swap = previous;
-        previous = current;
-        current = swap;
-      }
-      return previous[b.length()];
-    }
-
-    private int interval() {
-      Integer value = spec.intervalValue();
-      if (value == null) {
-        return 1;
-      }
-      if (value < 1) {
-        problems.add(invalid("interval_value " + value + " must be at least 1"));
-        return 1;
-      }
-      return value;
-    }
-
     /** Caps keep date arithmetic far from overflow; each is about ten years. */
     private void intervalRange(String frequency, ChronoUnit unit, int interval) {
       ChronoUnit effective =
@@ -338,32 +227,6 @@ public final class RuleCompiler {
       }
     }
 
-    private ChronoUnit unit() {
-      String raw = spec.intervalUnit();
-      if (raw == null || raw.isBlank()) {
-        return null;
-      }
-      String normalized = raw.trim().toLowerCase(Locale.ROOT);
-      if (!normalized.endsWith("s")) {
-        normalized = normalized + "s";
-      }
-      if (!UNITS.contains(normalized)) {
-        problems.add(
-            invalid("interval_unit " + quote(raw) + " is not one of " + String.join(", ", UNITS)));
-        return null;
-      }
-      return ChronoUnit.valueOf(normalized.toUpperCase(Locale.ROOT));
-    }
-
-    private CronExpression cron() {
-      String raw = spec.cronExpression();
-      if (raw == null || raw.isBlank()) {
-        return null;
-      }
-      return CronExpression.parse(
-          raw, problem -> problems.add(invalid("cron_expression " + quote(raw) + ": " + problem)));
-    }
-
     private void customShape(ChronoUnit unit, CronExpression cron) {
       boolean hasUnit = spec.intervalUnit() != null && !spec.intervalUnit().isBlank();
       boolean hasCron = spec.cronExpression() != null && !spec.cronExpression().isBlank();
@@ -380,151 +243,6 @@ public final class RuleCompiler {
                     + " and cron_expression "
                     + quote(spec.cronExpression())
                     + "; keep only one"));
-      }
-    }
-
-    private LocalTime timeOfDay(boolean required, String frequency, ChronoUnit unit) {
-      String raw = spec.timeOfDay();
-      if (raw == null || raw.isBlank()) {
-        if (required) {
-          String what =
-              unit != null
-                  ? "custom schedule with interval_unit '"
-                      + unit.name().toLowerCase(Locale.ROOT)
-                      + "'"
-                  : frequency + " schedule";
-          problems.add(invalid(what + " needs time_of_day (HH:mm)"));
-        }
-        return null;
-      }
-      Matcher m = TIME.matcher(raw.trim());
-      if (m.matches()) {
-        int hour = Integer.parseInt(m.group(1));
-        int minute = Integer.parseInt(m.group(2));
-        int second = m.group(3) == null ? 0 : Integer.parseInt(m.group(3));
-        if (hour <= 23 && minute <= 59 && second <= 59) {
-          return LocalTime.of(hour, minute, second);
-        }
-      }
-      problems.add(
-          invalid(
-              "time_of_day " + quote(raw) + " is not a time of day HH:mm or HH:mm:ss (00:00–23:59)"));
-      return null;
-    }
-
-    private Set<DayOfWeek> daysOfWeek(boolean required) {
-      List<Integer> raw = spec.daysOfWeek();
-      if (raw == null || raw.isEmpty()) {
-        if (required) {
-          problems.add(
-              invalid(
-                  "weekly schedule needs at least one day in days_of_week (0 = Sunday … 6 ="
-                      + " Saturday)"));
-        }
-        return null;
-      }
-      EnumSet<DayOfWeek> days = EnumSet.noneOf(DayOfWeek.class);
-      boolean ok = true;
-      for (Integer value : raw) {
-        if (value == null || value < 0 || value > 6) {
-          problems.add(
-              invalid(
-                  "days_of_week value "
-                      + value
-                      + " is out of range 0–6 (0 = Sunday … 6 = Saturday)"));
-          ok = false;
-        } else {
-          days.add(value == 0 ? DayOfWeek.SUNDAY : DayOfWeek.of(value));
-        }
-      }
-      return ok ? days : null;
-    }
-
-    private Integer dayOfMonth(boolean required) {
-      Integer value = spec.dayOfMonth();
-      if (value == null) {
-        if (required) {
-          problems.add(
-              invalid("monthly schedule needs day_of_month (1–31, or -1 for the last day)"));
-        }
-        return null;
-      }
-      if (value != Monthly.LAST_DAY && (value < 1 || value > 31)) {
-        problems.add(invalid("day_of_month " + value + " is out of range 1–31 or -1"));
-        return null;
-      }
-      return value;
-    }
-
-    private LocalDate date(String column, String raw) {
-      if (raw == null || raw.isBlank()) {
-        return null;
-      }
-      try {
-        return LocalDate.parse(raw.trim());
-      } catch (DateTimeException e) {
-        problems.add(invalid(column + " " + quote(raw) + " is not a date yyyy-MM-dd"));
-        return null;
-      }
-    }
-
-    private OptionalInt maxExecutions() {
-      Integer value = spec.maxExecutions();
-      if (value == null) {
-        return OptionalInt.empty();
-      }
-      if (value < 0) {
-        problems.add(invalid("max_executions " + value + " must not be negative"));
-        return OptionalInt.empty();
-      }
-      return OptionalInt.of(value);
-    }
-
-    private CatchUpPolicy catchUp() {
-      String raw = spec.catchUp();
-      if (raw == null || raw.isBlank()) {
-        return CatchUpPolicy.DEFAULT;
-      }
-      return CatchUpPolicy.fromWire(raw)
-          .orElseGet(
-              () -> {
-                problems.add(
-                    invalid("catch_up " + quote(raw) + " is not one of skip, fire_once, fire_all"));
-                return CatchUpPolicy.DEFAULT;
-              });
-    }
-
-    private Duration grace() {
-      Integer value = spec.catchUpGraceSeconds();
-      if (value == null) {
-        return CompiledSchedule.DEFAULT_GRACE;
-      }
-      if (value < 0) {
-        problems.add(invalid("catch_up_grace_seconds " + value + " must not be negative"));
-        return CompiledSchedule.DEFAULT_GRACE;
-      }
-      return Duration.ofSeconds(value);
-    }
-
-    private Instant scheduledAt() {
-      String raw = spec.scheduledAt();
-      if (raw == null || raw.isBlank()) {
-        return null;
-      }
-      String text = raw.trim();
-      try {
-        return Instant.parse(text);
-      } catch (DateTimeException notAnInstant) {
-        try {
-          return OffsetDateTime.parse(text).toInstant();
-        } catch (DateTimeException notAnOffsetDateTime) {
-          problems.add(
-              invalid(
-                  "scheduled_at "
-                      + quote(raw)
-                      + " is not an ISO-8601 instant such as 2026-03-08T09:00:00Z"));
-          return null;
-        }
       }
     }
   }
