@@ -2,27 +2,12 @@ package io.herald.sender.ledger;
 
 import io.herald.contracts.command.CommandId;
 import io.herald.contracts.command.SendCommand;
-import io.herald.contracts.limit.Limits;
 import io.herald.sender.delivery.DeliveryMode;
-import io.herald.sender.ledger.ClaimRules.Decision;
-import io.herald.sender.ledger.ClaimRules.Row;
-import java.sql.Array;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
-import java.util.TreeMap;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import javax.sql.DataSource;
 
@@ -49,54 +34,6 @@ public final class JdbcDeliveryLedger implements DeliveryLedger, AutoCloseable {
   /** Largest batch by default: big enough to amortise a commit, small enough to keep it short. */
   public static final int DEFAULT_MAX_BATCH = 500;
 
-  // rows come in command id order: concurrent batches (other sender instances) lock in one order
-  private static final String INSERT_CLAIMS =
-      "INSERT INTO deliveries (command_id, user_id, device_id, schedule_kind, schedule_id,"
-          + " occurrence_at, recipient, status, attempts, claimed_at)"
-          + " SELECT v.command_id, v.user_id, v.device_id, v.schedule_kind, v.schedule_id,"
-          + " v.occurrence_at, v.recipient, 'claimed', 0, v.claimed_at"
-          + " FROM unnest(?::text[], ?::uuid[], ?::uuid[], ?::text[], ?::uuid[],"
-          + " ?::timestamptz[], ?::text[], ?::timestamptz[])"
-          + " AS v(command_id, user_id, device_id, schedule_kind, schedule_id, occurrence_at,"
-          + " recipient, claimed_at)"
-          + " ON CONFLICT (command_id) DO NOTHING RETURNING command_id";
-  private static final String SELECT_FOR_UPDATE =
-      "SELECT command_id, status, attempts, claimed_at FROM deliveries"
-          + " WHERE command_id = ANY (?::text[]) ORDER BY command_id FOR UPDATE";
-  private static final String RECLAIM =
-      "UPDATE deliveries SET status = 'claimed', claimed_at = ?, finished_at = NULL"
-          + " WHERE command_id = ?";
-  private static final String MARK_UNKNOWN =
-      "UPDATE deliveries SET status = 'unknown', attempts = GREATEST(attempts, 1),"
-          + " error_code = 'unknown', error_message = ?, finished_at = ? WHERE command_id = ?";
-  private static final String FINISH_ALL =
-      "UPDATE deliveries d SET status = v.status, attempts = v.attempts,"
-          + " transport_message_id = v.transport_message_id, error_code = v.error_code,"
-          + " error_message = v.error_message, finished_at = v.finished_at"
-          + " FROM unnest(?::text[], ?::text[], ?::int[], ?::text[], ?::text[], ?::text[],"
-          + " ?::timestamptz[])"
-          + " AS v(command_id, status, attempts, transport_message_id, error_code, error_message,"
-          + " finished_at)"
-          + " WHERE d.command_id = v.command_id AND d.status IN ('claimed', 'unknown')"
-          + " RETURNING d.command_id";
-
-  private static final String INSERT_REJECTED =
-      "INSERT INTO deliveries (command_id, user_id, device_id, schedule_kind, schedule_id,"
-          + " occurrence_at, recipient, status, attempts, error_code, error_message, finished_at)"
-          + " SELECT v.command_id, v.user_id, v.device_id, v.schedule_kind, v.schedule_id,"
-          + " v.occurrence_at, v.recipient, v.status, 0, v.error_code, v.error_message,"
-          + " v.finished_at"
-          + " FROM unnest(?::text[], ?::uuid[], ?::uuid[], ?::text[], ?::uuid[],"
-          + " ?::timestamptz[], ?::text[], ?::text[], ?::text[], ?::text[], ?::timestamptz[])"
-          + " AS v(command_id, user_id, device_id, schedule_kind, schedule_id, occurrence_at,"
-          + " recipient, status, error_code, error_message, finished_at)"
-          + " ON CONFLICT (command_id) DO NOTHING RETURNING command_id";
-
-  /** Years PostgreSQL's timestamptz and ISO-8601 text both carry as they are. */
-  private static final Instant EARLIEST_STORABLE = Instant.parse("0001-01-01T00:00:00Z");
-
-  private static final Instant LATEST_STORABLE = Instant.parse("9999-12-31T23:59:59.999999Z");
-
   /** One claim as queued. */
   record ClaimRequest(SendCommand command, DeliveryMode mode, Instant now) {}
 
@@ -106,7 +43,7 @@ public final class JdbcDeliveryLedger implements DeliveryLedger, AutoCloseable {
   /** One rejected command as queued. */
   record RejectRequest(SendCommand command, Finish finish) {}
 
-  private final DataSource dataSource;
+  private final JdbcLedgerBatches batches;
   private final GroupCommit<ClaimRequest, Claim> claims;
   private final GroupCommit<FinishRequest, Boolean> finishes;
   private final GroupCommit<RejectRequest, Boolean> rejections;
@@ -128,11 +65,13 @@ public final class JdbcDeliveryLedger implements DeliveryLedger, AutoCloseable {
       int maxBatch,
       GroupCommit.Listener claimBatches,
       GroupCommit.Listener finishBatches) {
-    this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
-    this.claims = new GroupCommit<>("ledger-claims", maxBatch, this::claimAll, claimBatches);
-    this.finishes = new GroupCommit<>("ledger-finishes", maxBatch, this::finishAll, finishBatches);
+    this.batches = new JdbcLedgerBatches(Objects.requireNonNull(dataSource, "dataSource"));
+    this.claims = new GroupCommit<>("ledger-claims", maxBatch, batches::claimAll, claimBatches);
+    this.finishes =
+        new GroupCommit<>("ledger-finishes", maxBatch, batches::finishAll, finishBatches);
     this.rejections =
-        new GroupCommit<>("ledger-rejections", maxBatch, this::rejectAll, GroupCommit.Listener.NONE);
+        new GroupCommit<>(
+            "ledger-rejections", maxBatch, batches::rejectAll, GroupCommit.Listener.NONE);
     this.attemptMarks = new JdbcAttemptMarks(dataSource, maxBatch);
   }
 
@@ -161,248 +100,17 @@ public final class JdbcDeliveryLedger implements DeliveryLedger, AutoCloseable {
 
   /** One batch of rejected commands in one statement (tests call it directly). */
   List<Boolean> rejectAll(List<RejectRequest> batch) throws SQLException {
-    Map<String, RejectRequest> firsts = new TreeMap<>();
-    for (RejectRequest r : batch) {
-      firsts.putIfAbsent(r.command().commandId().value(), r);
-    }
-    List<List<String>> columns = new ArrayList<>();
-    for (int i = 0; i < 11; i++) {
-      columns.add(new ArrayList<>());
-    }
-    for (RejectRequest r : firsts.values()) {
-      SendCommand cmd = r.command();
-      Finish f = r.finish();
-      Instant occ = cmd.occurrenceAt();
-      boolean occOk =
-          occ != null && !occ.isBefore(EARLIEST_STORABLE) && !occ.isAfter(LATEST_STORABLE);
-      String key = storable(cmd.scheduleKey(), Limits.SCHEDULE_KEY_MAX_CHARS);
-      columns.get(0).add(cmd.commandId().value());
-      columns.get(1).add(text(SqlValues.uuidOrNull(storable(cmd.tenantId(), Limits.ID_MAX_CHARS))));
-      columns.get(2).add(text(SqlValues.uuidOrNull(storable(cmd.deviceId(), Limits.ID_MAX_CHARS))));
-      columns.get(3).add(cmd.kind() == null ? null : cmd.kind().wire());
-      columns.get(4).add(text(SqlValues.scheduleId(key)));
-      columns.get(5).add(occOk ? text(occ) : null);
-      columns.get(6).add(storable(cmd.recipient(), Limits.RECIPIENT_MAX_CHARS));
-      columns.get(7).add(f.status().wire());
-      columns.get(8).add(f.errorCode());
-      columns.get(9).add(f.errorMessage());
-      columns.get(10).add(text(f.finishedAt()));
-    }
-    Set<String> inserted = new HashSet<>();
-    try (Connection c = dataSource.getConnection();
-        PreparedStatement ps = c.prepareStatement(INSERT_REJECTED)) {
-      for (int i = 0; i < columns.size(); i++) {
-        ps.setArray(i + 1, textArray(c, columns.get(i)));
-      }
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          inserted.add(rs.getString(1));
-        }
-      }
-    }
-    List<Boolean> out = new ArrayList<>(batch.size());
-    Set<String> answered = new HashSet<>();
-    for (RejectRequest r : batch) {
-      String id = r.command().commandId().value();
-      out.add(answered.add(id) && inserted.contains(id));
-    }
-    return out;
-  }
-
-  /** {@code s} when it fits {@code max} characters without control characters, else null. */
-  private static String storable(String s, int max) {
-    if (s == null || s.length() > max) {
-      return null;
-    }
-    for (int i = 0; i < s.length(); i++) {
-      if (Character.isISOControl(s.charAt(i))) {
-        return null;
-      }
-    }
-    return s;
+    return batches.rejectAll(batch);
   }
 
   /** One claim batch in one transaction (what the batch thread runs; tests call it directly). */
   List<Claim> claimAll(List<ClaimRequest> batch) throws SQLException {
-    // the first claim of each id inserts; a repeated id is decided against the row it left
-    Map<String, ClaimRequest> firsts = new TreeMap<>();
-    List<ClaimRules.Request> requests = new ArrayList<>(batch.size());
-    for (ClaimRequest r : batch) {
-      firsts.putIfAbsent(r.command().commandId().value(), r);
-      requests.add(new ClaimRules.Request(r.command().commandId().value(), r.mode(), r.now()));
-    }
-    try (Connection c = dataSource.getConnection()) {
-      c.setAutoCommit(false);
-      try {
-        Set<String> inserted = insertClaims(c, firsts.values());
-        List<String> conflicts = new ArrayList<>();
-        for (String id : firsts.keySet()) {
-          if (!inserted.contains(id)) {
-            conflicts.add(id);
-          }
-        }
-        Map<String, Row> existing = conflicts.isEmpty() ? Map.of() : lockRows(c, conflicts);
-        List<Decision> decisions = ClaimRules.decide(requests, inserted, existing);
-        writeDecisions(c, requests, decisions);
-        c.commit();
-        List<Claim> out = new ArrayList<>(decisions.size());
-        for (Decision d : decisions) {
-          out.add(d.claim());
-        }
-        return out;
-      } catch (SQLException | RuntimeException e) {
-        rollbackQuietly(c, e);
-        throw e;
-      }
-    }
-  }
-
-  private static Set<String> insertClaims(Connection c, Iterable<ClaimRequest> firsts)
-      throws SQLException {
-    List<String> ids = new ArrayList<>();
-    List<String> tenants = new ArrayList<>();
-    List<String> devices = new ArrayList<>();
-    List<String> kinds = new ArrayList<>();
-    List<String> schedules = new ArrayList<>();
-    List<String> occurrences = new ArrayList<>();
-    List<String> recipients = new ArrayList<>();
-    List<String> claimedAt = new ArrayList<>();
-    for (ClaimRequest r : firsts) {
-      SendCommand cmd = r.command();
-      ids.add(cmd.commandId().value());
-      tenants.add(text(SqlValues.uuidOrNull(cmd.tenantId())));
-      devices.add(text(SqlValues.uuidOrNull(cmd.deviceId())));
-      kinds.add(cmd.kind() == null ? null : cmd.kind().wire());
-      schedules.add(text(SqlValues.scheduleId(cmd.scheduleKey())));
-      occurrences.add(text(cmd.occurrenceAt()));
-      recipients.add(cmd.recipient());
-      claimedAt.add(text(r.now()));
-    }
-    Set<String> inserted = new HashSet<>();
-    try (PreparedStatement ps = c.prepareStatement(INSERT_CLAIMS)) {
-      List<List<String>> columns =
-          List.of(ids, tenants, devices, kinds, schedules, occurrences, recipients, claimedAt);
-      for (int i = 0; i < columns.size(); i++) {
-        ps.setArray(i + 1, textArray(c, columns.get(i)));
-      }
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          inserted.add(rs.getString(1));
-        }
-      }
-    }
-    return inserted;
-  }
-
-  private static Map<String, Row> lockRows(Connection c, List<String> ids) throws SQLException {
-    Map<String, Row> rows = new HashMap<>();
-    try (PreparedStatement ps = c.prepareStatement(SELECT_FOR_UPDATE)) {
-      ps.setArray(1, textArray(c, ids));
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          Timestamp claimedAt = rs.getTimestamp(4);
-          rows.put(
-              rs.getString(1),
-              new Row(rs.getString(2), rs.getInt(3), SqlValues.instant(claimedAt)));
-        }
-      }
-    }
-    return rows;
-  }
-
-  private static void writeDecisions(
-      Connection c, List<ClaimRules.Request> requests, List<Decision> decisions)
-      throws SQLException {
-    try (PreparedStatement reclaim = c.prepareStatement(RECLAIM);
-        PreparedStatement unknown = c.prepareStatement(MARK_UNKNOWN)) {
-      boolean anyReclaim = false;
-      boolean anyUnknown = false;
-      // in batch order, so a repeated id ends in the state its last claim decided
-      for (int i = 0; i < decisions.size(); i++) {
-        Decision d = decisions.get(i);
-        ClaimRules.Request r = requests.get(i);
-        switch (d.write()) {
-          case RECLAIM:
-            if (anyUnknown) {
-              unknown.executeBatch();
-              anyUnknown = false;
-            }
-            reclaim.setTimestamp(1, SqlValues.ts(r.now()));
-            reclaim.setString(2, r.commandId());
-            reclaim.addBatch();
-            anyReclaim = true;
-            break;
-          case MARK_UNKNOWN:
-            if (anyReclaim) {
-              reclaim.executeBatch();
-              anyReclaim = false;
-            }
-            unknown.setString(1, "claimed at " + d.unconfirmedSince() + " and never confirmed");
-            unknown.setTimestamp(2, SqlValues.ts(r.now()));
-            unknown.setString(3, r.commandId());
-            unknown.addBatch();
-            anyUnknown = true;
-            break;
-          case NONE:
-          default:
-            break;
-        }
-      }
-      if (anyReclaim) {
-        reclaim.executeBatch();
-      }
-      if (anyUnknown) {
-        unknown.executeBatch();
-      }
-    }
+    return batches.claimAll(batch);
   }
 
   /** One finish batch in one statement (what the batch thread runs; tests call it directly). */
   List<Boolean> finishAll(List<FinishRequest> batch) throws SQLException {
-    // a repeated id in one batch: the first finish decides, the others find the row final (false)
-    Map<String, FinishRequest> firsts = new TreeMap<>();
-    for (FinishRequest r : batch) {
-      firsts.putIfAbsent(r.id().value(), r);
-    }
-    List<String> ids = new ArrayList<>();
-    List<String> statuses = new ArrayList<>();
-    List<String> attempts = new ArrayList<>();
-    List<String> messageIds = new ArrayList<>();
-    List<String> codes = new ArrayList<>();
-    List<String> messages = new ArrayList<>();
-    List<String> finishedAt = new ArrayList<>();
-    for (FinishRequest r : firsts.values()) {
-      Finish f = r.finish();
-      ids.add(r.id().value());
-      statuses.add(f.status().wire());
-      attempts.add(Integer.toString(f.attempts()));
-      messageIds.add(f.transportMessageId());
-      codes.add(f.errorCode());
-      messages.add(f.errorMessage());
-      finishedAt.add(text(f.finishedAt()));
-    }
-    Set<String> updated = new HashSet<>();
-    try (Connection c = dataSource.getConnection();
-        PreparedStatement ps = c.prepareStatement(FINISH_ALL)) {
-      // autocommit: the one statement is the batch's transaction
-      List<List<String>> columns =
-          List.of(ids, statuses, attempts, messageIds, codes, messages, finishedAt);
-      for (int i = 0; i < columns.size(); i++) {
-        ps.setArray(i + 1, textArray(c, columns.get(i)));
-      }
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          updated.add(rs.getString(1));
-        }
-      }
-    }
-    List<Boolean> out = new ArrayList<>(batch.size());
-    Set<String> answered = new HashSet<>();
-    for (FinishRequest r : batch) {
-      String id = r.id().value();
-      out.add(answered.add(id) && updated.contains(id));
-    }
-    return out;
+    return batches.finishAll(batch);
   }
 
   @Override
@@ -447,24 +155,4 @@ public final class JdbcDeliveryLedger implements DeliveryLedger, AutoCloseable {
     close(Duration.ofSeconds(10));
   }
 
-  private static void rollbackQuietly(Connection c, Exception cause) {
-    try {
-      c.rollback();
-    } catch (SQLException e) {
-      cause.addSuppressed(e);
-    }
-  }
-
-  private static Array textArray(Connection c, List<String> values) throws SQLException {
-    return c.createArrayOf("text", values.toArray(new String[0]));
-  }
-
-  private static String text(UUID value) {
-    return value == null ? null : value.toString();
-  }
-
-  // ISO-8601 with Z: PostgreSQL reads it as the same instant whatever the session time zone
-  private static String text(Instant value) {
-    return value == null ? null : value.toString();
-  }
 }
