@@ -1,32 +1,18 @@
 package io.herald.testsupport;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sun.net.httpserver.Headers;
-import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Collections;
 import java.util.Deque;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
-import java.util.TreeMap;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -36,10 +22,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -76,17 +59,6 @@ public final class FakeWhatsAppApi implements AutoCloseable {
   /** Header a Herald transport may send its command id in; recorded, never required. */
   public static final String COMMAND_ID_HEADER = "X-Herald-Command-Id";
 
-  private static final Pattern CLOUD_PATH =
-      Pattern.compile("^/(v\\d+(?:\\.\\d+)?)/([^/]+)/messages/?$");
-  private static final Set<String> GATEWAY_PATHS =
-      Set.of("/api/sendText", "/api/sendImage", "/api/sendFile");
-  private static final Set<String> CLOUD_MEDIA_TYPES =
-      Set.of("image", "document", "video", "audio");
-
-  /** Secrets never reach the recording, so a test can print requests freely. */
-  private static final Set<String> SECRET_HEADERS = Set.of("authorization", "x-api-key");
-
-  private final ObjectMapper json = new ObjectMapper();
   private final HttpServer server;
   private final ExecutorService executor;
   private final String accessToken;
@@ -98,7 +70,6 @@ public final class FakeWhatsAppApi implements AutoCloseable {
   private final AtomicReference<Answer> defaultAnswer = new AtomicReference<>(Answer.ok());
   private final AtomicReference<Duration> delay = new AtomicReference<>(Duration.ZERO);
   private final List<Request> requests = new CopyOnWriteArrayList<>();
-  private final AtomicLong messageSequence = new AtomicLong();
 
   private FakeWhatsAppApi(String accessToken, String apiKey) {
     this.accessToken = Objects.requireNonNull(accessToken, "accessToken");
@@ -121,7 +92,10 @@ public final class FakeWhatsAppApi implements AutoCloseable {
       throw new UncheckedIOException("Cannot bind the fake WhatsApp API to 127.0.0.1", e);
     }
     server.setExecutor(executor);
-    server.createContext("/", this::handle);
+    server.createContext(
+        "/",
+        new FakeWhatsAppHandler(
+            accessToken, apiKey, this::nextAnswer, delay::get, requests::add, closedLatch));
     server.start();
     log.debug("Fake WhatsApp API listening: baseUrl={}", baseUrl());
   }
@@ -236,111 +210,6 @@ public final class FakeWhatsAppApi implements AutoCloseable {
     }
   }
 
-  // ---------------------------------------------------------------------------------------------
-
-  private void handle(HttpExchange exchange) throws IOException {
-    try (exchange) {
-      Instant receivedAt = Instant.now();
-      byte[] bodyBytes = exchange.getRequestBody().readAllBytes();
-      String body = new String(bodyBytes, StandardCharsets.UTF_8);
-      String path = exchange.getRequestURI().getPath();
-      String method = exchange.getRequestMethod();
-
-      Matcher cloud = CLOUD_PATH.matcher(path);
-      Reply reply;
-      Parsed parsed;
-      Api api;
-      if (cloud.matches()) {
-        api = Api.CLOUD;
-        parsed = parseCloud(body);
-        reply = cloudReply(exchange, method, parsed);
-      } else if (GATEWAY_PATHS.contains(path)) {
-        api = Api.GATEWAY;
-        parsed = parseGateway(path, body);
-        reply = gatewayReply(exchange, method, parsed);
-      } else {
-        api = Api.UNKNOWN;
-        parsed = Parsed.EMPTY;
-        reply = new Reply(api, Answer.error(404, 0, "Unknown path " + path), null, parsed);
-      }
-
-      String commandId = exchange.getRequestHeaders().getFirst(COMMAND_ID_HEADER);
-      if (commandId == null) {
-        commandId = parsed.callbackData;
-      }
-      requests.add(
-          new Request(
-              receivedAt,
-              api,
-              method,
-              path,
-              cloud.matches() ? cloud.group(1) : null,
-              cloud.matches() ? cloud.group(2) : null,
-              parsed.to,
-              parsed.type,
-              parsed.text,
-              parsed.mediaLink,
-              parsed.caption,
-              Optional.ofNullable(commandId),
-              publicHeaders(exchange.getRequestHeaders()),
-              body,
-              reply.answer.hangs ? 0 : reply.answer.status,
-              reply.messageId));
-
-      Duration wait = delay.get().plus(reply.answer.delay);
-      if (reply.answer.hangs) {
-        closedLatch.await();
-        return; // closing without headers drops the connection: the caller sees no answer
-      }
-      if (!wait.isZero() && closedLatch.await(wait.toNanos(), TimeUnit.NANOSECONDS)) {
-        return;
-      }
-      send(exchange, reply);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } catch (RuntimeException e) {
-      log.warn("Fake WhatsApp API failed to handle a request", e);
-      throw e;
-    }
-  }
-
-  private Reply cloudReply(HttpExchange exchange, String method, Parsed parsed) {
-    if (!"POST".equals(method)) {
-      return new Reply(
-          Api.CLOUD, Answer.error(405, 100, "Unsupported " + method + " request."), null, parsed);
-    }
-    String authorization = exchange.getRequestHeaders().getFirst("Authorization");
-    if (authorization == null || !authorization.equals("Bearer " + accessToken)) {
-      return new Reply(
-          Api.CLOUD,
-          Answer.error(401, 190, "Invalid OAuth access token - Cannot parse access token"),
-          null,
-          parsed);
-    }
-    if (parsed.problem != null) {
-      return new Reply(Api.CLOUD, Answer.error(400, 100, parsed.problem), null, parsed);
-    }
-    Answer answer = nextAnswer(parsed.to);
-    return new Reply(Api.CLOUD, answer, answer.isSuccess() ? "wamid." + uniqueId() : null, parsed);
-  }
-
-  private Reply gatewayReply(HttpExchange exchange, String method, Parsed parsed) {
-    if (!"POST".equals(method)) {
-      String path = exchange.getRequestURI().getPath();
-      return new Reply(
-          Api.GATEWAY, Answer.error(405, 0, "Cannot " + method + " " + path), null, parsed);
-    }
-    String key = exchange.getRequestHeaders().getFirst("X-Api-Key");
-    if (key == null || !key.equals(apiKey)) {
-      return new Reply(Api.GATEWAY, Answer.error(401, 0, "Unauthorized"), null, parsed);
-    }
-    if (parsed.problem != null) {
-      return new Reply(Api.GATEWAY, Answer.error(400, 0, parsed.problem), null, parsed);
-    }
-    Answer answer = nextAnswer(parsed.to);
-    String id = answer.isSuccess() ? "true_" + parsed.to + "_" + uniqueId() : null;
-    return new Reply(Api.GATEWAY, answer, id, parsed);
-  }
 
   private Answer nextAnswer(String to) {
     Deque<Answer> own = recipientQueues.get(normalizeRecipient(to));
@@ -349,169 +218,6 @@ public final class FakeWhatsAppApi implements AutoCloseable {
       answer = sharedQueue.pollFirst();
     }
     return answer == null ? defaultAnswer.get() : answer;
-  }
-
-  private void send(HttpExchange exchange, Reply reply) throws IOException {
-    Answer answer = reply.answer;
-    boolean cloud = reply.api == Api.CLOUD;
-    ObjectNode root;
-    if (answer.isSuccess()) {
-      root = cloud ? cloudSuccess(reply) : gatewaySuccess(exchange, reply);
-    } else {
-      root = cloud ? cloudErrorBody(answer) : gatewayErrorBody(answer);
-    }
-    byte[] bytes = json.writeValueAsBytes(root);
-    Headers headers = exchange.getResponseHeaders();
-    headers.set("Content-Type", "application/json");
-    if (answer.retryAfter != null) {
-      long seconds = Math.max(0, (answer.retryAfter.toMillis() + 999) / 1000);
-      headers.set("Retry-After", Long.toString(seconds));
-    }
-    exchange.sendResponseHeaders(answer.status, bytes.length);
-    try (OutputStream out = exchange.getResponseBody()) {
-      out.write(bytes);
-    }
-  }
-
-  private ObjectNode cloudSuccess(Reply reply) {
-    ObjectNode root = json.createObjectNode();
-    root.put("messaging_product", "whatsapp");
-    ArrayNode contacts = root.putArray("contacts");
-    String to = reply.parsed.to;
-    contacts.addObject().put("input", to).put("wa_id", to.replaceAll("\\D", ""));
-    root.putArray("messages").addObject().put("id", reply.messageId);
-    return root;
-  }
-
-  private ObjectNode gatewaySuccess(HttpExchange exchange, Reply reply) {
-    Parsed parsed = reply.parsed;
-    ObjectNode root = json.createObjectNode();
-    root.put("id", reply.messageId);
-    root.put("timestamp", Instant.now().getEpochSecond());
-    root.put("fromMe", true);
-    root.put("to", parsed.to);
-    root.put("body", parsed.text != null ? parsed.text : parsed.caption);
-    root.put("hasMedia", !exchange.getRequestURI().getPath().equals("/api/sendText"));
-    root.put("ack", 1);
-    return root;
-  }
-
-  private ObjectNode cloudErrorBody(Answer answer) {
-    ObjectNode root = json.createObjectNode();
-    ObjectNode error = root.putObject("error");
-    error.put("message", answer.message);
-    error.put("type", "OAuthException");
-    error.put("code", answer.errorCode);
-    if (answer.errorSubcode != null) {
-      error.put("error_subcode", answer.errorSubcode);
-    }
-    error
-        .putObject("error_data")
-        .put("messaging_product", "whatsapp")
-        .put("details", answer.message);
-    error.put("fbtrace_id", "A" + uniqueId().substring(0, 22));
-    return root;
-  }
-
-  private ObjectNode gatewayErrorBody(Answer answer) {
-    // WAHA is a NestJS application and answers errors in Nest's shape.
-    ObjectNode root = json.createObjectNode();
-    root.put("statusCode", answer.status);
-    root.put("message", answer.message);
-    root.put("error", reasonPhrase(answer.status));
-    return root;
-  }
-
-  private Parsed parseCloud(String body) {
-    JsonNode root;
-    try {
-      root = json.readTree(body);
-    } catch (JsonProcessingException e) {
-      return Parsed.problem("(#100) The request body is not valid JSON");
-    }
-    if (root == null || !root.isObject()) {
-      return Parsed.problem("(#100) The request body is not valid JSON");
-    }
-    String to = text(root, "to");
-    String type = Optional.ofNullable(text(root, "type")).orElse("text");
-    String callback = text(root, "biz_opaque_callback_data");
-    String bodyText = null;
-    String link = null;
-    String caption = null;
-    String problem = null;
-    if (!"whatsapp".equals(text(root, "messaging_product"))) {
-      problem = "(#100) The parameter messaging_product is required.";
-    } else if (to == null) {
-      problem = "(#100) The parameter to is required.";
-    } else if ("text".equals(type)) {
-      bodyText = text(root.path("text"), "body");
-      if (bodyText == null) {
-        problem = "(#100) The parameter text['body'] is required.";
-      }
-    } else if (CLOUD_MEDIA_TYPES.contains(type)) {
-      JsonNode media = root.path(type);
-      link = text(media, "link");
-      caption = text(media, "caption");
-      if (link == null && text(media, "id") == null) {
-        problem = "(#100) Param " + type + " must have either 'id' or 'link'";
-      }
-    } else if ("template".equals(type)) {
-      bodyText = text(root.path("template"), "name");
-      if (bodyText == null) {
-        problem = "(#100) The parameter template['name'] is required.";
-      }
-    } else {
-      problem = "(#100) Param type is not a supported message type: " + type;
-    }
-    return new Parsed(to, type, bodyText, link, caption, callback, problem);
-  }
-
-  private Parsed parseGateway(String path, String body) {
-    JsonNode root;
-    try {
-      root = json.readTree(body);
-    } catch (JsonProcessingException e) {
-      return Parsed.problem("Unexpected token in JSON");
-    }
-    if (root == null || !root.isObject()) {
-      return Parsed.problem("Unexpected token in JSON");
-    }
-    String chatId = text(root, "chatId");
-    boolean textCall = path.equals("/api/sendText");
-    String bodyText = textCall ? text(root, "text") : null;
-    String link = textCall ? null : text(root.path("file"), "url");
-    String caption = textCall ? null : text(root, "caption");
-    String problem = null;
-    if (chatId == null) {
-      problem = "chatId should not be empty";
-    } else if (textCall && bodyText == null) {
-      problem = "text should not be empty";
-    } else if (!textCall && link == null && text(root.path("file"), "data") == null) {
-      problem = "file.url or file.data is required";
-    }
-    String type = textCall ? "text" : path.substring("/api/send".length()).toLowerCase(Locale.ROOT);
-    return new Parsed(chatId, type, bodyText, link, caption, null, problem);
-  }
-
-  private static String text(JsonNode node, String field) {
-    JsonNode value = node == null ? null : node.get(field);
-    return value == null || value.isNull() ? null : value.asText();
-  }
-
-  private static Map<String, List<String>> publicHeaders(Headers headers) {
-    Map<String, List<String>> copy = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
-    headers.forEach(
-        (name, values) -> {
-          if (!SECRET_HEADERS.contains(name.toLowerCase(Locale.ROOT))) {
-            copy.put(name, List.copyOf(values));
-          }
-        });
-    return Collections.unmodifiableMap(copy);
-  }
-
-  private String uniqueId() {
-    return Long.toHexString(messageSequence.incrementAndGet()).toUpperCase(Locale.ROOT)
-        + UUID.randomUUID().toString().replace("-", "").toUpperCase(Locale.ROOT);
   }
 
   static String normalizeRecipient(String recipient) {
@@ -525,37 +231,6 @@ public final class FakeWhatsAppApi implements AutoCloseable {
     }
     return r.startsWith("+") ? r.substring(1) : r;
   }
-
-  private static String reasonPhrase(int status) {
-    return switch (status) {
-      case 400 -> "Bad Request";
-      case 401 -> "Unauthorized";
-      case 404 -> "Not Found";
-      case 405 -> "Method Not Allowed";
-      case 429 -> "Too Many Requests";
-      case 500 -> "Internal Server Error";
-      case 502 -> "Bad Gateway";
-      case 503 -> "Service Unavailable";
-      default -> "Error";
-    };
-  }
-
-  private record Parsed(
-      String to,
-      String type,
-      String text,
-      String mediaLink,
-      String caption,
-      String callbackData,
-      String problem) {
-    static final Parsed EMPTY = new Parsed(null, null, null, null, null, null, null);
-
-    static Parsed problem(String problem) {
-      return new Parsed(null, null, null, null, null, null, problem);
-    }
-  }
-
-  private record Reply(Api api, Answer answer, String messageId, Parsed parsed) {}
 
   /** Which API a request was addressed to. */
   public enum Api {
