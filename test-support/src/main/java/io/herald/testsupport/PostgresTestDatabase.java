@@ -1,10 +1,7 @@
 package io.herald.testsupport;
 
 import io.herald.database.Migrations;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import java.io.IOException;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -22,8 +19,6 @@ import org.postgresql.Driver;
 import org.postgresql.ds.PGSimpleDataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.testcontainers.postgresql.PostgreSQLContainer;
-import org.testcontainers.utility.DockerImageName;
 
 /**
  * A PostgreSQL database with Herald's schema and logical replication, for integration tests.
@@ -60,9 +55,7 @@ public final class PostgresTestDatabase {
   }
 
   static final String DATABASE = "herald";
-  private static final String DOCKER_IMAGE_PROPERTY = "herald.test.postgres.image";
   private static final String FLYWAY_HISTORY_TABLE = "flyway_schema_history";
-  private static final int CONNECT_TIMEOUT_SECONDS = 5;
 
   private static final Object SHARED_LOCK = new Object();
   private static PostgresTestDatabase shared;
@@ -79,7 +72,7 @@ public final class PostgresTestDatabase {
   private final AutoCloseable server;
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  private PostgresTestDatabase(
+  PostgresTestDatabase(
       Mode mode, String jdbcUrl, String user, String password, AutoCloseable server) {
     Properties parsed = Driver.parseURL(jdbcUrl, null);
     if (parsed == null) {
@@ -150,10 +143,10 @@ public final class PostgresTestDatabase {
     long started = System.nanoTime();
     PostgresTestDatabase db =
         switch (settings.mode()) {
-          case EXTERNAL -> external(settings);
-          case PRIVATE_CLUSTER -> privateCluster(settings);
-          case EMBEDDED -> embedded(settings);
-          case DOCKER -> docker();
+          case EXTERNAL -> PostgresServers.external(settings);
+          case PRIVATE_CLUSTER -> PostgresServers.privateCluster(settings);
+          case EMBEDDED -> PostgresServers.embedded(settings);
+          case DOCKER -> PostgresServers.docker();
         };
     log.info(
         "PostgreSQL test database ready: mode={} url={} walLevel={} startedInMs={}",
@@ -291,165 +284,6 @@ public final class PostgresTestDatabase {
       server.close();
     } catch (Exception e) {
       log.warn("PostgreSQL test database did not stop cleanly: mode={}", mode, e);
-    }
-  }
-
-  private static PostgresTestDatabase external(PostgresSettings settings) {
-    String url = settings.jdbcUrl();
-    Properties props = new Properties();
-    if (settings.user() != null) {
-      props.setProperty("user", settings.user());
-    }
-    if (settings.password() != null) {
-      props.setProperty("password", settings.password());
-    }
-    props.setProperty("connectTimeout", Integer.toString(CONNECT_TIMEOUT_SECONDS));
-    props.setProperty("loginTimeout", Integer.toString(CONNECT_TIMEOUT_SECONDS));
-    try (Connection c = DriverManager.getConnection(url, props)) {
-      c.isValid(CONNECT_TIMEOUT_SECONDS);
-    } catch (SQLException e) {
-      throw new TestInfraException(unreachableMessage(url, settings.user(), e), e);
-    }
-    PostgresTestDatabase db =
-        new PostgresTestDatabase(Mode.EXTERNAL, url, settings.user(), settings.password(), null);
-    if (!"logical".equals(db.walLevel())) {
-      log.warn(
-          "The server of {} has wal_level={}: CDC tests need wal_level=logical"
-              + " (ALTER SYSTEM SET wal_level = logical; then restart it)",
-          PostgresSettings.JDBC_URL,
-          db.walLevel());
-    }
-    return db;
-  }
-
-  static String unreachableMessage(String url, String user, SQLException e) {
-    String state = e.getSQLState() == null ? "" : e.getSQLState();
-    if (state.startsWith("28")) {
-      return PostgresSettings.JDBC_URL
-          + "="
-          + PostgresSettings.redact(url)
-          + " rejected the credentials (user "
-          + user
-          + "): "
-          + e.getMessage()
-          + ". Check "
-          + PostgresSettings.JDBC_USER
-          + " and "
-          + PostgresSettings.JDBC_PASSWORD;
-    }
-    return PostgresSettings.JDBC_URL
-        + "="
-        + PostgresSettings.redact(url)
-        + " is unreachable: "
-        + e.getMessage()
-        + ". Start that server, fix "
-        + PostgresSettings.JDBC_URL
-        + ", or unset it to use the embedded PostgreSQL";
-  }
-
-  private static PostgresTestDatabase privateCluster(PostgresSettings settings) {
-    PrivatePostgresCluster cluster =
-        PrivatePostgresCluster.start(settings.pgBin(), settings.port());
-    try {
-      String adminUrl = "jdbc:postgresql://127.0.0.1:" + cluster.port() + "/postgres";
-      createDatabase(adminUrl, PrivatePostgresCluster.SUPERUSER);
-      String url = "jdbc:postgresql://127.0.0.1:" + cluster.port() + "/" + DATABASE;
-      return new PostgresTestDatabase(
-          Mode.PRIVATE_CLUSTER, url, PrivatePostgresCluster.SUPERUSER, "", cluster);
-    } catch (RuntimeException e) {
-      cluster.close();
-      throw e;
-    }
-  }
-
-  private static PostgresTestDatabase embedded(PostgresSettings settings) {
-    EmbeddedPostgres.Builder builder =
-        EmbeddedPostgres.builder()
-            .setServerConfig("wal_level", "logical")
-            .setServerConfig("max_wal_senders", "10")
-            .setServerConfig("max_replication_slots", "20")
-            // zonky turns this off for speed; CDC latency tests need commits flushed at once.
-            .setServerConfig("synchronous_commit", "on");
-    settings.port().ifPresent(builder::setPort);
-    EmbeddedPostgres pg;
-    try {
-      pg = builder.start();
-    } catch (IOException | RuntimeException e) {
-      String portHint =
-          settings.port().isPresent()
-              ? " (" + PostgresSettings.PG_PORT + "=" + settings.port().getAsInt() + ")"
-              : "";
-      throw new TestInfraException(
-          "The embedded PostgreSQL (zonky) failed to start"
-              + portHint
-              + ": "
-              + e.getMessage()
-              + ". Set "
-              + PostgresSettings.PG_BIN
-              + "=/usr/lib/postgresql/15/bin to use installed binaries, or "
-              + PostgresSettings.JDBC_URL
-              + " to use an existing server",
-          e);
-    }
-    try {
-      String adminUrl = "jdbc:postgresql://localhost:" + pg.getPort() + "/postgres";
-      createDatabase(adminUrl, "postgres");
-      String url = "jdbc:postgresql://localhost:" + pg.getPort() + "/" + DATABASE;
-      return new PostgresTestDatabase(Mode.EMBEDDED, url, "postgres", "", pg);
-    } catch (RuntimeException e) {
-      try {
-        pg.close();
-      } catch (IOException closeFailure) {
-        e.addSuppressed(closeFailure);
-      }
-      throw e;
-    }
-  }
-
-  private static PostgresTestDatabase docker() {
-    String image = System.getProperty(DOCKER_IMAGE_PROPERTY, "postgres:15-alpine");
-    PostgreSQLContainer container =
-        new PostgreSQLContainer(DockerImageName.parse(image).asCompatibleSubstituteFor("postgres"))
-            .withDatabaseName(DATABASE)
-            .withUsername("herald")
-            .withPassword("herald")
-            .withCommand(
-                "postgres",
-                "-c",
-                "wal_level=logical",
-                "-c",
-                "max_wal_senders=10",
-                "-c",
-                "max_replication_slots=20",
-                "-c",
-                "fsync=off");
-    try {
-      container.start();
-    } catch (RuntimeException e) {
-      container.close();
-      throw new TestInfraException(
-          "HERALD_TEST_INFRA=docker (or -Dherald.test.infra=docker) is set but PostgreSQL image "
-              + image
-              + " did not start: "
-              + e.getMessage()
-              + ". Start Docker, or unset it to use the embedded PostgreSQL",
-          e);
-    }
-    return new PostgresTestDatabase(
-        Mode.DOCKER,
-        container.getJdbcUrl(),
-        container.getUsername(),
-        container.getPassword(),
-        container);
-  }
-
-  private static void createDatabase(String adminUrl, String user) {
-    try (Connection c = DriverManager.getConnection(adminUrl, user, "");
-        Statement s = c.createStatement()) {
-      s.execute("CREATE DATABASE " + DATABASE);
-    } catch (SQLException e) {
-      throw new TestInfraException(
-          "Could not create database " + DATABASE + " at " + adminUrl + ": " + e.getMessage(), e);
     }
   }
 }
