@@ -1,34 +1,15 @@
 package io.herald.testsupport;
 
-import java.time.Duration;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Properties;
-import java.util.UUID;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.CommonClientConfigs;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.admin.TopicDescription;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.errors.TopicExistsException;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
 import org.apache.kafka.common.utils.AppInfoParser;
 import org.apache.kafka.server.common.MetadataVersion;
-import org.awaitility.Awaitility;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.testcontainers.kafka.KafkaContainer;
@@ -61,9 +42,6 @@ public final class KafkaTestBroker implements AutoCloseable {
           "share.coordinator.state.topic.replication.factor", "1",
           "share.coordinator.state.topic.min.isr", "1");
 
-  private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
-  private static final Duration TOPIC_TIMEOUT = Duration.ofSeconds(30);
-  private static final String READINESS_TOPIC = "herald.test-readiness";
   private static final String DOCKER_IMAGE_PROPERTY = "herald.test.kafka.image";
 
   private static final Object SHARED_LOCK = new Object();
@@ -145,49 +123,7 @@ public final class KafkaTestBroker implements AutoCloseable {
    * cleanup.policy=compact}.
    */
   public void createTopic(String name, int partitions, Map<String, String> topicConfigs) {
-    try (Admin admin = Admin.create(clientConfig())) {
-      NewTopic topic = new NewTopic(name, partitions, (short) 1).configs(topicConfigs);
-      try {
-        admin
-            .createTopics(List.of(topic))
-            .all()
-            .get(TOPIC_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-      } catch (ExecutionException e) {
-        if (!(e.getCause() instanceof TopicExistsException)) {
-          throw new IllegalStateException("Could not create topic " + name, e.getCause());
-        }
-        int existing = describe(admin, name).partitions().size();
-        if (existing != partitions) {
-          throw new IllegalStateException(
-              "Topic "
-                  + name
-                  + " already exists with "
-                  + existing
-                  + " partitions, not "
-                  + partitions);
-        }
-      }
-      // Creation returns once the controller has committed it; the broker learns a moment later,
-      // and a producer that is faster than that sees UNKNOWN_TOPIC_OR_PARTITION warnings.
-      Awaitility.await("leaders for every partition of " + name)
-          .atMost(TOPIC_TIMEOUT)
-          .pollInterval(Duration.ofMillis(50))
-          .ignoreExceptions()
-          .until(
-              () ->
-                  describe(admin, name).partitions().stream()
-                      .allMatch(p -> p.leader() != null && !p.leader().isEmpty()));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("Interrupted while creating topic " + name, e);
-    } catch (TimeoutException e) {
-      throw new IllegalStateException(
-          "Timed out after " + TOPIC_TIMEOUT + " creating topic " + name, e);
-    } catch (RuntimeException e) {
-      throw e;
-    } catch (Exception e) {
-      throw new IllegalStateException("Could not create topic " + name + ": " + e, e);
-    }
+    KafkaTestTopics.create(clientConfig(), name, partitions, topicConfigs);
   }
 
   /**
@@ -225,7 +161,7 @@ public final class KafkaTestBroker implements AutoCloseable {
     Backend backend = docker ? ContainerBackend.start() : TestKitBackend.start();
     KafkaTestBroker broker = new KafkaTestBroker(backend, isShared);
     try {
-      broker.verifyReadiness();
+      KafkaReadiness.verify(broker);
     } catch (RuntimeException e) {
       broker.closeNow();
       throw e;
@@ -239,75 +175,7 @@ public final class KafkaTestBroker implements AutoCloseable {
     return broker;
   }
 
-  /**
-   * "Brokers registered" is not "clients can work": produce a record and read it back through a
-   * consumer group, which also creates {@code __consumer_offsets} before the first test needs it.
-   */
-  private void verifyReadiness() {
-    createTopic(READINESS_TOPIC, 1);
-    String marker = UUID.randomUUID().toString();
-    Properties producerProps = new Properties();
-    producerProps.putAll(clientConfig());
-    producerProps.put(ProducerConfig.ACKS_CONFIG, "all");
-    producerProps.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-    producerProps.put(
-        ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-    try (KafkaProducer<String, String> producer = new KafkaProducer<>(producerProps)) {
-      producer
-          .send(new ProducerRecord<>(READINESS_TOPIC, marker, marker))
-          .get(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new TestInfraException("Interrupted while checking the Kafka test broker", e);
-    } catch (ExecutionException | TimeoutException e) {
-      throw new TestInfraException(
-          "The Kafka test broker at " + bootstrapServers() + " does not accept records: " + e, e);
-    }
 
-    Properties consumerProps = new Properties();
-    consumerProps.putAll(clientConfig());
-    consumerProps.put(ConsumerConfig.GROUP_ID_CONFIG, "herald.test-readiness-" + marker);
-    consumerProps.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-    consumerProps.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-    consumerProps.put(
-        ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-    consumerProps.put(
-        ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-    try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(consumerProps)) {
-      consumer.subscribe(List.of(READINESS_TOPIC));
-      Awaitility.await("the readiness record read back from " + READINESS_TOPIC)
-          .atMost(START_TIMEOUT)
-          // A consumer is single-threaded: poll it from this thread, never Awaitility's.
-          .pollInSameThread()
-          .pollDelay(Duration.ZERO)
-          .pollInterval(Duration.ofMillis(1))
-          .until(
-              () -> {
-                for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
-                  if (marker.equals(r.value())) {
-                    return true;
-                  }
-                }
-                return false;
-              });
-      consumer.commitSync();
-    } catch (org.awaitility.core.ConditionTimeoutException e) {
-      throw new TestInfraException(
-          "The Kafka test broker at "
-              + bootstrapServers()
-              + " accepted a record but no consumer could read it within "
-              + START_TIMEOUT,
-          e);
-    }
-  }
-
-  private static TopicDescription describe(Admin admin, String topic) throws Exception {
-    return admin
-        .describeTopics(List.of(topic))
-        .allTopicNames()
-        .get(10, TimeUnit.SECONDS)
-        .get(topic);
-  }
 
   /** Where the broker runs; both variants are started ready to be checked. */
   private interface Backend extends AutoCloseable {
