@@ -185,4 +185,33 @@ class DependencyRuleTest {
       throw new java.io.UncheckedIOException(e);
     }
   }
+
+  /** The most lines a main source file may have (issue 14: no god classes). */
+  private static final int MAX_MAIN_FILE_LINES = 400;
+
+  /** Main sources allowed past {@link #MAX_MAIN_FILE_LINES}, relative to {@link #MAIN}. */
+  private static final Set<String> LONG_MAIN_FILES =
+      Set.of(
+          // being split, issue 14
+          "projector/ResultProjector.java");
+
+  @Test
+  void shouldStayWithinFourHundredLinesWhenMainSourceFileIsNotAllowListed() throws IOException {
+    List<String> tooLong = new ArrayList<>();
+    int checked = 0;
+    try (Stream<Path> files = Files.walk(MAIN)) {
+      for (Path p : (Iterable<Path>) files.filter(f -> f.toString().endsWith(".java"))::iterator) {
+        checked++;
+        String rel = MAIN.relativize(p).toString().replace('\\', '/');
+        long lines = Files.readAllLines(p).size();
+        if (lines > MAX_MAIN_FILE_LINES && !LONG_MAIN_FILES.contains(rel)) {
+          tooLong.add(rel + " has " + lines + " lines");
+        }
+      }
+    }
+    assertThat(checked).as("main sources found under %s", MAIN).isPositive();
+    assertThat(tooLong)
+        .as("split these by responsibility, or allow-list generated and codec tables only")
+        .isEmpty();
+  }
 }
