@@ -49,10 +49,16 @@ public final class HeraldCli {
   public static void main(String[] args) {
     // Our own logging config by name: the service jars also carry a logback.xml.
     System.setProperty("logback.configurationFile", "herald-cli-logback.xml");
-    System.exit(run(List.of(args), System.getenv(), System.out, System.err));
+    System.exit(run(List.of(args), System.getenv(), System.out, System.err, true));
   }
 
   static int run(List<String> args, Map<String, String> env, PrintStream out, PrintStream err) {
+    return run(args, env, out, err, false);
+  }
+
+  /** {@code ownProcess}: this JVM is the {@code herald} command, so {@code up} owns its signals. */
+  static int run(List<String> args, Map<String, String> env, PrintStream out, PrintStream err,
+      boolean ownProcess) {
     if (args.isEmpty()) {
       err.println(USAGE);
       return 2;
@@ -63,7 +69,7 @@ public final class HeraldCli {
     try {
       switch (cmd) {
         case "up":
-          return UpCommand.run(rest, env, out, err);
+          return UpCommand.run(rest, env, out, err, ownProcess);
         case "preview":
           return PreviewCommand.run(rest, out, err, env);
         case "status":

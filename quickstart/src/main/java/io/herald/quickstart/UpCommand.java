@@ -1,5 +1,6 @@
 package io.herald.quickstart;
 
+import io.herald.runtime.http.AdminServer;
 import io.herald.scheduler.app.SchedulerApp;
 import io.herald.sender.app.SenderApp;
 import io.herald.sender.config.SenderConfig;
@@ -22,7 +23,10 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
+import sun.misc.Signal;
 
 /**
  * {@code herald up}: the whole pipeline on this machine — a KRaft broker (child process from the
@@ -52,14 +56,31 @@ public final class UpCommand {
           "  HERALD_JDBC_URL, HERALD_JDBC_USER, HERALD_JDBC_PASSWORD   use this PostgreSQL (wal_level=logical)",
           "  HERALD_KAFKA_BOOTSTRAP                                    use this Kafka instead of a local broker",
           "  HERALD_KAFKA_PORT (19092), HERALD_PG_PORT (15432),",
-          "  HERALD_SCHEDULER_METRICS_PORT (9401), HERALD_SENDER_METRICS_PORT (9402)");
+          "  HERALD_SCHEDULER_METRICS_PORT (9401), HERALD_SENDER_METRICS_PORT (9402)",
+          "  HERALD_ADMIN_BIND_ADDRESS (127.0.0.1)                     where /metrics and /health listen",
+          "  HERALD_SCHEDULER_*, HERALD_SENDER_*, KAFKA_*              override the quick start's own values");
+
+  /** Where the admin servers ({@code /metrics}, {@code /health}) listen; default 127.0.0.1. */
+  static final String ADMIN_BIND_ADDRESS = "HERALD_ADMIN_BIND_ADDRESS";
 
   record Options(boolean demo, boolean reset, Duration exitAfter, Path dataDir) {}
 
   private UpCommand() {}
 
-  /** Parses, runs until Ctrl-C or {@code --exit-after}, returns the exit code. */
+  /** Parses, runs until {@code --exit-after} (or the JVM's shutdown), returns the exit code. */
   public static int run(List<String> args, Map<String, String> env, PrintStream out, PrintStream err) {
+    return run(args, env, out, err, false);
+  }
+
+  /**
+   * As {@link #run(List, Map, PrintStream, PrintStream)}; with {@code handleStopSignals} (the
+   * {@code herald} command's own process) SIGINT and SIGTERM end the run instead of starting the
+   * JVM's shutdown: the embedded PostgreSQL registers a shutdown hook of its own, and hooks run
+   * concurrently, so PostgreSQL would stop under the running services. Returning from here closes
+   * everything in order (services, broker, PostgreSQL), then the caller exits with 130 or 143.
+   */
+  static int run(List<String> args, Map<String, String> env, PrintStream out, PrintStream err,
+      boolean handleStopSignals) {
     Options o;
     try {
       o = parse(args, Path.of(env.getOrDefault("HERALD_HOME", ".herald")));
@@ -75,15 +96,34 @@ public final class UpCommand {
     Stack stack = new Stack();
     Thread hook = new Thread(stack::close, "herald-up-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
+    CountDownLatch stop = new CountDownLatch(1);
+    AtomicInteger signalled = new AtomicInteger();
+    AtomicBoolean running = new AtomicBoolean();
+    if (handleStopSignals) {
+      for (String[] sig : new String[][] {{"INT", "130"}, {"TERM", "143"}}) {
+        Signal.handle(new Signal(sig[0]), s -> {
+          signalled.compareAndSet(0, Integer.parseInt(sig[1]));
+          if (running.get()) {
+            stop.countDown();
+          } else {
+            System.exit(signalled.get()); // still starting: the shutdown hook closes what started
+          }
+        });
+      }
+    }
     try {
       Summary summary = stack.start(o, env, out);
-      CountDownLatch never = new CountDownLatch(1);
+      running.set(true);
       Instant deadline = o.exitAfter() == null ? null : Instant.now().plus(o.exitAfter());
       ProgressView view = stack.view;
-      while (deadline == null || Instant.now().isBefore(deadline)) {
+      while (signalled.get() == 0 && (deadline == null || Instant.now().isBefore(deadline))) {
         view.print(out, "── " + ProgressView.formatInstant(Instant.now()) + " UTC ── "
             + summary.urls());
-        never.await(5, TimeUnit.SECONDS);
+        stop.await(5, TimeUnit.SECONDS);
+      }
+      if (signalled.get() != 0) {
+        out.println("herald up: stopping (services, broker, PostgreSQL)...");
+        return signalled.get();
       }
       view.print(out, "── final ──");
       return 0;
@@ -210,16 +250,17 @@ public final class UpCommand {
         out.println("herald up: Kafka broker ready at " + bootstrap + " (pid " + kafka.pid() + ")");
       }
 
-      int schedulerPort = port(env, "HERALD_SCHEDULER_METRICS_PORT", 9401);
-      int senderPort = port(env, "HERALD_SENDER_METRICS_PORT", 9402);
-      Map<String, String> schedulerEnv = new HashMap<>();
-      schedulerEnv.put("HERALD_SCHEDULER_BOOTSTRAP_SERVERS", bootstrap);
-      schedulerEnv.put("HERALD_SCHEDULER_JDBC_URL", pg.jdbcUrl());
-      schedulerEnv.put("HERALD_SCHEDULER_JDBC_USER", pg.user());
-      schedulerEnv.put("HERALD_SCHEDULER_JDBC_PASSWORD", pg.password());
-      schedulerEnv.put("HERALD_SCHEDULER_STATE_DIR", o.dataDir().resolve("state/scheduler").toString());
-      schedulerEnv.put("HERALD_SCHEDULER_METRICS_PORT", Integer.toString(schedulerPort));
-      passThrough(env, schedulerEnv, "HERALD_SCHEDULER_");
+      // The admin servers are for this machine unless the user says otherwise.
+      System.setProperty(AdminServer.BIND_ADDRESS_PROPERTY,
+          env.getOrDefault(ADMIN_BIND_ADDRESS, "127.0.0.1"));
+      Map<String, String> schedulerDefaults = new HashMap<>();
+      schedulerDefaults.put("HERALD_SCHEDULER_BOOTSTRAP_SERVERS", bootstrap);
+      schedulerDefaults.put("HERALD_SCHEDULER_JDBC_URL", pg.jdbcUrl());
+      schedulerDefaults.put("HERALD_SCHEDULER_JDBC_USER", pg.user());
+      schedulerDefaults.put("HERALD_SCHEDULER_JDBC_PASSWORD", pg.password());
+      schedulerDefaults.put("HERALD_SCHEDULER_STATE_DIR", o.dataDir().resolve("state/scheduler").toString());
+      schedulerDefaults.put("HERALD_SCHEDULER_METRICS_PORT", "9401");
+      Map<String, String> schedulerEnv = overlay(schedulerDefaults, env, "HERALD_SCHEDULER_");
       SchedulerApp scheduler =
           SchedulerApp.create(
               schedulerEnv, () -> System.err.println("herald up: the scheduler's Kafka Streams died; see the log"));
@@ -227,28 +268,18 @@ public final class UpCommand {
       scheduler.start();
       out.println("herald up: scheduler started (metrics port " + scheduler.adminPort() + ")");
 
-      Map<String, String> senderEnv = new HashMap<>();
-      senderEnv.put("HERALD_SENDER_BOOTSTRAP_SERVERS", bootstrap);
-      senderEnv.put("HERALD_SENDER_JDBC_URL", pg.jdbcUrl());
-      senderEnv.put("HERALD_SENDER_JDBC_USER", pg.user());
-      senderEnv.put("HERALD_SENDER_JDBC_PASSWORD", pg.password());
-      senderEnv.put("HERALD_SENDER_METRICS_PORT", Integer.toString(senderPort));
-      senderEnv.put("HERALD_SENDER_DEFAULT_TRANSPORT", "simulated");
-      senderEnv.put("HERALD_SENDER_SIMULATED_LATENCY", "PT0.05S");
-      // The demo's pacing is per schedule; the pair gap would otherwise stall the recurring
-      // message that goes to the same contacts every minute.
-      senderEnv.put("HERALD_SENDER_PAIR_GAP", "PT1S");
-      passThrough(env, senderEnv, "HERALD_SENDER_");
-      SenderApp sender = SenderApp.start(SenderConfig.fromEnv(senderEnv), env::get, Clock.systemUTC());
+      SenderApp sender =
+          SenderApp.start(SenderConfig.fromEnv(
+              senderEnv(bootstrap, pg.jdbcUrl(), pg.user(), pg.password(), env)), env::get, Clock.systemUTC());
       started.push(sender);
-      out.println("herald up: sender started (metrics port " + senderPort + ")");
+      out.println("herald up: sender started (metrics port " + sender.adminPort() + ")");
 
       if (o.demo()) {
         DemoData.seed(pg.jdbcUrl(), pg.user(), pg.password(), Instant.now());
         out.println("herald up: demo data in place (tenant " + DemoData.TENANT + ")");
       }
       view = new ProgressView(pg.jdbcUrl(), pg.user(), pg.password());
-      return new Summary(scheduler.adminPort(), senderPort);
+      return new Summary(scheduler.adminPort(), sender.adminPort());
     }
 
     synchronized void close() {
@@ -267,12 +298,36 @@ public final class UpCommand {
     }
   }
 
-  private static void passThrough(Map<String, String> from, Map<String, String> to, String prefix) {
-    from.forEach((k, v) -> {
+  /** The quick start's sender settings, under whatever the user set. */
+  static Map<String, String> senderEnv(
+      String bootstrap, String jdbcUrl, String user, String password, Map<String, String> env) {
+    Map<String, String> defaults = new HashMap<>();
+    defaults.put("HERALD_SENDER_BOOTSTRAP_SERVERS", bootstrap);
+    defaults.put("HERALD_SENDER_JDBC_URL", jdbcUrl);
+    defaults.put("HERALD_SENDER_JDBC_USER", user);
+    defaults.put("HERALD_SENDER_JDBC_PASSWORD", password);
+    defaults.put("HERALD_SENDER_METRICS_PORT", "9402");
+    defaults.put("HERALD_SENDER_DEFAULT_TRANSPORT", "simulated");
+    defaults.put("HERALD_SENDER_SIMULATED_LATENCY", "PT0.05S");
+    // The demo's pacing is per schedule; the pair gap would otherwise stall the recurring
+    // message that goes to the same contacts every minute.
+    defaults.put("HERALD_SENDER_PAIR_GAP", "PT1S");
+    return overlay(defaults, env, "HERALD_SENDER_");
+  }
+
+  /**
+   * The quick start's {@code defaults} with every {@code prefix*} and {@code KAFKA_*} variable of
+   * the user's environment on top: what the user sets wins, so a documented setting means the same
+   * under {@code herald up} as in a deployment.
+   */
+  static Map<String, String> overlay(Map<String, String> defaults, Map<String, String> env, String prefix) {
+    Map<String, String> merged = new HashMap<>(defaults);
+    env.forEach((k, v) -> {
       if (k.startsWith(prefix) || k.startsWith("KAFKA_")) {
-        to.putIfAbsent(k, v);
+        merged.put(k, v);
       }
     });
+    return merged;
   }
 
   private static int port(Map<String, String> env, String name, int def) {

@@ -30,8 +30,22 @@ public final class AdminServer implements AutoCloseable {
   private final HttpServer server;
   private final ExecutorService executor;
 
+  /**
+   * System property naming the address the port-only constructor binds; unset or blank means every
+   * interface (a deployment's scraper reaches the pod's address). A launcher that embeds the
+   * services, such as {@code herald up}, sets it to keep the endpoints on loopback.
+   */
+  public static final String BIND_ADDRESS_PROPERTY = "herald.admin.bind-address";
+
+  /** Listens on {@code port} at {@link #BIND_ADDRESS_PROPERTY}'s address, else on every interface. */
   public AdminServer(int port, PrometheusMeterRegistry registry, BooleanSupplier ready) {
-    this(new InetSocketAddress(port), registry, ready);
+    this(address(System.getProperty(BIND_ADDRESS_PROPERTY), port), registry, ready);
+  }
+
+  static InetSocketAddress address(String bindAddress, int port) {
+    return bindAddress == null || bindAddress.isBlank()
+        ? new InetSocketAddress(port)
+        : new InetSocketAddress(bindAddress.trim(), port);
   }
 
   public AdminServer(InetSocketAddress address, PrometheusMeterRegistry registry, BooleanSupplier ready) {
@@ -71,12 +85,18 @@ public final class AdminServer implements AutoCloseable {
 
   public AdminServer start() {
     server.start();
-    log.info("Admin endpoints listening: port={} paths=/metrics,/health/live,/health/ready", port());
+    log.info("Admin endpoints listening: address={} port={} paths=/metrics,/health/live,/health/ready",
+        server.getAddress().getAddress().getHostAddress(), port());
     return this;
   }
 
   public int port() {
     return server.getAddress().getPort();
+  }
+
+  /** The address and port it listens on. */
+  public InetSocketAddress address() {
+    return server.getAddress();
   }
 
   private void metrics(HttpExchange ex) throws IOException {

@@ -38,6 +38,30 @@ class AdminServerTest {
     }
   }
 
+  @Test
+  void shouldListenOnEveryInterfaceWhenNoBindAddressIsSet() {
+    assertThat(AdminServer.address(null, 9401).getAddress().isAnyLocalAddress()).isTrue();
+    assertThat(AdminServer.address(" ", 9401).getAddress().isAnyLocalAddress()).isTrue();
+  }
+
+  @Test
+  void shouldListenOnlyOnTheBindAddressWhenItIsSet() throws Exception {
+    String previous = System.getProperty(AdminServer.BIND_ADDRESS_PROPERTY);
+    System.setProperty(AdminServer.BIND_ADDRESS_PROPERTY, "127.0.0.1");
+    try (AdminServer server =
+        new AdminServer(0, MetricsRegistries.create("test"), () -> true).start()) {
+      assertThat(server.address().getAddress().getHostAddress()).isEqualTo("127.0.0.1");
+      assertThat(get("http://127.0.0.1:" + server.port() + "/health/live").statusCode())
+          .isEqualTo(200);
+    } finally {
+      if (previous == null) {
+        System.clearProperty(AdminServer.BIND_ADDRESS_PROPERTY);
+      } else {
+        System.setProperty(AdminServer.BIND_ADDRESS_PROPERTY, previous);
+      }
+    }
+  }
+
   private HttpResponse<String> get(String url) throws Exception {
     return http.send(
         HttpRequest.newBuilder(URI.create(url)).GET().build(), HttpResponse.BodyHandlers.ofString());
