@@ -13,6 +13,8 @@ import io.herald.scheduler.render.RenderContext;
 import io.herald.scheduler.render.TemplateRenderer;
 import io.herald.scheduler.rule.CompiledSchedule;
 import io.herald.scheduler.rule.FireDecision;
+import io.herald.scheduler.schedule.Recipients;
+import io.herald.scheduler.schedule.ScheduleStatus;
 import io.herald.scheduler.timer.TimerKeyCodec;
 import java.time.Duration;
 import java.time.Instant;

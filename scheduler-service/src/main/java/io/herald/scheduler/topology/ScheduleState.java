@@ -1,6 +1,7 @@
 package io.herald.scheduler.topology;
 
 import io.herald.contracts.event.ScheduleChange;
+import io.herald.scheduler.schedule.ScheduleStatus;
 import java.time.Instant;
 
 /**

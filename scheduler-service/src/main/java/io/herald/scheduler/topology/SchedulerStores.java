@@ -2,6 +2,7 @@ package io.herald.scheduler.topology;
 
 import io.herald.contracts.event.ContactInfo;
 import io.herald.contracts.event.DeviceInfo;
+import io.herald.scheduler.schedule.ScheduleStatus;
 import io.herald.scheduler.timer.TimerKey;
 import io.herald.scheduler.timer.TimerKeyCodec;
 import java.time.Instant;

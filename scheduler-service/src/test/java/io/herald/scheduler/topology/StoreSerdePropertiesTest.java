@@ -9,6 +9,7 @@ import io.herald.contracts.event.RuleSpec;
 import io.herald.contracts.event.ScheduleChange;
 import io.herald.contracts.event.ScheduleKind;
 import io.herald.contracts.serde.JsonSerde;
+import io.herald.scheduler.schedule.ScheduleStatus;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
