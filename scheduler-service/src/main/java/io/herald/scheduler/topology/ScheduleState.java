@@ -2,6 +2,7 @@ package io.herald.scheduler.topology;
 
 import io.herald.contracts.event.ScheduleChange;
 import io.herald.scheduler.schedule.ScheduleStatus;
+import io.herald.scheduler.schedule.Standing;
 import java.time.Instant;
 
 /**
@@ -29,21 +30,19 @@ record ScheduleState(
     int recipientCount,
     Instant awaitingDeviceSince) {
 
+  /** The stored value of a schedule the lifecycle left standing as {@code s}. */
+  static ScheduleState of(ScheduleChange definition, Standing s) {
+    return new ScheduleState(definition, s.generation(), s.status(), s.timerDue(),
+        s.lastFiredOccurrence(), s.executionCount(), s.recipientCount(), s.awaitingDeviceSince());
+  }
+
+  /** What the lifecycle decides from: everything but the definition. */
+  Standing standing() {
+    return new Standing(status, generation, timerDue, lastFiredOccurrence, executionCount,
+        recipientCount, awaitingDeviceSince);
+  }
+
   static ScheduleState empty() {
     return new ScheduleState(null, 0, ScheduleStatus.INACTIVE, null, null, 0, 0, null);
-  }
-
-  ScheduleState withStatus(ScheduleStatus newStatus, Instant newTimerDue) {
-    return new ScheduleState(definition, generation, newStatus, newTimerDue, lastFiredOccurrence,
-        executionCount, recipientCount, awaitingDeviceSince);
-  }
-
-  ScheduleState fired(Instant occurrence) {
-    return new ScheduleState(definition, generation, status, timerDue, occurrence,
-        executionCount + 1, recipientCount, awaitingDeviceSince);
-  }
-
-  boolean hasFired() {
-    return lastFiredOccurrence != null || executionCount > 0;
   }
 }

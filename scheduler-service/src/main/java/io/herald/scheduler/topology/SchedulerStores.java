@@ -18,8 +18,8 @@ import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
- * Typed access to the task's stores, shared by {@link ScheduleChangeProcessor} and {@link
- * DueTimerPunctuation}. Keeps the pending-timer and active-schedule gauges in step with every
+ * Typed access to the task's stores, opened by {@link DecisionApplier} and shared by {@link
+ * ScheduleChangeProcessor} and {@link DueTimerPunctuation}. Keeps the pending-timer and active-schedule gauges in step with every
  * write, so no gauge needs a scan after start.
  */
 final class SchedulerStores {
