@@ -18,6 +18,7 @@ import io.herald.scheduler.schedule.ScheduleLifecycle;
 import io.herald.scheduler.schedule.ScheduleStatus;
 import io.herald.scheduler.schedule.ScheduleValidator;
 import io.herald.scheduler.schedule.Standing;
+import io.herald.scheduler.store.ScheduleState;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;

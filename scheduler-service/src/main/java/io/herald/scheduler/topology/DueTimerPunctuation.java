@@ -15,6 +15,8 @@ import io.herald.scheduler.rule.CompiledSchedule;
 import io.herald.scheduler.schedule.Firing;
 import io.herald.scheduler.schedule.Recipients;
 import io.herald.scheduler.schedule.ScheduleStatus;
+import io.herald.scheduler.store.FanOutJob;
+import io.herald.scheduler.store.ScheduleState;
 import io.herald.scheduler.timer.TimerKeyCodec;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,4 +1,4 @@
-package io.herald.scheduler.topology;
+package io.herald.scheduler.store;
 
 import io.herald.contracts.event.ScheduleChange;
 import io.herald.scheduler.schedule.ScheduleStatus;
@@ -20,7 +20,7 @@ import java.time.Instant;
  * @param recipientCount canonical recipients stored in the recipients store
  * @param awaitingDeviceSince when the device was first found missing, or null
  */
-record ScheduleState(
+public record ScheduleState(
     ScheduleChange definition,
     long generation,
     ScheduleStatus status,
@@ -31,18 +31,18 @@ record ScheduleState(
     Instant awaitingDeviceSince) {
 
   /** The stored value of a schedule the lifecycle left standing as {@code s}. */
-  static ScheduleState of(ScheduleChange definition, Standing s) {
+  public static ScheduleState of(ScheduleChange definition, Standing s) {
     return new ScheduleState(definition, s.generation(), s.status(), s.timerDue(),
         s.lastFiredOccurrence(), s.executionCount(), s.recipientCount(), s.awaitingDeviceSince());
   }
 
   /** What the lifecycle decides from: everything but the definition. */
-  Standing standing() {
+  public Standing standing() {
     return new Standing(status, generation, timerDue, lastFiredOccurrence, executionCount,
         recipientCount, awaitingDeviceSince);
   }
 
-  static ScheduleState empty() {
+  public static ScheduleState empty() {
     return new ScheduleState(null, 0, ScheduleStatus.INACTIVE, null, null, 0, 0, null);
   }
 }

@@ -1,4 +1,4 @@
-package io.herald.scheduler.topology;
+package io.herald.scheduler.store;
 
 import io.herald.contracts.event.ChangeOp;
 import io.herald.contracts.event.PacingSpec;

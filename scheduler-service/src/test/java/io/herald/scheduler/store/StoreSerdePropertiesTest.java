@@ -1,4 +1,4 @@
-package io.herald.scheduler.topology;
+package io.herald.scheduler.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
