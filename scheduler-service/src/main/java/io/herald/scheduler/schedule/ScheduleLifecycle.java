@@ -96,26 +96,25 @@ public final class ScheduleLifecycle {
    * device and contacts are known or its wait ran out; until then nothing happens.
    *
    * @param deadline the end of its wait, or null when none is stored
-   * @param stored the stored definition with its recipients, read only when needed
+   * @param stored the stored definition (without recipients)
+   * @param recipients its stored recipients, read only once the device is known or the wait over
    */
   public Decision onRecheck(
-      String key, Standing s, Instant deadline, Supplier<ScheduleChange> stored,
-      Directory directory, Instant now) {
+      String key, Standing s, Instant deadline, ScheduleChange stored,
+      Supplier<List<String>> recipients, Directory directory, Instant now) {
     if (s.status() != ScheduleStatus.AWAITING_DEVICE) {
       return new Decision.EndWait();
     }
-    if (deadline == null || !now.isBefore(deadline)) {
-      ScheduleChange definition = stored.get();
-      return onChange(key, s, definition.createdAt(), definition, directory, now);
-    }
-    ScheduleChange definition = stored.get();
-    if (!directory.deviceSeen(definition.deviceId())) {
+    boolean waitOver = deadline == null || !now.isBefore(deadline);
+    if (!waitOver && !directory.deviceSeen(stored.deviceId())) {
       return new Decision.Nothing(); // still waiting for the device
     }
-    boolean contactsKnown = definition.kind() == ScheduleKind.AUTOPOST
+    ScheduleChange definition = Definitions.withRecipients(stored, recipients.get());
+    boolean decide = waitOver
+        || definition.kind() == ScheduleKind.AUTOPOST
         || definition.recipients().stream()
             .noneMatch(r -> Recipients.isContactId(r) && !directory.contactKnown(r));
-    return contactsKnown
+    return decide
         ? onChange(key, s, definition.createdAt(), definition, directory, now)
         : new Decision.Nothing();
   }

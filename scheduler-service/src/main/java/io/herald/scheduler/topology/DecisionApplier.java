@@ -109,10 +109,8 @@ final class DecisionApplier {
     }
     Long deadline = stores.deviceWaits.get(key);
     Decision d = lifecycle.onRecheck(key, state.standing(),
-        deadline == null ? null : Instant.ofEpochMilli(deadline),
-        () -> Definitions.withRecipients(state.definition(),
-            stores.readRecipients(key, 0, state.recipientCount())),
-        directory, now);
+        deadline == null ? null : Instant.ofEpochMilli(deadline), state.definition(),
+        () -> stores.readRecipients(key, 0, state.recipientCount()), directory, now);
     apply(key, state, d, null, now);
   }
 

@@ -318,7 +318,8 @@ class ScheduleLifecycleTest {
   class Recheck {
 
     private Decision recheck(Standing s, Instant deadline, Directory d) {
-      return lifecycle.onRecheck(KEY, s, deadline, ScheduleLifecycleTest::daily, d, NOW);
+      return lifecycle.onRecheck(KEY, s, deadline, Definitions.stored(daily()),
+          () -> daily().recipients(), d, NOW);
     }
 
     @Test
@@ -328,9 +329,21 @@ class ScheduleLifecycleTest {
     }
 
     @Test
-    void shouldDoNothingWhileTheDeviceIsStillMissing() {
-      assertThat(recheck(held(NOW), NOW.plus(WAIT), Known.nothing()))
-          .isEqualTo(new Decision.Nothing());
+    void shouldDoNothingWithoutReadingRecipientsWhileTheDeviceIsStillMissing() {
+      Decision d = lifecycle.onRecheck(KEY, held(NOW), NOW.plus(WAIT), Definitions.stored(daily()),
+          () -> {
+            throw new AssertionError("recipients read while the device is missing");
+          }, Known.nothing(), NOW);
+
+      assertThat(d).isEqualTo(new Decision.Nothing());
+    }
+
+    @Test
+    void shouldKeepWaitingWhileAContactIsStillMissing() {
+      Decision d = lifecycle.onRecheck(KEY, held(NOW), NOW.plus(WAIT), Definitions.stored(daily()),
+          () -> List.of(CONTACT), Known.deviceOnly(), NOW);
+
+      assertThat(d).isEqualTo(new Decision.Nothing());
     }
 
     @Test
