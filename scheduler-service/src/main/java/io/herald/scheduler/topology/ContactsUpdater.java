@@ -2,6 +2,7 @@ package io.herald.scheduler.topology;
 
 import io.herald.contracts.event.ContactInfo;
 import io.herald.contracts.limit.Limits;
+import io.herald.scheduler.schedule.Recipients;
 import java.util.Locale;
 import java.util.Optional;
 import org.apache.kafka.streams.processor.api.Processor;

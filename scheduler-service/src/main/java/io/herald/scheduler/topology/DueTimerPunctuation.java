@@ -12,7 +12,11 @@ import io.herald.scheduler.config.SchedulerConfig;
 import io.herald.scheduler.render.RenderContext;
 import io.herald.scheduler.render.TemplateRenderer;
 import io.herald.scheduler.rule.CompiledSchedule;
-import io.herald.scheduler.rule.FireDecision;
+import io.herald.scheduler.schedule.Firing;
+import io.herald.scheduler.schedule.Recipients;
+import io.herald.scheduler.schedule.ScheduleStatus;
+import io.herald.scheduler.store.FanOutJob;
+import io.herald.scheduler.store.ScheduleState;
 import io.herald.scheduler.timer.TimerKeyCodec;
 import java.time.Duration;
 import java.time.Instant;
@@ -37,6 +41,10 @@ import org.slf4j.LoggerFactory;
  * fairly between jobs, so one 100,000-recipient occurrence cannot delay another schedule's timer.
  * Store writes and outputs of a tick commit together (exactly-once), so the fan-out cursor never
  * runs ahead of, or behind, the commands it covers.
+ *
+ * <p>What a re-check or a due timer decides comes from the lifecycle through the task's {@link
+ * DecisionApplier}; this class only owns the tick's order, its budget and the emission of
+ * send-commands and occurrences.
  */
 final class DueTimerPunctuation implements Punctuator {
 
@@ -45,7 +53,7 @@ final class DueTimerPunctuation implements Punctuator {
   /** Timers handled per tick; the rest are found next tick (still oldest first). */
   static final int MAX_TIMERS_PER_TICK = 10_000;
 
-  private final ScheduleChangeProcessor processor;
+  private final DecisionApplier applier;
   private final SchedulerStores stores;
   private final ProcessorContext<String, Object> context;
   private final SchedulerConfig config;
@@ -55,13 +63,12 @@ final class DueTimerPunctuation implements Punctuator {
   private int budget;
 
   DueTimerPunctuation(
-      ScheduleChangeProcessor processor,
-      SchedulerStores stores,
+      DecisionApplier applier,
       ProcessorContext<String, Object> context,
       SchedulerConfig config,
       SchedulerMetrics metrics) {
-    this.processor = processor;
-    this.stores = stores;
+    this.applier = applier;
+    this.stores = applier.stores();
     this.context = context;
     this.config = config;
     this.metrics = metrics;
@@ -69,7 +76,7 @@ final class DueTimerPunctuation implements Punctuator {
 
   @Override
   public void punctuate(long timestamp) {
-    Instant now = processor.now(timestamp);
+    Instant now = applier.now(timestamp);
     budget = config.maxCommandsPerTick();
     recheckHeldSchedules(now);
     fireDueTimers(now);
@@ -84,36 +91,11 @@ final class DueTimerPunctuation implements Punctuator {
       }
     }
     for (String key : held) {
-      ScheduleState state = stores.schedules.get(key);
-      if (state == null
-          || state.status() != ScheduleStatus.AWAITING_DEVICE
-          || state.definition() == null) {
-        stores.deviceWaits.delete(key);
-        continue;
-      }
       try {
-        recheck(key, state, now);
+        applier.recheck(key, now);
       } catch (RuntimeException | StackOverflowError e) {
         contain(key, e, "recheck");
       }
-    }
-  }
-
-  private void recheck(String key, ScheduleState state, Instant now) {
-    Long deadline = stores.deviceWaits.get(key);
-    if (deadline == null || now.toEpochMilli() >= deadline) {
-      processor.apply(key, processor.withRecipients(key, state), now);
-      return;
-    }
-    if (stores.devices.get(state.definition().deviceId()) == null) {
-      return; // still waiting for the device
-    }
-    ScheduleChange definition = processor.withRecipients(key, state);
-    boolean contactsKnown = definition.kind() == ScheduleKind.AUTOPOST
-        || definition.recipients().stream()
-            .noneMatch(r -> Recipients.isContactId(r) && stores.contacts.get(r) == null);
-    if (contactsKnown) {
-      processor.apply(key, definition, now);
     }
   }
 
@@ -129,7 +111,7 @@ final class DueTimerPunctuation implements Punctuator {
       }
       throw (Error) failure;
     }
-    processor.setAside(key, null, failure, stage);
+    applier.setAside(key, null, failure, stage);
   }
 
   private void fireDueTimers(Instant now) {
@@ -139,73 +121,47 @@ final class DueTimerPunctuation implements Punctuator {
       Instant dueAt = TimerKeyCodec.decode(timer.key.get()).dueInstant();
       stores.deleteTimer(timer.key);
       try {
-        fire(timer.value, dueAt, now);
+        applier.due(timer.value, dueAt, now, new Emission(now));
       } catch (RuntimeException | StackOverflowError e) {
         contain(timer.value, e, "fire");
       }
     }
   }
 
-  private void fire(String key, Instant dueAt, Instant now) {
-    ScheduleState state = stores.schedules.get(key);
-    if (state == null
-        || state.status() != ScheduleStatus.ARMED
-        || !dueAt.equals(state.timerDue())
-        || state.definition() == null) {
-      // A timer the schedule no longer points at (re-armed or cancelled in the same commit).
-      return;
+  /**
+   * The occurrences one due timer fires. An occurrence whose recipients fit in what is left of
+   * this tick's budget is emitted here, without a fan-out job: storing, re-reading and deleting
+   * the job (three changelog records and a second read of the schedule) cost more than the
+   * send-command itself for the common one-recipient schedule. Only while no older occurrence of
+   * the schedule is still fanning out, so one schedule's occurrences keep their order.
+   */
+  private final class Emission implements DecisionApplier.FiringSink {
+    private final Instant now;
+    private Boolean direct;
+
+    Emission(Instant now) {
+      this.now = now;
     }
-    ScheduleState before = state;
-    Optional<CompiledSchedule> compiled = processor.compiledFor(key, state);
-    if (compiled.isEmpty()) {
-      log.error("Stored schedule no longer compiles, not firing: scheduleKey={}", key);
-      stores.putSchedule(key, before, state.withStatus(ScheduleStatus.INVALID, null));
-      return;
-    }
-    FireDecision decision = compiled.get().onDue(dueAt, now, state.executionCount());
-    metrics.lateness(Duration.between(dueAt, now));
-    ScheduleKind kind = state.definition().kind();
-    List<Instant> toFire = decision.toFire();
-    // An occurrence whose recipients fit in what is left of this tick's budget is emitted here,
-    // without a fan-out job: storing, re-reading and deleting the job (three changelog records
-    // and a second read of the schedule) cost more than the send-command itself for the common
-    // one-recipient schedule. Only while no older occurrence of the schedule is still fanning
-    // out, so one schedule's occurrences keep their order.
-    boolean direct = !stores.hasFanOuts(key);
-    for (int i = 0; i < toFire.size(); i++) {
-      Instant occurrence = toFire.get(i);
-      if (state.lastFiredOccurrence() != null
-          && !occurrence.isAfter(state.lastFiredOccurrence())) {
-        continue; // belt and braces: a fired occurrence never fires again
+
+    @Override
+    public void fire(String key, ScheduleState armed, Firing firing) {
+      if (direct == null) {
+        direct = !stores.hasFanOuts(key);
       }
-      state = state.fired(occurrence);
-      boolean last = i == toFire.size() - 1;
-      Instant nextForThis = last ? decision.nextDue().orElse(null) : toFire.get(i + 1);
-      FanOutJob job = new FanOutJob(key, occurrence, now, 0, 0, state.executionCount(),
-          nextForThis, last && decision.finished());
-      String jobKey = SchedulerStores.fanOutKey(key, occurrence);
-      metrics.occurrenceFired(kind);
-      direct = direct && state.recipientCount() <= budget;
+      FanOutJob job = new FanOutJob(key, firing.occurrence(), now, 0, 0,
+          firing.executionCount(), firing.nextDue(), firing.finishesSchedule());
+      String jobKey = SchedulerStores.fanOutKey(key, firing.occurrence());
+      metrics.occurrenceFired(armed.definition().kind());
+      direct = direct && armed.recipientCount() <= budget;
       if (direct) {
-        budget -= runSlice(jobKey, job, state.recipientCount(), now, state, false);
+        budget -= runSlice(jobKey, job, armed.recipientCount(), now, armed, false);
       } else {
         stores.addFanOut(jobKey, job);
         log.info("Occurrence fired: scheduleKey={} occurrence={} lateMs={} execution={}", key,
-            occurrence, Duration.between(occurrence, now).toMillis(), state.executionCount());
+            firing.occurrence(), Duration.between(firing.occurrence(), now).toMillis(),
+            firing.executionCount());
       }
     }
-    if (decision.dropped() > 0) {
-      log.info("Missed occurrences dropped by catch-up policy: scheduleKey={} dropped={} "
-          + "policy={}", key, decision.dropped(), compiled.get().catchUp());
-    }
-    if (decision.nextDue().isPresent()) {
-      Instant next = decision.nextDue().get();
-      stores.armTimer(key, next);
-      state = state.withStatus(ScheduleStatus.ARMED, next);
-    } else {
-      state = state.withStatus(ScheduleStatus.FINISHED, null);
-    }
-    stores.putSchedule(key, before, state);
   }
 
   private void fanOut(Instant now) {
@@ -250,7 +206,7 @@ final class DueTimerPunctuation implements Punctuator {
       return 0;
     }
     ScheduleChange def = state.definition();
-    ZoneId zone = processor.compiledFor(key, state).map(CompiledSchedule::zone)
+    ZoneId zone = applier.compiledFor(key, state).map(CompiledSchedule::zone)
         .orElse(ZoneOffset.UTC);
     int total = state.recipientCount();
     int end = (int) Math.min(total, (long) job.cursor() + share);

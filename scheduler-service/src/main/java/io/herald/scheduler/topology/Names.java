@@ -22,11 +22,11 @@ public final class Names {
   public static final String CONTACTS_SOURCE = "contacts-source";
   public static final String CONTACTS_UPDATER = "contacts-updater";
 
-  /** Schedule key → {@link ScheduleState}. */
+  /** Schedule key → {@link io.herald.scheduler.store.ScheduleState}. */
   public static final String SCHEDULES_STORE = "schedules";
   /** {@link io.herald.scheduler.timer.TimerKeyCodec} bytes → schedule key. */
   public static final String TIMERS_STORE = "timers";
-  /** Schedule key + occurrence → {@link FanOutJob}. */
+  /** Schedule key + occurrence → {@link io.herald.scheduler.store.FanOutJob}. */
   public static final String FANOUTS_STORE = "fanouts";
   /** Schedule key + chunk number → canonical recipients of that chunk. */
   public static final String RECIPIENTS_STORE = "recipients";

@@ -2,6 +2,10 @@ package io.herald.scheduler.topology;
 
 import io.herald.contracts.event.ContactInfo;
 import io.herald.contracts.event.DeviceInfo;
+import io.herald.scheduler.schedule.ScheduleStatus;
+import io.herald.scheduler.store.FanOutJob;
+import io.herald.scheduler.store.RecipientChunk;
+import io.herald.scheduler.store.ScheduleState;
 import io.herald.scheduler.timer.TimerKey;
 import io.herald.scheduler.timer.TimerKeyCodec;
 import java.time.Instant;
@@ -17,8 +21,8 @@ import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
- * Typed access to the task's stores, shared by {@link ScheduleChangeProcessor} and {@link
- * DueTimerPunctuation}. Keeps the pending-timer and active-schedule gauges in step with every
+ * Typed access to the task's stores, opened by {@link DecisionApplier} and shared by {@link
+ * ScheduleChangeProcessor} and {@link DueTimerPunctuation}. Keeps the pending-timer and active-schedule gauges in step with every
  * write, so no gauge needs a scan after start.
  */
 final class SchedulerStores {

@@ -6,6 +6,7 @@ import io.herald.contracts.limit.Limits;
 import io.herald.contracts.serde.JsonSerde;
 import io.herald.contracts.topic.Topics;
 import io.herald.scheduler.config.SchedulerConfig;
+import io.herald.scheduler.store.StoreSerde;
 import java.util.Properties;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.config.TopicConfig;

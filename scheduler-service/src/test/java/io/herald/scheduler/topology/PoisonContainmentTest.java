@@ -17,6 +17,8 @@ import io.herald.contracts.limit.Limits;
 import io.herald.contracts.outcome.ErrorReason;
 import io.herald.contracts.outcome.ScheduleError;
 import io.herald.contracts.topic.Topics;
+import io.herald.scheduler.schedule.ScheduleStatus;
+import io.herald.scheduler.store.ScheduleState;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;

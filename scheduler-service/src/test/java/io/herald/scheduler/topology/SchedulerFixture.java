@@ -12,6 +12,7 @@ import io.herald.contracts.outcome.Occurrence;
 import io.herald.contracts.outcome.ScheduleError;
 import io.herald.contracts.topic.Topics;
 import io.herald.scheduler.config.SchedulerConfig;
+import io.herald.scheduler.store.FanOutJob;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;

@@ -7,6 +7,7 @@ import static io.herald.scheduler.topology.SchedulerFixture.phone;
 import static io.herald.scheduler.topology.SchedulerFixture.recurring;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.herald.scheduler.store.StoreSerde;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

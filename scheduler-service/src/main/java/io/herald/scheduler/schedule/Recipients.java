@@ -1,4 +1,4 @@
-package io.herald.scheduler.topology;
+package io.herald.scheduler.schedule;
 
 import java.util.Locale;
 import java.util.Optional;
@@ -8,7 +8,7 @@ import java.util.regex.Pattern;
  * Recipient parsing, pure. A recipient of a recurring message or broadcast is an E.164 number or
  * a contact id (uuid); one of an auto-post is a group id.
  */
-final class Recipients {
+public final class Recipients {
 
   /** {@code +} then 8–15 digits, the first 1–9. */
   private static final Pattern E164 = Pattern.compile("\\+[1-9][0-9]{7,14}");
@@ -16,12 +16,12 @@ final class Recipients {
   private static final Pattern UUID =
       Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
 
-  static final int MAX_GROUP_ID_LENGTH = 128;
+  public static final int MAX_GROUP_ID_LENGTH = 128;
 
   private Recipients() {}
 
   /** The canonical E.164 form with separators (space, dash, dot, parentheses) stripped. */
-  static Optional<String> canonicalPhone(String raw) {
+  public static Optional<String> canonicalPhone(String raw) {
     if (raw == null) {
       return Optional.empty();
     }
@@ -36,16 +36,16 @@ final class Recipients {
     return E164.matcher(s).matches() ? Optional.of(s) : Optional.empty();
   }
 
-  static boolean isContactId(String raw) {
+  public static boolean isContactId(String raw) {
     return raw != null && UUID.matcher(raw.trim()).matches();
   }
 
   /** Contact ids are compared lower-case: Postgres prints uuids lower-case. */
-  static String canonicalContactId(String raw) {
+  public static String canonicalContactId(String raw) {
     return raw.trim().toLowerCase(Locale.ROOT);
   }
 
-  static boolean isGroupId(String raw) {
+  public static boolean isGroupId(String raw) {
     return raw != null && !raw.isBlank() && raw.length() <= MAX_GROUP_ID_LENGTH;
   }
 
@@ -53,7 +53,7 @@ final class Recipients {
    * The canonical recipient of an individual schedule: E.164 or lower-case contact id; empty
    * when it is neither. A leading {@code 00} is refused, not silently turned into {@code +}.
    */
-  static Optional<String> canonicalIndividual(String raw) {
+  public static Optional<String> canonicalIndividual(String raw) {
     if (raw == null) {
       return Optional.empty();
     }

@@ -1,4 +1,4 @@
-package io.herald.scheduler.topology;
+package io.herald.scheduler.schedule;
 
 import static io.herald.contracts.limit.ErrorTexts.quote;
 
@@ -27,27 +27,27 @@ import java.util.Set;
  * fixes a row in one round. Pure: the device comes in as a lookup result, the time as {@code
  * now}; nothing here knows Kafka.
  */
-final class ScheduleValidator {
+public final class ScheduleValidator {
 
   /** Bad recipient entries named one by one before the rest is only counted. */
-  static final int MAX_LISTED_RECIPIENT_PROBLEMS = 10;
+  public static final int MAX_LISTED_RECIPIENT_PROBLEMS = 10;
 
   /** How CDC and the decoder word a definition over {@link Limits#MAX_DEFINITION_BYTES}. */
-  static final String TOO_LARGE_PREFIX = "definition too large";
+  public static final String TOO_LARGE_PREFIX = "definition too large";
 
   /** How CDC words a row it could not read at all. */
-  static final String UNREADABLE_PREFIX = "row could not be read";
+  public static final String UNREADABLE_PREFIX = "row could not be read";
 
   private static final Set<String> DELAY_TYPES = Set.of("auto", "manual", "adaptive");
 
   private final int maxRecipients;
 
-  ScheduleValidator(int maxRecipients) {
+  public ScheduleValidator(int maxRecipients) {
     this.maxRecipients = maxRecipients;
   }
 
   /** How the device of a definition looks to the scheduler right now. */
-  enum DeviceCheck {
+  public enum DeviceCheck {
     OK,
     UNKNOWN,
     FOREIGN
@@ -57,20 +57,20 @@ final class ScheduleValidator {
    * The outcome: problems (possibly empty); the canonical recipients and compiled rule when
    * there are none; whether the device is unknown (held back, not yet a problem).
    */
-  record Result(
+  public record Result(
       List<Problem> problems,
       boolean deviceUnknown,
       List<String> canonicalRecipients,
       CompiledSchedule compiled) {
 
-    boolean valid() {
+    public boolean valid() {
       return problems.isEmpty() && !deviceUnknown;
     }
   }
 
-  record Problem(ErrorReason reason, String message) {}
+  public record Problem(ErrorReason reason, String message) {}
 
-  static DeviceCheck checkDevice(String tenantId, DeviceInfo device) {
+  public static DeviceCheck checkDevice(String tenantId, DeviceInfo device) {
     if (device == null || device.deleted()) {
       return DeviceCheck.UNKNOWN;
     }
@@ -79,7 +79,7 @@ final class ScheduleValidator {
         : DeviceCheck.FOREIGN;
   }
 
-  Result validate(ScheduleChange change, DeviceCheck device, Instant now) {
+  public Result validate(ScheduleChange change, DeviceCheck device, Instant now) {
     List<Problem> problems = new ArrayList<>();
     for (String mappingError : change.mappingErrors()) {
       if (mappingError.startsWith(TOO_LARGE_PREFIX) || mappingError.startsWith(UNREADABLE_PREFIX)) {

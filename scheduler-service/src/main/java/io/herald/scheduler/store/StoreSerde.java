@@ -1,4 +1,4 @@
-package io.herald.scheduler.topology;
+package io.herald.scheduler.store;
 
 import io.herald.contracts.serde.JsonSerde;
 import java.util.Locale;
@@ -19,10 +19,10 @@ import org.apache.kafka.common.serialization.Serializer;
  * Writes are always format 1. Any other first byte is refused with the type, topic and byte,
  * rather than guessed at.
  */
-final class StoreSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
+public final class StoreSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
 
   /** The current (and first) binary format. */
-  static final byte FORMAT_V1 = 1;
+  public static final byte FORMAT_V1 = 1;
 
   /** First byte of every value the former {@link JsonSerde} wrote. */
   static final byte LEGACY_JSON = '{';
@@ -40,15 +40,15 @@ final class StoreSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
     this.legacy = new JsonSerde<>(type);
   }
 
-  static StoreSerde<ScheduleState> scheduleState() {
+  public static StoreSerde<ScheduleState> scheduleState() {
     return new StoreSerde<>(ScheduleState.class, StoreCodecs.SCHEDULE_STATE);
   }
 
-  static StoreSerde<FanOutJob> fanOutJob() {
+  public static StoreSerde<FanOutJob> fanOutJob() {
     return new StoreSerde<>(FanOutJob.class, StoreCodecs.FAN_OUT_JOB);
   }
 
-  static StoreSerde<RecipientChunk> recipientChunk() {
+  public static StoreSerde<RecipientChunk> recipientChunk() {
     return new StoreSerde<>(RecipientChunk.class, StoreCodecs.RECIPIENT_CHUNK);
   }
 

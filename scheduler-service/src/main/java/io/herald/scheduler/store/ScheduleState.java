@@ -1,6 +1,8 @@
-package io.herald.scheduler.topology;
+package io.herald.scheduler.store;
 
 import io.herald.contracts.event.ScheduleChange;
+import io.herald.scheduler.schedule.ScheduleStatus;
+import io.herald.scheduler.schedule.Standing;
 import java.time.Instant;
 
 /**
@@ -18,7 +20,7 @@ import java.time.Instant;
  * @param recipientCount canonical recipients stored in the recipients store
  * @param awaitingDeviceSince when the device was first found missing, or null
  */
-record ScheduleState(
+public record ScheduleState(
     ScheduleChange definition,
     long generation,
     ScheduleStatus status,
@@ -28,21 +30,19 @@ record ScheduleState(
     int recipientCount,
     Instant awaitingDeviceSince) {
 
-  static ScheduleState empty() {
+  /** The stored value of a schedule the lifecycle left standing as {@code s}. */
+  public static ScheduleState of(ScheduleChange definition, Standing s) {
+    return new ScheduleState(definition, s.generation(), s.status(), s.timerDue(),
+        s.lastFiredOccurrence(), s.executionCount(), s.recipientCount(), s.awaitingDeviceSince());
+  }
+
+  /** What the lifecycle decides from: everything but the definition. */
+  public Standing standing() {
+    return new Standing(status, generation, timerDue, lastFiredOccurrence, executionCount,
+        recipientCount, awaitingDeviceSince);
+  }
+
+  public static ScheduleState empty() {
     return new ScheduleState(null, 0, ScheduleStatus.INACTIVE, null, null, 0, 0, null);
-  }
-
-  ScheduleState withStatus(ScheduleStatus newStatus, Instant newTimerDue) {
-    return new ScheduleState(definition, generation, newStatus, newTimerDue, lastFiredOccurrence,
-        executionCount, recipientCount, awaitingDeviceSince);
-  }
-
-  ScheduleState fired(Instant occurrence) {
-    return new ScheduleState(definition, generation, status, timerDue, occurrence,
-        executionCount + 1, recipientCount, awaitingDeviceSince);
-  }
-
-  boolean hasFired() {
-    return lastFiredOccurrence != null || executionCount > 0;
   }
 }

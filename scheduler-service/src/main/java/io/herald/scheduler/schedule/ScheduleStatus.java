@@ -1,8 +1,8 @@
-package io.herald.scheduler.topology;
+package io.herald.scheduler.schedule;
 
 /** Where a schedule stands in the scheduler's own store (not the source row's status). */
-enum ScheduleStatus {
-  /** A timer is armed for {@link ScheduleState#timerDue()}. */
+public enum ScheduleStatus {
+  /** A timer is armed for the standing's timer due instant. */
   ARMED,
   /** Every occurrence fired (end date, max executions, once); nothing armed. */
   FINISHED,

@@ -1,10 +1,11 @@
-package io.herald.scheduler.topology;
+package io.herald.scheduler.store;
 
 import io.herald.contracts.event.ChangeOp;
 import io.herald.contracts.event.PacingSpec;
 import io.herald.contracts.event.RuleSpec;
 import io.herald.contracts.event.ScheduleChange;
 import io.herald.contracts.event.ScheduleKind;
+import io.herald.scheduler.schedule.ScheduleStatus;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package io.herald.scheduler.topology;
+package io.herald.scheduler.schedule;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -9,7 +9,7 @@ import io.herald.contracts.event.RuleSpec;
 import io.herald.contracts.event.ScheduleChange;
 import io.herald.contracts.event.ScheduleKind;
 import io.herald.contracts.outcome.ErrorReason;
-import io.herald.scheduler.topology.ScheduleValidator.DeviceCheck;
+import io.herald.scheduler.schedule.ScheduleValidator.DeviceCheck;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Nested;

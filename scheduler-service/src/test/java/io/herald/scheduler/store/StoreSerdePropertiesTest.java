@@ -1,4 +1,4 @@
-package io.herald.scheduler.topology;
+package io.herald.scheduler.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -9,6 +9,7 @@ import io.herald.contracts.event.RuleSpec;
 import io.herald.contracts.event.ScheduleChange;
 import io.herald.contracts.event.ScheduleKind;
 import io.herald.contracts.serde.JsonSerde;
+import io.herald.scheduler.schedule.ScheduleStatus;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.herald.scheduler.topology;
+package io.herald.scheduler.store;
 
 import java.time.Instant;
 
@@ -16,7 +16,7 @@ import java.time.Instant;
  * @param nextDueAt the next occurrence after this one, or null
  * @param finished whether this is the schedule's last occurrence
  */
-record FanOutJob(
+public record FanOutJob(
     String scheduleKey,
     Instant occurrence,
     Instant firedAt,
@@ -26,7 +26,7 @@ record FanOutJob(
     Instant nextDueAt,
     boolean finished) {
 
-  FanOutJob advance(int newCursor, int moreSkipped) {
+  public FanOutJob advance(int newCursor, int moreSkipped) {
     return new FanOutJob(scheduleKey, occurrence, firedAt, newCursor, skipped + moreSkipped,
         executionCount, nextDueAt, finished);
   }
