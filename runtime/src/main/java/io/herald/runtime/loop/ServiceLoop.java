@@ -153,6 +153,15 @@ public final class ServiceLoop implements AutoCloseable {
     return stopping;
   }
 
+  /**
+   * Waits {@code duration} unless a stop begins first; for a body that runs on a fixed cadence.
+   *
+   * @return true when the full duration passed, false when stopping
+   */
+  public boolean pause(Duration duration) throws InterruptedException {
+    return !stopSignal.await(duration.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
   /** Blocks until the loop has ended or {@code timeout} passed; true when it has ended. */
   public boolean awaitExit(Duration timeout) throws InterruptedException {
     if (!started) {

@@ -22,6 +22,7 @@ import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -163,7 +164,8 @@ public final class SchedulerApp implements AutoCloseable {
    * behind its leadership lease, and the state projector. Every configuration problem of every
    * part is reported in one {@link ConfigException}.
    *
-   * @param onStreamsFatal called once when Kafka Streams reaches ERROR; must return at once
+   * @param onStreamsFatal called when Kafka Streams reaches ERROR or a component's loop stops on
+   *     a failure it does not retry (either way the process must exit); must return at once
    */
   public static SchedulerApp create(Map<String, String> env, Runnable onStreamsFatal) {
     return create(env, onStreamsFatal, Clock.systemUTC());
@@ -185,8 +187,10 @@ public final class SchedulerApp implements AutoCloseable {
     ProjectorConfig projector = ProjectorConfig.fromEnv(reader);
     SchedulerConfig config = SchedulerConfig.read(reader);
     log.info("Effective configuration: {}", reader.echo());
+    // A component loop that stops fatally ends the process like a dead Streams does.
+    Consumer<Throwable> onComponentFatal = e -> onStreamsFatal.run();
     return new SchedulerApp(config, registry, cdcEngine(cdc, registry),
-        stateProjector(projector, registry), onStreamsFatal, wallClock);
+        stateProjector(projector, registry, onComponentFatal), onStreamsFatal, wallClock);
   }
 
   /**
@@ -205,20 +209,26 @@ public final class SchedulerApp implements AutoCloseable {
     });
   }
 
-  /** Occurrences, errors and states into the source rows' state columns (ADR 0005). */
-  static Component stateProjector(ProjectorConfig projector, PrometheusMeterRegistry registry) {
+  /**
+   * Occurrences, errors and states into the source rows' state columns (ADR 0005).
+   *
+   * @param onFatal called once when the projector or the daily totals stop on a failure they do
+   *     not retry; must return at once
+   */
+  static Component stateProjector(
+      ProjectorConfig projector, PrometheusMeterRegistry registry, Consumer<Throwable> onFatal) {
     if (!projector.enabled()) {
       return Component.none("state-projector");
     }
-    ScheduleStateProjector p = new ScheduleStateProjector(projector, registry);
-    DailyTotals totals = new DailyTotals(projector, registry);
+    ScheduleStateProjector p = new ScheduleStateProjector(projector, registry, onFatal);
+    DailyTotals totals = new DailyTotals(projector, registry, onFatal);
     return Component.of("state-projector", () -> {
       p.start();
       totals.start();
     }, () -> {
       totals.close();
       p.close();
-    }, p::healthy);
+    }, () -> p.healthy() && totals.healthy());
   }
 
   public static void main(String[] args) {
@@ -226,8 +236,9 @@ public final class SchedulerApp implements AutoCloseable {
   }
 
   /**
-   * Runs the service until Kafka Streams dies (returns 1) or the JVM is stopped (the shutdown
-   * hook closes everything). Returns 2 on invalid configuration, before any thread starts.
+   * Runs the service until Kafka Streams dies or a component's loop stops fatally (returns 1) or
+   * the JVM is stopped (the shutdown hook closes everything). Returns 2 on invalid configuration,
+   * before any thread starts.
    */
   static int run(Map<String, String> env) {
     CountDownLatch fatal = new CountDownLatch(1);
@@ -244,7 +255,8 @@ public final class SchedulerApp implements AutoCloseable {
     try {
       app.start();
       fatal.await();
-      log.error("Kafka Streams reached ERROR: exiting so the orchestrator restarts the process");
+      log.error("Kafka Streams reached ERROR or a component stopped on a fatal failure: exiting so"
+          + " the orchestrator restarts the process: streamsState={}", app.streamsState());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (RuntimeException e) {

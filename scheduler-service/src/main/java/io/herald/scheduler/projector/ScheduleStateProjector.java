@@ -9,6 +9,8 @@ import io.herald.contracts.outcome.ScheduleState;
 import io.herald.contracts.topic.DeadLetters;
 import io.herald.contracts.topic.Topics;
 import io.herald.scheduler.projector.FailureClassifier.Fault;
+import io.herald.runtime.loop.ServiceLoop;
+import io.herald.runtime.loop.ServiceLoop.Decision;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.sql.Connection;
@@ -28,9 +30,8 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
+import java.util.function.Consumer;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -44,7 +45,6 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.SerializationException;
-import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -75,16 +75,16 @@ import org.slf4j.LoggerFactory;
  * </ul>
  *
  * <p>The projector stops only when closed or on a failure it does not retry (e.g. a Kafka
- * authorization error); then it logs why at ERROR and {@link #healthy()} turns false, which the
- * scheduler's readiness reports.
+ * authorization error); then it logs why at ERROR, {@link #healthy()} turns false, which the
+ * scheduler's readiness reports, and {@code onFatal} tells the app to exit.
  *
- * <p>Thread: {@code herald-projector}.
+ * <p>Thread: {@code herald-projector}, a {@link ServiceLoop}.
  */
 public final class ScheduleStateProjector implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(ScheduleStateProjector.class);
   private static final Duration POLL = Duration.ofMillis(200);
-  private static final long MIN_BACKOFF_MS = 200;
+  private static final Duration MIN_BACKOFF = Duration.ofMillis(200);
   /** Consecutive failed attempts after which a retried batch is logged at ERROR, not WARN. */
   private static final int ERROR_AFTER_ATTEMPTS = 10;
   /** Record results of a dead-lettered record. */
@@ -99,17 +99,25 @@ public final class ScheduleStateProjector implements AutoCloseable {
   private final Map<String, Counter> counters = new ConcurrentHashMap<>();
   private final Map<String, Counter> deadLetters = new ConcurrentHashMap<>();
   private final Counter failures;
-  private final AtomicBoolean closing = new AtomicBoolean();
-  /** Why the loop ended without {@link #close()}; null while it runs or after a clean close. */
-  private volatile String stopReason;
-  private final CountDownLatch stopped = new CountDownLatch(1);
+  private final ServiceLoop loop;
   private KafkaConsumer<byte[], byte[]> consumer;
   private Producer<byte[], byte[]> dlqProducer;
   private final List<Future<RecordMetadata>> dlqSends = new ArrayList<>();
   private Connection connection;
-  private Thread thread;
+  /** The batch being applied; null between batches and when the poll itself failed. */
+  private ConsumerRecords<byte[], byte[]> inFlight;
+  private boolean started;
 
   public ScheduleStateProjector(ProjectorConfig config, MeterRegistry registry) {
+    this(config, registry, e -> {});
+  }
+
+  /**
+   * @param onFatal called once, on the projector's thread, when it stopped on a failure it does
+   *     not retry; must return at once (the app exits)
+   */
+  public ScheduleStateProjector(
+      ProjectorConfig config, MeterRegistry registry, Consumer<Throwable> onFatal) {
     this.config = config;
     this.registry = registry;
     this.failures =
@@ -125,6 +133,20 @@ public final class ScheduleStateProjector implements AutoCloseable {
       deadLetterCounter(topic, UNREADABLE);
       deadLetterCounter(topic, UNWRITABLE);
     }
+    this.loop =
+        ServiceLoop.named("herald-projector")
+            .metrics(registry)
+            .setUp(() -> consumer.subscribe(topics()))
+            .body(this::pollOnce)
+            .onFailure(this::onFailure)
+            .backoff(MIN_BACKOFF,
+                config.retryBackoffMax().compareTo(MIN_BACKOFF) < 0
+                    ? MIN_BACKOFF : config.retryBackoffMax())
+            .wakeup(() -> consumer.wakeup())
+            .tearDown(this::closeClients)
+            .onFatal(onFatal)
+            .joinTimeout(Duration.ofSeconds(30))
+            .build();
   }
 
   /**
@@ -134,125 +156,91 @@ public final class ScheduleStateProjector implements AutoCloseable {
    * failures metric shows, but resumes on its own) and after a clean close.
    */
   public boolean healthy() {
-    return stopReason == null;
+    return loop.healthy();
   }
 
   /** Why the projector stopped on its own, or null. */
   public String stopReason() {
-    return stopReason;
+    Throwable failure = loop.failure();
+    return failure == null ? null : failure.toString();
   }
 
   /** Subscribes and starts the projector thread. */
   public synchronized void start() {
-    if (thread != null) {
+    if (started) {
       return;
     }
+    started = true;
     consumer = new KafkaConsumer<>(consumerProperties());
     dlqProducer = new KafkaProducer<>(producerProperties());
-    thread = new Thread(this::loop, "herald-projector");
-    thread.start();
+    loop.start();
     log.info("Projector started: group={} topics={}", config.groupId(), topics());
   }
 
   /** Finishes the current batch, closes the consumer and the connection; bounded. */
   @Override
   public void close() {
-    Thread t;
-    synchronized (this) {
-      t = thread;
-    }
-    if (t == null) {
-      return;
-    }
-    if (closing.compareAndSet(false, true)) {
-      consumer.wakeup();
-    }
-    try {
-      if (!stopped.await(30, TimeUnit.SECONDS)) {
-        log.error("Projector thread did not stop within 30 s: group={}", config.groupId());
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    loop.close();
   }
 
-  private void loop() {
-    long backoffMs = MIN_BACKOFF_MS;
-    int attempts = 0;
-    String failure = null;
-    try {
-      consumer.subscribe(topics());
-      while (!closing.get()) {
-        ConsumerRecords<byte[], byte[]> records;
-        try {
-          records = consumer.poll(POLL);
-        } catch (WakeupException e) {
-          break;
-        } catch (RetriableException e) {
-          log.warn("Projector poll failed, retrying: group={} backoffMs={} reason={}",
-              config.groupId(), backoffMs, e.toString());
-          if (!sleep(backoffMs)) {
-            break;
-          }
-          backoffMs = Math.min(backoffMs * 2, config.retryBackoffMax().toMillis());
-          continue;
-        }
-        if (records.isEmpty()) {
-          continue;
-        }
-        try {
-          List<String> results = apply(records);
-          awaitDeadLetters();
-          consumer.commitSync(nextOffsets(records));
-          count(records, results);
-          backoffMs = MIN_BACKOFF_MS;
-          attempts = 0;
-        } catch (SQLException | RuntimeException e) {
-          if (e instanceof WakeupException) {
-            break; // the batch's offsets were not committed: it is replayed, harmlessly
-          }
-          dlqSends.clear();
-          failures.increment();
-          attempts++;
-          String message = "Projector batch failed, rewinding and retrying: group={} records={}"
-              + " attempt={} backoffMs={}";
-          if (attempts >= ERROR_AFTER_ATTEMPTS) {
-            // Still failing after minutes of backoff: the write-back is stalled, a human must act.
-            log.error(message, config.groupId(), records.count(), attempts, backoffMs, e);
-          } else {
-            log.warn(message, config.groupId(), records.count(), attempts, backoffMs, e);
-          }
-          closeConnection();
-          rewind(records);
-          if (!sleep(backoffMs)) {
-            break;
-          }
-          backoffMs = Math.min(backoffMs * 2, config.retryBackoffMax().toMillis());
-        }
-      }
-    } catch (WakeupException e) {
-      // closing
-    } catch (RuntimeException | Error e) {
-      failure = e.toString();
-      log.error("Projector stopped on a failure it does not retry; the service reports not ready"
-          + " until it is restarted: group={}", config.groupId(), e);
-    } finally {
-      try {
-        consumer.close(Duration.ofSeconds(10));
-      } catch (RuntimeException e) {
-        log.warn("Projector consumer did not close cleanly: group={}", config.groupId(), e);
-      }
-      closeConnection();
-      dlqProducer.close(Duration.ofSeconds(10));
-      if (failure == null && !closing.get()) {
-        failure = "projector thread interrupted";
-        log.error("Projector stopped without being closed; the service reports not ready until it"
-            + " is restarted: group={} reason={}", config.groupId(), failure);
-      }
-      stopReason = failure;
-      stopped.countDown();
-      log.info("Projector stopped: group={}", config.groupId());
+  /** One poll; its batch applied, dead letters acknowledged, then offsets committed. */
+  private boolean pollOnce() throws SQLException {
+    ConsumerRecords<byte[], byte[]> records = consumer.poll(POLL);
+    if (records.isEmpty()) {
+      return false;
     }
+    inFlight = records;
+    List<String> results = apply(records);
+    awaitDeadLetters();
+    consumer.commitSync(nextOffsets(records));
+    inFlight = null;
+    count(records, results);
+    return true;
+  }
+
+  /**
+   * A retriable poll failure or a failed batch is retried with backoff (the batch rewound, so
+   * nothing is skipped); anything else stops the projector. A batch interrupted by a close is
+   * not committed: it is replayed, harmlessly.
+   */
+  private Decision onFailure(Throwable e, int attempt, Duration backoff) {
+    ConsumerRecords<byte[], byte[]> records = inFlight;
+    inFlight = null;
+    if (records == null) {
+      if (!(e instanceof RetriableException)) {
+        return Decision.FATAL;
+      }
+      log.warn("Projector poll failed, retrying: group={} backoffMs={} reason={}",
+          config.groupId(), backoff.toMillis(), e.toString());
+      return Decision.RETRY;
+    }
+    if (!(e instanceof SQLException || e instanceof RuntimeException)) {
+      return Decision.FATAL;
+    }
+    dlqSends.clear();
+    failures.increment();
+    String message = "Projector batch failed, rewinding and retrying: group={} records={}"
+        + " attempt={} backoffMs={}";
+    if (attempt >= ERROR_AFTER_ATTEMPTS) {
+      // Still failing after minutes of backoff: the write-back is stalled, a human must act.
+      log.error(message, config.groupId(), records.count(), attempt, backoff.toMillis(), e);
+    } else {
+      log.warn(message, config.groupId(), records.count(), attempt, backoff.toMillis(), e);
+    }
+    closeConnection();
+    rewind(records);
+    return Decision.RETRY;
+  }
+
+  private void closeClients() {
+    try {
+      consumer.close(Duration.ofSeconds(10));
+    } catch (RuntimeException e) {
+      log.warn("Projector consumer did not close cleanly: group={}", config.groupId(), e);
+    }
+    closeConnection();
+    dlqProducer.close(Duration.ofSeconds(10));
+    log.info("Projector stopped: group={}", config.groupId());
   }
 
   /**
@@ -472,16 +460,6 @@ public final class ScheduleStateProjector implements AutoCloseable {
       offsets.put(tp, new OffsetAndMetadata(rs.get(rs.size() - 1).offset() + 1));
     }
     return offsets;
-  }
-
-  private boolean sleep(long ms) {
-    try {
-      Thread.sleep(ms); // backoff while PostgreSQL is failing, not a synchronisation
-      return !closing.get();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
-    }
   }
 
   private Properties consumerProperties() {
