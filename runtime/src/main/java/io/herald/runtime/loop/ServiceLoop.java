@@ -162,10 +162,13 @@ public final class ServiceLoop implements AutoCloseable {
     return !stopSignal.await(duration.toMillis(), TimeUnit.MILLISECONDS);
   }
 
-  /** Blocks until the loop has ended or {@code timeout} passed; true when it has ended. */
+  /**
+   * Blocks until the loop has ended or {@code timeout} passed; true when it has ended (or was
+   * never started: nothing runs).
+   */
   public boolean awaitExit(Duration timeout) throws InterruptedException {
     if (!started) {
-      return false;
+      return true;
     }
     return ended.await(Math.max(1, timeout.toMillis()), TimeUnit.MILLISECONDS);
   }
@@ -249,21 +252,21 @@ public final class ServiceLoop implements AutoCloseable {
         fatal = e;
       }
     } finally {
-      try {
-        tearDown.run();
-      } catch (RuntimeException e) {
-        log.warn("Loop tear-down failed: loop={} error={}", name, e.toString());
-      }
       if (fatal == null && !stopping) {
         fatal = new IllegalStateException("loop " + name + " ended without being stopped");
       }
       if (fatal != null) {
-        failure = fatal;
+        failure = fatal; // before the tear-down, which may act on it (e.g. skip a final commit)
         log.error(
             "Loop stopped on a failure it does not retry; the instance reports not ready and"
                 + " must be restarted: loop={}",
             name,
             fatal);
+      }
+      try {
+        tearDown.run();
+      } catch (RuntimeException e) {
+        log.warn("Loop tear-down failed: loop={} error={}", name, e.toString());
       }
       ended.countDown();
       if (fatal != null) {
@@ -334,7 +337,10 @@ public final class ServiceLoop implements AutoCloseable {
       return this;
     }
 
-    /** Runs once on the loop's thread when the loop ends, however it ends (e.g. close clients). */
+    /**
+     * Runs once on the loop's thread when the loop ends, however it ends (e.g. close clients);
+     * {@link ServiceLoop#failure()} is already set when it ended fatally.
+     */
     public Builder tearDown(Runnable tearDown) {
       this.tearDown = Objects.requireNonNull(tearDown, "tearDown");
       return this;

@@ -222,28 +222,35 @@ class ServiceLoopTest {
     @Test
     void shouldEndUnhealthyAndCallOnFatalOnceWhenThePolicySaysFatal() throws Exception {
       AtomicReference<Throwable> fatal = new AtomicReference<>();
+      AtomicReference<Throwable> seenByTearDown = new AtomicReference<>();
       CountDownLatch called = new CountDownLatch(1);
       CountDownLatch tornDown = new CountDownLatch(1);
       IllegalStateException boom = new IllegalStateException("not authorized");
+      AtomicReference<ServiceLoop> self = new AtomicReference<>();
       ServiceLoop loop =
           ServiceLoop.named("herald-test")
               .metrics(registry)
               .body(() -> {
                 throw boom;
               })
-              .tearDown(tornDown::countDown)
+              .tearDown(() -> {
+                seenByTearDown.set(self.get().failure());
+                tornDown.countDown();
+              })
               .onFatal(e -> {
                 // the tear-down ran before: the app may exit from here
                 assertThat(tornDown.getCount()).isZero();
                 fatal.set(e);
                 called.countDown();
               })
-              .build()
-              .start();
+              .build();
+      self.set(loop);
+      loop.start();
 
       assertThat(called.await(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
       assertThat(loop.awaitExit(WAIT)).isTrue();
       assertThat(fatal.get()).isSameAs(boom);
+      assertThat(seenByTearDown.get()).as("the tear-down knows it ended fatally").isSameAs(boom);
       assertThat(loop.healthy()).isFalse();
       assertThat(loop.failure()).isSameAs(boom);
       assertThat(loop.running()).isFalse();

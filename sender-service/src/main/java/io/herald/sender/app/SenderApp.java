@@ -69,7 +69,9 @@ public final class SenderApp implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(SenderApp.class);
 
   private final Deque<AutoCloseable> closeables = new ArrayDeque<>();
-  private final CountDownLatch stopped = new CountDownLatch(1);
+  /** Counted down by a loop that stopped fatally or by the end of {@link #close()}. */
+  private final CountDownLatch exit = new CountDownLatch(1);
+  private volatile Throwable fatal;
   private final SenderConfig config;
   private PrometheusMeterRegistry registry;
   private HikariDataSource dataSource;
@@ -257,7 +259,9 @@ public final class SenderApp implements AutoCloseable {
                 Topics.SEND_COMMANDS.dlqName(),
                 config.maxInFlightPerPartition(),
                 config.revokeTimeout(),
-                Duration.ofMillis(500)));
+                Duration.ofMillis(500)),
+            registry,
+            this::onFatal);
     consumer.start();
     closeables.push(consumer);
 
@@ -269,7 +273,13 @@ public final class SenderApp implements AutoCloseable {
               new ByteArrayDeserializer());
       projector =
           new ResultProjector(
-                  pc, dlqProducer, new JdbcProjection(dataSource), metrics, Duration.ofSeconds(5))
+                  pc,
+                  dlqProducer,
+                  new JdbcProjection(dataSource),
+                  metrics,
+                  Duration.ofSeconds(5),
+                  registry,
+                  this::onFatal)
               .start();
       closeables.push(projector);
     }
@@ -351,27 +361,25 @@ public final class SenderApp implements AutoCloseable {
     return admin.port();
   }
 
+  /** A loop (consumer or projector) stopped on a failure it does not retry: the process exits. */
+  private void onFatal(Throwable e) {
+    if (fatal == null) {
+      fatal = e;
+    }
+    exit.countDown();
+  }
+
   /**
-   * Blocks until the consumer loop ends or the projector stops on an error; returns the fatal
-   * error, or null after a clean stop.
+   * Blocks until the consumer or the projector loop stops on an error, or {@link #close()} ends;
+   * returns the fatal error, or null after a clean stop.
    */
   Throwable awaitConsumerExit() {
     try {
-      if (consumer != null) {
-        while (!consumer.awaitExit(Duration.ofSeconds(1))) {
-          if (projector != null && projector.failure() != null) {
-            return projector.failure();
-          }
-        }
-        if (consumer.failure() != null) {
-          return consumer.failure();
-        }
-      }
-      stopped.await(); // a clean stop: wait for close() to finish
+      exit.await();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    return consumer == null ? null : consumer.failure();
+    return fatal;
   }
 
   @Override
@@ -387,6 +395,6 @@ public final class SenderApp implements AutoCloseable {
             e.toString());
       }
     }
-    stopped.countDown();
+    exit.countDown();
   }
 }

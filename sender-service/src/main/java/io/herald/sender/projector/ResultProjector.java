@@ -5,8 +5,10 @@ import io.herald.contracts.outcome.DeliveryResult;
 import io.herald.contracts.serde.JsonSerde;
 import io.herald.contracts.topic.DeadLetters;
 import io.herald.contracts.topic.Topics;
+import io.herald.runtime.loop.ServiceLoop;
 import io.herald.sender.metrics.SenderMetrics;
 import io.herald.sender.projector.FailureClassifier.Kind;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,7 +27,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.errors.RebalanceInProgressException;
 import org.apache.kafka.common.errors.TimeoutException;
@@ -46,7 +47,10 @@ import org.slf4j.LoggerFactory;
  * fails on data, the batch is redone one schedule at a time to find the poison. A database or
  * broker failure keeps the whole batch, pauses fetching and retries with backoff. The loop stops
  * only on an error it cannot classify (a fatal consumer error, an {@link Error}); then it logs why
- * at ERROR and {@link #ready()} turns false.
+ * at ERROR, {@link #ready()} turns false and {@code onFatal} tells the app to exit.
+ *
+ * <p>Thread: {@code herald-projector}, a {@link ServiceLoop}; its backoff is its own (it keeps
+ * polling, paused, to stay in the group), so every failure that reaches the loop is fatal.
  */
 public final class ResultProjector implements AutoCloseable {
 
@@ -89,11 +93,9 @@ public final class ResultProjector implements AutoCloseable {
   private final JdbcProjection projection;
   private final SenderMetrics metrics;
   private final Duration sweep;
-  private final Thread thread;
+  private final ServiceLoop loop;
   private final List<Item> pending = new ArrayList<>();
   private final Set<ProjectionTarget> sweepTargets = new LinkedHashSet<>();
-  private volatile boolean running = true;
-  private volatile Throwable failure;
   private long lastSweepNanos;
   private int failures;
   private long retryAtNanos;
@@ -105,81 +107,77 @@ public final class ResultProjector implements AutoCloseable {
       Producer<byte[], byte[]> dlqProducer,
       JdbcProjection projection,
       SenderMetrics metrics,
-      Duration sweep) {
+      Duration sweep,
+      MeterRegistry registry,
+      java.util.function.Consumer<Throwable> onFatal) {
     this.consumer = Objects.requireNonNull(consumer, "consumer");
     this.dlqProducer = Objects.requireNonNull(dlqProducer, "dlqProducer");
     this.projection = Objects.requireNonNull(projection, "projection");
     this.metrics = Objects.requireNonNull(metrics, "metrics");
     this.sweep = Objects.requireNonNull(sweep, "sweep");
-    this.thread = new Thread(this::run, "herald-projector");
+    this.loop =
+        ServiceLoop.named("herald-projector")
+            .metrics(registry)
+            .setUp(() -> consumer.subscribe(List.of(Topics.DELIVERY_RESULTS.name())))
+            .body(this::pollOnce)
+            .wakeup(consumer::wakeup)
+            .tearDown(this::closeConsumer)
+            .onFatal(onFatal)
+            .joinTimeout(Duration.ofSeconds(10))
+            .build();
   }
 
   public ResultProjector start() {
-    thread.start();
+    loop.start();
     return this;
   }
 
   /** True while the loop runs; false once it stopped on an error (or was closed). */
   public boolean ready() {
-    return running && failure == null && thread.isAlive();
+    return loop.running() && loop.healthy();
   }
 
   /** The error that stopped the loop, or null. */
   public Throwable failure() {
-    return failure;
+    return loop.failure();
   }
 
-  private void run() {
+  /** One poll: buffer its records, then write them (and a due sweep) unless backing off. */
+  private boolean pollOnce() {
+    ConsumerRecords<byte[], byte[]> records = consumer.poll(pollTimeout());
+    for (ConsumerRecord<byte[], byte[]> r : records) {
+      pending.add(read(r));
+      uncommitted = true;
+    }
+    if (System.nanoTime() - retryAtNanos < 0) {
+      return false; // backing off after an infrastructure failure
+    }
+    boolean sweepDue = System.nanoTime() - lastSweepNanos >= sweep.toNanos();
+    if (pending.isEmpty() && sweepTargets.isEmpty() && !sweepDue) {
+      return false;
+    }
     try {
-      consumer.subscribe(List.of(Topics.DELIVERY_RESULTS.name()));
-      while (running) {
-        ConsumerRecords<byte[], byte[]> records;
-        try {
-          records = consumer.poll(pollTimeout());
-        } catch (WakeupException e) {
-          continue;
-        }
-        for (ConsumerRecord<byte[], byte[]> r : records) {
-          pending.add(read(r));
-          uncommitted = true;
-        }
-        if (System.nanoTime() - retryAtNanos < 0) {
-          continue; // backing off after an infrastructure failure
-        }
-        boolean sweepDue = System.nanoTime() - lastSweepNanos >= sweep.toNanos();
-        if (pending.isEmpty() && sweepTargets.isEmpty() && !sweepDue) {
-          continue;
-        }
-        try {
-          if (sweepDue) {
-            lastSweepNanos = System.nanoTime();
-            sweepTargets.addAll(openBroadcasts());
-          }
-          writePending();
-          onWritten();
-        } catch (InfrastructureFailure e) {
-          onInfrastructureFailure(e);
-        }
-        commit();
+      if (sweepDue) {
+        lastSweepNanos = System.nanoTime();
+        sweepTargets.addAll(openBroadcasts());
       }
-    } catch (WakeupException | InterruptException e) {
-      // closing
-    } catch (Throwable e) {
-      failure = e;
-      log.error(
-          "Result projector stopped: the delivery-results consumer failed in a way retrying cannot"
-              + " fix; /health/ready is false and the process needs a restart: error={}",
-          ErrorTexts.text(e.toString()),
-          e);
-    } finally {
-      try {
-        consumer.close(Duration.ofSeconds(5));
-      } catch (RuntimeException e) {
-        log.warn("Projector consumer did not close cleanly: error={}", e.toString());
-      }
-      if (failure == null) {
-        log.info("Result projector closed");
-      }
+      writePending();
+      onWritten();
+    } catch (InfrastructureFailure e) {
+      onInfrastructureFailure(e);
+    }
+    commit();
+    return true;
+  }
+
+  private void closeConsumer() {
+    try {
+      consumer.close(Duration.ofSeconds(5));
+    } catch (RuntimeException e) {
+      log.warn("Projector consumer did not close cleanly: error={}", e.toString());
+    }
+    if (loop.healthy()) {
+      log.info("Result projector closed");
     }
   }
 
@@ -398,12 +396,6 @@ public final class ResultProjector implements AutoCloseable {
 
   @Override
   public void close() {
-    running = false;
-    consumer.wakeup();
-    try {
-      thread.join(10_000);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    loop.close();
   }
 }
