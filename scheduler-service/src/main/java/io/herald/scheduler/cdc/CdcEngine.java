@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.herald.contracts.event.ScheduleChange;
 import io.herald.contracts.limit.Limits;
 import io.herald.contracts.topic.Topics;
+import io.herald.runtime.kafka.KafkaClients;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -606,20 +607,18 @@ public final class CdcEngine implements AutoCloseable, EngineLeadership.Listener
   }
 
   private Properties producerProperties() {
-    Properties p = new Properties();
-    p.putAll(config.kafkaProperties());
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
-    p.put(ProducerConfig.CLIENT_ID_CONFIG, config.applicationId() + "-cdc");
-    p.put(ProducerConfig.ACKS_CONFIG, "all");
-    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-    p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-    p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-    p.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 5);
     // Owned: one record size end to end (50,000 contact ids are about 2 MB of JSON). Definitions
     // are checked against the smaller MAX_DEFINITION_BYTES first, and a dead letter is cut below
     // this, so the producer never refuses what the engine sends.
-    p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Limits.MAX_RECORD_BYTES);
-    return p;
+    return KafkaClients.producer(config.bootstrapServers(), config.kafkaProperties(),
+            Limits.MAX_RECORD_BYTES)
+        .clientId(config.applicationId() + "-cdc")
+        .byDefault(ProducerConfig.LINGER_MS_CONFIG, 5)
+        .set(ProducerConfig.ACKS_CONFIG, "all")
+        .set(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true)
+        .set(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName())
+        .set(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName())
+        .toProperties();
   }
 
   private void closeEngine(DebeziumEngine<ChangeEvent<String, String>> engine, long deadline) {

@@ -1,5 +1,6 @@
 package io.herald.scheduler.cdc;
 
+import io.herald.runtime.kafka.KafkaClients;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
@@ -13,7 +14,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -208,30 +208,26 @@ public final class EngineLeadership implements AutoCloseable {
   }
 
   private Properties consumerProperties() {
-    Properties p = new Properties();
-    p.putAll(config.kafkaProperties());
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
-    p.put(ConsumerConfig.GROUP_ID_CONFIG, config.leaderGroupId());
-    p.put(ConsumerConfig.CLIENT_ID_CONFIG, config.applicationId() + "-cdc-leader");
-    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-    p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-    p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
     long session = config.leaderSessionTimeout().toMillis();
-    p.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, (int) session);
-    p.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, (int) Math.max(500, session / 3));
-    // Stopping the engine happens inside poll(); the group must wait for it, not evict us.
-    p.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG,
-        (int) Math.max(60_000, config.stopTimeout().toMillis() * 2));
-    // Cooperative: a joining instance does not make the leader revoke and restart its engine.
-    p.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG,
-        CooperativeStickyAssignor.class.getName());
-    return p;
+    return KafkaClients.consumer(config.bootstrapServers(), config.kafkaProperties(),
+            config.leaderGroupId())
+        .clientId(config.applicationId() + "-cdc-leader")
+        .set(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName())
+        .set(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName())
+        .set(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, (int) session)
+        .set(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, (int) Math.max(500, session / 3))
+        // Stopping the engine happens inside poll(); the group must wait for it, not evict us.
+        .set(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG,
+            (int) Math.max(60_000, config.stopTimeout().toMillis() * 2))
+        // Cooperative: a joining instance does not make the leader revoke and restart its engine.
+        .set(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG,
+            CooperativeStickyAssignor.class.getName())
+        .toProperties();
   }
 
   private void ensureLeaderTopic() {
-    Map<String, Object> props = new java.util.HashMap<>();
-    config.kafkaProperties().forEach(props::put);
-    props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+    Map<String, Object> props =
+        KafkaClients.admin(config.bootstrapServers(), config.kafkaProperties()).toMap();
     try (Admin admin = Admin.create(props)) {
       admin.createTopics(List.of(new NewTopic(config.leaderTopic(), 1,
               config.offsetsReplicationFactor())))

@@ -9,6 +9,7 @@ import io.herald.contracts.outcome.ScheduleState;
 import io.herald.contracts.topic.DeadLetters;
 import io.herald.contracts.topic.Topics;
 import io.herald.scheduler.projector.FailureClassifier.Fault;
+import io.herald.runtime.kafka.KafkaClients;
 import io.herald.runtime.loop.ServiceLoop;
 import io.herald.runtime.loop.ServiceLoop.Decision;
 import io.micrometer.core.instrument.Counter;
@@ -463,37 +464,32 @@ public final class ScheduleStateProjector implements AutoCloseable {
   }
 
   private Properties consumerProperties() {
-    Properties p = new Properties();
-    p.putAll(config.kafkaProperties());
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
-    p.put(ConsumerConfig.GROUP_ID_CONFIG, config.groupId());
-    p.put(ConsumerConfig.CLIENT_ID_CONFIG, config.applicationId() + "-projector");
-    // The scheduler writes these topics in exactly-once transactions: never see aborted output.
-    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-    p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, config.maxBatch());
-    p.putIfAbsent(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-    // Topics are provisioned with their own settings (compaction); a subscription must not
-    // create them with broker defaults.
-    p.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
-    p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-    p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-    return p;
+    return KafkaClients.consumer(config.bootstrapServers(), config.kafkaProperties(),
+            config.groupId())
+        .clientId(config.applicationId() + "-projector")
+        .byDefault(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest")
+        // The scheduler writes these topics in exactly-once transactions: never see aborted output.
+        .set(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed")
+        .set(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, config.maxBatch())
+        // Topics are provisioned with their own settings (compaction); a subscription must not
+        // create them with broker defaults.
+        .set(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false)
+        .set(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName())
+        .set(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName())
+        .toProperties();
   }
 
   private Properties producerProperties() {
-    Properties p = new Properties();
-    p.putAll(config.kafkaProperties());
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
-    p.put(ProducerConfig.CLIENT_ID_CONFIG, config.applicationId() + "-projector-dlq");
-    p.put(ProducerConfig.ACKS_CONFIG, "all");
-    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     // Any record the input topics hold must fit its dead letter (the default is 1 MiB): a dead
     // letter the producer refuses would be retried for ever and stall the projector.
-    p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Limits.MAX_RECORD_BYTES);
-    p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-    p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-    return p;
+    return KafkaClients.producer(config.bootstrapServers(), config.kafkaProperties(),
+            Limits.MAX_RECORD_BYTES)
+        .clientId(config.applicationId() + "-projector-dlq")
+        .set(ProducerConfig.ACKS_CONFIG, "all")
+        .set(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true)
+        .set(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName())
+        .set(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName())
+        .toProperties();
   }
 
   /**

@@ -8,6 +8,7 @@ import io.herald.contracts.topic.Topics;
 import io.herald.database.Migrations;
 import io.herald.runtime.config.ConfigException;
 import io.herald.runtime.http.AdminServer;
+import io.herald.runtime.kafka.KafkaClients;
 import io.herald.runtime.metrics.MetricsRegistries;
 import io.herald.sender.config.SenderConfig;
 import io.herald.sender.consume.CommandConsumer;
@@ -40,7 +41,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -302,30 +302,21 @@ public final class SenderApp implements AutoCloseable {
   }
 
   private Map<String, Object> producerProps(String role) {
-    Map<String, Object> p = new HashMap<>();
-    p.put(ProducerConfig.ACKS_CONFIG, "all");
-    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-    p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
-    p.putAll(config.kafka());
     // one record bound end to end: what this producer accepts every Herald topic accepts
-    p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Limits.MAX_RECORD_BYTES);
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
-    p.put(
-        ProducerConfig.CLIENT_ID_CONFIG,
-        config.groupId() + "-" + role + "-" + ProcessHandle.current().pid());
-    return p;
+    return KafkaClients.producer(config.bootstrapServers(), config.kafka(), Limits.MAX_RECORD_BYTES)
+        .clientId(config.groupId() + "-" + role + "-" + ProcessHandle.current().pid())
+        .byDefault(ProducerConfig.ACKS_CONFIG, "all")
+        .byDefault(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true)
+        .byDefault(ProducerConfig.LINGER_MS_CONFIG, 5)
+        .toMap();
   }
 
   private Map<String, Object> consumerProps(String groupId) {
-    Map<String, Object> p = new HashMap<>();
-    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-    p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500);
-    p.putAll(config.kafka());
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
-    p.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
-    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    return p;
+    return KafkaClients.consumer(config.bootstrapServers(), config.kafka(), groupId)
+        .byDefault(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest")
+        .byDefault(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500)
+        .set(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed")
+        .toMap();
   }
 
   /**
