@@ -1,8 +1,6 @@
 package io.herald.sender.projector;
 
 import io.herald.contracts.limit.ErrorTexts;
-import io.herald.contracts.outcome.DeliveryResult;
-import io.herald.contracts.serde.JsonSerde;
 import io.herald.contracts.topic.DeadLetters;
 import io.herald.contracts.topic.Topics;
 import io.herald.runtime.loop.ServiceLoop;
@@ -19,7 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.Consumer;
@@ -55,31 +52,11 @@ import org.slf4j.LoggerFactory;
 public final class ResultProjector implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(ResultProjector.class);
-  private static final JsonSerde<DeliveryResult> SERDE = new JsonSerde<>(DeliveryResult.class);
   private static final Duration POLL = Duration.ofMillis(500);
   private static final Duration RETRY_BASE = Duration.ofMillis(200);
   private static final Duration RETRY_MAX = Duration.ofSeconds(30);
   /** Consecutive infrastructure failures after which each one is logged at ERROR. */
   private static final int ERROR_AFTER = 10;
-
-  /** A record read and not yet written, with its target (null when there is nothing to write). */
-  private static final class Item {
-    final ConsumerRecord<byte[], byte[]> record;
-    final ProjectionTarget target;
-    final String unreadable;
-    final Exception cause;
-
-    Item(
-        ConsumerRecord<byte[], byte[]> record,
-        ProjectionTarget target,
-        String unreadable,
-        Exception cause) {
-      this.record = record;
-      this.target = target;
-      this.unreadable = unreadable;
-      this.cause = cause;
-    }
-  }
 
   /** The database or the broker failed: the same work is retried later. */
   private static final class InfrastructureFailure extends Exception {
@@ -94,7 +71,7 @@ public final class ResultProjector implements AutoCloseable {
   private final SenderMetrics metrics;
   private final Duration sweep;
   private final ServiceLoop loop;
-  private final List<Item> pending = new ArrayList<>();
+  private final List<PendingResult> pending = new ArrayList<>();
   private final Set<ProjectionTarget> sweepTargets = new LinkedHashSet<>();
   private long lastSweepNanos;
   private int failures;
@@ -146,7 +123,7 @@ public final class ResultProjector implements AutoCloseable {
   private boolean pollOnce() {
     ConsumerRecords<byte[], byte[]> records = consumer.poll(pollTimeout());
     for (ConsumerRecord<byte[], byte[]> r : records) {
-      pending.add(read(r));
+      pending.add(PendingResult.read(r));
       uncommitted = true;
     }
     if (System.nanoTime() - retryAtNanos < 0) {
@@ -189,23 +166,6 @@ public final class ResultProjector implements AutoCloseable {
     return POLL;
   }
 
-  /** Decodes one record; never throws: an unreadable record becomes an item to dead-letter. */
-  private Item read(ConsumerRecord<byte[], byte[]> r) {
-    DeliveryResult result;
-    try {
-      result = SERDE.deserialize(r.topic(), r.value());
-    } catch (RuntimeException e) {
-      return new Item(r, null, "not a DeliveryResult", e);
-    }
-    if (result == null || result.kind() == null || result.scheduleKey() == null) {
-      return new Item(r, null, null, null); // nothing to project
-    }
-    UUID id = scheduleId(result.scheduleKey());
-    return new Item(
-        r, id == null ? null : new ProjectionTarget(result.kind(), id, result.occurrenceAt()), null,
-        null);
-  }
-
   private List<ProjectionTarget> openBroadcasts() throws InfrastructureFailure {
     try {
       return projection.openBroadcasts();
@@ -221,18 +181,18 @@ public final class ResultProjector implements AutoCloseable {
    * dead-letters them twice.
    */
   private void writePending() throws InfrastructureFailure {
-    for (Iterator<Item> it = pending.iterator(); it.hasNext(); ) {
-      Item item = it.next();
+    for (Iterator<PendingResult> it = pending.iterator(); it.hasNext(); ) {
+      PendingResult item = it.next();
       if (item.unreadable != null) {
         deadLetter(item.record, item.unreadable, item.cause);
         it.remove();
       }
     }
-    Map<ProjectionTarget, List<Item>> byTarget = new LinkedHashMap<>();
+    Map<ProjectionTarget, List<PendingResult>> byTarget = new LinkedHashMap<>();
     for (ProjectionTarget t : sweepTargets) {
       byTarget.put(t, new ArrayList<>());
     }
-    for (Item item : pending) {
+    for (PendingResult item : pending) {
       if (item.target != null) {
         byTarget.computeIfAbsent(item.target, t -> new ArrayList<>()).add(item);
       }
@@ -252,9 +212,9 @@ public final class ResultProjector implements AutoCloseable {
     sweepTargets.clear();
   }
 
-  private void writeOneByOne(Map<ProjectionTarget, List<Item>> byTarget)
+  private void writeOneByOne(Map<ProjectionTarget, List<PendingResult>> byTarget)
       throws InfrastructureFailure {
-    for (Map.Entry<ProjectionTarget, List<Item>> en : byTarget.entrySet()) {
+    for (Map.Entry<ProjectionTarget, List<PendingResult>> en : byTarget.entrySet()) {
       try {
         projection.apply(List.of(en.getKey()));
       } catch (SQLException | RuntimeException e) {
@@ -269,7 +229,7 @@ public final class ResultProjector implements AutoCloseable {
               en.getKey().scheduleId(),
               ErrorTexts.text(e.toString()));
         }
-        for (Item item : en.getValue()) {
+        for (PendingResult item : en.getValue()) {
           deadLetter(item.record, reason, e);
           pending.remove(item);
         }
@@ -382,15 +342,6 @@ public final class ResultProjector implements AutoCloseable {
       uncommitted = false;
     } catch (CommitFailedException | RebalanceInProgressException | TimeoutException e) {
       log.warn("Projector commit not accepted, the records will be replayed: error={}", e.toString());
-    }
-  }
-
-  private static UUID scheduleId(String scheduleKey) {
-    int colon = scheduleKey.indexOf(':');
-    try {
-      return UUID.fromString(colon < 0 ? scheduleKey : scheduleKey.substring(colon + 1));
-    } catch (IllegalArgumentException e) {
-      return null;
     }
   }
 
