@@ -11,6 +11,7 @@ import io.herald.scheduler.projector.DailyTotals;
 import io.herald.scheduler.projector.ProjectorConfig;
 import io.herald.scheduler.projector.ScheduleStateProjector;
 import io.herald.scheduler.config.SchedulerConfig;
+import io.herald.scheduler.config.SchedulerConnection;
 import io.herald.scheduler.topology.SchedulerMetrics;
 import io.herald.scheduler.topology.StreamsRunner;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -183,9 +184,11 @@ public final class SchedulerApp implements AutoCloseable {
       Clock wallClock) {
     // CDC and projector settings first: they only collect problems, and SchedulerConfig.read
     // then throws once with all of them.
-    CdcConfig cdc = CdcConfig.fromEnv(reader);
-    ProjectorConfig projector = ProjectorConfig.fromEnv(reader);
-    SchedulerConfig config = SchedulerConfig.read(reader);
+    // The connection settings are read once and shared: the three cannot disagree on them.
+    SchedulerConnection connection = SchedulerConnection.read(reader);
+    CdcConfig cdc = CdcConfig.fromEnv(reader, connection);
+    ProjectorConfig projector = ProjectorConfig.fromEnv(reader, connection);
+    SchedulerConfig config = SchedulerConfig.read(reader, connection);
     log.info("Effective configuration: {}", reader.echo());
     // A component loop that stops fatally ends the process like a dead Streams does.
     Consumer<Throwable> onComponentFatal = e -> onStreamsFatal.run();
