@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The CDC engine and the state projector plug in as {@link Component}s: {@link #create(Map,
  * Runnable)} builds them from the configuration ({@link #cdcEngine(CdcConfig,
- * PrometheusMeterRegistry)}), or {@link Component#none} when the configuration leaves them off;
+ * PrometheusMeterRegistry, Consumer)}), or {@link Component#none} when the configuration leaves them off;
  * tests pass their own.
  */
 public final class SchedulerApp implements AutoCloseable {
@@ -192,7 +192,7 @@ public final class SchedulerApp implements AutoCloseable {
     log.info("Effective configuration: {}", reader.echo());
     // A component loop that stops fatally ends the process like a dead Streams does.
     Consumer<Throwable> onComponentFatal = e -> onStreamsFatal.run();
-    return new SchedulerApp(config, registry, cdcEngine(cdc, registry),
+    return new SchedulerApp(config, registry, cdcEngine(cdc, registry, onComponentFatal),
         stateProjector(projector, registry, onComponentFatal), onStreamsFatal, wallClock);
   }
 
@@ -200,16 +200,17 @@ public final class SchedulerApp implements AutoCloseable {
    * The CDC engine behind its lease: only the instance holding the lease streams, and closing
    * leaves the lease only after the engine stopped (ADR 0003).
    */
-  static Component cdcEngine(CdcConfig cdc, PrometheusMeterRegistry registry) {
+  static Component cdcEngine(
+      CdcConfig cdc, PrometheusMeterRegistry registry, Consumer<Throwable> onFatal) {
     if (!cdc.enabled()) {
       return Component.none("cdc-engine");
     }
     CdcEngine engine = new CdcEngine(cdc, registry);
-    EngineLeadership lease = new EngineLeadership(cdc, engine, registry);
+    EngineLeadership lease = new EngineLeadership(cdc, engine, registry, onFatal);
     return Component.of("cdc-engine", lease::start, () -> {
       lease.close();
       engine.close();
-    });
+    }, lease::healthy);
   }
 
   /**
