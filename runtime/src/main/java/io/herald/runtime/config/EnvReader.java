@@ -42,6 +42,16 @@ public final class EnvReader {
     return v;
   }
 
+  /**
+   * Reports {@code name} as required but not set when {@code value} (read earlier, e.g. with
+   * {@link #optional}) is null: for a setting only some configurations need.
+   */
+  public void requirePresent(String name, Object value) {
+    if (value == null) {
+      problems.add(name + " is required but not set");
+    }
+  }
+
   public String optional(String name, String def) {
     String v = raw(name);
     String effective = v == null ? def : v;

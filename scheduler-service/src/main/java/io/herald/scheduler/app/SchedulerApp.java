@@ -11,6 +11,7 @@ import io.herald.scheduler.projector.DailyTotals;
 import io.herald.scheduler.projector.ProjectorConfig;
 import io.herald.scheduler.projector.ScheduleStateProjector;
 import io.herald.scheduler.config.SchedulerConfig;
+import io.herald.scheduler.config.SchedulerConnection;
 import io.herald.scheduler.topology.SchedulerMetrics;
 import io.herald.scheduler.topology.StreamsRunner;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -22,6 +23,7 @@ import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,7 +35,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The CDC engine and the state projector plug in as {@link Component}s: {@link #create(Map,
  * Runnable)} builds them from the configuration ({@link #cdcEngine(CdcConfig,
- * PrometheusMeterRegistry)}), or {@link Component#none} when the configuration leaves them off;
+ * PrometheusMeterRegistry, Consumer)}), or {@link Component#none} when the configuration leaves them off;
  * tests pass their own.
  */
 public final class SchedulerApp implements AutoCloseable {
@@ -163,7 +165,8 @@ public final class SchedulerApp implements AutoCloseable {
    * behind its leadership lease, and the state projector. Every configuration problem of every
    * part is reported in one {@link ConfigException}.
    *
-   * @param onStreamsFatal called once when Kafka Streams reaches ERROR; must return at once
+   * @param onStreamsFatal called when Kafka Streams reaches ERROR or a component's loop stops on
+   *     a failure it does not retry (either way the process must exit); must return at once
    */
   public static SchedulerApp create(Map<String, String> env, Runnable onStreamsFatal) {
     return create(env, onStreamsFatal, Clock.systemUTC());
@@ -181,44 +184,55 @@ public final class SchedulerApp implements AutoCloseable {
       Clock wallClock) {
     // CDC and projector settings first: they only collect problems, and SchedulerConfig.read
     // then throws once with all of them.
-    CdcConfig cdc = CdcConfig.fromEnv(reader);
-    ProjectorConfig projector = ProjectorConfig.fromEnv(reader);
-    SchedulerConfig config = SchedulerConfig.read(reader);
+    // The connection settings are read once and shared: the three cannot disagree on them.
+    SchedulerConnection connection = SchedulerConnection.read(reader);
+    CdcConfig cdc = CdcConfig.fromEnv(reader, connection);
+    ProjectorConfig projector = ProjectorConfig.fromEnv(reader, connection);
+    SchedulerConfig config = SchedulerConfig.read(reader, connection);
     log.info("Effective configuration: {}", reader.echo());
-    return new SchedulerApp(config, registry, cdcEngine(cdc, registry),
-        stateProjector(projector, registry), onStreamsFatal, wallClock);
+    // A component loop that stops fatally ends the process like a dead Streams does.
+    Consumer<Throwable> onComponentFatal = e -> onStreamsFatal.run();
+    return new SchedulerApp(config, registry, cdcEngine(cdc, registry, onComponentFatal),
+        stateProjector(projector, registry, onComponentFatal), onStreamsFatal, wallClock);
   }
 
   /**
    * The CDC engine behind its lease: only the instance holding the lease streams, and closing
    * leaves the lease only after the engine stopped (ADR 0003).
    */
-  static Component cdcEngine(CdcConfig cdc, PrometheusMeterRegistry registry) {
+  static Component cdcEngine(
+      CdcConfig cdc, PrometheusMeterRegistry registry, Consumer<Throwable> onFatal) {
     if (!cdc.enabled()) {
       return Component.none("cdc-engine");
     }
     CdcEngine engine = new CdcEngine(cdc, registry);
-    EngineLeadership lease = new EngineLeadership(cdc, engine, registry);
+    EngineLeadership lease = new EngineLeadership(cdc, engine, registry, onFatal);
     return Component.of("cdc-engine", lease::start, () -> {
       lease.close();
       engine.close();
-    });
+    }, lease::healthy);
   }
 
-  /** Occurrences, errors and states into the source rows' state columns (ADR 0005). */
-  static Component stateProjector(ProjectorConfig projector, PrometheusMeterRegistry registry) {
+  /**
+   * Occurrences, errors and states into the source rows' state columns (ADR 0005).
+   *
+   * @param onFatal called once when the projector or the daily totals stop on a failure they do
+   *     not retry; must return at once
+   */
+  static Component stateProjector(
+      ProjectorConfig projector, PrometheusMeterRegistry registry, Consumer<Throwable> onFatal) {
     if (!projector.enabled()) {
       return Component.none("state-projector");
     }
-    ScheduleStateProjector p = new ScheduleStateProjector(projector, registry);
-    DailyTotals totals = new DailyTotals(projector, registry);
+    ScheduleStateProjector p = new ScheduleStateProjector(projector, registry, onFatal);
+    DailyTotals totals = new DailyTotals(projector, registry, onFatal);
     return Component.of("state-projector", () -> {
       p.start();
       totals.start();
     }, () -> {
       totals.close();
       p.close();
-    }, p::healthy);
+    }, () -> p.healthy() && totals.healthy());
   }
 
   public static void main(String[] args) {
@@ -226,8 +240,9 @@ public final class SchedulerApp implements AutoCloseable {
   }
 
   /**
-   * Runs the service until Kafka Streams dies (returns 1) or the JVM is stopped (the shutdown
-   * hook closes everything). Returns 2 on invalid configuration, before any thread starts.
+   * Runs the service until Kafka Streams dies or a component's loop stops fatally (returns 1) or
+   * the JVM is stopped (the shutdown hook closes everything). Returns 2 on invalid configuration,
+   * before any thread starts.
    */
   static int run(Map<String, String> env) {
     CountDownLatch fatal = new CountDownLatch(1);
@@ -244,7 +259,8 @@ public final class SchedulerApp implements AutoCloseable {
     try {
       app.start();
       fatal.await();
-      log.error("Kafka Streams reached ERROR: exiting so the orchestrator restarts the process");
+      log.error("Kafka Streams reached ERROR or a component stopped on a fatal failure: exiting so"
+          + " the orchestrator restarts the process: streamsState={}", app.streamsState());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (RuntimeException e) {

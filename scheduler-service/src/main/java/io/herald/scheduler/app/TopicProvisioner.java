@@ -3,6 +3,7 @@ package io.herald.scheduler.app;
 import io.herald.contracts.limit.Limits;
 import io.herald.contracts.topic.TopicSpec;
 import io.herald.contracts.topic.Topics;
+import io.herald.runtime.kafka.KafkaClients;
 import io.herald.scheduler.config.SchedulerConfig;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -15,7 +16,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
@@ -63,10 +63,9 @@ final class TopicProvisioner {
   }
 
   static void createIfAbsent(SchedulerConfig config) {
-    Properties props = new Properties();
-    props.putAll(config.kafkaPassthrough());
-    props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
-    props.put(AdminClientConfig.CLIENT_ID_CONFIG, config.applicationId() + "-provisioner");
+    Properties props = KafkaClients.admin(config.bootstrapServers(), config.kafkaPassthrough())
+        .clientId(config.applicationId() + "-provisioner")
+        .toProperties();
     try (Admin admin = Admin.create(props)) {
       Set<String> existing = admin.listTopics().names()
           .get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);

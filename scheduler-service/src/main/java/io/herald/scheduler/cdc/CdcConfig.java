@@ -1,6 +1,7 @@
 package io.herald.scheduler.cdc;
 
 import io.herald.runtime.config.EnvReader;
+import io.herald.scheduler.config.SchedulerConnection;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
@@ -96,19 +97,22 @@ public record CdcConfig(
    * once after reading every config of the service).
    */
   public static CdcConfig fromEnv(EnvReader env) {
+    return fromEnv(env, SchedulerConnection.read(env));
+  }
+
+  /** Like {@link #fromEnv(EnvReader)} with the connection settings the service read once. */
+  public static CdcConfig fromEnv(EnvReader env, SchedulerConnection connection) {
     boolean enabled = env.bool("HERALD_SCHEDULER_CDC_ENABLED", true);
-    String appId = env.optional("HERALD_SCHEDULER_APPLICATION_ID", DEFAULT_APPLICATION_ID);
-    String bootstrap = env.required("HERALD_SCHEDULER_BOOTSTRAP_SERVERS");
+    String appId = connection.applicationId();
+    String bootstrap = connection.bootstrapServers();
     // Without CDC nothing here needs a database, so only an enabled engine requires one.
-    String jdbcUrl =
-        enabled
-            ? env.required("HERALD_SCHEDULER_JDBC_URL")
-            : env.optional("HERALD_SCHEDULER_JDBC_URL", null);
-    String user =
-        enabled
-            ? env.required("HERALD_SCHEDULER_JDBC_USER")
-            : env.optional("HERALD_SCHEDULER_JDBC_USER", null);
-    String password = env.secret("HERALD_SCHEDULER_JDBC_PASSWORD", null);
+    if (enabled) {
+      connection.requireJdbcUrl(env);
+      connection.requireJdbcUser(env);
+    }
+    String jdbcUrl = connection.jdbcUrl();
+    String user = connection.jdbcUser();
+    String password = connection.jdbcPassword();
     String slot = env.optional("HERALD_SCHEDULER_CDC_SLOT", DEFAULT_SLOT);
     Duration poll = env.duration("HERALD_SCHEDULER_CDC_POLL_INTERVAL", DEFAULT_POLL_INTERVAL);
     String offsetsTopic = env.optional("HERALD_SCHEDULER_CDC_OFFSETS_TOPIC", DEFAULT_OFFSETS_TOPIC);

@@ -3,32 +3,18 @@ package io.herald.scheduler.cdc;
 import io.debezium.engine.ChangeEvent;
 import io.debezium.engine.DebeziumEngine;
 import io.debezium.engine.format.Json;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.herald.contracts.event.ScheduleChange;
 import io.herald.contracts.limit.Limits;
-import io.herald.contracts.topic.Topics;
+import io.herald.runtime.kafka.KafkaClients;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
-import java.util.Objects;
 import java.util.Properties;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
@@ -48,7 +34,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>{@link #start()} streams until {@link #stop(Duration)} or {@link #close()}; it may be
  * started again after a stop (each start builds a fresh Debezium engine). Thread: {@code
- * herald-cdc-engine}, one per running engine.
+ * herald-cdc-engine}, one per running engine. This class owns the engine's lifecycle; {@link
+ * ChangeBatches} turns a batch into acknowledged records.
  */
 public final class CdcEngine implements AutoCloseable, EngineLeadership.Listener {
 
@@ -65,21 +52,10 @@ public final class CdcEngine implements AutoCloseable, EngineLeadership.Listener
 
   private static final long MIN_BACKOFF_MS = 500;
   private static final long MAX_BACKOFF_MS = 30_000;
-  private static final Duration SEND_TIMEOUT = Duration.ofSeconds(60);
 
   private final CdcConfig config;
-  private final ObjectMapper json;
-  private final RowMapper mapper;
-  private final Clock clock;
-  private final MeterRegistry registry;
-  private final Map<String, Counter> eventCounters = new ConcurrentHashMap<>();
-  private final Map<String, Counter> droppedCounters = new ConcurrentHashMap<>();
-  private final Map<String, Counter> cutCounters = new ConcurrentHashMap<>();
-  private final Map<String, Counter> poisonCounters = new ConcurrentHashMap<>();
-  private final Map<String, Counter> deadLetterCounters = new ConcurrentHashMap<>();
   private final Counter restarts;
-  private final Counter mappingFailures;
-  private final Timer lag;
+  private final ChangeBatches batches;
 
   private final Object lock = new Object();
   private boolean closed;
@@ -93,38 +69,11 @@ public final class CdcEngine implements AutoCloseable, EngineLeadership.Listener
 
   CdcEngine(CdcConfig config, MeterRegistry registry, Clock clock) {
     this.config = config;
-    this.registry = registry;
-    this.clock = clock;
-    this.json = io.herald.contracts.serde.Json.mapper();
-    this.mapper = new RowMapper(json);
     this.restarts =
         Counter.builder("herald.scheduler.cdc.restarts")
             .description("CDC engine runs that ended unexpectedly and were restarted")
             .register(registry);
-    this.mappingFailures =
-        Counter.builder("herald.scheduler.cdc.mapping.failures")
-            .description("Change events the mapper or serializer failed on; dead-lettered, and"
-                + " reported invalid when they are definitions")
-            .register(registry);
-    this.lag =
-        Timer.builder("herald.scheduler.cdc.lag")
-            .description("Source commit time to Kafka acknowledgement of the produced event")
-            .publishPercentileHistogram()
-            .register(registry);
-    // Pre-register the known series so dashboards show zeros rather than gaps.
-    for (String table : RowMapper.TABLES) {
-      for (String op : List.of("create", "read", "update", "delete")) {
-        eventCounter(table, op);
-      }
-      droppedCounter(table);
-      poisonCounter(table, "too_large");
-      poisonCounter(table, "unreadable");
-      deadLetterCounter(table, "written");
-      deadLetterCounter(table, "refused");
-    }
-    for (String table : List.of(RowMapper.DEVICES, RowMapper.CONTACTS)) {
-      cutCounter(table);
-    }
+    this.batches = new ChangeBatches(io.herald.contracts.serde.Json.mapper(), clock, registry);
   }
 
   /** Starts streaming now (idempotent). Used by {@link EngineLeadership} when elected. */
@@ -304,13 +253,7 @@ public final class CdcEngine implements AutoCloseable, EngineLeadership.Listener
         .build();
   }
 
-  /**
-   * Produces the batch's events, waits for Kafka to acknowledge all of them, and only then marks
-   * the records processed. A row whose event cannot be produced as it is (too large, unreadable)
-   * is replaced or dead-lettered ({@link PoisonRows}) so the batch still completes; only a failed
-   * delivery (timeout, broker down, authorization...) fails the batch (and the engine run)
-   * unmarked.
-   */
+  /** One batch through {@link ChangeBatches#handle}; a failed one fails the engine run. */
   void handleBatch(List<ChangeEvent<String, String>> records,
       DebeziumEngine.RecordCommitter<ChangeEvent<String, String>> committer)
       throws InterruptedException {
@@ -328,231 +271,7 @@ public final class CdcEngine implements AutoCloseable, EngineLeadership.Listener
   void handleBatch(Producer<String, byte[]> p, List<ChangeEvent<String, String>> records,
       DebeziumEngine.RecordCommitter<ChangeEvent<String, String>> committer)
       throws InterruptedException {
-    List<Sent> sent = new ArrayList<>(records.size());
-    for (ChangeEvent<String, String> r : records) {
-      produce(p, r, sent);
-    }
-    p.flush();
-    long deadline = System.nanoTime() + SEND_TIMEOUT.toNanos();
-    List<Sent> refused = awaitAcks(sent, deadline);
-    if (!refused.isEmpty()) {
-      // Sent after the whole batch: a replacement must not overtake a later change of its key.
-      List<Sent> replacements = new ArrayList<>();
-      for (Sent s : refused) {
-        replaceRefused(p, s, sent, replacements);
-      }
-      p.flush();
-      List<Sent> refusedAgain =
-          awaitAcks(replacements, System.nanoTime() + SEND_TIMEOUT.toNanos());
-      if (!refusedAgain.isEmpty()) {
-        // A stub is a few hundred bytes: a topic refusing it is misconfigured for every row.
-        throw new CdcException("Kafka refused a rejection stub of a few hundred bytes: topic="
-            + refusedAgain.get(0).topic() + " key=" + refusedAgain.get(0).key(), null);
-      }
-    }
-    for (ChangeEvent<String, String> r : records) {
-      committer.markProcessed(r);
-    }
-    committer.markBatchFinished();
-  }
-
-  /** Maps one change and sends what it turned into: its event, a stub and/or a dead letter. */
-  private void produce(Producer<String, byte[]> p, ChangeEvent<String, String> r,
-      List<Sent> sent) {
-    CdcMapping mapping;
-    try {
-      mapping = mapper.map(r.value());
-    } catch (RuntimeException e) {
-      // The mapper is built not to throw; if it does, one bad row must not stop the stream.
-      unreadable(p, r, e, sent);
-      return;
-    }
-    if (mapping instanceof CdcMapping.Emit<?> emit) {
-      byte[] value;
-      try {
-        value = emit.serializedValue();
-      } catch (RuntimeException e) {
-        unreadable(p, r, e, sent);
-        return;
-      }
-      if (emit.cutValues() > 0) {
-        cutCounter(emit.table()).increment(emit.cutValues());
-      }
-      if (value.length > Limits.MAX_DEFINITION_BYTES) {
-        tooLarge(p, r, emit, value.length, sent);
-        return;
-      }
-      send(p, sent, r, emit.table(), emit.op(), emit.topic().name(), emit.key(), emit.value(),
-          value, emit.sourceTsMs(), false);
-      if (log.isDebugEnabled()) {
-        log.debug("CDC event produced: table={} op={} topic={} key={}",
-            emit.table(), emit.op(), emit.topic().name(), emit.key());
-      }
-    } else if (mapping instanceof CdcMapping.StateOnly stateOnly) {
-      droppedCounter(stateOnly.table()).increment();
-      log.debug("CDC update dropped, only state columns changed: table={} columns={}",
-          stateOnly.table(), stateOnly.changedColumns());
-    } else if (mapping instanceof CdcMapping.Ignored ignored) {
-      log.debug("CDC change ignored: table={} reason={}", ignored.table(), ignored.reason());
-    }
-  }
-
-  /**
-   * An event over {@link Limits#MAX_DEFINITION_BYTES}: a definition goes out as a rejection stub
-   * (the user sees the row invalid, with the size), a contact or device as a dead letter.
-   */
-  private void tooLarge(Producer<String, byte[]> p, ChangeEvent<String, String> r,
-      CdcMapping.Emit<?> emit, int bytes, List<Sent> sent) {
-    poisonCounter(emit.table(), "too_large").increment();
-    if (emit.value() instanceof ScheduleChange change) {
-      log.warn("Schedule definition too large, sent as rejected: table={} key={} bytes={} "
-          + "limit={} sourceVersion={}", emit.table(), emit.key(), bytes,
-          Limits.MAX_DEFINITION_BYTES, change.sourceVersion());
-      ScheduleChange stub = PoisonRows.stub(change, PoisonRows.tooLargeError(bytes));
-      send(p, sent, r, emit.table(), emit.op(), emit.topic().name(), emit.key(), stub,
-          Topics.SCHEDULE_CHANGES.valueSerde().serializer()
-              .serialize(Topics.SCHEDULE_CHANGES.name(), stub),
-          emit.sourceTsMs(), true);
-    } else {
-      PoisonRows.Source source = PoisonRows.source(json, r.value(), r.key());
-      log.warn("CDC event too large, dead-lettered: table={} key={} bytes={} limit={} lsn={}",
-          emit.table(), emit.key(), bytes, Limits.MAX_DEFINITION_BYTES, source.lsn());
-      deadLetter(p, sent, r, source, String.format(Locale.ROOT,
-          "event too large: %,d bytes, limit %,d", bytes, Limits.MAX_DEFINITION_BYTES), null);
-    }
-  }
-
-  /**
-   * A change the mapper or the serializer could not handle: dead-lettered as raw Debezium JSON,
-   * and for a definition also a rejection stub, so the user learns the row was not taken.
-   */
-  private void unreadable(Producer<String, byte[]> p, ChangeEvent<String, String> r,
-      RuntimeException e, List<Sent> sent) {
-    mappingFailures.increment();
-    PoisonRows.Source source = PoisonRows.source(json, r.value(), r.key());
-    String table = RowMapper.TABLES.contains(source.table()) ? source.table() : "unknown";
-    poisonCounter(table, "unreadable").increment();
-    // The exception's message may quote row content: only its class is logged; the dead letter
-    // keeps the first line for the operator.
-    log.error("CDC change could not be read, dead-lettered: table={} key={} lsn={} exception={}",
-        table, source.eventKey(), source.lsn(), e.getClass().getName());
-    String error = PoisonRows.unreadableError(e);
-    ScheduleChange stub = PoisonRows.unreadable(source, error);
-    if (stub != null) {
-      String op = opName(source.op());
-      send(p, sent, r, table, op, Topics.SCHEDULE_CHANGES.name(), stub.scheduleKey(), stub,
-          Topics.SCHEDULE_CHANGES.valueSerde().serializer()
-              .serialize(Topics.SCHEDULE_CHANGES.name(), stub),
-          0, true);
-    }
-    deadLetter(p, sent, r, source, error, e);
-  }
-
-  /**
-   * A record the broker refused as too large although it passed the size check (a topic's
-   * {@code max.message.bytes} set lower): a definition is replaced by a stub unless a later
-   * change of the same key in this batch already superseded it; a contact or device is
-   * dead-lettered.
-   */
-  private void replaceRefused(Producer<String, byte[]> p, Sent s, List<Sent> batch,
-      List<Sent> replacements) {
-    if (s.stub()) {
-      replacements.add(s); // reported by the caller: nothing smaller to send
-      return;
-    }
-    poisonCounter(s.table(), "too_large").increment();
-    if (s.value() instanceof ScheduleChange change) {
-      boolean superseded = false;
-      for (int i = batch.indexOf(s) + 1; i < batch.size(); i++) {
-        Sent later = batch.get(i);
-        superseded |= !later.deadLetter() && later.topic().equals(s.topic())
-            && Objects.equals(later.key(), s.key());
-      }
-      log.warn("Kafka refused a schedule definition as too large, {}: topic={} key={} bytes={}",
-          superseded ? "a later change of the key replaces it" : "sent as rejected", s.topic(),
-          s.key(), s.bytes());
-      if (!superseded) {
-        ScheduleChange stub = PoisonRows.stub(change, PoisonRows.refusedError(s.bytes()));
-        send(p, replacements, s.change(), s.table(), s.op(), s.topic(), s.key(), stub,
-            Topics.SCHEDULE_CHANGES.valueSerde().serializer()
-                .serialize(Topics.SCHEDULE_CHANGES.name(), stub),
-            s.sourceTsMs(), true);
-      }
-    } else {
-      PoisonRows.Source source = PoisonRows.source(json, s.change().value(), s.change().key());
-      log.warn("Kafka refused a CDC event as too large, dead-lettered: topic={} key={} bytes={}",
-          s.topic(), s.key(), s.bytes());
-      deadLetter(p, replacements, s.change(), source, String.format(Locale.ROOT,
-          "event too large for topic %s: %,d bytes", s.topic(), s.bytes()), null);
-    }
-  }
-
-  /** Debezium's op code as the events metric names it. */
-  private static String opName(String code) {
-    if (code == null) {
-      return "update";
-    }
-    switch (code) {
-      case "c":
-        return "create";
-      case "r":
-        return "read";
-      case "d":
-        return "delete";
-      default:
-        return "update";
-    }
-  }
-
-  private void send(Producer<String, byte[]> p, List<Sent> sent, ChangeEvent<String, String> r,
-      String table, String op, String topic, String key, Object value, byte[] bytes,
-      long sourceTsMs, boolean stub) {
-    Future<RecordMetadata> f = p.send(new ProducerRecord<>(topic, key, bytes));
-    sent.add(new Sent(f, r, table, op, topic, key, value, bytes.length, sourceTsMs, stub, false));
-    eventCounter(table, op).increment();
-  }
-
-  private void deadLetter(Producer<String, byte[]> p, List<Sent> sent,
-      ChangeEvent<String, String> r, PoisonRows.Source source, String reason, Exception cause) {
-    ProducerRecord<String, byte[]> dl = PoisonRows.deadLetter(source, r.value(), reason, cause);
-    String table = RowMapper.TABLES.contains(source.table()) ? source.table() : "unknown";
-    sent.add(new Sent(p.send(dl), r, table, null, dl.topic(), dl.key(), null,
-        dl.value().length, 0, false, true));
-  }
-
-  /**
-   * Waits for every send; returns the events the broker refused as too large. A refused dead
-   * letter is counted and logged but does not fail the batch (the row is still in PostgreSQL);
-   * any other failure does.
-   */
-  private List<Sent> awaitAcks(List<Sent> sends, long deadline) throws InterruptedException {
-    List<Sent> refused = new ArrayList<>();
-    for (Sent s : sends) {
-      try {
-        s.future().get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-      } catch (ExecutionException | TimeoutException e) {
-        Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
-        if (cause instanceof RecordTooLargeException) {
-          if (s.deadLetter()) {
-            deadLetterCounter(s.table(), "refused").increment();
-            log.error("Dead letter refused as too large, the row stays only in PostgreSQL: "
-                + "topic={} key={} bytes={}", s.topic(), s.key(), s.bytes());
-          } else {
-            refused.add(s);
-          }
-          continue;
-        }
-        throw new CdcException(
-            "Kafka did not acknowledge a CDC event; the batch stays unprocessed and is re-read: "
-                + cause, cause);
-      }
-      if (s.deadLetter()) {
-        deadLetterCounter(s.table(), "written").increment();
-      } else if (s.sourceTsMs() > 0) {
-        lag.record(Math.max(0, clock.millis() - s.sourceTsMs()), TimeUnit.MILLISECONDS);
-      }
-    }
-    return refused;
+    batches.handle(p, records, committer);
   }
 
   /** The embedded engine's configuration; package-private for tests. */
@@ -606,20 +325,18 @@ public final class CdcEngine implements AutoCloseable, EngineLeadership.Listener
   }
 
   private Properties producerProperties() {
-    Properties p = new Properties();
-    p.putAll(config.kafkaProperties());
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
-    p.put(ProducerConfig.CLIENT_ID_CONFIG, config.applicationId() + "-cdc");
-    p.put(ProducerConfig.ACKS_CONFIG, "all");
-    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-    p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-    p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-    p.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 5);
     // Owned: one record size end to end (50,000 contact ids are about 2 MB of JSON). Definitions
     // are checked against the smaller MAX_DEFINITION_BYTES first, and a dead letter is cut below
     // this, so the producer never refuses what the engine sends.
-    p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Limits.MAX_RECORD_BYTES);
-    return p;
+    return KafkaClients.producer(config.bootstrapServers(), config.kafkaProperties(),
+            Limits.MAX_RECORD_BYTES)
+        .clientId(config.applicationId() + "-cdc")
+        .byDefault(ProducerConfig.LINGER_MS_CONFIG, 5)
+        .set(ProducerConfig.ACKS_CONFIG, "all")
+        .set(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true)
+        .set(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName())
+        .set(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName())
+        .toProperties();
   }
 
   private void closeEngine(DebeziumEngine<ChangeEvent<String, String>> engine, long deadline) {
@@ -658,51 +375,6 @@ public final class CdcEngine implements AutoCloseable, EngineLeadership.Listener
     }
   }
 
-  private Counter eventCounter(String table, String op) {
-    return eventCounters.computeIfAbsent(table + "/" + op, k ->
-        Counter.builder("herald.scheduler.cdc.events")
-            .description("Canonical events produced from row changes")
-            .tag("table", table)
-            .tag("op", op)
-            .register(registry));
-  }
-
-  private Counter cutCounter(String table) {
-    return cutCounters.computeIfAbsent(table, t ->
-        Counter.builder("herald.scheduler.cdc.cut.values")
-            .description("Contact and device values cut or dropped to fit Herald's limits")
-            .tag("table", t)
-            .register(registry));
-  }
-
-  private Counter poisonCounter(String table, String reason) {
-    return poisonCounters.computeIfAbsent(table + "/" + reason, k ->
-        Counter.builder("herald.scheduler.cdc.poison.rows")
-            .description("Changes produced as a rejection stub or dead letter instead of their"
-                + " event (reason=too_large|unreadable)")
-            .tag("table", table)
-            .tag("reason", reason)
-            .register(registry));
-  }
-
-  private Counter deadLetterCounter(String table, String result) {
-    return deadLetterCounters.computeIfAbsent(table + "/" + result, k ->
-        Counter.builder("herald.scheduler.cdc.dead.letters")
-            .description("Raw changes written to a dead-letter topic (result=written), or refused"
-                + " there as too large (result=refused)")
-            .tag("table", table)
-            .tag("result", result)
-            .register(registry));
-  }
-
-  private Counter droppedCounter(String table) {
-    return droppedCounters.computeIfAbsent(table == null ? "unknown" : table, t ->
-        Counter.builder("herald.scheduler.cdc.dropped.state.only")
-            .description("Updates dropped because they changed only Herald's state columns")
-            .tag("table", t)
-            .register(registry));
-  }
-
   /** One start-to-stop period: its supervisor thread and the engine it currently runs. */
   private static final class Run {
     volatile boolean wanted = true;
@@ -710,17 +382,6 @@ public final class CdcEngine implements AutoCloseable, EngineLeadership.Listener
     Thread thread;
     DebeziumEngine<ChangeEvent<String, String>> current;
   }
-
-  /**
-   * One record handed to the producer.
-   *
-   * @param change the Debezium change it came from
-   * @param value the event (a {@link ScheduleChange}, ...), null for a dead letter
-   * @param stub true for a rejection stub (nothing smaller exists to replace it)
-   */
-  private record Sent(Future<RecordMetadata> future, ChangeEvent<String, String> change,
-      String table, String op, String topic, String key, Object value, int bytes,
-      long sourceTsMs, boolean stub, boolean deadLetter) {}
 
   /** What one engine run ended with, filled by Debezium's callbacks. */
   private static final class RunOutcome {

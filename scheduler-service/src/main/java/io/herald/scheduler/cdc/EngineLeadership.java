@@ -1,5 +1,8 @@
 package io.herald.scheduler.cdc;
 
+import io.herald.runtime.kafka.KafkaClients;
+import io.herald.runtime.loop.ServiceLoop;
+import io.herald.runtime.loop.ServiceLoop.Decision;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
@@ -7,13 +10,12 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -21,7 +23,6 @@ import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TopicExistsException;
-import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,33 +55,66 @@ public final class EngineLeadership implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(EngineLeadership.class);
   private static final Duration POLL = Duration.ofMillis(200);
+  /** Pause after a failed poll. */
+  private static final Duration POLL_RETRY = Duration.ofSeconds(1);
   private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(30);
 
   private final CdcConfig config;
   private final Listener listener;
   private final AtomicBoolean leader = new AtomicBoolean();
-  private final AtomicBoolean closing = new AtomicBoolean();
-  private final CountDownLatch stopped = new CountDownLatch(1);
+  private final ServiceLoop loop;
   private KafkaConsumer<byte[], byte[]> consumer;
-  private Thread thread;
+  private boolean started;
 
   public EngineLeadership(CdcConfig config, Listener listener, MeterRegistry registry) {
+    this(config, listener, registry, e -> {});
+  }
+
+  /**
+   * @param onFatal called once, on the leadership thread, if it stops on a failure it does not
+   *     retry (an {@link Error}); must return at once (the app exits)
+   */
+  public EngineLeadership(CdcConfig config, Listener listener, MeterRegistry registry,
+      Consumer<Throwable> onFatal) {
     this.config = config;
     this.listener = listener;
     Gauge.builder("herald.scheduler.cdc.leader", leader, l -> l.get() ? 1 : 0)
         .description("1 while this instance holds the CDC lease and runs the engine")
         .register(registry);
+    this.loop =
+        ServiceLoop.named("herald-cdc-leader")
+            .metrics(registry)
+            .setUp(() -> consumer.subscribe(List.of(config.leaderTopic()), new Rebalance()))
+            .body(() -> {
+              consumer.poll(POLL); // the rebalance callbacks elect and demote
+              return false;
+            })
+            .onFailure((e, attempt, backoff) -> {
+              if (!(e instanceof RuntimeException)) {
+                return Decision.FATAL;
+              }
+              // A poll failure (broker away) keeps the lease only as long as the group says so;
+              // the rebalance callbacks tell us when it is lost.
+              log.warn("CDC leadership poll failed, retrying: group={}", config.leaderGroupId(), e);
+              return Decision.RETRY;
+            })
+            .backoff(POLL_RETRY, POLL_RETRY)
+            .wakeup(() -> consumer.wakeup())
+            .tearDown(this::leave)
+            .onFatal(onFatal)
+            .joinTimeout(config.stopTimeout().plusSeconds(15))
+            .build();
   }
 
   /** Creates the lease topic if needed, joins the group and starts the leadership thread. */
   public synchronized void start() {
-    if (thread != null) {
+    if (started) {
       return;
     }
+    started = true;
     ensureLeaderTopic();
     consumer = new KafkaConsumer<>(consumerProperties());
-    thread = new Thread(this::loop, "herald-cdc-leader");
-    thread.start();
+    loop.start();
     log.info("CDC leadership started: group={} topic={} sessionTimeout={}",
         config.leaderGroupId(), config.leaderTopic(), config.leaderSessionTimeout());
   }
@@ -90,70 +124,33 @@ public final class EngineLeadership implements AutoCloseable {
     return leader.get();
   }
 
+  /** False once the leadership thread stopped on a failure it does not retry. */
+  public boolean healthy() {
+    return loop.healthy();
+  }
+
   /**
    * Stops the engine if leading, then leaves the group so another instance takes over at once
    * (not after the session timeout). Bounded by the stop timeout plus a few seconds.
    */
   @Override
   public void close() {
-    Thread t;
-    synchronized (this) {
-      t = thread;
-    }
-    if (t == null) {
-      return;
-    }
-    if (closing.compareAndSet(false, true)) {
-      consumer.wakeup();
-    }
-    try {
-      if (!stopped.await(config.stopTimeout().toMillis() + 15_000, TimeUnit.MILLISECONDS)) {
-        log.error("CDC leadership thread did not stop in time: group={}", config.leaderGroupId());
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    loop.close();
   }
 
-  private void loop() {
+  private void leave() {
     try {
-      consumer.subscribe(List.of(config.leaderTopic()), new Rebalance());
-      while (!closing.get()) {
-        try {
-          consumer.poll(POLL);
-        } catch (WakeupException e) {
-          // close() asked us to stop; the loop condition ends it
-        } catch (RuntimeException e) {
-          // A poll failure (broker away) keeps the lease only as long as the group says so;
-          // the rebalance callbacks tell us when it is lost.
-          log.warn("CDC leadership poll failed, retrying: group={}", config.leaderGroupId(), e);
-          pause();
-        }
-      }
+      // Revokes partition 0 (stopping the engine first) and leaves the group immediately.
+      consumer.close(Duration.ofMillis(config.stopTimeout().toMillis() + 5_000));
+    } catch (RuntimeException e) {
+      log.warn("CDC leadership consumer did not close cleanly: group={}",
+          config.leaderGroupId(), e);
     } finally {
-      try {
-        // Revokes partition 0 (stopping the engine first) and leaves the group immediately.
-        consumer.close(Duration.ofMillis(config.stopTimeout().toMillis() + 5_000));
-      } catch (RuntimeException e) {
-        log.warn("CDC leadership consumer did not close cleanly: group={}",
-            config.leaderGroupId(), e);
-      } finally {
-        if (leader.getAndSet(false)) {
-          // close() failed before the revocation callback ran: stop the engine anyway.
-          demote("closing");
-        }
-        stopped.countDown();
-        log.info("CDC leadership stopped: group={}", config.leaderGroupId());
+      if (leader.getAndSet(false)) {
+        // close() failed before the revocation callback ran: stop the engine anyway.
+        demote("closing");
       }
-    }
-  }
-
-  private void pause() {
-    try {
-      Thread.sleep(1_000); // backoff after a failed poll, not a synchronisation
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      closing.set(true);
+      log.info("CDC leadership stopped: group={}", config.leaderGroupId());
     }
   }
 
@@ -208,30 +205,26 @@ public final class EngineLeadership implements AutoCloseable {
   }
 
   private Properties consumerProperties() {
-    Properties p = new Properties();
-    p.putAll(config.kafkaProperties());
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
-    p.put(ConsumerConfig.GROUP_ID_CONFIG, config.leaderGroupId());
-    p.put(ConsumerConfig.CLIENT_ID_CONFIG, config.applicationId() + "-cdc-leader");
-    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-    p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-    p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
     long session = config.leaderSessionTimeout().toMillis();
-    p.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, (int) session);
-    p.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, (int) Math.max(500, session / 3));
-    // Stopping the engine happens inside poll(); the group must wait for it, not evict us.
-    p.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG,
-        (int) Math.max(60_000, config.stopTimeout().toMillis() * 2));
-    // Cooperative: a joining instance does not make the leader revoke and restart its engine.
-    p.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG,
-        CooperativeStickyAssignor.class.getName());
-    return p;
+    return KafkaClients.consumer(config.bootstrapServers(), config.kafkaProperties(),
+            config.leaderGroupId())
+        .clientId(config.applicationId() + "-cdc-leader")
+        .set(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName())
+        .set(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName())
+        .set(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, (int) session)
+        .set(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, (int) Math.max(500, session / 3))
+        // Stopping the engine happens inside poll(); the group must wait for it, not evict us.
+        .set(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG,
+            (int) Math.max(60_000, config.stopTimeout().toMillis() * 2))
+        // Cooperative: a joining instance does not make the leader revoke and restart its engine.
+        .set(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG,
+            CooperativeStickyAssignor.class.getName())
+        .toProperties();
   }
 
   private void ensureLeaderTopic() {
-    Map<String, Object> props = new java.util.HashMap<>();
-    config.kafkaProperties().forEach(props::put);
-    props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+    Map<String, Object> props =
+        KafkaClients.admin(config.bootstrapServers(), config.kafkaProperties()).toMap();
     try (Admin admin = Admin.create(props)) {
       admin.createTopics(List.of(new NewTopic(config.leaderTopic(), 1,
               config.offsetsReplicationFactor())))

@@ -91,19 +91,27 @@ public record SchedulerConfig(
 
   /** Like {@link #fromEnv} but leaves the reader to the caller, for the startup echo. */
   public static SchedulerConfig read(EnvReader env) {
-    String bootstrap = env.required("HERALD_SCHEDULER_BOOTSTRAP_SERVERS");
-    String appId = env.optional("HERALD_SCHEDULER_APPLICATION_ID", DEFAULT_APPLICATION_ID);
+    return read(env, SchedulerConnection.read(env));
+  }
+
+  /**
+   * Like {@link #read(EnvReader)} with the connection settings the service read once; throws
+   * once for every problem {@code env} collected, this config's and any read before.
+   */
+  public static SchedulerConfig read(EnvReader env, SchedulerConnection connection) {
+    String bootstrap = connection.bootstrapServers();
+    String appId = connection.applicationId();
     if (appId != null && (appId.isBlank() || !appId.matches("[A-Za-z0-9._-]+"))) {
       env.problem("HERALD_SCHEDULER_APPLICATION_ID=" + appId
           + ": must be non-empty and use only letters, digits, '.', '_' and '-'");
     }
     String stateDir = env.optional("HERALD_SCHEDULER_STATE_DIR", "./.herald/state/scheduler");
-    String jdbcUrl = env.optional("HERALD_SCHEDULER_JDBC_URL", null);
+    String jdbcUrl = connection.jdbcUrl();
     if (jdbcUrl != null && !jdbcUrl.startsWith("jdbc:postgresql:")) {
       env.problem("HERALD_SCHEDULER_JDBC_URL=" + jdbcUrl + ": must start with jdbc:postgresql:");
     }
-    String jdbcUser = env.optional("HERALD_SCHEDULER_JDBC_USER", null);
-    String jdbcPassword = env.secret("HERALD_SCHEDULER_JDBC_PASSWORD", null);
+    String jdbcUser = connection.jdbcUser();
+    String jdbcPassword = connection.jdbcPassword();
     int port = env.intAtLeast("HERALD_SCHEDULER_METRICS_PORT", 9401, 0);
     if (port > 65_535) {
       env.problem("HERALD_SCHEDULER_METRICS_PORT=" + port + ": must be <= 65535");

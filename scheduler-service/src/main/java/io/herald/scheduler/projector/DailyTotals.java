@@ -1,5 +1,7 @@
 package io.herald.scheduler.projector;
 
+import io.herald.runtime.loop.ServiceLoop;
+import io.herald.runtime.loop.ServiceLoop.Decision;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.sql.Connection;
@@ -8,17 +10,15 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * "Sent today" and "failed today" for the quick look the old system's operators wanted: read from
  * the deliveries ledger (the sender's record of every outcome, whichever instance sent it), since
- * 00:00 UTC, refreshed every 30 s on one daemon thread.
+ * 00:00 UTC, refreshed every 30 s on one daemon {@link ServiceLoop} ({@code herald-daily-totals}).
  */
 public final class DailyTotals implements AutoCloseable {
 
@@ -33,9 +33,14 @@ public final class DailyTotals implements AutoCloseable {
   private final ProjectorConfig config;
   private final AtomicLong sent = new AtomicLong();
   private final AtomicLong failed = new AtomicLong();
-  private ScheduledExecutorService executor;
+  private final ServiceLoop loop;
 
   public DailyTotals(ProjectorConfig config, MeterRegistry registry) {
+    this(config, registry, e -> {});
+  }
+
+  /** @param onFatal called once if the refresher stops on an {@link Error}; must return at once */
+  public DailyTotals(ProjectorConfig config, MeterRegistry registry, Consumer<Throwable> onFatal) {
     this.config = config;
     Gauge.builder("herald.scheduler.sent.today", sent, AtomicLong::get)
         .description("Deliveries sent since 00:00 UTC (all senders)")
@@ -43,21 +48,50 @@ public final class DailyTotals implements AutoCloseable {
     Gauge.builder("herald.scheduler.failed.today", failed, AtomicLong::get)
         .description("Deliveries failed, expired or unknown since 00:00 UTC (all senders)")
         .register(registry);
+    this.loop =
+        ServiceLoop.named("herald-daily-totals")
+            .metrics(registry)
+            .daemon(true)
+            .body(this::refreshThenWait)
+            // A gauge that lags is better than a thread that dies: try again at the next refresh.
+            .onFailure((e, attempt, backoff) -> {
+              if (e instanceof Error) {
+                return Decision.FATAL;
+              }
+              log.warn("Daily totals not refreshed: reason={}", e.getMessage());
+              return Decision.RETRY;
+            })
+            .backoff(REFRESH, REFRESH)
+            .onFatal(onFatal)
+            .joinTimeout(Duration.ofSeconds(5))
+            .build();
   }
 
-  public synchronized void start() {
-    if (executor != null) {
-      return;
-    }
-    executor = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "herald-daily-totals");
-      t.setDaemon(true);
-      return t;
-    });
-    executor.scheduleWithFixedDelay(this::refresh, 0, REFRESH.toSeconds(), TimeUnit.SECONDS);
+  public void start() {
+    loop.start();
   }
 
+  /** False once the refresher stopped on an {@link Error}. */
+  public boolean healthy() {
+    return loop.healthy();
+  }
+
+  /** One refresh now; a failure is logged and the gauges keep their values. */
   void refresh() {
+    try {
+      query();
+    } catch (SQLException | RuntimeException e) {
+      log.warn("Daily totals not refreshed: reason={}", e.getMessage());
+    }
+  }
+
+  private boolean refreshThenWait() throws SQLException, InterruptedException {
+    query();
+    loop.pause(REFRESH);
+    return true;
+  }
+
+  private void query() throws SQLException {
     try (Connection c =
             DriverManager.getConnection(config.jdbcUrl(), config.jdbcUser(), config.jdbcPassword());
         Statement st = c.createStatement();
@@ -65,17 +99,11 @@ public final class DailyTotals implements AutoCloseable {
       rs.next();
       sent.set(rs.getLong(1));
       failed.set(rs.getLong(2));
-    } catch (SQLException | RuntimeException e) {
-      // A gauge that lags is better than a thread that dies: try again at the next refresh.
-      log.warn("Daily totals not refreshed: reason={}", e.getMessage());
     }
   }
 
   @Override
-  public synchronized void close() {
-    if (executor != null) {
-      executor.shutdownNow();
-      executor = null;
-    }
+  public void close() {
+    loop.close();
   }
 }

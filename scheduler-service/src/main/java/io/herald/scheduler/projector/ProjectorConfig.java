@@ -1,6 +1,7 @@
 package io.herald.scheduler.projector;
 
 import io.herald.runtime.config.EnvReader;
+import io.herald.scheduler.config.SchedulerConnection;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
@@ -58,15 +59,20 @@ public record ProjectorConfig(
    * EnvReader#failIfInvalid()} once after reading every config of the service).
    */
   public static ProjectorConfig fromEnv(EnvReader env) {
+    return fromEnv(env, SchedulerConnection.read(env));
+  }
+
+  /** Like {@link #fromEnv(EnvReader)} with the connection settings the service read once. */
+  public static ProjectorConfig fromEnv(EnvReader env, SchedulerConnection connection) {
     boolean enabled = env.bool("HERALD_SCHEDULER_PROJECTOR_ENABLED", true);
-    String appId = env.optional("HERALD_SCHEDULER_APPLICATION_ID", DEFAULT_APPLICATION_ID);
-    String bootstrap = env.required("HERALD_SCHEDULER_BOOTSTRAP_SERVERS");
-    String jdbcUrl =
-        enabled
-            ? env.required("HERALD_SCHEDULER_JDBC_URL")
-            : env.optional("HERALD_SCHEDULER_JDBC_URL", null);
-    String user = env.optional("HERALD_SCHEDULER_JDBC_USER", null);
-    String password = env.secret("HERALD_SCHEDULER_JDBC_PASSWORD", null);
+    String appId = connection.applicationId();
+    String bootstrap = connection.bootstrapServers();
+    String jdbcUrl = connection.jdbcUrl();
+    if (enabled) {
+      connection.requireJdbcUrl(env);
+    }
+    String user = connection.jdbcUser();
+    String password = connection.jdbcPassword();
     int maxBatch = env.intAtLeast("HERALD_SCHEDULER_PROJECTOR_MAX_BATCH", DEFAULT_MAX_BATCH, 1);
     Duration backoff =
         env.duration("HERALD_SCHEDULER_PROJECTOR_RETRY_BACKOFF_MAX", DEFAULT_RETRY_BACKOFF_MAX);

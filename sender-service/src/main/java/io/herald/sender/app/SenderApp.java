@@ -8,6 +8,7 @@ import io.herald.contracts.topic.Topics;
 import io.herald.database.Migrations;
 import io.herald.runtime.config.ConfigException;
 import io.herald.runtime.http.AdminServer;
+import io.herald.runtime.kafka.KafkaClients;
 import io.herald.runtime.metrics.MetricsRegistries;
 import io.herald.sender.config.SenderConfig;
 import io.herald.sender.consume.CommandConsumer;
@@ -40,7 +41,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -69,7 +69,9 @@ public final class SenderApp implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(SenderApp.class);
 
   private final Deque<AutoCloseable> closeables = new ArrayDeque<>();
-  private final CountDownLatch stopped = new CountDownLatch(1);
+  /** Counted down by a loop that stopped fatally or by the end of {@link #close()}. */
+  private final CountDownLatch exit = new CountDownLatch(1);
+  private volatile Throwable fatal;
   private final SenderConfig config;
   private PrometheusMeterRegistry registry;
   private HikariDataSource dataSource;
@@ -257,7 +259,9 @@ public final class SenderApp implements AutoCloseable {
                 Topics.SEND_COMMANDS.dlqName(),
                 config.maxInFlightPerPartition(),
                 config.revokeTimeout(),
-                Duration.ofMillis(500)));
+                Duration.ofMillis(500)),
+            registry,
+            this::onFatal);
     consumer.start();
     closeables.push(consumer);
 
@@ -269,7 +273,13 @@ public final class SenderApp implements AutoCloseable {
               new ByteArrayDeserializer());
       projector =
           new ResultProjector(
-                  pc, dlqProducer, new JdbcProjection(dataSource), metrics, Duration.ofSeconds(5))
+                  pc,
+                  dlqProducer,
+                  new JdbcProjection(dataSource),
+                  metrics,
+                  Duration.ofSeconds(5),
+                  registry,
+                  this::onFatal)
               .start();
       closeables.push(projector);
     }
@@ -292,30 +302,21 @@ public final class SenderApp implements AutoCloseable {
   }
 
   private Map<String, Object> producerProps(String role) {
-    Map<String, Object> p = new HashMap<>();
-    p.put(ProducerConfig.ACKS_CONFIG, "all");
-    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-    p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
-    p.putAll(config.kafka());
     // one record bound end to end: what this producer accepts every Herald topic accepts
-    p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Limits.MAX_RECORD_BYTES);
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
-    p.put(
-        ProducerConfig.CLIENT_ID_CONFIG,
-        config.groupId() + "-" + role + "-" + ProcessHandle.current().pid());
-    return p;
+    return KafkaClients.producer(config.bootstrapServers(), config.kafka(), Limits.MAX_RECORD_BYTES)
+        .clientId(config.groupId() + "-" + role + "-" + ProcessHandle.current().pid())
+        .byDefault(ProducerConfig.ACKS_CONFIG, "all")
+        .byDefault(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true)
+        .byDefault(ProducerConfig.LINGER_MS_CONFIG, 5)
+        .toMap();
   }
 
   private Map<String, Object> consumerProps(String groupId) {
-    Map<String, Object> p = new HashMap<>();
-    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-    p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500);
-    p.putAll(config.kafka());
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
-    p.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
-    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    return p;
+    return KafkaClients.consumer(config.bootstrapServers(), config.kafka(), groupId)
+        .byDefault(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest")
+        .byDefault(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500)
+        .set(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed")
+        .toMap();
   }
 
   /**
@@ -351,27 +352,25 @@ public final class SenderApp implements AutoCloseable {
     return admin.port();
   }
 
+  /** A loop (consumer or projector) stopped on a failure it does not retry: the process exits. */
+  private void onFatal(Throwable e) {
+    if (fatal == null) {
+      fatal = e;
+    }
+    exit.countDown();
+  }
+
   /**
-   * Blocks until the consumer loop ends or the projector stops on an error; returns the fatal
-   * error, or null after a clean stop.
+   * Blocks until the consumer or the projector loop stops on an error, or {@link #close()} ends;
+   * returns the fatal error, or null after a clean stop.
    */
   Throwable awaitConsumerExit() {
     try {
-      if (consumer != null) {
-        while (!consumer.awaitExit(Duration.ofSeconds(1))) {
-          if (projector != null && projector.failure() != null) {
-            return projector.failure();
-          }
-        }
-        if (consumer.failure() != null) {
-          return consumer.failure();
-        }
-      }
-      stopped.await(); // a clean stop: wait for close() to finish
+      exit.await();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    return consumer == null ? null : consumer.failure();
+    return fatal;
   }
 
   @Override
@@ -387,6 +386,6 @@ public final class SenderApp implements AutoCloseable {
             e.toString());
       }
     }
-    stopped.countDown();
+    exit.countDown();
   }
 }

@@ -4,9 +4,11 @@ import io.herald.contracts.command.SendCommand;
 import io.herald.contracts.limit.ErrorTexts;
 import io.herald.contracts.serde.JsonSerde;
 import io.herald.contracts.topic.DeadLetters;
+import io.herald.runtime.loop.ServiceLoop;
 import io.herald.sender.lane.LaneScheduler;
 import io.herald.sender.lane.PendingCommand;
 import io.herald.sender.metrics.SenderMetrics;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -29,7 +31,6 @@ import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,6 +41,10 @@ import org.slf4j.LoggerFactory;
  * recorded as a failed delivery), hands the others to the lanes, commits each partition up to
  * its lowest record without a recorded outcome, pauses fetching of partitions with too much in
  * flight, and stops revoked partitions' lanes cleanly before they move.
+ *
+ * <p>The loop is a {@link ServiceLoop}: any failure that reaches it (a dead letter the broker does
+ * not take, a fatal consumer error) is fatal; the loop then stops, {@link #ready()} turns false
+ * and {@code onFatal} tells the app to exit.
  */
 public final class CommandConsumer implements AutoCloseable {
 
@@ -59,10 +64,8 @@ public final class CommandConsumer implements AutoCloseable {
   private final ConsumerSettings settings;
   private final Map<TopicPartition, CommittableOffsets> offsets = new ConcurrentHashMap<>();
   private final Set<TopicPartition> pausedPartitions = new HashSet<>();
-  private final Thread thread;
-  private volatile boolean running = true;
+  private final ServiceLoop loop;
   private volatile int assigned;
-  private volatile Throwable failure;
   private long lastCommitNanos;
   private long lastLagNanos;
 
@@ -72,85 +75,81 @@ public final class CommandConsumer implements AutoCloseable {
       LaneScheduler lanes,
       RejectionRecorder rejections,
       SenderMetrics metrics,
-      ConsumerSettings settings) {
+      ConsumerSettings settings,
+      MeterRegistry registry,
+      java.util.function.Consumer<Throwable> onFatal) {
     this.consumer = Objects.requireNonNull(consumer, "consumer");
     this.dlqProducer = Objects.requireNonNull(dlqProducer, "dlqProducer");
     this.lanes = Objects.requireNonNull(lanes, "lanes");
     this.rejections = Objects.requireNonNull(rejections, "rejections");
     this.metrics = Objects.requireNonNull(metrics, "metrics");
     this.settings = Objects.requireNonNull(settings, "settings");
-    this.thread = new Thread(this::run, "herald-consumer");
+    this.loop =
+        ServiceLoop.named("herald-consumer")
+            .metrics(registry)
+            .setUp(() -> consumer.subscribe(List.of(settings.topic()), new Listener()))
+            .body(this::pollOnce)
+            .wakeup(consumer::wakeup)
+            .tearDown(this::shutdown)
+            .onFatal(onFatal)
+            .joinTimeout(settings.revokeTimeout().plusSeconds(15))
+            .build();
   }
 
   public CommandConsumer start() {
-    thread.start();
+    loop.start();
     return this;
   }
 
   /** True while partitions are assigned and the loop runs. */
   public boolean ready() {
-    return running && failure == null && assigned > 0;
+    return loop.running() && loop.healthy() && assigned > 0;
   }
 
   /** Blocks until the loop has ended (after {@link #close()} or a fatal error). */
   public void awaitExit() throws InterruptedException {
-    thread.join();
+    while (!loop.awaitExit(Duration.ofMinutes(1))) {
+      // keep waiting
+    }
   }
 
   /** Blocks until the loop has ended or {@code timeout} passed; true when it has ended. */
   public boolean awaitExit(Duration timeout) throws InterruptedException {
-    thread.join(Math.max(1, timeout.toMillis()));
-    return !thread.isAlive();
+    return loop.awaitExit(timeout);
   }
 
   /** The error that stopped the loop, or null. */
   public Throwable failure() {
-    return failure;
+    return loop.failure();
   }
 
-  private void run() {
-    try {
-      consumer.subscribe(List.of(settings.topic()), new Listener());
-      while (running) {
-        ConsumerRecords<byte[], byte[]> records;
-        try {
-          records = consumer.poll(POLL);
-        } catch (WakeupException e) {
-          continue; // close() woke us; the loop condition decides
-        }
-        for (ConsumerRecord<byte[], byte[]> r : records) {
-          handle(r);
-        }
-        for (TopicPartition tp : records.partitions()) {
-          CommittableOffsets off = offsets.get(tp);
-          if (off != null) {
-            off.fetchedUpTo(consumer.position(tp));
-          }
-        }
-        backpressure();
-        if (System.nanoTime() - lastCommitNanos >= settings.commitInterval().toNanos()) {
-          commit(offsets.keySet(), false);
-        }
-        if (System.nanoTime() - lastLagNanos >= LAG_INTERVAL.toNanos()) {
-          updateLag();
-        }
-      }
-    } catch (WakeupException e) {
-      // closing
-    } catch (RuntimeException | Error e) {
-      failure = e;
-      log.error(
-          "Send-command consumer stopped on an unexpected error; the process must restart", e);
-    } finally {
-      shutdown();
+  /** One poll: records to lanes or dead letters, then backpressure, commits and lag. */
+  private boolean pollOnce() {
+    ConsumerRecords<byte[], byte[]> records = consumer.poll(POLL);
+    for (ConsumerRecord<byte[], byte[]> r : records) {
+      handle(r);
     }
+    for (TopicPartition tp : records.partitions()) {
+      CommittableOffsets off = offsets.get(tp);
+      if (off != null) {
+        off.fetchedUpTo(consumer.position(tp));
+      }
+    }
+    backpressure();
+    if (System.nanoTime() - lastCommitNanos >= settings.commitInterval().toNanos()) {
+      commit(offsets.keySet(), false);
+    }
+    if (System.nanoTime() - lastLagNanos >= LAG_INTERVAL.toNanos()) {
+      updateLag();
+    }
+    return !records.isEmpty();
   }
 
   private void shutdown() {
     try {
       Set<TopicPartition> owned = new HashSet<>(offsets.keySet());
       lanes.revoke(partitionsOf(owned), settings.revokeTimeout());
-      if (failure == null) {
+      if (loop.healthy()) {
         commit(owned, true);
       }
     } catch (RuntimeException e) {
@@ -328,13 +327,7 @@ public final class CommandConsumer implements AutoCloseable {
   /** Stops the loop: lanes finish calls in flight (bounded), offsets are committed, then close. */
   @Override
   public void close() {
-    running = false;
-    consumer.wakeup();
-    try {
-      thread.join(settings.revokeTimeout().plusSeconds(15).toMillis());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    loop.close();
   }
 
   private final class Listener implements ConsumerRebalanceListener {

@@ -1,12 +1,12 @@
 package io.herald.sender.projector;
 
 import io.herald.contracts.limit.ErrorTexts;
-import io.herald.contracts.outcome.DeliveryResult;
-import io.herald.contracts.serde.JsonSerde;
 import io.herald.contracts.topic.DeadLetters;
 import io.herald.contracts.topic.Topics;
+import io.herald.runtime.loop.ServiceLoop;
 import io.herald.sender.metrics.SenderMetrics;
 import io.herald.sender.projector.FailureClassifier.Kind;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -17,7 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.Consumer;
@@ -25,7 +24,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.errors.RebalanceInProgressException;
 import org.apache.kafka.common.errors.TimeoutException;
@@ -46,36 +44,19 @@ import org.slf4j.LoggerFactory;
  * fails on data, the batch is redone one schedule at a time to find the poison. A database or
  * broker failure keeps the whole batch, pauses fetching and retries with backoff. The loop stops
  * only on an error it cannot classify (a fatal consumer error, an {@link Error}); then it logs why
- * at ERROR and {@link #ready()} turns false.
+ * at ERROR, {@link #ready()} turns false and {@code onFatal} tells the app to exit.
+ *
+ * <p>Thread: {@code herald-projector}, a {@link ServiceLoop}; its backoff is its own (it keeps
+ * polling, paused, to stay in the group), so every failure that reaches the loop is fatal.
  */
 public final class ResultProjector implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(ResultProjector.class);
-  private static final JsonSerde<DeliveryResult> SERDE = new JsonSerde<>(DeliveryResult.class);
   private static final Duration POLL = Duration.ofMillis(500);
   private static final Duration RETRY_BASE = Duration.ofMillis(200);
   private static final Duration RETRY_MAX = Duration.ofSeconds(30);
   /** Consecutive infrastructure failures after which each one is logged at ERROR. */
   private static final int ERROR_AFTER = 10;
-
-  /** A record read and not yet written, with its target (null when there is nothing to write). */
-  private static final class Item {
-    final ConsumerRecord<byte[], byte[]> record;
-    final ProjectionTarget target;
-    final String unreadable;
-    final Exception cause;
-
-    Item(
-        ConsumerRecord<byte[], byte[]> record,
-        ProjectionTarget target,
-        String unreadable,
-        Exception cause) {
-      this.record = record;
-      this.target = target;
-      this.unreadable = unreadable;
-      this.cause = cause;
-    }
-  }
 
   /** The database or the broker failed: the same work is retried later. */
   private static final class InfrastructureFailure extends Exception {
@@ -89,11 +70,9 @@ public final class ResultProjector implements AutoCloseable {
   private final JdbcProjection projection;
   private final SenderMetrics metrics;
   private final Duration sweep;
-  private final Thread thread;
-  private final List<Item> pending = new ArrayList<>();
+  private final ServiceLoop loop;
+  private final List<PendingResult> pending = new ArrayList<>();
   private final Set<ProjectionTarget> sweepTargets = new LinkedHashSet<>();
-  private volatile boolean running = true;
-  private volatile Throwable failure;
   private long lastSweepNanos;
   private int failures;
   private long retryAtNanos;
@@ -105,81 +84,77 @@ public final class ResultProjector implements AutoCloseable {
       Producer<byte[], byte[]> dlqProducer,
       JdbcProjection projection,
       SenderMetrics metrics,
-      Duration sweep) {
+      Duration sweep,
+      MeterRegistry registry,
+      java.util.function.Consumer<Throwable> onFatal) {
     this.consumer = Objects.requireNonNull(consumer, "consumer");
     this.dlqProducer = Objects.requireNonNull(dlqProducer, "dlqProducer");
     this.projection = Objects.requireNonNull(projection, "projection");
     this.metrics = Objects.requireNonNull(metrics, "metrics");
     this.sweep = Objects.requireNonNull(sweep, "sweep");
-    this.thread = new Thread(this::run, "herald-projector");
+    this.loop =
+        ServiceLoop.named("herald-projector")
+            .metrics(registry)
+            .setUp(() -> consumer.subscribe(List.of(Topics.DELIVERY_RESULTS.name())))
+            .body(this::pollOnce)
+            .wakeup(consumer::wakeup)
+            .tearDown(this::closeConsumer)
+            .onFatal(onFatal)
+            .joinTimeout(Duration.ofSeconds(10))
+            .build();
   }
 
   public ResultProjector start() {
-    thread.start();
+    loop.start();
     return this;
   }
 
   /** True while the loop runs; false once it stopped on an error (or was closed). */
   public boolean ready() {
-    return running && failure == null && thread.isAlive();
+    return loop.running() && loop.healthy();
   }
 
   /** The error that stopped the loop, or null. */
   public Throwable failure() {
-    return failure;
+    return loop.failure();
   }
 
-  private void run() {
+  /** One poll: buffer its records, then write them (and a due sweep) unless backing off. */
+  private boolean pollOnce() {
+    ConsumerRecords<byte[], byte[]> records = consumer.poll(pollTimeout());
+    for (ConsumerRecord<byte[], byte[]> r : records) {
+      pending.add(PendingResult.read(r));
+      uncommitted = true;
+    }
+    if (System.nanoTime() - retryAtNanos < 0) {
+      return false; // backing off after an infrastructure failure
+    }
+    boolean sweepDue = System.nanoTime() - lastSweepNanos >= sweep.toNanos();
+    if (pending.isEmpty() && sweepTargets.isEmpty() && !sweepDue) {
+      return false;
+    }
     try {
-      consumer.subscribe(List.of(Topics.DELIVERY_RESULTS.name()));
-      while (running) {
-        ConsumerRecords<byte[], byte[]> records;
-        try {
-          records = consumer.poll(pollTimeout());
-        } catch (WakeupException e) {
-          continue;
-        }
-        for (ConsumerRecord<byte[], byte[]> r : records) {
-          pending.add(read(r));
-          uncommitted = true;
-        }
-        if (System.nanoTime() - retryAtNanos < 0) {
-          continue; // backing off after an infrastructure failure
-        }
-        boolean sweepDue = System.nanoTime() - lastSweepNanos >= sweep.toNanos();
-        if (pending.isEmpty() && sweepTargets.isEmpty() && !sweepDue) {
-          continue;
-        }
-        try {
-          if (sweepDue) {
-            lastSweepNanos = System.nanoTime();
-            sweepTargets.addAll(openBroadcasts());
-          }
-          writePending();
-          onWritten();
-        } catch (InfrastructureFailure e) {
-          onInfrastructureFailure(e);
-        }
-        commit();
+      if (sweepDue) {
+        lastSweepNanos = System.nanoTime();
+        sweepTargets.addAll(openBroadcasts());
       }
-    } catch (WakeupException | InterruptException e) {
-      // closing
-    } catch (Throwable e) {
-      failure = e;
-      log.error(
-          "Result projector stopped: the delivery-results consumer failed in a way retrying cannot"
-              + " fix; /health/ready is false and the process needs a restart: error={}",
-          ErrorTexts.text(e.toString()),
-          e);
-    } finally {
-      try {
-        consumer.close(Duration.ofSeconds(5));
-      } catch (RuntimeException e) {
-        log.warn("Projector consumer did not close cleanly: error={}", e.toString());
-      }
-      if (failure == null) {
-        log.info("Result projector closed");
-      }
+      writePending();
+      onWritten();
+    } catch (InfrastructureFailure e) {
+      onInfrastructureFailure(e);
+    }
+    commit();
+    return true;
+  }
+
+  private void closeConsumer() {
+    try {
+      consumer.close(Duration.ofSeconds(5));
+    } catch (RuntimeException e) {
+      log.warn("Projector consumer did not close cleanly: error={}", e.toString());
+    }
+    if (loop.healthy()) {
+      log.info("Result projector closed");
     }
   }
 
@@ -189,23 +164,6 @@ public final class ResultProjector implements AutoCloseable {
       return Duration.ofNanos(toRetry);
     }
     return POLL;
-  }
-
-  /** Decodes one record; never throws: an unreadable record becomes an item to dead-letter. */
-  private Item read(ConsumerRecord<byte[], byte[]> r) {
-    DeliveryResult result;
-    try {
-      result = SERDE.deserialize(r.topic(), r.value());
-    } catch (RuntimeException e) {
-      return new Item(r, null, "not a DeliveryResult", e);
-    }
-    if (result == null || result.kind() == null || result.scheduleKey() == null) {
-      return new Item(r, null, null, null); // nothing to project
-    }
-    UUID id = scheduleId(result.scheduleKey());
-    return new Item(
-        r, id == null ? null : new ProjectionTarget(result.kind(), id, result.occurrenceAt()), null,
-        null);
   }
 
   private List<ProjectionTarget> openBroadcasts() throws InfrastructureFailure {
@@ -223,18 +181,18 @@ public final class ResultProjector implements AutoCloseable {
    * dead-letters them twice.
    */
   private void writePending() throws InfrastructureFailure {
-    for (Iterator<Item> it = pending.iterator(); it.hasNext(); ) {
-      Item item = it.next();
+    for (Iterator<PendingResult> it = pending.iterator(); it.hasNext(); ) {
+      PendingResult item = it.next();
       if (item.unreadable != null) {
         deadLetter(item.record, item.unreadable, item.cause);
         it.remove();
       }
     }
-    Map<ProjectionTarget, List<Item>> byTarget = new LinkedHashMap<>();
+    Map<ProjectionTarget, List<PendingResult>> byTarget = new LinkedHashMap<>();
     for (ProjectionTarget t : sweepTargets) {
       byTarget.put(t, new ArrayList<>());
     }
-    for (Item item : pending) {
+    for (PendingResult item : pending) {
       if (item.target != null) {
         byTarget.computeIfAbsent(item.target, t -> new ArrayList<>()).add(item);
       }
@@ -254,9 +212,9 @@ public final class ResultProjector implements AutoCloseable {
     sweepTargets.clear();
   }
 
-  private void writeOneByOne(Map<ProjectionTarget, List<Item>> byTarget)
+  private void writeOneByOne(Map<ProjectionTarget, List<PendingResult>> byTarget)
       throws InfrastructureFailure {
-    for (Map.Entry<ProjectionTarget, List<Item>> en : byTarget.entrySet()) {
+    for (Map.Entry<ProjectionTarget, List<PendingResult>> en : byTarget.entrySet()) {
       try {
         projection.apply(List.of(en.getKey()));
       } catch (SQLException | RuntimeException e) {
@@ -271,7 +229,7 @@ public final class ResultProjector implements AutoCloseable {
               en.getKey().scheduleId(),
               ErrorTexts.text(e.toString()));
         }
-        for (Item item : en.getValue()) {
+        for (PendingResult item : en.getValue()) {
           deadLetter(item.record, reason, e);
           pending.remove(item);
         }
@@ -387,23 +345,8 @@ public final class ResultProjector implements AutoCloseable {
     }
   }
 
-  private static UUID scheduleId(String scheduleKey) {
-    int colon = scheduleKey.indexOf(':');
-    try {
-      return UUID.fromString(colon < 0 ? scheduleKey : scheduleKey.substring(colon + 1));
-    } catch (IllegalArgumentException e) {
-      return null;
-    }
-  }
-
   @Override
   public void close() {
-    running = false;
-    consumer.wakeup();
-    try {
-      thread.join(10_000);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    loop.close();
   }
 }
