@@ -80,22 +80,33 @@ public final class BenchMain {
     List<Scenario> chosen = choose(options.scenarios());
     Instant startedAt = Instant.now();
     long t0 = System.nanoTime();
-    log.info("herald-bench {} run: scenarios {}", options.smoke() ? "smoke" : "full",
+    log.info(
+        "herald-bench {} run: scenarios {}",
+        options.smoke() ? "smoke" : "full",
         chosen.stream().map(Scenario::id).toList());
     try (BenchInfra infra = BenchInfra.start()) {
       return runScenarios(options, args, chosen, infra, startedAt, t0);
     }
   }
 
-  private static Outcome runScenarios(BenchOptions options, String[] args, List<Scenario> chosen,
-      BenchInfra infra, Instant startedAt, long t0) {
+  private static Outcome runScenarios(
+      BenchOptions options,
+      String[] args,
+      List<Scenario> chosen,
+      BenchInfra infra,
+      Instant startedAt,
+      long t0) {
     Map<String, Object> machine = MachineInfo.machine();
     machine.putAll(infra.postgresFacts());
     machine.put("kafka broker", "1 combined KRaft node in the bench JVM (test harness)");
 
     String runId = Long.toString(startedAt.toEpochMilli(), 36);
     BenchContext ctx =
-        new BenchContext(infra, options.smoke(), runId, java.util.Set.copyOf(options.systems()),
+        new BenchContext(
+            infra,
+            options.smoke(),
+            runId,
+            java.util.Set.copyOf(options.systems()),
             options.stateSize());
     List<ScenarioResult> results = new ArrayList<>();
     List<String> failures = new ArrayList<>();
@@ -109,19 +120,32 @@ public final class BenchMain {
       } catch (Exception | Error e) {
         log.error("scenario {} failed", s.id(), e);
         failures.add(s.id() + ": " + e);
-        results.add(new ScenarioResult(s.id(), s.title(), Map.of(), List.of(),
-            List.of("FAILED: " + e), System.currentTimeMillis() - st));
+        results.add(
+            new ScenarioResult(
+                s.id(),
+                s.title(),
+                Map.of(),
+                List.of(),
+                List.of("FAILED: " + e),
+                System.currentTimeMillis() - st));
       }
     }
 
     Map<String, Object> settings = new LinkedHashMap<>();
     settings.put("mode", ctx.mode());
     settings.put("scenarios", String.join(",", chosen.stream().map(Scenario::id).toList()));
-    settings.put("systems", options.systems().isEmpty() ? "all" : String.join(",",
-        options.systems()));
+    settings.put(
+        "systems", options.systems().isEmpty() ? "all" : String.join(",", options.systems()));
     settings.put("command", "java -jar bench/target/herald-bench.jar " + String.join(" ", args));
-    Report report = new Report(startedAt, (System.nanoTime() - t0) / 1_000_000, ctx.mode(),
-        machine, MachineInfo.versions(), settings, results);
+    Report report =
+        new Report(
+            startedAt,
+            (System.nanoTime() - t0) / 1_000_000,
+            ctx.mode(),
+            machine,
+            MachineInfo.versions(),
+            settings,
+            results);
     try {
       Files.createDirectories(options.out());
       Path md = options.out().resolve("results.md");
@@ -146,9 +170,17 @@ public final class BenchMain {
     }
     List<Scenario> chosen = new ArrayList<>();
     for (String id : ids) {
-      chosen.add(all.stream().filter(s -> s.id().equals(id)).findFirst().orElseThrow(
-          () -> new IllegalArgumentException("unknown scenario '" + id + "'; known: "
-              + all.stream().map(Scenario::id).toList())));
+      chosen.add(
+          all.stream()
+              .filter(s -> s.id().equals(id))
+              .findFirst()
+              .orElseThrow(
+                  () ->
+                      new IllegalArgumentException(
+                          "unknown scenario '"
+                              + id
+                              + "'; known: "
+                              + all.stream().map(Scenario::id).toList())));
     }
     return chosen;
   }
@@ -161,8 +193,12 @@ public final class BenchMain {
     if (start < 0 || end < start) {
       throw new IOException(doc + " has no " + DOC_START + " … " + DOC_END + " section");
     }
-    String updated = text.substring(0, start + DOC_START.length()) + "\n" + markdown + "\n"
-        + text.substring(end);
+    String updated =
+        text.substring(0, start + DOC_START.length())
+            + "\n"
+            + markdown
+            + "\n"
+            + text.substring(end);
     Files.writeString(doc, updated, StandardCharsets.UTF_8);
   }
 }

@@ -13,11 +13,17 @@ import java.util.Optional;
  * @param out directory for results.md and results.json
  * @param systems systems to run (herald, db-scheduler, quartz); empty means all
  * @param doc a Markdown file whose results section (between the markers) is replaced
- * @param stateSize schedules of the {@code state} scenario; 0 means its default (100,000 full,
- *     500 smoke)
+ * @param stateSize schedules of the {@code state} scenario; 0 means its default (100,000 full, 500
+ *     smoke)
  */
-record BenchOptions(List<String> scenarios, List<String> systems, boolean smoke, Path out,
-    Optional<Path> doc, boolean help, int stateSize) {
+record BenchOptions(
+    List<String> scenarios,
+    List<String> systems,
+    boolean smoke,
+    Path out,
+    Optional<Path> doc,
+    boolean help,
+    int stateSize) {
 
   static final String USAGE =
       """
@@ -63,8 +69,8 @@ record BenchOptions(List<String> scenarios, List<String> systems, boolean smoke,
             if (!s.isBlank()) {
               String system = s.trim();
               if (!List.of("herald", "db-scheduler", "quartz").contains(system)) {
-                throw new IllegalArgumentException("unknown system '" + system
-                    + "'; known: herald, db-scheduler, quartz");
+                throw new IllegalArgumentException(
+                    "unknown system '" + system + "'; known: herald, db-scheduler, quartz");
               }
               systems.add(system);
             }
@@ -86,8 +92,8 @@ record BenchOptions(List<String> scenarios, List<String> systems, boolean smoke,
         default -> throw new IllegalArgumentException("unknown option '" + a + "'");
       }
     }
-    return new BenchOptions(List.copyOf(scenarios), List.copyOf(systems), smoke, out, doc, help,
-        stateSize);
+    return new BenchOptions(
+        List.copyOf(scenarios), List.copyOf(systems), smoke, out, doc, help, stateSize);
   }
 
   private static String value(String[] args, int i, String option) {

@@ -13,9 +13,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The bench's smoke mode, as part of the test command: tiny sizes through every built scenario on
- * a real broker and PostgreSQL. Checks behaviour (files written, every peer executed its tasks,
- * every CDC row armed, every sender command sent once), never speed.
+ * The bench's smoke mode, as part of the test command: tiny sizes through every built scenario on a
+ * real broker and PostgreSQL. Checks behaviour (files written, every peer executed its tasks, every
+ * CDC row armed, every sender command sent once), never speed.
  */
 class BenchSmokeIT {
 
@@ -29,24 +29,39 @@ class BenchSmokeIT {
     assertThat(outcome.markdown()).isRegularFile();
     assertThat(outcome.json()).isRegularFile();
     String md = Files.readString(outcome.markdown());
-    assertThat(md).contains("smoke run", "| cores (JVM) |", "| db-scheduler |", "| quartz |",
-        "1. Burst fire", "2. Steady recurring load", "3. Scale of state", "4. CDC latency", "5. Sender throughput",
-        "6. Recurrence maths");
+    assertThat(md)
+        .contains(
+            "smoke run",
+            "| cores (JVM) |",
+            "| db-scheduler |",
+            "| quartz |",
+            "1. Burst fire",
+            "2. Steady recurring load",
+            "3. Scale of state",
+            "4. CDC latency",
+            "5. Sender throughput",
+            "6. Recurrence maths");
 
     // Scenario 4: every row inserted through PostgreSQL was armed (CDC → Streams → state).
     List<ResultRow> cdc = rows(outcome, "cdc");
     assertThat(cdc).as("CDC rows").hasSize(2);
     for (ResultRow row : cdc) {
       assertThat(row.number("armed").orElse(-1))
-          .as("armed of %s", row.variant()).isEqualTo(row.number("rows").orElse(-2));
-      assertThat(row.number("armed p99 ms").orElse(-1)).as("p99 of %s", row.variant())
+          .as("armed of %s", row.variant())
+          .isEqualTo(row.number("rows").orElse(-2));
+      assertThat(row.number("armed p99 ms").orElse(-1))
+          .as("p99 of %s", row.variant())
           .isGreaterThanOrEqualTo(0);
     }
     // Scenario 3: 500 schedules through CDC all armed, both restarts reached RUNNING with every
     // timer back, and the 1 % moved into the lateness window fired once each.
     List<ResultRow> state = rows(outcome, "state");
-    assertThat(state).extracting(ResultRow::variant)
-        .anyMatch(v -> v.startsWith("restart, state dir kept, old member removed from the group: start → RUNNING"))
+    assertThat(state)
+        .extracting(ResultRow::variant)
+        .anyMatch(
+            v ->
+                v.startsWith(
+                    "restart, state dir kept, old member removed from the group: start → RUNNING"))
         .anyMatch(v -> v.startsWith("restart, state dir wiped"));
     for (ResultRow row : state) {
       if (row.variant().startsWith("load: commit → last schedule armed")
@@ -63,22 +78,27 @@ class BenchSmokeIT {
     }
     // Scenario 5: every command sent once through SenderApp, the pacing measured, the ledger run.
     List<ResultRow> sender = rows(outcome, "sender");
-    assertThat(sender).extracting(ResultRow::variant).anyMatch(v -> v.startsWith("pacing"))
+    assertThat(sender)
+        .extracting(ResultRow::variant)
+        .anyMatch(v -> v.startsWith("pacing"))
         .anyMatch(v -> v.startsWith("ledger alone"));
     for (ResultRow row : sender) {
       assertThat(row.number("sends /s").orElse(1)).as("rate of %s", row.variant()).isPositive();
-      assertThat(row.number("repeated results").orElse(0)).as("repeats of %s", row.variant())
+      assertThat(row.number("repeated results").orElse(0))
+          .as("repeats of %s", row.variant())
           .isZero();
       if (row.metrics().containsKey("sent")) {
-        assertThat(row.number("sent").orElse(-1)).as("sent of %s", row.variant())
+        assertThat(row.number("sent").orElse(-1))
+            .as("sent of %s", row.variant())
             .isEqualTo(row.number("deliveries rows sent").orElse(-2))
             .isEqualTo(row.number("results").orElse(-3));
       }
       if (row.variant().startsWith("pacing")) {
         assertThat(row.number("gaps").orElse(0)).as("pacing gaps").isPositive();
         // Behaviour, not speed: a gap is never shorter than asked.
-        assertThat(row.number("gap min ms").orElse(0)).as("shortest gap").isGreaterThanOrEqualTo(
-            999);
+        assertThat(row.number("gap min ms").orElse(0))
+            .as("shortest gap")
+            .isGreaterThanOrEqualTo(999);
       }
     }
 
@@ -91,7 +111,8 @@ class BenchSmokeIT {
     assertThat(peerRows).extracting(ResultRow::system).contains("db-scheduler", "quartz");
     for (ResultRow row : peerRows) {
       double rate = row.number("rate /s").orElse(row.number("exec /s").orElse(Double.NaN));
-      assertThat(rate).as("rate of %s %s %s", row.scenario(), row.variant(), row.system())
+      assertThat(rate)
+          .as("rate of %s %s %s", row.scenario(), row.variant(), row.system())
           .isPositive();
       assertThat(row.number("duplicates").orElse(-1)).as("duplicates of %s", row).isZero();
     }

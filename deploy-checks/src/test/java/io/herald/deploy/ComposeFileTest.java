@@ -5,7 +5,6 @@ import static io.herald.deploy.Repo.list;
 import static io.herald.deploy.Repo.map;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -24,8 +23,8 @@ import org.junit.jupiter.api.Test;
  * deploy/compose/docker-compose.yml cannot run here (no Docker engine), so this checks what can be
  * checked: it parses; the parts are there (KRaft Kafka, PostgreSQL with logical replication, 2
  * schedulers, 3 senders, Prometheus, Grafana); each Herald service runs the image the build
- * produces, with only variables the service reads and an environment it accepts; published ports
- * do not clash; Prometheus scrapes every instance on its admin port.
+ * produces, with only variables the service reads and an environment it accepts; published ports do
+ * not clash; Prometheus scrapes every instance on its admin port.
  */
 class ComposeFileTest {
 
@@ -53,7 +52,8 @@ class ComposeFileTest {
   @Test
   void kafkaRunsKraftOnTheTestedVersion() {
     Map<String, Object> kafka = map(services.get("kafka"), "kafka");
-    assertThat(kafka.get("image")).isEqualTo("apache/kafka:" + Repo.property("herald.kafka.version"));
+    assertThat(kafka.get("image"))
+        .isEqualTo("apache/kafka:" + Repo.property("herald.kafka.version"));
     Map<String, String> env = environment("kafka");
     assertThat(env.get("KAFKA_PROCESS_ROLES")).contains("controller").contains("broker");
     assertThat(env).containsKey("KAFKA_CONTROLLER_QUORUM_VOTERS").containsKey("CLUSTER_ID");
@@ -182,8 +182,13 @@ class ComposeFileTest {
         .anyMatch(v -> v.startsWith("../prometheus:/etc/prometheus"));
     // The dashboards directory is mounted where the provisioning file tells Grafana to look.
     Map<String, Object> provider =
-        map(list(Repo.yaml(Repo.deploy("grafana/provisioning/dashboards/herald.yml")).get("providers"),
-            "providers").get(0), "provider");
+        map(
+            list(
+                    Repo.yaml(Repo.deploy("grafana/provisioning/dashboards/herald.yml"))
+                        .get("providers"),
+                    "providers")
+                .get(0),
+            "provider");
     String path = (String) at(provider, "options", "path");
     assertThat(strings(at(services, "grafana", "volumes")))
         .anyMatch(v -> v.startsWith("../grafana/dashboards:" + path));
@@ -244,5 +249,4 @@ class ComposeFileTest {
     }
     return out;
   }
-
 }

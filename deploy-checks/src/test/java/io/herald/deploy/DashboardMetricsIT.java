@@ -33,21 +33,28 @@ import org.junit.jupiter.api.Test;
  * Starts both services for real, the way their images do ({@code main} in a JVM of its own, only
  * environment variables), against the harness's broker and PostgreSQL; checks the probes the
  * Kubernetes manifests use; scrapes both /metrics; and asserts that every metric each dashboard
- * query and each alert rule reads is exported, with the labels the query uses. A renamed metric,
- * a renamed label, or a meter that is no longer registered fails the build.
+ * query and each alert rule reads is exported, with the labels the query uses. A renamed metric, a
+ * renamed label, or a meter that is no longer registered fails the build.
  *
- * <p>The names compared are Prometheus sample names as scraped: a Micrometer counter
- * {@code herald.x} appears as {@code herald_x_total}, a timer {@code herald.y} with a histogram as
- * {@code herald_y_seconds_bucket}/{@code _sum}/{@code _count}, a gauge under its own name. So a
- * query using {@code herald_x} for a counter fails too, as it would return nothing in Prometheus.
+ * <p>The names compared are Prometheus sample names as scraped: a Micrometer counter {@code
+ * herald.x} appears as {@code herald_x_total}, a timer {@code herald.y} with a histogram as {@code
+ * herald_y_seconds_bucket}/{@code _sum}/{@code _count}, a gauge under its own name. So a query
+ * using {@code herald_x} for a counter fails too, as it would return nothing in Prometheus.
  */
 class DashboardMetricsIT {
 
   /** Series Prometheus itself adds for every target. */
-  private static final Set<String> SYNTHETIC = Set.of("up", "scrape_duration_seconds",
-      "scrape_samples_scraped", "scrape_samples_post_metric_relabeling", "scrape_series_added");
+  private static final Set<String> SYNTHETIC =
+      Set.of(
+          "up",
+          "scrape_duration_seconds",
+          "scrape_samples_scraped",
+          "scrape_samples_post_metric_relabeling",
+          "scrape_series_added");
+
   /** Labels Prometheus attaches at scrape time, and the histogram bucket label. */
   private static final Set<String> TARGET_LABELS = Set.of("job", "instance", "le", "__name__");
+
   private static final Duration START_TIMEOUT = Duration.ofSeconds(150);
   private static final Pattern LABEL = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"");
 
@@ -90,10 +97,12 @@ class DashboardMetricsIT {
     sender.put("HERALD_SENDER_DEFAULT_TRANSPORT", "simulated");
     sender.put("HERALD_SENDER_JDBC_POOL_SIZE", "2");
 
-    started.put(ServiceEnv.SCHEDULER, start(ServiceEnv.SCHEDULER,
-        "io.herald.scheduler.app.SchedulerApp", scheduler, work));
-    started.put(ServiceEnv.SENDER, start(ServiceEnv.SENDER,
-        "io.herald.sender.app.SenderApp", sender, work));
+    started.put(
+        ServiceEnv.SCHEDULER,
+        start(ServiceEnv.SCHEDULER, "io.herald.scheduler.app.SchedulerApp", scheduler, work));
+    started.put(
+        ServiceEnv.SENDER,
+        start(ServiceEnv.SENDER, "io.herald.sender.app.SenderApp", sender, work));
   }
 
   private static Started start(ServiceEnv svc, String mainClass, Map<String, String> env, Path work)
@@ -103,10 +112,17 @@ class DashboardMetricsIT {
     assertThat(svc.problems(env)).as(svc + " environment").isEmpty();
     Path log = work.resolve(svc.imageName + ".log");
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    ProcessBuilder pb = new ProcessBuilder(java, "-Xmx256m", "-XX:+UseSerialGC",
-        "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), mainClass)
-        .redirectErrorStream(true)
-        .redirectOutput(log.toFile());
+    ProcessBuilder pb =
+        new ProcessBuilder(
+                java,
+                "-Xmx256m",
+                "-XX:+UseSerialGC",
+                "-XX:TieredStopAtLevel=1",
+                "-cp",
+                System.getProperty("java.class.path"),
+                mainClass)
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile());
     pb.environment().keySet().removeIf(k -> k.startsWith("HERALD_") || k.startsWith("KAFKA_"));
     pb.environment().putAll(env);
     return new Started(pb.start(), port, log);
@@ -144,7 +160,9 @@ class DashboardMetricsIT {
       }
       Thread.sleep(2_000);
     } while (System.nanoTime() < deadline);
-    assertThat(problems).as("metrics the dashboard and alerts query, checked against live scrapes").isEmpty();
+    assertThat(problems)
+        .as("metrics the dashboard and alerts query, checked against live scrapes")
+        .isEmpty();
   }
 
   private static List<String> problems(Map<String, String> queries) {
@@ -160,14 +178,20 @@ class DashboardMetricsIT {
         for (ServiceEnv svc : exporters(s.metric())) {
           Set<String> labels = scrapes.get(svc).get(s.metric());
           if (labels == null) {
-            problems.add(q.getKey() + ": " + s.metric() + " is not exported by the " + svc.imageName
-                + similar(svc, s.metric()));
+            problems.add(
+                q.getKey()
+                    + ": "
+                    + s.metric()
+                    + " is not exported by the "
+                    + svc.imageName
+                    + similar(svc, s.metric()));
             continue;
           }
           labelsOfExpression.addAll(labels);
           for (String l : s.labels()) {
             if (!labels.contains(l) && !TARGET_LABELS.contains(l)) {
-              problems.add(q.getKey() + ": " + s.metric() + " has no label " + l + " (has " + labels + ")");
+              problems.add(
+                  q.getKey() + ": " + s.metric() + " has no label " + l + " (has " + labels + ")");
             }
           }
         }
@@ -181,7 +205,10 @@ class DashboardMetricsIT {
     return problems;
   }
 
-  /** herald_scheduler_* must come from the scheduler, herald_sender_* from the sender, JVM from both. */
+  /**
+   * herald_scheduler_* must come from the scheduler, herald_sender_* from the sender, JVM from
+   * both.
+   */
   private static List<ServiceEnv> exporters(String metric) {
     if (metric.startsWith("herald_scheduler_")) {
       return List.of(ServiceEnv.SCHEDULER);
@@ -233,8 +260,12 @@ class DashboardMetricsIT {
     int ready = -1;
     while (System.nanoTime() < deadline) {
       if (!s.process().isAlive()) {
-        throw new AssertionError(svc.imageName + " exited with " + s.process().exitValue()
-            + "; its log ends:\n" + tail(s.log()));
+        throw new AssertionError(
+            svc.imageName
+                + " exited with "
+                + s.process().exitValue()
+                + "; its log ends:\n"
+                + tail(s.log()));
       }
       try {
         live = get(s.port(), "/health/live").statusCode();
@@ -247,13 +278,25 @@ class DashboardMetricsIT {
       }
       Thread.sleep(500);
     }
-    throw new AssertionError(svc.imageName + " not ready within " + START_TIMEOUT + " (live=" + live
-        + ", ready=" + ready + "); its log ends:\n" + tail(s.log()));
+    throw new AssertionError(
+        svc.imageName
+            + " not ready within "
+            + START_TIMEOUT
+            + " (live="
+            + live
+            + ", ready="
+            + ready
+            + "); its log ends:\n"
+            + tail(s.log()));
   }
 
-  private static HttpResponse<String> get(int port, String path) throws IOException, InterruptedException {
-    return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-        .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+  private static HttpResponse<String> get(int port, String path)
+      throws IOException, InterruptedException {
+    return HTTP.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+            .timeout(Duration.ofSeconds(5))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   private static String tail(Path log) {

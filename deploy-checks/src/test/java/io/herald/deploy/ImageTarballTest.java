@@ -49,9 +49,10 @@ class ImageTarballTest {
 
     List<String> entrypoint = new ArrayList<>();
     config.get("Entrypoint").forEach(n -> entrypoint.add(n.asText()));
-    String mainClass = svc == ServiceEnv.SCHEDULER
-        ? io.herald.scheduler.app.SchedulerApp.class.getName()
-        : io.herald.sender.app.SenderApp.class.getName();
+    String mainClass =
+        svc == ServiceEnv.SCHEDULER
+            ? io.herald.scheduler.app.SchedulerApp.class.getName()
+            : io.herald.sender.app.SenderApp.class.getName();
     assertThat(entrypoint)
         .containsExactly("/opt/java/bin/java", "-cp", "@/app/jib-classpath-file", mainClass);
     assertThat(config.get("ExposedPorts").has(svc.defaultMetricsPort + "/tcp")).isTrue();

@@ -23,8 +23,8 @@ import org.junit.jupiter.api.Test;
  * deploy/k8s: every manifest parses; the scheduler is a StatefulSet with its state dir on a
  * persistent volume and one standby replica, the sender a Deployment; probes hit /health/live and
  * /health/ready on the admin port; every container has requests and limits; every variable a
- * container gets (env and envFrom ConfigMaps) is one its service reads, and the service accepts
- * the result; secrets come from Secrets only; PDBs, Services and the ServiceMonitor select the pods.
+ * container gets (env and envFrom ConfigMaps) is one its service reads, and the service accepts the
+ * result; secrets come from Secrets only; PDBs, Services and the ServiceMonitor select the pods.
  */
 class KubernetesManifestsTest {
 
@@ -182,17 +182,24 @@ class KubernetesManifestsTest {
     List<String> problems = new ArrayList<>();
     for (String kind : List.of("Service", "PodDisruptionBudget")) {
       for (Map<String, Object> o : all(kind)) {
-        Map<String, Object> selector = kind.equals("Service")
-            ? map(at(o, "spec", "selector"), "selector")
-            : map(at(o, "spec", "selector", "matchLabels"), "matchLabels");
-        if (workloads().stream().noneMatch(w -> labels(w).entrySet().containsAll(selector.entrySet()))) {
+        Map<String, Object> selector =
+            kind.equals("Service")
+                ? map(at(o, "spec", "selector"), "selector")
+                : map(at(o, "spec", "selector", "matchLabels"), "matchLabels");
+        if (workloads().stream()
+            .noneMatch(w -> labels(w).entrySet().containsAll(selector.entrySet()))) {
           problems.add(kind + " " + name(o) + " selects no pod: " + selector);
         }
       }
     }
     for (Map<String, Object> w : workloads()) {
-      if (all("PodDisruptionBudget").stream().noneMatch(p -> labels(w).entrySet()
-          .containsAll(map(at(p, "spec", "selector", "matchLabels"), "m").entrySet()))) {
+      if (all("PodDisruptionBudget").stream()
+          .noneMatch(
+              p ->
+                  labels(w)
+                      .entrySet()
+                      .containsAll(
+                          map(at(p, "spec", "selector", "matchLabels"), "m").entrySet()))) {
         problems.add(name(w) + " has no PodDisruptionBudget");
       }
     }
@@ -206,7 +213,8 @@ class KubernetesManifestsTest {
     assertThat(problems).isEmpty();
   }
 
-  private static void assertProbe(Map<String, Object> w, Object c, String probe, String path, int port) {
+  private static void assertProbe(
+      Map<String, Object> w, Object c, String probe, String path, int port) {
     Object get = at(c, probe, "httpGet");
     assertThat(get).as(name(w) + " " + probe).isNotNull();
     assertThat(at(get, "path")).as(name(w) + " " + probe + " path").isEqualTo(path);

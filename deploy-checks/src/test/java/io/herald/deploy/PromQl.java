@@ -18,15 +18,43 @@ final class PromQl {
   /** What an expression reads. */
   record Reads(List<Selector> selectors, Set<String> groupingLabels) {}
 
-  private static final Set<String> KEYWORDS = Set.of(
-      "by", "without", "on", "ignoring", "group_left", "group_right", "and", "or", "unless",
-      "bool", "offset", "inf", "nan", "atan2");
+  private static final Set<String> KEYWORDS =
+      Set.of(
+          "by",
+          "without",
+          "on",
+          "ignoring",
+          "group_left",
+          "group_right",
+          "and",
+          "or",
+          "unless",
+          "bool",
+          "offset",
+          "inf",
+          "nan",
+          "atan2");
+
   /** Aggregation operators: may be followed by "by (...)" before their parenthesis. */
-  private static final Set<String> AGGREGATIONS = Set.of(
-      "sum", "min", "max", "avg", "group", "stddev", "stdvar", "count", "count_values", "bottomk",
-      "topk", "quantile", "limitk", "limit_ratio");
-  private static final Set<String> GROUPING = Set.of(
-      "by", "without", "on", "ignoring", "group_left", "group_right");
+  private static final Set<String> AGGREGATIONS =
+      Set.of(
+          "sum",
+          "min",
+          "max",
+          "avg",
+          "group",
+          "stddev",
+          "stdvar",
+          "count",
+          "count_values",
+          "bottomk",
+          "topk",
+          "quantile",
+          "limitk",
+          "limit_ratio");
+
+  private static final Set<String> GROUPING =
+      Set.of("by", "without", "on", "ignoring", "group_left", "group_right");
 
   private PromQl() {}
 
@@ -48,15 +76,20 @@ final class PromQl {
         int end = skipTo(expr, i, '}');
         throw new IllegalArgumentException(
             "selector without a metric name at " + i + ": " + expr.substring(i, end));
-      } else if (Character.isDigit(c) || (c == '.' && i + 1 < n && Character.isDigit(expr.charAt(i + 1)))) {
-        while (i < n && (Character.isLetterOrDigit(expr.charAt(i)) || expr.charAt(i) == '.'
-            || expr.charAt(i) == '_')) {
+      } else if (Character.isDigit(c)
+          || (c == '.' && i + 1 < n && Character.isDigit(expr.charAt(i + 1)))) {
+        while (i < n
+            && (Character.isLetterOrDigit(expr.charAt(i))
+                || expr.charAt(i) == '.'
+                || expr.charAt(i) == '_')) {
           i++; // numbers, durations, 1e3, 0x1F
         }
       } else if (Character.isLetter(c) || c == '_' || c == ':') {
         int start = i;
-        while (i < n && (Character.isLetterOrDigit(expr.charAt(i)) || expr.charAt(i) == '_'
-            || expr.charAt(i) == ':')) {
+        while (i < n
+            && (Character.isLetterOrDigit(expr.charAt(i))
+                || expr.charAt(i) == '_'
+                || expr.charAt(i) == ':')) {
           i++;
         }
         String word = expr.substring(start, i);
@@ -79,7 +112,8 @@ final class PromQl {
               i++;
             }
           }
-        } else if (AGGREGATIONS.contains(lower) && next < n
+        } else if (AGGREGATIONS.contains(lower)
+            && next < n
             && (expr.charAt(next) == '(' || Character.isLetter(expr.charAt(next)))) {
           i = next; // sum by (le) (...): the grouping is handled as the next word
         } else if (next < n && expr.charAt(next) == '(') {
@@ -109,7 +143,8 @@ final class PromQl {
         i = skipString(body, i);
       } else if (Character.isLetter(c) || c == '_') {
         int start = i;
-        while (i < body.length() && (Character.isLetterOrDigit(body.charAt(i)) || body.charAt(i) == '_')) {
+        while (i < body.length()
+            && (Character.isLetterOrDigit(body.charAt(i)) || body.charAt(i) == '_')) {
           i++;
         }
         out.add(body.substring(start, i));

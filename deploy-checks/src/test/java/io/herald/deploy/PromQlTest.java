@@ -15,8 +15,9 @@ class PromQlTest {
 
   @Test
   void histogramQuantileOverRate() {
-    PromQl.Reads r = PromQl.parse(
-        "histogram_quantile(0.99, sum by (le) (rate(herald_scheduler_timer_lateness_seconds_bucket[5m]))) > 2");
+    PromQl.Reads r =
+        PromQl.parse(
+            "histogram_quantile(0.99, sum by (le) (rate(herald_scheduler_timer_lateness_seconds_bucket[5m]))) > 2");
     assertThat(metrics("histogram_quantile(0.99, sum by (le) (rate(x_bucket[5m]))) > 2"))
         .containsExactly("x_bucket");
     assertThat(r.groupingLabels()).containsExactly("le");
@@ -24,11 +25,14 @@ class PromQlTest {
 
   @Test
   void matchersKeywordsAndSubqueries() {
-    PromQl.Reads r = PromQl.parse(
-        "sum(a_total{job=~\"herald-.*\", area=\"heap\"}) > 10000 and deriv(sum(b)[10m:1m]) > 0"
-            + " unless on (instance) c offset 5m or vector(0)");
-    assertThat(metrics("sum(a_total{job=~\"herald-.*\"}) > 1e4 and deriv(sum(b)[10m:1m]) > 0"
-        + " unless on (instance) c offset 5m or vector(0)"))
+    PromQl.Reads r =
+        PromQl.parse(
+            "sum(a_total{job=~\"herald-.*\", area=\"heap\"}) > 10000 and deriv(sum(b)[10m:1m]) > 0"
+                + " unless on (instance) c offset 5m or vector(0)");
+    assertThat(
+            metrics(
+                "sum(a_total{job=~\"herald-.*\"}) > 1e4 and deriv(sum(b)[10m:1m]) > 0"
+                    + " unless on (instance) c offset 5m or vector(0)"))
         .containsExactly("a_total", "b", "c");
     assertThat(r.selectors().get(0).labels()).isEqualTo(Set.of("job", "area"));
     assertThat(r.groupingLabels()).containsExactly("instance");

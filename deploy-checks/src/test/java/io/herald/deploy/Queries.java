@@ -40,9 +40,10 @@ final class Queries {
 
   private static void collect(JsonNode node, String where, Map<String, String> out) {
     if (node.isObject()) {
-      String here = node.has("title") && node.get("title").isTextual()
-          ? where.replaceAll(" / .*", "") + " / " + node.get("title").asText()
-          : where;
+      String here =
+          node.has("title") && node.get("title").isTextual()
+              ? where.replaceAll(" / .*", "") + " / " + node.get("title").asText()
+              : where;
       JsonNode expr = node.get("expr");
       if (expr != null && expr.isTextual() && !expr.asText().isBlank()) {
         String key = here + " [" + (node.has("refId") ? node.get("refId").asText() : "?") + "]";
@@ -59,7 +60,10 @@ final class Queries {
     Map<String, Object> rules = Repo.yaml(Repo.deploy("prometheus/alerts.yml"));
     for (Object group : list(rules.get("groups"), "groups")) {
       for (Object rule : list(at(group, "rules"), "rules")) {
-        String name = at(rule, "alert") != null ? "alert " + at(rule, "alert") : "record " + at(rule, "record");
+        String name =
+            at(rule, "alert") != null
+                ? "alert " + at(rule, "alert")
+                : "record " + at(rule, "record");
         out.put(name, String.valueOf(at(rule, "expr")));
       }
     }

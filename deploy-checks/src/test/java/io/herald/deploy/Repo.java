@@ -38,7 +38,8 @@ final class Repo {
   static String property(String name) {
     String v = System.getProperty(name);
     if (v == null || v.startsWith("${")) {
-      throw new IllegalStateException("System property " + name + " is not set (run through Maven)");
+      throw new IllegalStateException(
+          "System property " + name + " is not set (run through Maven)");
     }
     return v;
   }

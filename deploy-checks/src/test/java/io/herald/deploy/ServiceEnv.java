@@ -145,10 +145,10 @@ enum ServiceEnv {
   }
 
   /**
-   * Problems with a deployment's environment for this service: unknown HERALD_* names (the
-   * services ignore unknown variables, so a typo would silently fall back to a default), variables
-   * that are neither the service's, Kafka passthrough nor the JVM's, and whatever the service
-   * itself would reject at start.
+   * Problems with a deployment's environment for this service: unknown HERALD_* names (the services
+   * ignore unknown variables, so a typo would silently fall back to a default), variables that are
+   * neither the service's, Kafka passthrough nor the JVM's, and whatever the service itself would
+   * reject at start.
    *
    * @param extraAllowed names also allowed (e.g. secrets the device rows name)
    */
@@ -158,10 +158,11 @@ enum ServiceEnv {
     for (String name : env.keySet()) {
       if (name.startsWith("HERALD_")) {
         if (!known.contains(name)) {
-          out.add(where + ": " + name + " is not read by the " + imageName
-              + " (known: " + known + ")");
+          out.add(
+              where + ": " + name + " is not read by the " + imageName + " (known: " + known + ")");
         }
-      } else if (!name.startsWith("KAFKA_") && !JVM_VARIABLES.contains(name)
+      } else if (!name.startsWith("KAFKA_")
+          && !JVM_VARIABLES.contains(name)
           && !extraAllowed.contains(name)) {
         out.add(where + ": " + name + " is neither a " + prefix + "* nor a KAFKA_* variable");
       }

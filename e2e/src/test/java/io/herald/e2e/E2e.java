@@ -20,26 +20,33 @@ final class E2e {
   }
 
   static void awaitRequests(Workload w, long atLeast, Duration timeout) {
-    await("at least " + atLeast + " requests for the workload").atMost(timeout)
+    await("at least " + atLeast + " requests for the workload")
+        .atMost(timeout)
         .pollInterval(Duration.ofMillis(100))
         .until(() -> requestsFor(w) >= atLeast);
   }
 
   /**
-   * What the scheduler published for the schedules of {@code w} (states, errors, occurrences),
-   * one line per record: the trail to read when a verdict shows lost sends.
+   * What the scheduler published for the schedules of {@code w} (states, errors, occurrences), one
+   * line per record: the trail to read when a verdict shows lost sends.
    */
   static String trail(Workload w) {
     java.util.Set<String> keys = new java.util.HashSet<>();
     w.planned.forEach(p -> keys.add(p.key()));
     StringBuilder b = new StringBuilder();
-    for (String topic : java.util.List.of(io.herald.contracts.topic.Topics.SCHEDULE_STATES.name(),
-        io.herald.contracts.topic.Topics.SCHEDULE_ERRORS.name(),
-        io.herald.contracts.topic.Topics.OCCURRENCES.name())) {
+    for (String topic :
+        java.util.List.of(
+            io.herald.contracts.topic.Topics.SCHEDULE_STATES.name(),
+            io.herald.contracts.topic.Topics.SCHEDULE_ERRORS.name(),
+            io.herald.contracts.topic.Topics.OCCURRENCES.name())) {
       for (var r : w.pipeline.readAll(topic)) {
         if (r.key() != null && keys.contains(r.key())) {
-          b.append("\n  ").append(topic).append(" ts=").append(java.time.Instant.ofEpochMilli(
-              r.timestamp())).append(' ').append(Pipeline.utf8(r.value()));
+          b.append("\n  ")
+              .append(topic)
+              .append(" ts=")
+              .append(java.time.Instant.ofEpochMilli(r.timestamp()))
+              .append(' ')
+              .append(Pipeline.utf8(r.value()));
         }
       }
     }

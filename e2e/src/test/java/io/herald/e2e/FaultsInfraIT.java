@@ -37,9 +37,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Faults of the infrastructure, on a pipeline of their own: a real Kafka broker as a child JVM
- * (the quick start's {@link LocalKafka}: KRaft, formatted once, SIGTERM to stop, started again on
- * the same port and log directory) and an embedded PostgreSQL with a kept data directory (the quick
+ * Faults of the infrastructure, on a pipeline of their own: a real Kafka broker as a child JVM (the
+ * quick start's {@link LocalKafka}: KRaft, formatted once, SIGTERM to stop, started again on the
+ * same port and log directory) and an embedded PostgreSQL with a kept data directory (the quick
  * start's {@link LocalPostgres}: stopped with {@code pg_ctl stop -m fast} and started again on the
  * same port and data). The scheduler (CDC included) and the sender are child JVMs as elsewhere.
  *
@@ -47,12 +47,12 @@ import org.slf4j.LoggerFactory;
  *   <li>fault 3: the broker is stopped and restarted while broadcasts fire and are sent, and rows
  *       are inserted while it is down (CDC must deliver them after it is back);
  *   <li>fault 4: PostgreSQL is restarted while a writer inserts broadcast rows as drafts and then
- *       updates them (status scheduled, two more recipients): CDC must resume from its slot
- *       without losing an insert or an update.
+ *       updates them (status scheduled, two more recipients): CDC must resume from its slot without
+ *       losing an insert or an update.
  * </ul>
  *
- * <p>A service that exits by itself during a fault is started again (what an orchestrator does)
- * and named in the log; the verdict is what reached the fake.
+ * <p>A service that exits by itself during a fault is started again (what an orchestrator does) and
+ * named in the log; the verdict is what reached the fake.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class FaultsInfraIT {
@@ -67,13 +67,17 @@ class FaultsInfraIT {
 
   @BeforeAll
   static void startInfra() {
-    dir = Path.of("target", "e2e-state", "infra-" + UUID.randomUUID().toString().substring(0, 8))
-        .toAbsolutePath();
+    dir =
+        Path.of("target", "e2e-state", "infra-" + UUID.randomUUID().toString().substring(0, 8))
+            .toAbsolutePath();
     kafka = new LocalKafka(dir.resolve("kafka"), freePortPair()).start(Duration.ofSeconds(120));
     pgPort = ServiceProcess.freePort();
     pg = LocalPostgres.embedded(dir.resolve("pg"), pgPort);
-    pipeline = new Pipeline(kafka.bootstrapServers(),
-        new Pipeline.Db(pg.jdbcUrl(), pg.user(), pg.password()), "infra");
+    pipeline =
+        new Pipeline(
+            kafka.bootstrapServers(),
+            new Pipeline.Db(pg.jdbcUrl(), pg.user(), pg.password()),
+            "infra");
   }
 
   @AfterAll
@@ -118,10 +122,18 @@ class FaultsInfraIT {
       long down = Duration.ofNanos(System.nanoTime() - outage).toMillis();
       List<String> restarted = pipeline.restartExited();
       pipeline.fake.delay(Duration.ZERO);
-      Verdict v = Verdict.settleAndMeasure("3 broker stopped " + down / 1000 + " s and restarted",
-          run, w, Duration.ofSeconds(180), t0);
-      log.info("fault 3 run {}: broker down {} ms; services restarted after exiting: {}", run,
-          down, restarted);
+      Verdict v =
+          Verdict.settleAndMeasure(
+              "3 broker stopped " + down / 1000 + " s and restarted",
+              run,
+              w,
+              Duration.ofSeconds(180),
+              t0);
+      log.info(
+          "fault 3 run {}: broker down {} ms; services restarted after exiting: {}",
+          run,
+          down,
+          restarted);
       // Nothing can be unknown unless a sender died mid-call.
       assertClean(v, restarted.isEmpty() ? 0 : w.devices.size());
       assertThat(restarted).as("services that exited during the broker outage").isEmpty();
@@ -148,49 +160,70 @@ class FaultsInfraIT {
       for (int i = 0; i < rows; i++) {
         recipients.add(w.phones(5));
       }
-      Thread writer = new Thread(() -> {
-        try {
-          for (int i = 0; i < rows; i++) {
-            Workload.Device d = w.devices.get(i % w.devices.size());
-            String id = UUID.randomUUID().toString();
-            List<String> all = recipients.get(i);
-            // Insert a draft with three recipients, then schedule it with all five: losing the
-            // insert or the update loses sends.
-            retrying(retries, c -> Workload.insertBroadcastRow(c, id, w.tenant, d,
-                all.subList(0, 3), Instant.now().plusSeconds(10).truncatedTo(ChronoUnit.SECONDS),
-                "draft", w.message()));
-            retrying(retries, c -> {
-              try (PreparedStatement ps = c.prepareStatement(
-                  "UPDATE broadcasts SET status = 'scheduled', target_contacts = ?::jsonb,"
-                      + " updated_at = now() WHERE id = ?::uuid")) {
-                ps.setString(1, Workload.jsonArray(all));
-                ps.setString(2, id);
-                ps.executeUpdate();
-              }
-            });
-            Instant[] at = new Instant[1];
-            retrying(retries, c -> {
-              try (PreparedStatement ps = c.prepareStatement(
-                  "SELECT scheduled_at FROM broadcasts WHERE id = ?::uuid")) {
-                ps.setString(1, id);
-                try (ResultSet rs = ps.executeQuery()) {
-                  rs.next();
-                  at[0] = rs.getObject(1, OffsetDateTime.class).toInstant();
+      Thread writer =
+          new Thread(
+              () -> {
+                try {
+                  for (int i = 0; i < rows; i++) {
+                    Workload.Device d = w.devices.get(i % w.devices.size());
+                    String id = UUID.randomUUID().toString();
+                    List<String> all = recipients.get(i);
+                    // Insert a draft with three recipients, then schedule it with all five: losing
+                    // the
+                    // insert or the update loses sends.
+                    retrying(
+                        retries,
+                        c ->
+                            Workload.insertBroadcastRow(
+                                c,
+                                id,
+                                w.tenant,
+                                d,
+                                all.subList(0, 3),
+                                Instant.now().plusSeconds(10).truncatedTo(ChronoUnit.SECONDS),
+                                "draft",
+                                w.message()));
+                    retrying(
+                        retries,
+                        c -> {
+                          try (PreparedStatement ps =
+                              c.prepareStatement(
+                                  "UPDATE broadcasts SET status = 'scheduled', target_contacts = ?::jsonb,"
+                                      + " updated_at = now() WHERE id = ?::uuid")) {
+                            ps.setString(1, Workload.jsonArray(all));
+                            ps.setString(2, id);
+                            ps.executeUpdate();
+                          }
+                        });
+                    Instant[] at = new Instant[1];
+                    retrying(
+                        retries,
+                        c -> {
+                          try (PreparedStatement ps =
+                              c.prepareStatement(
+                                  "SELECT scheduled_at FROM broadcasts WHERE id = ?::uuid")) {
+                            ps.setString(1, id);
+                            try (ResultSet rs = ps.executeQuery()) {
+                              rs.next();
+                              at[0] = rs.getObject(1, OffsetDateTime.class).toInstant();
+                            }
+                          }
+                        });
+                    synchronized (planned) {
+                      planned.add(
+                          new Workload.Planned("broadcast:" + id, null, all, List.of(at[0]), d));
+                    }
+                    written.incrementAndGet();
+                    Thread.sleep(400);
+                  }
+                } catch (Throwable e) {
+                  failure.set(e);
                 }
-              }
-            });
-            synchronized (planned) {
-              planned.add(new Workload.Planned("broadcast:" + id, null, all, List.of(at[0]), d));
-            }
-            written.incrementAndGet();
-            Thread.sleep(400);
-          }
-        } catch (Throwable e) {
-          failure.set(e);
-        }
-      }, "e2e-row-writer");
+              },
+              "e2e-row-writer");
       writer.start();
-      await("rows written before the restart").atMost(Duration.ofSeconds(60))
+      await("rows written before the restart")
+          .atMost(Duration.ofSeconds(60))
           .pollInterval(Duration.ofMillis(100))
           .until(() -> written.get() >= 8 || failure.get() != null);
       long outage = System.nanoTime();
@@ -203,10 +236,20 @@ class FaultsInfraIT {
       assertThat(written.get()).isEqualTo(rows);
       w.planned.addAll(planned);
       List<String> restarted = pipeline.restartExited();
-      Verdict v = Verdict.settleAndMeasure("4 PostgreSQL restarted (" + down / 1000
-              + " s) during inserts/updates", run, w, Duration.ofSeconds(180), t0);
-      log.info("fault 4 run {}: PostgreSQL down {} ms; writer retries {}; services restarted"
-          + " after exiting: {}", run, down, retries.get(), restarted);
+      Verdict v =
+          Verdict.settleAndMeasure(
+              "4 PostgreSQL restarted (" + down / 1000 + " s) during inserts/updates",
+              run,
+              w,
+              Duration.ofSeconds(180),
+              t0);
+      log.info(
+          "fault 4 run {}: PostgreSQL down {} ms; writer retries {}; services restarted"
+              + " after exiting: {}",
+          run,
+          down,
+          retries.get(),
+          restarted);
       // A sender whose ledger write failed mid-call cannot know the outcome: at most one call in
       // flight per device lane.
       assertClean(v, w.devices.size());

@@ -4,10 +4,10 @@ import static io.herald.e2e.E2e.assertClean;
 import static io.herald.e2e.E2e.awaitRequests;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.herald.contracts.command.CommandId;
 import io.herald.testsupport.FakeWhatsAppApi.Answer;
 import java.time.Duration;
 import java.time.Instant;
-import io.herald.contracts.command.CommandId;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -19,8 +19,8 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * Faults of the sending half, end to end (scheduler and senders as child JVMs, real broker and
- * database, the fake Cloud API): fault 2 (a sender SIGKILLed mid-batch), fault 5 (senders scaled
- * 1 → 3 → 1 under load) and fault 7 (a transport that hangs, one that answers slowly).
+ * database, the fake Cloud API): fault 2 (a sender SIGKILLed mid-batch), fault 5 (senders scaled 1
+ * → 3 → 1 under load) and fault 7 (a transport that hangs, one that answers slowly).
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class FaultsSenderIT {
@@ -64,8 +64,9 @@ class FaultsSenderIT {
       sender.kill();
       pipeline.fake.delay(Duration.ZERO);
       sender.start().awaitReady(Pipeline.START_TIMEOUT);
-      Verdict v = Verdict.settleAndMeasure("2 sender SIGKILL mid-batch", run, w,
-          Duration.ofSeconds(150), t0);
+      Verdict v =
+          Verdict.settleAndMeasure(
+              "2 sender SIGKILL mid-batch", run, w, Duration.ofSeconds(150), t0);
       // At most one call per lane is in flight at the kill: those become unknown, never resent.
       assertClean(v, w.devices.size());
     }
@@ -91,8 +92,8 @@ class FaultsSenderIT {
       pipeline.removeSender(two);
       pipeline.removeSender(three);
       pipeline.fake.delay(Duration.ZERO);
-      Verdict v = Verdict.settleAndMeasure("5 senders scaled 1-3-1", run, w,
-          Duration.ofSeconds(150), t0);
+      Verdict v =
+          Verdict.settleAndMeasure("5 senders scaled 1-3-1", run, w, Duration.ofSeconds(150), t0);
       // Graceful hand-overs wait for calls in flight: nothing is left unknown.
       assertClean(v, 0);
     }
@@ -101,10 +102,10 @@ class FaultsSenderIT {
   /**
    * One device's first two calls never get an answer (the sender's HTTP timeout ends them), a
    * second device's answers take 1.5 s each (within the timeout), a third is healthy. In the
-   * default at-most-once mode a call that timed out after the request left may have been
-   * delivered: it is recorded {@code unknown} and not resent (finding F2, fixed in the sender).
-   * So: no duplicate, exactly the two hung commands unknown, everything else sent, and neither
-   * the hung nor the slow device delays the healthy one.
+   * default at-most-once mode a call that timed out after the request left may have been delivered:
+   * it is recorded {@code unknown} and not resent (finding F2, fixed in the sender). So: no
+   * duplicate, exactly the two hung commands unknown, everything else sent, and neither the hung
+   * nor the slow device delays the healthy one.
    */
   @Test
   @Order(7)
@@ -131,8 +132,9 @@ class FaultsSenderIT {
       w.broadcastAt(slow, slowTo, at);
       w.broadcastAt(healthy, healthyTo, at);
       w.produceAll();
-      Verdict v = Verdict.settleAndMeasure("7 transport hangs / answers slowly", run, w,
-          Duration.ofSeconds(150), t0);
+      Verdict v =
+          Verdict.settleAndMeasure(
+              "7 transport hangs / answers slowly", run, w, Duration.ofSeconds(150), t0);
       assertClean(v, 2);
       Map<String, String> statuses = Verdict.statuses(w);
       for (String r : hangingTo.subList(0, 2)) {
@@ -141,8 +143,7 @@ class FaultsSenderIT {
             .isEqualTo("unknown");
       }
       assertThat(v.unknown()).as("only the two hung calls are unknown: " + v).isEqualTo(2);
-      assertThat(v.sent()).as("every other command sent: " + v)
-          .isEqualTo(v.expected() - 2);
+      assertThat(v.sent()).as("every other command sent: " + v).isEqualTo(v.expected() - 2);
     }
   }
 }

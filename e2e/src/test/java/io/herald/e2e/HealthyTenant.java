@@ -20,11 +20,11 @@ import java.util.Map;
 import java.util.UUID;
 
 /**
- * The tenant that must not notice anything: its own device, two contacts, and one recurring
- * message row firing every minute (custom rule, every 1 minute from yesterday 00:00 UTC, so on
- * each minute boundary), addressed to the contacts by id. It reaches the scheduler like a user's
- * row (CDC), is rendered per contact and sent through the fake Cloud API, so every stage a
- * poison input could stop is on its path.
+ * The tenant that must not notice anything: its own device, two contacts, and one recurring message
+ * row firing every minute (custom rule, every 1 minute from yesterday 00:00 UTC, so on each minute
+ * boundary), addressed to the contacts by id. It reaches the scheduler like a user's row (CDC), is
+ * rendered per contact and sent through the fake Cloud API, so every stage a poison input could
+ * stop is on its path.
  *
  * <p>It is judged per minute: for every minute boundary {@code M} in a window, each contact's
  * command id {@code CommandId.of(key, M, contactId)} reached the fake at most {@link #LATENESS}
@@ -56,9 +56,10 @@ final class HealthyTenant {
       String[] names = {"Bea", "Ben"};
       for (int i = 0; i < phones.size(); i++) {
         String id = UUID.randomUUID().toString();
-        try (PreparedStatement ps = c.prepareStatement(
-            "INSERT INTO contacts (id, user_id, phone_number, name, fields)"
-                + " VALUES (?, ?, ?, ?, '{\"city\":\"Lyon\"}'::jsonb)")) {
+        try (PreparedStatement ps =
+            c.prepareStatement(
+                "INSERT INTO contacts (id, user_id, phone_number, name, fields)"
+                    + " VALUES (?, ?, ?, ?, '{\"city\":\"Lyon\"}'::jsonb)")) {
           ps.setObject(1, UUID.fromString(id), Types.OTHER);
           ps.setObject(2, UUID.fromString(w.tenant), Types.OTHER);
           ps.setString(3, phones.get(i));
@@ -67,13 +68,14 @@ final class HealthyTenant {
         }
         t.contactIds.add(id);
       }
-      try (PreparedStatement ps = c.prepareStatement(
-          "INSERT INTO recurring_messages (id, user_id, device_id, name, message,"
-              + " target_contacts, frequency, interval_value, interval_unit, timezone, start_date,"
-              + " catch_up, catch_up_grace_seconds, is_active, delay_type, delay_seconds,"
-              + " randomize_delay) VALUES (?, ?, ?, 'healthy tenant, every minute', ?, ?::jsonb,"
-              + " 'custom', 1, 'minutes', 'UTC', ?::date, 'fire_all', 3600, true, 'manual', 0,"
-              + " false)")) {
+      try (PreparedStatement ps =
+          c.prepareStatement(
+              "INSERT INTO recurring_messages (id, user_id, device_id, name, message,"
+                  + " target_contacts, frequency, interval_value, interval_unit, timezone, start_date,"
+                  + " catch_up, catch_up_grace_seconds, is_active, delay_type, delay_seconds,"
+                  + " randomize_delay) VALUES (?, ?, ?, 'healthy tenant, every minute', ?, ?::jsonb,"
+                  + " 'custom', 1, 'minutes', 'UTC', ?::date, 'fire_all', 3600, true, 'manual', 0,"
+                  + " false)")) {
         ps.setObject(1, UUID.fromString(t.rowId), Types.OTHER);
         ps.setObject(2, UUID.fromString(w.tenant), Types.OTHER);
         ps.setObject(3, UUID.fromString(t.device.id()), Types.OTHER);
@@ -91,20 +93,23 @@ final class HealthyTenant {
   /** Waits for the first minute that reached every contact; returns that minute. */
   Instant awaitFirstMinute(Duration timeout) {
     Instant[] first = new Instant[1];
-    await("the healthy tenant's first every-minute send").atMost(timeout)
+    await("the healthy tenant's first every-minute send")
+        .atMost(timeout)
         .pollInterval(Duration.ofMillis(500))
-        .until(() -> {
-          Map<String, Instant> got = received();
-          for (Instant m = Instant.now().truncatedTo(ChronoUnit.MINUTES);
-              m.isAfter(Instant.now().minus(Duration.ofMinutes(3))); m = m.minusSeconds(60)) {
-            Instant minute = m;
-            if (contactIds.stream().allMatch(c -> got.containsKey(id(minute, c)))) {
-              first[0] = minute;
-              return true;
-            }
-          }
-          return false;
-        });
+        .until(
+            () -> {
+              Map<String, Instant> got = received();
+              for (Instant m = Instant.now().truncatedTo(ChronoUnit.MINUTES);
+                  m.isAfter(Instant.now().minus(Duration.ofMinutes(3)));
+                  m = m.minusSeconds(60)) {
+                Instant minute = m;
+                if (contactIds.stream().allMatch(c -> got.containsKey(id(minute, c)))) {
+                  first[0] = minute;
+                  return true;
+                }
+              }
+              return false;
+            });
     return first[0];
   }
 
@@ -134,16 +139,17 @@ final class HealthyTenant {
   }
 
   /**
-   * The minutes in {@code (from, to]} that some contact did not receive on time, or received
-   * twice; each with what was wrong. {@code all}: judge every one of them (the caller waited for
-   * the last); otherwise only those whose deadline ({@code M + LATENESS}) has passed.
+   * The minutes in {@code (from, to]} that some contact did not receive on time, or received twice;
+   * each with what was wrong. {@code all}: judge every one of them (the caller waited for the
+   * last); otherwise only those whose deadline ({@code M + LATENESS}) has passed.
    */
   List<String> missedMinutes(Instant from, Instant to, boolean all) {
     Map<String, Instant> got = received();
     Map<String, Integer> counts = receivedCounts();
     List<String> missed = new ArrayList<>();
     Instant now = Instant.now();
-    for (Instant m = from.truncatedTo(ChronoUnit.MINUTES).plusSeconds(60); !m.isAfter(to);
+    for (Instant m = from.truncatedTo(ChronoUnit.MINUTES).plusSeconds(60);
+        !m.isAfter(to);
         m = m.plusSeconds(60)) {
       if (!all && m.plus(LATENESS).isAfter(now)) {
         break;
@@ -164,15 +170,16 @@ final class HealthyTenant {
 
   /** Minute boundaries in {@code (from, to]}. */
   static long minutesIn(Instant from, Instant to) {
-    return ChronoUnit.MINUTES.between(from.truncatedTo(ChronoUnit.MINUTES),
-        to.truncatedTo(ChronoUnit.MINUTES));
+    return ChronoUnit.MINUTES.between(
+        from.truncatedTo(ChronoUnit.MINUTES), to.truncatedTo(ChronoUnit.MINUTES));
   }
 
   /** Deactivates the row so that later test classes of this JVM see no minute sends. */
   void stop() {
     try (Connection c = workload.pipeline.db.connect();
-        PreparedStatement ps = c.prepareStatement(
-            "UPDATE recurring_messages SET is_active = false, updated_at = now() WHERE id = ?")) {
+        PreparedStatement ps =
+            c.prepareStatement(
+                "UPDATE recurring_messages SET is_active = false, updated_at = now() WHERE id = ?")) {
       ps.setObject(1, UUID.fromString(rowId), Types.OTHER);
       ps.executeUpdate();
     } catch (SQLException e) {

@@ -46,14 +46,14 @@ import org.slf4j.LoggerFactory;
 /**
  * The whole of Herald on loopback: a Kafka broker, PostgreSQL with Herald's schema, the fake
  * WhatsApp Cloud API, and the scheduler and sender(s) as child JVMs that a test can SIGKILL and
- * start again. The transport token reaches the senders only through the environment variable
- * named in each device's {@code transport_config} ({@link #TOKEN_ENV}); it is random per run so
- * that {@code SecurityIT} can look for it anywhere it must not be.
+ * start again. The transport token reaches the senders only through the environment variable named
+ * in each device's {@code transport_config} ({@link #TOKEN_ENV}); it is random per run so that
+ * {@code SecurityIT} can look for it anywhere it must not be.
  *
  * <p>{@link #shared()} is one pipeline per test JVM (the in-JVM broker, the shared database, one
  * scheduler application id and one sender group), kept across test classes: a restarted scheduler
- * continues from its state, like in production. Faults that need a broker or database of their
- * own build a pipeline with {@link #Pipeline(String, Db, String)}.
+ * continues from its state, like in production. Faults that need a broker or database of their own
+ * build a pipeline with {@link #Pipeline(String, Db, String)}.
  */
 final class Pipeline implements AutoCloseable {
 
@@ -112,8 +112,9 @@ final class Pipeline implements AutoCloseable {
     if (shared == null) {
       KafkaTestBroker broker = KafkaTestBroker.shared();
       PostgresTestDatabase pg = PostgresTestDatabase.shared();
-      shared = new Pipeline(broker.bootstrapServers(), new Db(pg.jdbcUrl(), pg.user(), pg.password()),
-          "shared");
+      shared =
+          new Pipeline(
+              broker.bootstrapServers(), new Db(pg.jdbcUrl(), pg.user(), pg.password()), "shared");
     }
     return shared;
   }
@@ -202,8 +203,13 @@ final class Pipeline implements AutoCloseable {
   synchronized ServiceProcess startScheduler() {
     if (scheduler == null) {
       // Streams, RocksDB, Debezium and the projector in one JVM: a little more heap.
-      scheduler = new ServiceProcess("scheduler-" + runId, schedulerMainClass,
-          schedulerEnvironment(), "HERALD_SCHEDULER_METRICS_PORT", List.of("-Xmx512m"));
+      scheduler =
+          new ServiceProcess(
+              "scheduler-" + runId,
+              schedulerMainClass,
+              schedulerEnvironment(),
+              "HERALD_SCHEDULER_METRICS_PORT",
+              List.of("-Xmx512m"));
       everyProcess.add(scheduler);
     }
     if (!scheduler.isAlive()) {
@@ -228,8 +234,12 @@ final class Pipeline implements AutoCloseable {
 
   /** Starts one more sender process in the group. */
   synchronized ServiceProcess addSender() {
-    ServiceProcess s = new ServiceProcess("sender-" + runId + "-" + (everyProcess.size() + 1),
-        "io.herald.sender.app.SenderApp", senderEnvironment(), "HERALD_SENDER_METRICS_PORT");
+    ServiceProcess s =
+        new ServiceProcess(
+            "sender-" + runId + "-" + (everyProcess.size() + 1),
+            "io.herald.sender.app.SenderApp",
+            senderEnvironment(),
+            "HERALD_SENDER_METRICS_PORT");
     senders.add(s);
     everyProcess.add(s);
     return s.start();
@@ -245,7 +255,9 @@ final class Pipeline implements AutoCloseable {
     senders.remove(s);
   }
 
-  /** Starts the scheduler and one sender if they are not running, and waits until both are ready. */
+  /**
+   * Starts the scheduler and one sender if they are not running, and waits until both are ready.
+   */
   synchronized Pipeline ensureRunning() {
     ServiceProcess s = startScheduler();
     if (senders.isEmpty()) {
@@ -268,8 +280,8 @@ final class Pipeline implements AutoCloseable {
   }
 
   /**
-   * Starts again every service that exited by itself (what an orchestrator does) and waits until
-   * it is ready; returns their names with the exit code, for the fault's report.
+   * Starts again every service that exited by itself (what an orchestrator does) and waits until it
+   * is ready; returns their names with the exit code, for the fault's report.
    */
   synchronized List<String> restartExited() {
     List<String> restarted = new ArrayList<>();
@@ -280,8 +292,10 @@ final class Pipeline implements AutoCloseable {
     for (ServiceProcess p : live) {
       if (!p.isAlive()) {
         restarted.add(p.name() + " (exit " + p.exitValue() + ")");
-        log.warn("{} exited by itself (exit {}); restarting it as an orchestrator would",
-            p.name(), p.exitValue());
+        log.warn(
+            "{} exited by itself (exit {}); restarting it as an orchestrator would",
+            p.name(),
+            p.exitValue());
         p.start();
       }
     }
@@ -303,8 +317,14 @@ final class Pipeline implements AutoCloseable {
   void createTopics() {
     Map<String, NewTopic> topics = new LinkedHashMap<>();
     for (TopicSpec<String, ?> spec :
-        List.of(Topics.SCHEDULE_CHANGES, Topics.DEVICES, Topics.CONTACTS, Topics.SEND_COMMANDS,
-            Topics.OCCURRENCES, Topics.SCHEDULE_ERRORS, Topics.SCHEDULE_STATES,
+        List.of(
+            Topics.SCHEDULE_CHANGES,
+            Topics.DEVICES,
+            Topics.CONTACTS,
+            Topics.SEND_COMMANDS,
+            Topics.OCCURRENCES,
+            Topics.SCHEDULE_ERRORS,
+            Topics.SCHEDULE_STATES,
             Topics.DELIVERY_RESULTS)) {
       Map<String, String> configs = new HashMap<>();
       if (spec.compacted()) {
@@ -314,8 +334,10 @@ final class Pipeline implements AutoCloseable {
       String maxBytes = Integer.toString(Limits.TOPIC_MAX_MESSAGE_BYTES);
       configs.put(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, maxBytes);
       topics.put(spec.name(), new NewTopic(spec.name(), PARTITIONS, (short) 1).configs(configs));
-      topics.put(spec.dlqName(), new NewTopic(spec.dlqName(), PARTITIONS, (short) 1)
-          .configs(Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, maxBytes)));
+      topics.put(
+          spec.dlqName(),
+          new NewTopic(spec.dlqName(), PARTITIONS, (short) 1)
+              .configs(Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, maxBytes)));
     }
     try (Admin admin = Admin.create(clientConfig())) {
       for (NewTopic t : topics.values()) {
@@ -354,18 +376,26 @@ final class Pipeline implements AutoCloseable {
   }
 
   void produceChange(ScheduleChange change) {
-    produceRaw(Topics.SCHEDULE_CHANGES.name(), change.scheduleKey(),
-        Topics.SCHEDULE_CHANGES.valueSerde().serializer()
+    produceRaw(
+        Topics.SCHEDULE_CHANGES.name(),
+        change.scheduleKey(),
+        Topics.SCHEDULE_CHANGES
+            .valueSerde()
+            .serializer()
             .serialize(Topics.SCHEDULE_CHANGES.name(), change));
   }
 
   void produceDevice(DeviceInfo device) {
-    produceRaw(Topics.DEVICES.name(), device.deviceId(),
+    produceRaw(
+        Topics.DEVICES.name(),
+        device.deviceId(),
         Topics.DEVICES.valueSerde().serializer().serialize(Topics.DEVICES.name(), device));
   }
 
   void produceContact(ContactInfo contact) {
-    produceRaw(Topics.CONTACTS.name(), contact.contactId(),
+    produceRaw(
+        Topics.CONTACTS.name(),
+        contact.contactId(),
         Topics.CONTACTS.valueSerde().serializer().serialize(Topics.CONTACTS.name(), contact));
   }
 
@@ -378,8 +408,10 @@ final class Pipeline implements AutoCloseable {
     List<ConsumerRecord<String, byte[]>> out = new ArrayList<>();
     try (KafkaConsumer<String, byte[]> c =
         new KafkaConsumer<>(cfg, new StringDeserializer(), new ByteArrayDeserializer())) {
-      List<TopicPartition> parts = c.partitionsFor(topic, Duration.ofSeconds(30)).stream()
-          .map(p -> new TopicPartition(topic, p.partition())).toList();
+      List<TopicPartition> parts =
+          c.partitionsFor(topic, Duration.ofSeconds(30)).stream()
+              .map(p -> new TopicPartition(topic, p.partition()))
+              .toList();
       c.assign(parts);
       c.seekToBeginning(parts);
       Map<TopicPartition, Long> end = c.endOffsets(parts, Duration.ofSeconds(30));
@@ -399,15 +431,17 @@ final class Pipeline implements AutoCloseable {
     Map<String, Object> cfg = clientConfig();
     try (KafkaConsumer<String, byte[]> c =
         new KafkaConsumer<>(cfg, new StringDeserializer(), new ByteArrayDeserializer())) {
-      List<TopicPartition> parts = c.partitionsFor(topic, Duration.ofSeconds(30)).stream()
-          .map(p -> new TopicPartition(topic, p.partition())).toList();
+      List<TopicPartition> parts =
+          c.partitionsFor(topic, Duration.ofSeconds(30)).stream()
+              .map(p -> new TopicPartition(topic, p.partition()))
+              .toList();
       return c.endOffsets(parts, Duration.ofSeconds(30));
     }
   }
 
   /** Committed records of {@code topic} from {@code start} (per partition) to the current end. */
-  List<ConsumerRecord<String, byte[]>> readCommittedFrom(String topic,
-      Map<TopicPartition, Long> start) {
+  List<ConsumerRecord<String, byte[]>> readCommittedFrom(
+      String topic, Map<TopicPartition, Long> start) {
     Map<String, Object> cfg = clientConfig();
     cfg.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     cfg.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
@@ -433,7 +467,7 @@ final class Pipeline implements AutoCloseable {
   /** The partition a record keyed {@code key} goes to (the default partitioner's murmur2). */
   static int partitionOf(String key, int partitions) {
     return org.apache.kafka.common.utils.Utils.toPositive(
-        org.apache.kafka.common.utils.Utils.murmur2(key.getBytes(StandardCharsets.UTF_8)))
+            org.apache.kafka.common.utils.Utils.murmur2(key.getBytes(StandardCharsets.UTF_8)))
         % partitions;
   }
 

@@ -5,9 +5,9 @@ import java.util.function.Function;
 
 /**
  * One entry of the poison catalogue: what it is, which way it enters Herald, how it is built and
- * fed, and what must come of it. Beyond its own outcome every case is also held to the same
- * general conditions (see {@code PoisonCatalogueIT}): both services alive with the same PID and
- * ready, no new fatal error in their logs, the healthy tenant's minute sent on time.
+ * fed, and what must come of it. Beyond its own outcome every case is also held to the same general
+ * conditions (see {@code PoisonCatalogueIT}): both services alive with the same PID and ready, no
+ * new fatal error in their logs, the healthy tenant's minute sent on time.
  *
  * @param label what the poison is, as shown in the results table
  * @param path how it enters
@@ -15,7 +15,11 @@ import java.util.function.Function;
  * @param mention a phrase the error text must contain (case-insensitive), or null
  * @param feed inserts or produces it and says where to look
  */
-record PoisonCase(String label, Path path, Expect expect, String mention,
+record PoisonCase(
+    String label,
+    Path path,
+    Expect expect,
+    String mention,
     Function<PoisonCatalogue.Ctx, Fed> feed) {
 
   /** How the poison enters Herald. */

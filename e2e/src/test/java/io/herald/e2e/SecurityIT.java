@@ -41,10 +41,10 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * Tenant isolation on both layers (the scheduler's check of a directly produced schedule, the
- * sender's check of a directly produced command against the {@code devices} table), and the scan
- * of everything the suite's services emitted: no transport token in logs, metrics or any topic;
- * no phone number or message text in logs (INFO and above) or metrics. Runs last (alphabetical
- * order) so that the scan covers every test of the run.
+ * sender's check of a directly produced command against the {@code devices} table), and the scan of
+ * everything the suite's services emitted: no transport token in logs, metrics or any topic; no
+ * phone number or message text in logs (INFO and above) or metrics. Runs last (alphabetical order)
+ * so that the scan covers every test of the run.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SecurityIT {
@@ -68,36 +68,65 @@ class SecurityIT {
     String key = "broadcast:" + UUID.randomUUID();
     Instant occ = Instant.now();
     String to = w.phones(1).get(0);
-    SendCommand forged = new SendCommand(SendCommand.SCHEMA_VERSION, CommandId.of(key, occ, to),
-        w.tenant, theirs.id(), key, ScheduleKind.BROADCAST, occ, to, RecipientType.INDIVIDUAL,
-        null, "forged " + w.textMarker, null, PacingSpec.none(), 1, null);
-    pipeline.produceRaw(Topics.SEND_COMMANDS.name(), theirs.id(),
-        Topics.SEND_COMMANDS.valueSerde().serializer().serialize(Topics.SEND_COMMANDS.name(),
-            forged));
+    SendCommand forged =
+        new SendCommand(
+            SendCommand.SCHEMA_VERSION,
+            CommandId.of(key, occ, to),
+            w.tenant,
+            theirs.id(),
+            key,
+            ScheduleKind.BROADCAST,
+            occ,
+            to,
+            RecipientType.INDIVIDUAL,
+            null,
+            "forged " + w.textMarker,
+            null,
+            PacingSpec.none(),
+            1,
+            null);
+    pipeline.produceRaw(
+        Topics.SEND_COMMANDS.name(),
+        theirs.id(),
+        Topics.SEND_COMMANDS
+            .valueSerde()
+            .serializer()
+            .serialize(Topics.SEND_COMMANDS.name(), forged));
     // And a legitimate schedule alongside.
     w.broadcastAt(own, w.phones(3), Workload.in(2));
     long t0 = System.nanoTime();
     w.produceAll();
 
-    await("foreign_device error for the schedule").atMost(Duration.ofSeconds(60))
+    await("foreign_device error for the schedule")
+        .atMost(Duration.ofSeconds(60))
         .pollInterval(Duration.ofSeconds(1))
-        .until(() -> pipeline.readAll(Topics.SCHEDULE_ERRORS.name()).stream()
-            .filter(r -> attack.key().equals(r.key()))
-            .map(r -> Topics.SCHEDULE_ERRORS.valueSerde().deserializer()
-                .deserialize(r.topic(), r.value()))
-            .map(ScheduleError::reason)
-            .anyMatch(ErrorReason.FOREIGN_DEVICE::equals));
-    await("the forged command is refused by the sender").atMost(Duration.ofSeconds(60))
+        .until(
+            () ->
+                pipeline.readAll(Topics.SCHEDULE_ERRORS.name()).stream()
+                    .filter(r -> attack.key().equals(r.key()))
+                    .map(
+                        r ->
+                            Topics.SCHEDULE_ERRORS
+                                .valueSerde()
+                                .deserializer()
+                                .deserialize(r.topic(), r.value()))
+                    .map(ScheduleError::reason)
+                    .anyMatch(ErrorReason.FOREIGN_DEVICE::equals));
+    await("the forged command is refused by the sender")
+        .atMost(Duration.ofSeconds(60))
         .pollInterval(Duration.ofMillis(500))
         .until(() -> ledger(forged.commandId().value()).isPresent());
     assertThat(ledger(forged.commandId().value()).orElseThrow())
         .isEqualTo("failed/tenant_mismatch");
-    Verdict v = Verdict.settleAndMeasure("tenant isolation: own device alongside", 1, w,
-        Duration.ofSeconds(60), t0);
+    Verdict v =
+        Verdict.settleAndMeasure(
+            "tenant isolation: own device alongside", 1, w, Duration.ofSeconds(60), t0);
     E2e.assertClean(v, 0);
-    assertThat(pipeline.fake.requests().stream()
-        .filter(r -> theirs.phoneNumberId().equals(r.phoneNumberId())))
-        .as("nothing ever went out through the other tenant's device").isEmpty();
+    assertThat(
+            pipeline.fake.requests().stream()
+                .filter(r -> theirs.phoneNumberId().equals(r.phoneNumberId())))
+        .as("nothing ever went out through the other tenant's device")
+        .isEmpty();
   }
 
   /**
@@ -124,37 +153,48 @@ class SecurityIT {
     String recurringId = recurringAttack.key().substring("recurring:".length());
     String broadcastId = broadcastAttack.key().substring("broadcast:".length());
     String[] shown = new String[2];
-    await("the foreign-device rows show their rejection").atMost(Duration.ofSeconds(60))
+    await("the foreign-device rows show their rejection")
+        .atMost(Duration.ofSeconds(60))
         .pollInterval(Duration.ofMillis(500))
-        .until(() -> {
-          shown[0] = rowState("recurring_messages", recurringId);
-          shown[1] = rowState("broadcasts", broadcastId);
-          return shown[0].startsWith("invalid|") && shown[1].startsWith("failed|")
-              && shown[0].length() > "invalid|".length()
-              && shown[1].length() > "failed|".length();
-        });
+        .until(
+            () -> {
+              shown[0] = rowState("recurring_messages", recurringId);
+              shown[1] = rowState("broadcasts", broadcastId);
+              return shown[0].startsWith("invalid|")
+                  && shown[1].startsWith("failed|")
+                  && shown[0].length() > "invalid|".length()
+                  && shown[1].length() > "failed|".length();
+            });
     assertThat(shown[0]).as("recurring row").contains("does not belong to tenant");
     assertThat(shown[1]).as("broadcast row").contains("does not belong to tenant");
-    Verdict v = Verdict.settleAndMeasure("tenant isolation (rows): own rows alongside", 1, w,
-        Duration.ofSeconds(60), t0);
+    Verdict v =
+        Verdict.settleAndMeasure(
+            "tenant isolation (rows): own rows alongside", 1, w, Duration.ofSeconds(60), t0);
     E2e.assertClean(v, 0);
     assertThat(v.sent()).isEqualTo(6);
-    assertThat(pipeline.fake.requests().stream()
-        .filter(r -> theirs.phoneNumberId().equals(r.phoneNumberId())))
-        .as("nothing ever went out through the other tenant's device").isEmpty();
-    BadInputReport.write("tenant-rows", "| recurring row, other tenant's device | foreign_device | "
-        + shown[0] + " |\n| broadcast row, other tenant's device | foreign_device | " + shown[1]
-        + " |\n");
+    assertThat(
+            pipeline.fake.requests().stream()
+                .filter(r -> theirs.phoneNumberId().equals(r.phoneNumberId())))
+        .as("nothing ever went out through the other tenant's device")
+        .isEmpty();
+    BadInputReport.write(
+        "tenant-rows",
+        "| recurring row, other tenant's device | foreign_device | "
+            + shown[0]
+            + " |\n| broadcast row, other tenant's device | foreign_device | "
+            + shown[1]
+            + " |\n");
   }
 
   /** {@code status|last_error} of a row. */
   String rowState(String table, String id) {
     try (Connection c = pipeline.db.connect();
-        PreparedStatement ps = c.prepareStatement(
-            "SELECT status, last_error FROM " + table + " WHERE id = ?::uuid")) {
+        PreparedStatement ps =
+            c.prepareStatement("SELECT status, last_error FROM " + table + " WHERE id = ?::uuid")) {
       ps.setString(1, id);
       try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() ? rs.getString(1) + "|" + (rs.getString(2) == null ? "" : rs.getString(2))
+        return rs.next()
+            ? rs.getString(1) + "|" + (rs.getString(2) == null ? "" : rs.getString(2))
             : "";
       }
     } catch (Exception e) {
@@ -164,8 +204,8 @@ class SecurityIT {
 
   private Optional<String> ledger(String commandId) {
     try (Connection c = pipeline.db.connect();
-        PreparedStatement ps = c.prepareStatement(
-            "SELECT status, error_code FROM deliveries WHERE command_id = ?")) {
+        PreparedStatement ps =
+            c.prepareStatement("SELECT status, error_code FROM deliveries WHERE command_id = ?")) {
       ps.setString(1, commandId);
       try (ResultSet rs = ps.executeQuery()) {
         return rs.next() ? Optional.of(rs.getString(1) + "/" + rs.getString(2)) : Optional.empty();
@@ -187,8 +227,8 @@ class SecurityIT {
     w.recurringOnceAt(d, w.phones(5), Workload.in(3));
     long t0 = System.nanoTime();
     w.produceAll();
-    E2e.assertClean(Verdict.settleAndMeasure("security scan workload", 1, w,
-        Duration.ofSeconds(120), t0), 0);
+    E2e.assertClean(
+        Verdict.settleAndMeasure("security scan workload", 1, w, Duration.ofSeconds(120), t0), 0);
 
     String token = pipeline.token;
     List<Pattern> personal = new ArrayList<>();
@@ -214,8 +254,12 @@ class SecurityIT {
         }
         for (Pattern p : personal) {
           if (p.matcher(line).find()) {
-            findings.add(log.getFileName() + ":" + (i + 1) + " personal data: "
-                + line.substring(0, Math.min(200, line.length())));
+            findings.add(
+                log.getFileName()
+                    + ":"
+                    + (i + 1)
+                    + " personal data: "
+                    + line.substring(0, Math.min(200, line.length())));
           }
         }
       }
@@ -239,8 +283,8 @@ class SecurityIT {
     // Every topic (values, keys and headers): the token must be nowhere.
     byte[] tokenBytes = token.getBytes(StandardCharsets.UTF_8);
     Set<String> topics;
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-        pipeline.bootstrap))) {
+    try (Admin admin =
+        Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, pipeline.bootstrap))) {
       topics = admin.listTopics().names().get(30, TimeUnit.SECONDS);
     } catch (Exception e) {
       throw new IllegalStateException(e);

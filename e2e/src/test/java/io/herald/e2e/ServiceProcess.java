@@ -24,8 +24,8 @@ import org.slf4j.LoggerFactory;
  * One Herald service as a child JVM on the test's own classpath, so that it can be killed for real
  * ({@link #kill()} is SIGKILL: no shutdown hook, no close, no commit) and started again with the
  * same environment. Its stdout and stderr go to one log file per incarnation under {@code
- * target/e2e-logs/}, which {@code SecurityIT} scans. The metrics port is fixed per service (a
- * free port picked once) so a restart serves on the same port.
+ * target/e2e-logs/}, which {@code SecurityIT} scans. The metrics port is fixed per service (a free
+ * port picked once) so a restart serves on the same port.
  */
 final class ServiceProcess implements AutoCloseable {
 

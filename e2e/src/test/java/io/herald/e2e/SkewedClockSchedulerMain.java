@@ -18,8 +18,8 @@ import org.slf4j.LoggerFactory;
  * CDC, projector, admin server, all from the same environment variables) deciding on a wall clock
  * that is the host clock plus an offset read every 100 ms from the file named by {@code
  * HERALD_E2E_CLOCK_OFFSET_FILE} (milliseconds, may be negative). Writing the file makes the
- * scheduler's wall clock jump forward or backward, as an NTP step would on the host; Streams
- * paces itself on the monotonic clock, which does not jump on a real host either. Used by fault 6.
+ * scheduler's wall clock jump forward or backward, as an NTP step would on the host; Streams paces
+ * itself on the monotonic clock, which does not jump on a real host either. Used by fault 6.
  */
 public final class SkewedClockSchedulerMain {
 
@@ -57,16 +57,19 @@ public final class SkewedClockSchedulerMain {
     Path offsetFile = Path.of(System.getenv("HERALD_E2E_CLOCK_OFFSET_FILE"));
     SkewedClock clock = new SkewedClock();
     readOffset(offsetFile, clock);
-    Thread watcher = new Thread(() -> {
-      while (!Thread.currentThread().isInterrupted()) {
-        readOffset(offsetFile, clock);
-        try {
-          Thread.sleep(100);
-        } catch (InterruptedException e) {
-          return;
-        }
-      }
-    }, "e2e-clock-offset");
+    Thread watcher =
+        new Thread(
+            () -> {
+              while (!Thread.currentThread().isInterrupted()) {
+                readOffset(offsetFile, clock);
+                try {
+                  Thread.sleep(100);
+                } catch (InterruptedException e) {
+                  return;
+                }
+              }
+            },
+            "e2e-clock-offset");
     watcher.setDaemon(true);
     watcher.start();
 
@@ -103,7 +106,10 @@ public final class SkewedClockSchedulerMain {
     try {
       Path tmp = offsetFile.resolveSibling(offsetFile.getFileName() + ".tmp");
       Files.writeString(tmp, Long.toString(offsetMs));
-      Files.move(tmp, offsetFile, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+      Files.move(
+          tmp,
+          offsetFile,
+          java.nio.file.StandardCopyOption.REPLACE_EXISTING,
           java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
@@ -128,7 +134,10 @@ public final class SkewedClockSchedulerMain {
         if (!Files.exists(ack) || Long.parseLong(Files.readString(ack).trim()) != v) {
           Path tmp = ack.resolveSibling(ack.getFileName() + ".tmp");
           Files.writeString(tmp, Long.toString(v));
-          Files.move(tmp, ack, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+          Files.move(
+              tmp,
+              ack,
+              java.nio.file.StandardCopyOption.REPLACE_EXISTING,
               java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         }
       }

@@ -30,8 +30,8 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li><b>duplicates</b>: command ids the fake received more than once;
- *   <li><b>lost</b>: implied command ids the fake never received and the ledger does not record
- *       as failed, expired or unknown (for a device on the simulated transport: not {@code sent});
+ *   <li><b>lost</b>: implied command ids the fake never received and the ledger does not record as
+ *       failed, expired or unknown (for a device on the simulated transport: not {@code sent});
  *   <li><b>unknown</b>: ids the ledger records as {@code unknown} (claimed, outcome never learnt);
  *   <li><b>unexpected</b>: ids the fake received for this workload's devices that no schedule
  *       implies (a misfire: wrong occurrence instant, wrong recipient).
@@ -77,15 +77,19 @@ record Verdict(
       await(fault + ": every implied command has a final outcome")
           .atMost(timeout)
           .pollInterval(Duration.ofMillis(500))
-          .until(() -> {
-            Map<String, String> s = statuses(w);
-            return expected.keySet().stream().allMatch(id -> s.get(id) != null && FINAL.contains(s.get(id)));
-          });
+          .until(
+              () -> {
+                Map<String, String> s = statuses(w);
+                return expected.keySet().stream()
+                    .allMatch(id -> s.get(id) != null && FINAL.contains(s.get(id)));
+              });
       // Late duplicates (a re-fire, a resend) would arrive after the settle: stay a while.
       FakeWhatsAppApi fake = w.pipeline.fake;
-      java.util.concurrent.atomic.AtomicInteger last = new java.util.concurrent.atomic.AtomicInteger(-1);
+      java.util.concurrent.atomic.AtomicInteger last =
+          new java.util.concurrent.atomic.AtomicInteger(-1);
       // First reading at once, then every 3 s: settled when two readings 3 s apart agree.
-      await("fake quiet for 3 s").atMost(Duration.ofSeconds(30))
+      await("fake quiet for 3 s")
+          .atMost(Duration.ofSeconds(30))
           .pollDelay(Duration.ZERO)
           .pollInterval(Duration.ofSeconds(3))
           .until(() -> last.getAndSet(fake.requestCount()) == fake.requestCount());
@@ -98,10 +102,11 @@ record Verdict(
   static Verdict measure(
       String fault, int run, Workload w, Map<String, String> expected, long startNanos) {
     Set<String> pnids = w.phoneNumberIds();
-    Map<String, Long> requests = w.pipeline.fake.requests().stream()
-        .filter(r -> r.phoneNumberId() != null && pnids.contains(r.phoneNumberId()))
-        .collect(Collectors.groupingBy(r -> r.commandId().orElse("<no id>"),
-            Collectors.counting()));
+    Map<String, Long> requests =
+        w.pipeline.fake.requests().stream()
+            .filter(r -> r.phoneNumberId() != null && pnids.contains(r.phoneNumberId()))
+            .collect(
+                Collectors.groupingBy(r -> r.commandId().orElse("<no id>"), Collectors.counting()));
     Map<String, String> statuses = statuses(w);
     Set<String> simulated = w.simulatedIds();
     int duplicates = 0;
@@ -111,9 +116,15 @@ record Verdict(
       if (e.getValue() > 1) {
         duplicates++;
         if (examples.size() < 10) {
-          examples.add("duplicate " + e.getKey() + " x" + e.getValue() + " "
-              + expected.getOrDefault(e.getKey(), "(not implied)") + " status="
-              + statuses.get(e.getKey()));
+          examples.add(
+              "duplicate "
+                  + e.getKey()
+                  + " x"
+                  + e.getValue()
+                  + " "
+                  + expected.getOrDefault(e.getKey(), "(not implied)")
+                  + " status="
+                  + statuses.get(e.getKey()));
         }
       }
       if (!expected.containsKey(e.getKey())) {
@@ -149,9 +160,21 @@ record Verdict(
       }
     }
     long seconds = Duration.ofNanos(System.nanoTime() - startNanos).toSeconds();
-    Verdict v = new Verdict(fault, run, expected.size(),
-        (int) requests.values().stream().mapToLong(Long::longValue).sum(), sent, duplicates,
-        lost, failed, expired, unknown, unexpected, seconds, List.copyOf(examples));
+    Verdict v =
+        new Verdict(
+            fault,
+            run,
+            expected.size(),
+            (int) requests.values().stream().mapToLong(Long::longValue).sum(),
+            sent,
+            duplicates,
+            lost,
+            failed,
+            expired,
+            unknown,
+            unexpected,
+            seconds,
+            List.copyOf(examples));
     v.append();
     log.info("Verdict: {}", v);
     return v;
@@ -177,21 +200,37 @@ record Verdict(
 
   /** Status counts of the ledger rows of this workload, for messages. */
   static Map<String, Long> statusCounts(Workload w) {
-    return new TreeMap<>(statuses(w).values().stream()
-        .collect(Collectors.groupingBy(s -> s, Collectors.counting())));
+    return new TreeMap<>(
+        statuses(w).values().stream()
+            .collect(Collectors.groupingBy(s -> s, Collectors.counting())));
   }
 
   private synchronized void append() {
     try {
       Files.createDirectories(RESULTS.getParent());
       if (!Files.exists(RESULTS)) {
-        Files.writeString(RESULTS, "| fault | run | expected | requests | sent | duplicates | lost"
-            + " | failed | expired | unknown | unexpected | seconds |\n"
-            + "|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+        Files.writeString(
+            RESULTS,
+            "| fault | run | expected | requests | sent | duplicates | lost"
+                + " | failed | expired | unknown | unexpected | seconds |\n"
+                + "|---|---|---|---|---|---|---|---|---|---|---|---|\n");
       }
-      Files.writeString(RESULTS, String.format("| %s | %d | %d | %d | %d | %d | %d | %d | %d | %d"
-              + " | %d | %d |%n", fault, run, expected, requested, sent, duplicates, lost, failed,
-              expired, unknown, unexpected, seconds),
+      Files.writeString(
+          RESULTS,
+          String.format(
+              "| %s | %d | %d | %d | %d | %d | %d | %d | %d | %d" + " | %d | %d |%n",
+              fault,
+              run,
+              expected,
+              requested,
+              sent,
+              duplicates,
+              lost,
+              failed,
+              expired,
+              unknown,
+              unexpected,
+              seconds),
           StandardOpenOption.APPEND);
     } catch (IOException e) {
       throw new UncheckedIOException(e);

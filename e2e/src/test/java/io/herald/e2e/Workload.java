@@ -32,13 +32,15 @@ import java.util.concurrent.ThreadLocalRandom;
  * derivation as the scheduler's). Devices go to the {@code devices} table (the sender reads them
  * there; CDC carries them to {@code herald.devices}) and are also produced to {@code
  * herald.devices} at once, so that the scheduler knows them before an event naming them arrives.
- * Schedules are either produced as events or inserted as rows ({@code *Row} methods).
- * Each device has its own {@code phone_number_id}, so the fake's requests can be told apart per
- * test. Every message carries {@link #textMarker} so that a log scan can look for message text.
+ * Schedules are either produced as events or inserted as rows ({@code *Row} methods). Each device
+ * has its own {@code phone_number_id}, so the fake's requests can be told apart per test. Every
+ * message carries {@link #textMarker} so that a log scan can look for message text.
  */
 final class Workload {
 
-  /** A device of this workload; {@code simulated}: the sender's simulated transport, not the fake. */
+  /**
+   * A device of this workload; {@code simulated}: the sender's simulated transport, not the fake.
+   */
   record Device(String id, String phoneNumberId, boolean simulated) {
     Device(String id, String phoneNumberId) {
       this(id, phoneNumberId, false);
@@ -49,8 +51,12 @@ final class Workload {
    * A schedule and the occurrences its rule implies; {@code change} is null for a schedule that
    * exists as a database row (it reaches the scheduler through CDC).
    */
-  record Planned(String key, ScheduleChange change, List<String> recipients,
-      List<Instant> occurrences, Device device) {}
+  record Planned(
+      String key,
+      ScheduleChange change,
+      List<String> recipients,
+      List<Instant> occurrences,
+      Device device) {}
 
   final Pipeline pipeline;
   final String tenant = UUID.randomUUID().toString();
@@ -97,24 +103,37 @@ final class Workload {
 
   private Device device(String owner, boolean announce, boolean simulated) {
     String id = UUID.randomUUID().toString();
-    String phoneNumberId = Long.toString(100_000_000_000L
-        + ThreadLocalRandom.current().nextLong(800_000_000_000L));
+    String phoneNumberId =
+        Long.toString(100_000_000_000L + ThreadLocalRandom.current().nextLong(800_000_000_000L));
     try (Connection c = pipeline.db.connect();
-        PreparedStatement ps = c.prepareStatement(
-            "INSERT INTO devices (id, user_id, name, transport, transport_config, status,"
-                + " max_per_second) VALUES (?, ?, 'e2e', ?, ?::jsonb, 'active', 1000)")) {
+        PreparedStatement ps =
+            c.prepareStatement(
+                "INSERT INTO devices (id, user_id, name, transport, transport_config, status,"
+                    + " max_per_second) VALUES (?, ?, 'e2e', ?, ?::jsonb, 'active', 1000)")) {
       ps.setObject(1, UUID.fromString(id), Types.OTHER);
       ps.setObject(2, UUID.fromString(owner), Types.OTHER);
       ps.setString(3, simulated ? "simulated" : "whatsapp_cloud");
-      ps.setString(4, "{\"phone_number_id\":\"" + phoneNumberId + "\",\"token_env\":\""
-          + Pipeline.TOKEN_ENV + "\",\"api_version\":\"v21.0\"}");
+      ps.setString(
+          4,
+          "{\"phone_number_id\":\""
+              + phoneNumberId
+              + "\",\"token_env\":\""
+              + Pipeline.TOKEN_ENV
+              + "\",\"api_version\":\"v21.0\"}");
       ps.executeUpdate();
     } catch (SQLException e) {
       throw new IllegalStateException("Cannot insert device", e);
     }
     if (announce) {
-      pipeline.produceDevice(new DeviceInfo(DeviceInfo.SCHEMA_VERSION, id, owner,
-          simulated ? "simulated" : "whatsapp_cloud", "active", 1000.0, false));
+      pipeline.produceDevice(
+          new DeviceInfo(
+              DeviceInfo.SCHEMA_VERSION,
+              id,
+              owner,
+              simulated ? "simulated" : "whatsapp_cloud",
+              "active",
+              1000.0,
+              false));
     }
     Device d = new Device(id, phoneNumberId, simulated);
     if (owner.equals(tenant)) {
@@ -131,10 +150,25 @@ final class Workload {
   Planned broadcastAt(Device device, List<String> recipients, Instant at) {
     String key = "broadcast:" + UUID.randomUUID();
     Instant createdAt = Instant.now();
-    ScheduleChange change = new ScheduleChange(ScheduleChange.SCHEMA_VERSION, ChangeOp.UPSERT,
-        key, ScheduleKind.BROADCAST, tenant, device.id(), "e2e broadcast", message(), null,
-        recipients, RuleSpec.once(at.toString()), PacingSpec.none(), true, "scheduled", 1L,
-        createdAt, List.of());
+    ScheduleChange change =
+        new ScheduleChange(
+            ScheduleChange.SCHEMA_VERSION,
+            ChangeOp.UPSERT,
+            key,
+            ScheduleKind.BROADCAST,
+            tenant,
+            device.id(),
+            "e2e broadcast",
+            message(),
+            null,
+            recipients,
+            RuleSpec.once(at.toString()),
+            PacingSpec.none(),
+            true,
+            "scheduled",
+            1L,
+            createdAt,
+            List.of());
     return plan(change, recipients, List.of(at), device);
   }
 
@@ -142,12 +176,41 @@ final class Workload {
   Planned recurringEveryMinute(Device device, List<String> recipients, int executions) {
     String key = "recurring:" + UUID.randomUUID();
     Instant createdAt = Instant.now();
-    RuleSpec rule = new RuleSpec("custom", 1, "minutes", null, null, null, null, "UTC",
-        LocalDate.now(ZoneOffset.UTC).minusDays(1).toString(), null, executions, "fire_all", 3600,
-        null);
-    ScheduleChange change = new ScheduleChange(ScheduleChange.SCHEMA_VERSION, ChangeOp.UPSERT,
-        key, ScheduleKind.RECURRING, tenant, device.id(), "e2e recurring", message(), null,
-        recipients, rule, PacingSpec.none(), true, null, 1L, createdAt, List.of());
+    RuleSpec rule =
+        new RuleSpec(
+            "custom",
+            1,
+            "minutes",
+            null,
+            null,
+            null,
+            null,
+            "UTC",
+            LocalDate.now(ZoneOffset.UTC).minusDays(1).toString(),
+            null,
+            executions,
+            "fire_all",
+            3600,
+            null);
+    ScheduleChange change =
+        new ScheduleChange(
+            ScheduleChange.SCHEMA_VERSION,
+            ChangeOp.UPSERT,
+            key,
+            ScheduleKind.RECURRING,
+            tenant,
+            device.id(),
+            "e2e recurring",
+            message(),
+            null,
+            recipients,
+            rule,
+            PacingSpec.none(),
+            true,
+            null,
+            1L,
+            createdAt,
+            List.of());
     Compilation c = RuleCompiler.compile(rule, createdAt);
     if (!(c instanceof Compilation.Valid v)) {
       throw new IllegalStateException("test rule does not compile: " + c);
@@ -163,17 +226,45 @@ final class Workload {
     String key = "recurring:" + UUID.randomUUID();
     Instant createdAt = Instant.now();
     RuleSpec rule = dailyAt(at);
-    ScheduleChange change = new ScheduleChange(ScheduleChange.SCHEMA_VERSION, ChangeOp.UPSERT,
-        key, ScheduleKind.RECURRING, tenant, device.id(), "e2e recurring", message(), null,
-        recipients, rule, PacingSpec.none(), true, null, 1L, createdAt, List.of());
+    ScheduleChange change =
+        new ScheduleChange(
+            ScheduleChange.SCHEMA_VERSION,
+            ChangeOp.UPSERT,
+            key,
+            ScheduleKind.RECURRING,
+            tenant,
+            device.id(),
+            "e2e recurring",
+            message(),
+            null,
+            recipients,
+            rule,
+            PacingSpec.none(),
+            true,
+            null,
+            1L,
+            createdAt,
+            List.of());
     return plan(change, recipients, occurrences(rule, createdAt, 1), device);
   }
 
   static RuleSpec dailyAt(Instant at) {
     java.time.LocalDateTime t = java.time.LocalDateTime.ofInstant(at, ZoneOffset.UTC);
-    return new RuleSpec("daily", 1, null, null,
-        String.format("%02d:%02d:%02d", t.getHour(), t.getMinute(), t.getSecond()), null, null,
-        "UTC", t.toLocalDate().toString(), null, 1, "fire_all", 3600, null);
+    return new RuleSpec(
+        "daily",
+        1,
+        null,
+        null,
+        String.format("%02d:%02d:%02d", t.getHour(), t.getMinute(), t.getSecond()),
+        null,
+        null,
+        "UTC",
+        t.toLocalDate().toString(),
+        null,
+        1,
+        "fire_all",
+        3600,
+        null);
   }
 
   static List<Instant> occurrences(RuleSpec rule, Instant createdAt, int n) {
@@ -188,17 +279,26 @@ final class Workload {
   // database rows (the CDC path)
 
   /**
-   * Inserts a broadcast row (status {@code status}, scheduled at {@code at}) with manual pacing
-   * and no delay; {@code planned}: its recipients are expected to be sent to at {@code at}.
-   * Idempotent on {@code id} so that a writer can retry it across a database restart.
+   * Inserts a broadcast row (status {@code status}, scheduled at {@code at}) with manual pacing and
+   * no delay; {@code planned}: its recipients are expected to be sent to at {@code at}. Idempotent
+   * on {@code id} so that a writer can retry it across a database restart.
    */
-  static void insertBroadcastRow(Connection c, String id, String tenant, Device device,
-      List<String> recipients, Instant at, String status, String message) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(
-        "INSERT INTO broadcasts (id, user_id, device_id, name, message, target_contacts,"
-            + " scheduled_at, status, delay_type, delay_seconds, randomize_delay)"
-            + " VALUES (?, ?, ?, 'e2e row broadcast', ?, ?::jsonb, ?, ?, 'manual', 0, false)"
-            + " ON CONFLICT (id) DO NOTHING")) {
+  static void insertBroadcastRow(
+      Connection c,
+      String id,
+      String tenant,
+      Device device,
+      List<String> recipients,
+      Instant at,
+      String status,
+      String message)
+      throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "INSERT INTO broadcasts (id, user_id, device_id, name, message, target_contacts,"
+                + " scheduled_at, status, delay_type, delay_seconds, randomize_delay)"
+                + " VALUES (?, ?, ?, 'e2e row broadcast', ?, ?::jsonb, ?, ?, 'manual', 0, false)"
+                + " ON CONFLICT (id) DO NOTHING")) {
       ps.setObject(1, UUID.fromString(id), Types.OTHER);
       ps.setObject(2, UUID.fromString(tenant), Types.OTHER);
       ps.setObject(3, UUID.fromString(device.id()), Types.OTHER);
@@ -227,13 +327,14 @@ final class Workload {
     RuleSpec rule = dailyAt(at);
     Instant createdAt;
     try (Connection c = pipeline.db.connect();
-        PreparedStatement ps = c.prepareStatement(
-            "INSERT INTO recurring_messages (id, user_id, device_id, name, message,"
-                + " target_contacts, frequency, time_of_day, timezone, start_date,"
-                + " max_executions, catch_up, catch_up_grace_seconds, is_active, delay_type,"
-                + " delay_seconds, randomize_delay) VALUES (?, ?, ?, 'e2e row recurring', ?,"
-                + " ?::jsonb, 'daily', ?::time, 'UTC', ?::date, 1, 'fire_all', 3600, true,"
-                + " 'manual', 0, false) RETURNING created_at")) {
+        PreparedStatement ps =
+            c.prepareStatement(
+                "INSERT INTO recurring_messages (id, user_id, device_id, name, message,"
+                    + " target_contacts, frequency, time_of_day, timezone, start_date,"
+                    + " max_executions, catch_up, catch_up_grace_seconds, is_active, delay_type,"
+                    + " delay_seconds, randomize_delay) VALUES (?, ?, ?, 'e2e row recurring', ?,"
+                    + " ?::jsonb, 'daily', ?::time, 'UTC', ?::date, 1, 'fire_all', 3600, true,"
+                    + " 'manual', 0, false) RETURNING created_at")) {
       ps.setObject(1, UUID.fromString(id), Types.OTHER);
       ps.setObject(2, UUID.fromString(tenant), Types.OTHER);
       ps.setObject(3, UUID.fromString(device.id()), Types.OTHER);
@@ -263,16 +364,19 @@ final class Workload {
     return b.append(']').toString();
   }
 
-  private Planned plan(ScheduleChange change, List<String> recipients, List<Instant> occurrences,
-      Device device) {
-    return plan(change == null ? null : change.scheduleKey(), change, recipients, occurrences,
-        device);
+  private Planned plan(
+      ScheduleChange change, List<String> recipients, List<Instant> occurrences, Device device) {
+    return plan(
+        change == null ? null : change.scheduleKey(), change, recipients, occurrences, device);
   }
 
-  private Planned plan(String key, ScheduleChange change, List<String> recipients,
-      List<Instant> occurrences, Device device) {
-    Planned p = new Planned(key, change, List.copyOf(recipients), List.copyOf(occurrences),
-        device);
+  private Planned plan(
+      String key,
+      ScheduleChange change,
+      List<String> recipients,
+      List<Instant> occurrences,
+      Device device) {
+    Planned p = new Planned(key, change, List.copyOf(recipients), List.copyOf(occurrences), device);
     planned.add(p);
     return p;
   }
@@ -290,7 +394,9 @@ final class Workload {
 
   /** The latest occurrence of all planned schedules. */
   Instant lastOccurrence() {
-    return planned.stream().flatMap(p -> p.occurrences().stream()).max(Instant::compareTo)
+    return planned.stream()
+        .flatMap(p -> p.occurrences().stream())
+        .max(Instant::compareTo)
         .orElse(Instant.now());
   }
 
@@ -300,7 +406,8 @@ final class Workload {
     for (Planned p : planned) {
       for (Instant o : p.occurrences()) {
         for (String r : p.recipients()) {
-          out.put(CommandId.of(p.key(), o, r).value(),
+          out.put(
+              CommandId.of(p.key(), o, r).value(),
               p.key() + " @ " + o.truncatedTo(ChronoUnit.MILLIS));
         }
       }

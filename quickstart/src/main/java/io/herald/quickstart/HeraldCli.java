@@ -33,16 +33,19 @@ public final class HeraldCli {
           "status, devices and resume-device read PostgreSQL from HERALD_JDBC_URL (+ HERALD_JDBC_USER,",
           "HERALD_JDBC_PASSWORD); by default the quick start's jdbc:postgresql://127.0.0.1:15432/postgres.");
 
-  static final String STATUS_USAGE = "usage: herald status\n\n"
-      + "Prints every schedule with its status, next due time (UTC), occurrences fired and\n"
-      + "sent / failed / unknown / pending deliveries, then every device.";
-  static final String DEVICES_USAGE = "usage: herald devices\n\n"
-      + "Prints every device: status (active or paused), why it was paused, deliveries in flight\n"
-      + "and sent, and the last send.";
-  static final String RESUME_USAGE = "usage: herald resume-device DEVICE_ID\n\n"
-      + "Clears an account-danger pause (spam limit 131048, policy block 368) by setting the\n"
-      + "device's status back to active. Senders pick the change up within seconds. Resume only\n"
-      + "after checking the account's standing: the pause protects the number from a ban.";
+  static final String STATUS_USAGE =
+      "usage: herald status\n\n"
+          + "Prints every schedule with its status, next due time (UTC), occurrences fired and\n"
+          + "sent / failed / unknown / pending deliveries, then every device.";
+  static final String DEVICES_USAGE =
+      "usage: herald devices\n\n"
+          + "Prints every device: status (active or paused), why it was paused, deliveries in flight\n"
+          + "and sent, and the last send.";
+  static final String RESUME_USAGE =
+      "usage: herald resume-device DEVICE_ID\n\n"
+          + "Clears an account-danger pause (spam limit 131048, policy block 368) by setting the\n"
+          + "device's status back to active. Senders pick the change up within seconds. Resume only\n"
+          + "after checking the account's standing: the pause protects the number from a ban.";
 
   private HeraldCli() {}
 
@@ -57,7 +60,11 @@ public final class HeraldCli {
   }
 
   /** {@code ownProcess}: this JVM is the {@code herald} command, so {@code up} owns its signals. */
-  static int run(List<String> args, Map<String, String> env, PrintStream out, PrintStream err,
+  static int run(
+      List<String> args,
+      Map<String, String> env,
+      PrintStream out,
+      PrintStream err,
       boolean ownProcess) {
     if (args.isEmpty()) {
       err.println(USAGE);
@@ -109,8 +116,14 @@ public final class HeraldCli {
       err.println(e.usage);
       return 2;
     } catch (SQLException e) {
-      err.println("herald " + cmd + ": cannot read PostgreSQL at " + url(env) + ": "
-          + firstLine(e.getMessage()) + " (is `herald up` running, or HERALD_JDBC_URL set?)");
+      err.println(
+          "herald "
+              + cmd
+              + ": cannot read PostgreSQL at "
+              + url(env)
+              + ": "
+              + firstLine(e.getMessage())
+              + " (is `herald up` running, or HERALD_JDBC_URL set?)");
       return 1;
     }
   }
@@ -118,8 +131,8 @@ public final class HeraldCli {
   private static int resume(List<String> args, Map<String, String> env, PrintStream out)
       throws SQLException {
     if (args.size() != 1) {
-      throw new UsageError(args.isEmpty() ? "a DEVICE_ID is required" : "expected one DEVICE_ID",
-          RESUME_USAGE);
+      throw new UsageError(
+          args.isEmpty() ? "a DEVICE_ID is required" : "expected one DEVICE_ID", RESUME_USAGE);
     }
     UUID id;
     try {
@@ -142,9 +155,10 @@ public final class HeraldCli {
           previous = rs.getString("status");
         }
       }
-      try (PreparedStatement ps = c.prepareStatement(
-          "UPDATE devices SET status = 'active', paused_reason = NULL, updated_at = now()"
-              + " WHERE id = ?")) {
+      try (PreparedStatement ps =
+          c.prepareStatement(
+              "UPDATE devices SET status = 'active', paused_reason = NULL, updated_at = now()"
+                  + " WHERE id = ?")) {
         ps.setObject(1, id);
         ps.executeUpdate();
       }

@@ -20,12 +20,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A real single-node KRaft broker in a child JVM, started from the Maven jars already on this
- * process's classpath (no Kafka distribution to download). Its log directory lives under the
- * quick start's data folder so a second start reuses the topics and offsets.
+ * process's classpath (no Kafka distribution to download). Its log directory lives under the quick
+ * start's data folder so a second start reuses the topics and offsets.
  */
 public final class LocalKafka implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(LocalKafka.class);
+
   /** util-linux; when the caller is no group leader (a JVM's child never is) it execs in place. */
   private static final Path SETSID = Path.of("/usr/bin/setsid");
 
@@ -56,7 +57,13 @@ public final class LocalKafka implements AutoCloseable {
         // Formatting once is what makes a second start reuse the data instead of failing.
         String clusterId = base64Uuid();
         int rc =
-            java("kafka.tools.StorageTool", "format", "--standalone", "-t", clusterId, "-c",
+            java(
+                    "kafka.tools.StorageTool",
+                    "format",
+                    "--standalone",
+                    "-t",
+                    clusterId,
+                    "-c",
                     props.toString())
                 .redirectOutput(dir.resolve("format.log").toFile())
                 .redirectErrorStream(true)
@@ -64,7 +71,10 @@ public final class LocalKafka implements AutoCloseable {
                 .waitFor();
         if (rc != 0) {
           throw new IllegalStateException(
-              "Formatting the Kafka log dir failed (exit " + rc + "); see " + dir.resolve("format.log"));
+              "Formatting the Kafka log dir failed (exit "
+                  + rc
+                  + "); see "
+                  + dir.resolve("format.log"));
         }
       }
       process =
@@ -72,7 +82,11 @@ public final class LocalKafka implements AutoCloseable {
               .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("broker.log").toFile()))
               .redirectErrorStream(true)
               .start();
-      log.info("Kafka broker starting: pid={} bootstrap={} log={}", process.pid(), bootstrapServers(), dir.resolve("broker.log"));
+      log.info(
+          "Kafka broker starting: pid={} bootstrap={} log={}",
+          process.pid(),
+          bootstrapServers(),
+          dir.resolve("broker.log"));
       awaitReady(timeout);
       return this;
     } catch (IOException e) {
@@ -92,7 +106,10 @@ public final class LocalKafka implements AutoCloseable {
     while (Instant.now().isBefore(deadline)) {
       if (!process.isAlive()) {
         throw new IllegalStateException(
-            "Kafka broker exited with " + process.exitValue() + "; see " + dir.resolve("broker.log"));
+            "Kafka broker exited with "
+                + process.exitValue()
+                + "; see "
+                + dir.resolve("broker.log"));
       }
       try (Admin admin = Admin.create(p)) {
         admin.describeCluster().nodes().get(3, TimeUnit.SECONDS);
@@ -121,7 +138,8 @@ public final class LocalKafka implements AutoCloseable {
     cmd.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(cmd);
     Map<String, String> env = pb.environment();
-    env.keySet().removeIf(k -> k.startsWith("KAFKA_")); // our passthrough vars are not broker settings
+    env.keySet()
+        .removeIf(k -> k.startsWith("KAFKA_")); // our passthrough vars are not broker settings
     return pb;
   }
 
@@ -132,7 +150,10 @@ public final class LocalKafka implements AutoCloseable {
         "node.id=1",
         "controller.quorum.bootstrap.servers=127.0.0.1:" + controllerPort,
         "listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort,
-        "advertised.listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort,
+        "advertised.listeners=PLAINTEXT://127.0.0.1:"
+            + port
+            + ",CONTROLLER://127.0.0.1:"
+            + controllerPort,
         "controller.listener.names=CONTROLLER",
         "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
         "inter.broker.listener.name=PLAINTEXT",
@@ -154,7 +175,11 @@ public final class LocalKafka implements AutoCloseable {
       s.setReuseAddress(true);
     } catch (IOException e) {
       throw new IllegalStateException(
-          "Port " + port + " for " + what + " is taken; stop what uses it or set HERALD_KAFKA_PORT");
+          "Port "
+              + port
+              + " for "
+              + what
+              + " is taken; stop what uses it or set HERALD_KAFKA_PORT");
     }
   }
 

@@ -11,8 +11,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The quick start's PostgreSQL: an embedded server (needs nothing but a JDK, runs as root) with
- * logical replication for Debezium, its data kept under the quick start's folder so a second
- * start finds the previous run's rows. Or an existing server given by {@code HERALD_JDBC_URL}.
+ * logical replication for Debezium, its data kept under the quick start's folder so a second start
+ * finds the previous run's rows. Or an existing server given by {@code HERALD_JDBC_URL}.
  */
 public final class LocalPostgres implements AutoCloseable {
 
@@ -54,8 +54,13 @@ public final class LocalPostgres implements AutoCloseable {
       return new LocalPostgres(pg, url, "postgres", "postgres");
     } catch (IOException e) {
       throw new UncheckedIOException(
-          "Cannot start the embedded PostgreSQL on port " + port + " (data in " + dir
-              + "): " + e.getMessage() + ". Set HERALD_PG_PORT to another port or HERALD_JDBC_URL to an existing server.",
+          "Cannot start the embedded PostgreSQL on port "
+              + port
+              + " (data in "
+              + dir
+              + "): "
+              + e.getMessage()
+              + ". Set HERALD_PG_PORT to another port or HERALD_JDBC_URL to an existing server.",
           e);
     }
   }

@@ -14,9 +14,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Renders what an operator wants to see while the quick start runs, from PostgreSQL alone (the
- * same columns a user's dashboard would read): per schedule the next due time, occurrences fired
- * and delivery counts; per device its queue and pause state.
+ * Renders what an operator wants to see while the quick start runs, from PostgreSQL alone (the same
+ * columns a user's dashboard would read): per schedule the next due time, occurrences fired and
+ * delivery counts; per device its queue and pause state.
  */
 public final class ProgressView {
 
@@ -47,24 +47,36 @@ public final class ProgressView {
     try (Connection c = DriverManager.getConnection(jdbcUrl, user, password);
         Statement st = c.createStatement();
         ResultSet rs = st.executeQuery(SCHEDULES_SQL)) {
-      lines.add(String.format("%-10s %-44s %-10s %-10s %5s %5s %6s %7s %8s",
-          "kind", "schedule", "status", "next (UTC)", "fired", "sent", "failed", "unknown", "pending"));
+      lines.add(
+          String.format(
+              "%-10s %-44s %-10s %-10s %5s %5s %6s %7s %8s",
+              "kind",
+              "schedule",
+              "status",
+              "next (UTC)",
+              "fired",
+              "sent",
+              "failed",
+              "unknown",
+              "pending"));
       while (rs.next()) {
         long recipients = rs.getLong("recipients");
         long sent = rs.getLong("sent");
         long failed = rs.getLong("failed");
         long unknown = rs.getLong("unknown");
         long skipped = rs.getLong("skipped");
-        lines.add(String.format("%-10s %-44s %-10s %-10s %5d %5d %6d %7d %8d",
-            rs.getString("kind"),
-            abbreviate(rs.getString("name"), 44),
-            nullToDash(rs.getString("status")),
-            time(rs.getTimestamp("next_send_at")),
-            rs.getLong("fired"),
-            sent,
-            failed,
-            unknown,
-            Math.max(0, recipients - sent - failed - unknown - skipped)));
+        lines.add(
+            String.format(
+                "%-10s %-44s %-10s %-10s %5d %5d %6d %7d %8d",
+                rs.getString("kind"),
+                abbreviate(rs.getString("name"), 44),
+                nullToDash(rs.getString("status")),
+                time(rs.getTimestamp("next_send_at")),
+                rs.getLong("fired"),
+                sent,
+                failed,
+                unknown,
+                Math.max(0, recipients - sent - failed - unknown - skipped)));
       }
     }
     return lines;
@@ -76,17 +88,21 @@ public final class ProgressView {
     try (Connection c = DriverManager.getConnection(jdbcUrl, user, password);
         Statement st = c.createStatement();
         ResultSet rs = st.executeQuery(DEVICES_SQL)) {
-      lines.add(String.format("%-36s %-40s %-8s %9s %6s %10s  %s",
-          "device id", "name", "status", "in-flight", "sent", "last sent", "paused because"));
+      lines.add(
+          String.format(
+              "%-36s %-40s %-8s %9s %6s %10s  %s",
+              "device id", "name", "status", "in-flight", "sent", "last sent", "paused because"));
       while (rs.next()) {
-        lines.add(String.format("%-36s %-40s %-8s %9d %6d %10s  %s",
-            rs.getString("id"),
-            abbreviate(rs.getString("name"), 40),
-            nullToDash(rs.getString("status")),
-            rs.getLong("claimed"),
-            rs.getLong("sent"),
-            time(rs.getTimestamp("last_sent")),
-            nullToDash(rs.getString("paused_reason"))));
+        lines.add(
+            String.format(
+                "%-36s %-40s %-8s %9d %6d %10s  %s",
+                rs.getString("id"),
+                abbreviate(rs.getString("name"), 40),
+                nullToDash(rs.getString("status")),
+                rs.getLong("claimed"),
+                rs.getLong("sent"),
+                time(rs.getTimestamp("last_sent")),
+                nullToDash(rs.getString("paused_reason"))));
       }
     }
     return lines;

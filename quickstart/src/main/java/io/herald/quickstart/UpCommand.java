@@ -31,8 +31,8 @@ import sun.misc.Signal;
 /**
  * {@code herald up}: the whole pipeline on this machine — a KRaft broker (child process from the
  * Maven jars), PostgreSQL with logical replication (embedded), the scheduler and the sender (in
- * this JVM, so one Ctrl-C stops everything and nothing is left behind), the simulated transport
- * and demo data — with a live progress view.
+ * this JVM, so one Ctrl-C stops everything and nothing is left behind), the simulated transport and
+ * demo data — with a live progress view.
  */
 public final class UpCommand {
 
@@ -68,7 +68,8 @@ public final class UpCommand {
   private UpCommand() {}
 
   /** Parses, runs until {@code --exit-after} (or the JVM's shutdown), returns the exit code. */
-  public static int run(List<String> args, Map<String, String> env, PrintStream out, PrintStream err) {
+  public static int run(
+      List<String> args, Map<String, String> env, PrintStream out, PrintStream err) {
     return run(args, env, out, err, false);
   }
 
@@ -79,7 +80,11 @@ public final class UpCommand {
    * concurrently, so PostgreSQL would stop under the running services. Returning from here closes
    * everything in order (services, broker, PostgreSQL), then the caller exits with 130 or 143.
    */
-  static int run(List<String> args, Map<String, String> env, PrintStream out, PrintStream err,
+  static int run(
+      List<String> args,
+      Map<String, String> env,
+      PrintStream out,
+      PrintStream err,
       boolean handleStopSignals) {
     Options o;
     try {
@@ -101,14 +106,17 @@ public final class UpCommand {
     AtomicBoolean running = new AtomicBoolean();
     if (handleStopSignals) {
       for (String[] sig : new String[][] {{"INT", "130"}, {"TERM", "143"}}) {
-        Signal.handle(new Signal(sig[0]), s -> {
-          signalled.compareAndSet(0, Integer.parseInt(sig[1]));
-          if (running.get()) {
-            stop.countDown();
-          } else {
-            System.exit(signalled.get()); // still starting: the shutdown hook closes what started
-          }
-        });
+        Signal.handle(
+            new Signal(sig[0]),
+            s -> {
+              signalled.compareAndSet(0, Integer.parseInt(sig[1]));
+              if (running.get()) {
+                stop.countDown();
+              } else {
+                System.exit(
+                    signalled.get()); // still starting: the shutdown hook closes what started
+              }
+            });
       }
     }
     try {
@@ -117,8 +125,8 @@ public final class UpCommand {
       Instant deadline = o.exitAfter() == null ? null : Instant.now().plus(o.exitAfter());
       ProgressView view = stack.view;
       while (signalled.get() == 0 && (deadline == null || Instant.now().isBefore(deadline))) {
-        view.print(out, "── " + ProgressView.formatInstant(Instant.now()) + " UTC ── "
-            + summary.urls());
+        view.print(
+            out, "── " + ProgressView.formatInstant(Instant.now()) + " UTC ── " + summary.urls());
         stop.await(5, TimeUnit.SECONDS);
       }
       if (signalled.get() != 0) {
@@ -209,8 +217,11 @@ public final class UpCommand {
 
   record Summary(int schedulerPort, int senderPort) {
     String urls() {
-      return "metrics: http://127.0.0.1:" + schedulerPort + "/metrics (scheduler), http://127.0.0.1:"
-          + senderPort + "/metrics (sender)";
+      return "metrics: http://127.0.0.1:"
+          + schedulerPort
+          + "/metrics (scheduler), http://127.0.0.1:"
+          + senderPort
+          + "/metrics (sender)";
     }
   }
 
@@ -220,7 +231,8 @@ public final class UpCommand {
     private boolean closed;
     ProgressView view;
 
-    synchronized Summary start(Options o, Map<String, String> env, PrintStream out) throws SQLException {
+    synchronized Summary start(Options o, Map<String, String> env, PrintStream out)
+        throws SQLException {
       Path data = o.dataDir().resolve("data");
       if (o.reset()) {
         deleteTree(data);
@@ -235,7 +247,9 @@ public final class UpCommand {
       LocalPostgres pg =
           jdbcUrl == null || jdbcUrl.isBlank()
               ? LocalPostgres.embedded(data.resolve("pg"), port(env, "HERALD_PG_PORT", 15432))
-              : LocalPostgres.external(jdbcUrl, env.getOrDefault("HERALD_JDBC_USER", "postgres"),
+              : LocalPostgres.external(
+                  jdbcUrl,
+                  env.getOrDefault("HERALD_JDBC_USER", "postgres"),
                   env.getOrDefault("HERALD_JDBC_PASSWORD", ""));
       started.push(pg);
       out.println("herald up: PostgreSQL ready at " + pg.jdbcUrl());
@@ -251,26 +265,32 @@ public final class UpCommand {
       }
 
       // The admin servers are for this machine unless the user says otherwise.
-      System.setProperty(AdminServer.BIND_ADDRESS_PROPERTY,
-          env.getOrDefault(ADMIN_BIND_ADDRESS, "127.0.0.1"));
+      System.setProperty(
+          AdminServer.BIND_ADDRESS_PROPERTY, env.getOrDefault(ADMIN_BIND_ADDRESS, "127.0.0.1"));
       Map<String, String> schedulerDefaults = new HashMap<>();
       schedulerDefaults.put("HERALD_SCHEDULER_BOOTSTRAP_SERVERS", bootstrap);
       schedulerDefaults.put("HERALD_SCHEDULER_JDBC_URL", pg.jdbcUrl());
       schedulerDefaults.put("HERALD_SCHEDULER_JDBC_USER", pg.user());
       schedulerDefaults.put("HERALD_SCHEDULER_JDBC_PASSWORD", pg.password());
-      schedulerDefaults.put("HERALD_SCHEDULER_STATE_DIR", o.dataDir().resolve("state/scheduler").toString());
+      schedulerDefaults.put(
+          "HERALD_SCHEDULER_STATE_DIR", o.dataDir().resolve("state/scheduler").toString());
       schedulerDefaults.put("HERALD_SCHEDULER_METRICS_PORT", "9401");
       Map<String, String> schedulerEnv = overlay(schedulerDefaults, env, "HERALD_SCHEDULER_");
       SchedulerApp scheduler =
           SchedulerApp.create(
-              schedulerEnv, () -> System.err.println("herald up: the scheduler's Kafka Streams died; see the log"));
+              schedulerEnv,
+              () ->
+                  System.err.println("herald up: the scheduler's Kafka Streams died; see the log"));
       started.push(scheduler);
       scheduler.start();
       out.println("herald up: scheduler started (metrics port " + scheduler.adminPort() + ")");
 
       SenderApp sender =
-          SenderApp.start(SenderConfig.fromEnv(
-              senderEnv(bootstrap, pg.jdbcUrl(), pg.user(), pg.password(), env)), env::get, Clock.systemUTC());
+          SenderApp.start(
+              SenderConfig.fromEnv(
+                  senderEnv(bootstrap, pg.jdbcUrl(), pg.user(), pg.password(), env)),
+              env::get,
+              Clock.systemUTC());
       started.push(sender);
       out.println("herald up: sender started (metrics port " + sender.adminPort() + ")");
 
@@ -292,7 +312,8 @@ public final class UpCommand {
         try {
           c.close();
         } catch (Exception e) {
-          System.err.println("herald up: stopping " + c.getClass().getSimpleName() + " failed: " + e.getMessage());
+          System.err.println(
+              "herald up: stopping " + c.getClass().getSimpleName() + " failed: " + e.getMessage());
         }
       }
     }
@@ -320,13 +341,15 @@ public final class UpCommand {
    * the user's environment on top: what the user sets wins, so a documented setting means the same
    * under {@code herald up} as in a deployment.
    */
-  static Map<String, String> overlay(Map<String, String> defaults, Map<String, String> env, String prefix) {
+  static Map<String, String> overlay(
+      Map<String, String> defaults, Map<String, String> env, String prefix) {
     Map<String, String> merged = new HashMap<>(defaults);
-    env.forEach((k, v) -> {
-      if (k.startsWith(prefix) || k.startsWith("KAFKA_")) {
-        merged.put(k, v);
-      }
-    });
+    env.forEach(
+        (k, v) -> {
+          if (k.startsWith(prefix) || k.startsWith("KAFKA_")) {
+            merged.put(k, v);
+          }
+        });
     return merged;
   }
 

@@ -10,9 +10,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
 
 class HeraldCliTest {
 
@@ -20,7 +20,8 @@ class HeraldCliTest {
   private final ByteArrayOutputStream err = new ByteArrayOutputStream();
 
   private int run(String... args) {
-    return HeraldCli.run(List.of(args),
+    return HeraldCli.run(
+        List.of(args),
         // a port nothing listens on: commands that reach the database fail fast and cleanly
         Map.of("HERALD_JDBC_URL", "jdbc:postgresql://127.0.0.1:1/none?connectTimeout=1"),
         new PrintStream(out, true, StandardCharsets.UTF_8),
@@ -34,7 +35,9 @@ class HeraldCliTest {
   @Test
   void shouldPrintUsageAndExit2WhenCommandIsUnknown() {
     assertThat(run("launch")).isEqualTo(2);
-    assertThat(err()).startsWith("herald: unknown command 'launch'").contains("usage: herald <command>");
+    assertThat(err())
+        .startsWith("herald: unknown command 'launch'")
+        .contains("usage: herald <command>");
   }
 
   @Test
@@ -54,15 +57,19 @@ class HeraldCliTest {
   @Test
   void shouldRejectAMalformedDeviceIdWithOneLineWhenResuming() {
     assertThat(run("resume-device", "not-a-uuid")).isEqualTo(2);
-    assertThat(err()).startsWith("herald resume-device: 'not-a-uuid' is not a device id")
-        .doesNotContain("Exception").doesNotContain("\tat ");
+    assertThat(err())
+        .startsWith("herald resume-device: 'not-a-uuid' is not a device id")
+        .doesNotContain("Exception")
+        .doesNotContain("\tat ");
   }
 
   @Test
   void shouldSayWhereItLookedWhenTheDatabaseIsUnreachable() {
     assertThat(run("status")).isEqualTo(1);
-    assertThat(err()).startsWith("herald status: cannot read PostgreSQL at jdbc:postgresql://127.0.0.1:1/")
-        .contains("HERALD_JDBC_URL").doesNotContain("\tat ");
+    assertThat(err())
+        .startsWith("herald status: cannot read PostgreSQL at jdbc:postgresql://127.0.0.1:1/")
+        .contains("HERALD_JDBC_URL")
+        .doesNotContain("\tat ");
   }
 
   @Test

@@ -34,13 +34,14 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Runs the README's quick start ({@code herald up --demo}) in a bounded form and checks what a
- * newcomer should see: the demo broadcast fully sent within 2 minutes, the recurring message
- * fired twice, every demo message delivered exactly once.
+ * newcomer should see: the demo broadcast fully sent within 2 minutes, the recurring message fired
+ * twice, every demo message delivered exactly once.
  */
 class QuickStartIT {
 
   private static final Pattern SENT =
-      Pattern.compile("^herald_sender_deliveries_total\\{[^}]*result=\"sent\"[^}]*\\} ([0-9.E]+)$",
+      Pattern.compile(
+          "^herald_sender_deliveries_total\\{[^}]*result=\"sent\"[^}]*\\} ([0-9.E]+)$",
           Pattern.MULTILINE);
 
   @TempDir Path dataDir;
@@ -50,48 +51,78 @@ class QuickStartIT {
     int pgPort = freePort();
     int kafkaPort = freePort2();
     int senderPort = freePort();
-    Map<String, String> env = Map.of(
-        "HERALD_PG_PORT", Integer.toString(pgPort),
-        "HERALD_KAFKA_PORT", Integer.toString(kafkaPort),
-        "HERALD_SCHEDULER_METRICS_PORT", "0",
-        "HERALD_SENDER_METRICS_PORT", Integer.toString(senderPort));
+    Map<String, String> env =
+        Map.of(
+            "HERALD_PG_PORT", Integer.toString(pgPort),
+            "HERALD_KAFKA_PORT", Integer.toString(kafkaPort),
+            "HERALD_SCHEDULER_METRICS_PORT", "0",
+            "HERALD_SENDER_METRICS_PORT", Integer.toString(senderPort));
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     Instant started = Instant.now();
-    CompletableFuture<Integer> up = CompletableFuture.supplyAsync(() -> UpCommand.run(
-        List.of("--demo", "--reset", "--exit-after", "150s", "--data-dir", dataDir.toString()),
-        env, new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8)));
+    CompletableFuture<Integer> up =
+        CompletableFuture.supplyAsync(
+            () ->
+                UpCommand.run(
+                    List.of(
+                        "--demo",
+                        "--reset",
+                        "--exit-after",
+                        "150s",
+                        "--data-dir",
+                        dataDir.toString()),
+                    env,
+                    new PrintStream(out, true, StandardCharsets.UTF_8),
+                    new PrintStream(err, true, StandardCharsets.UTF_8)));
 
     String url = "jdbc:postgresql://127.0.0.1:" + pgPort + "/postgres";
-    await("the demo broadcast completed").atMost(Duration.ofSeconds(150)).pollInterval(Duration.ofSeconds(2))
+    await("the demo broadcast completed")
+        .atMost(Duration.ofSeconds(150))
+        .pollInterval(Duration.ofSeconds(2))
         .ignoreExceptions()
         .until(() -> "completed".equals(broadcastStatus(url, DemoData.BROADCAST_NOW.toString())));
-    assertThat(Duration.between(started, Instant.now())).isLessThan(Duration.ofMinutes(2).plusSeconds(30));
+    assertThat(Duration.between(started, Instant.now()))
+        .isLessThan(Duration.ofMinutes(2).plusSeconds(30));
 
     // While the stack still runs: the ledger holds exactly the ids the demo implies.
     Set<String> broadcastIds = commandIds(url, "broadcast", DemoData.BROADCAST_NOW.toString());
     Instant occurrence = createdAt(url, DemoData.BROADCAST_NOW.toString());
     Set<String> expected = new HashSet<>();
     for (int i = 0; i < DemoData.CONTACTS; i++) {
-      expected.add(CommandId.of("broadcast:" + DemoData.BROADCAST_NOW, occurrence,
-          String.format("00000000-0000-4000-8000-%012d", 1000 + i)).value());
+      expected.add(
+          CommandId.of(
+                  "broadcast:" + DemoData.BROADCAST_NOW,
+                  occurrence,
+                  String.format("00000000-0000-4000-8000-%012d", 1000 + i))
+              .value());
     }
     assertThat(broadcastIds).isEqualTo(expected);
 
-    await("the recurring message fired twice").atMost(Duration.ofSeconds(160))
-        .pollInterval(Duration.ofSeconds(2)).ignoreExceptions()
+    await("the recurring message fired twice")
+        .atMost(Duration.ofSeconds(160))
+        .pollInterval(Duration.ofSeconds(2))
+        .ignoreExceptions()
         .until(() -> executionCount(url, DemoData.RECURRING.toString()) >= 2);
     // Between two sends of a lane the ledger and the sender's own count of transport calls
     // agree; a duplicate call would leave the counter above the rows for good.
-    await("transport calls equal sent rows").atMost(Duration.ofSeconds(60))
-        .pollInterval(Duration.ofMillis(200)).ignoreExceptions()
-        .until(() -> sentCounter(senderPort)
-            == count(url, "SELECT count(*) FROM deliveries WHERE status = 'sent'"));
+    await("transport calls equal sent rows")
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(200))
+        .ignoreExceptions()
+        .until(
+            () ->
+                sentCounter(senderPort)
+                    == count(url, "SELECT count(*) FROM deliveries WHERE status = 'sent'"));
     assertThat(count(url, "SELECT count(*) FROM deliveries WHERE status NOT IN ('sent','claimed')"))
-        .as("failed, unknown, skipped or expired deliveries").isZero();
-    assertThat(count(url, "SELECT count(*) FROM recurring_message_logs WHERE recurring_message_id = '"
-        + DemoData.RECURRING + "'")).isGreaterThanOrEqualTo(2);
+        .as("failed, unknown, skipped or expired deliveries")
+        .isZero();
+    assertThat(
+            count(
+                url,
+                "SELECT count(*) FROM recurring_message_logs WHERE recurring_message_id = '"
+                    + DemoData.RECURRING
+                    + "'"))
+        .isGreaterThanOrEqualTo(2);
 
     int code = up.get(200, TimeUnit.SECONDS);
     assertThat(code).as("exit code; stderr: %s", err).isZero();
@@ -103,7 +134,8 @@ class QuickStartIT {
 
   private static String broadcastStatus(String url, String id) throws SQLException {
     try (Connection c = DriverManager.getConnection(url, "postgres", "postgres");
-        PreparedStatement ps = c.prepareStatement("SELECT status FROM broadcasts WHERE id = ?::uuid")) {
+        PreparedStatement ps =
+            c.prepareStatement("SELECT status FROM broadcasts WHERE id = ?::uuid")) {
       ps.setString(1, id);
       try (ResultSet rs = ps.executeQuery()) {
         return rs.next() ? rs.getString(1) : null;
@@ -113,7 +145,8 @@ class QuickStartIT {
 
   private static Instant createdAt(String url, String id) throws SQLException {
     try (Connection c = DriverManager.getConnection(url, "postgres", "postgres");
-        PreparedStatement ps = c.prepareStatement("SELECT created_at FROM broadcasts WHERE id = ?::uuid")) {
+        PreparedStatement ps =
+            c.prepareStatement("SELECT created_at FROM broadcasts WHERE id = ?::uuid")) {
       ps.setString(1, id);
       try (ResultSet rs = ps.executeQuery()) {
         rs.next();
@@ -129,9 +162,10 @@ class QuickStartIT {
   private static Set<String> commandIds(String url, String kind, String id) throws SQLException {
     Set<String> ids = new HashSet<>();
     try (Connection c = DriverManager.getConnection(url, "postgres", "postgres");
-        PreparedStatement ps = c.prepareStatement(
-            "SELECT command_id FROM deliveries WHERE schedule_kind = ? AND schedule_id = ?::uuid"
-                + " AND status = 'sent'")) {
+        PreparedStatement ps =
+            c.prepareStatement(
+                "SELECT command_id FROM deliveries WHERE schedule_kind = ? AND schedule_id = ?::uuid"
+                    + " AND status = 'sent'")) {
       ps.setString(1, kind);
       ps.setString(2, id);
       try (ResultSet rs = ps.executeQuery()) {
@@ -152,9 +186,11 @@ class QuickStartIT {
   }
 
   private static double sentCounter(int port) throws Exception {
-    HttpResponse<String> r = HttpClient.newHttpClient().send(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
-        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> r =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString());
     double total = 0;
     Matcher m = SENT.matcher(r.body());
     while (m.find()) {

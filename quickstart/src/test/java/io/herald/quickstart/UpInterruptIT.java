@@ -42,14 +42,28 @@ class UpInterruptIT {
     Path classPath = Path.of("target", "runtime-classpath.txt");
     assertThat(classPath).exists();
 
-    List<String> cmd = new ArrayList<>(List.of(
-        // A new session (group id = pid) so the SIGINT below reaches only what this test started;
-        // perl restores SIGINT's default, which a background build may have set to "ignore".
-        "/usr/bin/setsid", "/usr/bin/perl", "-e", "$SIG{INT}='DEFAULT'; exec @ARGV",
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
-        Path.of("target", "classes").toAbsolutePath() + ":" + Files.readString(classPath).trim(),
-        "io.herald.quickstart.HeraldCli", "up", "--no-demo", "--reset",
-        "--data-dir", dataDir.toString()));
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                // A new session (group id = pid) so the SIGINT below reaches only what this test
+                // started;
+                // perl restores SIGINT's default, which a background build may have set to
+                // "ignore".
+                "/usr/bin/setsid",
+                "/usr/bin/perl",
+                "-e",
+                "$SIG{INT}='DEFAULT'; exec @ARGV",
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                Path.of("target", "classes").toAbsolutePath()
+                    + ":"
+                    + Files.readString(classPath).trim(),
+                "io.herald.quickstart.HeraldCli",
+                "up",
+                "--no-demo",
+                "--reset",
+                "--data-dir",
+                dataDir.toString()));
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
     Map<String, String> env = pb.environment();
     env.keySet().removeIf(k -> k.startsWith("HERALD_") || k.startsWith("KAFKA_"));
@@ -63,35 +77,42 @@ class UpInterruptIT {
     Process up = pb.start();
     List<String> console = Collections.synchronizedList(new ArrayList<>());
     CountDownLatch started = new CountDownLatch(1);
-    Thread reader = new Thread(() -> {
-      try (BufferedReader r = new BufferedReader(
-          new InputStreamReader(up.getInputStream(), StandardCharsets.UTF_8))) {
-        for (String line; (line = r.readLine()) != null; ) {
-          console.add(line);
-          if (line.startsWith("herald up: sender started")) {
-            started.countDown();
-          }
-        }
-      } catch (IOException e) {
-        // the stream closes when the process ends
-      }
-    }, "up-console");
+    Thread reader =
+        new Thread(
+            () -> {
+              try (BufferedReader r =
+                  new BufferedReader(
+                      new InputStreamReader(up.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line; (line = r.readLine()) != null; ) {
+                  console.add(line);
+                  if (line.startsWith("herald up: sender started")) {
+                    started.countDown();
+                  }
+                }
+              } catch (IOException e) {
+                // the stream closes when the process ends
+              }
+            },
+            "up-console");
     reader.start();
     List<ProcessHandle> children = List.of();
     try {
       assertThat(started.await(START_BOUND.toSeconds(), TimeUnit.SECONDS))
-          .as("started within %s; console:%n%s", START_BOUND, String.join("\n", console)).isTrue();
+          .as("started within %s; console:%n%s", START_BOUND, String.join("\n", console))
+          .isTrue();
       children = up.descendants().collect(Collectors.toList());
       int before = console.size();
 
       Instant sent = Instant.now();
-      int rc = new ProcessBuilder("kill", "-INT", "--", "-" + up.pid()).inheritIO().start().waitFor();
+      int rc =
+          new ProcessBuilder("kill", "-INT", "--", "-" + up.pid()).inheritIO().start().waitFor();
       assertThat(rc).as("kill -INT to the process group").isZero();
       boolean exited = up.waitFor(STOP_BOUND.toSeconds(), TimeUnit.SECONDS);
       Duration took = Duration.between(sent, Instant.now());
       reader.join(2000);
       List<String> afterStop = List.copyOf(console.subList(before, console.size()));
-      System.out.printf("herald up stopped on SIGINT in %d ms, %d console lines:%n%s%n",
+      System.out.printf(
+          "herald up stopped on SIGINT in %d ms, %d console lines:%n%s%n",
           took.toMillis(), afterStop.size(), String.join("\n", afterStop));
 
       assertThat(exited).as("exited within %s", STOP_BOUND).isTrue();

@@ -210,7 +210,6 @@ public final class FakeWhatsAppApi implements AutoCloseable {
     }
   }
 
-
   private Answer nextAnswer(String to) {
     Deque<Answer> own = recipientQueues.get(normalizeRecipient(to));
     Answer answer = own == null ? null : own.pollFirst();

@@ -175,8 +175,6 @@ public final class KafkaTestBroker implements AutoCloseable {
     return broker;
   }
 
-
-
   /** Where the broker runs; both variants are started ready to be checked. */
   private interface Backend extends AutoCloseable {
     String bootstrapServers();

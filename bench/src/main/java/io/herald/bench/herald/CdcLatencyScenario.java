@@ -36,25 +36,34 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
  * Scenario 4, CDC latency: a {@code recurring_messages} row committed in PostgreSQL → its timer
- * armed in Herald's scheduler. The real {@code SchedulerApp} runs with the Debezium engine (its
- * own application id, replication slot, offsets and lease topics) and the state projector, as
- * {@code SchedulerApp.create} wires them in production.
+ * armed in Herald's scheduler. The real {@code SchedulerApp} runs with the Debezium engine (its own
+ * application id, replication slot, offsets and lease topics) and the state projector, as {@code
+ * SchedulerApp.create} wires them in production.
  *
- * <p>The bench inserts rows (device row first) with JDBC at a target rate, one transaction per
- * row, and records the wall clock when each commit returned. A schedule is armed when the
- * scheduler publishes its {@code ScheduleState} with status {@code active} on {@code
- * herald.schedule-states}: that record's timestamp is the arming instant (the topology stamps its
- * wall clock), and the time a {@code read_committed} consumer receives it is when the arming is
- * visible downstream (after the exactly-once commit). Latency = armed − commit returned.
+ * <p>The bench inserts rows (device row first) with JDBC at a target rate, one transaction per row,
+ * and records the wall clock when each commit returned. A schedule is armed when the scheduler
+ * publishes its {@code ScheduleState} with status {@code active} on {@code herald.schedule-states}:
+ * that record's timestamp is the arming instant (the topology stamps its wall clock), and the time
+ * a {@code read_committed} consumer receives it is when the arming is visible downstream (after the
+ * exactly-once commit). Latency = armed − commit returned.
  */
 public final class CdcLatencyScenario implements Scenario {
 
   static final String TENANT = "00000000-0000-4000-8000-00000000b0b0";
   static final String DEVICE = "00000000-0000-4000-8000-00000000cdc0";
+
   /** Inserting threads (one connection each): one connection cannot commit 1,000/s here. */
   static final int WRITERS = 4;
-  static final List<String> HERALD_TABLES = List.of("recurring_messages", "devices", "contacts",
-      "broadcasts", "auto_post_schedules", "recurring_message_logs", "deliveries");
+
+  static final List<String> HERALD_TABLES =
+      List.of(
+          "recurring_messages",
+          "devices",
+          "contacts",
+          "broadcasts",
+          "auto_post_schedules",
+          "recurring_message_logs",
+          "deliveries");
 
   @Override
   public String id() {
@@ -76,9 +85,10 @@ public final class CdcLatencyScenario implements Scenario {
   @Override
   public ScenarioResult run(BenchContext ctx) throws Exception {
     long started = System.currentTimeMillis();
-    List<Phase> phases = ctx.smoke()
-        ? List.of(new Phase(10, 1), new Phase(100, 1))
-        : List.of(new Phase(10, 30), new Phase(1_000, 30));
+    List<Phase> phases =
+        ctx.smoke()
+            ? List.of(new Phase(10, 1), new Phase(100, 1))
+            : List.of(new Phase(10, 30), new Phase(1_000, 30));
     long budget = ctx.millis(60_000, 20_000);
     String appId = "bench-herald-" + ctx.runId() + "-cdc";
     String slot = "bench_cdc_" + ctx.runId();
@@ -90,17 +100,29 @@ public final class CdcLatencyScenario implements Scenario {
     overrides.put("HERALD_SCHEDULER_CDC_LEADER_SESSION_TIMEOUT", "PT6S");
 
     Map<String, Object> settings = new LinkedHashMap<>();
-    settings.put("phases", phases.stream()
-        .map(p -> String.format(Locale.ROOT, "%,d rows/s for %d s", p.ratePerSecond(), p.seconds()))
-        .toList());
+    settings.put(
+        "phases",
+        phases.stream()
+            .map(
+                p ->
+                    String.format(
+                        Locale.ROOT, "%,d rows/s for %d s", p.ratePerSecond(), p.seconds()))
+            .toList());
     settings.put("writers", WRITERS + " JDBC connections, autocommit, one row per transaction");
     settings.put("row", "recurring_messages daily at now+6 h UTC, 1 E.164 recipient, 1 device");
-    settings.put("armed", "first ScheduleState 'active' of recurring:<id> on herald.schedule-states"
-        + " (record timestamp); visible = read_committed consumer receipt");
+    settings.put(
+        "armed",
+        "first ScheduleState 'active' of recurring:<id> on herald.schedule-states"
+            + " (record timestamp); visible = read_committed consumer receipt");
     List<ResultRow> rows = new ArrayList<>();
     List<String> notes = new ArrayList<>();
     if (!ctx.runs("herald")) {
-      return new ScenarioResult(id(), title(), settings, rows, List.of("Herald not selected."),
+      return new ScenarioResult(
+          id(),
+          title(),
+          settings,
+          rows,
+          List.of("Herald not selected."),
           System.currentTimeMillis() - started);
     }
 
@@ -111,14 +133,19 @@ public final class CdcLatencyScenario implements Scenario {
         KafkaConsumer<String, byte[]> changes = changesConsumer(ctx)) {
       settings.put("herald", overrides);
       settings.put("eos commit interval", "Kafka Streams default under exactly_once_v2: 100 ms");
-      settings.put("cdc poll interval", overrides.getOrDefault(
-          "HERALD_SCHEDULER_CDC_POLL_INTERVAL", "PT0.05S (default)"));
-      List<TopicPartition> partitions = states.partitionsFor(Topics.SCHEDULE_STATES.name())
-          .stream().map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+      settings.put(
+          "cdc poll interval",
+          overrides.getOrDefault("HERALD_SCHEDULER_CDC_POLL_INTERVAL", "PT0.05S (default)"));
+      List<TopicPartition> partitions =
+          states.partitionsFor(Topics.SCHEDULE_STATES.name()).stream()
+              .map(p -> new TopicPartition(p.topic(), p.partition()))
+              .toList();
       states.assign(partitions);
       states.seekToBeginning(partitions);
-      List<TopicPartition> changeParts = changes.partitionsFor(Topics.SCHEDULE_CHANGES.name())
-          .stream().map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+      List<TopicPartition> changeParts =
+          changes.partitionsFor(Topics.SCHEDULE_CHANGES.name()).stream()
+              .map(p -> new TopicPartition(p.topic(), p.partition()))
+              .toList();
       changes.assign(changeParts);
       changes.seekToBeginning(changeParts);
       awaitSlotActive(ctx, slot, Duration.ofSeconds(120), herald);
@@ -132,9 +159,11 @@ public final class CdcLatencyScenario implements Scenario {
 
       int phaseNo = 1;
       for (Phase phase : phases) {
-        Measured m = measure(ctx, herald, states, changes, phase, phaseNo++, Duration.ofMillis(budget));
-        ctx.progress("cdc: %,d/s armed %,d of %,d (achieved %.0f rows/s)", phase.ratePerSecond(),
-            m.armedCount, phase.rows(), m.achievedRate);
+        Measured m =
+            measure(ctx, herald, states, changes, phase, phaseNo++, Duration.ofMillis(budget));
+        ctx.progress(
+            "cdc: %,d/s armed %,d of %,d (achieved %.0f rows/s)",
+            phase.ratePerSecond(), m.armedCount, phase.rows(), m.achievedRate);
         rows.add(m.row(id(), phase, budget));
       }
     } finally {
@@ -146,25 +175,30 @@ public final class CdcLatencyScenario implements Scenario {
       HeraldScheduler.deleteTopics(ctx.infra(), appId);
       truncate(ctx);
     }
-    notes.add("Latency = record timestamp of the first 'active' ScheduleState − wall clock when"
-        + " the row's autocommit INSERT returned (same host clock). Path: WAL → Debezium (poll"
-        + " interval) → herald.schedule-changes (idempotent producer, acks=all) → Kafka Streams"
-        + " (exactly_once_v2) → timer store → state published.");
-    notes.add("'captured' = record timestamp of the row's ScheduleChange on"
-        + " herald.schedule-changes (the CDC engine's producer time) − commit: the Debezium half"
-        + " of the path; 'armed' − 'captured' is Kafka Streams' half.");
-    notes.add("'visible' adds the exactly-once commit: a read_committed reader sees the state only"
-        + " when Streams commits its transaction, every commit.interval.ms (100 ms by default"
-        + " under EOS), so up to ~100 ms on top of 'armed' plus the commit itself.");
-    boolean projector = !"false".equalsIgnoreCase(
-        overrides.getOrDefault("HERALD_SCHEDULER_PROJECTOR_ENABLED", "true"));
-    notes.add(projector
-        ? "The state projector is on (production wiring): it writes next_send_at back to each"
-            + " row, which Debezium reads again and the mapper drops as a state-only update."
-        : "The state projector is OFF (HERALD_SCHEDULER_PROJECTOR_ENABLED=false, a diagnosis):"
-            + " no write-back, so Debezium reads each row once.");
-    return new ScenarioResult(id(), title(), settings, rows, notes,
-        System.currentTimeMillis() - started);
+    notes.add(
+        "Latency = record timestamp of the first 'active' ScheduleState − wall clock when"
+            + " the row's autocommit INSERT returned (same host clock). Path: WAL → Debezium (poll"
+            + " interval) → herald.schedule-changes (idempotent producer, acks=all) → Kafka Streams"
+            + " (exactly_once_v2) → timer store → state published.");
+    notes.add(
+        "'captured' = record timestamp of the row's ScheduleChange on"
+            + " herald.schedule-changes (the CDC engine's producer time) − commit: the Debezium half"
+            + " of the path; 'armed' − 'captured' is Kafka Streams' half.");
+    notes.add(
+        "'visible' adds the exactly-once commit: a read_committed reader sees the state only"
+            + " when Streams commits its transaction, every commit.interval.ms (100 ms by default"
+            + " under EOS), so up to ~100 ms on top of 'armed' plus the commit itself.");
+    boolean projector =
+        !"false"
+            .equalsIgnoreCase(overrides.getOrDefault("HERALD_SCHEDULER_PROJECTOR_ENABLED", "true"));
+    notes.add(
+        projector
+            ? "The state projector is on (production wiring): it writes next_send_at back to each"
+                + " row, which Debezium reads again and the mapper drops as a state-only update."
+            : "The state projector is OFF (HERALD_SCHEDULER_PROJECTOR_ENABLED=false, a diagnosis):"
+                + " no write-back, so Debezium reads each row once.");
+    return new ScenarioResult(
+        id(), title(), settings, rows, notes, System.currentTimeMillis() - started);
   }
 
   /** Latencies of one phase. */
@@ -211,8 +245,12 @@ public final class CdcLatencyScenario implements Scenario {
       ExecutionLog.Percentiles p = new ExecutionLog.Percentiles(late, n);
       ExecutionLog.Percentiles v = new ExecutionLog.Percentiles(seen, n);
       ExecutionLog.Percentiles d = new ExecutionLog.Percentiles(cdc, n);
-      ResultRow.Builder row = ResultRow.of(scenario,
-          String.format(Locale.ROOT, "%,d changes/s", phase.ratePerSecond()), "herald", false);
+      ResultRow.Builder row =
+          ResultRow.of(
+              scenario,
+              String.format(Locale.ROOT, "%,d changes/s", phase.ratePerSecond()),
+              "herald",
+              false);
       row.metric("rows", n);
       row.metric("achieved rows/s", Math.round(achievedRate));
       row.metric("armed", k);
@@ -225,10 +263,15 @@ public final class CdcLatencyScenario implements Scenario {
       row.metric("visible p99 ms", value(v.at(0.99), budget));
       row.metric("visible max ms", value(v.max(), budget));
       row.metric("repeated states", duplicates);
-      String note = k < n
-          ? String.format(Locale.ROOT, "%,d of %,d never armed within %d s after the last insert",
-              n - k, n, budget / 1000)
-          : "";
+      String note =
+          k < n
+              ? String.format(
+                  Locale.ROOT,
+                  "%,d of %,d never armed within %d s after the last insert",
+                  n - k,
+                  n,
+                  budget / 1000)
+              : "";
       return row.note(note).build();
     }
   }
@@ -238,58 +281,70 @@ public final class CdcLatencyScenario implements Scenario {
   }
 
   /** Inserts one phase's rows at its rate while reading states; waits for all or the budget. */
-  private static Measured measure(BenchContext ctx, HeraldScheduler herald,
-      KafkaConsumer<String, ScheduleState> states, KafkaConsumer<String, byte[]> changes,
-      Phase phase, int phaseNo, Duration budget)
+  private static Measured measure(
+      BenchContext ctx,
+      HeraldScheduler herald,
+      KafkaConsumer<String, ScheduleState> states,
+      KafkaConsumer<String, byte[]> changes,
+      Phase phase,
+      int phaseNo,
+      Duration budget)
       throws Exception {
     int n = phase.rows();
     Measured m = new Measured(n);
     Map<String, Integer> index = new HashMap<>(n * 2);
     String[] ids = new String[n];
     for (int i = 0; i < n; i++) {
-      ids[i] = new UUID(0x0cdc_0000_0000_4000L | ((long) phaseNo << 16), 0x8000_0000_0000_0000L | i)
-          .toString();
+      ids[i] =
+          new UUID(0x0cdc_0000_0000_4000L | ((long) phaseNo << 16), 0x8000_0000_0000_0000L | i)
+              .toString();
       index.put("recurring:" + ids[i], i);
     }
-    String timeOfDay = LocalTime.now(ZoneOffset.UTC).plusHours(6)
-        .format(DateTimeFormatter.ofPattern("HH:mm:ss"));
+    String timeOfDay =
+        LocalTime.now(ZoneOffset.UTC).plusHours(6).format(DateTimeFormatter.ofPattern("HH:mm:ss"));
     long start = System.currentTimeMillis() + 200;
-    ExecutorService writers = Executors.newFixedThreadPool(WRITERS, r -> {
-      Thread t = new Thread(r, "bench-cdc-writer");
-      t.setDaemon(true);
-      return t;
-    });
+    ExecutorService writers =
+        Executors.newFixedThreadPool(
+            WRITERS,
+            r -> {
+              Thread t = new Thread(r, "bench-cdc-writer");
+              t.setDaemon(true);
+              return t;
+            });
     List<Future<?>> done = new ArrayList<>();
     double periodMs = 1000.0 / phase.ratePerSecond();
     for (int w = 0; w < WRITERS; w++) {
       int first = w;
-      done.add(writers.submit(() -> {
-        try (Connection c = ctx.infra().database().connection();
-            PreparedStatement ps = c.prepareStatement(
-                "INSERT INTO recurring_messages (id, user_id, device_id, name, message,"
-                    + " target_contacts, frequency, time_of_day, timezone, delay_type,"
-                    + " delay_seconds, randomize_delay) VALUES (?::uuid, ?::uuid, ?::uuid, ?,"
-                    + " 'Hello from the bench', ?::jsonb, 'daily', ?::time, 'UTC', 'manual', 0,"
-                    + " false)")) {
-          c.setAutoCommit(true);
-          for (int i = first; i < n; i += WRITERS) {
-            long due = start + (long) (i * periodMs);
-            long wait = due - System.currentTimeMillis();
-            if (wait > 0) {
-              Thread.sleep(wait);
-            }
-            ps.setString(1, ids[i]);
-            ps.setString(2, TENANT);
-            ps.setString(3, DEVICE);
-            ps.setString(4, "bench cdc " + i);
-            ps.setString(5, "[\"" + HeraldBurstScenario.phone(i) + "\"]");
-            ps.setString(6, timeOfDay);
-            ps.executeUpdate();
-            m.commit[i] = System.currentTimeMillis();
-          }
-        }
-        return null;
-      }));
+      done.add(
+          writers.submit(
+              () -> {
+                try (Connection c = ctx.infra().database().connection();
+                    PreparedStatement ps =
+                        c.prepareStatement(
+                            "INSERT INTO recurring_messages (id, user_id, device_id, name, message,"
+                                + " target_contacts, frequency, time_of_day, timezone, delay_type,"
+                                + " delay_seconds, randomize_delay) VALUES (?::uuid, ?::uuid, ?::uuid, ?,"
+                                + " 'Hello from the bench', ?::jsonb, 'daily', ?::time, 'UTC', 'manual', 0,"
+                                + " false)")) {
+                  c.setAutoCommit(true);
+                  for (int i = first; i < n; i += WRITERS) {
+                    long due = start + (long) (i * periodMs);
+                    long wait = due - System.currentTimeMillis();
+                    if (wait > 0) {
+                      Thread.sleep(wait);
+                    }
+                    ps.setString(1, ids[i]);
+                    ps.setString(2, TENANT);
+                    ps.setString(3, DEVICE);
+                    ps.setString(4, "bench cdc " + i);
+                    ps.setString(5, "[\"" + HeraldBurstScenario.phone(i) + "\"]");
+                    ps.setString(6, timeOfDay);
+                    ps.executeUpdate();
+                    m.commit[i] = System.currentTimeMillis();
+                  }
+                }
+                return null;
+              }));
     }
     writers.shutdown();
     long deadline = Long.MAX_VALUE;
@@ -334,9 +389,10 @@ public final class CdcLatencyScenario implements Scenario {
 
   private static void insertDevice(BenchContext ctx) throws SQLException {
     try (Connection c = ctx.infra().database().connection();
-        PreparedStatement ps = c.prepareStatement(
-            "INSERT INTO devices (id, user_id, name, transport, status)"
-                + " VALUES (?::uuid, ?::uuid, 'bench-cdc', 'simulated', 'active')")) {
+        PreparedStatement ps =
+            c.prepareStatement(
+                "INSERT INTO devices (id, user_id, name, transport, status)"
+                    + " VALUES (?::uuid, ?::uuid, 'bench-cdc', 'simulated', 'active')")) {
       ps.setString(1, DEVICE);
       ps.setString(2, TENANT);
       ps.executeUpdate();
@@ -347,16 +403,17 @@ public final class CdcLatencyScenario implements Scenario {
     ctx.infra().execute(List.of("TRUNCATE TABLE " + String.join(", ", HERALD_TABLES)));
   }
 
-  static void awaitSlotActive(BenchContext ctx, String slot, Duration timeout,
-      HeraldScheduler herald) throws Exception {
+  static void awaitSlotActive(
+      BenchContext ctx, String slot, Duration timeout, HeraldScheduler herald) throws Exception {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
       if (herald.failed()) {
         throw new IllegalStateException("Herald's Kafka Streams reached ERROR");
       }
       try (Connection c = ctx.infra().database().connection();
-          PreparedStatement ps = c.prepareStatement(
-              "SELECT 1 FROM pg_replication_slots WHERE slot_name = ? AND active")) {
+          PreparedStatement ps =
+              c.prepareStatement(
+                  "SELECT 1 FROM pg_replication_slots WHERE slot_name = ? AND active")) {
         ps.setString(1, slot);
         try (ResultSet rs = ps.executeQuery()) {
           if (rs.next()) {
@@ -375,7 +432,9 @@ public final class CdcLatencyScenario implements Scenario {
     p.putAll(ctx.infra().broker().clientConfig());
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 10);
-    return new KafkaConsumer<>(p, new StringDeserializer(),
+    return new KafkaConsumer<>(
+        p,
+        new StringDeserializer(),
         new org.apache.kafka.common.serialization.ByteArrayDeserializer());
   }
 
@@ -385,7 +444,7 @@ public final class CdcLatencyScenario implements Scenario {
     p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 10);
-    return new KafkaConsumer<>(p, new StringDeserializer(),
-        Topics.SCHEDULE_STATES.valueSerde().deserializer());
+    return new KafkaConsumer<>(
+        p, new StringDeserializer(), Topics.SCHEDULE_STATES.valueSerde().deserializer());
   }
 }

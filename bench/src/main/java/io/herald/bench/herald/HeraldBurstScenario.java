@@ -35,18 +35,19 @@ import org.apache.kafka.common.serialization.StringSerializer;
 /**
  * Herald's side of scenario 1: the real scheduler ({@link HeraldScheduler}) with N occurrences due
  * at one instant, either N single-recipient scheduled broadcasts or one broadcast with N
- * recipients. Schedule changes and devices are produced straight to Herald's topics (what CDC
- * would produce); the send-commands are read back {@code read_committed}.
+ * recipients. Schedule changes and devices are produced straight to Herald's topics (what CDC would
+ * produce); the send-commands are read back {@code read_committed}.
  *
  * <p>Emit time is the send-command's record timestamp, which Herald sets to the wall-clock
- * punctuation that fired it; "visible" is when a {@code read_committed} consumer received it
- * (after the exactly-once commit). Rate = commands / (last emit − due instant).
+ * punctuation that fired it; "visible" is when a {@code read_committed} consumer received it (after
+ * the exactly-once commit). Rate = commands / (last emit − due instant).
  */
 public final class HeraldBurstScenario {
 
   /** The two shapes of issue 8's burst. */
   public enum Shape {
-    SINGLE_RECIPIENT_SCHEDULES, ONE_SCHEDULE_MANY_RECIPIENTS
+    SINGLE_RECIPIENT_SCHEDULES,
+    ONE_SCHEDULE_MANY_RECIPIENTS
   }
 
   static final String TENANT = "bench-tenant";
@@ -61,25 +62,31 @@ public final class HeraldBurstScenario {
     // The fan-out variant puts n recipients into one schedule; Herald's default limit is 50,000.
     env.put("HERALD_SCHEDULER_MAX_RECIPIENTS", Integer.toString(Math.max(n, 50_000)));
     // The operator may tune the rest (e.g. HERALD_SCHEDULER_MAX_COMMANDS_PER_TICK) for a run.
-    System.getenv().forEach((k, v) -> {
-      if (k.startsWith("HERALD_SCHEDULER_") && !k.endsWith("_BOOTSTRAP_SERVERS")
-          && !k.endsWith("_APPLICATION_ID") && !k.endsWith("_STATE_DIR")) {
-        env.put(k, v);
-      }
-      // Kafka client and Streams settings (e.g. KAFKA_NUM_STREAM_THREADS) pass through as in
-      // production.
-      if (k.startsWith("KAFKA_")) {
-        env.put(k, v);
-      }
-    });
+    System.getenv()
+        .forEach(
+            (k, v) -> {
+              if (k.startsWith("HERALD_SCHEDULER_")
+                  && !k.endsWith("_BOOTSTRAP_SERVERS")
+                  && !k.endsWith("_APPLICATION_ID")
+                  && !k.endsWith("_STATE_DIR")) {
+                env.put(k, v);
+              }
+              // Kafka client and Streams settings (e.g. KAFKA_NUM_STREAM_THREADS) pass through as
+              // in
+              // production.
+              if (k.startsWith("KAFKA_")) {
+                env.put(k, v);
+              }
+            });
     return env;
   }
 
   public static ResultRow run(BenchContext ctx, Shape shape, int n, long budget, double ceiling)
       throws Exception {
-    String variant = shape == Shape.SINGLE_RECIPIENT_SCHEDULES
-        ? String.format(Locale.ROOT, "%,d single-recipient schedules", n)
-        : String.format(Locale.ROOT, "1 schedule × %,d recipients", n);
+    String variant =
+        shape == Shape.SINGLE_RECIPIENT_SCHEDULES
+            ? String.format(Locale.ROOT, "%,d single-recipient schedules", n)
+            : String.format(Locale.ROOT, "1 schedule × %,d recipients", n);
     String appId = "bench-herald-" + ctx.runId() + "-" + shape.name().toLowerCase(Locale.ROOT);
     Map<String, String> overrides = overrides(n);
     ResultRow.Builder row = ResultRow.of("burst", variant, "herald", false);
@@ -88,9 +95,18 @@ public final class HeraldBurstScenario {
       ctx.progress("burst: herald %s started (%s)", variant, herald.config().toString());
       int devices = shape == Shape.SINGLE_RECIPIENT_SCHEDULES ? DEVICES : 1;
       for (int d = 0; d < devices; d++) {
-        producer.send(new ProducerRecord<>(Topics.DEVICES.name(), device(d),
-            new DeviceInfo(DeviceInfo.SCHEMA_VERSION, device(d), TENANT, "simulated", "active",
-                null, false)));
+        producer.send(
+            new ProducerRecord<>(
+                Topics.DEVICES.name(),
+                device(d),
+                new DeviceInfo(
+                    DeviceInfo.SCHEMA_VERSION,
+                    device(d),
+                    TENANT,
+                    "simulated",
+                    "active",
+                    null,
+                    false)));
       }
       producer.flush();
       // The devices must reach Herald's global store before the schedules that use them.
@@ -110,8 +126,8 @@ public final class HeraldBurstScenario {
         herald.awaitCaughtUp(Topics.SCHEDULE_CHANGES.name(), Duration.ofSeconds(120));
         long t0 = System.nanoTime();
         for (int i = 0; i < k; i++) {
-          producer.send(change("calibration-" + i, device(i % devices), List.of(phone(i)),
-              tomorrow));
+          producer.send(
+              change("calibration-" + i, device(i % devices), List.of(phone(i)), tomorrow));
         }
         producer.flush();
         herald.awaitCaughtUp(Topics.SCHEDULE_CHANGES.name(), Duration.ofSeconds(120));
@@ -135,11 +151,15 @@ public final class HeraldBurstScenario {
         producer.send(change("fanout", device(0), recipients, due));
       }
       producer.flush();
-      boolean caughtUp = herald.awaitCaughtUp(Topics.SCHEDULE_CHANGES.name(),
-          Duration.ofMillis(Math.max(1_000, due - System.currentTimeMillis())));
+      boolean caughtUp =
+          herald.awaitCaughtUp(
+              Topics.SCHEDULE_CHANGES.name(),
+              Duration.ofMillis(Math.max(1_000, due - System.currentTimeMillis())));
       long ingested = System.currentTimeMillis();
-      String note = caughtUp && ingested <= due ? ""
-          : "ingestion overran the due instant by " + (ingested - due) + " ms; ";
+      String note =
+          caughtUp && ingested <= due
+              ? ""
+              : "ingestion overran the due instant by " + (ingested - due) + " ms; ";
 
       long[] emit = new long[n];
       long[] visible = new long[n];
@@ -147,8 +167,10 @@ public final class HeraldBurstScenario {
       long duplicates = 0;
       Set<String> seen = new HashSet<>(n * 2);
       try (KafkaConsumer<String, SendCommand> consumer = consumer(ctx)) {
-        List<TopicPartition> partitions = consumer.partitionsFor(Topics.SEND_COMMANDS.name())
-            .stream().map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+        List<TopicPartition> partitions =
+            consumer.partitionsFor(Topics.SEND_COMMANDS.name()).stream()
+                .map(p -> new TopicPartition(p.topic(), p.partition()))
+                .toList();
         consumer.assign(partitions);
         consumer.seekToBeginning(partitions);
         long deadline = due + budget;
@@ -178,21 +200,32 @@ public final class HeraldBurstScenario {
       row.metric("load s", Math.round((ingested - t0) / 100.0) / 10.0);
       percentiles(row, visible, count, n, due, budget, "visible");
       if (count < n) {
-        note += String.format(Locale.ROOT, "stopped after %d s with %,d of %,d emitted; ",
-            budget / 1000, count, n);
+        note +=
+            String.format(
+                Locale.ROOT,
+                "stopped after %d s with %,d of %,d emitted; ",
+                budget / 1000,
+                count,
+                n);
       }
-      row.note(note + "emit = record timestamp (punctuation time); visible = read_committed"
-          + " consumer; maxCommandsPerTick=" + herald.config().maxCommandsPerTick()
-          + " per " + herald.config().punctuateInterval().toMillis() + " ms tick, "
-          + herald.config().partitions() + " partitions");
+      row.note(
+          note
+              + "emit = record timestamp (punctuation time); visible = read_committed"
+              + " consumer; maxCommandsPerTick="
+              + herald.config().maxCommandsPerTick()
+              + " per "
+              + herald.config().punctuateInterval().toMillis()
+              + " ms tick, "
+              + herald.config().partitions()
+              + " partitions");
     } finally {
       HeraldScheduler.deleteTopics(ctx.infra(), appId);
     }
     return row.build();
   }
 
-  private static void percentiles(ResultRow.Builder row, long[] at, int count, int n, long due,
-      long budget, String prefix) {
+  private static void percentiles(
+      ResultRow.Builder row, long[] at, int count, int n, long due, long budget, String prefix) {
     long[] late = new long[count];
     for (int i = 0; i < count; i++) {
       late[i] = at[i] - due;
@@ -225,14 +258,29 @@ public final class HeraldBurstScenario {
   }
 
   @SuppressWarnings({"unchecked", "rawtypes"})
-  private static ProducerRecord<String, Object> change(String id, String device,
-      List<String> recipients, long dueMillis) {
+  private static ProducerRecord<String, Object> change(
+      String id, String device, List<String> recipients, long dueMillis) {
     String key = ScheduleKind.BROADCAST.keyFor(id);
     RuleSpec rule = RuleSpec.once(Instant.ofEpochMilli(dueMillis).toString());
-    ScheduleChange change = new ScheduleChange(ScheduleChange.SCHEMA_VERSION, ChangeOp.UPSERT,
-        key, ScheduleKind.BROADCAST, TENANT, device, "bench " + id, "Hello from the bench",
-        null, recipients, rule, PacingSpec.none(), true, "scheduled", 1L, Instant.now(),
-        List.of());
+    ScheduleChange change =
+        new ScheduleChange(
+            ScheduleChange.SCHEMA_VERSION,
+            ChangeOp.UPSERT,
+            key,
+            ScheduleKind.BROADCAST,
+            TENANT,
+            device,
+            "bench " + id,
+            "Hello from the bench",
+            null,
+            recipients,
+            rule,
+            PacingSpec.none(),
+            true,
+            "scheduled",
+            1L,
+            Instant.now(),
+            List.of());
     return new ProducerRecord<>(Topics.SCHEDULE_CHANGES.name(), key, change);
   }
 
@@ -252,7 +300,7 @@ public final class HeraldBurstScenario {
     p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5_000);
-    return new KafkaConsumer<>(p, new StringDeserializer(),
-        Topics.SEND_COMMANDS.valueSerde().deserializer());
+    return new KafkaConsumer<>(
+        p, new StringDeserializer(), Topics.SEND_COMMANDS.valueSerde().deserializer());
   }
 }

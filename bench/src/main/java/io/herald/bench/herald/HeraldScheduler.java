@@ -42,23 +42,32 @@ public final class HeraldScheduler implements AutoCloseable {
   private final BenchInfra infra;
   private final Map<String, String> env;
   private final boolean cdc;
+
   /** Wall time from {@code start()} to Kafka Streams RUNNING, ms. */
   private long startToReadyMillis;
 
-  private HeraldScheduler(BenchInfra infra, SchedulerConfig config, Path stateDir,
-      Map<String, String> env, boolean cdc) {
+  private HeraldScheduler(
+      BenchInfra infra,
+      SchedulerConfig config,
+      Path stateDir,
+      Map<String, String> env,
+      boolean cdc) {
     this.infra = infra;
     this.config = config;
     this.stateDir = stateDir;
     this.env = env;
     this.cdc = cdc;
     Map<String, String> cdcEnv = cdc ? env : null;
-    this.app = cdcEnv == null
-        ? new SchedulerApp(config, MetricsRegistries.create("scheduler"),
-            Component.none("cdc-engine"), Component.none("state-projector"),
-            () -> fatal.set(true))
-        // As production wires it: CDC engine behind its lease, and the state projector.
-        : SchedulerApp.create(cdcEnv, () -> fatal.set(true));
+    this.app =
+        cdcEnv == null
+            ? new SchedulerApp(
+                config,
+                MetricsRegistries.create("scheduler"),
+                Component.none("cdc-engine"),
+                Component.none("state-projector"),
+                () -> fatal.set(true))
+            // As production wires it: CDC engine behind its lease, and the state projector.
+            : SchedulerApp.create(cdcEnv, () -> fatal.set(true));
   }
 
   /**
@@ -66,24 +75,27 @@ public final class HeraldScheduler implements AutoCloseable {
    *
    * @param overrides HERALD_SCHEDULER_* settings on top of Herald's defaults
    */
-  public static HeraldScheduler start(BenchInfra infra, String applicationId,
-      Map<String, String> overrides) throws IOException, InterruptedException {
+  public static HeraldScheduler start(
+      BenchInfra infra, String applicationId, Map<String, String> overrides)
+      throws IOException, InterruptedException {
     return start(infra, applicationId, overrides, false);
   }
 
   /**
-   * Like {@link #start(BenchInfra, String, Map)}, but built by {@link SchedulerApp#create} from
-   * the environment with the Debezium engine and the state projector on the bench's PostgreSQL.
-   * {@code overrides} must name the deployment's own slot, offsets and leader topics
-   * ({@code HERALD_SCHEDULER_CDC_SLOT}, {@code ..._CDC_OFFSETS_TOPIC}, {@code ..._CDC_LEADER_TOPIC}).
+   * Like {@link #start(BenchInfra, String, Map)}, but built by {@link SchedulerApp#create} from the
+   * environment with the Debezium engine and the state projector on the bench's PostgreSQL. {@code
+   * overrides} must name the deployment's own slot, offsets and leader topics ({@code
+   * HERALD_SCHEDULER_CDC_SLOT}, {@code ..._CDC_OFFSETS_TOPIC}, {@code ..._CDC_LEADER_TOPIC}).
    */
-  public static HeraldScheduler startWithCdc(BenchInfra infra, String applicationId,
-      Map<String, String> overrides) throws IOException, InterruptedException {
+  public static HeraldScheduler startWithCdc(
+      BenchInfra infra, String applicationId, Map<String, String> overrides)
+      throws IOException, InterruptedException {
     return start(infra, applicationId, overrides, true);
   }
 
-  private static HeraldScheduler start(BenchInfra infra, String applicationId,
-      Map<String, String> overrides, boolean cdc) throws IOException, InterruptedException {
+  private static HeraldScheduler start(
+      BenchInfra infra, String applicationId, Map<String, String> overrides, boolean cdc)
+      throws IOException, InterruptedException {
     deleteTopics(infra, applicationId);
     Path stateDir = Files.createTempDirectory("herald-bench-state-");
     Map<String, String> env = new LinkedHashMap<>(overrides);
@@ -108,8 +120,7 @@ public final class HeraldScheduler implements AutoCloseable {
     return startAndAwait(new HeraldScheduler(infra, config, stateDir, env, cdc));
   }
 
-  private static HeraldScheduler startAndAwait(HeraldScheduler herald)
-      throws InterruptedException {
+  private static HeraldScheduler startAndAwait(HeraldScheduler herald) throws InterruptedException {
     long t0 = System.nanoTime();
     herald.app.start();
     long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
@@ -117,8 +128,12 @@ public final class HeraldScheduler implements AutoCloseable {
       if (herald.fatal.get() || System.nanoTime() > deadline) {
         String state = herald.app.streamsState();
         herald.close();
-        throw new IllegalStateException("Herald's Kafka Streams did not reach RUNNING within "
-            + READY_TIMEOUT + " (state " + state + ")");
+        throw new IllegalStateException(
+            "Herald's Kafka Streams did not reach RUNNING within "
+                + READY_TIMEOUT
+                + " (state "
+                + state
+                + ")");
       }
       Thread.sleep(20);
     }
@@ -127,11 +142,11 @@ public final class HeraldScheduler implements AutoCloseable {
   }
 
   /**
-   * Stops this scheduler (Kafka Streams closed cleanly, CDC engine and lease left) and starts a
-   * new {@link SchedulerApp} with the same environment: same application id, same CDC slot,
-   * same state directory — emptied first when {@code wipeState}, so Streams restores every store
-   * from its changelog. Topics are kept. This instance must not be used afterwards (its {@link
-   * #close()} would delete the shared state directory).
+   * Stops this scheduler (Kafka Streams closed cleanly, CDC engine and lease left) and starts a new
+   * {@link SchedulerApp} with the same environment: same application id, same CDC slot, same state
+   * directory — emptied first when {@code wipeState}, so Streams restores every store from its
+   * changelog. Topics are kept. This instance must not be used afterwards (its {@link #close()}
+   * would delete the shared state directory).
    */
   public HeraldScheduler restart(boolean wipeState) throws IOException, InterruptedException {
     return restart(wipeState, false);
@@ -153,11 +168,13 @@ public final class HeraldScheduler implements AutoCloseable {
     }
     if (forgetMembers) {
       try (Admin admin = Admin.create(infra.broker().clientConfig())) {
-        admin.removeMembersFromConsumerGroup(config.applicationId(),
+        admin
+            .removeMembersFromConsumerGroup(
+                config.applicationId(),
                 new org.apache.kafka.clients.admin.RemoveMembersFromConsumerGroupOptions())
-            .all().get(30, TimeUnit.SECONDS);
-      } catch (java.util.concurrent.ExecutionException
-          | java.util.concurrent.TimeoutException e) {
+            .all()
+            .get(30, TimeUnit.SECONDS);
+      } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
         // An empty group has nobody to remove; the start below shows any real problem.
       }
     }
@@ -214,13 +231,20 @@ public final class HeraldScheduler implements AutoCloseable {
   public long lag(String topic) throws Exception {
     try (Admin admin = Admin.create(infra.broker().clientConfig())) {
       Map<TopicPartition, OffsetAndMetadata> committed =
-          admin.listConsumerGroupOffsets(config.applicationId()).partitionsToOffsetAndMetadata()
+          admin
+              .listConsumerGroupOffsets(config.applicationId())
+              .partitionsToOffsetAndMetadata()
               .get(10, TimeUnit.SECONDS);
-      var partitions = admin.describeTopics(List.of(topic)).allTopicNames()
-          .get(10, TimeUnit.SECONDS).get(topic).partitions();
+      var partitions =
+          admin
+              .describeTopics(List.of(topic))
+              .allTopicNames()
+              .get(10, TimeUnit.SECONDS)
+              .get(topic)
+              .partitions();
       Map<TopicPartition, OffsetSpec> request = new LinkedHashMap<>();
-      partitions.forEach(p -> request.put(new TopicPartition(topic, p.partition()),
-          OffsetSpec.latest()));
+      partitions.forEach(
+          p -> request.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest()));
       Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends =
           admin.listOffsets(request).all().get(10, TimeUnit.SECONDS);
       long lag = 0;
@@ -262,9 +286,10 @@ public final class HeraldScheduler implements AutoCloseable {
       throws InterruptedException {
     try (Admin admin = Admin.create(infra.broker().clientConfig())) {
       Set<String> names = admin.listTopics().names().get(10, TimeUnit.SECONDS);
-      List<String> doomed = names.stream()
-          .filter(n -> n.startsWith("herald.") || n.startsWith("bench-herald-"))
-          .toList();
+      List<String> doomed =
+          names.stream()
+              .filter(n -> n.startsWith("herald.") || n.startsWith("bench-herald-"))
+              .toList();
       if (doomed.isEmpty()) {
         return;
       }

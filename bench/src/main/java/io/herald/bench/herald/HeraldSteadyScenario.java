@@ -34,10 +34,10 @@ import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * Herald's side of scenario 2. Herald's rules have one-minute granularity, so the peers' "10,000
- * schedules every 10 s" (1,000 executions/s) becomes its equal rate, 60,000 schedules every
- * minute, necessarily aligned (every minutely rule fires on the whole minute). Each send-command
- * maps back to (schedule, occurrence) through its schedule key and {@code occurrenceAt}; emit
- * time is the record timestamp, as in the burst.
+ * schedules every 10 s" (1,000 executions/s) becomes its equal rate, 60,000 schedules every minute,
+ * necessarily aligned (every minutely rule fires on the whole minute). Each send-command maps back
+ * to (schedule, occurrence) through its schedule key and {@code occurrenceAt}; emit time is the
+ * record timestamp, as in the burst.
  */
 public final class HeraldSteadyScenario {
 
@@ -55,9 +55,18 @@ public final class HeraldSteadyScenario {
         KafkaProducer<String, Object> producer = producer(ctx)) {
       for (int d = 0; d < DEVICES; d++) {
         String device = HeraldBurstScenario.device(d);
-        producer.send(new ProducerRecord<>(Topics.DEVICES.name(), device,
-            new DeviceInfo(DeviceInfo.SCHEMA_VERSION, device, HeraldBurstScenario.TENANT,
-                "simulated", "active", null, false)));
+        producer.send(
+            new ProducerRecord<>(
+                Topics.DEVICES.name(),
+                device,
+                new DeviceInfo(
+                    DeviceInfo.SCHEMA_VERSION,
+                    device,
+                    HeraldBurstScenario.TENANT,
+                    "simulated",
+                    "active",
+                    null,
+                    false)));
       }
       producer.flush();
       Thread.sleep(2_000);
@@ -66,14 +75,32 @@ public final class HeraldSteadyScenario {
       String today = LocalDate.now(ZoneOffset.UTC).toString();
       for (int i = 0; i < n; i++) {
         String key = ScheduleKind.RECURRING.keyFor("s-" + i);
-        RuleSpec rule = new RuleSpec("custom", 1, "minutes", null, null, null, null, "UTC",
-            today, null, null, null, null, null);
-        producer.send(new ProducerRecord<>(Topics.SCHEDULE_CHANGES.name(), key,
-            new ScheduleChange(ScheduleChange.SCHEMA_VERSION, ChangeOp.UPSERT, key,
-                ScheduleKind.RECURRING, HeraldBurstScenario.TENANT,
-                HeraldBurstScenario.device(i % DEVICES), "bench " + i, "Hello from the bench",
-                null, List.of(HeraldBurstScenario.phone(i)), rule, PacingSpec.none(), true, null,
-                1L, Instant.now(), List.of())));
+        RuleSpec rule =
+            new RuleSpec(
+                "custom", 1, "minutes", null, null, null, null, "UTC", today, null, null, null,
+                null, null);
+        producer.send(
+            new ProducerRecord<>(
+                Topics.SCHEDULE_CHANGES.name(),
+                key,
+                new ScheduleChange(
+                    ScheduleChange.SCHEMA_VERSION,
+                    ChangeOp.UPSERT,
+                    key,
+                    ScheduleKind.RECURRING,
+                    HeraldBurstScenario.TENANT,
+                    HeraldBurstScenario.device(i % DEVICES),
+                    "bench " + i,
+                    "Hello from the bench",
+                    null,
+                    List.of(HeraldBurstScenario.phone(i)),
+                    rule,
+                    PacingSpec.none(),
+                    true,
+                    null,
+                    1L,
+                    Instant.now(),
+                    List.of())));
       }
       producer.flush();
       if (!herald.awaitCaughtUp(Topics.SCHEDULE_CHANGES.name(), Duration.ofMinutes(5))) {
@@ -88,16 +115,19 @@ public final class HeraldSteadyScenario {
       Arrays.fill(first, start);
       Arrays.fill(expected, (int) ((window + PERIOD - 1) / PERIOD));
       ExecutionLog log = new ExecutionLog(first, expected, PERIOD);
-      ctx.progress("steady: herald %s ingested in %,d ms; window starts in %,d ms", variant,
-          loaded - t0, start - System.currentTimeMillis());
+      ctx.progress(
+          "steady: herald %s ingested in %,d ms; window starts in %,d ms",
+          variant, loaded - t0, start - System.currentTimeMillis());
 
       long duplicates = 0;
       Set<String> seen = new HashSet<>();
       CpuMeter cpu = new CpuMeter(ctx.infra().pgCpu());
       CpuMeter.Reading reading = null;
       try (KafkaConsumer<String, SendCommand> consumer = consumer(ctx)) {
-        List<TopicPartition> partitions = consumer.partitionsFor(Topics.SEND_COMMANDS.name())
-            .stream().map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+        List<TopicPartition> partitions =
+            consumer.partitionsFor(Topics.SEND_COMMANDS.name()).stream()
+                .map(p -> new TopicPartition(p.topic(), p.partition()))
+                .toList();
         consumer.assign(partitions);
         consumer.seekToBeginning(partitions);
         boolean measuring = false;
@@ -128,12 +158,15 @@ public final class HeraldSteadyScenario {
       row.metric("executed", log.distinctExecuted());
       row.metric("exec /s", Math.round(log.distinctExecuted() / (window / 1000.0) * 10) / 10.0);
       ExecutionLog.Percentiles p = log.latenessPercentiles();
-      row.metric("lateness p50 ms", p.at(0.5).isPresent() ? (Object) p.at(0.5).getAsLong()
-          : "> " + (window + drain));
-      row.metric("lateness p99 ms", p.at(0.99).isPresent() ? (Object) p.at(0.99).getAsLong()
-          : "> " + (window + drain));
-      row.metric("lateness max ms", p.max().isPresent() ? (Object) p.max().getAsLong()
-          : "> " + (window + drain));
+      row.metric(
+          "lateness p50 ms",
+          p.at(0.5).isPresent() ? (Object) p.at(0.5).getAsLong() : "> " + (window + drain));
+      row.metric(
+          "lateness p99 ms",
+          p.at(0.99).isPresent() ? (Object) p.at(0.99).getAsLong() : "> " + (window + drain));
+      row.metric(
+          "lateness max ms",
+          p.max().isPresent() ? (Object) p.max().getAsLong() : "> " + (window + drain));
       int[] perSchedule = log.schedulesWithDuplicatesAndMisses();
       row.metric("duplicates", log.duplicates() + duplicates);
       row.metric("misses", log.misses());
@@ -141,14 +174,21 @@ public final class HeraldSteadyScenario {
       row.metric("schedules w/ miss", perSchedule[1]);
       if (reading != null) {
         row.metric("CPU JVM cores", Math.round(reading.jvmCores() * 1000) / 1000.0);
-        row.metric("CPU PG cores",
-            Double.isNaN(reading.pgCores()) ? "n/a" : Math.round(reading.pgCores() * 1000) / 1000.0);
+        row.metric(
+            "CPU PG cores",
+            Double.isNaN(reading.pgCores())
+                ? "n/a"
+                : Math.round(reading.pgCores() * 1000) / 1000.0);
         row.metric("CPU total cores", Math.round(reading.totalCores() * 1000) / 1000.0);
       }
       row.metric("load s", Math.round((loaded - t0) / 100.0) / 10.0);
-      row.note("same 1,000 executions/s as the peers' 10,000 × 10 s, but all due on the minute;"
-          + " maxCommandsPerTick=" + herald.config().maxCommandsPerTick() + " per "
-          + herald.config().punctuateInterval().toMillis() + " ms tick");
+      row.note(
+          "same 1,000 executions/s as the peers' 10,000 × 10 s, but all due on the minute;"
+              + " maxCommandsPerTick="
+              + herald.config().maxCommandsPerTick()
+              + " per "
+              + herald.config().punctuateInterval().toMillis()
+              + " ms tick");
     } finally {
       HeraldScheduler.deleteTopics(ctx.infra(), appId);
     }
@@ -170,7 +210,7 @@ public final class HeraldSteadyScenario {
     p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5_000);
-    return new KafkaConsumer<>(p, new StringDeserializer(),
-        Topics.SEND_COMMANDS.valueSerde().deserializer());
+    return new KafkaConsumer<>(
+        p, new StringDeserializer(), Topics.SEND_COMMANDS.valueSerde().deserializer());
   }
 }

@@ -66,9 +66,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * own: {@link JdbcDeliveryLedger} claim + finish per command on the same PostgreSQL with the
  * sender's concurrency: one serial queue per device (1,000), each with one claim or finish
  * outstanding, continuations on as many threads as the sender has lane threads, the same pool size
- * and the ledger's own group commit. Pacing accuracy: one device,
- * manual 1 s, no jitter, 30 messages; gap = next call's claim − previous call's finish (the
- * pacer's "send, then sleep").
+ * and the ledger's own group commit. Pacing accuracy: one device, manual 1 s, no jitter, 30
+ * messages; gap = next call's claim − previous call's finish (the pacer's "send, then sleep").
  */
 public final class SenderThroughputScenario implements Scenario {
 
@@ -95,21 +94,29 @@ public final class SenderThroughputScenario implements Scenario {
     int pacingMessages = ctx.size(30, 3);
     long budget = ctx.millis(240_000, 30_000);
     // Smoke checks the wiring once; the 50 ms run differs only by a setting.
-    List<Duration> latencies = ctx.smoke()
-        ? List.of(Duration.ZERO)
-        : List.of(Duration.ZERO, Duration.ofMillis(50));
+    List<Duration> latencies =
+        ctx.smoke() ? List.of(Duration.ZERO) : List.of(Duration.ZERO, Duration.ofMillis(50));
     Map<String, Object> settings = new LinkedHashMap<>();
     settings.put("commands", n);
     settings.put("devices", DEVICES);
     settings.put("partitions of herald.send-commands", PARTITIONS);
     settings.put("pacing", "manual, 0 s, randomize off (PacingSpec.none())");
     settings.put("sender", overrides(Duration.ZERO, "<group>"));
-    settings.put("pacing test", pacingMessages + " messages, one device, manual "
-        + PACING_DELAY_SECONDS + " s, randomize off, 50 ms latency (0 ms in smoke)");
+    settings.put(
+        "pacing test",
+        pacingMessages
+            + " messages, one device, manual "
+            + PACING_DELAY_SECONDS
+            + " s, randomize off, 50 ms latency (0 ms in smoke)");
     List<ResultRow> rows = new ArrayList<>();
     List<String> notes = new ArrayList<>();
     if (!ctx.runs("herald")) {
-      return new ScenarioResult(id(), title(), settings, rows, List.of("Herald not selected."),
+      return new ScenarioResult(
+          id(),
+          title(),
+          settings,
+          rows,
+          List.of("Herald not selected."),
           System.currentTimeMillis() - started);
     }
     CdcLatencyScenario.truncate(ctx);
@@ -122,8 +129,8 @@ public final class SenderThroughputScenario implements Scenario {
         ctx.infra().execute(List.of("TRUNCATE TABLE deliveries"));
         Map<String, String> env = overrides(latency, group);
         env.putAll(connection(ctx));
-        try (SenderApp app = SenderApp.start(SenderConfig.fromEnv(env), env::get,
-            Clock.systemUTC())) {
+        try (SenderApp app =
+            SenderApp.start(SenderConfig.fromEnv(env), env::get, Clock.systemUTC())) {
           awaitReady(app, Duration.ofSeconds(120));
           ResultRow row = throughput(ctx, n, latency, budget);
           rows.add(row);
@@ -138,25 +145,29 @@ public final class SenderThroughputScenario implements Scenario {
       }
       ResultRow ledger = ledgerAlone(ctx, n);
       double ledgerRate = ledger.number("sends /s").orElse(Double.NaN);
-      rows.add(ledger.withMetric("end-to-end ÷ ledger alone",
-          Math.round(endToEndZero / ledgerRate * 100) / 100.0));
+      rows.add(
+          ledger.withMetric(
+              "end-to-end ÷ ledger alone", Math.round(endToEndZero / ledgerRate * 100) / 100.0));
     } finally {
       HeraldScheduler.deleteTopics(ctx.infra(), "bench-sender");
       CdcLatencyScenario.truncate(ctx);
     }
-    notes.add("End to end = first SendCommand produced → record timestamp of the last"
-        + " DeliveryResult (the sender's producer stamps it after the ledger's finish); every"
-        + " send is a ledger claim (group-committed INSERT … ON CONFLICT DO NOTHING), a simulated"
-        + " call, a ledger finish (group-committed UPDATE) and a result record.");
-    notes.add("SenderApp has no switch to disable the ledger: the 'ledger alone' row runs"
-        + " JdbcDeliveryLedger.claim + finish for the same number of commands on the same"
-        + " PostgreSQL with the sender's concurrency (one serial queue per device, lane threads,"
-        + " pool size), no Kafka and no transport."
-        + " 'end-to-end ÷ ledger alone' near 1 means the ledger bounds the sender.");
-    notes.add("The sender's result projector (totals back into the definition rows) is off: it"
-        + " runs after the result in its own consumer group and is not on the send path.");
-    return new ScenarioResult(id(), title(), settings, rows, notes,
-        System.currentTimeMillis() - started);
+    notes.add(
+        "End to end = first SendCommand produced → record timestamp of the last"
+            + " DeliveryResult (the sender's producer stamps it after the ledger's finish); every"
+            + " send is a ledger claim (group-committed INSERT … ON CONFLICT DO NOTHING), a simulated"
+            + " call, a ledger finish (group-committed UPDATE) and a result record.");
+    notes.add(
+        "SenderApp has no switch to disable the ledger: the 'ledger alone' row runs"
+            + " JdbcDeliveryLedger.claim + finish for the same number of commands on the same"
+            + " PostgreSQL with the sender's concurrency (one serial queue per device, lane threads,"
+            + " pool size), no Kafka and no transport."
+            + " 'end-to-end ÷ ledger alone' near 1 means the ledger bounds the sender.");
+    notes.add(
+        "The sender's result projector (totals back into the definition rows) is off: it"
+            + " runs after the result in its own consumer group and is not on the send path.");
+    return new ScenarioResult(
+        id(), title(), settings, rows, notes, System.currentTimeMillis() - started);
   }
 
   /** HERALD_SENDER_* settings of a run, with any the operator set in the environment. */
@@ -168,13 +179,17 @@ public final class SenderThroughputScenario implements Scenario {
     env.put("HERALD_SENDER_SIMULATED_LATENCY", latency.toString());
     env.put("HERALD_SENDER_PAIR_GAP", "PT0S");
     env.put("HERALD_SENDER_PROJECTOR_ENABLED", "false");
-    System.getenv().forEach((k, v) -> {
-      if (k.startsWith("HERALD_SENDER_") && !k.endsWith("_BOOTSTRAP_SERVERS")
-          && !k.startsWith("HERALD_SENDER_JDBC_URL") && !k.endsWith("_GROUP_ID")
-          && !k.endsWith("_SIMULATED_LATENCY")) {
-        env.put(k, v);
-      }
-    });
+    System.getenv()
+        .forEach(
+            (k, v) -> {
+              if (k.startsWith("HERALD_SENDER_")
+                  && !k.endsWith("_BOOTSTRAP_SERVERS")
+                  && !k.startsWith("HERALD_SENDER_JDBC_URL")
+                  && !k.endsWith("_GROUP_ID")
+                  && !k.endsWith("_SIMULATED_LATENCY")) {
+                env.put(k, v);
+              }
+            });
     return env;
   }
 
@@ -194,14 +209,16 @@ public final class SenderThroughputScenario implements Scenario {
 
   private static ResultRow throughput(BenchContext ctx, int n, Duration latency, long budget)
       throws Exception {
-    String scheduleKey = ScheduleKind.BROADCAST.keyFor(
-        new UUID(0x5e0d_0000_0000_4000L, 0x8000_0000_0000_0000L | latency.toMillis()).toString());
+    String scheduleKey =
+        ScheduleKind.BROADCAST.keyFor(
+            new UUID(0x5e0d_0000_0000_4000L, 0x8000_0000_0000_0000L | latency.toMillis())
+                .toString());
     Instant occurrence = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
     List<ProducerRecord<String, SendCommand>> records = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
       String device = HeraldBurstScenario.device(i % DEVICES);
-      records.add(record(scheduleKey, occurrence, device, HeraldBurstScenario.phone(i),
-          PacingSpec.none()));
+      records.add(
+          record(scheduleKey, occurrence, device, HeraldBurstScenario.phone(i), PacingSpec.none()));
     }
     ctx.progress("sender: %,d commands at %d ms latency", n, latency.toMillis());
     Drain drain;
@@ -209,8 +226,10 @@ public final class SenderThroughputScenario implements Scenario {
     long produced;
     try (KafkaConsumer<String, DeliveryResult> results = resultConsumer(ctx);
         KafkaProducer<String, SendCommand> producer = producer(ctx)) {
-      List<TopicPartition> parts = results.partitionsFor(Topics.DELIVERY_RESULTS.name()).stream()
-          .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+      List<TopicPartition> parts =
+          results.partitionsFor(Topics.DELIVERY_RESULTS.name()).stream()
+              .map(p -> new TopicPartition(p.topic(), p.partition()))
+              .toList();
       results.assign(parts);
       results.seekToBeginning(parts);
       results.poll(Duration.ZERO);
@@ -226,57 +245,88 @@ public final class SenderThroughputScenario implements Scenario {
     double seconds = Math.max(1, last - t0) / 1000.0;
     double rate = drain.count / seconds;
     long[] ledger = ledgerSummary(ctx);
-    ResultRow.Builder row = ResultRow.of("sender",
-        String.format(Locale.ROOT, "%,d commands, %,d devices, %d ms latency", n, DEVICES,
-            latency.toMillis()), "herald", false);
+    ResultRow.Builder row =
+        ResultRow.of(
+            "sender",
+            String.format(
+                Locale.ROOT,
+                "%,d commands, %,d devices, %d ms latency",
+                n,
+                DEVICES,
+                latency.toMillis()),
+            "herald",
+            false);
     row.metric("results", drain.count);
     row.metric("sent", drain.statuses.getOrDefault(DeliveryStatus.SENT, 0));
     row.metric("sends /s", Math.round(rate));
     row.metric("elapsed s", Math.round(seconds * 10) / 10.0);
     row.metric("produce s", Math.round((produced - t0) / 100.0) / 10.0);
     row.metric("deliveries rows sent", ledger[0]);
-    row.metric("last row − first produce s",
+    row.metric(
+        "last row − first produce s",
         ledger[1] == 0 ? "—" : Math.round((ledger[1] - t0) / 100.0) / 10.0);
     row.metric("repeated results", drain.repeated);
-    String note = drain.count < n
-        ? String.format(Locale.ROOT, "stopped after %d s with %,d of %,d results; ",
-            budget / 1000, drain.count, n)
-        : "";
+    String note =
+        drain.count < n
+            ? String.format(
+                Locale.ROOT,
+                "stopped after %d s with %,d of %,d results; ",
+                budget / 1000,
+                drain.count,
+                n)
+            : "";
     if (!latency.isZero()) {
-      note += String.format(Locale.ROOT, "lanes are serial per device: at most %,d devices / %d"
-          + " ms = %,d sends/s; ", DEVICES, latency.toMillis(), DEVICES * 1000 / latency.toMillis());
+      note +=
+          String.format(
+              Locale.ROOT,
+              "lanes are serial per device: at most %,d devices / %d" + " ms = %,d sends/s; ",
+              DEVICES,
+              latency.toMillis(),
+              DEVICES * 1000 / latency.toMillis());
     }
     return row.note(note + "statuses " + drain.statuses).build();
   }
 
   private static ResultRow pacing(BenchContext ctx, int messages, Duration latency, long budget)
       throws Exception {
-    String scheduleKey = ScheduleKind.BROADCAST.keyFor(
-        new UUID(0x5e0d_0000_0000_4000L, 0x8000_0000_0000_0aceL).toString());
+    String scheduleKey =
+        ScheduleKind.BROADCAST.keyFor(
+            new UUID(0x5e0d_0000_0000_4000L, 0x8000_0000_0000_0aceL).toString());
     Instant occurrence = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
     PacingSpec spec = new PacingSpec("manual", PACING_DELAY_SECONDS, false, null, null);
     ctx.progress("sender: pacing, %d messages %d s apart", messages, PACING_DELAY_SECONDS);
     Drain drain;
     try (KafkaConsumer<String, DeliveryResult> results = resultConsumer(ctx);
         KafkaProducer<String, SendCommand> producer = producer(ctx)) {
-      List<TopicPartition> parts = results.partitionsFor(Topics.DELIVERY_RESULTS.name()).stream()
-          .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+      List<TopicPartition> parts =
+          results.partitionsFor(Topics.DELIVERY_RESULTS.name()).stream()
+              .map(p -> new TopicPartition(p.topic(), p.partition()))
+              .toList();
       results.assign(parts);
       results.seekToEnd(parts);
       results.poll(Duration.ZERO);
       for (int i = 0; i < messages; i++) {
-        producer.send(record(scheduleKey, occurrence, PACING_DEVICE,
-            HeraldBurstScenario.phone(900_000 + i), spec));
+        producer.send(
+            record(
+                scheduleKey,
+                occurrence,
+                PACING_DEVICE,
+                HeraldBurstScenario.phone(900_000 + i),
+                spec));
       }
       producer.flush();
-      drain = drain(results, messages,
-          System.currentTimeMillis() + messages * 1000L * PACING_DELAY_SECONDS + budget);
+      drain =
+          drain(
+              results,
+              messages,
+              System.currentTimeMillis() + messages * 1000L * PACING_DELAY_SECONDS + budget);
     }
     List<long[]> calls = new ArrayList<>(); // {claimed_at, finished_at} in micros
     try (Connection c = ctx.infra().database().connection();
-        PreparedStatement ps = c.prepareStatement(
-            "SELECT claimed_at, finished_at FROM deliveries WHERE device_id = ?::uuid"
-                + " AND status = 'sent' ORDER BY claimed_at")) {
+        PreparedStatement ps =
+            c.prepareStatement(
+                "SELECT claimed_at, finished_at FROM deliveries WHERE device_id = ?::uuid"
+                    + " AND status = 'sent' ORDER BY claimed_at")) {
       ps.setString(1, PACING_DEVICE);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
@@ -297,9 +347,17 @@ public final class SenderThroughputScenario implements Scenario {
     Arrays.sort(errorPct);
     Arrays.sort(gapMs);
     Arrays.sort(startToStart);
-    ResultRow.Builder row = ResultRow.of("sender",
-        String.format(Locale.ROOT, "pacing: 1 device, manual %d s, %d messages, %d ms latency",
-            PACING_DELAY_SECONDS, messages, latency.toMillis()), "herald", false);
+    ResultRow.Builder row =
+        ResultRow.of(
+            "sender",
+            String.format(
+                Locale.ROOT,
+                "pacing: 1 device, manual %d s, %d messages, %d ms latency",
+                PACING_DELAY_SECONDS,
+                messages,
+                latency.toMillis()),
+            "herald",
+            false);
     row.metric("results", drain.count);
     row.metric("gaps", gaps);
     row.metric("gap min ms", gaps == 0 ? "—" : round1(gapMs[0]));
@@ -308,9 +366,14 @@ public final class SenderThroughputScenario implements Scenario {
     row.metric("error p50 %", gaps == 0 ? "—" : round2(rank(errorPct, 0.5)));
     row.metric("error p99 %", gaps == 0 ? "—" : round2(rank(errorPct, 0.99)));
     row.metric("start-to-start p50 ms", gaps == 0 ? "—" : round1(rank(startToStart, 0.5)));
-    return row.note("gap = claim of the next call − finish of the previous one (the pacer's"
-        + " 'send, then sleep'); error = |gap − " + (long) configured + " ms| ÷ " + (long) configured
-        + " ms" + (gaps < 100 ? "; with " + gaps + " gaps, p99 is the largest error" : ""))
+    return row.note(
+            "gap = claim of the next call − finish of the previous one (the pacer's"
+                + " 'send, then sleep'); error = |gap − "
+                + (long) configured
+                + " ms| ÷ "
+                + (long) configured
+                + " ms"
+                + (gaps < 100 ? "; with " + gaps + " gaps, p99 is the largest error" : ""))
         .build();
   }
 
@@ -319,8 +382,9 @@ public final class SenderThroughputScenario implements Scenario {
     int threads = defaults.laneThreads();
     int pool = defaults.jdbcPoolSize();
     ctx.infra().execute(List.of("TRUNCATE TABLE deliveries"));
-    String scheduleKey = ScheduleKind.BROADCAST.keyFor(
-        new UUID(0x5e0d_0000_0000_4000L, 0x8000_0000_0000_0bedL).toString());
+    String scheduleKey =
+        ScheduleKind.BROADCAST.keyFor(
+            new UUID(0x5e0d_0000_0000_4000L, 0x8000_0000_0000_0bedL).toString());
     Instant occurrence = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
     // one queue per device, like the sender's lanes: each has one claim or finish outstanding
     List<List<SendCommand>> lanes = new ArrayList<>(DEVICES);
@@ -328,23 +392,31 @@ public final class SenderThroughputScenario implements Scenario {
       lanes.add(new ArrayList<>());
     }
     for (int i = 0; i < n; i++) {
-      lanes.get(i % DEVICES).add(record(scheduleKey, occurrence,
-          HeraldBurstScenario.device(i % DEVICES), HeraldBurstScenario.phone(i),
-          PacingSpec.none()).value());
+      lanes
+          .get(i % DEVICES)
+          .add(
+              record(
+                      scheduleKey,
+                      occurrence,
+                      HeraldBurstScenario.device(i % DEVICES),
+                      HeraldBurstScenario.phone(i),
+                      PacingSpec.none())
+                  .value());
     }
-    ctx.progress("sender: ledger alone, %,d claim + finish, %,d lanes on %d threads", n, DEVICES,
-        threads);
+    ctx.progress(
+        "sender: ledger alone, %,d claim + finish, %,d lanes on %d threads", n, DEVICES, threads);
     long t0;
     long t1;
     LongAdder batches = new LongAdder();
     LongAdder batched = new LongAdder();
-    GroupCommit.Listener count = (size, nanos, ok) -> {
-      batches.increment();
-      batched.add(size);
-    };
+    GroupCommit.Listener count =
+        (size, nanos, ok) -> {
+          batches.increment();
+          batched.add(size);
+        };
     try (HikariDataSource ds = ctx.infra().pool("bench-ledger", pool);
-        JdbcDeliveryLedger ledger = new JdbcDeliveryLedger(ds,
-            JdbcDeliveryLedger.DEFAULT_MAX_BATCH, count, count)) {
+        JdbcDeliveryLedger ledger =
+            new JdbcDeliveryLedger(ds, JdbcDeliveryLedger.DEFAULT_MAX_BATCH, count, count)) {
       // continuations hop to a pool of the lane-thread count, as DeviceLane does
       ExecutorService exec = Executors.newFixedThreadPool(threads);
       AtomicInteger claimed = new AtomicInteger();
@@ -364,43 +436,69 @@ public final class SenderThroughputScenario implements Scenario {
     }
     double seconds = Math.max(1, t1 - t0) / 1000.0;
     ctx.infra().execute(List.of("TRUNCATE TABLE deliveries"));
-    return ResultRow.of("sender", String.format(Locale.ROOT,
-            "ledger alone: %,d claim + finish", n), "herald", false)
+    return ResultRow.of(
+            "sender",
+            String.format(Locale.ROOT, "ledger alone: %,d claim + finish", n),
+            "herald",
+            false)
         .metric("results", n)
         .metric("sends /s", Math.round(n / seconds))
         .metric("elapsed s", Math.round(seconds * 10) / 10.0)
-        .note(String.format(Locale.ROOT, "%,d device lanes (one claim or finish outstanding each),"
-            + " continuations on %d threads (HERALD_SENDER_LANE_THREADS), HikariCP %d"
-            + " (HERALD_SENDER_JDBC_POOL_SIZE); group commit: %,d batches, mean %.1f per batch",
-            DEVICES, threads, pool, batches.sum(),
-            batches.sum() == 0 ? 0.0 : batched.sum() / (double) batches.sum()))
+        .note(
+            String.format(
+                Locale.ROOT,
+                "%,d device lanes (one claim or finish outstanding each),"
+                    + " continuations on %d threads (HERALD_SENDER_LANE_THREADS), HikariCP %d"
+                    + " (HERALD_SENDER_JDBC_POOL_SIZE); group commit: %,d batches, mean %.1f per batch",
+                DEVICES,
+                threads,
+                pool,
+                batches.sum(),
+                batches.sum() == 0 ? 0.0 : batched.sum() / (double) batches.sum()))
         .build();
   }
 
   /** Claim, then finish, command {@code i} of one lane, then the next one, without blocking. */
-  private static void ledgerLane(JdbcDeliveryLedger ledger, List<SendCommand> lane, int i,
-      ExecutorService exec, AtomicInteger claimed, CompletableFuture<Void> laneDone) {
+  private static void ledgerLane(
+      JdbcDeliveryLedger ledger,
+      List<SendCommand> lane,
+      int i,
+      ExecutorService exec,
+      AtomicInteger claimed,
+      CompletableFuture<Void> laneDone) {
     if (i == lane.size()) {
       laneDone.complete(null);
       return;
     }
     SendCommand cmd = lane.get(i);
-    ledger.claim(cmd, DeliveryMode.AT_MOST_ONCE, Instant.now())
-        .thenComposeAsync(claim -> {
-          if (claim.kind() != Claim.Kind.CLAIMED) {
-            return CompletableFuture.completedFuture(false);
-          }
-          claimed.incrementAndGet();
-          return ledger.finish(cmd.commandId(), new Finish(DeliveryStatus.SENT, 1,
-              "sim." + cmd.commandId().value(), null, null, Instant.now()));
-        }, exec)
-        .whenCompleteAsync((finished, err) -> {
-          if (err != null) {
-            laneDone.completeExceptionally(err);
-          } else {
-            ledgerLane(ledger, lane, i + 1, exec, claimed, laneDone);
-          }
-        }, exec);
+    ledger
+        .claim(cmd, DeliveryMode.AT_MOST_ONCE, Instant.now())
+        .thenComposeAsync(
+            claim -> {
+              if (claim.kind() != Claim.Kind.CLAIMED) {
+                return CompletableFuture.completedFuture(false);
+              }
+              claimed.incrementAndGet();
+              return ledger.finish(
+                  cmd.commandId(),
+                  new Finish(
+                      DeliveryStatus.SENT,
+                      1,
+                      "sim." + cmd.commandId().value(),
+                      null,
+                      null,
+                      Instant.now()));
+            },
+            exec)
+        .whenCompleteAsync(
+            (finished, err) -> {
+              if (err != null) {
+                laneDone.completeExceptionally(err);
+              } else {
+                ledgerLane(ledger, lane, i + 1, exec, claimed, laneDone);
+              }
+            },
+            exec);
   }
 
   /** What the result reader saw. */
@@ -431,8 +529,9 @@ public final class SenderThroughputScenario implements Scenario {
   /** Rows with status sent, and the latest finished_at in epoch millis (0 when none). */
   private static long[] ledgerSummary(BenchContext ctx) throws Exception {
     try (Connection c = ctx.infra().database().connection();
-        PreparedStatement ps = c.prepareStatement(
-            "SELECT count(*), max(finished_at) FROM deliveries WHERE status = 'sent'");
+        PreparedStatement ps =
+            c.prepareStatement(
+                "SELECT count(*), max(finished_at) FROM deliveries WHERE status = 'sent'");
         ResultSet rs = ps.executeQuery()) {
       rs.next();
       Timestamp last = rs.getTimestamp(2);
@@ -440,20 +539,34 @@ public final class SenderThroughputScenario implements Scenario {
     }
   }
 
-  private static ProducerRecord<String, SendCommand> record(String scheduleKey,
-      Instant occurrence, String device, String recipient, PacingSpec pacing) {
-    SendCommand cmd = new SendCommand(SendCommand.SCHEMA_VERSION,
-        CommandId.of(scheduleKey, occurrence, recipient), TENANT, device, scheduleKey,
-        ScheduleKind.BROADCAST, occurrence, recipient, RecipientType.INDIVIDUAL, null,
-        "Hello from the bench", null, pacing, 1, null);
+  private static ProducerRecord<String, SendCommand> record(
+      String scheduleKey, Instant occurrence, String device, String recipient, PacingSpec pacing) {
+    SendCommand cmd =
+        new SendCommand(
+            SendCommand.SCHEMA_VERSION,
+            CommandId.of(scheduleKey, occurrence, recipient),
+            TENANT,
+            device,
+            scheduleKey,
+            ScheduleKind.BROADCAST,
+            occurrence,
+            recipient,
+            RecipientType.INDIVIDUAL,
+            null,
+            "Hello from the bench",
+            null,
+            pacing,
+            1,
+            null);
     return new ProducerRecord<>(Topics.SEND_COMMANDS.name(), device, cmd);
   }
 
   private static void insertDevices(BenchContext ctx) throws Exception {
     try (Connection c = ctx.infra().database().connection();
-        PreparedStatement ps = c.prepareStatement(
-            "INSERT INTO devices (id, user_id, name, transport, status)"
-                + " VALUES (?::uuid, ?::uuid, ?, 'simulated', 'active')")) {
+        PreparedStatement ps =
+            c.prepareStatement(
+                "INSERT INTO devices (id, user_id, name, transport, status)"
+                    + " VALUES (?::uuid, ?::uuid, ?, 'simulated', 'active')")) {
       c.setAutoCommit(false);
       for (int d = 0; d <= DEVICES; d++) {
         ps.setString(1, d < DEVICES ? HeraldBurstScenario.device(d) : PACING_DEVICE);
@@ -469,14 +582,20 @@ public final class SenderThroughputScenario implements Scenario {
   /** Fresh send-commands, delivery-results and dead-letter topics: each run reads only its own. */
   private static void recreateTopics(BenchContext ctx) throws Exception {
     HeraldScheduler.deleteTopics(ctx.infra(), "bench-sender");
-    List<String> names = List.of(Topics.SEND_COMMANDS.name(), Topics.DELIVERY_RESULTS.name(),
-        Topics.SEND_COMMANDS.dlqName());
+    List<String> names =
+        List.of(
+            Topics.SEND_COMMANDS.name(),
+            Topics.DELIVERY_RESULTS.name(),
+            Topics.SEND_COMMANDS.dlqName());
     try (Admin admin = Admin.create(ctx.infra().broker().clientConfig())) {
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
       while (true) {
         try {
-          admin.createTopics(names.stream().map(t -> new NewTopic(t, PARTITIONS, (short) 1))
-              .toList()).all().get(30, TimeUnit.SECONDS);
+          admin
+              .createTopics(
+                  names.stream().map(t -> new NewTopic(t, PARTITIONS, (short) 1)).toList())
+              .all()
+              .get(30, TimeUnit.SECONDS);
           return;
         } catch (java.util.concurrent.ExecutionException e) {
           if (!(e.getCause() instanceof org.apache.kafka.common.errors.TopicExistsException)
@@ -507,8 +626,8 @@ public final class SenderThroughputScenario implements Scenario {
     p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
     p.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
     p.put(ProducerConfig.ACKS_CONFIG, "all");
-    return new KafkaProducer<>(p, new StringSerializer(),
-        Topics.SEND_COMMANDS.valueSerde().serializer());
+    return new KafkaProducer<>(
+        p, new StringSerializer(), Topics.SEND_COMMANDS.valueSerde().serializer());
   }
 
   private static KafkaConsumer<String, DeliveryResult> resultConsumer(BenchContext ctx) {
@@ -517,8 +636,8 @@ public final class SenderThroughputScenario implements Scenario {
     p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5_000);
-    return new KafkaConsumer<>(p, new StringDeserializer(),
-        Topics.DELIVERY_RESULTS.valueSerde().deserializer());
+    return new KafkaConsumer<>(
+        p, new StringDeserializer(), Topics.DELIVERY_RESULTS.valueSerde().deserializer());
   }
 
   private static long micros(Timestamp ts) {

@@ -47,28 +47,31 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * <ol>
  *   <li><b>Load</b>: one {@code INSERT … SELECT generate_series} of N {@code recurring_messages}
  *       rows (daily, one E.164 recipient each, times of day spread over the 22 h that start one
- *       hour from now, so none fires during the run), one transaction. Measured from the commit
- *       to the last schedule's first {@code ScheduleState} "active" on {@code
- *       herald.schedule-states} (record timestamp = when the topology armed it).
- *   <li><b>Memory</b>: heap used after {@code System.gc()} (the bench JVM also holds the broker,
- *       so the figure is the difference to the same reading before Herald started), and RSS.
+ *       hour from now, so none fires during the run), one transaction. Measured from the commit to
+ *       the last schedule's first {@code ScheduleState} "active" on {@code herald.schedule-states}
+ *       (record timestamp = when the topology armed it).
+ *   <li><b>Memory</b>: heap used after {@code System.gc()} (the bench JVM also holds the broker, so
+ *       the figure is the difference to the same reading before Herald started), and RSS.
  *   <li><b>Disk</b>: the state directory after a clean close (stores flushed), {@code du} and
  *       apparent bytes, per store, ÷ N.
  *   <li><b>Restart</b>: a new {@code SchedulerApp} on the same application id, slot and state
  *       directory: start → Kafka Streams RUNNING, and start → the pending-timers gauge (counted by
  *       each task when it initialises, i.e. after its restore) back at N. Then the same with the
  *       state directory emptied: every store restored from its changelog.
- *   <li><b>Lateness at steady state</b>: on the restored scheduler, one {@code UPDATE} moves 1 %
- *       of the schedules (every hundredth) to times of day spread over a window starting shortly
+ *   <li><b>Lateness at steady state</b>: on the restored scheduler, one {@code UPDATE} moves 1 % of
+ *       the schedules (every hundredth) to times of day spread over a window starting shortly
  *       after; lateness = send-command record timestamp − its {@code occurrenceAt}.
  * </ol>
  */
 public final class StateScaleScenario implements Scenario {
 
   static final String DEVICE = "00000000-0000-4000-8000-0000005ca1e0";
+
   /** Schedule ids: this prefix + the row number in 12 hex digits. */
   static final String ID_PREFIX = "00000000-5ca1-4000-8000-";
+
   static final String KEY_PREFIX = "recurring:" + ID_PREFIX;
+
   /** Every HOT_EVERY-th schedule fires in the lateness window (1 %). */
   static final int HOT_EVERY = 100;
 
@@ -101,16 +104,30 @@ public final class StateScaleScenario implements Scenario {
 
     Map<String, Object> settings = new LinkedHashMap<>();
     settings.put("schedules", n);
-    settings.put("row", "recurring_messages, daily, 1 E.164 recipient, 1 device, times of day"
-        + " spread over now+1 h … now+23 h UTC; one INSERT … SELECT generate_series, one"
-        + " transaction");
-    settings.put("lateness window", String.format(Locale.ROOT,
-        "%,d schedules (every %dth) moved by one UPDATE to times spread over %d s starting %d s"
-            + " later, after the wiped restart", hot, HOT_EVERY, windowMs / 1000, leadMs / 1000));
+    settings.put(
+        "row",
+        "recurring_messages, daily, 1 E.164 recipient, 1 device, times of day"
+            + " spread over now+1 h … now+23 h UTC; one INSERT … SELECT generate_series, one"
+            + " transaction");
+    settings.put(
+        "lateness window",
+        String.format(
+            Locale.ROOT,
+            "%,d schedules (every %dth) moved by one UPDATE to times spread over %d s starting %d s"
+                + " later, after the wiped restart",
+            hot,
+            HOT_EVERY,
+            windowMs / 1000,
+            leadMs / 1000));
     List<ResultRow> rows = new ArrayList<>();
     List<String> notes = new ArrayList<>();
     if (!ctx.runs("herald")) {
-      return new ScenarioResult(id(), title(), settings, rows, List.of("Herald not selected."),
+      return new ScenarioResult(
+          id(),
+          title(),
+          settings,
+          rows,
+          List.of("Herald not selected."),
           System.currentTimeMillis() - started);
     }
 
@@ -121,8 +138,10 @@ public final class StateScaleScenario implements Scenario {
       long[] heapBefore = memory();
       herald = HeraldScheduler.startWithCdc(ctx.infra(), appId, overrides);
       settings.put("herald", overrides);
-      List<TopicPartition> partitions = states.partitionsFor(Topics.SCHEDULE_STATES.name())
-          .stream().map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+      List<TopicPartition> partitions =
+          states.partitionsFor(Topics.SCHEDULE_STATES.name()).stream()
+              .map(p -> new TopicPartition(p.topic(), p.partition()))
+              .toList();
       states.assign(partitions);
       states.seekToBeginning(partitions);
       CdcLatencyScenario.awaitSlotActive(ctx, slot, Duration.ofSeconds(120), herald);
@@ -145,7 +164,10 @@ public final class StateScaleScenario implements Scenario {
         }
         for (ConsumerRecord<String, ScheduleState> r : states.poll(Duration.ofMillis(200))) {
           int i = index(r.key());
-          if (i < 0 || i >= n || r.value() == null || !"active".equals(r.value().status())
+          if (i < 0
+              || i >= n
+              || r.value() == null
+              || !"active".equals(r.value().status())
               || armed.get(i)) {
             continue;
           }
@@ -155,39 +177,76 @@ public final class StateScaleScenario implements Scenario {
           lastVisible = System.currentTimeMillis();
         }
         if (System.currentTimeMillis() >= nextLog) {
-          ctx.progress("state: %,d of %,d armed after %,d s", armedCount, n,
-              (System.currentTimeMillis() - commit) / 1000);
+          ctx.progress(
+              "state: %,d of %,d armed after %,d s",
+              armedCount, n, (System.currentTimeMillis() - commit) / 1000);
           nextLog += 10_000;
         }
       }
-      long pendingAfterLoad = Math.round(gauge(herald.adminPort(),
-          "herald_scheduler_pending_timers"));
-      ctx.progress("state: %,d of %,d armed, last %,d ms after commit; pending timers %,d",
+      long pendingAfterLoad =
+          Math.round(gauge(herald.adminPort(), "herald_scheduler_pending_timers"));
+      ctx.progress(
+          "state: %,d of %,d armed, last %,d ms after commit; pending timers %,d",
           armedCount, n, lastArmed - commit, pendingAfterLoad);
       double loadSeconds = (lastArmed - commit) / 1000.0;
-      rows.add(value("load: insert of " + fmt(n) + " rows (one transaction)",
-          (commit - insertStart) / 1000.0, "s", "—", ""));
-      rows.add(value("load: commit → last schedule armed", armedCount == n ? loadSeconds
-          : "> " + loadBudget.toSeconds(), "s", "—", armedCount == n ? ""
-          : String.format(Locale.ROOT, "%,d of %,d armed within %d s", armedCount, n,
-              loadBudget.toSeconds())));
-      rows.add(value("load: commit → last arming visible (read_committed)", armedCount == n
-          ? (lastVisible - commit) / 1000.0 : "—", "s", "—", ""));
-      rows.add(value("load: armings per second", armedCount == n
-          ? Math.round(n / Math.max(0.001, loadSeconds)) : "—", "/s", "—",
-          "pending-timers gauge after load: " + fmt(pendingAfterLoad)));
+      rows.add(
+          value(
+              "load: insert of " + fmt(n) + " rows (one transaction)",
+              (commit - insertStart) / 1000.0,
+              "s",
+              "—",
+              ""));
+      rows.add(
+          value(
+              "load: commit → last schedule armed",
+              armedCount == n ? loadSeconds : "> " + loadBudget.toSeconds(),
+              "s",
+              "—",
+              armedCount == n
+                  ? ""
+                  : String.format(
+                      Locale.ROOT,
+                      "%,d of %,d armed within %d s",
+                      armedCount,
+                      n,
+                      loadBudget.toSeconds())));
+      rows.add(
+          value(
+              "load: commit → last arming visible (read_committed)",
+              armedCount == n ? (lastVisible - commit) / 1000.0 : "—",
+              "s",
+              "—",
+              ""));
+      rows.add(
+          value(
+              "load: armings per second",
+              armedCount == n ? Math.round(n / Math.max(0.001, loadSeconds)) : "—",
+              "/s",
+              "—",
+              "pending-timers gauge after load: " + fmt(pendingAfterLoad)));
 
       // 2. Memory after load.
       long[] heapAfter = memory();
       long heapDelta = heapAfter[0] - heapBefore[0];
-      rows.add(value("heap used after load, Δ vs before start (after GC)",
-          round1(heapDelta / 1048576.0), "MiB", "—", String.format(Locale.ROOT,
-              "before %,.0f MiB, after %,.0f MiB (same JVM holds the broker)",
-              heapBefore[0] / 1048576.0, heapAfter[0] / 1048576.0)));
-      rows.add(value("heap per schedule", Math.round((double) heapDelta / n), "bytes", "—",
-          ""));
-      rows.add(value("RSS after load, Δ vs before start", round1((heapAfter[1] - heapBefore[1])
-          / 1048576.0), "MiB", "—", "includes RocksDB's off-heap memory, JIT, broker"));
+      rows.add(
+          value(
+              "heap used after load, Δ vs before start (after GC)",
+              round1(heapDelta / 1048576.0),
+              "MiB",
+              "—",
+              String.format(
+                  Locale.ROOT,
+                  "before %,.0f MiB, after %,.0f MiB (same JVM holds the broker)",
+                  heapBefore[0] / 1048576.0,
+                  heapAfter[0] / 1048576.0)));
+      rows.add(value("heap per schedule", Math.round((double) heapDelta / n), "bytes", "—", ""));
+      rows.add(
+          value(
+              "RSS after load, Δ vs before start",
+              round1((heapAfter[1] - heapBefore[1]) / 1048576.0),
+              "MiB",
+              "—",
+              "includes RocksDB's off-heap memory, JIT, broker"));
 
       // 3. Disk after a clean close.
       long closeStart = System.nanoTime();
@@ -196,18 +255,42 @@ public final class StateScaleScenario implements Scenario {
       Map<String, Long> perStore = new TreeMap<>();
       long apparent = apparentBytes(herald.stateDir(), perStore);
       long du = duBytes(herald.stateDir());
-      rows.add(value("state dir per schedule (du, after clean close)", Math.round((double) du / n),
-          "bytes", "≤ 1,024", verdict(du / (double) n, 1024, "bytes")));
-      rows.add(value("state dir per schedule (apparent file sizes)",
-          Math.round((double) apparent / n), "bytes", "≤ 1,024",
-          verdict(apparent / (double) n, 1024, "bytes")));
+      rows.add(
+          value(
+              "state dir per schedule (du, after clean close)",
+              Math.round((double) du / n),
+              "bytes",
+              "≤ 1,024",
+              verdict(du / (double) n, 1024, "bytes")));
+      rows.add(
+          value(
+              "state dir per schedule (apparent file sizes)",
+              Math.round((double) apparent / n),
+              "bytes",
+              "≤ 1,024",
+              verdict(apparent / (double) n, 1024, "bytes")));
       StringBuilder stores = new StringBuilder();
-      perStore.forEach((store, bytes) -> stores.append(stores.length() == 0 ? "" : ", ")
-          .append(store).append(' ').append(String.format(Locale.ROOT, "%,.1f MiB (%,d B/schedule)",
-              bytes / 1048576.0, Math.round((double) bytes / n))));
-      notes.add(String.format(Locale.ROOT, "State directory after a clean close: du %,.1f MiB,"
-          + " files %,.1f MiB; by store: %s. Close took %,d ms.", du / 1048576.0,
-          apparent / 1048576.0, stores, closeMs));
+      perStore.forEach(
+          (store, bytes) ->
+              stores
+                  .append(stores.length() == 0 ? "" : ", ")
+                  .append(store)
+                  .append(' ')
+                  .append(
+                      String.format(
+                          Locale.ROOT,
+                          "%,.1f MiB (%,d B/schedule)",
+                          bytes / 1048576.0,
+                          Math.round((double) bytes / n))));
+      notes.add(
+          String.format(
+              Locale.ROOT,
+              "State directory after a clean close: du %,.1f MiB,"
+                  + " files %,.1f MiB; by store: %s. Close took %,d ms.",
+              du / 1048576.0,
+              apparent / 1048576.0,
+              stores,
+              closeMs));
       ctx.progress("state: dir du %,d B (%,d B/schedule), close %,d ms", du, du / n, closeMs);
 
       // 4. Restarts. Production close (Streams does not leave its group) and, as a diagnosis,
@@ -239,18 +322,26 @@ public final class StateScaleScenario implements Scenario {
           }
           Thread.sleep(50);
         }
-        String what = (wipe ? "restart, state dir wiped (restore from changelog)"
-            : "restart, state dir kept")
-            + (forget ? ", old member removed from the group" : "");
+        String what =
+            (wipe ? "restart, state dir wiped (restore from changelog)" : "restart, state dir kept")
+                + (forget ? ", old member removed from the group" : "");
         boolean target = !wipe;
-        rows.add(value(what + ": start → RUNNING", ready, "ms", target ? "≤ 30,000" : "—",
-            target ? verdict(ready, 30_000, "ms") : ""));
-        rows.add(value(what + ": start → all " + fmt(pendingAfterLoad) + " timers live",
-            live >= 0 ? (Object) live : "> " + (ready + (liveDeadline - after) / 1_000_000),
-            "ms", target ? "≤ 30,000" : "—", target && live >= 0 ? verdict(live, 30_000, "ms")
-                : ""));
-        ctx.progress("state: %s: RUNNING after %,d ms, timers live after %,d ms", what, ready,
-            live);
+        rows.add(
+            value(
+                what + ": start → RUNNING",
+                ready,
+                "ms",
+                target ? "≤ 30,000" : "—",
+                target ? verdict(ready, 30_000, "ms") : ""));
+        rows.add(
+            value(
+                what + ": start → all " + fmt(pendingAfterLoad) + " timers live",
+                live >= 0 ? (Object) live : "> " + (ready + (liveDeadline - after) / 1_000_000),
+                "ms",
+                target ? "≤ 30,000" : "—",
+                target && live >= 0 ? verdict(live, 30_000, "ms") : ""));
+        ctx.progress(
+            "state: %s: RUNNING after %,d ms, timers live after %,d ms", what, ready, live);
       }
 
       // 5. Lateness at steady state, on the restored scheduler. Steady means CDC has caught up:
@@ -261,21 +352,31 @@ public final class StateScaleScenario implements Scenario {
       long drainStart = System.currentTimeMillis();
       boolean drained = awaitCdcQuiet(herald, Duration.ofMinutes(15));
       long caughtUpMs = System.currentTimeMillis() - drainStart;
-      rows.add(value("CDC caught up before the lateness window (no change for 5 s)",
-          caughtUpMs, "ms", "—", drained ? "the write-back echo of the load, read after the restarts"
-              : "NOT caught up within 15 min; the window below queued behind it"));
-      ctx.progress("state: CDC %s after %,d ms", drained ? "caught up" : "still behind", caughtUpMs);
+      rows.add(
+          value(
+              "CDC caught up before the lateness window (no change for 5 s)",
+              caughtUpMs,
+              "ms",
+              "—",
+              drained
+                  ? "the write-back echo of the load, read after the restarts"
+                  : "NOT caught up within 15 min; the window below queued behind it"));
+      ctx.progress(
+          "state: CDC %s after %,d ms", drained ? "caught up" : "still behind", caughtUpMs);
       try (KafkaConsumer<String, SendCommand> commands = commandConsumer(ctx)) {
-        List<TopicPartition> cmdParts = commands.partitionsFor(Topics.SEND_COMMANDS.name())
-            .stream().map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+        List<TopicPartition> cmdParts =
+            commands.partitionsFor(Topics.SEND_COMMANDS.name()).stream()
+                .map(p -> new TopicPartition(p.topic(), p.partition()))
+                .toList();
         commands.assign(cmdParts);
         commands.seekToEnd(cmdParts);
         cmdParts.forEach(commands::position);
         long windowStart = ((System.currentTimeMillis() + leadMs) / 1000 + 1) * 1000;
         long windowEnd = windowStart + windowMs;
         retime(ctx, n, windowStart, windowMs);
-        ctx.progress("state: %,d schedules re-timed into [%s, %s)", hot,
-            Instant.ofEpochMilli(windowStart), Instant.ofEpochMilli(windowEnd));
+        ctx.progress(
+            "state: %,d schedules re-timed into [%s, %s)",
+            hot, Instant.ofEpochMilli(windowStart), Instant.ofEpochMilli(windowEnd));
         long[] late = new long[hot];
         long[] seenLate = new long[hot];
         BitSet fired = new BitSet(n);
@@ -318,19 +419,36 @@ public final class StateScaleScenario implements Scenario {
         ExecutionLog.Percentiles pv = new ExecutionLog.Percentiles(v, hot);
         long budget = windowMs + drainMs;
         String ofWhat = " (" + fmt(firedCount) + " of " + fmt(hot) + " fired)";
-        rows.add(value("lateness p50, 1 % firing" + ofWhat, show(p.at(0.5), budget), "ms", "—",
-            ""));
+        rows.add(
+            value("lateness p50, 1 % firing" + ofWhat, show(p.at(0.5), budget), "ms", "—", ""));
         Object p99 = show(p.at(0.99), budget);
-        rows.add(value("lateness p99, 1 % firing" + ofWhat, p99, "ms", "≤ 1,000",
-            p99 instanceof Long x ? verdict(x, 1000, "ms") : "missed"));
+        rows.add(
+            value(
+                "lateness p99, 1 % firing" + ofWhat,
+                p99,
+                "ms",
+                "≤ 1,000",
+                p99 instanceof Long x ? verdict(x, 1000, "ms") : "missed"));
         rows.add(value("lateness max", show(p.max(), budget), "ms", "—", ""));
-        rows.add(value("lateness p99 visible (read_committed)", show(pv.at(0.99), budget), "ms",
-            "—", ""));
-        rows.add(value("fired in window", firedCount, "of " + fmt(hot), "all",
-            firedCount == hot ? "" : fmt(hot - firedCount) + " never fired within "
-                + budget / 1000 + " s"));
-        rows.add(value("duplicate send-commands", duplicates, "", "0", outside == 0 ? ""
-            : fmt(outside) + " commands outside the window or not re-timed"));
+        rows.add(
+            value(
+                "lateness p99 visible (read_committed)", show(pv.at(0.99), budget), "ms", "—", ""));
+        rows.add(
+            value(
+                "fired in window",
+                firedCount,
+                "of " + fmt(hot),
+                "all",
+                firedCount == hot
+                    ? ""
+                    : fmt(hot - firedCount) + " never fired within " + budget / 1000 + " s"));
+        rows.add(
+            value(
+                "duplicate send-commands",
+                duplicates,
+                "",
+                "0",
+                outside == 0 ? "" : fmt(outside) + " commands outside the window or not re-timed"));
         ctx.progress("state: lateness window: %,d of %,d fired, p99 %s ms", firedCount, hot, p99);
       }
     } finally {
@@ -345,26 +463,30 @@ public final class StateScaleScenario implements Scenario {
       HeraldScheduler.deleteTopics(ctx.infra(), appId);
       CdcLatencyScenario.truncate(ctx);
     }
-    notes.add("Recipients excluded: every schedule has exactly one recipient, so the per-schedule"
-        + " figures include one recipient entry; a schedule with R recipients stores R entries.");
-    notes.add("Heap: MemoryMXBean heap used after System.gc(), minus the same reading taken"
-        + " before Herald started; the bench JVM also runs the broker, whose heap can move too.");
-    notes.add("Restart: SchedulerApp.close() (clean: stores flushed, checkpoint written), then a"
-        + " new SchedulerApp.create(env) on the same application id, slot and state directory;"
-        + " 'timers live' = herald_scheduler_pending_timers (counted by each task on init, after"
-        + " its restore) back at its value after load. Wiped: the state directory emptied first."
-        + " SchedulerApp.close() leaves the Streams consumer group, so the new instance does not"
-        + " wait for the old member's session to expire; the 'old member removed' rows also remove"
-        + " it with Admin.removeMembersFromConsumerGroup before the start, as a cross-check that"
-        + " nothing of the group is left to wait for.");
-    notes.add("The projector (production wiring) writes next_send_at back to every armed row;"
-        + " Debezium reads those updates too, so the load carries 2 × N changes.");
-    return new ScenarioResult(id(), title(), settings, rows, notes,
-        System.currentTimeMillis() - started);
+    notes.add(
+        "Recipients excluded: every schedule has exactly one recipient, so the per-schedule"
+            + " figures include one recipient entry; a schedule with R recipients stores R entries.");
+    notes.add(
+        "Heap: MemoryMXBean heap used after System.gc(), minus the same reading taken"
+            + " before Herald started; the bench JVM also runs the broker, whose heap can move too.");
+    notes.add(
+        "Restart: SchedulerApp.close() (clean: stores flushed, checkpoint written), then a"
+            + " new SchedulerApp.create(env) on the same application id, slot and state directory;"
+            + " 'timers live' = herald_scheduler_pending_timers (counted by each task on init, after"
+            + " its restore) back at its value after load. Wiped: the state directory emptied first."
+            + " SchedulerApp.close() leaves the Streams consumer group, so the new instance does not"
+            + " wait for the old member's session to expire; the 'old member removed' rows also remove"
+            + " it with Admin.removeMembersFromConsumerGroup before the start, as a cross-check that"
+            + " nothing of the group is left to wait for.");
+    notes.add(
+        "The projector (production wiring) writes next_send_at back to every armed row;"
+            + " Debezium reads those updates too, so the load carries 2 × N changes.");
+    return new ScenarioResult(
+        id(), title(), settings, rows, notes, System.currentTimeMillis() - started);
   }
 
-  private static ResultRow value(String variant, Object value, String unit, String target,
-      String note) {
+  private static ResultRow value(
+      String variant, Object value, String unit, String target, String note) {
     return ResultRow.of("state", variant, "herald", false)
         .metric("value", value)
         .metric("unit", unit)
@@ -376,8 +498,8 @@ public final class StateScaleScenario implements Scenario {
   private static String verdict(double v, double target, String unit) {
     return v <= target
         ? String.format(Locale.ROOT, "met (%.0f %% of target)", 100 * v / target)
-        : String.format(Locale.ROOT, "MISSED by %.1f × (%,.0f %s over)", v / target,
-            v - target, unit);
+        : String.format(
+            Locale.ROOT, "MISSED by %.1f × (%,.0f %s over)", v / target, v - target, unit);
   }
 
   private static Object show(java.util.OptionalLong v, long budget) {
@@ -402,9 +524,10 @@ public final class StateScaleScenario implements Scenario {
 
   private static void insertDevice(BenchContext ctx) throws SQLException {
     try (Connection c = ctx.infra().database().connection();
-        PreparedStatement ps = c.prepareStatement(
-            "INSERT INTO devices (id, user_id, name, transport, status)"
-                + " VALUES (?::uuid, ?::uuid, 'bench-state', 'simulated', 'active')")) {
+        PreparedStatement ps =
+            c.prepareStatement(
+                "INSERT INTO devices (id, user_id, name, transport, status)"
+                    + " VALUES (?::uuid, ?::uuid, 'bench-state', 'simulated', 'active')")) {
       ps.setString(1, DEVICE);
       ps.setString(2, CdcLatencyScenario.TENANT);
       ps.executeUpdate();
@@ -416,16 +539,19 @@ public final class StateScaleScenario implements Scenario {
     double first = LocalTime.now(ZoneOffset.UTC).toSecondOfDay() + 3600;
     double step = 22 * 3600.0 / n;
     try (Connection c = ctx.infra().database().connection();
-        PreparedStatement ps = c.prepareStatement(
-            "INSERT INTO recurring_messages (id, user_id, device_id, name, message,"
-                + " target_contacts, frequency, time_of_day, timezone, delay_type,"
-                + " delay_seconds, randomize_delay)"
-                + " SELECT ('" + ID_PREFIX + "' || lpad(to_hex(g), 12, '0'))::uuid, ?::uuid,"
-                + " ?::uuid, 'bench state ' || g, 'Hello from the bench',"
-                + " jsonb_build_array('+4915' || lpad(g::text, 9, '0')), 'daily',"
-                + " time '00:00' + make_interval(secs => ?::double precision"
-                + " + g * ?::double precision), 'UTC', 'manual', 0, false"
-                + " FROM generate_series(0, ? - 1) AS g")) {
+        PreparedStatement ps =
+            c.prepareStatement(
+                "INSERT INTO recurring_messages (id, user_id, device_id, name, message,"
+                    + " target_contacts, frequency, time_of_day, timezone, delay_type,"
+                    + " delay_seconds, randomize_delay)"
+                    + " SELECT ('"
+                    + ID_PREFIX
+                    + "' || lpad(to_hex(g), 12, '0'))::uuid, ?::uuid,"
+                    + " ?::uuid, 'bench state ' || g, 'Hello from the bench',"
+                    + " jsonb_build_array('+4915' || lpad(g::text, 9, '0')), 'daily',"
+                    + " time '00:00' + make_interval(secs => ?::double precision"
+                    + " + g * ?::double precision), 'UTC', 'manual', 0, false"
+                    + " FROM generate_series(0, ? - 1) AS g")) {
       c.setAutoCommit(true);
       ps.setString(1, CdcLatencyScenario.TENANT);
       ps.setString(2, DEVICE);
@@ -439,21 +565,24 @@ public final class StateScaleScenario implements Scenario {
   /**
    * Waits until Herald's CDC has gone quiet: the engine's change counters (events produced plus
    * state-only updates dropped) unchanged for 5 s. Not the slot's confirmed LSN: without new
-   * changes to the captured tables Debezium does not confirm WAL written by other tables, so
-   * that never catches up on its own. False on timeout.
+   * changes to the captured tables Debezium does not confirm WAL written by other tables, so that
+   * never catches up on its own. False on timeout.
    */
-  private static boolean awaitCdcQuiet(HeraldScheduler herald, Duration timeout)
-      throws Exception {
+  private static boolean awaitCdcQuiet(HeraldScheduler herald, Duration timeout) throws Exception {
     java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
-    java.net.http.HttpRequest request = java.net.http.HttpRequest.newBuilder(
-        java.net.URI.create("http://127.0.0.1:" + herald.adminPort() + "/metrics")).build();
+    java.net.http.HttpRequest request =
+        java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("http://127.0.0.1:" + herald.adminPort() + "/metrics"))
+            .build();
     long deadline = System.nanoTime() + timeout.toNanos();
     double last = -1;
     int quietSeconds = 0;
     while (System.nanoTime() < deadline) {
       double seen = 0;
-      for (String line : http.send(request, java.net.http.HttpResponse.BodyHandlers.ofString())
-          .body().split("\n")) {
+      for (String line :
+          http.send(request, java.net.http.HttpResponse.BodyHandlers.ofString())
+              .body()
+              .split("\n")) {
         if (line.startsWith("herald_scheduler_cdc_events_total")
             || line.startsWith("herald_scheduler_cdc_dropped_state_only_total")) {
           seen += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
@@ -475,13 +604,17 @@ public final class StateScaleScenario implements Scenario {
     int hot = (n + HOT_EVERY - 1) / HOT_EVERY;
     long startSecOfDay = Math.floorMod(windowStart / 1000, 86_400L);
     try (Connection c = ctx.infra().database().connection();
-        PreparedStatement ps = c.prepareStatement(
-            "UPDATE recurring_messages SET time_of_day = time '00:00'"
-                + " + make_interval(secs => ?::double precision"
-                + " + floor((substring(name from 13))::int / " + HOT_EVERY
-                + " * ?::double precision))"
-                + " WHERE name LIKE 'bench state %'"
-                + " AND (substring(name from 13))::int % " + HOT_EVERY + " = 0")) {
+        PreparedStatement ps =
+            c.prepareStatement(
+                "UPDATE recurring_messages SET time_of_day = time '00:00'"
+                    + " + make_interval(secs => ?::double precision"
+                    + " + floor((substring(name from 13))::int / "
+                    + HOT_EVERY
+                    + " * ?::double precision))"
+                    + " WHERE name LIKE 'bench state %'"
+                    + " AND (substring(name from 13))::int % "
+                    + HOT_EVERY
+                    + " = 0")) {
       c.setAutoCommit(true);
       ps.setDouble(1, startSecOfDay);
       ps.setDouble(2, (windowMs / 1000.0) / hot);
@@ -513,8 +646,8 @@ public final class StateScaleScenario implements Scenario {
   static double gauge(int port, String name) throws IOException {
     double sum = 0;
     URL url = new URL("http://127.0.0.1:" + port + "/metrics");
-    try (BufferedReader in = new BufferedReader(
-        new InputStreamReader(url.openStream(), StandardCharsets.UTF_8))) {
+    try (BufferedReader in =
+        new BufferedReader(new InputStreamReader(url.openStream(), StandardCharsets.UTF_8))) {
       String line;
       while ((line = in.readLine()) != null) {
         if (line.startsWith(name + " ") || line.startsWith(name + "{")) {
@@ -548,8 +681,7 @@ public final class StateScaleScenario implements Scenario {
   /** Allocated size ({@code du -sk}), or the apparent size when du is not there. */
   private static long duBytes(Path dir) throws IOException, InterruptedException {
     try {
-      Process p = new ProcessBuilder("du", "-sk", dir.toString()).redirectErrorStream(true)
-          .start();
+      Process p = new ProcessBuilder("du", "-sk", dir.toString()).redirectErrorStream(true).start();
       String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       if (p.waitFor() == 0) {
         return Long.parseLong(out.trim().split("\\s+")[0]) * 1024;
@@ -566,7 +698,7 @@ public final class StateScaleScenario implements Scenario {
     p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 10);
-    return new KafkaConsumer<>(p, new StringDeserializer(),
-        Topics.SEND_COMMANDS.valueSerde().deserializer());
+    return new KafkaConsumer<>(
+        p, new StringDeserializer(), Topics.SEND_COMMANDS.valueSerde().deserializer());
   }
 }

@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Both come from {@code herald-test-support}: the very harness the integration tests use, with
  * the same environment switches ({@code HERALD_TEST_PG_BIN}, {@code HERALD_TEST_JDBC_URL}, {@code
- * HERALD_TEST_INFRA=docker}). {@link #close()} stops the broker; a shutdown hook stops the database.
+ * HERALD_TEST_INFRA=docker}). {@link #close()} stops the broker; a shutdown hook stops the
+ * database.
  */
 public final class BenchInfra implements AutoCloseable {
 

@@ -10,10 +10,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * occurrence (its scheduled instant), and when it ran (wall clock, read at the call). From that:
  * lateness percentiles, the rate, and per-occurrence counts for duplicates and misses.
  *
- * <p>Occurrence k of schedule i is due at {@code firstDue(i) + k * period}; only occurrences
- * {@code k < expected(i)} are counted, so executions after the measured window are ignored. A
- * one-time task is the case {@code period = 0}, one occurrence each. Thread-safe and allocation-free
- * on the recording path: the peers call it from their worker threads.
+ * <p>Occurrence k of schedule i is due at {@code firstDue(i) + k * period}; only occurrences {@code
+ * k < expected(i)} are counted, so executions after the measured window are ignored. A one-time
+ * task is the case {@code period = 0}, one occurrence each. Thread-safe and allocation-free on the
+ * recording path: the peers call it from their worker threads.
  */
 public final class ExecutionLog {
 
@@ -55,7 +55,9 @@ public final class ExecutionLog {
     return new ExecutionLog(first, expected, 0);
   }
 
-  /** Called by a scheduler's task: schedule {@code id} ran its occurrence due at {@code dueMillis}. */
+  /**
+   * Called by a scheduler's task: schedule {@code id} ran its occurrence due at {@code dueMillis}.
+   */
   public void record(int id, long dueMillis) {
     recordAt(id, dueMillis, System.currentTimeMillis());
   }

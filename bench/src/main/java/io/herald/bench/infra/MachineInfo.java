@@ -22,10 +22,20 @@ public final class MachineInfo {
     if (os instanceof com.sun.management.OperatingSystemMXBean sun) {
       m.put("RAM GiB", Math.round(sun.getTotalMemorySize() / (1024.0 * 1024 * 1024) * 10) / 10.0);
     }
-    m.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
-        + System.getProperty("os.arch"));
-    m.put("jdk", System.getProperty("java.vm.vendor") + " " + System.getProperty("java.vm.name")
-        + " " + System.getProperty("java.runtime.version"));
+    m.put(
+        "os",
+        System.getProperty("os.name")
+            + " "
+            + System.getProperty("os.version")
+            + " "
+            + System.getProperty("os.arch"));
+    m.put(
+        "jdk",
+        System.getProperty("java.vm.vendor")
+            + " "
+            + System.getProperty("java.vm.name")
+            + " "
+            + System.getProperty("java.runtime.version"));
     m.put("max heap MiB", Runtime.getRuntime().maxMemory() / (1024 * 1024));
     m.put("load average at start", Math.round(os.getSystemLoadAverage() * 100) / 100.0);
     return m;
@@ -43,8 +53,9 @@ public final class MachineInfo {
       // reported as unknown below
     }
     for (String key :
-        new String[] {"herald", "kafka", "db-scheduler", "quartz", "jmh", "hikaricp",
-          "postgresql-jdbc"}) {
+        new String[] {
+          "herald", "kafka", "db-scheduler", "quartz", "jmh", "hikaricp", "postgresql-jdbc"
+        }) {
       v.put(key, p.getProperty(key, "unknown"));
     }
     v.put("kafka (runtime)", org.apache.kafka.common.utils.AppInfoParser.getVersion());

@@ -89,7 +89,10 @@ public final class PgCpu {
     String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
     // f[0] is field 3 (state); ppid is field 4, utime 14, stime 15, cutime 16, cstime 17.
     return new long[] {
-      Long.parseLong(f[11]), Long.parseLong(f[12]), Long.parseLong(f[13]), Long.parseLong(f[14]),
+      Long.parseLong(f[11]),
+      Long.parseLong(f[12]),
+      Long.parseLong(f[13]),
+      Long.parseLong(f[14]),
       Long.parseLong(f[1])
     };
   }

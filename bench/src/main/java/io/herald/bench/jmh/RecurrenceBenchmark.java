@@ -19,9 +19,9 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 
 /**
- * Scenario 6, recurrence maths: next-occurrence computations per second through the scheduler's
- * own API ({@link RuleCompiler#compile} once, then {@link CompiledSchedule#nextAfter}), for a daily,
- * a weekly, a monthly (last day) and a cron rule, each in a zone with DST where it has one.
+ * Scenario 6, recurrence maths: next-occurrence computations per second through the scheduler's own
+ * API ({@link RuleCompiler#compile} once, then {@link CompiledSchedule#nextAfter}), for a daily, a
+ * weekly, a monthly (last day) and a cron rule, each in a zone with DST where it has one.
  *
  * <p>Each call starts from one of 1,024 instants spread over 2020–2035, so the figure is a typical
  * single computation, not a walk that drifts ever further into the future.
@@ -41,14 +41,70 @@ public class RecurrenceBenchmark {
 
   static RuleSpec spec(String rule) {
     return switch (rule) {
-      case "daily" -> new RuleSpec("daily", 1, null, null, "09:00", null, null,
-          "Europe/Berlin", "2020-01-01", null, null, null, null, null);
-      case "weekly" -> new RuleSpec("weekly", 1, null, null, "09:30", List.of(1, 3, 5), null,
-          "America/New_York", "2020-01-01", null, null, null, null, null);
-      case "monthly" -> new RuleSpec("monthly", 1, null, null, "18:00", null, -1,
-          "Australia/Sydney", "2020-01-01", null, null, null, null, null);
-      case "cron" -> new RuleSpec("custom", null, null, "*/15 9-17 * * 1-5", null, null, null,
-          "Europe/London", "2020-01-01", null, null, null, null, null);
+      case "daily" ->
+          new RuleSpec(
+              "daily",
+              1,
+              null,
+              null,
+              "09:00",
+              null,
+              null,
+              "Europe/Berlin",
+              "2020-01-01",
+              null,
+              null,
+              null,
+              null,
+              null);
+      case "weekly" ->
+          new RuleSpec(
+              "weekly",
+              1,
+              null,
+              null,
+              "09:30",
+              List.of(1, 3, 5),
+              null,
+              "America/New_York",
+              "2020-01-01",
+              null,
+              null,
+              null,
+              null,
+              null);
+      case "monthly" ->
+          new RuleSpec(
+              "monthly",
+              1,
+              null,
+              null,
+              "18:00",
+              null,
+              -1,
+              "Australia/Sydney",
+              "2020-01-01",
+              null,
+              null,
+              null,
+              null,
+              null);
+      case "cron" ->
+          new RuleSpec(
+              "custom",
+              null,
+              null,
+              "*/15 9-17 * * 1-5",
+              null,
+              null,
+              null,
+              "Europe/London",
+              "2020-01-01",
+              null,
+              null,
+              null,
+              null,
+              null);
       default -> throw new IllegalArgumentException("unknown rule " + rule);
     };
   }

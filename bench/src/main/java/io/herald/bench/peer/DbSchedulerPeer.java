@@ -24,22 +24,28 @@ import java.util.Map;
  * project's documented PostgreSQL DDL, lock-and-fetch polling ({@code SELECT ... FOR UPDATE SKIP
  * LOCKED}, the strategy its README recommends for throughput on PostgreSQL), 20 threads.
  *
- * <p>One-time tasks are {@code Tasks.oneTime}. Recurring tasks are one {@code Tasks.custom} task with
- * an instance per schedule that reschedules itself on completion to the first grid instant after
- * the completion time: the semantics of db-scheduler's own recurring schedules (a late run skips
- * occurrences that passed meanwhile rather than replaying them).
+ * <p>One-time tasks are {@code Tasks.oneTime}. Recurring tasks are one {@code Tasks.custom} task
+ * with an instance per schedule that reschedules itself on completion to the first grid instant
+ * after the completion time: the semantics of db-scheduler's own recurring schedules (a late run
+ * skips occurrences that passed meanwhile rather than replaying them).
  */
 public final class DbSchedulerPeer implements PeerScheduler {
 
   public static final int THREADS = 20;
-  /** Default 10 s; 1 s so that lateness reflects the engine, not an idle poll (see BENCHMARKS.md). */
+
+  /**
+   * Default 10 s; 1 s so that lateness reflects the engine, not an idle poll (see BENCHMARKS.md).
+   */
   public static final Duration POLLING_INTERVAL = Duration.ofSeconds(1);
+
   private static final double LOWER_LIMIT_FRACTION = 0.5;
   private static final double UPPER_LIMIT_FRACTION = 1.0;
   private static final int POOL_SIZE = THREADS + 5;
   private static final int BATCH = 1_000;
 
-  /** db-scheduler's PostgreSQL DDL (db-scheduler/src/test/resources/postgresql_tables.sql, README). */
+  /**
+   * db-scheduler's PostgreSQL DDL (db-scheduler/src/test/resources/postgresql_tables.sql, README).
+   */
   static final List<String> DDL =
       List.of(
           "DROP TABLE IF EXISTS scheduled_tasks",
@@ -88,7 +94,8 @@ public final class DbSchedulerPeer implements PeerScheduler {
                   int id = id(instance.getId());
                   log.record(id, ctx.getExecution().executionTime.toEpochMilli());
                   return (CompletionHandler<Void>)
-                      (complete, ops) -> ops.reschedule(complete, nextAfter(id, complete.getTimeDone()));
+                      (complete, ops) ->
+                          ops.reschedule(complete, nextAfter(id, complete.getTimeDone()));
                 });
     this.tasks = List.of(oneTime, recurring);
   }

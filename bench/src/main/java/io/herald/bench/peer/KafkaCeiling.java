@@ -20,7 +20,11 @@ public final class KafkaCeiling {
 
   /** Records per second from the first send to the last commit (initTransactions excluded). */
   public static double transactionalRate(
-      KafkaTestBroker broker, String topic, int partitions, int records, int commitEvery,
+      KafkaTestBroker broker,
+      String topic,
+      int partitions,
+      int records,
+      int commitEvery,
       int recordBytes) {
     broker.createTopic(topic, partitions);
     Properties p = new Properties();

@@ -14,7 +14,11 @@ import java.util.Objects;
  * @param peer true for a system Herald is compared with (db-scheduler, Quartz)
  */
 public record ResultRow(
-    String scenario, String variant, String system, boolean peer, Map<String, Object> metrics,
+    String scenario,
+    String variant,
+    String system,
+    boolean peer,
+    Map<String, Object> metrics,
     String note) {
 
   public ResultRow {

@@ -19,8 +19,8 @@ import org.slf4j.LoggerFactory;
  * @param systems the systems to run; empty means all
  * @param stateSize schedules of the state scenario ({@code --state-size}); 0 means its default
  */
-public record BenchContext(BenchInfra infra, boolean smoke, String runId, Set<String> systems,
-    int stateSize) {
+public record BenchContext(
+    BenchInfra infra, boolean smoke, String runId, Set<String> systems, int stateSize) {
 
   public BenchContext(BenchInfra infra, boolean smoke, String runId, Set<String> systems) {
     this(infra, smoke, runId, systems, 0);

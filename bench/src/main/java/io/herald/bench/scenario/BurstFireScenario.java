@@ -17,9 +17,9 @@ import java.util.OptionalDouble;
  * from the due instant to the last one, and lateness p50/p99/max (run time minus due instant), for
  * each system; and the raw transactional produce rate of the same broker as the ceiling.
  *
- * <p>Peers execute N one-time no-op tasks due at once. A peer that has not finished within the
- * time budget is stopped; its row says how many ran, and its percentiles read "&gt; budget" where
- * they fall among the occurrences that never ran.
+ * <p>Peers execute N one-time no-op tasks due at once. A peer that has not finished within the time
+ * budget is stopped; its row says how many ran, and its percentiles read "&gt; budget" where they
+ * fall among the occurrences that never ran.
  */
 public final class BurstFireScenario implements Scenario {
 
@@ -33,9 +33,10 @@ public final class BurstFireScenario implements Scenario {
    */
   private record CeilingShape(String name, int partitions, int commitEvery) {}
 
-  private static final List<CeilingShape> CEILING_SHAPES = List.of(
-      new CeilingShape("1 partition, commit every 1,000", 1, 1_000),
-      new CeilingShape("6 partitions, commit every 10,000", 6, 10_000));
+  private static final List<CeilingShape> CEILING_SHAPES =
+      List.of(
+          new CeilingShape("1 partition, commit every 1,000", 1, 1_000),
+          new CeilingShape("6 partitions, commit every 10,000", 6, 10_000));
 
   @Override
   public String id() {
@@ -56,19 +57,29 @@ public final class BurstFireScenario implements Scenario {
     Map<String, Object> settings = new LinkedHashMap<>();
     settings.put("occurrences", n);
     settings.put("budget per system s", budget / 1000);
-    settings.put("ceiling", "transactional producer, " + RECORD_BYTES + "-byte values, acks=all,"
-        + " the higher of: " + CEILING_SHAPES.stream().map(CeilingShape::name).toList());
+    settings.put(
+        "ceiling",
+        "transactional producer, "
+            + RECORD_BYTES
+            + "-byte values, acks=all,"
+            + " the higher of: "
+            + CEILING_SHAPES.stream().map(CeilingShape::name).toList());
     List<ResultRow> rows = new ArrayList<>();
     List<String> notes = new ArrayList<>();
 
     double[] rates = new double[CEILING_SHAPES.size()];
     for (int i = 0; i < rates.length; i++) {
       CeilingShape shape = CEILING_SHAPES.get(i);
-      ctx.progress("burst: raw Kafka transactional produce ceiling, %,d records, %s", n,
-          shape.name());
-      rates[i] = KafkaCeiling.transactionalRate(ctx.infra().broker(),
-          "bench.ceiling." + ctx.runId() + "." + i, shape.partitions(), n, shape.commitEvery(),
-          RECORD_BYTES);
+      ctx.progress(
+          "burst: raw Kafka transactional produce ceiling, %,d records, %s", n, shape.name());
+      rates[i] =
+          KafkaCeiling.transactionalRate(
+              ctx.infra().broker(),
+              "bench.ceiling." + ctx.runId() + "." + i,
+              shape.partitions(),
+              n,
+              shape.commitEvery(),
+              RECORD_BYTES);
     }
     double ceiling = java.util.Arrays.stream(rates).max().orElseThrow();
     for (int i = 0; i < rates.length; i++) {
@@ -77,15 +88,20 @@ public final class BurstFireScenario implements Scenario {
               .metric(Metrics.EXECUTED, n)
               .metric(Metrics.RATE, Metrics.round(rates[i], 0))
               .metric("÷ raw Kafka", Metrics.round(rates[i] / ceiling, 4))
-              .note(rates[i] == ceiling ? "records produced and committed; the ceiling"
-                  : "records produced and committed")
+              .note(
+                  rates[i] == ceiling
+                      ? "records produced and committed; the ceiling"
+                      : "records produced and committed")
               .build());
     }
 
     // Smoke mode runs one shape: each Herald start (topics, Streams EOS to RUNNING) costs seconds.
-    List<HeraldBurstScenario.Shape> shapes = !ctx.runs("herald") ? List.of() : ctx.smoke()
-        ? List.of(HeraldBurstScenario.Shape.SINGLE_RECIPIENT_SCHEDULES)
-        : List.of(HeraldBurstScenario.Shape.values());
+    List<HeraldBurstScenario.Shape> shapes =
+        !ctx.runs("herald")
+            ? List.of()
+            : ctx.smoke()
+                ? List.of(HeraldBurstScenario.Shape.SINGLE_RECIPIENT_SCHEDULES)
+                : List.of(HeraldBurstScenario.Shape.values());
     for (HeraldBurstScenario.Shape shape : shapes) {
       try {
         rows.add(HeraldBurstScenario.run(ctx, shape, n, budget, ceiling));
@@ -106,22 +122,30 @@ public final class BurstFireScenario implements Scenario {
     }
 
     // Same-run ratios to db-scheduler, the peer issue 8's target names.
-    OptionalDouble dbScheduler = rows.stream()
-        .filter(r -> r.system().equals("db-scheduler")).map(BurstFireScenario::rate)
-        .filter(OptionalDouble::isPresent).mapToDouble(OptionalDouble::getAsDouble).findFirst();
+    OptionalDouble dbScheduler =
+        rows.stream()
+            .filter(r -> r.system().equals("db-scheduler"))
+            .map(BurstFireScenario::rate)
+            .filter(OptionalDouble::isPresent)
+            .mapToDouble(OptionalDouble::getAsDouble)
+            .findFirst();
     if (dbScheduler.isPresent() && dbScheduler.getAsDouble() > 0) {
       List<ResultRow> withRatio = new ArrayList<>();
       for (ResultRow r : rows) {
         OptionalDouble rate = rate(r);
-        withRatio.add(r.system().equals("kafka-raw") || rate.isEmpty() ? r
-            : r.withMetric("× db-scheduler",
-                Metrics.round(rate.getAsDouble() / dbScheduler.getAsDouble(), 2)));
+        withRatio.add(
+            r.system().equals("kafka-raw") || rate.isEmpty()
+                ? r
+                : r.withMetric(
+                    "× db-scheduler",
+                    Metrics.round(rate.getAsDouble() / dbScheduler.getAsDouble(), 2)));
       }
       rows = withRatio;
     }
-    notes.add("Herald emits a send-command per recipient and occurrence (exactly-once, through"
-        + " Kafka); the peers run a no-op task per one-time job (its state in PostgreSQL)."
-        + " The fan-out shape has no peer equivalent: a peer would need 100,000 jobs anyway.");
+    notes.add(
+        "Herald emits a send-command per recipient and occurrence (exactly-once, through"
+            + " Kafka); the peers run a no-op task per one-time job (its state in PostgreSQL)."
+            + " The fan-out shape has no peer equivalent: a peer would need 100,000 jobs anyway.");
     return new ScenarioResult(
         id(), title(), settings, rows, notes, System.currentTimeMillis() - started);
   }
@@ -131,7 +155,8 @@ public final class BurstFireScenario implements Scenario {
       throws InterruptedException {
     peer.createTables();
     long farFuture = System.currentTimeMillis() + 86_400_000L;
-    long lead = PeerLoading.leadMillis(peer, n, k -> peer.loadOneTime(0, k, farFuture), ctx.smoke());
+    long lead =
+        PeerLoading.leadMillis(peer, n, k -> peer.loadOneTime(0, k, farFuture), ctx.smoke());
     long due = System.currentTimeMillis() + lead;
     ctx.progress("burst: %s loading %,d one-time tasks due in %,d ms", peer.system(), n, lead);
     long t0 = System.currentTimeMillis();
@@ -161,9 +186,13 @@ public final class BurstFireScenario implements Scenario {
     row.metric(Metrics.DUPLICATES, log.duplicates());
     row.metric(Metrics.LOAD, Metrics.round((loaded - t0) / 1000.0, 1));
     if (executed < n) {
-      note += String.format(java.util.Locale.ROOT,
-          "stopped after the %d s budget with %,d of %,d run; rate over the time it ran",
-          budget / 1000, executed, n);
+      note +=
+          String.format(
+              java.util.Locale.ROOT,
+              "stopped after the %d s budget with %,d of %,d run; rate over the time it ran",
+              budget / 1000,
+              executed,
+              n);
     }
     row.note(note);
     peer.dropTables();

@@ -16,9 +16,9 @@ import org.openjdk.jmh.runner.options.TimeValue;
 import org.openjdk.jmh.runner.options.VerboseMode;
 
 /**
- * Scenario 6, recurrence maths, through JMH's Runner API: {@link RecurrenceBenchmark} for each rule.
- * Full mode forks one JVM with 3 warm-up and 5 measured iterations of 1 s; smoke mode runs in this
- * JVM with one short iteration each (a check that it runs, not a measurement).
+ * Scenario 6, recurrence maths, through JMH's Runner API: {@link RecurrenceBenchmark} for each
+ * rule. Full mode forks one JVM with 3 warm-up and 5 measured iterations of 1 s; smoke mode runs in
+ * this JVM with one short iteration each (a check that it runs, not a measurement).
  */
 public final class RecurrenceMathsScenario implements Scenario {
 
@@ -51,8 +51,9 @@ public final class RecurrenceMathsScenario implements Scenario {
             .shouldFailOnError(true)
             .verbosity(VerboseMode.SILENT)
             .build();
-    ctx.progress("recurrence: JMH, forks=%d warmup=%dx%s measure=%dx%s", forks, warmups, time,
-        iterations, time);
+    ctx.progress(
+        "recurrence: JMH, forks=%d warmup=%dx%s measure=%dx%s",
+        forks, warmups, time, iterations, time);
     Collection<RunResult> results = new Runner(options).run();
     List<ResultRow> rows = new ArrayList<>();
     for (RunResult r : results) {
@@ -61,8 +62,10 @@ public final class RecurrenceMathsScenario implements Scenario {
       rows.add(
           ResultRow.of(id(), rule, "herald", false)
               .metric("nextAfter ops/s", Metrics.round(score.getScore(), 0))
-              .metric("± 99.9% ops/s",
-                  Double.isNaN(score.getScoreError()) ? "n/a"
+              .metric(
+                  "± 99.9% ops/s",
+                  Double.isNaN(score.getScoreError())
+                      ? "n/a"
                       : (Object) Metrics.round(score.getScoreError(), 0))
               .metric("ns/op", Metrics.round(1e9 / score.getScore(), 1))
               .note(describe(rule))
@@ -74,9 +77,13 @@ public final class RecurrenceMathsScenario implements Scenario {
     settings.put("measurement", iterations + " x " + time);
     settings.put("threads", 1);
     return new ScenarioResult(
-        id(), title(), settings, rows,
-        List.of("Peers: not applicable — db-scheduler and Quartz compute next fire times too, but"
-            + " a like-for-like JMH of their schedule classes is not part of issue 8."),
+        id(),
+        title(),
+        settings,
+        rows,
+        List.of(
+            "Peers: not applicable — db-scheduler and Quartz compute next fire times too, but"
+                + " a like-for-like JMH of their schedule classes is not part of issue 8."),
         System.currentTimeMillis() - started);
   }
 

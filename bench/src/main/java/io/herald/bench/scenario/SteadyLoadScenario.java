@@ -66,32 +66,44 @@ public final class SteadyLoadScenario implements Scenario {
             .note("no scheduler running")
             .build());
 
-    notes.add("CPU in cores busy over the window (1.0 = one core); `JVM` includes the in-JVM"
-        + " Kafka broker and the bench's own recording — compare with the idle baseline.");
+    notes.add(
+        "CPU in cores busy over the window (1.0 = one core); `JVM` includes the in-JVM"
+            + " Kafka broker and the bench's own recording — compare with the idle baseline.");
     if (ctx.smoke()) {
-      notes.add("Herald: skipped in smoke mode (its rules fire on whole minutes; a window needs"
-          + " more than a minute).");
+      notes.add(
+          "Herald: skipped in smoke mode (its rules fire on whole minutes; a window needs"
+              + " more than a minute).");
     } else if (ctx.runs("herald")) {
       int heraldSchedules = (int) (n * (HeraldSteadyScenario.PERIOD / period));
       try {
-        rows.add(0,
-            HeraldSteadyScenario.run(ctx, heraldSchedules, window, drain * 6));
+        rows.add(0, HeraldSteadyScenario.run(ctx, heraldSchedules, window, drain * 6));
       } catch (Exception | LinkageError e) {
         ctx.progress("steady: herald failed: %s", e);
         notes.add("Herald FAILED: " + e);
       }
-      settings.put("herald", heraldSchedules + " schedules every 60 s (same executions/s), drain "
-          + drain * 6 / 1000 + " s");
+      settings.put(
+          "herald",
+          heraldSchedules
+              + " schedules every 60 s (same executions/s), drain "
+              + drain * 6 / 1000
+              + " s");
     }
-    notes.add("Herald's rules have a one-minute granularity: its row is the same execution rate"
-        + " (schedules × 60 s / period), all due on the whole minute; no spread variant exists.");
+    notes.add(
+        "Herald's rules have a one-minute granularity: its row is the same execution rate"
+            + " (schedules × 60 s / period), all due on the whole minute; no spread variant exists.");
     return new ScenarioResult(
         id(), title(), settings, rows, notes, System.currentTimeMillis() - started);
   }
 
   private ResultRow runPeer(
-      BenchContext ctx, PeerScheduler peer, int n, long period, long window, long drain,
-      boolean spread) throws InterruptedException {
+      BenchContext ctx,
+      PeerScheduler peer,
+      int n,
+      long period,
+      long window,
+      long drain,
+      boolean spread)
+      throws InterruptedException {
     String variant = spread ? "spread" : "aligned";
     peer.createTables();
     long farFuture = System.currentTimeMillis() + 86_400_000L;
@@ -108,7 +120,8 @@ public final class SteadyLoadScenario implements Scenario {
       first[i] = start + (spread ? i * period / n : 0);
       expected[i] = (int) ((end - first[i] + period - 1) / period);
     }
-    ctx.progress("steady: %s %s, %,d schedules every %d ms, window starts in %,d ms",
+    ctx.progress(
+        "steady: %s %s, %,d schedules every %d ms, window starts in %,d ms",
         peer.system(), variant, n, period, start - System.currentTimeMillis());
     long t0 = System.currentTimeMillis();
     peer.loadRecurring(0, n, first, period);
@@ -135,8 +148,8 @@ public final class SteadyLoadScenario implements Scenario {
     cpu(row, reading);
     row.metric(Metrics.LOAD, Metrics.round((loaded - t0) / 1000.0, 1));
     if (loaded > start) {
-      row.note(String.format(Locale.ROOT, "loading overran the window start by %d ms",
-          loaded - start));
+      row.note(
+          String.format(Locale.ROOT, "loading overran the window start by %d ms", loaded - start));
     }
     peer.dropTables();
     return row.build();

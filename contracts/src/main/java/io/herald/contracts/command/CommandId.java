@@ -34,8 +34,17 @@ public record CommandId(String value) {
     Objects.requireNonNull(recipient, "recipient");
     // Length-prefixed fields: ("a:b", "c") and ("a", "b:c") must not hash alike.
     String canonical =
-        scheduleKey.length() + ":" + scheduleKey + "|" + occurrence.getEpochSecond() + "."
-            + occurrence.getNano() + "|" + recipient.length() + ":" + recipient;
+        scheduleKey.length()
+            + ":"
+            + scheduleKey
+            + "|"
+            + occurrence.getEpochSecond()
+            + "."
+            + occurrence.getNano()
+            + "|"
+            + recipient.length()
+            + ":"
+            + recipient;
     byte[] digest = sha256(canonical.getBytes(StandardCharsets.UTF_8));
     return new CommandId(PREFIX + HexFormat.of().formatHex(digest, 0, 16));
   }

@@ -6,9 +6,9 @@ import java.time.Instant;
 
 /**
  * One message to one recipient through one device, keyed by {@link #deviceId()} on {@code
- * herald.send-commands} so that all of a device's commands share a partition and its lane.
- * Every field is a function of the schedule and the occurrence, never of the firing clock: a
- * re-fire produces an equal command.
+ * herald.send-commands} so that all of a device's commands share a partition and its lane. Every
+ * field is a function of the schedule and the occurrence, never of the firing clock: a re-fire
+ * produces an equal command.
  *
  * @param schemaVersion payload version
  * @param commandId deterministic id, see {@link CommandId#of}

@@ -41,8 +41,8 @@ public record ContactInfo(
   /**
    * The fields a template may use, bounded whoever built the contact ({@link Limits}): a field
    * whose name is too long is dropped, values are cut, and beyond the first {@link
-   * Limits#CONTACT_FIELDS_MAX_ENTRIES} names in sorted order (deterministic, so a re-fire
-   * renders the same text) the rest are dropped.
+   * Limits#CONTACT_FIELDS_MAX_ENTRIES} names in sorted order (deterministic, so a re-fire renders
+   * the same text) the rest are dropped.
    */
   private static Map<String, String> bounded(Map<String, String> fields) {
     if (fields == null || fields.isEmpty()) {
@@ -50,7 +50,8 @@ public record ContactInfo(
     }
     TreeMap<String, String> kept = new TreeMap<>();
     for (Map.Entry<String, String> e : fields.entrySet()) {
-      if (e.getKey() != null && e.getValue() != null
+      if (e.getKey() != null
+          && e.getValue() != null
           && e.getKey().length() <= Limits.CONTACT_FIELD_KEY_MAX_CHARS) {
         kept.put(e.getKey(), Limits.cut(e.getValue(), Limits.CONTACT_FIELD_VALUE_MAX_CHARS));
       }

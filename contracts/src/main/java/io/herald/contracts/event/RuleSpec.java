@@ -4,8 +4,8 @@ import java.util.List;
 
 /**
  * A schedule's timing, as the user wrote it. Values stay textual so that a wrong one (an unknown
- * zone, a 25:00 time) reaches the scheduler's validator and comes back as a readable reason
- * instead of failing deserialization.
+ * zone, a 25:00 time) reaches the scheduler's validator and comes back as a readable reason instead
+ * of failing deserialization.
  *
  * @param frequency {@code once | daily | weekly | monthly | custom}
  * @param intervalValue every N units (days, weeks, months, or the custom unit); null means 1

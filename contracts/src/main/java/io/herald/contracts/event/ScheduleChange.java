@@ -24,8 +24,8 @@ import java.util.List;
  * @param sourceStatus the row's own status column when it has one (broadcasts), else null
  * @param sourceVersion monotonic version of the source (e.g. the row's LSN or update time millis)
  * @param createdAt when the definition was created; a {@code once} rule with no time fires then
- * @param mappingErrors problems found while mapping the source row (e.g. recipients not an
- *     array); the scheduler reports them with its own validation reasons
+ * @param mappingErrors problems found while mapping the source row (e.g. recipients not an array);
+ *     the scheduler reports them with its own validation reasons
  */
 public record ScheduleChange(
     int schemaVersion,
@@ -73,8 +73,23 @@ public record ScheduleChange(
   /** A delete of {@code scheduleKey}; only the key and kind are meaningful. */
   public static ScheduleChange delete(String scheduleKey, ScheduleKind kind, long sourceVersion) {
     return new ScheduleChange(
-        SCHEMA_VERSION, ChangeOp.DELETE, scheduleKey, kind, null, null, null, null, null, null,
-        null, null, false, null, sourceVersion, null, List.of());
+        SCHEMA_VERSION,
+        ChangeOp.DELETE,
+        scheduleKey,
+        kind,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        false,
+        null,
+        sourceVersion,
+        null,
+        List.of());
   }
 
   /** The id part of the schedule key ({@code recurring:abc} → {@code abc}). */

@@ -5,10 +5,9 @@ import java.util.List;
 import java.util.regex.Pattern;
 
 /**
- * Error texts whose size does not grow with the input that caused them: a reason is clipped, a
- * list names its first reasons and counts the rest ("and N more"), a quoted user value is cut
- * short, and control characters (NUL included, which PostgreSQL's text type refuses) become
- * spaces. Pure.
+ * Error texts whose size does not grow with the input that caused them: a reason is clipped, a list
+ * names its first reasons and counts the rest ("and N more"), a quoted user value is cut short, and
+ * control characters (NUL included, which PostgreSQL's text type refuses) become spaces. Pure.
  */
 public final class ErrorTexts {
 
@@ -40,7 +39,9 @@ public final class ErrorTexts {
         out.append(ELLIPSIS);
         return out.toString();
       }
-      if (Character.isISOControl(cp) || cp == '\u2028' || cp == '\u2029'
+      if (Character.isISOControl(cp)
+          || cp == '\u2028'
+          || cp == '\u2029'
           || (Character.isSurrogate((char) cp) && width == 1)) {
         out.append(' ');
       } else {
@@ -113,7 +114,9 @@ public final class ErrorTexts {
       out.append(r);
     }
     if (i < reasons.size()) {
-      out.append(out.length() == 0 ? "" : "; ").append("and ").append(reasons.size() - i)
+      out.append(out.length() == 0 ? "" : "; ")
+          .append("and ")
+          .append(reasons.size() - i)
           .append(" more");
     }
     return out.toString();

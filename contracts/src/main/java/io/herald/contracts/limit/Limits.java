@@ -2,9 +2,9 @@ package io.herald.contracts.limit;
 
 /**
  * Every bound Herald puts on input, in one place (the README's "Limits" table lists them). A
- * definition over a bound is rejected at validation with a readable reason; it is never found
- * out at fire time, and nothing derived from it (records, error texts, rendered text) can grow
- * past the Kafka record size that every producer and topic agrees on.
+ * definition over a bound is rejected at validation with a readable reason; it is never found out
+ * at fire time, and nothing derived from it (records, error texts, rendered text) can grow past the
+ * Kafka record size that every producer and topic agrees on.
  */
 public final class Limits {
 
@@ -14,15 +14,14 @@ public final class Limits {
   public static final int MAX_RECORD_BYTES = 8 * 1024 * 1024;
 
   /**
-   * {@code max.message.bytes} of every Herald topic, dead-letter topic and changelog: above
-   * {@link #MAX_RECORD_BYTES} by a batch's framing, so whatever a producer accepts the broker
-   * accepts too.
+   * {@code max.message.bytes} of every Herald topic, dead-letter topic and changelog: above {@link
+   * #MAX_RECORD_BYTES} by a batch's framing, so whatever a producer accepts the broker accepts too.
    */
   public static final int TOPIC_MAX_MESSAGE_BYTES = MAX_RECORD_BYTES + 64 * 1024;
 
   /**
-   * Largest serialized schedule definition accepted; a larger one is rejected as "definition
-   * too large" (leaves room for headers and for the dead-letter copy of a record).
+   * Largest serialized schedule definition accepted; a larger one is rejected as "definition too
+   * large" (leaves room for headers and for the dead-letter copy of a record).
    */
   public static final int MAX_DEFINITION_BYTES = 4 * 1024 * 1024;
 
@@ -111,9 +110,9 @@ public final class Limits {
   public static final int ECHO_MAX_CHARS = 40;
 
   /**
-   * The first {@code maxChars} characters (code points, never half a surrogate pair) of {@code
-   * s}, as they are: for values that are cut to their bound rather than rejected (a contact's
-   * name, a field value). Null stays null.
+   * The first {@code maxChars} characters (code points, never half a surrogate pair) of {@code s},
+   * as they are: for values that are cut to their bound rather than rejected (a contact's name, a
+   * field value). Null stays null.
    */
   public static String cut(String s, int maxChars) {
     if (s == null || s.length() <= maxChars) {

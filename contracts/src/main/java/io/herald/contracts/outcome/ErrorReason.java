@@ -25,8 +25,8 @@ public enum ErrorReason {
   /** The definition, or one of its fields, is over a documented bound (see Limits). */
   TOO_LARGE,
   /**
-   * The definition passed validation but could not be processed (a defect or an unforeseen
-   * input); it was set aside so that nothing else is disturbed.
+   * The definition passed validation but could not be processed (a defect or an unforeseen input);
+   * it was set aside so that nothing else is disturbed.
    */
   UNPROCESSABLE;
 

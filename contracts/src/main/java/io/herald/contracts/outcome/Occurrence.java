@@ -5,8 +5,8 @@ import java.time.Instant;
 
 /**
  * One fired occurrence of a schedule, on {@code herald.occurrences} keyed by schedule key. The
- * scheduler's projector turns it into {@code next_send_at}, {@code execution_count}, {@code
- * status} and a {@code recurring_message_logs} row.
+ * scheduler's projector turns it into {@code next_send_at}, {@code execution_count}, {@code status}
+ * and a {@code recurring_message_logs} row.
  *
  * @param schemaVersion payload version
  * @param scheduleKey {@code <kind>:<id>}

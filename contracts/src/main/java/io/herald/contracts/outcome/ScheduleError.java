@@ -1,8 +1,8 @@
 package io.herald.contracts.outcome;
 
+import io.herald.contracts.event.ScheduleKind;
 import io.herald.contracts.limit.ErrorTexts;
 import io.herald.contracts.limit.Limits;
-import io.herald.contracts.event.ScheduleKind;
 import java.time.Instant;
 import java.util.List;
 

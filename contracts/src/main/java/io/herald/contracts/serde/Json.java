@@ -9,8 +9,8 @@ import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 
 /**
  * The one configured {@link ObjectMapper} of Herald's contracts. Readers ignore unknown fields and
- * default absent ones (null for objects, 0/false for primitives) so payloads can evolve
- * additively; instants are ISO-8601 strings so other languages can produce them.
+ * default absent ones (null for objects, 0/false for primitives) so payloads can evolve additively;
+ * instants are ISO-8601 strings so other languages can produce them.
  */
 public final class Json {
 

@@ -52,7 +52,11 @@ public final class JsonSerde<T> implements Serde<T>, Serializer<T>, Deserializer
       return reader.readValue(data);
     } catch (IOException | RuntimeException e) {
       throw new SerializationException(
-          "Cannot read " + type.getSimpleName() + " from topic " + topic + ": "
+          "Cannot read "
+              + type.getSimpleName()
+              + " from topic "
+              + topic
+              + ": "
               + firstLine(e.getMessage()),
           e);
     }

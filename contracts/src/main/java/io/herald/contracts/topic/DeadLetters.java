@@ -9,9 +9,9 @@ import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 
 /**
- * The headers of a dead-lettered record: the original headers plus where it came from and why
- * it could not be read, so an operator can find, fix and replay it. One format for every
- * Herald service.
+ * The headers of a dead-lettered record: the original headers plus where it came from and why it
+ * could not be read, so an operator can find, fix and replay it. One format for every Herald
+ * service.
  */
 public final class DeadLetters {
 
@@ -27,15 +27,15 @@ public final class DeadLetters {
    *     exception) rejected it; recorded as {@code class: first line of its message}
    */
   public static RecordHeaders headers(
-      Header[] original, String topic, int partition, long offset, String reason,
-      Exception cause) {
+      Header[] original, String topic, int partition, long offset, String reason, Exception cause) {
     RecordHeaders headers = new RecordHeaders(keptHeaders(original));
     headers.add(Topics.DLQ_HEADER_TOPIC, utf8(topic));
     headers.add(Topics.DLQ_HEADER_PARTITION, utf8(Integer.toString(partition)));
     headers.add(Topics.DLQ_HEADER_OFFSET, utf8(Long.toString(offset)));
     headers.add(Topics.DLQ_HEADER_REASON, utf8(firstLine(reason)));
     if (cause != null) {
-      headers.add(Topics.DLQ_HEADER_EXCEPTION,
+      headers.add(
+          Topics.DLQ_HEADER_EXCEPTION,
           utf8(firstLine(cause.getClass().getName() + ": " + cause.getMessage())));
     }
     return headers;
@@ -53,8 +53,8 @@ public final class DeadLetters {
 
   /**
    * The value to dead-letter: the original bytes, or their first {@link
-   * Limits#MAX_DEAD_LETTER_VALUE_BYTES} when larger (then {@link #truncatedHeader} says how
-   * large the original was), so the dead-letter write itself can never fail on size.
+   * Limits#MAX_DEAD_LETTER_VALUE_BYTES} when larger (then {@link #truncatedHeader} says how large
+   * the original was), so the dead-letter write itself can never fail on size.
    */
   public static byte[] value(byte[] original) {
     if (original == null || original.length <= Limits.MAX_DEAD_LETTER_VALUE_BYTES) {
@@ -82,13 +82,16 @@ public final class DeadLetters {
     }
     long total = 0;
     for (Header h : original) {
-      total += (h.key() == null ? 0 : h.key().length()) + (h.value() == null ? 0 : h.value().length);
+      total +=
+          (h.key() == null ? 0 : h.key().length()) + (h.value() == null ? 0 : h.value().length);
     }
     if (total <= MAX_ORIGINAL_HEADER_BYTES) {
       return original;
     }
-    return new Header[] {new RecordHeader("herald.dlq.dropped-headers",
-        utf8(original.length + " headers, " + total + " bytes"))};
+    return new Header[] {
+      new RecordHeader(
+          "herald.dlq.dropped-headers", utf8(original.length + " headers, " + total + " bytes"))
+    };
   }
 
   private static byte[] utf8(String s) {

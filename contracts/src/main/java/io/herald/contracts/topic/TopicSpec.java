@@ -4,8 +4,8 @@ import java.util.Objects;
 import org.apache.kafka.common.serialization.Serde;
 
 /**
- * A topic with its typed serdes and what its key means. Instances are immutable constants of
- * {@link Topics}; serdes are stateless and safe to share.
+ * A topic with its typed serdes and what its key means. Instances are immutable constants of {@link
+ * Topics}; serdes are stateless and safe to share.
  *
  * @param name topic name, {@code herald.<kebab-case-noun>}
  * @param keySerde serde of the key
@@ -24,7 +24,9 @@ public record TopicSpec<K, V>(
     }
   }
 
-  /** The dead-letter topic of this topic: {@code <name>.dlq}, raw bytes with coordinates in headers. */
+  /**
+   * The dead-letter topic of this topic: {@code <name>.dlq}, raw bytes with coordinates in headers.
+   */
   public String dlqName() {
     return name + ".dlq";
   }

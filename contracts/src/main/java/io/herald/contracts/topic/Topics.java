@@ -55,7 +55,10 @@ public final class Topics {
           "schedule key",
           false);
 
-  /** Latest scheduler state per schedule (armed, finished, invalid...); key = schedule key; compacted. */
+  /**
+   * Latest scheduler state per schedule (armed, finished, invalid...); key = schedule key;
+   * compacted.
+   */
   public static final TopicSpec<String, ScheduleState> SCHEDULE_STATES =
       new TopicSpec<>(
           "herald.schedule-states",

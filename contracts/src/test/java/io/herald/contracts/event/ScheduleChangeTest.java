@@ -85,8 +85,23 @@ class ScheduleChangeTest {
     recipients.add("+6281234567890");
     recipients.add(null);
     ScheduleChange change =
-        new ScheduleChange(1, ChangeOp.UPSERT, "recurring:1", ScheduleKind.RECURRING, "t", "d",
-            "n", "hi", null, recipients, RuleSpec.once(null), null, true, null, 1L, null,
+        new ScheduleChange(
+            1,
+            ChangeOp.UPSERT,
+            "recurring:1",
+            ScheduleKind.RECURRING,
+            "t",
+            "d",
+            "n",
+            "hi",
+            null,
+            recipients,
+            RuleSpec.once(null),
+            null,
+            true,
+            null,
+            1L,
+            null,
             List.of("earlier problem"));
 
     assertThat(change.recipients()).containsExactly("+6281234567890");

@@ -29,8 +29,7 @@ class ErrorTextsTest {
   void shouldClipToTheBoundWithAnEllipsisWhenTooLong() {
     String clipped = ErrorTexts.clip("x".repeat(1_000), 40);
     assertThat(clipped).hasSize(40).endsWith("…");
-    assertThat(ErrorTexts.quote("y".repeat(1_000_000)))
-        .hasSize(Limits.ECHO_MAX_CHARS + 2);
+    assertThat(ErrorTexts.quote("y".repeat(1_000_000))).hasSize(Limits.ECHO_MAX_CHARS + 2);
   }
 
   @Test
@@ -61,7 +60,8 @@ class ErrorTextsTest {
     assertThat(capped).hasSize(Limits.ERROR_REASONS_LISTED + 1);
     assertThat(capped.get(Limits.ERROR_REASONS_LISTED)).isEqualTo("and 15 more");
     assertThat(ErrorTexts.reasons(capped)).as("capping twice changes nothing").isEqualTo(capped);
-    assertThat(ErrorTexts.join(reasons)).startsWith("reason 0; reason 1; ")
+    assertThat(ErrorTexts.join(reasons))
+        .startsWith("reason 0; reason 1; ")
         .endsWith("reason 9; and 15 more");
   }
 
@@ -77,9 +77,17 @@ class ErrorTextsTest {
   @Test
   void shouldBoundAScheduleErrorWhoeverBuildsIt() {
     List<String> reasons = Collections.nCopies(100_000, "q".repeat(10_000));
-    ScheduleError e = new ScheduleError(1, "recurring:x", null, "t".repeat(10_000),
-        ErrorReason.INVALID_RULE, reasons, String.join("; ", reasons.subList(0, 100)), 1L,
-        Instant.EPOCH);
+    ScheduleError e =
+        new ScheduleError(
+            1,
+            "recurring:x",
+            null,
+            "t".repeat(10_000),
+            ErrorReason.INVALID_RULE,
+            reasons,
+            String.join("; ", reasons.subList(0, 100)),
+            1L,
+            Instant.EPOCH);
     assertThat(e.reasons()).hasSize(Limits.ERROR_REASONS_LISTED + 1);
     assertThat(e.message()).hasSizeLessThanOrEqualTo(Limits.ERROR_TEXT_MAX_CHARS);
     assertThat(e.tenantId()).hasSizeLessThanOrEqualTo(Limits.ID_MAX_CHARS);
@@ -92,11 +100,14 @@ class ErrorTextsTest {
       fields.put(String.format("f%04d", i), "v".repeat(5_000));
     }
     fields.put("k".repeat(Limits.CONTACT_FIELD_KEY_MAX_CHARS + 1), "dropped");
-    ContactInfo c = new ContactInfo(1, "id", "t", "+4915112345678", "n".repeat(1_000_000),
-        fields, false, false);
+    ContactInfo c =
+        new ContactInfo(
+            1, "id", "t", "+4915112345678", "n".repeat(1_000_000), fields, false, false);
     assertThat(c.name()).hasSize(Limits.CONTACT_NAME_MAX_CHARS);
-    assertThat(c.fields()).hasSize(Limits.CONTACT_FIELDS_MAX_ENTRIES)
-        .containsKeys("f0000", "f0049").doesNotContainKey("f0050");
+    assertThat(c.fields())
+        .hasSize(Limits.CONTACT_FIELDS_MAX_ENTRIES)
+        .containsKeys("f0000", "f0049")
+        .doesNotContainKey("f0050");
     assertThat(c.fields().get("f0000")).hasSize(Limits.CONTACT_FIELD_VALUE_MAX_CHARS);
     String emoji = "\uD83D\uDE00";
     String cut = Limits.cut(emoji.repeat(300), Limits.CONTACT_NAME_MAX_CHARS);

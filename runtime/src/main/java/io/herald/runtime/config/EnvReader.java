@@ -2,7 +2,6 @@ package io.herald.runtime.config;
 
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,9 +12,9 @@ import java.util.TreeMap;
 import java.util.stream.Collectors;
 
 /**
- * Reads typed settings from an environment map, collecting every problem instead of failing at
- * the first, so a user fixes a bad deployment in one round. Remembers what it read for the
- * startup echo; secrets are echoed as {@code [hidden]}.
+ * Reads typed settings from an environment map, collecting every problem instead of failing at the
+ * first, so a user fixes a bad deployment in one round. Remembers what it read for the startup
+ * echo; secrets are echoed as {@code [hidden]}.
  */
 public final class EnvReader {
 
@@ -43,8 +42,8 @@ public final class EnvReader {
   }
 
   /**
-   * Reports {@code name} as required but not set when {@code value} (read earlier, e.g. with
-   * {@link #optional}) is null: for a setting only some configurations need.
+   * Reports {@code name} as required but not set when {@code value} (read earlier, e.g. with {@link
+   * #optional}) is null: for a setting only some configurations need.
    */
   public void requirePresent(String name, Object value) {
     if (value == null) {
@@ -85,7 +84,13 @@ public final class EnvReader {
     try {
       long parsed = Long.parseLong(v);
       if (parsed < min || parsed > max) {
-        problems.add(name + "=" + v + ": must be >= " + min + (max == Long.MAX_VALUE || max == Integer.MAX_VALUE ? "" : " and <= " + max));
+        problems.add(
+            name
+                + "="
+                + v
+                + ": must be >= "
+                + min
+                + (max == Long.MAX_VALUE || max == Integer.MAX_VALUE ? "" : " and <= " + max));
         return def;
       }
       return parsed;
@@ -173,16 +178,21 @@ public final class EnvReader {
       }
     }
     problems.add(
-        name + "=" + v + ": expected one of "
-            + Arrays.stream(type.getEnumConstants()).map(EnvReader::wire).collect(Collectors.joining(", ")));
+        name
+            + "="
+            + v
+            + ": expected one of "
+            + Arrays.stream(type.getEnumConstants())
+                .map(EnvReader::wire)
+                .collect(Collectors.joining(", ")));
     return def;
   }
 
   /**
    * {@code KAFKA_*} variables as Kafka client properties: {@code KAFKA_SECURITY_PROTOCOL} becomes
    * {@code security.protocol}. Keys the service owns (e.g. {@code processing.guarantee}) may not be
-   * overridden: that is a configuration error, not a silent override. Values whose key looks
-   * secret (password, secret, jaas) are echoed hidden.
+   * overridden: that is a configuration error, not a silent override. Values whose key looks secret
+   * (password, secret, jaas) are echoed hidden.
    */
   public Map<String, String> kafkaPassthrough(Set<String> ownedKeys) {
     Map<String, String> props = new TreeMap<>();
@@ -231,8 +241,11 @@ public final class EnvReader {
   }
 
   private static boolean looksSecret(String prop) {
-    return prop.contains("password") || prop.contains("secret") || prop.contains("jaas")
-        || prop.contains("token") || prop.contains("key");
+    return prop.contains("password")
+        || prop.contains("secret")
+        || prop.contains("jaas")
+        || prop.contains("token")
+        || prop.contains("key");
   }
 
   private static String wire(Enum<?> e) {

@@ -37,7 +37,9 @@ public final class AdminServer implements AutoCloseable {
    */
   public static final String BIND_ADDRESS_PROPERTY = "herald.admin.bind-address";
 
-  /** Listens on {@code port} at {@link #BIND_ADDRESS_PROPERTY}'s address, else on every interface. */
+  /**
+   * Listens on {@code port} at {@link #BIND_ADDRESS_PROPERTY}'s address, else on every interface.
+   */
   public AdminServer(int port, PrometheusMeterRegistry registry, BooleanSupplier ready) {
     this(address(System.getProperty(BIND_ADDRESS_PROPERTY), port), registry, ready);
   }
@@ -48,15 +50,19 @@ public final class AdminServer implements AutoCloseable {
         : new InetSocketAddress(bindAddress.trim(), port);
   }
 
-  public AdminServer(InetSocketAddress address, PrometheusMeterRegistry registry, BooleanSupplier ready) {
+  public AdminServer(
+      InetSocketAddress address, PrometheusMeterRegistry registry, BooleanSupplier ready) {
     this.registry = registry;
     this.ready = ready;
     try {
       this.server = HttpServer.create(address, 16);
     } catch (IOException e) {
       throw new UncheckedIOException(
-          "Cannot listen on port " + address.getPort() + " for /metrics and /health: "
-              + e.getMessage() + " (choose another port in the service's *_METRICS_PORT)",
+          "Cannot listen on port "
+              + address.getPort()
+              + " for /metrics and /health: "
+              + e.getMessage()
+              + " (choose another port in the service's *_METRICS_PORT)",
           e);
     }
     this.executor =
@@ -85,8 +91,10 @@ public final class AdminServer implements AutoCloseable {
 
   public AdminServer start() {
     server.start();
-    log.info("Admin endpoints listening: address={} port={} paths=/metrics,/health/live,/health/ready",
-        server.getAddress().getAddress().getHostAddress(), port());
+    log.info(
+        "Admin endpoints listening: address={} port={} paths=/metrics,/health/live,/health/ready",
+        server.getAddress().getAddress().getHostAddress(),
+        port());
     return this;
   }
 

@@ -17,8 +17,8 @@ import org.apache.kafka.clients.producer.ProducerConfig;
  *   <li>the {@code KAFKA_*} passthrough ({@code EnvReader#kafkaPassthrough}, which already refused
  *       any variable naming a key the service owns);
  *   <li>what every client owns: {@code bootstrap.servers} and, when given, {@code client.id};
- *   <li>what the role owns: a producer's {@code max.request.size} (one record bound end to end),
- *       a consumer's {@code group.id} and {@code enable.auto.commit=false};
+ *   <li>what the role owns: a producer's {@code max.request.size} (one record bound end to end), a
+ *       consumer's {@code group.id} and {@code enable.auto.commit=false};
  *   <li>what the caller {@link Builder#set sets} (e.g. serializers, {@code isolation.level}).
  * </ol>
  */

@@ -15,13 +15,13 @@ import org.slf4j.LoggerFactory;
  * #stop(Duration)}) or a fatal failure ends it.
  *
  * <ul>
- *   <li><b>Stop protocol.</b> {@code close()} sets the stop flag, ends a backoff wait at once, calls
- *       the wakeup hook (e.g. {@code consumer::wakeup}) and joins the thread for at most the join
- *       timeout. Whatever the body throws once stopping has begun ends the loop cleanly.
+ *   <li><b>Stop protocol.</b> {@code close()} sets the stop flag, ends a backoff wait at once,
+ *       calls the wakeup hook (e.g. {@code consumer::wakeup}) and joins the thread for at most the
+ *       join timeout. Whatever the body throws once stopping has begun ends the loop cleanly.
  *   <li><b>Failures.</b> The owner's {@link FailurePolicy} sees each failure with its consecutive
  *       attempt number and the backoff that follows: {@link Decision#RETRY} waits that backoff
- *       (exponential from {@code min} to {@code max}, reset by an iteration that did work) and
- *       runs the body again; {@link Decision#FATAL} ends the loop.
+ *       (exponential from {@code min} to {@code max}, reset by an iteration that did work) and runs
+ *       the body again; {@link Decision#FATAL} ends the loop.
  *   <li><b>Fatal end.</b> The loop logs why at ERROR, {@link #healthy()} turns false, {@link
  *       #failure()} holds the cause and {@code onFatal} is called once on the loop's thread, after
  *       the tear-down, so the app can report not ready and exit with a code. A loop that ends
@@ -41,8 +41,8 @@ public final class ServiceLoop implements AutoCloseable {
     /**
      * Runs one iteration; throws to report a failure to the {@link FailurePolicy}.
      *
-     * @return true when the iteration did work (it resets the backoff and the attempt count),
-     *     false when it was idle (e.g. an empty poll), which leaves both as they are
+     * @return true when the iteration did work (it resets the backoff and the attempt count), false
+     *     when it was idle (e.g. an empty poll), which leaves both as they are
      */
     boolean runOnce() throws Exception;
   }
@@ -163,8 +163,8 @@ public final class ServiceLoop implements AutoCloseable {
   }
 
   /**
-   * Blocks until the loop has ended or {@code timeout} passed; true when it has ended (or was
-   * never started: nothing runs).
+   * Blocks until the loop has ended or {@code timeout} passed; true when it has ended (or was never
+   * started: nothing runs).
    */
   public boolean awaitExit(Duration timeout) throws InterruptedException {
     if (!started) {

@@ -35,7 +35,8 @@ class EnvReaderTest {
         .hasMessageContaining("HERALD_X_BOOTSTRAP is required")
         .hasMessageContaining("HERALD_X_ATTEMPTS=0: must be >= 1")
         .hasMessageContaining("HERALD_X_WAIT=30s: not an ISO-8601 duration")
-        .hasMessageContaining("HERALD_X_MODE=sometimes: expected one of at_most_once, at_least_once")
+        .hasMessageContaining(
+            "HERALD_X_MODE=sometimes: expected one of at_most_once, at_least_once")
         .hasMessageContaining("HERALD_X_RATE=abc: not a number")
         .satisfies(e -> assertThat(((ConfigException) e).problems()).hasSize(5));
   }
@@ -45,7 +46,8 @@ class EnvReaderTest {
     EnvReader r = new EnvReader(Map.of("HERALD_X_ATTEMPTS", " "));
     assertThat(r.intAtLeast("HERALD_X_ATTEMPTS", 3, 1)).isEqualTo(3);
     assertThat(r.duration("HERALD_X_WAIT", Duration.ofSeconds(2))).isEqualTo(Duration.ofSeconds(2));
-    assertThat(r.oneOf("HERALD_X_MODE", Mode.class, Mode.AT_LEAST_ONCE)).isEqualTo(Mode.AT_LEAST_ONCE);
+    assertThat(r.oneOf("HERALD_X_MODE", Mode.class, Mode.AT_LEAST_ONCE))
+        .isEqualTo(Mode.AT_LEAST_ONCE);
     assertThat(r.bool("HERALD_X_FLAG", true)).isTrue();
     r.failIfInvalid();
   }
@@ -53,7 +55,8 @@ class EnvReaderTest {
   @Test
   void shouldAcceptDashesAndAnyCaseWhenParsingEnums() {
     EnvReader r = new EnvReader(Map.of("HERALD_X_MODE", "At-Least-Once"));
-    assertThat(r.oneOf("HERALD_X_MODE", Mode.class, Mode.AT_MOST_ONCE)).isEqualTo(Mode.AT_LEAST_ONCE);
+    assertThat(r.oneOf("HERALD_X_MODE", Mode.class, Mode.AT_MOST_ONCE))
+        .isEqualTo(Mode.AT_LEAST_ONCE);
   }
 
   @Test
@@ -76,7 +79,8 @@ class EnvReaderTest {
 
   @Test
   void shouldHideSecretsWhenEchoing() {
-    EnvReader r = new EnvReader(Map.of("HERALD_X_JDBC_PASSWORD", "s3cr3t", "HERALD_X_URL", "jdbc:x"));
+    EnvReader r =
+        new EnvReader(Map.of("HERALD_X_JDBC_PASSWORD", "s3cr3t", "HERALD_X_URL", "jdbc:x"));
     r.secret("HERALD_X_JDBC_PASSWORD", null);
     r.optional("HERALD_X_URL", null);
     assertThat(r.echo())

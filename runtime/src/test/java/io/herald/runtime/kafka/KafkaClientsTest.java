@@ -35,7 +35,9 @@ class KafkaClientsTest {
                 "b:9092", Map.of("bootstrap.servers", "x:1", "max.request.size", "1"), 42)
             .toMap();
 
-    assertThat(p).containsEntry("bootstrap.servers", "b:9092").containsEntry("max.request.size", 42);
+    assertThat(p)
+        .containsEntry("bootstrap.servers", "b:9092")
+        .containsEntry("max.request.size", 42);
     assertThat(p).doesNotContainKey("client.id");
   }
 
@@ -48,7 +50,8 @@ class KafkaClientsTest {
             .toProperties()
             .entrySet()
             .stream()
-            .collect(java.util.stream.Collectors.toMap(e -> (String) e.getKey(), e -> e.getValue()));
+            .collect(
+                java.util.stream.Collectors.toMap(e -> (String) e.getKey(), e -> e.getValue()));
 
     assertThat(p)
         .containsEntry("group.id", "herald-sender")

@@ -35,10 +35,11 @@ class ServiceLoopTest {
       ServiceLoop loop =
           ServiceLoop.named("herald-test")
               .metrics(registry)
-              .body(() -> {
-                threads.offer(Thread.currentThread().getName());
-                return true;
-              })
+              .body(
+                  () -> {
+                    threads.offer(Thread.currentThread().getName());
+                    return true;
+                  })
               .tearDown(tornDown::countDown)
               .build()
               .start();
@@ -62,11 +63,12 @@ class ServiceLoopTest {
       ServiceLoop loop =
           ServiceLoop.named("herald-test")
               .metrics(registry)
-              .body(() -> {
-                blocked.countDown();
-                release.await();
-                throw new IllegalStateException("woken");
-              })
+              .body(
+                  () -> {
+                    blocked.countDown();
+                    release.await();
+                    throw new IllegalStateException("woken");
+                  })
               .wakeup(release::countDown)
               .onFatal(e -> fatal.incrementAndGet())
               .build()
@@ -86,14 +88,16 @@ class ServiceLoopTest {
       ServiceLoop loop =
           ServiceLoop.named("herald-test")
               .metrics(registry)
-              .body(() -> {
-                throw new IllegalStateException("database down");
-              })
+              .body(
+                  () -> {
+                    throw new IllegalStateException("database down");
+                  })
               .backoff(Duration.ofMinutes(10), Duration.ofMinutes(10))
-              .onFailure((e, attempt, backoff) -> {
-                failed.countDown();
-                return Decision.RETRY;
-              })
+              .onFailure(
+                  (e, attempt, backoff) -> {
+                    failed.countDown();
+                    return Decision.RETRY;
+                  })
               .build()
               .start();
       assertThat(failed.await(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
@@ -112,11 +116,12 @@ class ServiceLoopTest {
       ServiceLoop loop =
           ServiceLoop.named("herald-test")
               .metrics(registry)
-              .body(() -> {
-                entered.countDown();
-                release.await();
-                return true;
-              })
+              .body(
+                  () -> {
+                    entered.countDown();
+                    release.await();
+                    return true;
+                  })
               .build()
               .start();
       assertThat(entered.await(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
@@ -130,7 +135,8 @@ class ServiceLoopTest {
 
     @Test
     void shouldDoNothingWhenClosedBeforeStart() {
-      ServiceLoop loop = ServiceLoop.named("herald-test").metrics(registry).body(() -> true).build();
+      ServiceLoop loop =
+          ServiceLoop.named("herald-test").metrics(registry).body(() -> true).build();
       loop.close();
       assertThat(loop.healthy()).isTrue();
       assertThat(loop.running()).isFalse();
@@ -148,27 +154,29 @@ class ServiceLoopTest {
       ServiceLoop loop =
           ServiceLoop.named("herald-test")
               .metrics(registry)
-              .body(() -> {
-                int n = calls.incrementAndGet();
-                if (n == 4) {
-                  return true; // work done: the next failure starts again from min
-                }
-                if (n == 6) {
-                  done.countDown();
-                  return false;
-                }
-                if (n > 6) {
-                  return false;
-                }
-                throw new IllegalStateException("down " + n);
-              })
+              .body(
+                  () -> {
+                    int n = calls.incrementAndGet();
+                    if (n == 4) {
+                      return true; // work done: the next failure starts again from min
+                    }
+                    if (n == 6) {
+                      done.countDown();
+                      return false;
+                    }
+                    if (n > 6) {
+                      return false;
+                    }
+                    throw new IllegalStateException("down " + n);
+                  })
               .backoff(Duration.ofMillis(1), Duration.ofMillis(3))
-              .onFailure((e, attempt, backoff) -> {
-                synchronized (seen) {
-                  seen.add(attempt + "@" + backoff.toMillis());
-                }
-                return Decision.RETRY;
-              })
+              .onFailure(
+                  (e, attempt, backoff) -> {
+                    synchronized (seen) {
+                      seen.add(attempt + "@" + backoff.toMillis());
+                    }
+                    return Decision.RETRY;
+                  })
               .build()
               .start();
       assertThat(done.await(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
@@ -189,26 +197,28 @@ class ServiceLoopTest {
       ServiceLoop loop =
           ServiceLoop.named("herald-test")
               .metrics(registry)
-              .body(() -> {
-                int n = calls.incrementAndGet();
-                if (n == 2) {
-                  return false; // idle: nothing to reset
-                }
-                if (n > 3) {
-                  return false;
-                }
-                throw new IllegalStateException("down");
-              })
+              .body(
+                  () -> {
+                    int n = calls.incrementAndGet();
+                    if (n == 2) {
+                      return false; // idle: nothing to reset
+                    }
+                    if (n > 3) {
+                      return false;
+                    }
+                    throw new IllegalStateException("down");
+                  })
               .backoff(Duration.ofMillis(1), Duration.ofMillis(1))
-              .onFailure((e, attempt, backoff) -> {
-                synchronized (attempts) {
-                  attempts.add(attempt);
-                }
-                if (attempt == 2) {
-                  done.countDown();
-                }
-                return Decision.RETRY;
-              })
+              .onFailure(
+                  (e, attempt, backoff) -> {
+                    synchronized (attempts) {
+                      attempts.add(attempt);
+                    }
+                    if (attempt == 2) {
+                      done.countDown();
+                    }
+                    return Decision.RETRY;
+                  })
               .build()
               .start();
       assertThat(done.await(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
@@ -230,19 +240,22 @@ class ServiceLoopTest {
       ServiceLoop loop =
           ServiceLoop.named("herald-test")
               .metrics(registry)
-              .body(() -> {
-                throw boom;
-              })
-              .tearDown(() -> {
-                seenByTearDown.set(self.get().failure());
-                tornDown.countDown();
-              })
-              .onFatal(e -> {
-                // the tear-down ran before: the app may exit from here
-                assertThat(tornDown.getCount()).isZero();
-                fatal.set(e);
-                called.countDown();
-              })
+              .body(
+                  () -> {
+                    throw boom;
+                  })
+              .tearDown(
+                  () -> {
+                    seenByTearDown.set(self.get().failure());
+                    tornDown.countDown();
+                  })
+              .onFatal(
+                  e -> {
+                    // the tear-down ran before: the app may exit from here
+                    assertThat(tornDown.getCount()).isZero();
+                    fatal.set(e);
+                    called.countDown();
+                  })
               .build();
       self.set(loop);
       loop.start();
@@ -265,9 +278,10 @@ class ServiceLoopTest {
       ServiceLoop loop =
           ServiceLoop.named("herald-test")
               .metrics(registry)
-              .setUp(() -> {
-                throw new IllegalStateException("cannot subscribe");
-              })
+              .setUp(
+                  () -> {
+                    throw new IllegalStateException("cannot subscribe");
+                  })
               .body(() -> true)
               .onFatal(e -> called.countDown())
               .build()
@@ -283,11 +297,12 @@ class ServiceLoopTest {
       ServiceLoop loop =
           ServiceLoop.named("herald-test")
               .metrics(registry)
-              .body(() -> {
-                throw new OutOfMemoryError("simulated");
-              })
-              .onFailure((e, attempt, backoff) ->
-                  e instanceof Exception ? Decision.RETRY : Decision.FATAL)
+              .body(
+                  () -> {
+                    throw new OutOfMemoryError("simulated");
+                  })
+              .onFailure(
+                  (e, attempt, backoff) -> e instanceof Exception ? Decision.RETRY : Decision.FATAL)
               .onFatal(e -> called.countDown())
               .build()
               .start();

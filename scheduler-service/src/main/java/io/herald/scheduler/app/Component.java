@@ -4,8 +4,8 @@ import java.util.function.BooleanSupplier;
 
 /**
  * Something {@link SchedulerApp} starts after Kafka Streams and closes before it: the CDC engine
- * and the schedule-state projector plug in here. {@link #close()} must return within a bounded
- * time and be idempotent.
+ * and the schedule-state projector plug in here. {@link #close()} must return within a bounded time
+ * and be idempotent.
  */
 public interface Component extends AutoCloseable {
 

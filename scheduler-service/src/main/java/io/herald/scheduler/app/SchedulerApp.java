@@ -7,11 +7,11 @@ import io.herald.runtime.metrics.MetricsRegistries;
 import io.herald.scheduler.cdc.CdcConfig;
 import io.herald.scheduler.cdc.CdcEngine;
 import io.herald.scheduler.cdc.EngineLeadership;
+import io.herald.scheduler.config.SchedulerConfig;
+import io.herald.scheduler.config.SchedulerConnection;
 import io.herald.scheduler.projector.DailyTotals;
 import io.herald.scheduler.projector.ProjectorConfig;
 import io.herald.scheduler.projector.ScheduleStateProjector;
-import io.herald.scheduler.config.SchedulerConfig;
-import io.herald.scheduler.config.SchedulerConnection;
 import io.herald.scheduler.topology.SchedulerMetrics;
 import io.herald.scheduler.topology.StreamsRunner;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -20,8 +20,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -35,8 +35,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The CDC engine and the state projector plug in as {@link Component}s: {@link #create(Map,
  * Runnable)} builds them from the configuration ({@link #cdcEngine(CdcConfig,
- * PrometheusMeterRegistry, Consumer)}), or {@link Component#none} when the configuration leaves them off;
- * tests pass their own.
+ * PrometheusMeterRegistry, Consumer)}), or {@link Component#none} when the configuration leaves
+ * them off; tests pass their own.
  */
 public final class SchedulerApp implements AutoCloseable {
 
@@ -44,6 +44,7 @@ public final class SchedulerApp implements AutoCloseable {
 
   /** Exit code for invalid configuration. */
   public static final int EXIT_CONFIG = 2;
+
   /** Exit code when Kafka Streams died. */
   public static final int EXIT_STREAMS_DIED = 1;
 
@@ -55,8 +56,10 @@ public final class SchedulerApp implements AutoCloseable {
   private final StreamsRunner streams;
   private final Component cdcEngine;
   private final Component stateProjector;
+
   /** Read by the admin server's threads (readiness). */
   private final List<Component> started = new CopyOnWriteArrayList<>();
+
   private final AtomicBoolean closed = new AtomicBoolean();
   private AdminServer adminServer;
 
@@ -65,8 +68,7 @@ public final class SchedulerApp implements AutoCloseable {
    * @param registry where every meter goes; the admin server exports it
    * @param cdcEngine the Debezium engine (produces schedule changes); {@link Component#none} when
    *     another process does CDC
-   * @param stateProjector occurrences and errors into PostgreSQL; {@link Component#none} if
-   *     absent
+   * @param stateProjector occurrences and errors into PostgreSQL; {@link Component#none} if absent
    * @param onStreamsFatal called once when Kafka Streams reaches ERROR; must return at once
    */
   public SchedulerApp(
@@ -94,8 +96,11 @@ public final class SchedulerApp implements AutoCloseable {
     this.cdcEngine = Objects.requireNonNull(cdcEngine, "cdcEngine");
     this.stateProjector = Objects.requireNonNull(stateProjector, "stateProjector");
     this.streams =
-        new StreamsRunner(config, new SchedulerMetrics(registry), Objects.requireNonNull(
-            onStreamsFatal, "onStreamsFatal"), wallClock);
+        new StreamsRunner(
+            config,
+            new SchedulerMetrics(registry),
+            Objects.requireNonNull(onStreamsFatal, "onStreamsFatal"),
+            wallClock);
   }
 
   public void start() {
@@ -111,8 +116,8 @@ public final class SchedulerApp implements AutoCloseable {
   }
 
   /**
-   * True when Kafka Streams is RUNNING and no started component stopped on its own (e.g. the
-   * state projector on a failure it does not retry).
+   * True when Kafka Streams is RUNNING and no started component stopped on its own (e.g. the state
+   * projector on a failure it does not retry).
    */
   public boolean isReady() {
     return streams.isRunning() && started.stream().allMatch(Component::healthy);
@@ -152,7 +157,9 @@ public final class SchedulerApp implements AutoCloseable {
     try {
       t.join(COMPONENT_CLOSE_TIMEOUT.toMillis());
       if (t.isAlive()) {
-        log.warn("Component did not stop in time, continuing: name={} timeout={}", c.name(),
+        log.warn(
+            "Component did not stop in time, continuing: name={} timeout={}",
+            c.name(),
             COMPONENT_CLOSE_TIMEOUT);
       }
     } catch (InterruptedException e) {
@@ -162,11 +169,11 @@ public final class SchedulerApp implements AutoCloseable {
 
   /**
    * Builds an unstarted scheduler from environment variables: Streams topology, the CDC engine
-   * behind its leadership lease, and the state projector. Every configuration problem of every
-   * part is reported in one {@link ConfigException}.
+   * behind its leadership lease, and the state projector. Every configuration problem of every part
+   * is reported in one {@link ConfigException}.
    *
-   * @param onStreamsFatal called when Kafka Streams reaches ERROR or a component's loop stops on
-   *     a failure it does not retry (either way the process must exit); must return at once
+   * @param onStreamsFatal called when Kafka Streams reaches ERROR or a component's loop stops on a
+   *     failure it does not retry (either way the process must exit); must return at once
    */
   public static SchedulerApp create(Map<String, String> env, Runnable onStreamsFatal) {
     return create(env, onStreamsFatal, Clock.systemUTC());
@@ -180,7 +187,9 @@ public final class SchedulerApp implements AutoCloseable {
   }
 
   private static SchedulerApp create(
-      EnvReader reader, PrometheusMeterRegistry registry, Runnable onStreamsFatal,
+      EnvReader reader,
+      PrometheusMeterRegistry registry,
+      Runnable onStreamsFatal,
       Clock wallClock) {
     // CDC and projector settings first: they only collect problems, and SchedulerConfig.read
     // then throws once with all of them.
@@ -192,8 +201,13 @@ public final class SchedulerApp implements AutoCloseable {
     log.info("Effective configuration: {}", reader.echo());
     // A component loop that stops fatally ends the process like a dead Streams does.
     Consumer<Throwable> onComponentFatal = e -> onStreamsFatal.run();
-    return new SchedulerApp(config, registry, cdcEngine(cdc, registry, onComponentFatal),
-        stateProjector(projector, registry, onComponentFatal), onStreamsFatal, wallClock);
+    return new SchedulerApp(
+        config,
+        registry,
+        cdcEngine(cdc, registry, onComponentFatal),
+        stateProjector(projector, registry, onComponentFatal),
+        onStreamsFatal,
+        wallClock);
   }
 
   /**
@@ -207,17 +221,21 @@ public final class SchedulerApp implements AutoCloseable {
     }
     CdcEngine engine = new CdcEngine(cdc, registry);
     EngineLeadership lease = new EngineLeadership(cdc, engine, registry, onFatal);
-    return Component.of("cdc-engine", lease::start, () -> {
-      lease.close();
-      engine.close();
-    }, lease::healthy);
+    return Component.of(
+        "cdc-engine",
+        lease::start,
+        () -> {
+          lease.close();
+          engine.close();
+        },
+        lease::healthy);
   }
 
   /**
    * Occurrences, errors and states into the source rows' state columns (ADR 0005).
    *
-   * @param onFatal called once when the projector or the daily totals stop on a failure they do
-   *     not retry; must return at once
+   * @param onFatal called once when the projector or the daily totals stop on a failure they do not
+   *     retry; must return at once
    */
   static Component stateProjector(
       ProjectorConfig projector, PrometheusMeterRegistry registry, Consumer<Throwable> onFatal) {
@@ -226,13 +244,17 @@ public final class SchedulerApp implements AutoCloseable {
     }
     ScheduleStateProjector p = new ScheduleStateProjector(projector, registry, onFatal);
     DailyTotals totals = new DailyTotals(projector, registry, onFatal);
-    return Component.of("state-projector", () -> {
-      p.start();
-      totals.start();
-    }, () -> {
-      totals.close();
-      p.close();
-    }, () -> p.healthy() && totals.healthy());
+    return Component.of(
+        "state-projector",
+        () -> {
+          p.start();
+          totals.start();
+        },
+        () -> {
+          totals.close();
+          p.close();
+        },
+        () -> p.healthy() && totals.healthy());
   }
 
   public static void main(String[] args) {
@@ -259,8 +281,10 @@ public final class SchedulerApp implements AutoCloseable {
     try {
       app.start();
       fatal.await();
-      log.error("Kafka Streams reached ERROR or a component stopped on a fatal failure: exiting so"
-          + " the orchestrator restarts the process: streamsState={}", app.streamsState());
+      log.error(
+          "Kafka Streams reached ERROR or a component stopped on a fatal failure: exiting so"
+              + " the orchestrator restarts the process: streamsState={}",
+          app.streamsState());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (RuntimeException e) {

@@ -32,9 +32,9 @@ final class TopicProvisioner {
   private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
   /**
-   * One record size for every topic (Limits): schedule changes carry whole recipient lists
-   * (50,000 uuids ≈ 2 MB of JSON), a dead letter is the original record's bytes, and whatever a
-   * Herald producer accepts ({@code max.request.size}) the topic must accept too.
+   * One record size for every topic (Limits): schedule changes carry whole recipient lists (50,000
+   * uuids ≈ 2 MB of JSON), a dead letter is the original record's bytes, and whatever a Herald
+   * producer accepts ({@code max.request.size}) the topic must accept too.
    */
   static final String MAX_MESSAGE_BYTES = Integer.toString(Limits.TOPIC_MAX_MESSAGE_BYTES);
 
@@ -51,24 +51,27 @@ final class TopicProvisioner {
         configs.put(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT);
       }
       configs.put(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, MAX_MESSAGE_BYTES);
-      out.add(new NewTopic(spec.name(), config.partitions(), config.replicationFactor())
-          .configs(configs));
+      out.add(
+          new NewTopic(spec.name(), config.partitions(), config.replicationFactor())
+              .configs(configs));
     }
     for (TopicSpec<String, ?> spec : Topics.ALL) {
       // A dead letter is the original record's bytes: as large as its source topic allows.
-      out.add(new NewTopic(spec.dlqName(), config.partitions(), config.replicationFactor())
-          .configs(Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, MAX_MESSAGE_BYTES)));
+      out.add(
+          new NewTopic(spec.dlqName(), config.partitions(), config.replicationFactor())
+              .configs(Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, MAX_MESSAGE_BYTES)));
     }
     return out;
   }
 
   static void createIfAbsent(SchedulerConfig config) {
-    Properties props = KafkaClients.admin(config.bootstrapServers(), config.kafkaPassthrough())
-        .clientId(config.applicationId() + "-provisioner")
-        .toProperties();
+    Properties props =
+        KafkaClients.admin(config.bootstrapServers(), config.kafkaPassthrough())
+            .clientId(config.applicationId() + "-provisioner")
+            .toProperties();
     try (Admin admin = Admin.create(props)) {
-      Set<String> existing = admin.listTopics().names()
-          .get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      Set<String> existing =
+          admin.listTopics().names().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
       List<NewTopic> missing =
           topics(config).stream().filter(t -> !existing.contains(t.name())).toList();
       if (missing.isEmpty()) {
@@ -78,8 +81,12 @@ final class TopicProvisioner {
       for (NewTopic topic : missing) {
         try {
           admin.createTopics(List.of(topic)).all().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-          log.info("Topic created: name={} partitions={} replicationFactor={} configs={}",
-              topic.name(), topic.numPartitions(), topic.replicationFactor(), topic.configs());
+          log.info(
+              "Topic created: name={} partitions={} replicationFactor={} configs={}",
+              topic.name(),
+              topic.numPartitions(),
+              topic.replicationFactor(),
+              topic.configs());
         } catch (ExecutionException e) {
           if (!(e.getCause() instanceof TopicExistsException)) {
             throw new IllegalStateException("Cannot create topic " + topic.name(), e.getCause());

@@ -52,8 +52,8 @@ public record CdcConfig(
   public static final String DEFAULT_LEADER_TOPIC = "herald.cdc-leader";
 
   /**
-   * 50 ms measured here as p50 57 ms commit-to-callback (500 ms, Debezium's default, gives 712
-   * ms); lower values buy little and cost an idle wake-up per interval.
+   * 50 ms measured here as p50 57 ms commit-to-callback (500 ms, Debezium's default, gives 712 ms);
+   * lower values buy little and cost an idle wake-up per interval.
    */
   public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofMillis(50);
 
@@ -93,8 +93,8 @@ public record CdcConfig(
   }
 
   /**
-   * Reads the CDC settings; problems go to {@code env} (call {@link EnvReader#failIfInvalid()}
-   * once after reading every config of the service).
+   * Reads the CDC settings; problems go to {@code env} (call {@link EnvReader#failIfInvalid()} once
+   * after reading every config of the service).
    */
   public static CdcConfig fromEnv(EnvReader env) {
     return fromEnv(env, SchedulerConnection.read(env));
@@ -195,15 +195,39 @@ public record CdcConfig(
   }
 
   public CdcConfig withOffsetsTopic(String topic) {
-    return new CdcConfig(enabled, applicationId, bootstrapServers, jdbcUrl, jdbcUser, jdbcPassword,
-        slotName, pollInterval, topic, offsetsReplicationFactor, leaderTopic, leaderSessionTimeout,
-        stopTimeout, kafkaProperties);
+    return new CdcConfig(
+        enabled,
+        applicationId,
+        bootstrapServers,
+        jdbcUrl,
+        jdbcUser,
+        jdbcPassword,
+        slotName,
+        pollInterval,
+        topic,
+        offsetsReplicationFactor,
+        leaderTopic,
+        leaderSessionTimeout,
+        stopTimeout,
+        kafkaProperties);
   }
 
   public CdcConfig withLeaderTopic(String topic, Duration sessionTimeout) {
-    return new CdcConfig(enabled, applicationId, bootstrapServers, jdbcUrl, jdbcUser, jdbcPassword,
-        slotName, pollInterval, offsetsTopic, offsetsReplicationFactor, topic, sessionTimeout,
-        stopTimeout, kafkaProperties);
+    return new CdcConfig(
+        enabled,
+        applicationId,
+        bootstrapServers,
+        jdbcUrl,
+        jdbcUser,
+        jdbcPassword,
+        slotName,
+        pollInterval,
+        offsetsTopic,
+        offsetsReplicationFactor,
+        topic,
+        sessionTimeout,
+        stopTimeout,
+        kafkaProperties);
   }
 
   /** The lease's consumer group. */
@@ -214,13 +238,35 @@ public record CdcConfig(
   /** Keeps the password out of logs and exception messages. */
   @Override
   public String toString() {
-    return "CdcConfig[enabled=" + enabled + ", applicationId=" + applicationId
-        + ", bootstrapServers=" + bootstrapServers + ", jdbcUrl=" + jdbcUrl
-        + ", jdbcUser=" + jdbcUser + ", jdbcPassword=" + (jdbcPassword == null ? "" : "[hidden]")
-        + ", slotName=" + slotName + ", pollInterval=" + pollInterval
-        + ", offsetsTopic=" + offsetsTopic + ", offsetsReplicationFactor=" + offsetsReplicationFactor
-        + ", leaderTopic=" + leaderTopic + ", leaderSessionTimeout=" + leaderSessionTimeout
-        + ", stopTimeout=" + stopTimeout + ", kafkaProperties=" + kafkaProperties.keySet() + "]";
+    return "CdcConfig[enabled="
+        + enabled
+        + ", applicationId="
+        + applicationId
+        + ", bootstrapServers="
+        + bootstrapServers
+        + ", jdbcUrl="
+        + jdbcUrl
+        + ", jdbcUser="
+        + jdbcUser
+        + ", jdbcPassword="
+        + (jdbcPassword == null ? "" : "[hidden]")
+        + ", slotName="
+        + slotName
+        + ", pollInterval="
+        + pollInterval
+        + ", offsetsTopic="
+        + offsetsTopic
+        + ", offsetsReplicationFactor="
+        + offsetsReplicationFactor
+        + ", leaderTopic="
+        + leaderTopic
+        + ", leaderSessionTimeout="
+        + leaderSessionTimeout
+        + ", stopTimeout="
+        + stopTimeout
+        + ", kafkaProperties="
+        + kafkaProperties.keySet()
+        + "]";
   }
 
   /** Host, port and database of a {@code jdbc:postgresql:} URL, as Debezium wants them. */
@@ -243,8 +289,8 @@ public record CdcConfig(
         throw new IllegalArgumentException(
             "expected jdbc:postgresql://host[:port]/database, got " + redact(jdbcUrl));
       }
-      return new JdbcTarget(uri.getHost(), uri.getPort() < 0 ? 5432 : uri.getPort(),
-          path.substring(1));
+      return new JdbcTarget(
+          uri.getHost(), uri.getPort() < 0 ? 5432 : uri.getPort(), path.substring(1));
     }
 
     private static String redact(String url) {

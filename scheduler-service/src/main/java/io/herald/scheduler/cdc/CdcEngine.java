@@ -26,14 +26,14 @@ import org.slf4j.LoggerFactory;
  * instance holds the lease ({@link EngineLeadership}) resumes where the previous one stopped.
  *
  * <p>Delivery is at least once: a batch is marked processed only after Kafka acknowledged every
- * event produced from it (idempotent producer, {@code acks=all}, flush then commit). A failed
- * batch stops the engine, which restarts with backoff from the last committed offsets. Only
- * Kafka itself failing counts as a failed batch: a row whose event is too large or cannot be
- * read is produced as a rejection stub or dead letter instead ({@link PoisonRows}), so no row
- * can stop the stream or hold the replication slot's WAL.
+ * event produced from it (idempotent producer, {@code acks=all}, flush then commit). A failed batch
+ * stops the engine, which restarts with backoff from the last committed offsets. Only Kafka itself
+ * failing counts as a failed batch: a row whose event is too large or cannot be read is produced as
+ * a rejection stub or dead letter instead ({@link PoisonRows}), so no row can stop the stream or
+ * hold the replication slot's WAL.
  *
- * <p>{@link #start()} streams until {@link #stop(Duration)} or {@link #close()}; it may be
- * started again after a stop (each start builds a fresh Debezium engine). Thread: {@code
+ * <p>{@link #start()} streams until {@link #stop(Duration)} or {@link #close()}; it may be started
+ * again after a stop (each start builds a fresh Debezium engine). Thread: {@code
  * herald-cdc-engine}, one per running engine. This class owns the engine's lifecycle; {@link
  * ChangeBatches} turns a batch into acknowledged records.
  */
@@ -59,8 +59,10 @@ public final class CdcEngine implements AutoCloseable, EngineLeadership.Listener
 
   private final Object lock = new Object();
   private boolean closed;
+
   /** The current run; a stopped run that outlived its stop timeout never restarts itself. */
   private Run run;
+
   private Producer<String, byte[]> producer;
 
   public CdcEngine(CdcConfig config, MeterRegistry registry) {
@@ -87,7 +89,8 @@ public final class CdcEngine implements AutoCloseable, EngineLeadership.Listener
       }
       if (run != null && run.thread.isAlive()) {
         // A previous stop timed out; that run no longer restarts, and the slot fences it.
-        log.warn("Starting the CDC engine while the previous run is still stopping: slot={}",
+        log.warn(
+            "Starting the CDC engine while the previous run is still stopping: slot={}",
             config.slotName());
       }
       if (producer == null) {
@@ -97,8 +100,11 @@ public final class CdcEngine implements AutoCloseable, EngineLeadership.Listener
       r.thread = new Thread(() -> superviseLoop(r), "herald-cdc-engine");
       run = r;
       r.thread.start();
-      log.info("CDC engine starting: slot={} offsetsTopic={} pollInterval={}",
-          config.slotName(), config.offsetsTopic(), config.pollInterval());
+      log.info(
+          "CDC engine starting: slot={} offsetsTopic={} pollInterval={}",
+          config.slotName(),
+          config.offsetsTopic(),
+          config.pollInterval());
     }
   }
 
@@ -212,8 +218,12 @@ public final class CdcEngine implements AutoCloseable, EngineLeadership.Listener
         }
         restarts.increment();
         // Typical cause after a failover: the old leader still holds the slot for a moment.
-        log.warn("CDC engine ended unexpectedly, restarting: slot={} backoffMs={} reason={}",
-            config.slotName(), backoffMs, outcome.message, outcome.error);
+        log.warn(
+            "CDC engine ended unexpectedly, restarting: slot={} backoffMs={} reason={}",
+            config.slotName(),
+            backoffMs,
+            outcome.message,
+            outcome.error);
         try {
           lock.wait(backoffMs);
         } catch (InterruptedException e) {
@@ -231,30 +241,34 @@ public final class CdcEngine implements AutoCloseable, EngineLeadership.Listener
   private DebeziumEngine<ChangeEvent<String, String>> build(Run r, RunOutcome outcome) {
     return DebeziumEngine.create(Json.class)
         .using(debeziumProperties())
-        .using((DebeziumEngine.CompletionCallback) (ok, message, error) -> {
-          if (!ok) {
-            outcome.failed(message, error);
-          }
-        })
-        .using(new DebeziumEngine.ConnectorCallback() {
-          @Override
-          public void taskStarted() {
-            r.streaming = true;
-            outcome.streamed = true;
-            log.info("CDC engine streaming: slot={}", config.slotName());
-          }
+        .using(
+            (DebeziumEngine.CompletionCallback)
+                (ok, message, error) -> {
+                  if (!ok) {
+                    outcome.failed(message, error);
+                  }
+                })
+        .using(
+            new DebeziumEngine.ConnectorCallback() {
+              @Override
+              public void taskStarted() {
+                r.streaming = true;
+                outcome.streamed = true;
+                log.info("CDC engine streaming: slot={}", config.slotName());
+              }
 
-          @Override
-          public void taskStopped() {
-            r.streaming = false;
-          }
-        })
+              @Override
+              public void taskStopped() {
+                r.streaming = false;
+              }
+            })
         .notifying(this::handleBatch)
         .build();
   }
 
   /** One batch through {@link ChangeBatches#handle}; a failed one fails the engine run. */
-  void handleBatch(List<ChangeEvent<String, String>> records,
+  void handleBatch(
+      List<ChangeEvent<String, String>> records,
       DebeziumEngine.RecordCommitter<ChangeEvent<String, String>> committer)
       throws InterruptedException {
     Producer<String, byte[]> p;
@@ -268,7 +282,9 @@ public final class CdcEngine implements AutoCloseable, EngineLeadership.Listener
   }
 
   /** {@link #handleBatch(List, DebeziumEngine.RecordCommitter)} with a given producer; tests. */
-  void handleBatch(Producer<String, byte[]> p, List<ChangeEvent<String, String>> records,
+  void handleBatch(
+      Producer<String, byte[]> p,
+      List<ChangeEvent<String, String>> records,
       DebeziumEngine.RecordCommitter<ChangeEvent<String, String>> committer)
       throws InterruptedException {
     batches.handle(p, records, committer);
@@ -298,8 +314,9 @@ public final class CdcEngine implements AutoCloseable, EngineLeadership.Listener
     p.setProperty("publication.name", "herald_publication");
     // The migration creates the publication, so the service user needs no ownership rights.
     p.setProperty("publication.autocreate.mode", "disabled");
-    p.setProperty("table.include.list", String.join(",",
-        RowMapper.TABLES.stream().map(t -> "public." + t).toList()));
+    p.setProperty(
+        "table.include.list",
+        String.join(",", RowMapper.TABLES.stream().map(t -> "public." + t).toList()));
     p.setProperty("snapshot.mode", "initial");
     // A slot still held by a paused former leader is the second fence (ADR 0003): retry to
     // attach every second for 30 s (default: every 10 s), so a takeover waits at most ~1 s
@@ -317,8 +334,8 @@ public final class CdcEngine implements AutoCloseable, EngineLeadership.Listener
     p.setProperty("offset.storage", "org.apache.kafka.connect.storage.KafkaOffsetBackingStore");
     p.setProperty("offset.storage.topic", config.offsetsTopic());
     p.setProperty("offset.storage.partitions", "1");
-    p.setProperty("offset.storage.replication.factor",
-        Short.toString(config.offsetsReplicationFactor()));
+    p.setProperty(
+        "offset.storage.replication.factor", Short.toString(config.offsetsReplicationFactor()));
     p.setProperty("offset.flush.interval.ms", Long.toString(OFFSET_FLUSH_INTERVAL_MS));
     p.setProperty("bootstrap.servers", config.bootstrapServers());
     return p;
@@ -328,8 +345,8 @@ public final class CdcEngine implements AutoCloseable, EngineLeadership.Listener
     // Owned: one record size end to end (50,000 contact ids are about 2 MB of JSON). Definitions
     // are checked against the smaller MAX_DEFINITION_BYTES first, and a dead letter is cut below
     // this, so the producer never refuses what the engine sends.
-    return KafkaClients.producer(config.bootstrapServers(), config.kafkaProperties(),
-            Limits.MAX_RECORD_BYTES)
+    return KafkaClients.producer(
+            config.bootstrapServers(), config.kafkaProperties(), Limits.MAX_RECORD_BYTES)
         .clientId(config.applicationId() + "-cdc")
         .byDefault(ProducerConfig.LINGER_MS_CONFIG, 5)
         .set(ProducerConfig.ACKS_CONFIG, "all")

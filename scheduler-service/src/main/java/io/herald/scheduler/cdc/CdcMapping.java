@@ -4,7 +4,8 @@ import io.herald.contracts.topic.TopicSpec;
 import java.util.Set;
 
 /** What {@link RowMapper} made of one Debezium change event. */
-public sealed interface CdcMapping permits CdcMapping.Emit, CdcMapping.StateOnly, CdcMapping.Ignored {
+public sealed interface CdcMapping
+    permits CdcMapping.Emit, CdcMapping.StateOnly, CdcMapping.Ignored {
 
   /** Source table, or null when the event named none. */
   String table();
@@ -21,12 +22,19 @@ public sealed interface CdcMapping permits CdcMapping.Emit, CdcMapping.StateOnly
    * @param cutValues how many values the mapper cut or dropped to keep the event within {@code
    *     Limits} (contacts and devices; always 0 for schedule changes)
    */
-  record Emit<V>(String table, String op, TopicSpec<String, V> topic, String key, V value,
-      long sourceTsMs, int cutValues) implements CdcMapping {
+  record Emit<V>(
+      String table,
+      String op,
+      TopicSpec<String, V> topic,
+      String key,
+      V value,
+      long sourceTsMs,
+      int cutValues)
+      implements CdcMapping {
 
     /** An event nothing was cut from. */
-    public Emit(String table, String op, TopicSpec<String, V> topic, String key, V value,
-        long sourceTsMs) {
+    public Emit(
+        String table, String op, TopicSpec<String, V> topic, String key, V value, long sourceTsMs) {
       this(table, op, topic, key, value, sourceTsMs, 0);
     }
 
@@ -37,8 +45,8 @@ public sealed interface CdcMapping permits CdcMapping.Emit, CdcMapping.StateOnly
   }
 
   /**
-   * An update that touched only columns Herald writes itself: dropped so that the write-back
-   * never feeds back into the scheduler (invariant 5).
+   * An update that touched only columns Herald writes itself: dropped so that the write-back never
+   * feeds back into the scheduler (invariant 5).
    *
    * @param changedColumns the columns that differ between before and after (may be empty)
    */

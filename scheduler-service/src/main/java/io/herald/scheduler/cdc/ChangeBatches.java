@@ -58,8 +58,9 @@ final class ChangeBatches {
     this.registry = registry;
     this.mappingFailures =
         Counter.builder("herald.scheduler.cdc.mapping.failures")
-            .description("Change events the mapper or serializer failed on; dead-lettered, and"
-                + " reported invalid when they are definitions")
+            .description(
+                "Change events the mapper or serializer failed on; dead-lettered, and"
+                    + " reported invalid when they are definitions")
             .register(registry);
     this.lag =
         Timer.builder("herald.scheduler.cdc.lag")
@@ -84,11 +85,13 @@ final class ChangeBatches {
 
   /**
    * Produces the batch's events, waits for Kafka to acknowledge all of them, and only then marks
-   * the records processed. A row whose event cannot be produced as it is (too large, unreadable)
-   * is replaced or dead-lettered ({@link PoisonRows}) so the batch still completes; only a failed
+   * the records processed. A row whose event cannot be produced as it is (too large, unreadable) is
+   * replaced or dead-lettered ({@link PoisonRows}) so the batch still completes; only a failed
    * delivery (timeout, broker down, authorization...) fails the batch unmarked.
    */
-  void handle(Producer<String, byte[]> p, List<ChangeEvent<String, String>> records,
+  void handle(
+      Producer<String, byte[]> p,
+      List<ChangeEvent<String, String>> records,
       DebeziumEngine.RecordCommitter<ChangeEvent<String, String>> committer)
       throws InterruptedException {
     List<Sent> sent = new ArrayList<>(records.size());
@@ -105,12 +108,15 @@ final class ChangeBatches {
         replaceRefused(p, s, sent, replacements);
       }
       p.flush();
-      List<Sent> refusedAgain =
-          awaitAcks(replacements, System.nanoTime() + SEND_TIMEOUT.toNanos());
+      List<Sent> refusedAgain = awaitAcks(replacements, System.nanoTime() + SEND_TIMEOUT.toNanos());
       if (!refusedAgain.isEmpty()) {
         // A stub is a few hundred bytes: a topic refusing it is misconfigured for every row.
-        throw new CdcException("Kafka refused a rejection stub of a few hundred bytes: topic="
-            + refusedAgain.get(0).topic() + " key=" + refusedAgain.get(0).key(), null);
+        throw new CdcException(
+            "Kafka refused a rejection stub of a few hundred bytes: topic="
+                + refusedAgain.get(0).topic()
+                + " key="
+                + refusedAgain.get(0).key(),
+            null);
       }
     }
     for (ChangeEvent<String, String> r : records) {
@@ -120,8 +126,7 @@ final class ChangeBatches {
   }
 
   /** Maps one change and sends what it turned into: its event, a stub and/or a dead letter. */
-  private void produce(Producer<String, byte[]> p, ChangeEvent<String, String> r,
-      List<Sent> sent) {
+  private void produce(Producer<String, byte[]> p, ChangeEvent<String, String> r, List<Sent> sent) {
     CdcMapping mapping;
     try {
       mapping = mapper.map(r.value());
@@ -145,16 +150,32 @@ final class ChangeBatches {
         tooLarge(p, r, emit, value.length, sent);
         return;
       }
-      send(p, sent, r, emit.table(), emit.op(), emit.topic().name(), emit.key(), emit.value(),
-          value, emit.sourceTsMs(), false);
+      send(
+          p,
+          sent,
+          r,
+          emit.table(),
+          emit.op(),
+          emit.topic().name(),
+          emit.key(),
+          emit.value(),
+          value,
+          emit.sourceTsMs(),
+          false);
       if (log.isDebugEnabled()) {
-        log.debug("CDC event produced: table={} op={} topic={} key={}",
-            emit.table(), emit.op(), emit.topic().name(), emit.key());
+        log.debug(
+            "CDC event produced: table={} op={} topic={} key={}",
+            emit.table(),
+            emit.op(),
+            emit.topic().name(),
+            emit.key());
       }
     } else if (mapping instanceof CdcMapping.StateOnly stateOnly) {
       droppedCounter(stateOnly.table()).increment();
-      log.debug("CDC update dropped, only state columns changed: table={} columns={}",
-          stateOnly.table(), stateOnly.changedColumns());
+      log.debug(
+          "CDC update dropped, only state columns changed: table={} columns={}",
+          stateOnly.table(),
+          stateOnly.changedColumns());
     } else if (mapping instanceof CdcMapping.Ignored ignored) {
       log.debug("CDC change ignored: table={} reason={}", ignored.table(), ignored.reason());
     }
@@ -164,61 +185,112 @@ final class ChangeBatches {
    * An event over {@link Limits#MAX_DEFINITION_BYTES}: a definition goes out as a rejection stub
    * (the user sees the row invalid, with the size), a contact or device as a dead letter.
    */
-  private void tooLarge(Producer<String, byte[]> p, ChangeEvent<String, String> r,
-      CdcMapping.Emit<?> emit, int bytes, List<Sent> sent) {
+  private void tooLarge(
+      Producer<String, byte[]> p,
+      ChangeEvent<String, String> r,
+      CdcMapping.Emit<?> emit,
+      int bytes,
+      List<Sent> sent) {
     poisonCounter(emit.table(), "too_large").increment();
     if (emit.value() instanceof ScheduleChange change) {
-      log.warn("Schedule definition too large, sent as rejected: table={} key={} bytes={} "
-          + "limit={} sourceVersion={}", emit.table(), emit.key(), bytes,
-          Limits.MAX_DEFINITION_BYTES, change.sourceVersion());
+      log.warn(
+          "Schedule definition too large, sent as rejected: table={} key={} bytes={} "
+              + "limit={} sourceVersion={}",
+          emit.table(),
+          emit.key(),
+          bytes,
+          Limits.MAX_DEFINITION_BYTES,
+          change.sourceVersion());
       ScheduleChange stub = PoisonRows.stub(change, PoisonRows.tooLargeError(bytes));
-      send(p, sent, r, emit.table(), emit.op(), emit.topic().name(), emit.key(), stub,
-          Topics.SCHEDULE_CHANGES.valueSerde().serializer()
+      send(
+          p,
+          sent,
+          r,
+          emit.table(),
+          emit.op(),
+          emit.topic().name(),
+          emit.key(),
+          stub,
+          Topics.SCHEDULE_CHANGES
+              .valueSerde()
+              .serializer()
               .serialize(Topics.SCHEDULE_CHANGES.name(), stub),
-          emit.sourceTsMs(), true);
+          emit.sourceTsMs(),
+          true);
     } else {
       PoisonRows.Source source = PoisonRows.source(json, r.value(), r.key());
-      log.warn("CDC event too large, dead-lettered: table={} key={} bytes={} limit={} lsn={}",
-          emit.table(), emit.key(), bytes, Limits.MAX_DEFINITION_BYTES, source.lsn());
-      deadLetter(p, sent, r, source, String.format(Locale.ROOT,
-          "event too large: %,d bytes, limit %,d", bytes, Limits.MAX_DEFINITION_BYTES), null);
+      log.warn(
+          "CDC event too large, dead-lettered: table={} key={} bytes={} limit={} lsn={}",
+          emit.table(),
+          emit.key(),
+          bytes,
+          Limits.MAX_DEFINITION_BYTES,
+          source.lsn());
+      deadLetter(
+          p,
+          sent,
+          r,
+          source,
+          String.format(
+              Locale.ROOT,
+              "event too large: %,d bytes, limit %,d",
+              bytes,
+              Limits.MAX_DEFINITION_BYTES),
+          null);
     }
   }
 
   /**
-   * A change the mapper or the serializer could not handle: dead-lettered as raw Debezium JSON,
-   * and for a definition also a rejection stub, so the user learns the row was not taken.
+   * A change the mapper or the serializer could not handle: dead-lettered as raw Debezium JSON, and
+   * for a definition also a rejection stub, so the user learns the row was not taken.
    */
-  private void unreadable(Producer<String, byte[]> p, ChangeEvent<String, String> r,
-      RuntimeException e, List<Sent> sent) {
+  private void unreadable(
+      Producer<String, byte[]> p,
+      ChangeEvent<String, String> r,
+      RuntimeException e,
+      List<Sent> sent) {
     mappingFailures.increment();
     PoisonRows.Source source = PoisonRows.source(json, r.value(), r.key());
     String table = RowMapper.TABLES.contains(source.table()) ? source.table() : "unknown";
     poisonCounter(table, "unreadable").increment();
     // The exception's message may quote row content: only its class is logged; the dead letter
     // keeps the first line for the operator.
-    log.error("CDC change could not be read, dead-lettered: table={} key={} lsn={} exception={}",
-        table, source.eventKey(), source.lsn(), e.getClass().getName());
+    log.error(
+        "CDC change could not be read, dead-lettered: table={} key={} lsn={} exception={}",
+        table,
+        source.eventKey(),
+        source.lsn(),
+        e.getClass().getName());
     String error = PoisonRows.unreadableError(e);
     ScheduleChange stub = PoisonRows.unreadable(source, error);
     if (stub != null) {
       String op = opName(source.op());
-      send(p, sent, r, table, op, Topics.SCHEDULE_CHANGES.name(), stub.scheduleKey(), stub,
-          Topics.SCHEDULE_CHANGES.valueSerde().serializer()
+      send(
+          p,
+          sent,
+          r,
+          table,
+          op,
+          Topics.SCHEDULE_CHANGES.name(),
+          stub.scheduleKey(),
+          stub,
+          Topics.SCHEDULE_CHANGES
+              .valueSerde()
+              .serializer()
               .serialize(Topics.SCHEDULE_CHANGES.name(), stub),
-          0, true);
+          0,
+          true);
     }
     deadLetter(p, sent, r, source, error, e);
   }
 
   /**
-   * A record the broker refused as too large although it passed the size check (a topic's
-   * {@code max.message.bytes} set lower): a definition is replaced by a stub unless a later
-   * change of the same key in this batch already superseded it; a contact or device is
-   * dead-lettered.
+   * A record the broker refused as too large although it passed the size check (a topic's {@code
+   * max.message.bytes} set lower): a definition is replaced by a stub unless a later change of the
+   * same key in this batch already superseded it; a contact or device is dead-lettered.
    */
-  private void replaceRefused(Producer<String, byte[]> p, Sent s, List<Sent> batch,
-      List<Sent> replacements) {
+  private void replaceRefused(
+      Producer<String, byte[]> p, Sent s, List<Sent> batch, List<Sent> replacements) {
     if (s.stub()) {
       replacements.add(s); // reported by the caller: nothing smaller to send
       return;
@@ -228,25 +300,50 @@ final class ChangeBatches {
       boolean superseded = false;
       for (int i = batch.indexOf(s) + 1; i < batch.size(); i++) {
         Sent later = batch.get(i);
-        superseded |= !later.deadLetter() && later.topic().equals(s.topic())
-            && Objects.equals(later.key(), s.key());
+        superseded |=
+            !later.deadLetter()
+                && later.topic().equals(s.topic())
+                && Objects.equals(later.key(), s.key());
       }
-      log.warn("Kafka refused a schedule definition as too large, {}: topic={} key={} bytes={}",
-          superseded ? "a later change of the key replaces it" : "sent as rejected", s.topic(),
-          s.key(), s.bytes());
+      log.warn(
+          "Kafka refused a schedule definition as too large, {}: topic={} key={} bytes={}",
+          superseded ? "a later change of the key replaces it" : "sent as rejected",
+          s.topic(),
+          s.key(),
+          s.bytes());
       if (!superseded) {
         ScheduleChange stub = PoisonRows.stub(change, PoisonRows.refusedError(s.bytes()));
-        send(p, replacements, s.change(), s.table(), s.op(), s.topic(), s.key(), stub,
-            Topics.SCHEDULE_CHANGES.valueSerde().serializer()
+        send(
+            p,
+            replacements,
+            s.change(),
+            s.table(),
+            s.op(),
+            s.topic(),
+            s.key(),
+            stub,
+            Topics.SCHEDULE_CHANGES
+                .valueSerde()
+                .serializer()
                 .serialize(Topics.SCHEDULE_CHANGES.name(), stub),
-            s.sourceTsMs(), true);
+            s.sourceTsMs(),
+            true);
       }
     } else {
       PoisonRows.Source source = PoisonRows.source(json, s.change().value(), s.change().key());
-      log.warn("Kafka refused a CDC event as too large, dead-lettered: topic={} key={} bytes={}",
-          s.topic(), s.key(), s.bytes());
-      deadLetter(p, replacements, s.change(), source, String.format(Locale.ROOT,
-          "event too large for topic %s: %,d bytes", s.topic(), s.bytes()), null);
+      log.warn(
+          "Kafka refused a CDC event as too large, dead-lettered: topic={} key={} bytes={}",
+          s.topic(),
+          s.key(),
+          s.bytes());
+      deadLetter(
+          p,
+          replacements,
+          s.change(),
+          source,
+          String.format(
+              Locale.ROOT, "event too large for topic %s: %,d bytes", s.topic(), s.bytes()),
+          null);
     }
   }
 
@@ -267,26 +364,51 @@ final class ChangeBatches {
     }
   }
 
-  private void send(Producer<String, byte[]> p, List<Sent> sent, ChangeEvent<String, String> r,
-      String table, String op, String topic, String key, Object value, byte[] bytes,
-      long sourceTsMs, boolean stub) {
+  private void send(
+      Producer<String, byte[]> p,
+      List<Sent> sent,
+      ChangeEvent<String, String> r,
+      String table,
+      String op,
+      String topic,
+      String key,
+      Object value,
+      byte[] bytes,
+      long sourceTsMs,
+      boolean stub) {
     Future<RecordMetadata> f = p.send(new ProducerRecord<>(topic, key, bytes));
     sent.add(new Sent(f, r, table, op, topic, key, value, bytes.length, sourceTsMs, stub, false));
     eventCounter(table, op).increment();
   }
 
-  private void deadLetter(Producer<String, byte[]> p, List<Sent> sent,
-      ChangeEvent<String, String> r, PoisonRows.Source source, String reason, Exception cause) {
+  private void deadLetter(
+      Producer<String, byte[]> p,
+      List<Sent> sent,
+      ChangeEvent<String, String> r,
+      PoisonRows.Source source,
+      String reason,
+      Exception cause) {
     ProducerRecord<String, byte[]> dl = PoisonRows.deadLetter(source, r.value(), reason, cause);
     String table = RowMapper.TABLES.contains(source.table()) ? source.table() : "unknown";
-    sent.add(new Sent(p.send(dl), r, table, null, dl.topic(), dl.key(), null,
-        dl.value().length, 0, false, true));
+    sent.add(
+        new Sent(
+            p.send(dl),
+            r,
+            table,
+            null,
+            dl.topic(),
+            dl.key(),
+            null,
+            dl.value().length,
+            0,
+            false,
+            true));
   }
 
   /**
-   * Waits for every send; returns the events the broker refused as too large. A refused dead
-   * letter is counted and logged but does not fail the batch (the row is still in PostgreSQL);
-   * any other failure does.
+   * Waits for every send; returns the events the broker refused as too large. A refused dead letter
+   * is counted and logged but does not fail the batch (the row is still in PostgreSQL); any other
+   * failure does.
    */
   private List<Sent> awaitAcks(List<Sent> sends, long deadline) throws InterruptedException {
     List<Sent> refused = new ArrayList<>();
@@ -298,8 +420,12 @@ final class ChangeBatches {
         if (cause instanceof RecordTooLargeException) {
           if (s.deadLetter()) {
             deadLetterCounter(s.table(), "refused").increment();
-            log.error("Dead letter refused as too large, the row stays only in PostgreSQL: "
-                + "topic={} key={} bytes={}", s.topic(), s.key(), s.bytes());
+            log.error(
+                "Dead letter refused as too large, the row stays only in PostgreSQL: "
+                    + "topic={} key={} bytes={}",
+                s.topic(),
+                s.key(),
+                s.bytes());
           } else {
             refused.add(s);
           }
@@ -307,7 +433,8 @@ final class ChangeBatches {
         }
         throw new CdcException(
             "Kafka did not acknowledge a CDC event; the batch stays unprocessed and is re-read: "
-                + cause, cause);
+                + cause,
+            cause);
       }
       if (s.deadLetter()) {
         deadLetterCounter(s.table(), "written").increment();
@@ -319,48 +446,60 @@ final class ChangeBatches {
   }
 
   private Counter eventCounter(String table, String op) {
-    return eventCounters.computeIfAbsent(table + "/" + op, k ->
-        Counter.builder("herald.scheduler.cdc.events")
-            .description("Canonical events produced from row changes")
-            .tag("table", table)
-            .tag("op", op)
-            .register(registry));
+    return eventCounters.computeIfAbsent(
+        table + "/" + op,
+        k ->
+            Counter.builder("herald.scheduler.cdc.events")
+                .description("Canonical events produced from row changes")
+                .tag("table", table)
+                .tag("op", op)
+                .register(registry));
   }
 
   private Counter cutCounter(String table) {
-    return cutCounters.computeIfAbsent(table, t ->
-        Counter.builder("herald.scheduler.cdc.cut.values")
-            .description("Contact and device values cut or dropped to fit Herald's limits")
-            .tag("table", t)
-            .register(registry));
+    return cutCounters.computeIfAbsent(
+        table,
+        t ->
+            Counter.builder("herald.scheduler.cdc.cut.values")
+                .description("Contact and device values cut or dropped to fit Herald's limits")
+                .tag("table", t)
+                .register(registry));
   }
 
   private Counter poisonCounter(String table, String reason) {
-    return poisonCounters.computeIfAbsent(table + "/" + reason, k ->
-        Counter.builder("herald.scheduler.cdc.poison.rows")
-            .description("Changes produced as a rejection stub or dead letter instead of their"
-                + " event (reason=too_large|unreadable)")
-            .tag("table", table)
-            .tag("reason", reason)
-            .register(registry));
+    return poisonCounters.computeIfAbsent(
+        table + "/" + reason,
+        k ->
+            Counter.builder("herald.scheduler.cdc.poison.rows")
+                .description(
+                    "Changes produced as a rejection stub or dead letter instead of their"
+                        + " event (reason=too_large|unreadable)")
+                .tag("table", table)
+                .tag("reason", reason)
+                .register(registry));
   }
 
   private Counter deadLetterCounter(String table, String result) {
-    return deadLetterCounters.computeIfAbsent(table + "/" + result, k ->
-        Counter.builder("herald.scheduler.cdc.dead.letters")
-            .description("Raw changes written to a dead-letter topic (result=written), or refused"
-                + " there as too large (result=refused)")
-            .tag("table", table)
-            .tag("result", result)
-            .register(registry));
+    return deadLetterCounters.computeIfAbsent(
+        table + "/" + result,
+        k ->
+            Counter.builder("herald.scheduler.cdc.dead.letters")
+                .description(
+                    "Raw changes written to a dead-letter topic (result=written), or refused"
+                        + " there as too large (result=refused)")
+                .tag("table", table)
+                .tag("result", result)
+                .register(registry));
   }
 
   private Counter droppedCounter(String table) {
-    return droppedCounters.computeIfAbsent(table == null ? "unknown" : table, t ->
-        Counter.builder("herald.scheduler.cdc.dropped.state.only")
-            .description("Updates dropped because they changed only Herald's state columns")
-            .tag("table", t)
-            .register(registry));
+    return droppedCounters.computeIfAbsent(
+        table == null ? "unknown" : table,
+        t ->
+            Counter.builder("herald.scheduler.cdc.dropped.state.only")
+                .description("Updates dropped because they changed only Herald's state columns")
+                .tag("table", t)
+                .register(registry));
   }
 
   /**
@@ -370,7 +509,16 @@ final class ChangeBatches {
    * @param value the event (a {@link ScheduleChange}, ...), null for a dead letter
    * @param stub true for a rejection stub (nothing smaller exists to replace it)
    */
-  private record Sent(Future<RecordMetadata> future, ChangeEvent<String, String> change,
-      String table, String op, String topic, String key, Object value, int bytes,
-      long sourceTsMs, boolean stub, boolean deadLetter) {}
+  private record Sent(
+      Future<RecordMetadata> future,
+      ChangeEvent<String, String> change,
+      String table,
+      String op,
+      String topic,
+      String key,
+      Object value,
+      int bytes,
+      long sourceTsMs,
+      boolean stub,
+      boolean deadLetter) {}
 }

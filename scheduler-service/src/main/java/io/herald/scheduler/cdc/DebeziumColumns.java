@@ -12,8 +12,8 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Reads one column of a Debezium row image (the JSON {@code before} / {@code after} object) in
- * the encoding the connector uses for its PostgreSQL type. Readers of user-fixable content add a
+ * Reads one column of a Debezium row image (the JSON {@code before} / {@code after} object) in the
+ * encoding the connector uses for its PostgreSQL type. Readers of user-fixable content add a
  * readable problem to {@code errors} instead of throwing; the others fall back to null.
  */
 final class DebeziumColumns {
@@ -39,8 +39,13 @@ final class DebeziumColumns {
     }
   }
 
-  static List<String> stringArray(ObjectMapper json, JsonNode row, String column, String expected,
-      String elementExpected, List<String> errors) {
+  static List<String> stringArray(
+      ObjectMapper json,
+      JsonNode row,
+      String column,
+      String expected,
+      String elementExpected,
+      List<String> errors) {
     JsonNode raw = row.get(column);
     if (raw == null || raw.isNull()) {
       return null; // missing recipients are the validator's to report, with its own reason
@@ -61,8 +66,8 @@ final class DebeziumColumns {
         out.add(e.asText());
       } else {
         // Names the index and the type, never the value: recipients are personal data.
-        errors.add(column + "[" + i + "] must be a string (" + elementExpected + "), got "
-            + describe(e));
+        errors.add(
+            column + "[" + i + "] must be a string (" + elementExpected + "), got " + describe(e));
       }
     }
     return out;
@@ -112,8 +117,8 @@ final class DebeziumColumns {
   }
 
   /**
-   * {@code time}: microseconds since midnight (MicroTime). Formatted by hand so that
-   * PostgreSQL's {@code 24:00:00} survives and reaches the validator instead of failing here.
+   * {@code time}: microseconds since midnight (MicroTime). Formatted by hand so that PostgreSQL's
+   * {@code 24:00:00} survives and reaches the validator instead of failing here.
    */
   static String timeOfDay(JsonNode row, String column) {
     JsonNode n = row.get(column);
@@ -125,8 +130,8 @@ final class DebeziumColumns {
     }
     long micros = n.asLong();
     long seconds = micros / 1_000_000L;
-    return String.format(Locale.ROOT, "%02d:%02d:%02d",
-        seconds / 3600, (seconds / 60) % 60, seconds % 60);
+    return String.format(
+        Locale.ROOT, "%02d:%02d:%02d", seconds / 3600, (seconds / 60) % 60, seconds % 60);
   }
 
   /** {@code date}: days since 1970-01-01 ({@code io.debezium.time.Date}). */

@@ -33,31 +33,41 @@ final class DirectoryRows {
   CdcMapping deviceEmit(
       String table, String op, String id, JsonNode row, boolean deleted, long tsMs) {
     Cuts cuts = new Cuts();
-    return new CdcMapping.Emit<>(table, op, Topics.DEVICES, id, device(id, row, deleted, cuts),
-        tsMs, cuts.count);
+    return new CdcMapping.Emit<>(
+        table, op, Topics.DEVICES, id, device(id, row, deleted, cuts), tsMs, cuts.count);
   }
 
   /** The contact event of {@code row}, bounded, counting what was cut. */
   CdcMapping contactEmit(
       String table, String op, String id, JsonNode row, boolean deleted, long tsMs) {
     Cuts cuts = new Cuts();
-    return new CdcMapping.Emit<>(table, op, Topics.CONTACTS, id, contact(id, row, deleted, cuts),
-        tsMs, cuts.count);
+    return new CdcMapping.Emit<>(
+        table, op, Topics.CONTACTS, id, contact(id, row, deleted, cuts), tsMs, cuts.count);
   }
 
   private static DeviceInfo device(String id, JsonNode row, boolean deleted, Cuts cuts) {
-    return new DeviceInfo(DeviceInfo.SCHEMA_VERSION, id, text(row, "user_id"),
+    return new DeviceInfo(
+        DeviceInfo.SCHEMA_VERSION,
+        id,
+        text(row, "user_id"),
         cuts.clip(text(row, "transport"), Limits.STATUS_MAX_CHARS),
-        cuts.clip(text(row, "status"), Limits.STATUS_MAX_CHARS), decimal(row, "max_per_second"),
+        cuts.clip(text(row, "status"), Limits.STATUS_MAX_CHARS),
+        decimal(row, "max_per_second"),
         deleted);
   }
 
   private ContactInfo contact(String id, JsonNode row, boolean deleted, Cuts cuts) {
     Boolean optedOut = bool(row, "opted_out");
     // The phone number is never cut: a shortened number is somebody else's.
-    return new ContactInfo(ContactInfo.SCHEMA_VERSION, id, text(row, "user_id"),
-        text(row, "phone_number"), cuts.clip(text(row, "name"), Limits.CONTACT_NAME_MAX_CHARS),
-        fields(row.get("fields"), cuts), Boolean.TRUE.equals(optedOut), deleted);
+    return new ContactInfo(
+        ContactInfo.SCHEMA_VERSION,
+        id,
+        text(row, "user_id"),
+        text(row, "phone_number"),
+        cuts.clip(text(row, "name"), Limits.CONTACT_NAME_MAX_CHARS),
+        fields(row.get("fields"), cuts),
+        Boolean.TRUE.equals(optedOut),
+        deleted);
   }
 
   /**
@@ -94,8 +104,8 @@ final class DirectoryRows {
     int count;
 
     /**
-     * {@code s} cut to at most {@code max} code points, never inside a surrogate pair; the
-     * content is otherwise kept as it is (line breaks in a field value are the user's).
+     * {@code s} cut to at most {@code max} code points, never inside a surrogate pair; the content
+     * is otherwise kept as it is (line breaks in a field value are the user's).
      */
     String clip(String s, int max) {
       if (s == null || s.length() <= max || codePoints(s) <= max) {

@@ -33,11 +33,11 @@ import org.slf4j.LoggerFactory;
  * and the instance assigned partition 0 is the leader. The group coordinator guarantees a single
  * owner per partition; a dead owner loses it after {@link CdcConfig#leaderSessionTimeout()}.
  *
- * <p>On election the {@link Listener} starts the engine; on revocation or loss it stops the
- * engine synchronously (bounded) inside the rebalance callback, before the partition is given up.
- * A leader that is paused rather than dead (long GC, frozen VM) may still stream for a moment
- * after the group moved on: the PostgreSQL replication slot admits one reader only, so the new
- * leader's engine fails to attach and retries until the old one is gone (docs/adr/0003).
+ * <p>On election the {@link Listener} starts the engine; on revocation or loss it stops the engine
+ * synchronously (bounded) inside the rebalance callback, before the partition is given up. A leader
+ * that is paused rather than dead (long GC, frozen VM) may still stream for a moment after the
+ * group moved on: the PostgreSQL replication slot admits one reader only, so the new leader's
+ * engine fails to attach and retries until the old one is gone (docs/adr/0003).
  *
  * <p>Thread: {@code herald-cdc-leader}, which only polls (the topic never holds records) so that
  * rebalance callbacks run promptly.
@@ -55,8 +55,10 @@ public final class EngineLeadership implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(EngineLeadership.class);
   private static final Duration POLL = Duration.ofMillis(200);
+
   /** Pause after a failed poll. */
   private static final Duration POLL_RETRY = Duration.ofSeconds(1);
+
   private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(30);
 
   private final CdcConfig config;
@@ -74,8 +76,8 @@ public final class EngineLeadership implements AutoCloseable {
    * @param onFatal called once, on the leadership thread, if it stops on a failure it does not
    *     retry (an {@link Error}); must return at once (the app exits)
    */
-  public EngineLeadership(CdcConfig config, Listener listener, MeterRegistry registry,
-      Consumer<Throwable> onFatal) {
+  public EngineLeadership(
+      CdcConfig config, Listener listener, MeterRegistry registry, Consumer<Throwable> onFatal) {
     this.config = config;
     this.listener = listener;
     Gauge.builder("herald.scheduler.cdc.leader", leader, l -> l.get() ? 1 : 0)
@@ -85,19 +87,22 @@ public final class EngineLeadership implements AutoCloseable {
         ServiceLoop.named("herald-cdc-leader")
             .metrics(registry)
             .setUp(() -> consumer.subscribe(List.of(config.leaderTopic()), new Rebalance()))
-            .body(() -> {
-              consumer.poll(POLL); // the rebalance callbacks elect and demote
-              return false;
-            })
-            .onFailure((e, attempt, backoff) -> {
-              if (!(e instanceof RuntimeException)) {
-                return Decision.FATAL;
-              }
-              // A poll failure (broker away) keeps the lease only as long as the group says so;
-              // the rebalance callbacks tell us when it is lost.
-              log.warn("CDC leadership poll failed, retrying: group={}", config.leaderGroupId(), e);
-              return Decision.RETRY;
-            })
+            .body(
+                () -> {
+                  consumer.poll(POLL); // the rebalance callbacks elect and demote
+                  return false;
+                })
+            .onFailure(
+                (e, attempt, backoff) -> {
+                  if (!(e instanceof RuntimeException)) {
+                    return Decision.FATAL;
+                  }
+                  // A poll failure (broker away) keeps the lease only as long as the group says so;
+                  // the rebalance callbacks tell us when it is lost.
+                  log.warn(
+                      "CDC leadership poll failed, retrying: group={}", config.leaderGroupId(), e);
+                  return Decision.RETRY;
+                })
             .backoff(POLL_RETRY, POLL_RETRY)
             .wakeup(() -> consumer.wakeup())
             .tearDown(this::leave)
@@ -115,8 +120,11 @@ public final class EngineLeadership implements AutoCloseable {
     ensureLeaderTopic();
     consumer = new KafkaConsumer<>(consumerProperties());
     loop.start();
-    log.info("CDC leadership started: group={} topic={} sessionTimeout={}",
-        config.leaderGroupId(), config.leaderTopic(), config.leaderSessionTimeout());
+    log.info(
+        "CDC leadership started: group={} topic={} sessionTimeout={}",
+        config.leaderGroupId(),
+        config.leaderTopic(),
+        config.leaderSessionTimeout());
   }
 
   /** True while this instance holds the lease. */
@@ -130,8 +138,8 @@ public final class EngineLeadership implements AutoCloseable {
   }
 
   /**
-   * Stops the engine if leading, then leaves the group so another instance takes over at once
-   * (not after the session timeout). Bounded by the stop timeout plus a few seconds.
+   * Stops the engine if leading, then leaves the group so another instance takes over at once (not
+   * after the session timeout). Bounded by the stop timeout plus a few seconds.
    */
   @Override
   public void close() {
@@ -143,8 +151,8 @@ public final class EngineLeadership implements AutoCloseable {
       // Revokes partition 0 (stopping the engine first) and leaves the group immediately.
       consumer.close(Duration.ofMillis(config.stopTimeout().toMillis() + 5_000));
     } catch (RuntimeException e) {
-      log.warn("CDC leadership consumer did not close cleanly: group={}",
-          config.leaderGroupId(), e);
+      log.warn(
+          "CDC leadership consumer did not close cleanly: group={}", config.leaderGroupId(), e);
     } finally {
       if (leader.getAndSet(false)) {
         // close() failed before the revocation callback ran: stop the engine anyway.
@@ -160,8 +168,7 @@ public final class EngineLeadership implements AutoCloseable {
       try {
         listener.onElected();
       } catch (RuntimeException e) {
-        log.error("CDC engine failed to start after election: group={}",
-            config.leaderGroupId(), e);
+        log.error("CDC engine failed to start after election: group={}", config.leaderGroupId(), e);
       }
     }
   }
@@ -171,8 +178,8 @@ public final class EngineLeadership implements AutoCloseable {
     try {
       listener.onDemoted();
     } catch (RuntimeException e) {
-      log.error("CDC engine failed to stop after losing the lease: group={}",
-          config.leaderGroupId(), e);
+      log.error(
+          "CDC engine failed to stop after losing the lease: group={}", config.leaderGroupId(), e);
     }
   }
 
@@ -206,18 +213,20 @@ public final class EngineLeadership implements AutoCloseable {
 
   private Properties consumerProperties() {
     long session = config.leaderSessionTimeout().toMillis();
-    return KafkaClients.consumer(config.bootstrapServers(), config.kafkaProperties(),
-            config.leaderGroupId())
+    return KafkaClients.consumer(
+            config.bootstrapServers(), config.kafkaProperties(), config.leaderGroupId())
         .clientId(config.applicationId() + "-cdc-leader")
         .set(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName())
         .set(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName())
         .set(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, (int) session)
         .set(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, (int) Math.max(500, session / 3))
         // Stopping the engine happens inside poll(); the group must wait for it, not evict us.
-        .set(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG,
+        .set(
+            ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG,
             (int) Math.max(60_000, config.stopTimeout().toMillis() * 2))
         // Cooperative: a joining instance does not make the leader revoke and restart its engine.
-        .set(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG,
+        .set(
+            ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG,
             CooperativeStickyAssignor.class.getName())
         .toProperties();
   }
@@ -226,14 +235,17 @@ public final class EngineLeadership implements AutoCloseable {
     Map<String, Object> props =
         KafkaClients.admin(config.bootstrapServers(), config.kafkaProperties()).toMap();
     try (Admin admin = Admin.create(props)) {
-      admin.createTopics(List.of(new NewTopic(config.leaderTopic(), 1,
-              config.offsetsReplicationFactor())))
-          .all().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      admin
+          .createTopics(
+              List.of(new NewTopic(config.leaderTopic(), 1, config.offsetsReplicationFactor())))
+          .all()
+          .get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
       log.info("CDC lease topic created: topic={}", config.leaderTopic());
     } catch (ExecutionException e) {
       if (!(e.getCause() instanceof TopicExistsException)) {
-        throw new IllegalStateException("Cannot create the CDC lease topic "
-            + config.leaderTopic() + ": " + e.getCause(), e.getCause());
+        throw new IllegalStateException(
+            "Cannot create the CDC lease topic " + config.leaderTopic() + ": " + e.getCause(),
+            e.getCause());
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

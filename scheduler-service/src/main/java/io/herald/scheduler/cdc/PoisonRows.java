@@ -16,15 +16,15 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 
 /**
- * What the CDC engine produces instead of a row whose event cannot travel as it is, so that no
- * row of one tenant can stop the stream or hold the replication slot back:
+ * What the CDC engine produces instead of a row whose event cannot travel as it is, so that no row
+ * of one tenant can stop the stream or hold the replication slot back:
  *
  * <ul>
  *   <li>a schedule definition that is too large or cannot be read becomes a small {@link
  *       ScheduleChange} for the same key with no content and one mapping error: the scheduler
  *       rejects it (row {@code invalid}, readable {@code last_error}, earlier timer cancelled);
- *   <li>the raw Debezium change of an unreadable row, and a contact or device event that does
- *       not fit, go to the dead-letter topic with {@link DeadLetters} headers (topic {@code
+ *   <li>the raw Debezium change of an unreadable row, and a contact or device event that does not
+ *       fit, go to the dead-letter topic with {@link DeadLetters} headers (topic {@code
  *       postgres.<table>}, partition -1, offset = the source LSN or -1).
  * </ul>
  *
@@ -40,7 +40,13 @@ final class PoisonRows {
    * @param lsn the change's source LSN, or -1 when unknown
    * @param debeziumKey the Debezium record key (the primary key as JSON), may be null
    */
-  record Source(String table, String op, String id, String tenantId, String deviceId, long lsn,
+  record Source(
+      String table,
+      String op,
+      String id,
+      String tenantId,
+      String deviceId,
+      long lsn,
       String debeziumKey) {
 
     /** The schedule kind of the table, or null for devices, contacts and unknown tables. */
@@ -84,14 +90,22 @@ final class PoisonRows {
       row = envelope.path("before");
     }
     long lsn = src.path("lsn").canConvertToLong() ? src.path("lsn").asLong(-1) : -1;
-    return new Source(textOrNull(src.get("table")), op, textOrNull(row.get("id")),
-        textOrNull(row.get("user_id")), textOrNull(row.get("device_id")), lsn > 0 ? lsn : -1,
+    return new Source(
+        textOrNull(src.get("table")),
+        op,
+        textOrNull(row.get("id")),
+        textOrNull(row.get("user_id")),
+        textOrNull(row.get("device_id")),
+        lsn > 0 ? lsn : -1,
         debeziumKey);
   }
 
   /** "definition too large: 5,242,990 bytes, limit 4,194,304". */
   static String tooLargeError(long bytes) {
-    return String.format(Locale.ROOT, "definition too large: %,d bytes, limit %,d", bytes,
+    return String.format(
+        Locale.ROOT,
+        "definition too large: %,d bytes, limit %,d",
+        bytes,
         Limits.MAX_DEFINITION_BYTES);
   }
 
@@ -100,15 +114,20 @@ final class PoisonRows {
    * {@code max.message.bytes} was set lower): the limit Herald knows would be misleading.
    */
   static String refusedError(long bytes) {
-    return String.format(Locale.ROOT,
-        "definition too large: %,d bytes, more than the schedule-changes topic accepts", bytes);
+    return String.format(
+        Locale.ROOT,
+        "definition too large: %,d bytes, more than the schedule-changes topic accepts",
+        bytes);
   }
 
   /** "row could not be read: " and the first line of what went wrong, clipped. */
   static String unreadableError(Throwable e) {
-    String what = e == null ? "unknown error"
-        : e.getMessage() == null ? e.getClass().getSimpleName()
-        : e.getClass().getSimpleName() + ": " + e.getMessage();
+    String what =
+        e == null
+            ? "unknown error"
+            : e.getMessage() == null
+                ? e.getClass().getSimpleName()
+                : e.getClass().getSimpleName() + ": " + e.getMessage();
     return ErrorTexts.reason("row could not be read: " + DeadLetters.firstLine(what));
   }
 
@@ -118,14 +137,19 @@ final class PoisonRows {
    * {@code error} as its only mapping error.
    */
   static ScheduleChange stub(ScheduleChange original, String error) {
-    return stub(original.scheduleKey(), original.kind(), original.tenantId(),
-        original.deviceId(), original.sourceVersion(), error);
+    return stub(
+        original.scheduleKey(),
+        original.kind(),
+        original.tenantId(),
+        original.deviceId(),
+        original.sourceVersion(),
+        error);
   }
 
   /**
-   * The change to produce for an unreadable schedule row: a stub carrying {@code error}, or a
-   * plain delete when the row was deleted (a delete needs nothing of the row but its key). Null
-   * when the row is not a schedule definition or its id is unknown.
+   * The change to produce for an unreadable schedule row: a stub carrying {@code error}, or a plain
+   * delete when the row was deleted (a delete needs nothing of the row but its key). Null when the
+   * row is not a schedule definition or its id is unknown.
    */
   static ScheduleChange unreadable(Source source, String error) {
     ScheduleKind kind = source.kind();
@@ -136,31 +160,56 @@ final class PoisonRows {
     if ("d".equals(source.op())) {
       return ScheduleChange.delete(kind.keyFor(source.id()), kind, version);
     }
-    return stub(kind.keyFor(source.id()), kind, source.tenantId(), source.deviceId(), version,
-        error);
+    return stub(
+        kind.keyFor(source.id()), kind, source.tenantId(), source.deviceId(), version, error);
   }
 
-  private static ScheduleChange stub(String key, ScheduleKind kind, String tenantId,
-      String deviceId, long sourceVersion, String error) {
-    return new ScheduleChange(ScheduleChange.SCHEMA_VERSION, ChangeOp.UPSERT, key, kind,
-        clipId(tenantId), clipId(deviceId), null, null, null, null, null, null, true, null,
-        sourceVersion, null, List.of(error));
+  private static ScheduleChange stub(
+      String key,
+      ScheduleKind kind,
+      String tenantId,
+      String deviceId,
+      long sourceVersion,
+      String error) {
+    return new ScheduleChange(
+        ScheduleChange.SCHEMA_VERSION,
+        ChangeOp.UPSERT,
+        key,
+        kind,
+        clipId(tenantId),
+        clipId(deviceId),
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        true,
+        null,
+        sourceVersion,
+        null,
+        List.of(error));
   }
 
   /**
-   * The dead letter of one change: the raw Debezium change JSON (cut to {@link
-   * DeadLetters#value}), keyed like the row's event, with the row's coordinates in headers.
+   * The dead letter of one change: the raw Debezium change JSON (cut to {@link DeadLetters#value}),
+   * keyed like the row's event, with the row's coordinates in headers.
    */
-  static ProducerRecord<String, byte[]> deadLetter(Source source, String debeziumValue,
-      String reason, Exception cause) {
-    byte[] raw = debeziumValue == null ? new byte[0]
-        : debeziumValue.getBytes(StandardCharsets.UTF_8);
-    RecordHeaders headers = DeadLetters.headers(null,
-        "postgres." + (source.table() == null ? "unknown" : source.table()), -1, source.lsn(),
-        reason, cause);
+  static ProducerRecord<String, byte[]> deadLetter(
+      Source source, String debeziumValue, String reason, Exception cause) {
+    byte[] raw =
+        debeziumValue == null ? new byte[0] : debeziumValue.getBytes(StandardCharsets.UTF_8);
+    RecordHeaders headers =
+        DeadLetters.headers(
+            null,
+            "postgres." + (source.table() == null ? "unknown" : source.table()),
+            -1,
+            source.lsn(),
+            reason,
+            cause);
     DeadLetters.truncatedHeader(headers, raw);
-    return new ProducerRecord<>(source.deadLetterTopic(), null, source.eventKey(),
-        DeadLetters.value(raw), headers);
+    return new ProducerRecord<>(
+        source.deadLetterTopic(), null, source.eventKey(), DeadLetters.value(raw), headers);
   }
 
   /** {@code <topic>.dlq} of the topic that {@code table}'s events go to. */

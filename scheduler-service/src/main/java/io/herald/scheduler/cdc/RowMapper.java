@@ -15,21 +15,21 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Maps one Debezium change event (the JSON envelope without schemas: {@code before}, {@code
- * after}, {@code source}, {@code op}) to Herald's canonical events. Pure apart from Jackson and
+ * Maps one Debezium change event (the JSON envelope without schemas: {@code before}, {@code after},
+ * {@code source}, {@code op}) to Herald's canonical events. Pure apart from Jackson and
  * thread-safe; it never throws for bad row content: problems a user can fix travel in {@link
  * ScheduleChange#mappingErrors()} so the scheduler reports them on the row.
  *
  * <p>Debezium encodings it decodes (connector defaults plus {@code decimal.handling.mode=double}):
- * {@code time} → microseconds since midnight ({@code time.precision.mode=adaptive}), {@code date}
- * → days since the epoch, {@code int[]} → JSON array, {@code jsonb} → JSON text, {@code
- * timestamptz} → ISO-8601 text, {@code numeric} → JSON number.
+ * {@code time} → microseconds since midnight ({@code time.precision.mode=adaptive}), {@code date} →
+ * days since the epoch, {@code int[]} → JSON array, {@code jsonb} → JSON text, {@code timestamptz}
+ * → ISO-8601 text, {@code numeric} → JSON number.
  *
- * <p>Devices and contacts are always bounded here ({@link Limits}: contact name, field count,
- * field names and values, device status and transport), so that no tenant's row can grow those
- * events past what the topics accept; {@link CdcMapping.Emit#cutValues()} counts what was cut.
- * Schedule definitions are not cut (a cut message would be sent as something the user did not
- * write): the engine rejects an oversized one as a whole ({@link PoisonRows}).
+ * <p>Devices and contacts are always bounded here ({@link Limits}: contact name, field count, field
+ * names and values, device status and transport), so that no tenant's row can grow those events
+ * past what the topics accept; {@link CdcMapping.Emit#cutValues()} counts what was cut. Schedule
+ * definitions are not cut (a cut message would be sent as something the user did not write): the
+ * engine rejects an oversized one as a whole ({@link PoisonRows}).
  */
 public final class RowMapper {
 
@@ -155,15 +155,21 @@ public final class RowMapper {
     }
     switch (table) {
       case RECURRING_MESSAGES:
-        return scheduleEmit(table, "delete",
+        return scheduleEmit(
+            table,
+            "delete",
             ScheduleChange.delete(ScheduleKind.RECURRING.keyFor(id), ScheduleKind.RECURRING, lsn),
             tsMs);
       case AUTO_POST_SCHEDULES:
-        return scheduleEmit(table, "delete",
+        return scheduleEmit(
+            table,
+            "delete",
             ScheduleChange.delete(ScheduleKind.AUTOPOST.keyFor(id), ScheduleKind.AUTOPOST, lsn),
             tsMs);
       case BROADCASTS:
-        return scheduleEmit(table, "delete",
+        return scheduleEmit(
+            table,
+            "delete",
             ScheduleChange.delete(ScheduleKind.BROADCAST.keyFor(id), ScheduleKind.BROADCAST, lsn),
             tsMs);
       case DEVICES:

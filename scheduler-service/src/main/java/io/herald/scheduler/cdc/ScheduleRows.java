@@ -22,9 +22,9 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Maps the row of a schedule table ({@code recurring_messages}, {@code auto_post_schedules},
- * {@code broadcasts}) to an upsert {@link ScheduleChange}. Nothing is cut here; problems the user
- * can fix travel in {@link ScheduleChange#mappingErrors()}.
+ * Maps the row of a schedule table ({@code recurring_messages}, {@code auto_post_schedules}, {@code
+ * broadcasts}) to an upsert {@link ScheduleChange}. Nothing is cut here; problems the user can fix
+ * travel in {@link ScheduleChange#mappingErrors()}.
  */
 final class ScheduleRows {
 
@@ -39,44 +39,95 @@ final class ScheduleRows {
 
   ScheduleChange recurring(String id, JsonNode row, long lsn) {
     List<String> errors = new ArrayList<>();
-    List<String> recipients = stringArray(json, row, "target_contacts",
-        "a JSON array of E.164 numbers or contact ids", "an E.164 number or a contact id", errors);
-    return new ScheduleChange(ScheduleChange.SCHEMA_VERSION, ChangeOp.UPSERT,
-        ScheduleKind.RECURRING.keyFor(id), ScheduleKind.RECURRING, text(row, "user_id"),
-        text(row, "device_id"), text(row, "name"), text(row, "message"), text(row, "media_url"),
-        recipients, rule(row, errors), pacing(row), activeFlag(row), null, lsn,
-        instant(row, "created_at", errors), errors);
+    List<String> recipients =
+        stringArray(
+            json,
+            row,
+            "target_contacts",
+            "a JSON array of E.164 numbers or contact ids",
+            "an E.164 number or a contact id",
+            errors);
+    return new ScheduleChange(
+        ScheduleChange.SCHEMA_VERSION,
+        ChangeOp.UPSERT,
+        ScheduleKind.RECURRING.keyFor(id),
+        ScheduleKind.RECURRING,
+        text(row, "user_id"),
+        text(row, "device_id"),
+        text(row, "name"),
+        text(row, "message"),
+        text(row, "media_url"),
+        recipients,
+        rule(row, errors),
+        pacing(row),
+        activeFlag(row),
+        null,
+        lsn,
+        instant(row, "created_at", errors),
+        errors);
   }
 
   ScheduleChange autopost(String id, JsonNode row, long lsn) {
     List<String> errors = new ArrayList<>();
-    List<String> groups = stringArray(json, row, "target_groups", "a JSON array of group ids",
-        "a group id", errors);
-    return new ScheduleChange(ScheduleChange.SCHEMA_VERSION, ChangeOp.UPSERT,
-        ScheduleKind.AUTOPOST.keyFor(id), ScheduleKind.AUTOPOST, text(row, "user_id"),
-        text(row, "device_id"), text(row, "name"), text(row, "message"), text(row, "media_url"),
-        groups, rule(row, errors), pacing(row), activeFlag(row), null, lsn,
-        instant(row, "created_at", errors), errors);
+    List<String> groups =
+        stringArray(json, row, "target_groups", "a JSON array of group ids", "a group id", errors);
+    return new ScheduleChange(
+        ScheduleChange.SCHEMA_VERSION,
+        ChangeOp.UPSERT,
+        ScheduleKind.AUTOPOST.keyFor(id),
+        ScheduleKind.AUTOPOST,
+        text(row, "user_id"),
+        text(row, "device_id"),
+        text(row, "name"),
+        text(row, "message"),
+        text(row, "media_url"),
+        groups,
+        rule(row, errors),
+        pacing(row),
+        activeFlag(row),
+        null,
+        lsn,
+        instant(row, "created_at", errors),
+        errors);
   }
 
   ScheduleChange broadcast(String id, JsonNode row, long lsn) {
     List<String> errors = new ArrayList<>();
-    List<String> recipients = stringArray(json, row, "target_contacts",
-        "a JSON array of E.164 numbers or contact ids", "an E.164 number or a contact id", errors);
+    List<String> recipients =
+        stringArray(
+            json,
+            row,
+            "target_contacts",
+            "a JSON array of E.164 numbers or contact ids",
+            "an E.164 number or a contact id",
+            errors);
     Instant scheduledAt = instant(row, "scheduled_at", errors);
     String status = text(row, "status");
     // A broadcast without scheduled_at fires "now", i.e. at created_at (RuleSpec.once(null)).
     RuleSpec rule = RuleSpec.once(scheduledAt == null ? null : scheduledAt.toString());
-    return new ScheduleChange(ScheduleChange.SCHEMA_VERSION, ChangeOp.UPSERT,
-        ScheduleKind.BROADCAST.keyFor(id), ScheduleKind.BROADCAST, text(row, "user_id"),
-        text(row, "device_id"), text(row, "name"), text(row, "message"), text(row, "media_url"),
-        recipients, rule, pacing(row), status != null && BROADCAST_ACTIVE_STATUSES.contains(status),
-        status, lsn, instant(row, "created_at", errors), errors);
+    return new ScheduleChange(
+        ScheduleChange.SCHEMA_VERSION,
+        ChangeOp.UPSERT,
+        ScheduleKind.BROADCAST.keyFor(id),
+        ScheduleKind.BROADCAST,
+        text(row, "user_id"),
+        text(row, "device_id"),
+        text(row, "name"),
+        text(row, "message"),
+        text(row, "media_url"),
+        recipients,
+        rule,
+        pacing(row),
+        status != null && BROADCAST_ACTIVE_STATUSES.contains(status),
+        status,
+        lsn,
+        instant(row, "created_at", errors),
+        errors);
   }
 
   /**
-   * {@code is_active}; an explicit NULL counts as inactive: sending is the irreversible action,
-   * so an unclear flag fails closed.
+   * {@code is_active}; an explicit NULL counts as inactive: sending is the irreversible action, so
+   * an unclear flag fails closed.
    */
   private static boolean activeFlag(JsonNode row) {
     JsonNode n = row.get("is_active");

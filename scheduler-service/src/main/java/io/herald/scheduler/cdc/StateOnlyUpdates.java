@@ -10,8 +10,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Tells Herald's own write-backs (projector state, sender results) from a user's change, so that
- * an update touching only columns Herald writes is not fed back into the scheduler; and restores
+ * Tells Herald's own write-backs (projector state, sender results) from a user's change, so that an
+ * update touching only columns Herald writes is not fed back into the scheduler; and restores
  * unchanged TOASTed values that Debezium sends as a placeholder.
  */
 final class StateOnlyUpdates {
@@ -53,8 +53,8 @@ final class StateOnlyUpdates {
   static final Set<String> DEVICE_STATE_COLUMNS = Set.of("updated_at");
 
   /**
-   * True when every changed column is one Herald writes: the update is a write-back. An update
-   * that changed nothing at all is treated the same way (a replayed write-back).
+   * True when every changed column is one Herald writes: the update is a write-back. An update that
+   * changed nothing at all is treated the same way (a replayed write-back).
    */
   static boolean isStateOnly(String table, Set<String> changed, JsonNode after) {
     for (String column : changed) {
@@ -120,7 +120,8 @@ final class StateOnlyUpdates {
     ObjectNode effective = after.deepCopy();
     for (Iterator<Map.Entry<String, JsonNode>> it = after.fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> e = it.next();
-      if (isPlaceholder(e.getValue()) && before.has(e.getKey())
+      if (isPlaceholder(e.getValue())
+          && before.has(e.getKey())
           && !isPlaceholder(before.get(e.getKey()))) {
         effective.set(e.getKey(), before.get(e.getKey()));
       }
@@ -136,7 +137,9 @@ final class StateOnlyUpdates {
       return RowMapper.UNAVAILABLE_PLACEHOLDER.equals(n.asText());
     }
     // int[] columns carry the placeholder as their single element.
-    return n.isArray() && n.size() == 1 && n.get(0).isTextual()
+    return n.isArray()
+        && n.size() == 1
+        && n.get(0).isTextual()
         && RowMapper.UNAVAILABLE_PLACEHOLDER.equals(n.get(0).asText());
   }
 }

@@ -64,10 +64,11 @@ public record SchedulerConfig(
   /**
    * Send-commands per punctuation and task. 25,000 per 250 ms tick is 100,000/s per task: above
    * what a stream thread produces transactionally on a small machine (the 100,000-recipient
-   * benchmark ran at exactly the former 10,000's 40,000/s cap), while one tick's work stays in
-   * the order of its interval, so other schedules' timers are not held up for long.
+   * benchmark ran at exactly the former 10,000's 40,000/s cap), while one tick's work stays in the
+   * order of its interval, so other schedules' timers are not held up for long.
    */
   public static final int DEFAULT_MAX_COMMANDS_PER_TICK = 25_000;
+
   public static final Duration MAX_PUNCTUATE_INTERVAL = Duration.ofSeconds(1);
 
   public SchedulerConfig {
@@ -95,15 +96,17 @@ public record SchedulerConfig(
   }
 
   /**
-   * Like {@link #read(EnvReader)} with the connection settings the service read once; throws
-   * once for every problem {@code env} collected, this config's and any read before.
+   * Like {@link #read(EnvReader)} with the connection settings the service read once; throws once
+   * for every problem {@code env} collected, this config's and any read before.
    */
   public static SchedulerConfig read(EnvReader env, SchedulerConnection connection) {
     String bootstrap = connection.bootstrapServers();
     String appId = connection.applicationId();
     if (appId != null && (appId.isBlank() || !appId.matches("[A-Za-z0-9._-]+"))) {
-      env.problem("HERALD_SCHEDULER_APPLICATION_ID=" + appId
-          + ": must be non-empty and use only letters, digits, '.', '_' and '-'");
+      env.problem(
+          "HERALD_SCHEDULER_APPLICATION_ID="
+              + appId
+              + ": must be non-empty and use only letters, digits, '.', '_' and '-'");
     }
     String stateDir = env.optional("HERALD_SCHEDULER_STATE_DIR", "./.herald/state/scheduler");
     String jdbcUrl = connection.jdbcUrl();
@@ -118,12 +121,17 @@ public record SchedulerConfig(
     }
     Duration tick = env.duration("HERALD_SCHEDULER_PUNCTUATE_INTERVAL", Duration.ofMillis(250));
     if (tick != null
-        && (tick.isNegative() || tick.isZero() || tick.compareTo(MAX_PUNCTUATE_INTERVAL) > 0
+        && (tick.isNegative()
+            || tick.isZero()
+            || tick.compareTo(MAX_PUNCTUATE_INTERVAL) > 0
             || tick.toMillis() < 1)) {
-      env.problem("HERALD_SCHEDULER_PUNCTUATE_INTERVAL=" + tick
-          + ": must be between PT0.001S and PT1S (timers fire at most one interval late)");
+      env.problem(
+          "HERALD_SCHEDULER_PUNCTUATE_INTERVAL="
+              + tick
+              + ": must be between PT0.001S and PT1S (timers fire at most one interval late)");
     }
-    int maxPerTick = env.intAtLeast("HERALD_SCHEDULER_MAX_COMMANDS_PER_TICK", DEFAULT_MAX_COMMANDS_PER_TICK, 1);
+    int maxPerTick =
+        env.intAtLeast("HERALD_SCHEDULER_MAX_COMMANDS_PER_TICK", DEFAULT_MAX_COMMANDS_PER_TICK, 1);
     int maxRecipients = env.intAtLeast("HERALD_SCHEDULER_MAX_RECIPIENTS", 50_000, 1);
     Duration deviceWait = env.duration("HERALD_SCHEDULER_DEVICE_WAIT", Duration.ofSeconds(30));
     if (deviceWait != null && deviceWait.isNegative()) {
@@ -178,31 +186,85 @@ public record SchedulerConfig(
   /** Copy with another punctuation interval, max commands per tick and device wait. */
   public SchedulerConfig withTuning(
       Duration punctuateInterval, int maxCommandsPerTick, int maxRecipients, Duration deviceWait) {
-    return new SchedulerConfig(bootstrapServers, applicationId, stateDir, jdbcUrl, jdbcUser,
-        jdbcPassword, metricsPort, punctuateInterval, maxCommandsPerTick, maxRecipients,
-        deviceWait, numStandbyReplicas, replicationFactor, partitions, recurringExpiry,
-        broadcastExpiry, kafkaPassthrough);
+    return new SchedulerConfig(
+        bootstrapServers,
+        applicationId,
+        stateDir,
+        jdbcUrl,
+        jdbcUser,
+        jdbcPassword,
+        metricsPort,
+        punctuateInterval,
+        maxCommandsPerTick,
+        maxRecipients,
+        deviceWait,
+        numStandbyReplicas,
+        replicationFactor,
+        partitions,
+        recurringExpiry,
+        broadcastExpiry,
+        kafkaPassthrough);
   }
 
   /** Copy with another application id and state dir (ITs run several instances). */
   public SchedulerConfig withInstance(String applicationId, Path stateDir) {
-    return new SchedulerConfig(bootstrapServers, applicationId, stateDir, jdbcUrl, jdbcUser,
-        jdbcPassword, metricsPort, punctuateInterval, maxCommandsPerTick, maxRecipients,
-        deviceWait, numStandbyReplicas, replicationFactor, partitions, recurringExpiry,
-        broadcastExpiry, kafkaPassthrough);
+    return new SchedulerConfig(
+        bootstrapServers,
+        applicationId,
+        stateDir,
+        jdbcUrl,
+        jdbcUser,
+        jdbcPassword,
+        metricsPort,
+        punctuateInterval,
+        maxCommandsPerTick,
+        maxRecipients,
+        deviceWait,
+        numStandbyReplicas,
+        replicationFactor,
+        partitions,
+        recurringExpiry,
+        broadcastExpiry,
+        kafkaPassthrough);
   }
 
   @Override
   public String toString() {
     // A record's generated toString would print the password.
-    return "SchedulerConfig[bootstrapServers=" + bootstrapServers + ", applicationId="
-        + applicationId + ", stateDir=" + stateDir + ", jdbcUrl=" + jdbcUrl + ", jdbcUser="
-        + jdbcUser + ", jdbcPassword=" + (jdbcPassword == null ? "" : "[hidden]")
-        + ", metricsPort=" + metricsPort + ", punctuateInterval=" + punctuateInterval
-        + ", maxCommandsPerTick=" + maxCommandsPerTick + ", maxRecipients=" + maxRecipients
-        + ", deviceWait=" + deviceWait + ", numStandbyReplicas=" + numStandbyReplicas
-        + ", replicationFactor=" + replicationFactor + ", partitions=" + partitions
-        + ", recurringExpiry=" + recurringExpiry + ", broadcastExpiry=" + broadcastExpiry
-        + ", kafkaPassthrough=" + kafkaPassthrough.keySet() + "]";
+    return "SchedulerConfig[bootstrapServers="
+        + bootstrapServers
+        + ", applicationId="
+        + applicationId
+        + ", stateDir="
+        + stateDir
+        + ", jdbcUrl="
+        + jdbcUrl
+        + ", jdbcUser="
+        + jdbcUser
+        + ", jdbcPassword="
+        + (jdbcPassword == null ? "" : "[hidden]")
+        + ", metricsPort="
+        + metricsPort
+        + ", punctuateInterval="
+        + punctuateInterval
+        + ", maxCommandsPerTick="
+        + maxCommandsPerTick
+        + ", maxRecipients="
+        + maxRecipients
+        + ", deviceWait="
+        + deviceWait
+        + ", numStandbyReplicas="
+        + numStandbyReplicas
+        + ", replicationFactor="
+        + replicationFactor
+        + ", partitions="
+        + partitions
+        + ", recurringExpiry="
+        + recurringExpiry
+        + ", broadcastExpiry="
+        + broadcastExpiry
+        + ", kafkaPassthrough="
+        + kafkaPassthrough.keySet()
+        + "]";
   }
 }

@@ -4,9 +4,9 @@ import io.herald.runtime.config.EnvReader;
 
 /**
  * Where the scheduler's parts connect: Kafka, the application id its clients are named after, and
- * PostgreSQL. Read once from the environment and handed to {@link SchedulerConfig}, the CDC engine's
- * and the state projector's configs, so the three cannot read the same variables differently.
- * Whether the database settings are required is each part's own decision ({@link
+ * PostgreSQL. Read once from the environment and handed to {@link SchedulerConfig}, the CDC
+ * engine's and the state projector's configs, so the three cannot read the same variables
+ * differently. Whether the database settings are required is each part's own decision ({@link
  * #requireJdbcUrl}, {@link #requireJdbcUser}).
  *
  * @param bootstrapServers Kafka bootstrap servers; null only when missing (a problem is reported)
@@ -46,8 +46,16 @@ public record SchedulerConnection(
   @Override
   public String toString() {
     // A record's generated toString would print the password.
-    return "SchedulerConnection[bootstrapServers=" + bootstrapServers + ", applicationId="
-        + applicationId + ", jdbcUrl=" + jdbcUrl + ", jdbcUser=" + jdbcUser + ", jdbcPassword="
-        + (jdbcPassword == null ? "" : "[hidden]") + "]";
+    return "SchedulerConnection[bootstrapServers="
+        + bootstrapServers
+        + ", applicationId="
+        + applicationId
+        + ", jdbcUrl="
+        + jdbcUrl
+        + ", jdbcUser="
+        + jdbcUser
+        + ", jdbcPassword="
+        + (jdbcPassword == null ? "" : "[hidden]")
+        + "]";
   }
 }

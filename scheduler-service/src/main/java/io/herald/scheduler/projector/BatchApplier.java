@@ -42,9 +42,12 @@ import org.slf4j.LoggerFactory;
 final class BatchApplier {
 
   private static final Logger log = LoggerFactory.getLogger(BatchApplier.class);
+
   /** Record results of a dead-lettered record. */
   static final String UNREADABLE = "unreadable";
+
   static final String UNWRITABLE = "unwritable";
+
   /** Prefix of the last_error a row gets when a decision for it could not be recorded. */
   static final String UNRECORDED_PREFIX = "state could not be recorded: ";
 
@@ -59,7 +62,9 @@ final class BatchApplier {
     this.dlqProducer = dlqProducer;
   }
 
-  /** After a failed batch or at the end: forgets unacknowledged dead letters, drops the connection. */
+  /**
+   * After a failed batch or at the end: forgets unacknowledged dead letters, drops the connection.
+   */
   void discard() {
     dlqSends.clear();
     closeConnection();
@@ -82,17 +87,25 @@ final class BatchApplier {
       return results;
     } catch (RecordFault f) {
       rollback(c);
-      log.warn("Projector batch holds a record it cannot write, applying it record by record:"
-          + " group={} records={} topic={} partition={} offset={}", config.groupId(),
-          records.count(), f.record.topic(), f.record.partition(), f.record.offset());
+      log.warn(
+          "Projector batch holds a record it cannot write, applying it record by record:"
+              + " group={} records={} topic={} partition={} offset={}",
+          config.groupId(),
+          records.count(),
+          f.record.topic(),
+          f.record.partition(),
+          f.record.offset());
     } catch (SQLException e) {
       rollback(c);
       if (FailureClassifier.classify(e) == Fault.INFRASTRUCTURE) {
         throw e;
       }
       // Refused at commit (a deferred check): which record is not known, so find it.
-      log.warn("Projector batch refused at commit, applying it record by record: group={}"
-          + " records={} reason={}", config.groupId(), records.count(),
+      log.warn(
+          "Projector batch refused at commit, applying it record by record: group={}"
+              + " records={} reason={}",
+          config.groupId(),
+          records.count(),
           FailureClassifier.reason(e));
     } catch (RuntimeException | Error e) {
       rollback(c);
@@ -119,9 +132,14 @@ final class BatchApplier {
         throw e;
       }
       rollback(c);
-      log.error("Projector dead-lettered a record it cannot {}: topic={} partition={} offset={}"
-          + " key={} reason={}", fault.result.equals(UNREADABLE) ? "read" : "write", r.topic(),
-          r.partition(), r.offset(), ErrorTexts.clip(key(r), Limits.SCHEDULE_KEY_MAX_CHARS),
+      log.error(
+          "Projector dead-lettered a record it cannot {}: topic={} partition={} offset={}"
+              + " key={} reason={}",
+          fault.result.equals(UNREADABLE) ? "read" : "write",
+          r.topic(),
+          r.partition(),
+          r.offset(),
+          ErrorTexts.clip(key(r), Limits.SCHEDULE_KEY_MAX_CHARS),
           fault.reason);
       markRow(c, fault);
       deadLetter(r, fault.dlqReason(), fault.cause);
@@ -145,8 +163,8 @@ final class BatchApplier {
   /**
    * Applies one record on {@code c} without committing.
    *
-   * @throws RecordFault the record's content is at fault (classified by {@link
-   *     FailureClassifier}); the transaction must be rolled back
+   * @throws RecordFault the record's content is at fault (classified by {@link FailureClassifier});
+   *     the transaction must be rolled back
    * @throws SQLException infrastructure
    */
   private String applyOne(Connection c, ConsumerRecord<byte[], byte[]> r)
@@ -160,20 +178,20 @@ final class BatchApplier {
     StateWriter.Result result;
     try {
       if (r.topic().equals(Topics.SCHEDULE_STATES.name())) {
-        ScheduleState s = Topics.SCHEDULE_STATES.valueSerde().deserializer()
-            .deserialize(r.topic(), r.value());
+        ScheduleState s =
+            Topics.SCHEDULE_STATES.valueSerde().deserializer().deserialize(r.topic(), r.value());
         scheduleKey = s.scheduleKey();
         kind = s.kind();
         result = writer.state(c, s, fallbackAt);
       } else if (r.topic().equals(Topics.OCCURRENCES.name())) {
-        Occurrence o = Topics.OCCURRENCES.valueSerde().deserializer()
-            .deserialize(r.topic(), r.value());
+        Occurrence o =
+            Topics.OCCURRENCES.valueSerde().deserializer().deserialize(r.topic(), r.value());
         scheduleKey = o.scheduleKey();
         kind = o.kind();
         result = writer.occurrence(c, o, fallbackAt);
       } else if (r.topic().equals(Topics.SCHEDULE_ERRORS.name())) {
-        ScheduleError e = Topics.SCHEDULE_ERRORS.valueSerde().deserializer()
-            .deserialize(r.topic(), r.value());
+        ScheduleError e =
+            Topics.SCHEDULE_ERRORS.valueSerde().deserializer().deserialize(r.topic(), r.value());
         scheduleKey = e.scheduleKey();
         kind = e.kind();
         result = writer.error(c, e, fallbackAt);
@@ -189,8 +207,11 @@ final class BatchApplier {
       throw RecordFault.unwritable(r, scheduleKey, kind, e);
     }
     if (result == StateWriter.Result.SKIPPED) {
-      log.debug("Projector skipped a record naming no row: topic={} partition={} offset={} key={}",
-          r.topic(), r.partition(), r.offset(),
+      log.debug(
+          "Projector skipped a record naming no row: topic={} partition={} offset={} key={}",
+          r.topic(),
+          r.partition(),
+          r.offset(),
           ErrorTexts.clip(key(r), Limits.SCHEDULE_KEY_MAX_CHARS));
     }
     return result.name().toLowerCase(Locale.ROOT);
@@ -220,8 +241,12 @@ final class BatchApplier {
       if (FailureClassifier.classify(e) == Fault.INFRASTRUCTURE) {
         throw e;
       }
-      log.warn("Projector could not mark the row of a dead-lettered record: topic={}"
-          + " partition={} offset={} reason={}", r.topic(), r.partition(), r.offset(),
+      log.warn(
+          "Projector could not mark the row of a dead-lettered record: topic={}"
+              + " partition={} offset={} reason={}",
+          r.topic(),
+          r.partition(),
+          r.offset(),
           FailureClassifier.reason(e));
     }
   }
@@ -266,11 +291,14 @@ final class BatchApplier {
    * Limits#MAX_DEAD_LETTER_VALUE_BYTES}), its coordinates and the reason in headers.
    */
   private void deadLetter(ConsumerRecord<byte[], byte[]> r, String reason, Exception cause) {
-    RecordHeaders headers = DeadLetters.headers(r.headers().toArray(), r.topic(), r.partition(),
-        r.offset(), reason, cause);
+    RecordHeaders headers =
+        DeadLetters.headers(
+            r.headers().toArray(), r.topic(), r.partition(), r.offset(), reason, cause);
     DeadLetters.truncatedHeader(headers, r.value());
-    dlqSends.add(dlqProducer.send(new ProducerRecord<>(r.topic() + ".dlq", null, r.key(),
-        DeadLetters.value(r.value()), headers)));
+    dlqSends.add(
+        dlqProducer.send(
+            new ProducerRecord<>(
+                r.topic() + ".dlq", null, r.key(), DeadLetters.value(r.value()), headers)));
   }
 
   /** Offsets move past a dead-lettered record only once the dead-letter topic has it. */
@@ -294,24 +322,32 @@ final class BatchApplier {
   }
 
   /**
-   * A record whose content is at fault: it fails the same way on every attempt. Thrown by
-   * {@link #applyOne} (the transaction must be rolled back), handled by {@link #applyOneByOne}.
+   * A record whose content is at fault: it fails the same way on every attempt. Thrown by {@link
+   * #applyOne} (the transaction must be rolled back), handled by {@link #applyOneByOne}.
    */
   private static final class RecordFault extends Exception {
     private static final long serialVersionUID = 1L;
 
     final transient ConsumerRecord<byte[], byte[]> record;
+
     /** {@link #UNREADABLE} or {@link #UNWRITABLE}. */
     final String result;
+
     /** The key and kind the record's value names, when it could be read; else null. */
     final String scheduleKey;
+
     final transient ScheduleKind kind;
     final Exception cause;
+
     /** One line, bounded ({@link FailureClassifier#reason}). */
     final String reason;
 
-    private RecordFault(ConsumerRecord<byte[], byte[]> record, String result, String scheduleKey,
-        ScheduleKind kind, Exception cause) {
+    private RecordFault(
+        ConsumerRecord<byte[], byte[]> record,
+        String result,
+        String scheduleKey,
+        ScheduleKind kind,
+        Exception cause) {
       super(FailureClassifier.reason(cause), cause, false, false);
       this.record = record;
       this.result = result;
@@ -325,8 +361,8 @@ final class BatchApplier {
       return new RecordFault(r, UNREADABLE, null, null, cause);
     }
 
-    static RecordFault unwritable(ConsumerRecord<byte[], byte[]> r, String scheduleKey,
-        ScheduleKind kind, Exception cause) {
+    static RecordFault unwritable(
+        ConsumerRecord<byte[], byte[]> r, String scheduleKey, ScheduleKind kind, Exception cause) {
       return new RecordFault(r, UNWRITABLE, scheduleKey, kind, cause);
     }
 

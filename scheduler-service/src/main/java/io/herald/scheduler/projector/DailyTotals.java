@@ -39,7 +39,9 @@ public final class DailyTotals implements AutoCloseable {
     this(config, registry, e -> {});
   }
 
-  /** @param onFatal called once if the refresher stops on an {@link Error}; must return at once */
+  /**
+   * @param onFatal called once if the refresher stops on an {@link Error}; must return at once
+   */
   public DailyTotals(ProjectorConfig config, MeterRegistry registry, Consumer<Throwable> onFatal) {
     this.config = config;
     Gauge.builder("herald.scheduler.sent.today", sent, AtomicLong::get)
@@ -54,13 +56,14 @@ public final class DailyTotals implements AutoCloseable {
             .daemon(true)
             .body(this::refreshThenWait)
             // A gauge that lags is better than a thread that dies: try again at the next refresh.
-            .onFailure((e, attempt, backoff) -> {
-              if (e instanceof Error) {
-                return Decision.FATAL;
-              }
-              log.warn("Daily totals not refreshed: reason={}", e.getMessage());
-              return Decision.RETRY;
-            })
+            .onFailure(
+                (e, attempt, backoff) -> {
+                  if (e instanceof Error) {
+                    return Decision.FATAL;
+                  }
+                  log.warn("Daily totals not refreshed: reason={}", e.getMessage());
+                  return Decision.RETRY;
+                })
             .backoff(REFRESH, REFRESH)
             .onFatal(onFatal)
             .joinTimeout(Duration.ofSeconds(5))
@@ -93,7 +96,8 @@ public final class DailyTotals implements AutoCloseable {
 
   private void query() throws SQLException {
     try (Connection c =
-            DriverManager.getConnection(config.jdbcUrl(), config.jdbcUser(), config.jdbcPassword());
+            DriverManager.getConnection(
+                config.jdbcUrl(), config.jdbcUser(), config.jdbcPassword());
         Statement st = c.createStatement();
         ResultSet rs = st.executeQuery(SQL)) {
       rs.next();

@@ -9,8 +9,8 @@ import java.sql.SQLRecoverableException;
 import java.sql.SQLTransientException;
 
 /**
- * Whose fault a failed write-back of one record is, decided from what was thrown while that
- * record was decoded, mapped and written. Pure.
+ * Whose fault a failed write-back of one record is, decided from what was thrown while that record
+ * was decoded, mapped and written. Pure.
  *
  * <table>
  *   <caption>Classification</caption>
@@ -39,8 +39,8 @@ import java.sql.SQLTransientException;
  * </table>
  *
  * <p>Unknown SQLStates count as infrastructure on purpose: a projector that retries a record it
- * could have skipped stalls visibly (failures metric, logs), one that dead-letters on a
- * database outage loses state silently.
+ * could have skipped stalls visibly (failures metric, logs), one that dead-letters on a database
+ * outage loses state silently.
  */
 final class FailureClassifier {
 
@@ -98,8 +98,9 @@ final class FailureClassifier {
     String message = firstLine(t.getMessage());
     String text;
     if (sql != null) {
-      text = (message.isEmpty() ? "database refused the write" : message)
-          + (sql.getSQLState() == null ? "" : " (SQLState " + sql.getSQLState() + ")");
+      text =
+          (message.isEmpty() ? "database refused the write" : message)
+              + (sql.getSQLState() == null ? "" : " (SQLState " + sql.getSQLState() + ")");
     } else {
       text = t.getClass().getSimpleName() + (message.isEmpty() ? "" : ": " + message);
     }

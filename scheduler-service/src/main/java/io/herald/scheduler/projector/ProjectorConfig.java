@@ -96,10 +96,22 @@ public record ProjectorConfig(
   }
 
   /** Defaults for everything but the connection settings: the shape tests start from. */
-  public static ProjectorConfig of(String applicationId, String bootstrapServers, String jdbcUrl,
-      String jdbcUser, String jdbcPassword) {
-    return new ProjectorConfig(true, applicationId, bootstrapServers, jdbcUrl, jdbcUser,
-        jdbcPassword, DEFAULT_MAX_BATCH, DEFAULT_RETRY_BACKOFF_MAX, Map.of());
+  public static ProjectorConfig of(
+      String applicationId,
+      String bootstrapServers,
+      String jdbcUrl,
+      String jdbcUser,
+      String jdbcPassword) {
+    return new ProjectorConfig(
+        true,
+        applicationId,
+        bootstrapServers,
+        jdbcUrl,
+        jdbcUser,
+        jdbcPassword,
+        DEFAULT_MAX_BATCH,
+        DEFAULT_RETRY_BACKOFF_MAX,
+        Map.of());
   }
 
   /** The projector's consumer group. */
@@ -110,10 +122,24 @@ public record ProjectorConfig(
   /** Keeps the password out of logs and exception messages. */
   @Override
   public String toString() {
-    return "ProjectorConfig[enabled=" + enabled + ", applicationId=" + applicationId
-        + ", bootstrapServers=" + bootstrapServers + ", jdbcUrl=" + jdbcUrl
-        + ", jdbcUser=" + jdbcUser + ", jdbcPassword=" + (jdbcPassword == null ? "" : "[hidden]")
-        + ", maxBatch=" + maxBatch + ", retryBackoffMax=" + retryBackoffMax
-        + ", kafkaProperties=" + kafkaProperties.keySet() + "]";
+    return "ProjectorConfig[enabled="
+        + enabled
+        + ", applicationId="
+        + applicationId
+        + ", bootstrapServers="
+        + bootstrapServers
+        + ", jdbcUrl="
+        + jdbcUrl
+        + ", jdbcUser="
+        + jdbcUser
+        + ", jdbcPassword="
+        + (jdbcPassword == null ? "" : "[hidden]")
+        + ", maxBatch="
+        + maxBatch
+        + ", retryBackoffMax="
+        + retryBackoffMax
+        + ", kafkaProperties="
+        + kafkaProperties.keySet()
+        + "]";
   }
 }

@@ -44,15 +44,15 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>The record's fault (unreadable, or content the database refuses: a value out of range, a
- *       constraint, a size limit; or a mapping that throws): it cannot succeed later. The batch
- *       is rolled back and applied again record by record, each in its own transaction, so the
- *       others are not lost; the poison record goes to {@code <topic>.dlq} with its coordinates
- *       and the reason in headers (ADR 0006), its row, when the key still names one, is marked
- *       {@code invalid} ({@code failed} for a broadcast) with a bounded last_error in a
- *       transaction of its own, and offsets move on.
- *   <li>Infrastructure (connection lost, PostgreSQL shutting down or out of resources, a
- *       timeout, the dead-letter topic not acknowledging): the batch is rewound and retried with
- *       backoff; nothing is skipped.
+ *       constraint, a size limit; or a mapping that throws): it cannot succeed later. The batch is
+ *       rolled back and applied again record by record, each in its own transaction, so the others
+ *       are not lost; the poison record goes to {@code <topic>.dlq} with its coordinates and the
+ *       reason in headers (ADR 0006), its row, when the key still names one, is marked {@code
+ *       invalid} ({@code failed} for a broadcast) with a bounded last_error in a transaction of its
+ *       own, and offsets move on.
+ *   <li>Infrastructure (connection lost, PostgreSQL shutting down or out of resources, a timeout,
+ *       the dead-letter topic not acknowledging): the batch is rewound and retried with backoff;
+ *       nothing is skipped.
  * </ul>
  *
  * <p>The projector stops only when closed or on a failure it does not retry (e.g. a Kafka
@@ -66,10 +66,13 @@ public final class ScheduleStateProjector implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ScheduleStateProjector.class);
   private static final Duration POLL = Duration.ofMillis(200);
   private static final Duration MIN_BACKOFF = Duration.ofMillis(200);
+
   /** Consecutive failed attempts after which a retried batch is logged at ERROR, not WARN. */
   private static final int ERROR_AFTER_ATTEMPTS = 10;
+
   private static final String UNREADABLE = BatchApplier.UNREADABLE;
   private static final String UNWRITABLE = BatchApplier.UNWRITABLE;
+
   /** Prefix of the last_error a row gets when a decision for it could not be recorded. */
   static final String UNRECORDED_PREFIX = BatchApplier.UNRECORDED_PREFIX;
 
@@ -82,8 +85,10 @@ public final class ScheduleStateProjector implements AutoCloseable {
   private KafkaConsumer<byte[], byte[]> consumer;
   private Producer<byte[], byte[]> dlqProducer;
   private BatchApplier batches;
+
   /** The batch being applied; null between batches and when the poll itself failed. */
   private ConsumerRecords<byte[], byte[]> inFlight;
+
   private boolean started;
 
   public ScheduleStateProjector(ProjectorConfig config, MeterRegistry registry) {
@@ -91,8 +96,8 @@ public final class ScheduleStateProjector implements AutoCloseable {
   }
 
   /**
-   * @param onFatal called once, on the projector's thread, when it stopped on a failure it does
-   *     not retry; must return at once (the app exits)
+   * @param onFatal called once, on the projector's thread, when it stopped on a failure it does not
+   *     retry; must return at once (the app exits)
    */
   public ScheduleStateProjector(
       ProjectorConfig config, MeterRegistry registry, Consumer<Throwable> onFatal) {
@@ -117,9 +122,11 @@ public final class ScheduleStateProjector implements AutoCloseable {
             .setUp(() -> consumer.subscribe(topics()))
             .body(this::pollOnce)
             .onFailure(this::onFailure)
-            .backoff(MIN_BACKOFF,
+            .backoff(
+                MIN_BACKOFF,
                 config.retryBackoffMax().compareTo(MIN_BACKOFF) < 0
-                    ? MIN_BACKOFF : config.retryBackoffMax())
+                    ? MIN_BACKOFF
+                    : config.retryBackoffMax())
             .wakeup(() -> consumer.wakeup())
             .tearDown(this::closeClients)
             .onFatal(onFatal)
@@ -129,9 +136,9 @@ public final class ScheduleStateProjector implements AutoCloseable {
 
   /**
    * False once the projector thread ended on a failure instead of through {@link #close()} (its
-   * reason is in {@link #stopReason()} and was logged at ERROR); true before start, while
-   * running (also while it retries a failing database: that stalls the write-back, which the
-   * failures metric shows, but resumes on its own) and after a clean close.
+   * reason is in {@link #stopReason()} and was logged at ERROR); true before start, while running
+   * (also while it retries a failing database: that stalls the write-back, which the failures
+   * metric shows, but resumes on its own) and after a clean close.
    */
   public boolean healthy() {
     return loop.healthy();
@@ -179,8 +186,8 @@ public final class ScheduleStateProjector implements AutoCloseable {
 
   /**
    * A retriable poll failure or a failed batch is retried with backoff (the batch rewound, so
-   * nothing is skipped); anything else stops the projector. A batch interrupted by a close is
-   * not committed: it is replayed, harmlessly.
+   * nothing is skipped); anything else stops the projector. A batch interrupted by a close is not
+   * committed: it is replayed, harmlessly.
    */
   private Decision onFailure(Throwable e, int attempt, Duration backoff) {
     ConsumerRecords<byte[], byte[]> records = inFlight;
@@ -189,16 +196,20 @@ public final class ScheduleStateProjector implements AutoCloseable {
       if (!(e instanceof RetriableException)) {
         return Decision.FATAL;
       }
-      log.warn("Projector poll failed, retrying: group={} backoffMs={} reason={}",
-          config.groupId(), backoff.toMillis(), e.toString());
+      log.warn(
+          "Projector poll failed, retrying: group={} backoffMs={} reason={}",
+          config.groupId(),
+          backoff.toMillis(),
+          e.toString());
       return Decision.RETRY;
     }
     if (!(e instanceof SQLException || e instanceof RuntimeException)) {
       return Decision.FATAL;
     }
     failures.increment();
-    String message = "Projector batch failed, rewinding and retrying: group={} records={}"
-        + " attempt={} backoffMs={}";
+    String message =
+        "Projector batch failed, rewinding and retrying: group={} records={}"
+            + " attempt={} backoffMs={}";
     if (attempt >= ERROR_AFTER_ATTEMPTS) {
       // Still failing after minutes of backoff: the write-back is stalled, a human must act.
       log.error(message, config.groupId(), records.count(), attempt, backoff.toMillis(), e);
@@ -245,8 +256,8 @@ public final class ScheduleStateProjector implements AutoCloseable {
   }
 
   private Properties consumerProperties() {
-    return KafkaClients.consumer(config.bootstrapServers(), config.kafkaProperties(),
-            config.groupId())
+    return KafkaClients.consumer(
+            config.bootstrapServers(), config.kafkaProperties(), config.groupId())
         .clientId(config.applicationId() + "-projector")
         .byDefault(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest")
         // The scheduler writes these topics in exactly-once transactions: never see aborted output.
@@ -263,8 +274,8 @@ public final class ScheduleStateProjector implements AutoCloseable {
   private Properties producerProperties() {
     // Any record the input topics hold must fit its dead letter (the default is 1 MiB): a dead
     // letter the producer refuses would be retried for ever and stall the projector.
-    return KafkaClients.producer(config.bootstrapServers(), config.kafkaProperties(),
-            Limits.MAX_RECORD_BYTES)
+    return KafkaClients.producer(
+            config.bootstrapServers(), config.kafkaProperties(), Limits.MAX_RECORD_BYTES)
         .clientId(config.applicationId() + "-projector-dlq")
         .set(ProducerConfig.ACKS_CONFIG, "all")
         .set(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true)
@@ -274,8 +285,8 @@ public final class ScheduleStateProjector implements AutoCloseable {
   }
 
   private static List<String> topics() {
-    return List.of(Topics.SCHEDULE_STATES.name(), Topics.OCCURRENCES.name(),
-        Topics.SCHEDULE_ERRORS.name());
+    return List.of(
+        Topics.SCHEDULE_STATES.name(), Topics.OCCURRENCES.name(), Topics.SCHEDULE_ERRORS.name());
   }
 
   /** Counts a batch whose offsets were committed: each record once, however often retried. */
@@ -291,21 +302,25 @@ public final class ScheduleStateProjector implements AutoCloseable {
   }
 
   private Counter deadLetterCounter(String topic, String reason) {
-    return deadLetters.computeIfAbsent(topic + "/" + reason, k ->
-        Counter.builder("herald.scheduler.projector.dead.letters")
-            .description("Records sent to <topic>.dlq: unreadable, or content PostgreSQL refuses")
-            .tag("topic", topic)
-            .tag("reason", reason)
-            .register(registry));
+    return deadLetters.computeIfAbsent(
+        topic + "/" + reason,
+        k ->
+            Counter.builder("herald.scheduler.projector.dead.letters")
+                .description(
+                    "Records sent to <topic>.dlq: unreadable, or content PostgreSQL refuses")
+                .tag("topic", topic)
+                .tag("reason", reason)
+                .register(registry));
   }
 
   private Counter counter(String topic, String result) {
-    return counters.computeIfAbsent(topic + "/" + result, k ->
-        Counter.builder("herald.scheduler.projector.records")
-            .description("Records written back to PostgreSQL, by topic and result")
-            .tag("topic", topic)
-            .tag("result", result)
-            .register(registry));
+    return counters.computeIfAbsent(
+        topic + "/" + result,
+        k ->
+            Counter.builder("herald.scheduler.projector.records")
+                .description("Records written back to PostgreSQL, by topic and result")
+                .tag("topic", topic)
+                .tag("result", result)
+                .register(registry));
   }
-
 }

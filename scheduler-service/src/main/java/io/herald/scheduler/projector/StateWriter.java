@@ -16,19 +16,18 @@ import java.util.Set;
 import java.util.UUID;
 
 /**
- * The SQL of the write-back, one statement group per event, all idempotent: the caller runs a
- * batch in one transaction and may replay it after a crash.
+ * The SQL of the write-back, one statement group per event, all idempotent: the caller runs a batch
+ * in one transaction and may replay it after a crash.
  *
- * <p>Ordering: states, occurrences and errors come from three topics with no order between them,
- * so a decision is applied only when it is not older than the row's, by {@code
- * (execution_count, scheduler_state_at)} (the V2 migration's column). {@code execution_count}
- * only grows ({@code GREATEST}); log rows are unique per occurrence ({@code ON CONFLICT DO
- * NOTHING}).
+ * <p>Ordering: states, occurrences and errors come from three topics with no order between them, so
+ * a decision is applied only when it is not older than the row's, by {@code (execution_count,
+ * scheduler_state_at)} (the V2 migration's column). {@code execution_count} only grows ({@code
+ * GREATEST}); log rows are unique per occurrence ({@code ON CONFLICT DO NOTHING}).
  *
- * <p>Only state columns are written (next_send_at, status, last_error, execution_count,
- * started_at, total_count, scheduler_state_at, updated_at), so CDC drops these updates. Every
- * last_error goes through {@link ErrorTexts#text}: bounded, and free of the NUL character that
- * PostgreSQL's text type refuses (which would make the record unwritable).
+ * <p>Only state columns are written (next_send_at, status, last_error, execution_count, started_at,
+ * total_count, scheduler_state_at, updated_at), so CDC drops these updates. Every last_error goes
+ * through {@link ErrorTexts#text}: bounded, and free of the NUL character that PostgreSQL's text
+ * type refuses (which would make the record unwritable).
  */
 final class StateWriter {
 
@@ -49,7 +48,8 @@ final class StateWriter {
       "(execution_count < ? OR (execution_count = ?"
           + " AND (scheduler_state_at IS NULL OR scheduler_state_at <= ?)))";
 
-  private static final String NOT_OLDER_AT = "(scheduler_state_at IS NULL OR scheduler_state_at <= ?)";
+  private static final String NOT_OLDER_AT =
+      "(scheduler_state_at IS NULL OR scheduler_state_at <= ?)";
 
   Result state(Connection c, ScheduleState s, Instant fallbackAt) throws SQLException {
     UUID id = idOf(s.scheduleKey());
@@ -65,9 +65,13 @@ final class StateWriter {
     if (!SCHEDULE_STATUSES.contains(s.status())) {
       return Result.SKIPPED; // "deleted": the row is gone, nothing to show
     }
-    String sql = "UPDATE " + table(kind) + " SET next_send_at = ?, status = ?, last_error = ?,"
-        + " execution_count = GREATEST(execution_count, ?), scheduler_state_at = ?,"
-        + " updated_at = now() WHERE id = ? AND " + NOT_OLDER;
+    String sql =
+        "UPDATE "
+            + table(kind)
+            + " SET next_send_at = ?, status = ?, last_error = ?,"
+            + " execution_count = GREATEST(execution_count, ?), scheduler_state_at = ?,"
+            + " updated_at = now() WHERE id = ? AND "
+            + NOT_OLDER;
     try (PreparedStatement ps = c.prepareStatement(sql)) {
       setInstant(ps, 1, s.nextDueAt());
       ps.setString(2, s.status());
@@ -91,10 +95,11 @@ final class StateWriter {
     Instant at = o.firedAt() == null ? fallbackAt : o.firedAt();
     if (kind == ScheduleKind.BROADCAST) {
       // The sender marks it completed; a replay must not move it back to processing.
-      String sql = "UPDATE broadcasts SET"
-          + " status = CASE WHEN status = 'scheduled' THEN 'processing' ELSE status END,"
-          + " started_at = COALESCE(started_at, ?), total_count = ?, updated_at = now()"
-          + " WHERE id = ?";
+      String sql =
+          "UPDATE broadcasts SET"
+              + " status = CASE WHEN status = 'scheduled' THEN 'processing' ELSE status END,"
+              + " started_at = COALESCE(started_at, ?), total_count = ?, updated_at = now()"
+              + " WHERE id = ?";
       try (PreparedStatement ps = c.prepareStatement(sql)) {
         setInstant(ps, 1, at);
         ps.setInt(2, o.recipientCount());
@@ -105,16 +110,17 @@ final class StateWriter {
     boolean logged = false;
     if (kind == ScheduleKind.RECURRING) {
       // Selected from the row so that user_id is the row's own, and a deleted schedule gets none.
-      String log = "INSERT INTO recurring_message_logs (recurring_message_id, user_id,"
-          + " occurrence_at, execution_time, recipient_count, status)"
-          + " SELECT id, user_id, ?, ?, ?, 'processing' FROM recurring_messages WHERE id = ?"
-          // The sender may have created the row first (its results can beat the occurrence of
-          // a long fan-out): fill in what only the scheduler knows, once.
-          + " ON CONFLICT (recurring_message_id, occurrence_at) DO UPDATE SET"
-          + " recipient_count = EXCLUDED.recipient_count,"
-          + " execution_time = COALESCE(recurring_message_logs.execution_time, EXCLUDED.execution_time),"
-          + " status = COALESCE(recurring_message_logs.status, EXCLUDED.status)"
-          + " WHERE recurring_message_logs.recipient_count IS NULL";
+      String log =
+          "INSERT INTO recurring_message_logs (recurring_message_id, user_id,"
+              + " occurrence_at, execution_time, recipient_count, status)"
+              + " SELECT id, user_id, ?, ?, ?, 'processing' FROM recurring_messages WHERE id = ?"
+              // The sender may have created the row first (its results can beat the occurrence of
+              // a long fan-out): fill in what only the scheduler knows, once.
+              + " ON CONFLICT (recurring_message_id, occurrence_at) DO UPDATE SET"
+              + " recipient_count = EXCLUDED.recipient_count,"
+              + " execution_time = COALESCE(recurring_message_logs.execution_time, EXCLUDED.execution_time),"
+              + " status = COALESCE(recurring_message_logs.status, EXCLUDED.status)"
+              + " WHERE recurring_message_logs.recipient_count IS NULL";
       try (PreparedStatement ps = c.prepareStatement(log)) {
         setInstant(ps, 1, o.occurrenceAt());
         setInstant(ps, 2, at);
@@ -123,10 +129,14 @@ final class StateWriter {
         logged = ps.executeUpdate() > 0;
       }
     }
-    String sql = "UPDATE " + table(kind) + " SET"
-        + " execution_count = GREATEST(execution_count, ?), next_send_at = ?,"
-        + " status = ?, last_error = NULL, scheduler_state_at = ?, updated_at = now()"
-        + " WHERE id = ? AND " + NOT_OLDER;
+    String sql =
+        "UPDATE "
+            + table(kind)
+            + " SET"
+            + " execution_count = GREATEST(execution_count, ?), next_send_at = ?,"
+            + " status = ?, last_error = NULL, scheduler_state_at = ?, updated_at = now()"
+            + " WHERE id = ? AND "
+            + NOT_OLDER;
     try (PreparedStatement ps = c.prepareStatement(sql)) {
       ps.setLong(1, o.executionCount());
       setInstant(ps, 2, o.finished() ? null : o.nextDueAt());
@@ -152,9 +162,13 @@ final class StateWriter {
     if (kind == ScheduleKind.BROADCAST) {
       return broadcastFailed(c, id, message, at);
     }
-    String sql = "UPDATE " + table(kind) + " SET status = 'invalid', last_error = ?,"
-        + " next_send_at = NULL, scheduler_state_at = ?, updated_at = now()"
-        + " WHERE id = ? AND " + NOT_OLDER_AT;
+    String sql =
+        "UPDATE "
+            + table(kind)
+            + " SET status = 'invalid', last_error = ?,"
+            + " next_send_at = NULL, scheduler_state_at = ?, updated_at = now()"
+            + " WHERE id = ? AND "
+            + NOT_OLDER_AT;
     try (PreparedStatement ps = c.prepareStatement(sql)) {
       ps.setString(1, lastError(message));
       setInstant(ps, 2, at);
@@ -177,10 +191,12 @@ final class StateWriter {
   Result unrecorded(Connection c, ScheduleKind kind, UUID id, String text, Instant at)
       throws SQLException {
     if (kind == ScheduleKind.BROADCAST) {
-      String sql = "UPDATE broadcasts SET"
-          + " status = CASE WHEN status = 'scheduled' THEN 'failed' ELSE status END,"
-          + " last_error = ?, updated_at = now()"
-          + " WHERE id = ? AND status IN ('draft', 'scheduled', 'failed') AND " + NOT_OLDER_AT;
+      String sql =
+          "UPDATE broadcasts SET"
+              + " status = CASE WHEN status = 'scheduled' THEN 'failed' ELSE status END,"
+              + " last_error = ?, updated_at = now()"
+              + " WHERE id = ? AND status IN ('draft', 'scheduled', 'failed') AND "
+              + NOT_OLDER_AT;
       try (PreparedStatement ps = c.prepareStatement(sql)) {
         ps.setString(1, lastError(text));
         ps.setObject(2, id);
@@ -188,8 +204,12 @@ final class StateWriter {
         return result(ps.executeUpdate());
       }
     }
-    String sql = "UPDATE " + table(kind) + " SET status = 'invalid', last_error = ?,"
-        + " next_send_at = NULL, updated_at = now() WHERE id = ? AND " + NOT_OLDER_AT;
+    String sql =
+        "UPDATE "
+            + table(kind)
+            + " SET status = 'invalid', last_error = ?,"
+            + " next_send_at = NULL, updated_at = now() WHERE id = ? AND "
+            + NOT_OLDER_AT;
     try (PreparedStatement ps = c.prepareStatement(sql)) {
       ps.setString(1, lastError(text));
       ps.setObject(2, id);
@@ -204,10 +224,12 @@ final class StateWriter {
    */
   private static Result broadcastFailed(Connection c, UUID id, String message, Instant at)
       throws SQLException {
-    String sql = "UPDATE broadcasts SET"
-        + " status = CASE WHEN status = 'scheduled' THEN 'failed' ELSE status END,"
-        + " last_error = ?, scheduler_state_at = ?, updated_at = now()"
-        + " WHERE id = ? AND status IN ('draft', 'scheduled', 'failed') AND " + NOT_OLDER_AT;
+    String sql =
+        "UPDATE broadcasts SET"
+            + " status = CASE WHEN status = 'scheduled' THEN 'failed' ELSE status END,"
+            + " last_error = ?, scheduler_state_at = ?, updated_at = now()"
+            + " WHERE id = ? AND status IN ('draft', 'scheduled', 'failed') AND "
+            + NOT_OLDER_AT;
     try (PreparedStatement ps = c.prepareStatement(sql)) {
       ps.setString(1, lastError(message));
       setInstant(ps, 2, at);
@@ -218,11 +240,12 @@ final class StateWriter {
   }
 
   /** A valid broadcast that is still waiting sheds the reason of an earlier rejection. */
-  private static Result broadcastClearError(Connection c, UUID id, Instant at)
-      throws SQLException {
-    String sql = "UPDATE broadcasts SET last_error = NULL, scheduler_state_at = ?,"
-        + " updated_at = now() WHERE id = ? AND status IN ('draft', 'scheduled')"
-        + " AND last_error IS NOT NULL AND " + NOT_OLDER_AT;
+  private static Result broadcastClearError(Connection c, UUID id, Instant at) throws SQLException {
+    String sql =
+        "UPDATE broadcasts SET last_error = NULL, scheduler_state_at = ?,"
+            + " updated_at = now() WHERE id = ? AND status IN ('draft', 'scheduled')"
+            + " AND last_error IS NOT NULL AND "
+            + NOT_OLDER_AT;
     try (PreparedStatement ps = c.prepareStatement(sql)) {
       setInstant(ps, 1, at);
       ps.setObject(2, id);

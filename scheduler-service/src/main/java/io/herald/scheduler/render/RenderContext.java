@@ -12,8 +12,8 @@ import java.util.Map;
  * @param fields extra variables of the contact; null means none
  * @param occurrence the occurrence instant from the rule (never the firing clock), or null
  * @param zone the schedule's zone for {date}/{time}/...; null means UTC
- * @param seed seed of the spintax choices, e.g. the command id, so a re-fire renders the same
- *     text; null means a fixed seed
+ * @param seed seed of the spintax choices, e.g. the command id, so a re-fire renders the same text;
+ *     null means a fixed seed
  */
 public record RenderContext(
     String name,

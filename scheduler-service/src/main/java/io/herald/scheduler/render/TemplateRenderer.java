@@ -16,8 +16,8 @@ import java.util.SplittableRandom;
 /**
  * Renders a message template for one recipient: variables ({@code {name}}, {@code {first_name}},
  * {@code {phone}}, {@code {date}} as yyyy-MM-dd, {@code {time}} as HH:mm, {@code {day}}, {@code
- * {month}}, {@code {year}} in the schedule's zone, and any key of the contact's fields) and
- * spintax ({@code {Hi|Hello}}, nestable).
+ * {month}}, {@code {year}} in the schedule's zone, and any key of the contact's fields) and spintax
+ * ({@code {Hi|Hello}}, nestable).
  *
  * <p>Rules: built-in variables win over fields of the same name; unknown variables and unmatched
  * braces stay verbatim; a variable name is case-insensitive. Spintax choices come from a random
@@ -25,8 +25,8 @@ import java.util.SplittableRandom;
  * (template, seed) always renders the same text: a re-fire is byte-identical.
  *
  * <p>Any template is safe to render, whatever its size or nesting (a tenant once sent 40 KB of
- * nested braces): time is linear in the template's length plus the output's, and the call stack
- * is bounded. Braces are matched once with an explicit stack; a group nested deeper than {@link
+ * nested braces): time is linear in the template's length plus the output's, and the call stack is
+ * bounded. Braces are matched once with an explicit stack; a group nested deeper than {@link
  * Limits#TEMPLATE_MAX_DEPTH} (only in a template stored before that bound was validated) renders
  * verbatim instead of being expanded.
  */
@@ -59,8 +59,8 @@ public final class TemplateRenderer {
   /**
    * Renders {@code template} for {@code ctx} as {@link #render(String, RenderContext)} does, or
    * returns empty when the text would be longer than {@code maxChars} characters, counted as
-   * WhatsApp counts them: in code points (a surrogate pair is one character). Work stops as soon
-   * as the bound is passed, so a template full of long variables costs O(template + maxChars),
+   * WhatsApp counts them: in code points (a surrogate pair is one character). Work stops as soon as
+   * the bound is passed, so a template full of long variables costs O(template + maxChars),
    * whatever it would have expanded to.
    *
    * @param maxChars the longest text accepted, e.g. {@link Limits#MESSAGE_MAX_CHARS}
@@ -84,8 +84,8 @@ public final class TemplateRenderer {
   }
 
   /**
-   * Problems of {@code template} a user can act on, empty when there are none: braces nested
-   * deeper than {@link Limits#TEMPLATE_MAX_DEPTH} or more brace groups than {@link
+   * Problems of {@code template} a user can act on, empty when there are none: braces nested deeper
+   * than {@link Limits#TEMPLATE_MAX_DEPTH} or more brace groups than {@link
    * Limits#TEMPLATE_MAX_GROUPS}.
    */
   public static List<String> check(String template) {
@@ -101,8 +101,8 @@ public final class TemplateRenderer {
   }
 
   /**
-   * Whether {@code s[from, to)} has at most {@code max} code points; O(min(to - from, max)): a
-   * text of 2 * max + 1 chars or more has more than max code points whatever they are.
+   * Whether {@code s[from, to)} has at most {@code max} code points; O(min(to - from, max)): a text
+   * of 2 * max + 1 chars or more has more than max code points whatever they are.
    */
   private static boolean codePointsAtMost(CharSequence s, int from, int to, long max) {
     int chars = to - from;
@@ -117,6 +117,7 @@ public final class TemplateRenderer {
 
   private static final class Renderer {
     private final String template;
+
     /** For each brace of the template, the index of its partner; -1 when unmatched. */
     private final int[] match;
 
@@ -187,8 +188,8 @@ public final class TemplateRenderer {
 
     /**
      * Renders {@code template[from, to)}, whose groups sit at nesting depth {@code depth + 1}.
-     * Inside a group every '{' is matched within the group, so an unmatched '{' is only ever met
-     * at the top level, where it and everything after it stay verbatim.
+     * Inside a group every '{' is matched within the group, so an unmatched '{' is only ever met at
+     * the top level, where it and everything after it stay verbatim.
      */
     void renderRange(int from, int to, int depth) {
       int text = from; // start of the plain text not yet copied
@@ -349,7 +350,6 @@ public final class TemplateRenderer {
       return nameMaxChars;
     }
   }
-
 
   private static String firstName(String name) {
     if (name == null) {

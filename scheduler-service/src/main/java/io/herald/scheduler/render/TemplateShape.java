@@ -7,21 +7,20 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * The shape of a template, independent of any recipient: which braces pair up, whether the
- * nesting and the number of groups stay within {@link Limits}, and the longest text it can render
- * to. What the validator asks before a definition is accepted; {@link TemplateRenderer} uses the
- * same brace table to render. Linear time and no recursion over the template's length, whatever
- * the template.
+ * The shape of a template, independent of any recipient: which braces pair up, whether the nesting
+ * and the number of groups stay within {@link Limits}, and the longest text it can render to. What
+ * the validator asks before a definition is accepted; {@link TemplateRenderer} uses the same brace
+ * table to render. Linear time and no recursion over the template's length, whatever the template.
  */
 final class TemplateShape {
 
   private TemplateShape() {}
 
   /**
-   * Problems of {@code template} a user can act on, empty when there are none: braces nested
-   * deeper than {@link Limits#TEMPLATE_MAX_DEPTH} or more brace groups than {@link
-   * Limits#TEMPLATE_MAX_GROUPS}. Only matched braces count: an unmatched brace is legal and
-   * renders verbatim. Linear time, no recursion, whatever the template.
+   * Problems of {@code template} a user can act on, empty when there are none: braces nested deeper
+   * than {@link Limits#TEMPLATE_MAX_DEPTH} or more brace groups than {@link
+   * Limits#TEMPLATE_MAX_GROUPS}. Only matched braces count: an unmatched brace is legal and renders
+   * verbatim. Linear time, no recursion, whatever the template.
    */
   static List<String> check(String template) {
     if (template == null || template.indexOf('{') < 0) {
@@ -62,13 +61,13 @@ final class TemplateShape {
 
   /**
    * The longest text {@code template} can render to for any recipient, in characters, with every
-   * variable at its documented bound ({@link Limits}): the name and first name at a contact
-   * name's bound, the phone at a recipient's, the date parts at their widest, any other short
-   * group name at a field value's bound (or verbatim, whichever is longer), and each spintax group
-   * at its longest option. What the validator compares with WhatsApp's limit, so that a message
-   * that can render too long is rejected with the definition, not found out at fire time. Linear
-   * in the template for each nesting level; groups deeper than {@link Limits#TEMPLATE_MAX_DEPTH}
-   * count verbatim, as they render.
+   * variable at its documented bound ({@link Limits}): the name and first name at a contact name's
+   * bound, the phone at a recipient's, the date parts at their widest, any other short group name
+   * at a field value's bound (or verbatim, whichever is longer), and each spintax group at its
+   * longest option. What the validator compares with WhatsApp's limit, so that a message that can
+   * render too long is rejected with the definition, not found out at fire time. Linear in the
+   * template for each nesting level; groups deeper than {@link Limits#TEMPLATE_MAX_DEPTH} count
+   * verbatim, as they render.
    */
   static long maxRenderedChars(String template) {
     if (template == null || template.isEmpty()) {
@@ -115,8 +114,10 @@ final class TemplateShape {
       return longest;
     }
     long verbatim = 2 + longest; // an unknown variable keeps its braces around what it renders
-    String name = close - open - 1 <= 2 * Limits.CONTACT_FIELD_KEY_MAX_CHARS
-        ? t.substring(open + 1, close).trim().toLowerCase(Locale.ROOT) : null;
+    String name =
+        close - open - 1 <= 2 * Limits.CONTACT_FIELD_KEY_MAX_CHARS
+            ? t.substring(open + 1, close).trim().toLowerCase(Locale.ROOT)
+            : null;
     if (name == null || name.indexOf('{') >= 0) {
       return verbatim;
     }
@@ -144,9 +145,9 @@ final class TemplateShape {
 
   /**
    * For each '{' and '}' of {@code s}, the index of its partner, or -1 when it has none; other
-   * entries are unspecified. One pass: the '{' still open form a stack chained through the
-   * array itself (each holds the index of the one below it), so there is no recursion and no
-   * second array. A '{' matches exactly as a forward scan counting depth from it would.
+   * entries are unspecified. One pass: the '{' still open form a stack chained through the array
+   * itself (each holds the index of the one below it), so there is no recursion and no second
+   * array. A '{' matches exactly as a forward scan counting depth from it would.
    */
   static int[] matchBraces(String s) {
     int[] match = new int[s.length()];

@@ -202,7 +202,8 @@ public final class CronExpression {
       String stepText = item.substring(slash + 1);
       Integer parsedStep = number(stepText);
       if (parsedStep == null) {
-        problems.accept(field.label + " " + quote(whole) + ": step " + quote(stepText) + " is not a number");
+        problems.accept(
+            field.label + " " + quote(whole) + ": step " + quote(stepText) + " is not a number");
         return -1;
       }
       if (parsedStep < 1) {
@@ -273,7 +274,8 @@ public final class CronExpression {
                     + "–"
                     + field.names.get(field.names.size() - 1)
                     + ")";
-        problems.accept(field.label + " " + quote(whole) + ": " + quote(text) + " is not " + expected);
+        problems.accept(
+            field.label + " " + quote(whole) + ": " + quote(text) + " is not " + expected);
         return null;
       }
       return index + field.nameOffset();

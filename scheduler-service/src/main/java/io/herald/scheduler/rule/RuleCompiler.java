@@ -60,16 +60,23 @@ public final class RuleCompiler {
     tooLong(problems, "catch_up", spec.catchUp(), Limits.RULE_TEXT_MAX_CHARS);
     tooLong(problems, "scheduled_at", spec.scheduledAt(), Limits.RULE_TEXT_MAX_CHARS);
     if (spec.daysOfWeek() != null && spec.daysOfWeek().size() > Limits.DAYS_OF_WEEK_MAX_ENTRIES) {
-      problems.add(new RuleProblem(ErrorReason.TOO_LARGE, "days_of_week has "
-          + spec.daysOfWeek().size() + " entries, at most " + Limits.DAYS_OF_WEEK_MAX_ENTRIES));
+      problems.add(
+          new RuleProblem(
+              ErrorReason.TOO_LARGE,
+              "days_of_week has "
+                  + spec.daysOfWeek().size()
+                  + " entries, at most "
+                  + Limits.DAYS_OF_WEEK_MAX_ENTRIES));
     }
     return problems;
   }
 
   private static void tooLong(List<RuleProblem> problems, String column, String value, int max) {
     if (value != null && value.length() > max) {
-      problems.add(new RuleProblem(ErrorReason.TOO_LARGE,
-          column + " has " + value.length() + " characters, at most " + max));
+      problems.add(
+          new RuleProblem(
+              ErrorReason.TOO_LARGE,
+              column + " has " + value.length() + " characters, at most " + max));
     }
   }
 

@@ -22,10 +22,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Reads the rule columns of a {@link RuleSpec} one by one, each into its typed value. A column
- * that cannot be read adds one actionable {@link RuleProblem} to the shared list and yields a
- * fallback ({@code null} or the column's default), so the other columns are still checked; how the
- * columns fit together is {@link RuleCompiler}'s business.
+ * Reads the rule columns of a {@link RuleSpec} one by one, each into its typed value. A column that
+ * cannot be read adds one actionable {@link RuleProblem} to the shared list and yields a fallback
+ * ({@code null} or the column's default), so the other columns are still checked; how the columns
+ * fit together is {@link RuleCompiler}'s business.
  */
 final class RuleFieldParser {
 
@@ -181,8 +181,7 @@ final class RuleFieldParser {
     Integer value = spec.dayOfMonth();
     if (value == null) {
       if (required) {
-        problems.add(
-            invalid("monthly schedule needs day_of_month (1–31, or -1 for the last day)"));
+        problems.add(invalid("monthly schedule needs day_of_month (1–31, or -1 for the last day)"));
       }
       return null;
     }

@@ -12,8 +12,8 @@ import java.util.Optional;
 
 /**
  * What {@link ScheduleLifecycle} decided for one schedule. Each decision carries the standing to
- * store and applies itself through {@link ScheduleEffects}, in the order the effects must happen
- * (a rejected schedule's error goes out before its new standing, a firing before the next timer).
+ * store and applies itself through {@link ScheduleEffects}, in the order the effects must happen (a
+ * rejected schedule's error goes out before its new standing, a firing before the next timer).
  */
 public sealed interface Decision
     permits Decision.Delete,
@@ -30,7 +30,9 @@ public sealed interface Decision
 
   void applyTo(ScheduleEffects effects);
 
-  /** Deleted at the source: everything stops, the standing stays so fired occurrences stay fired. */
+  /**
+   * Deleted at the source: everything stops, the standing stays so fired occurrences stay fired.
+   */
   record Delete(Standing after) implements Decision {
     @Override
     public void applyTo(ScheduleEffects e) {
@@ -47,7 +49,9 @@ public sealed interface Decision
     public void applyTo(ScheduleEffects e) {
       e.stopEverything();
       e.save(definition, after);
-      e.note(Severity.INFO, "Schedule inactive, timer and fan-outs cancelled",
+      e.note(
+          Severity.INFO,
+          "Schedule inactive, timer and fan-outs cancelled",
           "sourceStatus=" + definition.sourceStatus());
     }
   }
@@ -97,8 +101,12 @@ public sealed interface Decision
    * @param firstHold whether this starts the wait (then it is worth a log line)
    */
   record Hold(
-      ScheduleChange definition, List<String> recipients, Standing after, Instant until,
-      boolean firstHold, boolean deviceKnown)
+      ScheduleChange definition,
+      List<String> recipients,
+      Standing after,
+      Instant until,
+      boolean firstHold,
+      boolean deviceKnown)
       implements Decision {
     @Override
     public void applyTo(ScheduleEffects e) {
@@ -108,8 +116,14 @@ public sealed interface Decision
       e.save(definition, after);
       e.awaitDevice(until);
       if (firstHold) {
-        e.note(Severity.INFO, "Schedule held until its device and contacts are known",
-            "deviceId=" + definition.deviceId() + " deviceKnown=" + deviceKnown + " until="
+        e.note(
+            Severity.INFO,
+            "Schedule held until its device and contacts are known",
+            "deviceId="
+                + definition.deviceId()
+                + " deviceKnown="
+                + deviceKnown
+                + " until="
                 + until);
       }
     }
@@ -121,8 +135,11 @@ public sealed interface Decision
    * @param contactsUnknown the wait for its contacts ran out; unknown ones are skipped at firing
    */
   record Accept(
-      ScheduleChange definition, List<String> recipients, CompiledSchedule compiled,
-      Standing after, boolean contactsUnknown)
+      ScheduleChange definition,
+      List<String> recipients,
+      CompiledSchedule compiled,
+      Standing after,
+      boolean contactsUnknown)
       implements Decision {
 
     /** The occurrence armed, or empty when the schedule is finished. */
@@ -133,8 +150,10 @@ public sealed interface Decision
     @Override
     public void applyTo(ScheduleEffects e) {
       if (contactsUnknown) {
-        e.note(Severity.WARN,
-            "Schedule armed with contacts that are still unknown; they will be skipped", "");
+        e.note(
+            Severity.WARN,
+            "Schedule armed with contacts that are still unknown; they will be skipped",
+            "");
       }
       e.cancelTimer();
       e.clearDeviceWait();
@@ -142,7 +161,9 @@ public sealed interface Decision
       e.rememberRule(after.generation(), compiled);
       armsAt().ifPresent(e::armTimer);
       e.save(definition, after);
-      e.note(Severity.DEBUG, "Schedule accepted",
+      e.note(
+          Severity.DEBUG,
+          "Schedule accepted",
           "generation=" + after.generation() + " nextDue=" + after.timerDue());
     }
   }
@@ -164,7 +185,9 @@ public sealed interface Decision
       e.lateness(lateness);
       firings.forEach(e::fire);
       if (dropped > 0) {
-        e.note(Severity.INFO, "Missed occurrences dropped by catch-up policy",
+        e.note(
+            Severity.INFO,
+            "Missed occurrences dropped by catch-up policy",
             "dropped=" + dropped + " policy=" + policy);
       }
       if (after.timerDue() != null) {

@@ -32,11 +32,26 @@ public final class Definitions {
     if (c == null) {
       return null;
     }
-    return new ScheduleChange(c.schemaVersion(), c.op(), c.scheduleKey(), c.kind(),
-        clipId(c.tenantId()), clipId(c.deviceId()), null, null, null, List.of(), null, null,
-        c.active(), c.sourceStatus() == null ? null
+    return new ScheduleChange(
+        c.schemaVersion(),
+        c.op(),
+        c.scheduleKey(),
+        c.kind(),
+        clipId(c.tenantId()),
+        clipId(c.deviceId()),
+        null,
+        null,
+        null,
+        List.of(),
+        null,
+        null,
+        c.active(),
+        c.sourceStatus() == null
+            ? null
             : ErrorTexts.clip(c.sourceStatus(), Limits.STATUS_MAX_CHARS),
-        c.sourceVersion(), c.createdAt(), List.of());
+        c.sourceVersion(),
+        c.createdAt(),
+        List.of());
   }
 
   /**
@@ -48,8 +63,8 @@ public final class Definitions {
     if (c.createdAt() != null) {
       return c;
     }
-    return copy(c, c.recipients(), storedCreatedAt != null ? storedCreatedAt : now,
-        c.mappingErrors());
+    return copy(
+        c, c.recipients(), storedCreatedAt != null ? storedCreatedAt : now, c.mappingErrors());
   }
 
   /** The kind a schedule key names in its prefix ({@code recurring:…}), or null. */
@@ -79,13 +94,30 @@ public final class Definitions {
   }
 
   private static String clipId(String id) {
-    return id == null || id.length() <= Limits.ID_MAX_CHARS ? id : id.substring(0, Limits.ID_MAX_CHARS);
+    return id == null || id.length() <= Limits.ID_MAX_CHARS
+        ? id
+        : id.substring(0, Limits.ID_MAX_CHARS);
   }
 
   private static ScheduleChange copy(
       ScheduleChange c, List<String> recipients, Instant createdAt, List<String> mappingErrors) {
-    return new ScheduleChange(c.schemaVersion(), c.op(), c.scheduleKey(), c.kind(),
-        c.tenantId(), c.deviceId(), c.name(), c.message(), c.mediaUrl(), recipients, c.rule(),
-        c.pacing(), c.active(), c.sourceStatus(), c.sourceVersion(), createdAt, mappingErrors);
+    return new ScheduleChange(
+        c.schemaVersion(),
+        c.op(),
+        c.scheduleKey(),
+        c.kind(),
+        c.tenantId(),
+        c.deviceId(),
+        c.name(),
+        c.message(),
+        c.mediaUrl(),
+        recipients,
+        c.rule(),
+        c.pacing(),
+        c.active(),
+        c.sourceStatus(),
+        c.sourceVersion(),
+        createdAt,
+        mappingErrors);
   }
 }

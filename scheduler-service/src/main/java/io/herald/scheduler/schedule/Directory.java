@@ -1,9 +1,9 @@
 package io.herald.scheduler.schedule;
 
 /**
- * What the scheduler knows of devices and contacts at this moment (the global tables, which
- * reach it on other topics than the schedule and may lag behind it). A port: the topology answers
- * from its stores.
+ * What the scheduler knows of devices and contacts at this moment (the global tables, which reach
+ * it on other topics than the schedule and may lag behind it). A port: the topology answers from
+ * its stores.
  */
 public interface Directory {
 

@@ -5,8 +5,8 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
- * Recipient parsing, pure. A recipient of a recurring message or broadcast is an E.164 number or
- * a contact id (uuid); one of an auto-post is a group id.
+ * Recipient parsing, pure. A recipient of a recurring message or broadcast is an E.164 number or a
+ * contact id (uuid); one of an auto-post is a group id.
  */
 public final class Recipients {
 
@@ -14,7 +14,8 @@ public final class Recipients {
   private static final Pattern E164 = Pattern.compile("\\+[1-9][0-9]{7,14}");
 
   private static final Pattern UUID =
-      Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
+      Pattern.compile(
+          "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
 
   public static final int MAX_GROUP_ID_LENGTH = 128;
 
@@ -50,8 +51,8 @@ public final class Recipients {
   }
 
   /**
-   * The canonical recipient of an individual schedule: E.164 or lower-case contact id; empty
-   * when it is neither. A leading {@code 00} is refused, not silently turned into {@code +}.
+   * The canonical recipient of an individual schedule: E.164 or lower-case contact id; empty when
+   * it is neither. A leading {@code 00} is refused, not silently turned into {@code +}.
    */
   public static Optional<String> canonicalIndividual(String raw) {
     if (raw == null) {

@@ -57,8 +57,8 @@ public interface ScheduleEffects {
   void fire(Firing firing);
 
   /**
-   * Stores the schedule's new standing with {@code definition} (without recipients; null when
-   * none is kept).
+   * Stores the schedule's new standing with {@code definition} (without recipients; null when none
+   * is kept).
    */
   void save(ScheduleChange definition, Standing after);
 

@@ -48,43 +48,73 @@ public final class ScheduleLifecycle {
    * @param storedCreatedAt {@code createdAt} of the stored definition, or null when none
    */
   public Decision onChange(
-      String key, Standing s, Instant storedCreatedAt, ScheduleChange change, Directory directory,
+      String key,
+      Standing s,
+      Instant storedCreatedAt,
+      ScheduleChange change,
+      Directory directory,
       Instant now) {
     if (change == null || change.op() == ChangeOp.DELETE) {
-      return new Decision.Delete(new Standing(ScheduleStatus.DELETED, s.generation(), null,
-          s.lastFiredOccurrence(), s.executionCount(), 0, null));
+      return new Decision.Delete(
+          new Standing(
+              ScheduleStatus.DELETED,
+              s.generation(),
+              null,
+              s.lastFiredOccurrence(),
+              s.executionCount(),
+              0,
+              null));
     }
     change = Definitions.withCreatedAt(change, storedCreatedAt, now);
     if (!change.active() || Definitions.statusIs(change, "draft", "cancelled")) {
-      return new Decision.GoInactive(Definitions.stored(change), s.stopped(ScheduleStatus.INACTIVE));
+      return new Decision.GoInactive(
+          Definitions.stored(change), s.stopped(ScheduleStatus.INACTIVE));
     }
     if (Definitions.statusIs(change, "completed", "failed") && !s.hasFired()) {
       return new Decision.FinishAtSource(s.withStatus(ScheduleStatus.FINISHED, null));
     }
 
-    DeviceCheck device = change.deviceId() == null
-        ? DeviceCheck.UNKNOWN
-        : directory.device(change.tenantId(), change.deviceId());
+    DeviceCheck device =
+        change.deviceId() == null
+            ? DeviceCheck.UNKNOWN
+            : directory.device(change.tenantId(), change.deviceId());
     ScheduleValidator.Result result = validator.validate(change, device, now);
     if (!result.problems().isEmpty()) {
       return reject(key, change, result.problems(), s, now);
     }
     boolean contactsMissing = !s.isSettled() && contactsMissing(change, result, directory);
     if (result.deviceUnknown() || contactsMissing) {
-      Instant since = s.status() == ScheduleStatus.AWAITING_DEVICE && s.awaitingDeviceSince() != null
-          ? s.awaitingDeviceSince()
-          : now;
+      Instant since =
+          s.status() == ScheduleStatus.AWAITING_DEVICE && s.awaitingDeviceSince() != null
+              ? s.awaitingDeviceSince()
+              : now;
       Instant deadline = since.plus(deviceWait);
       if (now.isBefore(deadline)) {
         List<String> recipients = result.canonicalRecipients();
-        return new Decision.Hold(Definitions.stored(change), recipients,
-            new Standing(ScheduleStatus.AWAITING_DEVICE, s.generation(), null,
-                s.lastFiredOccurrence(), s.executionCount(), recipients.size(), since),
-            deadline, !since.isBefore(now), !result.deviceUnknown());
+        return new Decision.Hold(
+            Definitions.stored(change),
+            recipients,
+            new Standing(
+                ScheduleStatus.AWAITING_DEVICE,
+                s.generation(),
+                null,
+                s.lastFiredOccurrence(),
+                s.executionCount(),
+                recipients.size(),
+                since),
+            deadline,
+            !since.isBefore(now),
+            !result.deviceUnknown());
       }
       if (result.deviceUnknown()) {
-        return reject(key, change, List.of(new Problem(ErrorReason.UNKNOWN_DEVICE,
-            "device " + change.deviceId() + " is unknown")), s, now);
+        return reject(
+            key,
+            change,
+            List.of(
+                new Problem(
+                    ErrorReason.UNKNOWN_DEVICE, "device " + change.deviceId() + " is unknown")),
+            s,
+            now);
       }
       // Contacts still unknown after the wait: fire anyway; fan-out skips and counts them.
     }
@@ -100,8 +130,13 @@ public final class ScheduleLifecycle {
    * @param recipients its stored recipients, read only once the device is known or the wait over
    */
   public Decision onRecheck(
-      String key, Standing s, Instant deadline, ScheduleChange stored,
-      Supplier<List<String>> recipients, Directory directory, Instant now) {
+      String key,
+      Standing s,
+      Instant deadline,
+      ScheduleChange stored,
+      Supplier<List<String>> recipients,
+      Directory directory,
+      Instant now) {
     if (s.status() != ScheduleStatus.AWAITING_DEVICE) {
       return new Decision.EndWait();
     }
@@ -110,10 +145,11 @@ public final class ScheduleLifecycle {
       return new Decision.Nothing(); // still waiting for the device
     }
     ScheduleChange definition = Definitions.withRecipients(stored, recipients.get());
-    boolean decide = waitOver
-        || definition.kind() == ScheduleKind.AUTOPOST
-        || definition.recipients().stream()
-            .noneMatch(r -> Recipients.isContactId(r) && !directory.contactKnown(r));
+    boolean decide =
+        waitOver
+            || definition.kind() == ScheduleKind.AUTOPOST
+            || definition.recipients().stream()
+                .noneMatch(r -> Recipients.isContactId(r) && !directory.contactKnown(r));
     return decide
         ? onChange(key, s, definition.createdAt(), definition, directory, now)
         : new Decision.Nothing();
@@ -148,11 +184,12 @@ public final class ScheduleLifecycle {
       Instant next = last ? decision.nextDue().orElse(null) : toFire.get(i + 1);
       firings.add(new Firing(occurrence, s.executionCount(), next, last && decision.finished()));
     }
-    Standing after = decision.nextDue().isPresent()
-        ? s.withStatus(ScheduleStatus.ARMED, decision.nextDue().get())
-        : s.withStatus(ScheduleStatus.FINISHED, null);
-    return new Decision.Fire(firings, Duration.between(dueAt, now), decision.dropped(),
-        schedule.get().catchUp(), after);
+    Standing after =
+        decision.nextDue().isPresent()
+            ? s.withStatus(ScheduleStatus.ARMED, decision.nextDue().get())
+            : s.withStatus(ScheduleStatus.FINISHED, null);
+    return new Decision.Fire(
+        firings, Duration.between(dueAt, now), decision.dropped(), schedule.get().catchUp(), after);
   }
 
   /**
@@ -164,41 +201,82 @@ public final class ScheduleLifecycle {
    * @param stage where it failed: change, recheck, fire or fan-out
    */
   public Decision.SetAside setAside(
-      String key, Standing s, ScheduleChange definition, String failure, String stage,
+      String key,
+      Standing s,
+      ScheduleChange definition,
+      String failure,
+      String stage,
       Instant now) {
-    String reason = "the definition could not be processed (" + failure + " at " + stage
-        + "); it was set aside and nothing of it is sent: change it to try again";
-    ScheduleError error = new ScheduleError(ScheduleError.SCHEMA_VERSION, key,
-        definition == null ? Definitions.kindOf(key) : definition.kind(),
-        definition == null ? null : definition.tenantId(), ErrorReason.UNPROCESSABLE,
-        List.of(reason), reason, definition == null ? 0 : definition.sourceVersion(), now);
-    return new Decision.SetAside(Definitions.skeleton(definition), s.stopped(ScheduleStatus.INVALID),
-        error, reason);
+    String reason =
+        "the definition could not be processed ("
+            + failure
+            + " at "
+            + stage
+            + "); it was set aside and nothing of it is sent: change it to try again";
+    ScheduleError error =
+        new ScheduleError(
+            ScheduleError.SCHEMA_VERSION,
+            key,
+            definition == null ? Definitions.kindOf(key) : definition.kind(),
+            definition == null ? null : definition.tenantId(),
+            ErrorReason.UNPROCESSABLE,
+            List.of(reason),
+            reason,
+            definition == null ? 0 : definition.sourceVersion(),
+            now);
+    return new Decision.SetAside(
+        Definitions.skeleton(definition), s.stopped(ScheduleStatus.INVALID), error, reason);
   }
 
   private static Decision reject(
       String key, ScheduleChange change, List<Problem> problems, Standing s, Instant now) {
     ErrorReason first = problems.get(0).reason();
     List<String> reasons = problems.stream().map(Problem::message).toList();
-    ScheduleError error = new ScheduleError(ScheduleError.SCHEMA_VERSION, key, change.kind(),
-        change.tenantId(), first, reasons, ErrorTexts.join(reasons), change.sourceVersion(), now);
-    String details = "reason=" + first.wire() + " problems=" + problems.size() + " reasons="
-        + problems.stream().map(p -> p.reason().wire()).distinct().collect(Collectors.joining(","));
-    return new Decision.Reject(Definitions.skeleton(change), s.stopped(ScheduleStatus.INVALID),
-        error, details);
+    ScheduleError error =
+        new ScheduleError(
+            ScheduleError.SCHEMA_VERSION,
+            key,
+            change.kind(),
+            change.tenantId(),
+            first,
+            reasons,
+            ErrorTexts.join(reasons),
+            change.sourceVersion(),
+            now);
+    String details =
+        "reason="
+            + first.wire()
+            + " problems="
+            + problems.size()
+            + " reasons="
+            + problems.stream()
+                .map(p -> p.reason().wire())
+                .distinct()
+                .collect(Collectors.joining(","));
+    return new Decision.Reject(
+        Definitions.skeleton(change), s.stopped(ScheduleStatus.INVALID), error, details);
   }
 
   private static Decision accept(
-      ScheduleChange change, ScheduleValidator.Result result, Standing s, boolean contactsUnknown,
+      ScheduleChange change,
+      ScheduleValidator.Result result,
+      Standing s,
+      boolean contactsUnknown,
       Instant now) {
     CompiledSchedule schedule = result.compiled();
     Optional<Instant> next = nextDue(schedule, change, s, now);
     List<String> recipients = result.canonicalRecipients();
-    Standing after = new Standing(
-        next.isPresent() ? ScheduleStatus.ARMED : ScheduleStatus.FINISHED, s.generation() + 1,
-        next.orElse(null), s.lastFiredOccurrence(), s.executionCount(), recipients.size(), null);
-    return new Decision.Accept(Definitions.stored(change), recipients, schedule, after,
-        contactsUnknown);
+    Standing after =
+        new Standing(
+            next.isPresent() ? ScheduleStatus.ARMED : ScheduleStatus.FINISHED,
+            s.generation() + 1,
+            next.orElse(null),
+            s.lastFiredOccurrence(),
+            s.executionCount(),
+            recipients.size(),
+            null);
+    return new Decision.Accept(
+        Definitions.stored(change), recipients, schedule, after, contactsUnknown);
   }
 
   /** True when a recipient given as a contact id is not known (yet). */
@@ -218,9 +296,9 @@ public final class ScheduleLifecycle {
   /**
    * The first occurrence to arm. Never at or before the last fired occurrence (fired occurrences
    * never fire again, even when an update changes nothing). Otherwise from the earlier of now and
-   * an anchor: the pending timer (an update racing the punctuation must not skip a due
-   * occurrence) or, for a never-fired schedule, its creation (a broadcast "now" created a moment
-   * before it reaches the scheduler still fires).
+   * an anchor: the pending timer (an update racing the punctuation must not skip a due occurrence)
+   * or, for a never-fired schedule, its creation (a broadcast "now" created a moment before it
+   * reaches the scheduler still fires).
    */
   static Optional<Instant> nextDue(
       CompiledSchedule schedule, ScheduleChange change, Standing s, Instant now) {

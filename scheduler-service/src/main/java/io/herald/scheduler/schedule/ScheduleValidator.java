@@ -24,8 +24,8 @@ import java.util.Set;
 
 /**
  * Validates one schedule definition and collects every problem (not just the first), so a user
- * fixes a row in one round. Pure: the device comes in as a lookup result, the time as {@code
- * now}; nothing here knows Kafka.
+ * fixes a row in one round. Pure: the device comes in as a lookup result, the time as {@code now};
+ * nothing here knows Kafka.
  */
 public final class ScheduleValidator {
 
@@ -54,8 +54,8 @@ public final class ScheduleValidator {
   }
 
   /**
-   * The outcome: problems (possibly empty); the canonical recipients and compiled rule when
-   * there are none; whether the device is unknown (held back, not yet a problem).
+   * The outcome: problems (possibly empty); the canonical recipients and compiled rule when there
+   * are none; whether the device is unknown (held back, not yet a problem).
    */
   public record Result(
       List<Problem> problems,
@@ -85,9 +85,16 @@ public final class ScheduleValidator {
       if (mappingError.startsWith(TOO_LARGE_PREFIX) || mappingError.startsWith(UNREADABLE_PREFIX)) {
         // The whole definition was replaced by a stub (CDC or the decoder): its one reason is
         // the whole story; "rule is required" and the like would only mislead.
-        return new Result(List.of(new Problem(mappingError.startsWith(TOO_LARGE_PREFIX)
-            ? ErrorReason.TOO_LARGE : ErrorReason.UNPROCESSABLE, mappingError)), false,
-            List.of(), null);
+        return new Result(
+            List.of(
+                new Problem(
+                    mappingError.startsWith(TOO_LARGE_PREFIX)
+                        ? ErrorReason.TOO_LARGE
+                        : ErrorReason.UNPROCESSABLE,
+                    mappingError)),
+            false,
+            List.of(),
+            null);
       }
     }
     boolean idsFit = bounds(change, problems);
@@ -127,7 +134,9 @@ public final class ScheduleValidator {
         problems.add(
             new Problem(
                 ErrorReason.FOREIGN_DEVICE,
-                "device " + quote(change.deviceId()) + " does not belong to tenant "
+                "device "
+                    + quote(change.deviceId())
+                    + " does not belong to tenant "
                     + quote(change.tenantId())));
       } else if (device == DeviceCheck.UNKNOWN) {
         deviceUnknown = true;
@@ -189,7 +198,9 @@ public final class ScheduleValidator {
   private static String describeBad(ScheduleKind kind, int index, String entry) {
     String where = "recipients[" + index + "]";
     if (kind == ScheduleKind.AUTOPOST) {
-      return where + " is not a group id (non-empty, at most " + Recipients.MAX_GROUP_ID_LENGTH
+      return where
+          + " is not a group id (non-empty, at most "
+          + Recipients.MAX_GROUP_ID_LENGTH
           + " characters)";
     }
     if (entry != null && entry.trim().startsWith("00")) {
@@ -217,10 +228,18 @@ public final class ScheduleValidator {
       int max = hasMedia ? Limits.CAPTION_MAX_CHARS : Limits.MESSAGE_MAX_CHARS;
       long worst = shape.isEmpty() ? TemplateRenderer.maxRenderedChars(change.message()) : 0;
       if (worst > max && change.message().codePointCount(0, change.message().length()) <= max) {
-        problems.add(new Problem(ErrorReason.TOO_LARGE, "message can render to " + worst
-            + " characters for a recipient whose variables are at their bounds (name "
-            + Limits.CONTACT_NAME_MAX_CHARS + ", a contact field " + Limits.CONTACT_FIELD_VALUE_MAX_CHARS
-            + "), at most " + max + (hasMedia ? " with media" : "")));
+        problems.add(
+            new Problem(
+                ErrorReason.TOO_LARGE,
+                "message can render to "
+                    + worst
+                    + " characters for a recipient whose variables are at their bounds (name "
+                    + Limits.CONTACT_NAME_MAX_CHARS
+                    + ", a contact field "
+                    + Limits.CONTACT_FIELD_VALUE_MAX_CHARS
+                    + "), at most "
+                    + max
+                    + (hasMedia ? " with media" : "")));
       }
     }
   }
@@ -229,8 +248,8 @@ public final class ScheduleValidator {
   private static final int MAX_MESSAGE_UTF16 = 2 * Limits.MESSAGE_MAX_CHARS;
 
   /**
-   * Checks every field against its documented bound ({@link Limits}) before anything parses
-   * or echoes it; returns whether the ids fit (only then may a reason quote them).
+   * Checks every field against its documented bound ({@link Limits}) before anything parses or
+   * echoes it; returns whether the ids fit (only then may a reason quote them).
    */
   private boolean bounds(ScheduleChange change, List<Problem> problems) {
     boolean idsFit = true;
@@ -247,12 +266,19 @@ public final class ScheduleValidator {
     if (message != null) {
       boolean media = !blank(change.mediaUrl());
       int max = media ? Limits.CAPTION_MAX_CHARS : Limits.MESSAGE_MAX_CHARS;
-      int chars = message.length() > MAX_MESSAGE_UTF16
-          ? message.length()
-          : message.codePointCount(0, message.length());
+      int chars =
+          message.length() > MAX_MESSAGE_UTF16
+              ? message.length()
+              : message.codePointCount(0, message.length());
       if (chars > max) {
-        problems.add(new Problem(ErrorReason.TOO_LARGE, (media ? "message (a caption with "
-            + "mediaUrl)" : "message") + " has " + chars + " characters, at most " + max));
+        problems.add(
+            new Problem(
+                ErrorReason.TOO_LARGE,
+                (media ? "message (a caption with " + "mediaUrl)" : "message")
+                    + " has "
+                    + chars
+                    + " characters, at most "
+                    + max));
       }
       if (message.length() <= MAX_MESSAGE_UTF16) {
         String encoding = encodingProblem(message);
@@ -271,26 +297,34 @@ public final class ScheduleValidator {
         }
       }
       if (tooLong > 0) {
-        problems.add(new Problem(ErrorReason.TOO_LARGE, "recipients[" + first + "]"
-            + (tooLong > 1 ? " and " + (tooLong - 1) + " more entries have" : " has")
-            + " more than " + Limits.RECIPIENT_MAX_CHARS + " characters"));
+        problems.add(
+            new Problem(
+                ErrorReason.TOO_LARGE,
+                "recipients["
+                    + first
+                    + "]"
+                    + (tooLong > 1 ? " and " + (tooLong - 1) + " more entries have" : " has")
+                    + " more than "
+                    + Limits.RECIPIENT_MAX_CHARS
+                    + " characters"));
       }
     }
     return idsFit;
   }
 
   /**
-   * Text WhatsApp would refuse or mangle: a control character other than tab and line breaks
-   * (NUL included), or half of a surrogate pair (not Unicode at all). Null when clean.
+   * Text WhatsApp would refuse or mangle: a control character other than tab and line breaks (NUL
+   * included), or half of a surrogate pair (not Unicode at all). Null when clean.
    */
   static String encodingProblem(String text) {
     for (int i = 0; i < text.length(); i++) {
       char c = text.charAt(i);
       if (Character.isISOControl(c) && c != '\n' && c != '\r' && c != '\t') {
-        return String.format(Locale.ROOT, "contains the control character U+%04X at position %d",
-            (int) c, i);
+        return String.format(
+            Locale.ROOT, "contains the control character U+%04X at position %d", (int) c, i);
       }
-      if (Character.isHighSurrogate(c) && i + 1 < text.length()
+      if (Character.isHighSurrogate(c)
+          && i + 1 < text.length()
           && Character.isLowSurrogate(text.charAt(i + 1))) {
         i++;
       } else if (Character.isSurrogate(c)) {
@@ -302,8 +336,10 @@ public final class ScheduleValidator {
 
   private static boolean fits(List<Problem> problems, String field, String value, int max) {
     if (value != null && value.length() > max) {
-      problems.add(new Problem(ErrorReason.TOO_LARGE,
-          field + " has " + value.length() + " characters, at most " + max));
+      problems.add(
+          new Problem(
+              ErrorReason.TOO_LARGE,
+              field + " has " + value.length() + " characters, at most " + max));
       return false;
     }
     return true;
@@ -334,11 +370,17 @@ public final class ScheduleValidator {
       problems.add(
           new Problem(
               ErrorReason.INVALID_PACING,
-              "pacing.delayType " + quote(pacing.delayType()) + " is not auto, manual or adaptive"));
+              "pacing.delayType "
+                  + quote(pacing.delayType())
+                  + " is not auto, manual or adaptive"));
     }
     range(problems, "pacing.delaySeconds", pacing.delaySeconds(), 0, 3_600);
     range(problems, "pacing.batchSize", pacing.batchSize(), 0, 10_000);
-    range(problems, "pacing.pauseBetweenBatchesSeconds", pacing.pauseBetweenBatchesSeconds(), 0,
+    range(
+        problems,
+        "pacing.pauseBetweenBatchesSeconds",
+        pacing.pauseBetweenBatchesSeconds(),
+        0,
         86_400);
   }
 

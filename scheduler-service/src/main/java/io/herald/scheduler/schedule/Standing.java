@@ -3,9 +3,9 @@ package io.herald.scheduler.schedule;
 import java.time.Instant;
 
 /**
- * Where a schedule stands, as the lifecycle sees it: everything the scheduler stores for a
- * schedule except its definition (which the lifecycle gets as a change, and returns as what to
- * store). All instants are UTC; null means "none".
+ * Where a schedule stands, as the lifecycle sees it: everything the scheduler stores for a schedule
+ * except its definition (which the lifecycle gets as a change, and returns as what to store). All
+ * instants are UTC; null means "none".
  *
  * @param status see {@link ScheduleStatus}
  * @param generation incremented on every accepted change; the compiled-rule cache key
@@ -40,18 +40,30 @@ public record Standing(
   }
 
   public Standing withStatus(ScheduleStatus newStatus, Instant newTimerDue) {
-    return new Standing(newStatus, generation, newTimerDue, lastFiredOccurrence, executionCount,
-        recipientCount, awaitingDeviceSince);
+    return new Standing(
+        newStatus,
+        generation,
+        newTimerDue,
+        lastFiredOccurrence,
+        executionCount,
+        recipientCount,
+        awaitingDeviceSince);
   }
 
   Standing fired(Instant occurrence) {
-    return new Standing(status, generation, timerDue, occurrence, executionCount + 1,
-        recipientCount, awaitingDeviceSince);
+    return new Standing(
+        status,
+        generation,
+        timerDue,
+        occurrence,
+        executionCount + 1,
+        recipientCount,
+        awaitingDeviceSince);
   }
 
   /** Stopped with nothing armed and no wait, keeping what fired and the stored recipients. */
   Standing stopped(ScheduleStatus newStatus) {
-    return new Standing(newStatus, generation, null, lastFiredOccurrence, executionCount,
-        recipientCount, null);
+    return new Standing(
+        newStatus, generation, null, lastFiredOccurrence, executionCount, recipientCount, null);
   }
 }

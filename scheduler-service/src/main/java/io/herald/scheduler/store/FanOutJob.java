@@ -4,8 +4,8 @@ import java.time.Instant;
 
 /**
  * The value of the {@code fanouts} store: an occurrence whose send-commands are being emitted in
- * slices. The cursor is committed with the commands it covers (exactly-once), so a restart
- * resumes at the first recipient not yet emitted.
+ * slices. The cursor is committed with the commands it covers (exactly-once), so a restart resumes
+ * at the first recipient not yet emitted.
  *
  * @param scheduleKey the schedule
  * @param occurrence the occurrence instant from the rule
@@ -27,7 +27,14 @@ public record FanOutJob(
     boolean finished) {
 
   public FanOutJob advance(int newCursor, int moreSkipped) {
-    return new FanOutJob(scheduleKey, occurrence, firedAt, newCursor, skipped + moreSkipped,
-        executionCount, nextDueAt, finished);
+    return new FanOutJob(
+        scheduleKey,
+        occurrence,
+        firedAt,
+        newCursor,
+        skipped + moreSkipped,
+        executionCount,
+        nextDueAt,
+        finished);
   }
 }

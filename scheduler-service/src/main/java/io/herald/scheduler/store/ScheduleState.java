@@ -13,8 +13,8 @@ import java.time.Instant;
  * @param definition the last accepted (or held) definition without recipients; null after delete
  * @param generation incremented on every accepted change; a compiled-rule cache key
  * @param status see {@link ScheduleStatus}
- * @param timerDue due instant of the armed timer (the timers-store key is derived from it), or
- *     null when nothing is armed
+ * @param timerDue due instant of the armed timer (the timers-store key is derived from it), or null
+ *     when nothing is armed
  * @param lastFiredOccurrence the latest occurrence fired, or null; never fired again
  * @param executionCount occurrences fired so far
  * @param recipientCount canonical recipients stored in the recipients store
@@ -32,14 +32,27 @@ public record ScheduleState(
 
   /** The stored value of a schedule the lifecycle left standing as {@code s}. */
   public static ScheduleState of(ScheduleChange definition, Standing s) {
-    return new ScheduleState(definition, s.generation(), s.status(), s.timerDue(),
-        s.lastFiredOccurrence(), s.executionCount(), s.recipientCount(), s.awaitingDeviceSince());
+    return new ScheduleState(
+        definition,
+        s.generation(),
+        s.status(),
+        s.timerDue(),
+        s.lastFiredOccurrence(),
+        s.executionCount(),
+        s.recipientCount(),
+        s.awaitingDeviceSince());
   }
 
   /** What the lifecycle decides from: everything but the definition. */
   public Standing standing() {
-    return new Standing(status, generation, timerDue, lastFiredOccurrence, executionCount,
-        recipientCount, awaitingDeviceSince);
+    return new Standing(
+        status,
+        generation,
+        timerDue,
+        lastFiredOccurrence,
+        executionCount,
+        recipientCount,
+        awaitingDeviceSince);
   }
 
   public static ScheduleState empty() {

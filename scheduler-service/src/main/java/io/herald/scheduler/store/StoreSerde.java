@@ -87,7 +87,10 @@ public final class StoreSerde<T> implements Serde<T>, Serializer<T>, Deserialize
               Locale.ROOT,
               "Cannot read %s from %s: unknown store format byte 0x%02x (this scheduler reads"
                   + " 0x%02x and legacy JSON '{'); was it written by a newer version?",
-              type.getSimpleName(), topic, format & 0xFF, FORMAT_V1));
+              type.getSimpleName(),
+              topic,
+              format & 0xFF,
+              FORMAT_V1));
     }
     StoreCodecs.In in = new StoreCodecs.In(data, 1);
     T value;

@@ -43,9 +43,9 @@ public final class TimerKeyCodec {
 
   /**
    * The exclusive upper bound of every timer due at or before {@code now}: the bare prefix of
-   * {@code now + 1ns}. A bare prefix sorts before every key that extends it, and every key due
-   * at or before {@code now} has a strictly smaller prefix. Use as an inclusive range end: no real
-   * key equals it, because schedule keys are never empty.
+   * {@code now + 1ns}. A bare prefix sorts before every key that extends it, and every key due at
+   * or before {@code now} has a strictly smaller prefix. Use as an inclusive range end: no real key
+   * equals it, because schedule keys are never empty.
    */
   public static byte[] upperBoundAtOrBefore(Instant now) {
     return instantPrefix(now.plusNanos(1));

@@ -52,9 +52,9 @@ final class ContactsUpdater implements Processor<String, ContactInfo, Void, Void
   }
 
   /**
-   * Runs on the global thread, whose death stops the whole client: a record whose content makes
-   * the update fail is logged, counted and skipped (the store keeps its previous entry), and a
-   * key over {@link Limits#ID_MAX_CHARS} is never stored.
+   * Runs on the global thread, whose death stops the whole client: a record whose content makes the
+   * update fail is logged, counted and skipped (the store keeps its previous entry), and a key over
+   * {@link Limits#ID_MAX_CHARS} is never stored.
    */
   @Override
   public void process(Record<String, ContactInfo> record) {
@@ -63,7 +63,8 @@ final class ContactsUpdater implements Processor<String, ContactInfo, Void, Void
     }
     if (record.key().length() > Limits.ID_MAX_CHARS) {
       metrics.setAside("contact");
-      log.warn("Global record with an oversized key skipped: store=contacts keyChars={}",
+      log.warn(
+          "Global record with an oversized key skipped: store=contacts keyChars={}",
           record.key().length());
       return;
     }
@@ -74,8 +75,11 @@ final class ContactsUpdater implements Processor<String, ContactInfo, Void, Void
         throw e;
       }
       metrics.setAside("contact");
-      log.error("Global record skipped after a failure its content caused: store=contacts key={} "
-          + "failure={}", record.key(), e.toString());
+      log.error(
+          "Global record skipped after a failure its content caused: store=contacts key={} "
+              + "failure={}",
+          record.key(),
+          e.toString());
     }
   }
 
@@ -83,13 +87,15 @@ final class ContactsUpdater implements Processor<String, ContactInfo, Void, Void
     String id = idKey(record.key());
     ContactInfo previous = contacts.get(id);
     if (previous != null) {
-      phoneKeyOf(previous).ifPresent(k -> {
-        ContactInfo indexed = contacts.get(k);
-        // Two contacts of a tenant may share a number: drop the index only if it is ours.
-        if (indexed != null && id.equals(idKey(indexed.contactId()))) {
-          contacts.delete(k);
-        }
-      });
+      phoneKeyOf(previous)
+          .ifPresent(
+              k -> {
+                ContactInfo indexed = contacts.get(k);
+                // Two contacts of a tenant may share a number: drop the index only if it is ours.
+                if (indexed != null && id.equals(idKey(indexed.contactId()))) {
+                  contacts.delete(k);
+                }
+              });
     }
     ContactInfo contact = record.value();
     boolean oversized = contact != null && !contact.deleted() && !fits(contact);
@@ -115,7 +121,8 @@ final class ContactsUpdater implements Processor<String, ContactInfo, Void, Void
   }
 
   private static boolean fits(ContactInfo c) {
-    return within(c.tenantId(), Limits.ID_MAX_CHARS) && within(c.contactId(), Limits.ID_MAX_CHARS)
+    return within(c.tenantId(), Limits.ID_MAX_CHARS)
+        && within(c.contactId(), Limits.ID_MAX_CHARS)
         && within(c.phoneNumber(), Limits.RECIPIENT_MAX_CHARS);
   }
 

@@ -37,11 +37,11 @@ import org.slf4j.LoggerFactory;
  * One task's translator between the stores and the pure {@link ScheduleLifecycle}: reads a
  * schedule's standing, asks the lifecycle, and applies the {@link Decision} to the stores and
  * outputs. Shared by {@link ScheduleChangeProcessor} (changes) and {@link DueTimerPunctuation}
- * (re-checks, due timers, failures), so neither calls the other. Also publishes every change of
- * a schedule's standing on {@code herald.schedule-states}.
+ * (re-checks, due timers, failures), so neither calls the other. Also publishes every change of a
+ * schedule's standing on {@code herald.schedule-states}.
  *
- * <p>"Now" comes from a {@link NowSource}: the host's wall clock in production, the task's
- * Streams clock ({@code currentSystemTimeMs}, which the test driver mocks) in tests.
+ * <p>"Now" comes from a {@link NowSource}: the host's wall clock in production, the task's Streams
+ * clock ({@code currentSystemTimeMs}, which the test driver mocks) in tests.
  */
 final class DecisionApplier {
 
@@ -50,7 +50,9 @@ final class DecisionApplier {
 
   /** Where a firing decision's occurrences go: emitted at once or handed to a fan-out job. */
   interface FiringSink {
-    /** @param armed the schedule as stored when its timer went off */
+    /**
+     * @param armed the schedule as stored when its timer went off
+     */
     void fire(String key, ScheduleState armed, Firing firing);
   }
 
@@ -95,8 +97,9 @@ final class DecisionApplier {
   void change(String key, ScheduleChange change, Instant now) {
     ScheduleState state = stores.schedule(key);
     ScheduleChange def = state.definition();
-    Decision d = lifecycle.onChange(key, state.standing(), def == null ? null : def.createdAt(),
-        change, directory, now);
+    Decision d =
+        lifecycle.onChange(
+            key, state.standing(), def == null ? null : def.createdAt(), change, directory, now);
     apply(key, state, d, null, now);
   }
 
@@ -108,9 +111,15 @@ final class DecisionApplier {
       return;
     }
     Long deadline = stores.deviceWaits.get(key);
-    Decision d = lifecycle.onRecheck(key, state.standing(),
-        deadline == null ? null : Instant.ofEpochMilli(deadline), state.definition(),
-        () -> stores.readRecipients(key, 0, state.recipientCount()), directory, now);
+    Decision d =
+        lifecycle.onRecheck(
+            key,
+            state.standing(),
+            deadline == null ? null : Instant.ofEpochMilli(deadline),
+            state.definition(),
+            () -> stores.readRecipients(key, 0, state.recipientCount()),
+            directory,
+            now);
     apply(key, state, d, null, now);
   }
 
@@ -126,10 +135,10 @@ final class DecisionApplier {
 
   /**
    * Contains a failure caused by one schedule's content (a defect or an input no check foresaw):
-   * the schedule stops (timer, device wait and fan-outs cancelled), is stored as invalid, its
-   * row shows why through a {@link ScheduleError}, the change itself goes to the dead-letter
-   * topic, and the task carries on with every other schedule. Only a failure of the stores or of
-   * Kafka while doing so stops the thread.
+   * the schedule stops (timer, device wait and fan-outs cancelled), is stored as invalid, its row
+   * shows why through a {@link ScheduleError}, the change itself goes to the dead-letter topic, and
+   * the task carries on with every other schedule. Only a failure of the stores or of Kafka while
+   * doing so stops the thread.
    *
    * @param change the change being applied, or null when a stored schedule failed at firing
    * @param stage where it failed, for the reason and the log: change, recheck, fire or fan-out
@@ -137,13 +146,19 @@ final class DecisionApplier {
   void setAside(String key, ScheduleChange change, Throwable failure, String stage) {
     metrics.setAside(stage);
     String what = failure.getClass().getSimpleName();
-    log.error("Schedule set aside after a failure caused by its content; every other schedule "
-        + "carries on: scheduleKey={} stage={} {} failure={}", ErrorTexts.clip(key, 200), stage,
-        coordinates(), what, failure);
+    log.error(
+        "Schedule set aside after a failure caused by its content; every other schedule "
+            + "carries on: scheduleKey={} stage={} {} failure={}",
+        ErrorTexts.clip(key, 200),
+        stage,
+        coordinates(),
+        what,
+        failure);
     ScheduleState state = stores.schedule(key);
     Instant now = now();
-    Decision.SetAside d = lifecycle.setAside(key, state.standing(),
-        change != null ? change : state.definition(), what, stage, now);
+    Decision.SetAside d =
+        lifecycle.setAside(
+            key, state.standing(), change != null ? change : state.definition(), what, stage, now);
     apply(key, state, d, null, now);
     if (change != null) {
       deadLetter(key, change, d.reason(), failure);
@@ -157,21 +172,31 @@ final class DecisionApplier {
   private void deadLetter(String key, ScheduleChange change, String reason, Throwable failure) {
     byte[] value;
     try {
-      value = Topics.SCHEDULE_CHANGES.valueSerde().serializer()
-          .serialize(Topics.SCHEDULE_CHANGES.name(), change);
+      value =
+          Topics.SCHEDULE_CHANGES
+              .valueSerde()
+              .serializer()
+              .serialize(Topics.SCHEDULE_CHANGES.name(), change);
     } catch (RuntimeException e) {
       value = null; // the headers still say where it came from and why
     }
-    String topic = context.recordMetadata().map(RecordMetadata::topic)
-        .orElse(Topics.SCHEDULE_CHANGES.name());
+    String topic =
+        context.recordMetadata().map(RecordMetadata::topic).orElse(Topics.SCHEDULE_CHANGES.name());
     int partition = context.recordMetadata().map(RecordMetadata::partition).orElse(-1);
     long offset = context.recordMetadata().map(RecordMetadata::offset).orElse(-1L);
-    RecordHeaders headers = DeadLetters.headers(null, topic, partition, offset, reason,
-        failure instanceof Exception ex ? ex : new RuntimeException(failure.toString()));
+    RecordHeaders headers =
+        DeadLetters.headers(
+            null,
+            topic,
+            partition,
+            offset,
+            reason,
+            failure instanceof Exception ex ? ex : new RuntimeException(failure.toString()));
     DeadLetters.truncatedHeader(headers, value);
     metrics.deadLetter();
-    context.forward(new Record<String, Object>(key, DeadLetters.value(value), now().toEpochMilli(),
-        headers), Names.DEAD_LETTER_SINK);
+    context.forward(
+        new Record<String, Object>(key, DeadLetters.value(value), now().toEpochMilli(), headers),
+        Names.DEAD_LETTER_SINK);
   }
 
   /**
@@ -200,8 +225,8 @@ final class DecisionApplier {
    * Publishes the schedule's new standing on {@code herald.schedule-states} when what a user sees
    * changed (status, next due, executions): the projector shows it on the row at once, so a new
    * schedule has its {@code next_send_at} before it first fires and a fixed one leaves {@code
-   * invalid}. Invalid definitions are published as their {@link ScheduleError} instead (it
-   * carries the reasons); a schedule held for its device shows nothing until decided.
+   * invalid}. Invalid definitions are published as their {@link ScheduleError} instead (it carries
+   * the reasons); a schedule held for its device shows nothing until decided.
    */
   private void publishState(String key, ScheduleState before, ScheduleState after) {
     String status = wireStatus(after.status());
@@ -214,9 +239,10 @@ final class DecisionApplier {
         && before.executionCount() == after.executionCount()) {
       return;
     }
-    ScheduleChange def = after.definition() != null
-        ? after.definition()
-        : before == null ? null : before.definition();
+    ScheduleChange def =
+        after.definition() != null
+            ? after.definition()
+            : before == null ? null : before.definition();
     ScheduleKind kind = def != null ? def.kind() : Definitions.kindOf(key);
     if (kind == null) {
       return; // a delete of a key this store never knew, with no kind prefix: nothing to show
@@ -224,11 +250,18 @@ final class DecisionApplier {
     Instant now = now();
     io.herald.contracts.outcome.ScheduleState published =
         new io.herald.contracts.outcome.ScheduleState(
-            io.herald.contracts.outcome.ScheduleState.SCHEMA_VERSION, key, kind,
-            def == null ? null : def.tenantId(), status, after.timerDue(), after.executionCount(),
-            null, def == null ? 0 : def.sourceVersion(), now);
-    context.forward(new Record<>(key, (Object) published, now.toEpochMilli()),
-        Names.SCHEDULE_STATES_SINK);
+            io.herald.contracts.outcome.ScheduleState.SCHEMA_VERSION,
+            key,
+            kind,
+            def == null ? null : def.tenantId(),
+            status,
+            after.timerDue(),
+            after.executionCount(),
+            null,
+            def == null ? 0 : def.sourceVersion(),
+            now);
+    context.forward(
+        new Record<>(key, (Object) published, now.toEpochMilli()), Names.SCHEDULE_STATES_SINK);
   }
 
   private static String wireStatus(ScheduleStatus status) {
@@ -256,7 +289,8 @@ final class DecisionApplier {
   }
 
   String coordinates() {
-    return context.recordMetadata()
+    return context
+        .recordMetadata()
         .map(m -> "topic=" + m.topic() + " partition=" + m.partition() + " offset=" + m.offset())
         .orElse("topic=? partition=? offset=?");
   }
@@ -346,7 +380,8 @@ final class DecisionApplier {
 
     @Override
     public void publish(ScheduleError error) {
-      context.forward(new Record<>(key, (Object) error, error.detectedAt().toEpochMilli()),
+      context.forward(
+          new Record<>(key, (Object) error, error.detectedAt().toEpochMilli()),
           Names.SCHEDULE_ERRORS_SINK);
       metrics.scheduleError(error.reason());
     }

@@ -32,9 +32,9 @@ final class DevicesUpdater implements Processor<String, DeviceInfo, Void, Void> 
   }
 
   /**
-   * Runs on the global thread, whose death stops the whole client: a record whose content makes
-   * the update fail is logged, counted and skipped (the store keeps its previous entry), and a
-   * key over {@link Limits#ID_MAX_CHARS} is never stored.
+   * Runs on the global thread, whose death stops the whole client: a record whose content makes the
+   * update fail is logged, counted and skipped (the store keeps its previous entry), and a key over
+   * {@link Limits#ID_MAX_CHARS} is never stored.
    */
   @Override
   public void process(Record<String, DeviceInfo> record) {
@@ -43,7 +43,8 @@ final class DevicesUpdater implements Processor<String, DeviceInfo, Void, Void> 
     }
     if (record.key().length() > Limits.ID_MAX_CHARS) {
       metrics.setAside("device");
-      log.warn("Global record with an oversized key skipped: store=devices keyChars={}",
+      log.warn(
+          "Global record with an oversized key skipped: store=devices keyChars={}",
           record.key().length());
       return;
     }
@@ -54,8 +55,11 @@ final class DevicesUpdater implements Processor<String, DeviceInfo, Void, Void> 
         throw e;
       }
       metrics.setAside("device");
-      log.error("Global record skipped after a failure its content caused: store=devices key={} "
-          + "failure={}", record.key(), e.toString());
+      log.error(
+          "Global record skipped after a failure its content caused: store=devices key={} "
+              + "failure={}",
+          record.key(),
+          e.toString());
     }
   }
 
@@ -77,7 +81,8 @@ final class DevicesUpdater implements Processor<String, DeviceInfo, Void, Void> 
   }
 
   private static boolean fits(DeviceInfo d) {
-    return within(d.tenantId(), Limits.ID_MAX_CHARS) && within(d.deviceId(), Limits.ID_MAX_CHARS)
+    return within(d.tenantId(), Limits.ID_MAX_CHARS)
+        && within(d.deviceId(), Limits.ID_MAX_CHARS)
         && within(d.status(), Limits.STATUS_MAX_CHARS)
         && within(d.transport(), Limits.RULE_TEXT_MAX_CHARS);
   }

@@ -37,10 +37,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The wall-clock tick of one task. In order: re-check schedules held for their device; fire every
  * timer due at or before now, oldest first (a range scan of the timers store, never a scan of
- * schedules); then emit send-commands of unfinished fan-outs within a per-tick budget shared
- * fairly between jobs, so one 100,000-recipient occurrence cannot delay another schedule's timer.
- * Store writes and outputs of a tick commit together (exactly-once), so the fan-out cursor never
- * runs ahead of, or behind, the commands it covers.
+ * schedules); then emit send-commands of unfinished fan-outs within a per-tick budget shared fairly
+ * between jobs, so one 100,000-recipient occurrence cannot delay another schedule's timer. Store
+ * writes and outputs of a tick commit together (exactly-once), so the fan-out cursor never runs
+ * ahead of, or behind, the commands it covers.
  *
  * <p>What a re-check or a due timer decides comes from the lifecycle through the task's {@link
  * DecisionApplier}; this class only owns the tick's order, its budget and the emission of
@@ -101,8 +101,8 @@ final class DueTimerPunctuation implements Punctuator {
 
   /**
    * One schedule's failure stays with that schedule: it is set aside (stopped, invalid, its row
-   * told why) and the tick goes on with the others. Kafka and store failures still stop the
-   * thread: they are not the schedule's fault.
+   * told why) and the tick goes on with the others. Kafka and store failures still stop the thread:
+   * they are not the schedule's fault.
    */
   private void contain(String key, Throwable failure, String stage) {
     if (!RecordFailures.isRecordFailure(failure)) {
@@ -129,11 +129,11 @@ final class DueTimerPunctuation implements Punctuator {
   }
 
   /**
-   * The occurrences one due timer fires. An occurrence whose recipients fit in what is left of
-   * this tick's budget is emitted here, without a fan-out job: storing, re-reading and deleting
-   * the job (three changelog records and a second read of the schedule) cost more than the
-   * send-command itself for the common one-recipient schedule. Only while no older occurrence of
-   * the schedule is still fanning out, so one schedule's occurrences keep their order.
+   * The occurrences one due timer fires. An occurrence whose recipients fit in what is left of this
+   * tick's budget is emitted here, without a fan-out job: storing, re-reading and deleting the job
+   * (three changelog records and a second read of the schedule) cost more than the send-command
+   * itself for the common one-recipient schedule. Only while no older occurrence of the schedule is
+   * still fanning out, so one schedule's occurrences keep their order.
    */
   private final class Emission implements DecisionApplier.FiringSink {
     private final Instant now;
@@ -148,8 +148,16 @@ final class DueTimerPunctuation implements Punctuator {
       if (direct == null) {
         direct = !stores.hasFanOuts(key);
       }
-      FanOutJob job = new FanOutJob(key, firing.occurrence(), now, 0, 0,
-          firing.executionCount(), firing.nextDue(), firing.finishesSchedule());
+      FanOutJob job =
+          new FanOutJob(
+              key,
+              firing.occurrence(),
+              now,
+              0,
+              0,
+              firing.executionCount(),
+              firing.nextDue(),
+              firing.finishesSchedule());
       String jobKey = SchedulerStores.fanOutKey(key, firing.occurrence());
       metrics.occurrenceFired(armed.definition().kind());
       direct = direct && armed.recipientCount() <= budget;
@@ -157,8 +165,11 @@ final class DueTimerPunctuation implements Punctuator {
         budget -= runSlice(jobKey, job, armed.recipientCount(), now, armed, false);
       } else {
         stores.addFanOut(jobKey, job);
-        log.info("Occurrence fired: scheduleKey={} occurrence={} lateMs={} execution={}", key,
-            firing.occurrence(), Duration.between(firing.occurrence(), now).toMillis(),
+        log.info(
+            "Occurrence fired: scheduleKey={} occurrence={} lateMs={} execution={}",
+            key,
+            firing.occurrence(),
+            Duration.between(firing.occurrence(), now).toMillis(),
             firing.executionCount());
       }
     }
@@ -196,7 +207,8 @@ final class DueTimerPunctuation implements Punctuator {
       String jobKey, FanOutJob job, int share, Instant now, ScheduleState known, boolean stored) {
     String key = job.scheduleKey();
     ScheduleState state = known != null ? known : stores.schedules.get(key);
-    if (state == null || state.definition() == null
+    if (state == null
+        || state.definition() == null
         || state.status() == ScheduleStatus.INACTIVE
         || state.status() == ScheduleStatus.DELETED
         || state.status() == ScheduleStatus.INVALID) {
@@ -206,18 +218,24 @@ final class DueTimerPunctuation implements Punctuator {
       return 0;
     }
     ScheduleChange def = state.definition();
-    ZoneId zone = applier.compiledFor(key, state).map(CompiledSchedule::zone)
-        .orElse(ZoneOffset.UTC);
+    ZoneId zone =
+        applier.compiledFor(key, state).map(CompiledSchedule::zone).orElse(ZoneOffset.UTC);
     int total = state.recipientCount();
     int end = (int) Math.min(total, (long) job.cursor() + share);
     List<String> slice = stores.readRecipients(key, job.cursor(), end);
     end = job.cursor() + slice.size(); // a definition that shrank ends the job here
-    Instant notAfter = job.occurrence().plus(
-        def.kind() == ScheduleKind.BROADCAST ? config.broadcastExpiry() : config.recurringExpiry());
+    Instant notAfter =
+        job.occurrence()
+            .plus(
+                def.kind() == ScheduleKind.BROADCAST
+                    ? config.broadcastExpiry()
+                    : config.recurringExpiry());
     int skipped = 0;
     int emitted = 0;
-    int maxChars = def.mediaUrl() == null || def.mediaUrl().isBlank()
-        ? Limits.MESSAGE_MAX_CHARS : Limits.CAPTION_MAX_CHARS;
+    int maxChars =
+        def.mediaUrl() == null || def.mediaUrl().isBlank()
+            ? Limits.MESSAGE_MAX_CHARS
+            : Limits.CAPTION_MAX_CHARS;
     for (String recipient : slice) {
       Resolved r = resolve(def, recipient);
       if (r == null) {
@@ -225,9 +243,12 @@ final class DueTimerPunctuation implements Punctuator {
         continue;
       }
       CommandId id = CommandId.of(key, job.occurrence(), r.identity());
-      Optional<String> rendered = TemplateRenderer.render(def.message(),
-          new RenderContext(r.name(), r.address(), r.fields(), job.occurrence(), zone,
-              id.value()), maxChars);
+      Optional<String> rendered =
+          TemplateRenderer.render(
+              def.message(),
+              new RenderContext(
+                  r.name(), r.address(), r.fields(), job.occurrence(), zone, id.value()),
+              maxChars);
       if (rendered.isEmpty()) {
         // The template was valid; this recipient's variables make it longer than WhatsApp
         // takes. Skipped and counted like an opted-out contact, never cut short.
@@ -236,10 +257,25 @@ final class DueTimerPunctuation implements Punctuator {
         continue;
       }
       String text = rendered.get();
-      SendCommand command = new SendCommand(SendCommand.SCHEMA_VERSION, id, def.tenantId(),
-          def.deviceId(), key, def.kind(), job.occurrence(), r.address(), r.type(),
-          r.contactId(), text, def.mediaUrl(), def.pacing(), 1, notAfter);
-      context.forward(new Record<>(def.deviceId(), (Object) command, now.toEpochMilli()),
+      SendCommand command =
+          new SendCommand(
+              SendCommand.SCHEMA_VERSION,
+              id,
+              def.tenantId(),
+              def.deviceId(),
+              key,
+              def.kind(),
+              job.occurrence(),
+              r.address(),
+              r.type(),
+              r.contactId(),
+              text,
+              def.mediaUrl(),
+              def.pacing(),
+              1,
+              notAfter);
+      context.forward(
+          new Record<>(def.deviceId(), (Object) command, now.toEpochMilli()),
           Names.SEND_COMMANDS_SINK);
       emitted++;
     }
@@ -250,18 +286,37 @@ final class DueTimerPunctuation implements Punctuator {
       if (stored) {
         stores.removeFanOut(jobKey, key);
       }
-      Occurrence occurrence = new Occurrence(Occurrence.SCHEMA_VERSION, key, def.kind(),
-          def.tenantId(), job.occurrence(), job.firedAt(), end, advanced.skipped(),
-          job.executionCount(), job.nextDueAt(), job.finished());
-      context.forward(new Record<>(key, (Object) occurrence, now.toEpochMilli()),
-          Names.OCCURRENCES_SINK);
+      Occurrence occurrence =
+          new Occurrence(
+              Occurrence.SCHEMA_VERSION,
+              key,
+              def.kind(),
+              def.tenantId(),
+              job.occurrence(),
+              job.firedAt(),
+              end,
+              advanced.skipped(),
+              job.executionCount(),
+              job.nextDueAt(),
+              job.finished());
+      context.forward(
+          new Record<>(key, (Object) occurrence, now.toEpochMilli()), Names.OCCURRENCES_SINK);
       if (stored) {
-        log.info("Fan-out finished: scheduleKey={} occurrence={} recipients={} skipped={}", key,
-            job.occurrence(), end, advanced.skipped());
+        log.info(
+            "Fan-out finished: scheduleKey={} occurrence={} recipients={} skipped={}",
+            key,
+            job.occurrence(),
+            end,
+            advanced.skipped());
       } else {
-        log.info("Occurrence fired and emitted: scheduleKey={} occurrence={} lateMs={} "
-                + "execution={} recipients={} skipped={}", key, job.occurrence(),
-            Duration.between(job.occurrence(), now).toMillis(), job.executionCount(), end,
+        log.info(
+            "Occurrence fired and emitted: scheduleKey={} occurrence={} lateMs={} "
+                + "execution={} recipients={} skipped={}",
+            key,
+            job.occurrence(),
+            Duration.between(job.occurrence(), now).toMillis(),
+            job.executionCount(),
+            end,
             advanced.skipped());
       }
     } else {
@@ -272,7 +327,11 @@ final class DueTimerPunctuation implements Punctuator {
 
   /** Who a command goes to, and under which identity its command id is derived. */
   private record Resolved(
-      String identity, String address, RecipientType type, String contactId, String name,
+      String identity,
+      String address,
+      RecipientType type,
+      String contactId,
+      String name,
       Map<String, String> fields) {}
 
   /**
@@ -289,8 +348,12 @@ final class DueTimerPunctuation implements Punctuator {
       if (c != null && c.optedOut()) {
         return null;
       }
-      return new Resolved(recipient, recipient, RecipientType.INDIVIDUAL,
-          c == null ? null : c.contactId(), c == null ? null : c.name(),
+      return new Resolved(
+          recipient,
+          recipient,
+          RecipientType.INDIVIDUAL,
+          c == null ? null : c.contactId(),
+          c == null ? null : c.name(),
           c == null ? Map.of() : c.fields());
     }
     ContactInfo c = stores.contacts.get(ContactsUpdater.idKey(recipient));
@@ -301,7 +364,7 @@ final class DueTimerPunctuation implements Punctuator {
     if (phone.isEmpty()) {
       return null;
     }
-    return new Resolved(recipient, phone.get(), RecipientType.INDIVIDUAL, recipient, c.name(),
-        c.fields());
+    return new Resolved(
+        recipient, phone.get(), RecipientType.INDIVIDUAL, recipient, c.name(), c.fields());
   }
 }

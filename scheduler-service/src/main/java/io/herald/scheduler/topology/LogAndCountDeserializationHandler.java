@@ -21,14 +21,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Last line of defence for records Streams itself cannot deserialize: in this topology that is a
- * bad record on the global topics (devices, contacts), read by the global thread, which has no
- * sink to forward to. The record goes to {@code <topic>.dlq} with its coordinates and reason, is
- * counted and skipped, so one bad row never stops the scheduler. The topology's own {@link
+ * bad record on the global topics (devices, contacts), read by the global thread, which has no sink
+ * to forward to. The record goes to {@code <topic>.dlq} with its coordinates and reason, is counted
+ * and skipped, so one bad row never stops the scheduler. The topology's own {@link
  * ScheduleChangeDecoder} dead-letters bad schedule changes (read as bytes, they never get here).
  *
  * <p>The dead letter is written with its own small producer, outside the Streams transaction: a
- * dead letter may be written twice after a crash, never lost; the send is awaited before the
- * record is skipped.
+ * dead letter may be written twice after a crash, never lost; the send is awaited before the record
+ * is skipped.
  */
 public final class LogAndCountDeserializationHandler implements DeserializationExceptionHandler {
 
@@ -50,12 +50,15 @@ public final class LogAndCountDeserializationHandler implements DeserializationE
       metrics = sm;
     }
     // The connection settings of the Streams client (bootstrap, TLS, SASL), nothing else.
-    configs.forEach((k, v) -> {
-      if (k.equals(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG)
-          || k.startsWith("security.") || k.startsWith("ssl.") || k.startsWith("sasl.")) {
-        producerConfig.put(k, v);
-      }
-    });
+    configs.forEach(
+        (k, v) -> {
+          if (k.equals(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG)
+              || k.startsWith("security.")
+              || k.startsWith("ssl.")
+              || k.startsWith("sasl.")) {
+            producerConfig.put(k, v);
+          }
+        });
   }
 
   @Override
@@ -65,22 +68,47 @@ public final class LogAndCountDeserializationHandler implements DeserializationE
     String reason = DeadLetters.firstLine(exception.getMessage());
     String dlq = record.topic() + ".dlq";
     try {
-      RecordHeaders headers = DeadLetters.headers(record.headers().toArray(), record.topic(),
-          record.partition(), record.offset(), reason, exception);
+      RecordHeaders headers =
+          DeadLetters.headers(
+              record.headers().toArray(),
+              record.topic(),
+              record.partition(),
+              record.offset(),
+              reason,
+              exception);
       DeadLetters.truncatedHeader(headers, record.value());
-      producer().send(new ProducerRecord<>(dlq, null, record.timestamp(), record.key(),
-              DeadLetters.value(record.value()), headers))
+      producer()
+          .send(
+              new ProducerRecord<>(
+                  dlq,
+                  null,
+                  record.timestamp(),
+                  record.key(),
+                  DeadLetters.value(record.value()),
+                  headers))
           .get(SEND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-      log.warn("Undeserializable record dead-lettered: topic={} partition={} offset={} dlq={} "
-          + "reason={}", record.topic(), record.partition(), record.offset(), dlq, reason);
+      log.warn(
+          "Undeserializable record dead-lettered: topic={} partition={} offset={} dlq={} "
+              + "reason={}",
+          record.topic(),
+          record.partition(),
+          record.offset(),
+          dlq,
+          reason);
     } catch (Exception e) {
       if (e instanceof InterruptedException) {
         Thread.currentThread().interrupt();
       }
       // Still skipped: a bad device row must not stop the scheduler for every tenant.
-      log.error("Undeserializable record skipped but NOT dead-lettered: topic={} partition={} "
-          + "offset={} dlq={} reason={} dlqError={}", record.topic(), record.partition(),
-          record.offset(), dlq, reason, DeadLetters.firstLine(e.getMessage()));
+      log.error(
+          "Undeserializable record skipped but NOT dead-lettered: topic={} partition={} "
+              + "offset={} dlq={} reason={} dlqError={}",
+          record.topic(),
+          record.partition(),
+          record.offset(),
+          dlq,
+          reason,
+          DeadLetters.firstLine(e.getMessage()));
     }
     return Response.resume();
   }

@@ -1,10 +1,10 @@
 package io.herald.scheduler.topology;
 
 /**
- * Every name in the topology, chosen by hand: generated names shift when the topology changes,
- * and a renamed store loses its changelog state. Store names are part of the on-disk and
- * changelog-topic contract ({@code <application.id>-<store>-changelog}): never rename one
- * without a migration.
+ * Every name in the topology, chosen by hand: generated names shift when the topology changes, and
+ * a renamed store loses its changelog state. Store names are part of the on-disk and
+ * changelog-topic contract ({@code <application.id>-<store>-changelog}): never rename one without a
+ * migration.
  */
 public final class Names {
 
@@ -24,16 +24,22 @@ public final class Names {
 
   /** Schedule key → {@link io.herald.scheduler.store.ScheduleState}. */
   public static final String SCHEDULES_STORE = "schedules";
+
   /** {@link io.herald.scheduler.timer.TimerKeyCodec} bytes → schedule key. */
   public static final String TIMERS_STORE = "timers";
+
   /** Schedule key + occurrence → {@link io.herald.scheduler.store.FanOutJob}. */
   public static final String FANOUTS_STORE = "fanouts";
+
   /** Schedule key + chunk number → canonical recipients of that chunk. */
   public static final String RECIPIENTS_STORE = "recipients";
+
   /** Schedule key → deadline of the wait for its device. */
   public static final String DEVICE_WAITS_STORE = "device-waits";
+
   /** Global: device id → DeviceInfo. */
   public static final String DEVICES_STORE = "devices";
+
   /** Global: contact id, and {@code phone:<tenant>:<e164>}, → ContactInfo. */
   public static final String CONTACTS_STORE = "contacts";
 

@@ -7,9 +7,9 @@ import java.time.Clock;
  *
  * <p>Kafka Streams schedules wall-clock punctuations on its own {@code Time}: if that time steps
  * backwards (an NTP step, a VM restore), Streams waits until it catches up and no timer fires for
- * the length of the step. So in production Streams runs on {@link MonotonicTime} (punctuations
- * keep their cadence) and decisions read the host's wall clock here (a corrected clock is
- * followed; an occurrence already fired never fires again, whichever way the clock moves).
+ * the length of the step. So in production Streams runs on {@link MonotonicTime} (punctuations keep
+ * their cadence) and decisions read the host's wall clock here (a corrected clock is followed; an
+ * occurrence already fired never fires again, whichever way the clock moves).
  */
 @FunctionalInterface
 public interface NowSource {

@@ -37,10 +37,17 @@ public final class OversizedRecordHandler implements ProductionExceptionHandler 
       ErrorHandlerContext context, ProducerRecord<byte[], byte[]> record, Exception exception) {
     if (exception instanceof RecordTooLargeException) {
       metrics.recordDropped();
-      log.error("Record too large for Kafka dropped so that the task carries on: topic={} "
+      log.error(
+          "Record too large for Kafka dropped so that the task carries on: topic={} "
               + "keyBytes={} valueBytes={} sourceTopic={} sourcePartition={} sourceOffset={} "
-              + "processor={}", record.topic(), size(record.key()), size(record.value()),
-          context.topic(), context.partition(), context.offset(), context.processorNodeId());
+              + "processor={}",
+          record.topic(),
+          size(record.key()),
+          size(record.value()),
+          context.topic(),
+          context.partition(),
+          context.offset(),
+          context.processorNodeId());
       return Response.resume();
     }
     return Response.fail();

@@ -21,10 +21,10 @@ import org.slf4j.LoggerFactory;
  * record goes to {@code herald.schedule-changes.dlq} with its coordinates and reason in headers,
  * and the next record is processed as usual.
  *
- * <p>Why here and not in a Streams deserialization handler (KIP-1034): a dead letter forwarded
- * to a sink is an ordinary output of the task, inside the same exactly-once transaction as the
- * store writes, and visible in TopologyTestDriver; handler-produced dead letters are not captured
- * by the driver under exactly_once_v2 (checked against 4.3.1), so they could not be tested.
+ * <p>Why here and not in a Streams deserialization handler (KIP-1034): a dead letter forwarded to a
+ * sink is an ordinary output of the task, inside the same exactly-once transaction as the store
+ * writes, and visible in TopologyTestDriver; handler-produced dead letters are not captured by the
+ * driver under exactly_once_v2 (checked against 4.3.1), so they could not be tested.
  */
 final class ScheduleChangeDecoder implements Processor<String, byte[], String, Object> {
 
@@ -52,14 +52,22 @@ final class ScheduleChangeDecoder implements Processor<String, byte[], String, O
     if (record.key() != null && record.key().length() > Limits.SCHEDULE_KEY_MAX_CHARS) {
       // No row can be told about it (the key is the row's identity) and a key this long would
       // be copied into every store: dead-lettered whole.
-      deadLetter(record, "schedule key has " + record.key().length() + " characters, at most "
-          + Limits.SCHEDULE_KEY_MAX_CHARS, null);
+      deadLetter(
+          record,
+          "schedule key has "
+              + record.key().length()
+              + " characters, at most "
+              + Limits.SCHEDULE_KEY_MAX_CHARS,
+          null);
       return;
     }
     ScheduleChange change;
     try {
-      change = Topics.SCHEDULE_CHANGES.valueSerde().deserializer()
-          .deserialize(Topics.SCHEDULE_CHANGES.name(), record.value());
+      change =
+          Topics.SCHEDULE_CHANGES
+              .valueSerde()
+              .deserializer()
+              .deserialize(Topics.SCHEDULE_CHANGES.name(), record.value());
     } catch (SerializationException e) {
       deadLetter(record, e.getMessage(), e);
       return;
@@ -68,7 +76,8 @@ final class ScheduleChangeDecoder implements Processor<String, byte[], String, O
       deadLetter(record, e.toString(), null);
       return;
     }
-    if (record.value().length > Limits.MAX_DEFINITION_BYTES && change != null
+    if (record.value().length > Limits.MAX_DEFINITION_BYTES
+        && change != null
         && change.op() != ChangeOp.DELETE) {
       change = tooLarge(change, record.value().length);
     }
@@ -76,35 +85,62 @@ final class ScheduleChangeDecoder implements Processor<String, byte[], String, O
   }
 
   /**
-   * The same definition without its content, carrying one reason: the validator rejects it, so
-   * the row shows "definition too large" and any earlier version stops, while nothing of the
-   * oversized value reaches a store or an output.
+   * The same definition without its content, carrying one reason: the validator rejects it, so the
+   * row shows "definition too large" and any earlier version stops, while nothing of the oversized
+   * value reaches a store or an output.
    */
   static ScheduleChange tooLarge(ScheduleChange c, int bytes) {
-    String reason = String.format(Locale.ROOT, "definition too large: %,d bytes, limit %,d",
-        bytes, Limits.MAX_DEFINITION_BYTES);
-    return new ScheduleChange(c.schemaVersion(), c.op(), c.scheduleKey(), c.kind(),
-        c.tenantId(), c.deviceId(), null, null, null, List.of(), null, null, c.active(),
-        c.sourceStatus(), c.sourceVersion(), c.createdAt(), List.of(reason));
+    String reason =
+        String.format(
+            Locale.ROOT,
+            "definition too large: %,d bytes, limit %,d",
+            bytes,
+            Limits.MAX_DEFINITION_BYTES);
+    return new ScheduleChange(
+        c.schemaVersion(),
+        c.op(),
+        c.scheduleKey(),
+        c.kind(),
+        c.tenantId(),
+        c.deviceId(),
+        null,
+        null,
+        null,
+        List.of(),
+        null,
+        null,
+        c.active(),
+        c.sourceStatus(),
+        c.sourceVersion(),
+        c.createdAt(),
+        List.of(reason));
   }
 
   private void deadLetter(Record<String, byte[]> record, String why, Exception e) {
     metrics.deadLetter();
     String reason = DeadLetters.firstLine(why);
-    String topic = context.recordMetadata().map(RecordMetadata::topic)
-        .orElse(Topics.SCHEDULE_CHANGES.name());
+    String topic =
+        context.recordMetadata().map(RecordMetadata::topic).orElse(Topics.SCHEDULE_CHANGES.name());
     int partition = context.recordMetadata().map(RecordMetadata::partition).orElse(-1);
     long offset = context.recordMetadata().map(RecordMetadata::offset).orElse(-1L);
-    RecordHeaders headers = DeadLetters.headers(record.headers().toArray(), topic, partition,
-        offset, reason, e);
+    RecordHeaders headers =
+        DeadLetters.headers(record.headers().toArray(), topic, partition, offset, reason, e);
     DeadLetters.truncatedHeader(headers, record.value());
-    String key = record.key() == null || record.key().length() <= Limits.SCHEDULE_KEY_MAX_CHARS
-        ? record.key() : record.key().substring(0, Limits.SCHEDULE_KEY_MAX_CHARS);
+    String key =
+        record.key() == null || record.key().length() <= Limits.SCHEDULE_KEY_MAX_CHARS
+            ? record.key()
+            : record.key().substring(0, Limits.SCHEDULE_KEY_MAX_CHARS);
     context.forward(
-        new Record<String, Object>(key, DeadLetters.value(record.value()), record.timestamp(),
-            headers),
+        new Record<String, Object>(
+            key, DeadLetters.value(record.value()), record.timestamp(), headers),
         Names.DEAD_LETTER_SINK);
-    log.warn("Poison schedule change sent to dead letters: topic={} partition={} offset={} "
-        + "key={} reason={}", topic, partition, offset, key, reason);
+    log.warn(
+        "Poison schedule change sent to dead letters: topic={} partition={} offset={} "
+            + "key={} reason={}",
+        topic,
+        partition,
+        offset,
+        key,
+        reason);
   }
 }

@@ -11,10 +11,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Translates schedule changes: each record goes to the {@link ScheduleLifecycle} through the
- * task's {@link DecisionApplier}, which stores the decision (validated, armed, held, rejected,
- * stopped). A change whose content makes that fail is set aside, never the task. Registers the
- * {@link DueTimerPunctuation} that fires timers and fans out.
+ * Translates schedule changes: each record goes to the {@link ScheduleLifecycle} through the task's
+ * {@link DecisionApplier}, which stores the decision (validated, armed, held, rejected, stopped). A
+ * change whose content makes that fail is set aside, never the task. Registers the {@link
+ * DueTimerPunctuation} that fires timers and fans out.
  */
 final class ScheduleChangeProcessor implements Processor<String, ScheduleChange, String, Object> {
 
@@ -42,9 +42,13 @@ final class ScheduleChangeProcessor implements Processor<String, ScheduleChange,
   public void init(ProcessorContext<String, Object> context) {
     this.context = context;
     this.gauges = metrics.registerTask(context.taskId());
-    this.applier = new DecisionApplier(
-        new ScheduleLifecycle(config.maxRecipients(), config.deviceWait()), context, metrics,
-        gauges, nowSource);
+    this.applier =
+        new DecisionApplier(
+            new ScheduleLifecycle(config.maxRecipients(), config.deviceWait()),
+            context,
+            metrics,
+            gauges,
+            nowSource);
     applier.stores().initGauges();
     DueTimerPunctuation punctuation = new DueTimerPunctuation(applier, context, config, metrics);
     context.schedule(config.punctuateInterval(), PunctuationType.WALL_CLOCK_TIME, punctuation);

@@ -34,58 +34,80 @@ public final class SchedulerMetrics {
   private final Counter recipientsUnrenderable;
 
   /** Where a schedule can be set aside after a failure its content caused. */
-  static final List<String> SET_ASIDE_STAGES = List.of("change", "recheck", "fire", "fan-out",
-      "contact", "device");
+  static final List<String> SET_ASIDE_STAGES =
+      List.of("change", "recheck", "fire", "fan-out", "contact", "device");
+
   private final Timer lateness;
   private final Map<Object, TaskGauges> tasks = new ConcurrentHashMap<>();
+
   /** Commands emitted since 00:00 UTC of {@link #todayEpochDay}; reset when the day changes. */
   private final AtomicLong emittedToday = new AtomicLong();
+
   private volatile long todayEpochDay = currentEpochDay();
 
   public SchedulerMetrics(MeterRegistry registry) {
     this.registry = registry;
     for (ScheduleKind kind : ScheduleKind.values()) {
       String k = kind.wire();
-      occurrencesFired.put(kind, Counter.builder("herald.scheduler.occurrences.fired")
-          .description("Occurrences fired").tag("kind", k).register(registry));
-      commandsEmitted.put(kind, Counter.builder("herald.scheduler.commands.emitted")
-          .description("Send-commands emitted by fan-out").tag("kind", k).register(registry));
+      occurrencesFired.put(
+          kind,
+          Counter.builder("herald.scheduler.occurrences.fired")
+              .description("Occurrences fired")
+              .tag("kind", k)
+              .register(registry));
+      commandsEmitted.put(
+          kind,
+          Counter.builder("herald.scheduler.commands.emitted")
+              .description("Send-commands emitted by fan-out")
+              .tag("kind", k)
+              .register(registry));
       Gauge.builder("herald.scheduler.active.schedules", this, m -> m.sum(g -> g.active(kind)))
           .description("Schedules with an armed timer or an unfinished fan-out")
           .tag("kind", k)
           .register(registry);
     }
     for (ErrorReason reason : ErrorReason.values()) {
-      scheduleErrors.put(reason, Counter.builder("herald.scheduler.schedule.errors")
-          .description("Rejected schedule definitions")
-          .tag("reason", reason.name().toLowerCase(Locale.ROOT))
-          .register(registry));
+      scheduleErrors.put(
+          reason,
+          Counter.builder("herald.scheduler.schedule.errors")
+              .description("Rejected schedule definitions")
+              .tag("reason", reason.name().toLowerCase(Locale.ROOT))
+              .register(registry));
     }
-    deadLetters = Counter.builder("herald.scheduler.dead.letters")
-        .description("Undeserializable records sent to a dead-letter topic")
-        .register(registry);
+    deadLetters =
+        Counter.builder("herald.scheduler.dead.letters")
+            .description("Undeserializable records sent to a dead-letter topic")
+            .register(registry);
     for (String stage : SET_ASIDE_STAGES) {
-      setAside.put(stage, Counter.builder("herald.scheduler.set.aside")
-          .description("Schedules (or contact/device records) set aside after a failure their "
-              + "content caused; the rest of the pipeline carried on")
-          .tag("stage", stage)
-          .register(registry));
+      setAside.put(
+          stage,
+          Counter.builder("herald.scheduler.set.aside")
+              .description(
+                  "Schedules (or contact/device records) set aside after a failure their "
+                      + "content caused; the rest of the pipeline carried on")
+              .tag("stage", stage)
+              .register(registry));
     }
-    recordsDropped = Counter.builder("herald.scheduler.records.dropped")
-        .description("Records Kafka refused to take (too large) that were dropped so that the "
-            + "task could carry on; each is logged at ERROR")
-        .register(registry);
-    recipientsUnrenderable = Counter.builder("herald.scheduler.recipients.unrenderable")
-        .description("Recipients skipped because the message rendered for them was longer "
-            + "than WhatsApp accepts")
-        .register(registry);
+    recordsDropped =
+        Counter.builder("herald.scheduler.records.dropped")
+            .description(
+                "Records Kafka refused to take (too large) that were dropped so that the "
+                    + "task could carry on; each is logged at ERROR")
+            .register(registry);
+    recipientsUnrenderable =
+        Counter.builder("herald.scheduler.recipients.unrenderable")
+            .description(
+                "Recipients skipped because the message rendered for them was longer "
+                    + "than WhatsApp accepts")
+            .register(registry);
     // A Timer exports as herald_scheduler_timer_lateness_seconds (histogram) in Prometheus.
-    lateness = Timer.builder("herald.scheduler.timer.lateness")
-        .description("Fire time minus due instant")
-        .publishPercentileHistogram()
-        .minimumExpectedValue(Duration.ofMillis(1))
-        .maximumExpectedValue(Duration.ofHours(1))
-        .register(registry);
+    lateness =
+        Timer.builder("herald.scheduler.timer.lateness")
+            .description("Fire time minus due instant")
+            .publishPercentileHistogram()
+            .minimumExpectedValue(Duration.ofMillis(1))
+            .maximumExpectedValue(Duration.ofHours(1))
+            .register(registry);
     Gauge.builder("herald.scheduler.pending.timers", this, m -> m.sum(TaskGauges::pendingTimers))
         .description("Armed timers in the timers store")
         .register(registry);

@@ -22,8 +22,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * Typed access to the task's stores, opened by {@link DecisionApplier} and shared by {@link
- * ScheduleChangeProcessor} and {@link DueTimerPunctuation}. Keeps the pending-timer and active-schedule gauges in step with every
- * write, so no gauge needs a scan after start.
+ * ScheduleChangeProcessor} and {@link DueTimerPunctuation}. Keeps the pending-timer and
+ * active-schedule gauges in step with every write, so no gauge needs a scan after start.
  */
 final class SchedulerStores {
 
@@ -59,9 +59,9 @@ final class SchedulerStores {
   private Instant scanFrom;
 
   /**
-   * Unfinished fan-out jobs per schedule, mirrored from the fanouts store at task start and kept
-   * by every write below: asked at every firing, where a RocksDB prefix scan per firing cost more
-   * than the emission it guards.
+   * Unfinished fan-out jobs per schedule, mirrored from the fanouts store at task start and kept by
+   * every write below: asked at every firing, where a RocksDB prefix scan per firing cost more than
+   * the emission it guards.
    */
   private final Map<String, Integer> fanOutsBySchedule = new HashMap<>();
 
@@ -156,8 +156,8 @@ final class SchedulerStores {
 
   /**
    * Ends a schedule's wait for its device, if it had one. Deleting unconditionally wrote a
-   * tombstone for every accepted change, and the per-tick scan of this (nearly always empty)
-   * store then stepped over all of them: a quarter of the tick in a 100,000-schedule burst.
+   * tombstone for every accepted change, and the per-tick scan of this (nearly always empty) store
+   * then stepped over all of them: a quarter of the tick in a 100,000-schedule burst.
    */
   void clearDeviceWait(String scheduleKey) {
     if (deviceWaits.get(scheduleKey) != null) {
@@ -181,9 +181,10 @@ final class SchedulerStores {
         due.add(it.next());
       }
     }
-    scanFrom = due.size() < limit
-        ? now.plusNanos(1)
-        : TimerKeyCodec.decode(due.get(due.size() - 1).key.get()).dueInstant();
+    scanFrom =
+        due.size() < limit
+            ? now.plusNanos(1)
+            : TimerKeyCodec.decode(due.get(due.size() - 1).key.get()).dueInstant();
     return due;
   }
 
@@ -303,8 +304,8 @@ final class SchedulerStores {
 
   /**
    * Up to {@code limit} unfinished fan-out jobs. Bounded: a burst of 100,000 due schedules is
-   * 100,000 jobs, and reading (and deserializing) all of them on every tick to serve a few
-   * thousand made the burst quadratic.
+   * 100,000 jobs, and reading (and deserializing) all of them on every tick to serve a few thousand
+   * made the burst quadratic.
    */
   List<KeyValue<String, FanOutJob>> fanOutJobs(int limit) {
     List<KeyValue<String, FanOutJob>> jobs = new ArrayList<>();

@@ -45,7 +45,9 @@ public final class SchedulerTopology {
     return build(config, metrics, NowSource.streamsClock());
   }
 
-  /** The topology deciding on {@code now}; see {@link NowSource} for why production separates them. */
+  /**
+   * The topology deciding on {@code now}; see {@link NowSource} for why production separates them.
+   */
   public static Topology build(SchedulerConfig config, SchedulerMetrics metrics, NowSource now) {
     Topology topology = new Topology();
 
@@ -135,7 +137,8 @@ public final class SchedulerTopology {
   }
 
   private static <K, V> StoreBuilder<KeyValueStore<K, V>> store(
-      String name, org.apache.kafka.common.serialization.Serde<K> keySerde,
+      String name,
+      org.apache.kafka.common.serialization.Serde<K> keySerde,
       org.apache.kafka.common.serialization.Serde<V> valueSerde) {
     // Changelogged (the default): a wiped state dir is restored from <app-id>-<name>-changelog.
     return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), keySerde, valueSerde);
@@ -159,8 +162,11 @@ public final class SchedulerTopology {
     p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, Short.toString(config.replicationFactor()));
     // One stream thread per core, up to one per partition: a single thread was the whole bound of
     // a burst and of CDC at 1,000 changes/s in the benchmarks. KAFKA_NUM_STREAM_THREADS overrides.
-    p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, Integer.toString(
-        Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(), config.partitions()))));
+    p.put(
+        StreamsConfig.NUM_STREAM_THREADS_CONFIG,
+        Integer.toString(
+            Math.max(
+                1, Math.min(Runtime.getRuntime().availableProcessors(), config.partitions()))));
     p.putAll(config.kafkaPassthrough());
 
     p.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
@@ -170,18 +176,22 @@ public final class SchedulerTopology {
     p.put(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, "true");
     p.put(StreamsConfig.DEFAULT_KEY_SERDE_CLASS_CONFIG, Serdes.StringSerde.class.getName());
     p.put(StreamsConfig.DEFAULT_VALUE_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class.getName());
-    p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
+    p.put(
+        StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
         LogAndCountDeserializationHandler.class.getName());
     p.put(LogAndCountDeserializationHandler.METRICS_CONFIG, metrics);
     // One record size end to end: every record the tasks write (outputs, dead letters,
     // changelogs) may be as large as the topics accept, and the changelogs Streams creates
     // accept what the producer sends. A record Kafka still refuses is dropped and counted by the
     // handler instead of killing the thread on every restart.
-    p.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG),
+    p.put(
+        StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG),
         Integer.toString(Limits.MAX_RECORD_BYTES));
-    p.put(StreamsConfig.topicPrefix(TopicConfig.MAX_MESSAGE_BYTES_CONFIG),
+    p.put(
+        StreamsConfig.topicPrefix(TopicConfig.MAX_MESSAGE_BYTES_CONFIG),
         Integer.toString(Limits.TOPIC_MAX_MESSAGE_BYTES));
-    p.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG,
+    p.put(
+        StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG,
         OversizedRecordHandler.class.getName());
     p.put(OversizedRecordHandler.METRICS_CONFIG, metrics);
     return p;

@@ -46,8 +46,7 @@ public final class StreamsRunner implements AutoCloseable {
    *     MonotonicTime} so that a clock stepping backwards cannot stall punctuations
    */
   public StreamsRunner(
-      SchedulerConfig config, SchedulerMetrics metrics, Runnable onFatal,
-      Clock wallClock) {
+      SchedulerConfig config, SchedulerMetrics metrics, Runnable onFatal, Clock wallClock) {
     this.wallClock = Objects.requireNonNull(wallClock, "wallClock");
     this.config = Objects.requireNonNull(config, "config");
     this.metrics = Objects.requireNonNull(metrics, "metrics");
@@ -60,12 +59,15 @@ public final class StreamsRunner implements AutoCloseable {
     }
     Topology topology = SchedulerTopology.build(config, metrics, NowSource.of(wallClock));
     log.debug("Scheduler topology: {}", topology.describe());
-    streams = new KafkaStreams(
-        topology, SchedulerTopology.streamsProperties(config, metrics), new MonotonicTime());
+    streams =
+        new KafkaStreams(
+            topology, SchedulerTopology.streamsProperties(config, metrics), new MonotonicTime());
     streams.setUncaughtExceptionHandler(
         e -> {
-          log.error("Stream thread died, shutting the client down: applicationId={}",
-              config.applicationId(), e);
+          log.error(
+              "Stream thread died, shutting the client down: applicationId={}",
+              config.applicationId(),
+              e);
           return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
         });
     AtomicBoolean fatalSignalled = new AtomicBoolean();
@@ -80,7 +82,9 @@ public final class StreamsRunner implements AutoCloseable {
     streamsMetrics = new KafkaStreamsMetrics(streams);
     streamsMetrics.bindTo(registry);
     streams.start();
-    log.info("Kafka Streams started: applicationId={} stateDir={}", config.applicationId(),
+    log.info(
+        "Kafka Streams started: applicationId={} stateDir={}",
+        config.applicationId(),
         config.stateDir());
   }
 
@@ -110,8 +114,10 @@ public final class StreamsRunner implements AutoCloseable {
     }
     // Leave the group: otherwise a restarted instance (or the others) waits out this member's
     // session timeout (45 s by default) before its tasks move; measured in the state bench.
-    boolean stopped = s.close(CloseOptions.timeout(timeout)
-        .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
+    boolean stopped =
+        s.close(
+            CloseOptions.timeout(timeout)
+                .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
     if (streamsMetrics != null) {
       streamsMetrics.close();
     }

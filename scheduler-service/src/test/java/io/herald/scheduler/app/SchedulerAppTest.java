@@ -32,12 +32,19 @@ class SchedulerAppTest {
     void shouldCompactDefinitionTopicsWhenProvisioning() {
       SchedulerConfig config = SchedulerConfig.defaults("x:9092");
 
-      Map<String, NewTopic> byName = TopicProvisioner.topics(config).stream()
-          .collect(java.util.stream.Collectors.toMap(NewTopic::name, t -> t));
+      Map<String, NewTopic> byName =
+          TopicProvisioner.topics(config).stream()
+              .collect(java.util.stream.Collectors.toMap(NewTopic::name, t -> t));
 
-      assertThat(byName).containsKeys(Topics.SCHEDULE_CHANGES.name(), Topics.DEVICES.name(),
-          Topics.CONTACTS.name(), Topics.SEND_COMMANDS.name(), Topics.OCCURRENCES.name(),
-          Topics.SCHEDULE_ERRORS.name(), Topics.SCHEDULE_CHANGES.dlqName());
+      assertThat(byName)
+          .containsKeys(
+              Topics.SCHEDULE_CHANGES.name(),
+              Topics.DEVICES.name(),
+              Topics.CONTACTS.name(),
+              Topics.SEND_COMMANDS.name(),
+              Topics.OCCURRENCES.name(),
+              Topics.SCHEDULE_ERRORS.name(),
+              Topics.SCHEDULE_CHANGES.dlqName());
       assertThat(byName.get(Topics.SCHEDULE_CHANGES.name()).configs())
           .containsEntry("cleanup.policy", "compact");
       assertThat(byName.get(Topics.CONTACTS.name()).configs())

@@ -94,7 +94,8 @@ class ArchitectureTest {
               }
               for (String i : imports) {
                 boolean ok =
-                    (i.startsWith("java.") && !i.startsWith("java.sql.")
+                    (i.startsWith("java.")
+                            && !i.startsWith("java.sql.")
                             && !i.startsWith("java.net.http."))
                         || i.startsWith("io.herald.contracts.")
                         || (i.startsWith(BASE) && !EDGES.contains(firstLevel(i)));
@@ -145,8 +146,12 @@ class ArchitectureTest {
   }
 
   private static void findCycle(
-      Map<String, Set<String>> graph, String start, String at, List<String> path,
-      Set<String> seen, List<String> cycles) {
+      Map<String, Set<String>> graph,
+      String start,
+      String at,
+      List<String> path,
+      Set<String> seen,
+      List<String> cycles) {
     for (String next : graph.getOrDefault(at, Set.of())) {
       if (next.equals(start)) {
         cycles.add(String.join(" -> ", path) + " -> " + start);

@@ -11,11 +11,12 @@ import org.junit.jupiter.api.Test;
 
 class CdcConfigTest {
 
-  private static final Map<String, String> MINIMAL = Map.of(
-      "HERALD_SCHEDULER_BOOTSTRAP_SERVERS", "localhost:9092",
-      "HERALD_SCHEDULER_JDBC_URL", "jdbc:postgresql://db.internal:6543/herald?sslmode=require",
-      "HERALD_SCHEDULER_JDBC_USER", "herald",
-      "HERALD_SCHEDULER_JDBC_PASSWORD", "s3cret");
+  private static final Map<String, String> MINIMAL =
+      Map.of(
+          "HERALD_SCHEDULER_BOOTSTRAP_SERVERS", "localhost:9092",
+          "HERALD_SCHEDULER_JDBC_URL", "jdbc:postgresql://db.internal:6543/herald?sslmode=require",
+          "HERALD_SCHEDULER_JDBC_USER", "herald",
+          "HERALD_SCHEDULER_JDBC_PASSWORD", "s3cret");
 
   @Test
   void shouldUseDocumentedDefaultsWhenOnlyConnectionIsSet() {
@@ -46,29 +47,40 @@ class CdcConfigTest {
 
   @Test
   void shouldReportEveryProblemWhenSettingsAreBad() {
-    EnvReader env = new EnvReader(Map.of(
-        "HERALD_SCHEDULER_JDBC_URL", "jdbc:mysql://x/y",
-        "HERALD_SCHEDULER_CDC_SLOT", "Herald-CDC",
-        "HERALD_SCHEDULER_CDC_POLL_INTERVAL", "PT0S",
-        "HERALD_SCHEDULER_CDC_LEADER_SESSION_TIMEOUT", "PT1S",
-        "KAFKA_ACKS", "1"));
+    EnvReader env =
+        new EnvReader(
+            Map.of(
+                "HERALD_SCHEDULER_JDBC_URL", "jdbc:mysql://x/y",
+                "HERALD_SCHEDULER_CDC_SLOT", "Herald-CDC",
+                "HERALD_SCHEDULER_CDC_POLL_INTERVAL", "PT0S",
+                "HERALD_SCHEDULER_CDC_LEADER_SESSION_TIMEOUT", "PT1S",
+                "KAFKA_ACKS", "1"));
     CdcConfig.fromEnv(env);
 
-    assertThatThrownBy(env::failIfInvalid).isInstanceOf(ConfigException.class)
-        .satisfies(e -> assertThat(((ConfigException) e).problems()).hasSize(7)
-            .anyMatch(p -> p.startsWith("HERALD_SCHEDULER_BOOTSTRAP_SERVERS"))
-            .anyMatch(p -> p.startsWith("HERALD_SCHEDULER_JDBC_USER"))
-            .anyMatch(p -> p.startsWith("HERALD_SCHEDULER_JDBC_URL"))
-            .anyMatch(p -> p.startsWith("HERALD_SCHEDULER_CDC_SLOT=Herald-CDC"))
-            .anyMatch(p -> p.startsWith("HERALD_SCHEDULER_CDC_POLL_INTERVAL"))
-            .anyMatch(p -> p.startsWith("HERALD_SCHEDULER_CDC_LEADER_SESSION_TIMEOUT"))
-            .anyMatch(p -> p.startsWith("KAFKA_ACKS")));
+    assertThatThrownBy(env::failIfInvalid)
+        .isInstanceOf(ConfigException.class)
+        .satisfies(
+            e ->
+                assertThat(((ConfigException) e).problems())
+                    .hasSize(7)
+                    .anyMatch(p -> p.startsWith("HERALD_SCHEDULER_BOOTSTRAP_SERVERS"))
+                    .anyMatch(p -> p.startsWith("HERALD_SCHEDULER_JDBC_USER"))
+                    .anyMatch(p -> p.startsWith("HERALD_SCHEDULER_JDBC_URL"))
+                    .anyMatch(p -> p.startsWith("HERALD_SCHEDULER_CDC_SLOT=Herald-CDC"))
+                    .anyMatch(p -> p.startsWith("HERALD_SCHEDULER_CDC_POLL_INTERVAL"))
+                    .anyMatch(p -> p.startsWith("HERALD_SCHEDULER_CDC_LEADER_SESSION_TIMEOUT"))
+                    .anyMatch(p -> p.startsWith("KAFKA_ACKS")));
   }
 
   @Test
   void shouldNotRequireDatabaseWhenCdcIsDisabled() {
-    EnvReader env = new EnvReader(Map.of("HERALD_SCHEDULER_BOOTSTRAP_SERVERS", "localhost:9092",
-        "HERALD_SCHEDULER_CDC_ENABLED", "false"));
+    EnvReader env =
+        new EnvReader(
+            Map.of(
+                "HERALD_SCHEDULER_BOOTSTRAP_SERVERS",
+                "localhost:9092",
+                "HERALD_SCHEDULER_CDC_ENABLED",
+                "false"));
     CdcConfig c = CdcConfig.fromEnv(env);
     env.failIfInvalid();
 
@@ -78,8 +90,9 @@ class CdcConfigTest {
   @Test
   void shouldConfigureKafkaOffsetsAndPublicationWhenBuildingEngineProperties() {
     EnvReader env = new EnvReader(MINIMAL);
-    CdcEngine engine = new CdcEngine(CdcConfig.fromEnv(env),
-        new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+    CdcEngine engine =
+        new CdcEngine(
+            CdcConfig.fromEnv(env), new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
 
     assertThat(engine.debeziumProperties())
         .containsEntry("offset.storage", "org.apache.kafka.connect.storage.KafkaOffsetBackingStore")
@@ -94,7 +107,9 @@ class CdcConfigTest {
         .containsEntry("database.hostname", "db.internal")
         .containsEntry("database.port", "6543")
         .containsEntry("database.dbname", "herald")
-        .containsEntry("table.include.list", "public.recurring_messages,public.broadcasts,"
-            + "public.auto_post_schedules,public.devices,public.contacts");
+        .containsEntry(
+            "table.include.list",
+            "public.recurring_messages,public.broadcasts,"
+                + "public.auto_post_schedules,public.devices,public.contacts");
   }
 }

@@ -30,8 +30,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 
 /**
- * One Debezium batch through {@link CdcEngine#handleBatch}: which records reach Kafka, and that
- * a poison row never keeps the batch from being marked processed (so the slot advances).
+ * One Debezium batch through {@link CdcEngine#handleBatch}: which records reach Kafka, and that a
+ * poison row never keeps the batch from being marked processed (so the slot advances).
  */
 class CdcEngineBatchTest {
 
@@ -40,10 +40,16 @@ class CdcEngineBatchTest {
   private static final String DEVICE = "22222222-2222-2222-2222-222222222222";
 
   private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-  private final CdcEngine engine = new CdcEngine(
-      CdcConfig.of("herald-test", "localhost:9", "jdbc:postgresql://localhost:5432/herald",
-          "herald", null, "herald_test"),
-      registry);
+  private final CdcEngine engine =
+      new CdcEngine(
+          CdcConfig.of(
+              "herald-test",
+              "localhost:9",
+              "jdbc:postgresql://localhost:5432/herald",
+              "herald",
+              null,
+              "herald_test"),
+          registry);
   private final Committer committer = new Committer();
 
   @Test
@@ -55,13 +61,14 @@ class CdcEngineBatchTest {
     engine.handleBatch(producer, List.of(big, normal), committer);
 
     List<ProducerRecord<String, byte[]>> out = producer.history();
-    assertThat(out).extracting(ProducerRecord::key)
-        .containsExactly("recurring:a", "recurring:b");
+    assertThat(out).extracting(ProducerRecord::key).containsExactly("recurring:a", "recurring:b");
     ScheduleChange stub = scheduleChange(out.get(0));
     assertThat(stub.message()).isNull();
     assertThat(stub.recipients()).isNull();
     assertThat(stub.tenantId()).isEqualTo(TENANT);
-    assertThat(stub.mappingErrors()).singleElement().asString()
+    assertThat(stub.mappingErrors())
+        .singleElement()
+        .asString()
         .startsWith("definition too large: 5,")
         .endsWith("bytes, limit 4,194,304");
     assertThat(scheduleChange(out.get(1)).message()).isEqualTo("Hi");
@@ -73,7 +80,8 @@ class CdcEngineBatchTest {
 
   @Test
   void shouldReplaceRefusedDefinitionByStubWhenTopicAcceptsLessThanTheLimit() throws Exception {
-    Refusing producer = new Refusing(r -> r.key().equals("recurring:a") && r.value().length > 1_000);
+    Refusing producer =
+        new Refusing(r -> r.key().equals("recurring:a") && r.value().length > 1_000);
     var refused = change("recurring_messages", "u", recurring("a", "m".repeat(2_000)));
     var normal = change("recurring_messages", "c", recurring("b", "Hi"));
 
@@ -81,9 +89,10 @@ class CdcEngineBatchTest {
 
     // The stub goes out after the batch, the refused record never reached the topic.
     List<ProducerRecord<String, byte[]>> out = producer.accepted();
-    assertThat(out).extracting(ProducerRecord::key)
-        .containsExactly("recurring:b", "recurring:a");
-    assertThat(scheduleChange(out.get(1)).mappingErrors()).singleElement().asString()
+    assertThat(out).extracting(ProducerRecord::key).containsExactly("recurring:b", "recurring:a");
+    assertThat(scheduleChange(out.get(1)).mappingErrors())
+        .singleElement()
+        .asString()
         .startsWith("definition too large: 2,");
     assertThat(committer.processed).containsExactly(refused, normal);
     assertThat(committer.finished).isTrue();
@@ -105,18 +114,25 @@ class CdcEngineBatchTest {
   @Test
   void shouldDeadLetterRefusedContactAndContinue() throws Exception {
     Refusing producer = new Refusing(r -> r.topic().equals(Topics.CONTACTS.name()));
-    var contact = change("contacts", "c", JSON.createObjectNode().put("id", "c1")
-        .put("user_id", TENANT).put("phone_number", "+4915112345678").put("name", "Ada"));
+    var contact =
+        change(
+            "contacts",
+            "c",
+            JSON.createObjectNode()
+                .put("id", "c1")
+                .put("user_id", TENANT)
+                .put("phone_number", "+4915112345678")
+                .put("name", "Ada"));
     var normal = change("recurring_messages", "c", recurring("b", "Hi"));
 
     engine.handleBatch(producer, List.of(contact, normal), committer);
 
     List<ProducerRecord<String, byte[]>> out = producer.accepted();
-    assertThat(out).extracting(ProducerRecord::topic)
+    assertThat(out)
+        .extracting(ProducerRecord::topic)
         .containsExactly(Topics.SCHEDULE_CHANGES.name(), "herald.contacts.dlq");
     assertThat(out.get(1).key()).isEqualTo("c1");
-    assertThat(new String(out.get(1).value(), StandardCharsets.UTF_8))
-        .isEqualTo(contact.value());
+    assertThat(new String(out.get(1).value(), StandardCharsets.UTF_8)).isEqualTo(contact.value());
     assertThat(committer.finished).isTrue();
   }
 
@@ -124,24 +140,33 @@ class CdcEngineBatchTest {
   void shouldReportRowInvalidAndDeadLetterItWhenMapperFails() throws Exception {
     Refusing producer = new Refusing(r -> false);
     // A date beyond java.time's range makes the mapper throw (no PostgreSQL date does).
-    var unreadable = change("recurring_messages", "c",
-        recurring("a", "Hi").put("start_date", Long.MAX_VALUE / 2));
+    var unreadable =
+        change(
+            "recurring_messages", "c", recurring("a", "Hi").put("start_date", Long.MAX_VALUE / 2));
     var normal = change("recurring_messages", "c", recurring("b", "Hi"));
 
     engine.handleBatch(producer, List.of(unreadable, normal), committer);
 
     List<ProducerRecord<String, byte[]>> out = producer.history();
-    assertThat(out).extracting(ProducerRecord::topic).containsExactly(
-        Topics.SCHEDULE_CHANGES.name(), "herald.schedule-changes.dlq",
-        Topics.SCHEDULE_CHANGES.name());
+    assertThat(out)
+        .extracting(ProducerRecord::topic)
+        .containsExactly(
+            Topics.SCHEDULE_CHANGES.name(),
+            "herald.schedule-changes.dlq",
+            Topics.SCHEDULE_CHANGES.name());
     ScheduleChange stub = scheduleChange(out.get(0));
     assertThat(stub.scheduleKey()).isEqualTo("recurring:a");
-    assertThat(stub.mappingErrors()).singleElement().asString()
+    assertThat(stub.mappingErrors())
+        .singleElement()
+        .asString()
         .startsWith("row could not be read: DateTimeException");
     assertThat(new String(out.get(1).value(), StandardCharsets.UTF_8))
         .isEqualTo(unreadable.value());
-    assertThat(new String(out.get(1).headers().lastHeader(Topics.DLQ_HEADER_TOPIC).value(),
-        StandardCharsets.UTF_8)).isEqualTo("postgres.recurring_messages");
+    assertThat(
+            new String(
+                out.get(1).headers().lastHeader(Topics.DLQ_HEADER_TOPIC).value(),
+                StandardCharsets.UTF_8))
+        .isEqualTo("postgres.recurring_messages");
     assertThat(committer.processed).containsExactly(unreadable, normal);
     assertThat(registry.get("herald.scheduler.cdc.mapping.failures").counter().count())
         .isEqualTo(1);
@@ -149,16 +174,21 @@ class CdcEngineBatchTest {
 
   @Test
   void shouldFailBatchUnmarkedWhenKafkaTimesOut() {
-    Refusing producer = new Refusing(r -> false) {
-      @Override
-      public synchronized Future<RecordMetadata> send(ProducerRecord<String, byte[]> r,
-          Callback cb) {
-        return CompletableFuture.failedFuture(new TimeoutException("broker down"));
-      }
-    };
+    Refusing producer =
+        new Refusing(r -> false) {
+          @Override
+          public synchronized Future<RecordMetadata> send(
+              ProducerRecord<String, byte[]> r, Callback cb) {
+            return CompletableFuture.failedFuture(new TimeoutException("broker down"));
+          }
+        };
 
-    assertThatThrownBy(() -> engine.handleBatch(producer,
-        List.of(change("recurring_messages", "c", recurring("a", "Hi"))), committer))
+    assertThatThrownBy(
+            () ->
+                engine.handleBatch(
+                    producer,
+                    List.of(change("recurring_messages", "c", recurring("a", "Hi"))),
+                    committer))
         .isInstanceOf(CdcException.class);
     assertThat(committer.processed).isEmpty();
     assertThat(committer.finished).isFalse();
@@ -168,8 +198,12 @@ class CdcEngineBatchTest {
   void shouldFailBatchWhenTopicRefusesEvenTheStub() {
     Refusing producer = new Refusing(r -> r.topic().equals(Topics.SCHEDULE_CHANGES.name()));
 
-    assertThatThrownBy(() -> engine.handleBatch(producer,
-        List.of(change("recurring_messages", "c", recurring("a", "Hi"))), committer))
+    assertThatThrownBy(
+            () ->
+                engine.handleBatch(
+                    producer,
+                    List.of(change("recurring_messages", "c", recurring("a", "Hi"))),
+                    committer))
         .isInstanceOf(CdcException.class)
         .hasMessageContaining("rejection stub");
     assertThat(committer.finished).isFalse();
@@ -178,16 +212,30 @@ class CdcEngineBatchTest {
   @Test
   void shouldCountCutValuesWhenContactIsBounded() throws Exception {
     Refusing producer = new Refusing(r -> false);
-    var contact = change("contacts", "c", JSON.createObjectNode().put("id", "c1")
-        .put("user_id", TENANT).put("name", "n".repeat(Limits.CONTACT_NAME_MAX_CHARS + 1)));
+    var contact =
+        change(
+            "contacts",
+            "c",
+            JSON.createObjectNode()
+                .put("id", "c1")
+                .put("user_id", TENANT)
+                .put("name", "n".repeat(Limits.CONTACT_NAME_MAX_CHARS + 1)));
 
     engine.handleBatch(producer, List.of(contact), committer);
 
-    ContactInfo sent = Topics.CONTACTS.valueSerde().deserializer()
-        .deserialize(Topics.CONTACTS.name(), producer.history().get(0).value());
+    ContactInfo sent =
+        Topics.CONTACTS
+            .valueSerde()
+            .deserializer()
+            .deserialize(Topics.CONTACTS.name(), producer.history().get(0).value());
     assertThat(sent.name()).hasSize(Limits.CONTACT_NAME_MAX_CHARS);
-    assertThat(registry.get("herald.scheduler.cdc.cut.values").tag("table", "contacts")
-        .counter().count()).isEqualTo(1);
+    assertThat(
+            registry
+                .get("herald.scheduler.cdc.cut.values")
+                .tag("table", "contacts")
+                .counter()
+                .count())
+        .isEqualTo(1);
   }
 
   private double counter(String name, String table, String reason) {
@@ -195,14 +243,19 @@ class CdcEngineBatchTest {
   }
 
   private static ScheduleChange scheduleChange(ProducerRecord<String, byte[]> r) {
-    return Topics.SCHEDULE_CHANGES.valueSerde().deserializer()
-        .deserialize(r.topic(), r.value());
+    return Topics.SCHEDULE_CHANGES.valueSerde().deserializer().deserialize(r.topic(), r.value());
   }
 
   private static ObjectNode recurring(String id, String message) {
-    return JSON.createObjectNode().put("id", id).put("user_id", TENANT).put("device_id", DEVICE)
-        .put("message", message).put("target_contacts", "[\"+4915112345678\"]")
-        .put("frequency", "daily").put("time_of_day", 34200000000L).put("is_active", true);
+    return JSON.createObjectNode()
+        .put("id", id)
+        .put("user_id", TENANT)
+        .put("device_id", DEVICE)
+        .put("message", message)
+        .put("target_contacts", "[\"+4915112345678\"]")
+        .put("frequency", "daily")
+        .put("time_of_day", 34200000000L)
+        .put("is_active", true);
   }
 
   private static Change change(String table, String op, ObjectNode row) {
@@ -238,8 +291,7 @@ class CdcEngineBatchTest {
     }
 
     @Override
-    public synchronized Future<RecordMetadata> send(ProducerRecord<String, byte[]> r,
-        Callback cb) {
+    public synchronized Future<RecordMetadata> send(ProducerRecord<String, byte[]> r, Callback cb) {
       if (refuse.test(r)) {
         return CompletableFuture.failedFuture(
             new RecordTooLargeException("The message is too large for the topic"));
@@ -270,8 +322,8 @@ class CdcEngineBatchTest {
     }
 
     @Override
-    public void markProcessed(ChangeEvent<String, String> record,
-        DebeziumEngine.Offsets sourceOffsets) {
+    public void markProcessed(
+        ChangeEvent<String, String> record, DebeziumEngine.Offsets sourceOffsets) {
       processed.add(record);
     }
 

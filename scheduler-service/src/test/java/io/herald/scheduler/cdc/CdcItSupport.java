@@ -33,9 +33,9 @@ public final class CdcItSupport {
   }
 
   /**
-   * Creates the canonical topics if missing, the way the app's provisioner does in the other
-   * ITs of this JVM (2 partitions, compaction, 8 MiB schedule changes), so that whichever test
-   * runs first, the shared topics look the same.
+   * Creates the canonical topics if missing, the way the app's provisioner does in the other ITs of
+   * this JVM (2 partitions, compaction, 8 MiB schedule changes), so that whichever test runs first,
+   * the shared topics look the same.
    */
   static void createEventTopics(KafkaTestBroker broker) {
     createLikeProvisioner(broker, Topics.SCHEDULE_CHANGES, Topics.DEVICES, Topics.CONTACTS);
@@ -48,7 +48,8 @@ public final class CdcItSupport {
       if (t.compacted()) {
         configs.put("cleanup.policy", "compact");
       }
-      configs.put("max.message.bytes",
+      configs.put(
+          "max.message.bytes",
           Integer.toString(io.herald.contracts.limit.Limits.TOPIC_MAX_MESSAGE_BYTES));
       try {
         broker.createTopic(t.name(), 2, configs);
@@ -59,15 +60,20 @@ public final class CdcItSupport {
   }
 
   static CdcConfig config(KafkaTestBroker broker, PostgresTestDatabase db, String slot) {
-    return CdcConfig.of(unique("herald-it-"), broker.bootstrapServers(), db.jdbcUrl(), db.user(),
-            db.password(), slot)
+    return CdcConfig.of(
+            unique("herald-it-"),
+            broker.bootstrapServers(),
+            db.jdbcUrl(),
+            db.user(),
+            db.password(),
+            slot)
         .withOffsetsTopic(unique("herald.cdc-offsets-it-"));
   }
 
   static boolean slotActive(PostgresTestDatabase db, String slot) throws SQLException {
     try (Connection c = db.connection();
-        PreparedStatement ps = c.prepareStatement(
-            "SELECT active FROM pg_replication_slots WHERE slot_name = ?")) {
+        PreparedStatement ps =
+            c.prepareStatement("SELECT active FROM pg_replication_slots WHERE slot_name = ?")) {
       ps.setString(1, slot);
       try (ResultSet rs = ps.executeQuery()) {
         return rs.next() && rs.getBoolean(1);
@@ -99,8 +105,8 @@ public final class CdcItSupport {
       p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
       p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
       consumer = new KafkaConsumer<>(p);
-      consumer.subscribe(List.of(Topics.SCHEDULE_CHANGES.name(), Topics.DEVICES.name(),
-          Topics.CONTACTS.name()));
+      consumer.subscribe(
+          List.of(Topics.SCHEDULE_CHANGES.name(), Topics.DEVICES.name(), Topics.CONTACTS.name()));
     }
 
     /** Polls once and returns every record seen so far with this key. */
@@ -117,8 +123,8 @@ public final class CdcItSupport {
     }
 
     /** Waits until {@code key} has a value matching {@code condition} and returns them all. */
-    <V> List<V> await(TopicSpec<String, V> topic, String key, Predicate<List<V>> condition,
-        Duration atMost) {
+    <V> List<V> await(
+        TopicSpec<String, V> topic, String key, Predicate<List<V>> condition, Duration atMost) {
       return org.awaitility.Awaitility.await(topic.name() + " records for " + key)
           .atMost(atMost)
           .pollInSameThread() // a consumer belongs to one thread
@@ -136,8 +142,8 @@ public final class CdcItSupport {
     }
   }
 
-  static void awaitStreaming(CdcEngine engine, PostgresTestDatabase db, String slot,
-      Duration atMost) {
+  static void awaitStreaming(
+      CdcEngine engine, PostgresTestDatabase db, String slot, Duration atMost) {
     await("CDC engine streaming on slot " + slot)
         .atMost(atMost)
         .pollInterval(Duration.ofMillis(50))

@@ -25,8 +25,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Two scheduler instances compete for the CDC lease on one database and broker: one streams,
- * the other waits; when the leader dies, the other takes over and nothing committed is lost.
+ * Two scheduler instances compete for the CDC lease on one database and broker: one streams, the
+ * other waits; when the leader dies, the other takes over and nothing committed is lost.
  */
 class EngineLeadershipIT {
 
@@ -45,8 +45,9 @@ class EngineLeadershipIT {
   @BeforeEach
   void setUp() {
     CdcItSupport.createEventTopics(broker);
-    config = CdcItSupport.config(broker, db, slot)
-        .withLeaderTopic(unique("herald.cdc-leader-it-"), SESSION_TIMEOUT);
+    config =
+        CdcItSupport.config(broker, db, slot)
+            .withLeaderTopic(unique("herald.cdc-leader-it-"), SESSION_TIMEOUT);
     reader = new CdcItSupport.EventReader(broker);
   }
 
@@ -68,14 +69,17 @@ class EngineLeadershipIT {
   @Test
   void shouldHandOverWithoutLossWhenLeaderProcessIsKilled() throws Exception {
     startChildInstance();
-    await("child instance elected and streaming").atMost(Duration.ofSeconds(45))
+    await("child instance elected and streaming")
+        .atMost(Duration.ofSeconds(45))
         .pollInterval(Duration.ofMillis(100))
         .until(() -> childOutput().contains(LeaderInstanceMain.STREAMING));
 
     Instance b = startInstance();
     // B joined the same group: it must wait, neither leading nor streaming, while A lives.
-    await("B stays a follower while A leads").during(Duration.ofSeconds(3))
-        .atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(100))
+    await("B stays a follower while A leads")
+        .during(Duration.ofSeconds(3))
+        .atMost(Duration.ofSeconds(5))
+        .pollInterval(Duration.ofMillis(100))
         .until(() -> !b.leadership.isLeader() && !b.engine.isStreaming());
     assertThat(activeSlotReaders()).isEqualTo(1);
 
@@ -88,7 +92,8 @@ class EngineLeadershipIT {
     child.destroyForcibly().waitFor(); // SIGKILL: no revocation, no LeaveGroup, no commit
     List<UUID> duringFailover = insertRecurring(3);
 
-    await("B leads and streams after A died").atMost(Duration.ofSeconds(30))
+    await("B leads and streams after A died")
+        .atMost(Duration.ofSeconds(30))
         .pollInterval(Duration.ofMillis(100))
         .until(() -> b.leadership.isLeader() && b.engine.isStreaming());
     for (UUID id : duringFailover) {
@@ -114,23 +119,30 @@ class EngineLeadershipIT {
   @Test
   void shouldHandOverQuicklyWhenLeaderClosesGracefully() throws Exception {
     Instance a = startInstance();
-    await("A elected").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
+    await("A elected")
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(50))
         .until(() -> a.leadership.isLeader() && a.engine.isStreaming());
     Instance b = startInstance();
-    await("B stays a follower while A leads").during(Duration.ofSeconds(2))
-        .atMost(Duration.ofSeconds(4)).pollInterval(Duration.ofMillis(100))
+    await("B stays a follower while A leads")
+        .during(Duration.ofSeconds(2))
+        .atMost(Duration.ofSeconds(4))
+        .pollInterval(Duration.ofMillis(100))
         .until(() -> !b.leadership.isLeader() && !b.engine.isStreaming());
 
     a.leadership.close(); // revokes (stopping A's engine first) and leaves the group
     assertThat(a.engine.isStreaming()).isFalse();
     List<UUID> rows = insertRecurring(2);
 
-    await("B leads after A left").atMost(Duration.ofSeconds(15))
+    await("B leads after A left")
+        .atMost(Duration.ofSeconds(15))
         .pollInterval(Duration.ofMillis(50))
         .until(() -> b.leadership.isLeader() && b.engine.isStreaming());
     for (UUID id : rows) {
-      assertThat(reader.await(Topics.SCHEDULE_CHANGES, "recurring:" + id, l -> !l.isEmpty(),
-          EVENT_WAIT)).hasSize(1);
+      assertThat(
+              reader.await(
+                  Topics.SCHEDULE_CHANGES, "recurring:" + id, l -> !l.isEmpty(), EVENT_WAIT))
+          .hasSize(1);
     }
   }
 
@@ -152,10 +164,16 @@ class EngineLeadershipIT {
     for (UUID id : whileBoth) {
       reader.await(Topics.SCHEDULE_CHANGES, "recurring:" + id, l -> !l.isEmpty(), EVENT_WAIT);
     }
-    await("B delivers nothing while A holds the slot").during(Duration.ofSeconds(2))
-        .atMost(Duration.ofSeconds(4)).pollInterval(Duration.ofMillis(200))
-        .until(() -> registryB.get("herald.scheduler.cdc.events").counters().stream()
-            .mapToDouble(c -> c.count()).sum() == 0);
+    await("B delivers nothing while A holds the slot")
+        .during(Duration.ofSeconds(2))
+        .atMost(Duration.ofSeconds(4))
+        .pollInterval(Duration.ofMillis(200))
+        .until(
+            () ->
+                registryB.get("herald.scheduler.cdc.events").counters().stream()
+                        .mapToDouble(c -> c.count())
+                        .sum()
+                    == 0);
     assertThat(activeSlotReaders()).isEqualTo(1);
     for (UUID id : whileBoth) {
       assertThat(reader.values(Topics.SCHEDULE_CHANGES, "recurring:" + id)).hasSize(1);
@@ -165,13 +183,23 @@ class EngineLeadershipIT {
     List<UUID> afterA = insertRecurring(2);
     // B finds the slot free only at its next attempt, which under CI load can come after a fixed
     // event wait: wait for B itself, then check each row arrived once.
-    await("B streams the rows once A left the slot").atMost(Duration.ofSeconds(90))
+    await("B streams the rows once A left the slot")
+        .atMost(Duration.ofSeconds(90))
         .pollInterval(Duration.ofMillis(200))
-        .until(() -> registryB.get("herald.scheduler.cdc.events").tag("table", "recurring_messages")
-            .tag("op", "create").counter().count() >= 2);
+        .until(
+            () ->
+                registryB
+                        .get("herald.scheduler.cdc.events")
+                        .tag("table", "recurring_messages")
+                        .tag("op", "create")
+                        .counter()
+                        .count()
+                    >= 2);
     for (UUID id : afterA) {
-      assertThat(reader.await(Topics.SCHEDULE_CHANGES, "recurring:" + id, l -> !l.isEmpty(),
-          EVENT_WAIT)).hasSize(1);
+      assertThat(
+              reader.await(
+                  Topics.SCHEDULE_CHANGES, "recurring:" + id, l -> !l.isEmpty(), EVENT_WAIT))
+          .hasSize(1);
     }
   }
 
@@ -188,25 +216,39 @@ class EngineLeadershipIT {
   }
 
   private void startChildInstance() throws Exception {
-    String classpath = System.getProperty("surefire.test.class.path",
-        System.getProperty("java.class.path"));
+    String classpath =
+        System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
     childLog = Files.createTempFile("herald-leader-it-", ".log");
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    child = new ProcessBuilder(java, "-Xmx256m", "-XX:TieredStopAtLevel=1", "-cp", classpath,
-        LeaderInstanceMain.class.getName(), config.applicationId(), config.bootstrapServers(),
-        config.jdbcUrl(), config.jdbcUser() == null ? "" : config.jdbcUser(),
-        config.jdbcPassword() == null ? "" : config.jdbcPassword(), config.slotName(),
-        config.offsetsTopic(), config.leaderTopic(),
-        Long.toString(config.leaderSessionTimeout().toMillis()))
-        .redirectErrorStream(true)
-        .redirectOutput(childLog.toFile())
-        .start();
+    child =
+        new ProcessBuilder(
+                java,
+                "-Xmx256m",
+                "-XX:TieredStopAtLevel=1",
+                "-cp",
+                classpath,
+                LeaderInstanceMain.class.getName(),
+                config.applicationId(),
+                config.bootstrapServers(),
+                config.jdbcUrl(),
+                config.jdbcUser() == null ? "" : config.jdbcUser(),
+                config.jdbcPassword() == null ? "" : config.jdbcPassword(),
+                config.slotName(),
+                config.offsetsTopic(),
+                config.leaderTopic(),
+                Long.toString(config.leaderSessionTimeout().toMillis()))
+            .redirectErrorStream(true)
+            .redirectOutput(childLog.toFile())
+            .start();
   }
 
   private String childOutput() throws Exception {
     if (!child.isAlive()) {
-      throw new AssertionError("child instance exited with " + child.exitValue() + ":\n"
-          + Files.readString(childLog, StandardCharsets.UTF_8));
+      throw new AssertionError(
+          "child instance exited with "
+              + child.exitValue()
+              + ":\n"
+              + Files.readString(childLog, StandardCharsets.UTF_8));
     }
     return Files.readString(childLog, StandardCharsets.UTF_8);
   }
@@ -214,8 +256,9 @@ class EngineLeadershipIT {
   /** Connections streaming from the test's slot: the second fence admits one at most. */
   private int activeSlotReaders() throws Exception {
     try (Connection c = db.connection();
-        PreparedStatement ps = c.prepareStatement(
-            "SELECT count(*) FROM pg_replication_slots WHERE slot_name = ? AND active")) {
+        PreparedStatement ps =
+            c.prepareStatement(
+                "SELECT count(*) FROM pg_replication_slots WHERE slot_name = ? AND active")) {
       ps.setString(1, slot);
       try (ResultSet rs = ps.executeQuery()) {
         rs.next();
@@ -228,9 +271,12 @@ class EngineLeadershipIT {
     List<UUID> ids = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       UUID id = UUID.randomUUID();
-      execute(db, "INSERT INTO recurring_messages (id, user_id, device_id, message,"
-          + " target_contacts, frequency, time_of_day) VALUES (?, gen_random_uuid(),"
-          + " gen_random_uuid(), 'Hi', '[\"+4915112345678\"]', 'daily', '09:00')", id);
+      execute(
+          db,
+          "INSERT INTO recurring_messages (id, user_id, device_id, message,"
+              + " target_contacts, frequency, time_of_day) VALUES (?, gen_random_uuid(),"
+              + " gen_random_uuid(), 'Hi', '[\"+4915112345678\"]', 'daily', '09:00')",
+          id);
       ids.add(id);
     }
     return ids;

@@ -5,9 +5,9 @@ import java.time.Duration;
 import java.util.Map;
 
 /**
- * One scheduler instance's CDC half in a process of its own, so that {@link EngineLeadershipIT}
- * can kill it with SIGKILL: no revocation callback, no LeaveGroup, no offset commit, the
- * replication connection dropped by the kernel. Prints marker lines the test waits for.
+ * One scheduler instance's CDC half in a process of its own, so that {@link EngineLeadershipIT} can
+ * kill it with SIGKILL: no revocation callback, no LeaveGroup, no offset commit, the replication
+ * connection dropped by the kernel. Prints marker lines the test waits for.
  *
  * <p>Arguments: applicationId bootstrapServers jdbcUrl jdbcUser jdbcPassword slot offsetsTopic
  * leaderTopic sessionTimeoutMs
@@ -20,24 +20,40 @@ public final class LeaderInstanceMain {
   private LeaderInstanceMain() {}
 
   public static void main(String[] args) throws Exception {
-    CdcConfig config = new CdcConfig(true, args[0], args[1], args[2], args[3],
-        args[4].isEmpty() ? null : args[4], args[5], CdcConfig.DEFAULT_POLL_INTERVAL, args[6],
-        (short) 1, args[7], Duration.ofMillis(Long.parseLong(args[8])), Duration.ofSeconds(20),
-        Map.of());
+    CdcConfig config =
+        new CdcConfig(
+            true,
+            args[0],
+            args[1],
+            args[2],
+            args[3],
+            args[4].isEmpty() ? null : args[4],
+            args[5],
+            CdcConfig.DEFAULT_POLL_INTERVAL,
+            args[6],
+            (short) 1,
+            args[7],
+            Duration.ofMillis(Long.parseLong(args[8])),
+            Duration.ofSeconds(20),
+            Map.of());
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     CdcEngine engine = new CdcEngine(config, registry);
-    EngineLeadership leadership = new EngineLeadership(config, new EngineLeadership.Listener() {
-      @Override
-      public void onElected() {
-        System.out.println(ELECTED);
-        engine.onElected();
-      }
+    EngineLeadership leadership =
+        new EngineLeadership(
+            config,
+            new EngineLeadership.Listener() {
+              @Override
+              public void onElected() {
+                System.out.println(ELECTED);
+                engine.onElected();
+              }
 
-      @Override
-      public void onDemoted() {
-        engine.onDemoted();
-      }
-    }, registry);
+              @Override
+              public void onDemoted() {
+                engine.onDemoted();
+              }
+            },
+            registry);
     leadership.start();
     boolean reported = false;
     while (true) {

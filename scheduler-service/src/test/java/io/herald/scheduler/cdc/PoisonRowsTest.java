@@ -37,37 +37,90 @@ class PoisonRowsTest {
 
     @Test
     void shouldKeepIdentityAndDropContentWhenStubbingADefinition() {
-      ScheduleChange original = new ScheduleChange(1, ChangeOp.UPSERT, "recurring:" + ID,
-          ScheduleKind.RECURRING, TENANT, DEVICE, "name", "m".repeat(1000), null,
-          List.of("+4915112345678"), null, null, false, null, LSN, null, List.of());
+      ScheduleChange original =
+          new ScheduleChange(
+              1,
+              ChangeOp.UPSERT,
+              "recurring:" + ID,
+              ScheduleKind.RECURRING,
+              TENANT,
+              DEVICE,
+              "name",
+              "m".repeat(1000),
+              null,
+              List.of("+4915112345678"),
+              null,
+              null,
+              false,
+              null,
+              LSN,
+              null,
+              List.of());
 
       ScheduleChange stub = PoisonRows.stub(original, "definition too large: 1 bytes, limit 0");
 
-      assertThat(stub).isEqualTo(new ScheduleChange(1, ChangeOp.UPSERT, "recurring:" + ID,
-          ScheduleKind.RECURRING, TENANT, DEVICE, null, null, null, null, null, null, true, null,
-          LSN, null, List.of("definition too large: 1 bytes, limit 0")));
+      assertThat(stub)
+          .isEqualTo(
+              new ScheduleChange(
+                  1,
+                  ChangeOp.UPSERT,
+                  "recurring:" + ID,
+                  ScheduleKind.RECURRING,
+                  TENANT,
+                  DEVICE,
+                  null,
+                  null,
+                  null,
+                  null,
+                  null,
+                  null,
+                  true,
+                  null,
+                  LSN,
+                  null,
+                  List.of("definition too large: 1 bytes, limit 0")));
     }
 
     @Test
     void shouldClipTenantAndDeviceIdsWhenStubbing() {
-      ScheduleChange original = new ScheduleChange(1, ChangeOp.UPSERT, "broadcast:" + ID,
-          ScheduleKind.BROADCAST, "t".repeat(10_000), "d".repeat(10_000), null, null, null, null,
-          null, null, true, "scheduled", LSN, null, List.of());
+      ScheduleChange original =
+          new ScheduleChange(
+              1,
+              ChangeOp.UPSERT,
+              "broadcast:" + ID,
+              ScheduleKind.BROADCAST,
+              "t".repeat(10_000),
+              "d".repeat(10_000),
+              null,
+              null,
+              null,
+              null,
+              null,
+              null,
+              true,
+              "scheduled",
+              LSN,
+              null,
+              List.of());
 
       ScheduleChange stub = PoisonRows.stub(original, "x");
 
       assertThat(stub.tenantId()).hasSizeLessThanOrEqualTo(Limits.ID_MAX_CHARS);
       assertThat(stub.deviceId()).hasSizeLessThanOrEqualTo(Limits.ID_MAX_CHARS);
       assertThat(stub.sourceStatus()).isNull();
-      byte[] wire = Topics.SCHEDULE_CHANGES.valueSerde().serializer()
-          .serialize(Topics.SCHEDULE_CHANGES.name(), stub);
+      byte[] wire =
+          Topics.SCHEDULE_CHANGES
+              .valueSerde()
+              .serializer()
+              .serialize(Topics.SCHEDULE_CHANGES.name(), stub);
       assertThat(wire.length).isLessThan(1_024);
     }
 
     @Test
     void shouldStubUnreadableDefinitionFromItsEnvelope() {
-      PoisonRows.Source source = PoisonRows.source(JSON,
-          envelope("auto_post_schedules", "u").toString(), "{\"id\":\"" + ID + "\"}");
+      PoisonRows.Source source =
+          PoisonRows.source(
+              JSON, envelope("auto_post_schedules", "u").toString(), "{\"id\":\"" + ID + "\"}");
 
       ScheduleChange stub = PoisonRows.unreadable(source, "row could not be read: boom");
 
@@ -91,18 +144,20 @@ class PoisonRowsTest {
 
     @Test
     void shouldNotStubWhenRowIsAContact() {
-      PoisonRows.Source source = PoisonRows.source(JSON, envelope("contacts", "c").toString(),
-          null);
+      PoisonRows.Source source =
+          PoisonRows.source(JSON, envelope("contacts", "c").toString(), null);
 
       assertThat(PoisonRows.unreadable(source, "x")).isNull();
     }
 
     @Test
     void shouldKeepOnlyFirstLineClippedWhenExplainingUnreadableRow() {
-      String error = PoisonRows.unreadableError(
-          new IllegalStateException("x".repeat(5_000) + "\nsecond line"));
+      String error =
+          PoisonRows.unreadableError(
+              new IllegalStateException("x".repeat(5_000) + "\nsecond line"));
 
-      assertThat(error).startsWith("row could not be read: IllegalStateException: xxx")
+      assertThat(error)
+          .startsWith("row could not be read: IllegalStateException: xxx")
           .doesNotContain("second line")
           .hasSizeLessThanOrEqualTo(Limits.ERROR_REASON_MAX_CHARS);
     }
@@ -115,16 +170,16 @@ class PoisonRowsTest {
     void shouldKnowOnlyDebeziumKeyWhenValueIsNotJson() {
       PoisonRows.Source source = PoisonRows.source(JSON, "{not json", "{\"id\":\"k\"}");
 
-      assertThat(source).isEqualTo(
-          new PoisonRows.Source(null, null, null, null, null, -1, "{\"id\":\"k\"}"));
+      assertThat(source)
+          .isEqualTo(new PoisonRows.Source(null, null, null, null, null, -1, "{\"id\":\"k\"}"));
       assertThat(source.eventKey()).isEqualTo("{\"id\":\"k\"}");
       assertThat(source.deadLetterTopic()).isEqualTo(Topics.SCHEDULE_CHANGES.dlqName());
     }
 
     @Test
     void shouldKeyContactsByTheirIdWhenRowIsAContact() {
-      PoisonRows.Source source = PoisonRows.source(JSON, envelope("contacts", "c").toString(),
-          null);
+      PoisonRows.Source source =
+          PoisonRows.source(JSON, envelope("contacts", "c").toString(), null);
 
       assertThat(source.eventKey()).isEqualTo(ID);
       assertThat(source.deadLetterTopic()).isEqualTo(Topics.CONTACTS.dlqName());
@@ -139,8 +194,9 @@ class PoisonRowsTest {
       String raw = envelope("recurring_messages", "c").toString();
       PoisonRows.Source source = PoisonRows.source(JSON, raw, null);
 
-      ProducerRecord<String, byte[]> dl = PoisonRows.deadLetter(source, raw,
-          "row could not be read: boom", new IllegalStateException("boom"));
+      ProducerRecord<String, byte[]> dl =
+          PoisonRows.deadLetter(
+              source, raw, "row could not be read: boom", new IllegalStateException("boom"));
 
       assertThat(dl.topic()).isEqualTo("herald.schedule-changes.dlq");
       assertThat(dl.key()).isEqualTo("recurring:" + ID);
@@ -188,13 +244,21 @@ class PoisonRowsTest {
   }
 
   private static ObjectNode envelope(String table, String op) {
-    ObjectNode row = JSON.createObjectNode().put("id", ID).put("user_id", TENANT)
-        .put("device_id", DEVICE).put("message", "Hi");
+    ObjectNode row =
+        JSON.createObjectNode()
+            .put("id", ID)
+            .put("user_id", TENANT)
+            .put("device_id", DEVICE)
+            .put("message", "Hi");
     ObjectNode e = JSON.createObjectNode();
     e.set("before", op.equals("d") || op.equals("u") ? row : null);
     e.set("after", op.equals("d") ? null : row);
-    e.putObject("source").put("connector", "postgresql").put("schema", "public")
-        .put("table", table).put("ts_ms", 1767254400000L).put("lsn", LSN);
+    e.putObject("source")
+        .put("connector", "postgresql")
+        .put("schema", "public")
+        .put("table", table)
+        .put("ts_ms", 1767254400000L)
+        .put("lsn", LSN);
     e.put("op", op);
     return e;
   }

@@ -59,8 +59,22 @@ class RowMapperTest {
       assertThat(c.recipients())
           .containsExactly("+4915112345678", "9a1b2c3d-0000-0000-0000-000000000001");
       assertThat(c.rule())
-          .isEqualTo(new RuleSpec("weekly", 1, null, null, "09:30:00", List.of(1, 3, 5), null,
-              "Europe/Berlin", "2026-01-01", "2027-01-01", 10, "fire_all", 900, null));
+          .isEqualTo(
+              new RuleSpec(
+                  "weekly",
+                  1,
+                  null,
+                  null,
+                  "09:30:00",
+                  List.of(1, 3, 5),
+                  null,
+                  "Europe/Berlin",
+                  "2026-01-01",
+                  "2027-01-01",
+                  10,
+                  "fire_all",
+                  900,
+                  null));
       assertThat(c.pacing()).isEqualTo(new PacingSpec("manual", 7, false, 20, 60));
       assertThat(c.active()).isTrue();
       assertThat(c.sourceStatus()).isNull();
@@ -83,10 +97,18 @@ class RowMapperTest {
       ObjectNode unknown = recurringRow();
       unknown.putNull("is_active");
 
-      assertThat(emitted(mapper.map(envelope("recurring_messages", "c", null, off)),
-          ScheduleChange.class).active()).isFalse();
-      assertThat(emitted(mapper.map(envelope("recurring_messages", "c", null, unknown)),
-          ScheduleChange.class).active()).isFalse();
+      assertThat(
+              emitted(
+                      mapper.map(envelope("recurring_messages", "c", null, off)),
+                      ScheduleChange.class)
+                  .active())
+          .isFalse();
+      assertThat(
+              emitted(
+                      mapper.map(envelope("recurring_messages", "c", null, unknown)),
+                      ScheduleChange.class)
+                  .active())
+          .isFalse();
     }
 
     @Test
@@ -94,8 +116,8 @@ class RowMapperTest {
       CdcMapping m = mapper.map(envelope("recurring_messages", "d", recurringRow(), null));
 
       ScheduleChange c = emitted(m, ScheduleChange.class);
-      assertThat(c).isEqualTo(ScheduleChange.delete("recurring:" + ID, ScheduleKind.RECURRING,
-          LSN));
+      assertThat(c)
+          .isEqualTo(ScheduleChange.delete("recurring:" + ID, ScheduleKind.RECURRING, LSN));
       assertThat(((CdcMapping.Emit<?>) m).op()).isEqualTo("delete");
     }
   }
@@ -128,8 +150,14 @@ class RowMapperTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"draft,false", "scheduled,true", "processing,true", "completed,false",
-        "failed,false", "cancelled,false"})
+    @CsvSource({
+      "draft,false",
+      "scheduled,true",
+      "processing,true",
+      "completed,false",
+      "failed,false",
+      "cancelled,false"
+    })
     void shouldBeActiveOnlyWhenStatusIsScheduledOrProcessing(String status, boolean active) {
       CdcMapping m = mapper.map(envelope("broadcasts", "c", null, broadcastRow(status)));
 
@@ -178,8 +206,9 @@ class RowMapperTest {
       ObjectNode row = recurringRow();
       row.put("target_groups", "\"team-news\"");
 
-      ScheduleChange c = emitted(mapper.map(envelope("auto_post_schedules", "c", null, row)),
-          ScheduleChange.class);
+      ScheduleChange c =
+          emitted(
+              mapper.map(envelope("auto_post_schedules", "c", null, row)), ScheduleChange.class);
 
       assertThat(c.mappingErrors())
           .containsExactly("target_groups must be a JSON array of group ids, got a string");
@@ -199,10 +228,16 @@ class RowMapperTest {
 
     @Test
     void shouldEmitDeviceInfoKeyedByDeviceIdWhenDeviceIsInserted() {
-      ObjectNode row = JSON.createObjectNode().put("id", DEVICE).put("user_id", TENANT)
-          .put("name", "Sales").put("phone_number", "+4930123456")
-          .put("transport", "simulated").put("transport_config", "{\"tokenEnv\":\"X\"}")
-          .put("status", "active").put("max_per_second", 2.5);
+      ObjectNode row =
+          JSON.createObjectNode()
+              .put("id", DEVICE)
+              .put("user_id", TENANT)
+              .put("name", "Sales")
+              .put("phone_number", "+4930123456")
+              .put("transport", "simulated")
+              .put("transport_config", "{\"tokenEnv\":\"X\"}")
+              .put("status", "active")
+              .put("max_per_second", 2.5);
 
       CdcMapping m = mapper.map(envelope("devices", "c", null, row));
 
@@ -214,8 +249,12 @@ class RowMapperTest {
 
     @Test
     void shouldMarkDeviceDeletedWhenDeviceIsDeleted() {
-      ObjectNode row = JSON.createObjectNode().put("id", DEVICE).put("user_id", TENANT)
-          .put("transport", "simulated").put("status", "active");
+      ObjectNode row =
+          JSON.createObjectNode()
+              .put("id", DEVICE)
+              .put("user_id", TENANT)
+              .put("transport", "simulated")
+              .put("status", "active");
       row.putNull("max_per_second");
 
       CdcMapping m = mapper.map(envelope("devices", "d", row, null));
@@ -233,8 +272,16 @@ class RowMapperTest {
       assertThat(((CdcMapping.Emit<?>) m).topic()).isSameAs(Topics.CONTACTS);
       assertThat(((CdcMapping.Emit<?>) m).key()).isEqualTo("c0000000-0000-4000-8000-000000000001");
       assertThat(emitted(m, ContactInfo.class))
-          .isEqualTo(new ContactInfo(1, "c0000000-0000-4000-8000-000000000001", TENANT,
-              "+4915112345678", "Ada", Map.of("company", "ACME", "tier", "2"), true, false));
+          .isEqualTo(
+              new ContactInfo(
+                  1,
+                  "c0000000-0000-4000-8000-000000000001",
+                  TENANT,
+                  "+4915112345678",
+                  "Ada",
+                  Map.of("company", "ACME", "tier", "2"),
+                  true,
+                  false));
     }
 
     @Test
@@ -265,8 +312,8 @@ class RowMapperTest {
       String emoji = "\uD83D\uDE00"; // one code point, two chars
       ObjectNode row = contactRow().put("name", emoji.repeat(Limits.CONTACT_NAME_MAX_CHARS + 1));
 
-      String name = emitted(mapper.map(envelope("contacts", "c", null, row)), ContactInfo.class)
-          .name();
+      String name =
+          emitted(mapper.map(envelope("contacts", "c", null, row)), ContactInfo.class).name();
 
       assertThat(name.codePointCount(0, name.length())).isEqualTo(Limits.CONTACT_NAME_MAX_CHARS);
       assertThat(name).isEqualTo(emoji.repeat(Limits.CONTACT_NAME_MAX_CHARS));
@@ -284,7 +331,8 @@ class RowMapperTest {
       CdcMapping m = mapper.map(envelope("contacts", "c", null, row));
 
       Map<String, String> kept = emitted(m, ContactInfo.class).fields();
-      assertThat(kept).hasSize(Limits.CONTACT_FIELDS_MAX_ENTRIES)
+      assertThat(kept)
+          .hasSize(Limits.CONTACT_FIELDS_MAX_ENTRIES)
           .containsEntry("f0", "v0")
           .containsEntry("f49", "v49")
           .doesNotContainKey("f50");
@@ -294,8 +342,8 @@ class RowMapperTest {
     @Test
     void shouldCutFieldValueAndKeepItsLineBreaksWhenValueIsTooLong() {
       String value = "line one\nline two " + "x".repeat(Limits.CONTACT_FIELD_VALUE_MAX_CHARS);
-      ObjectNode row = contactRow()
-          .put("fields", JSON.createObjectNode().put("address", value).toString());
+      ObjectNode row =
+          contactRow().put("fields", JSON.createObjectNode().put("address", value).toString());
 
       CdcMapping m = mapper.map(envelope("contacts", "c", null, row));
 
@@ -306,8 +354,12 @@ class RowMapperTest {
 
     @Test
     void shouldCutDeviceStatusAndTransportWhenLongerThanLimit() {
-      ObjectNode row = JSON.createObjectNode().put("id", DEVICE).put("user_id", TENANT)
-          .put("transport", "t".repeat(5_000)).put("status", "s".repeat(5_000));
+      ObjectNode row =
+          JSON.createObjectNode()
+              .put("id", DEVICE)
+              .put("user_id", TENANT)
+              .put("transport", "t".repeat(5_000))
+              .put("status", "s".repeat(5_000));
 
       CdcMapping m = mapper.map(envelope("devices", "c", null, row));
 
@@ -343,24 +395,27 @@ class RowMapperTest {
     void shouldReportProblemWhenTargetContactsIsAnObject() {
       ObjectNode row = recurringRow().put("target_contacts", "{\"to\":\"+4915112345678\"}");
 
-      ScheduleChange c = emitted(mapper.map(envelope("recurring_messages", "c", null, row)),
-          ScheduleChange.class);
+      ScheduleChange c =
+          emitted(mapper.map(envelope("recurring_messages", "c", null, row)), ScheduleChange.class);
 
-      assertThat(c.mappingErrors()).containsExactly(
-          "target_contacts must be a JSON array of E.164 numbers or contact ids, got an object");
+      assertThat(c.mappingErrors())
+          .containsExactly(
+              "target_contacts must be a JSON array of E.164 numbers or contact ids, got an object");
       assertThat(c.recipients()).isNull();
     }
 
     @Test
     void shouldNameIndexButNotValueWhenTargetContactsHoldsNonStrings() {
-      ObjectNode row = recurringRow().put("target_contacts", "[\"+4915112345678\", 4915112345679, null]");
+      ObjectNode row =
+          recurringRow().put("target_contacts", "[\"+4915112345678\", 4915112345679, null]");
 
-      ScheduleChange c = emitted(mapper.map(envelope("broadcasts", "c", null, row)),
-          ScheduleChange.class);
+      ScheduleChange c =
+          emitted(mapper.map(envelope("broadcasts", "c", null, row)), ScheduleChange.class);
 
-      assertThat(c.mappingErrors()).containsExactly(
-          "target_contacts[1] must be a string (an E.164 number or a contact id), got a number",
-          "target_contacts[2] must be a string (an E.164 number or a contact id), got null");
+      assertThat(c.mappingErrors())
+          .containsExactly(
+              "target_contacts[1] must be a string (an E.164 number or a contact id), got a number",
+              "target_contacts[2] must be a string (an E.164 number or a contact id), got null");
       assertThat(String.join(" ", c.mappingErrors())).doesNotContain("4915112345679");
       assertThat(c.recipients()).containsExactly("+4915112345678");
     }
@@ -370,8 +425,8 @@ class RowMapperTest {
       ObjectNode row = recurringRow();
       row.putNull("target_contacts");
 
-      ScheduleChange c = emitted(mapper.map(envelope("recurring_messages", "c", null, row)),
-          ScheduleChange.class);
+      ScheduleChange c =
+          emitted(mapper.map(envelope("recurring_messages", "c", null, row)), ScheduleChange.class);
 
       assertThat(c.recipients()).isNull();
       assertThat(c.mappingErrors()).isEmpty();
@@ -382,11 +437,12 @@ class RowMapperTest {
       ObjectNode row = recurringRow();
       row.putArray("days_of_week").add(1).addNull();
 
-      ScheduleChange c = emitted(mapper.map(envelope("recurring_messages", "c", null, row)),
-          ScheduleChange.class);
+      ScheduleChange c =
+          emitted(mapper.map(envelope("recurring_messages", "c", null, row)), ScheduleChange.class);
 
       assertThat(c.rule().daysOfWeek()).containsExactly(1);
-      assertThat(c.mappingErrors()).containsExactly("days_of_week[1] must be a whole number, got null");
+      assertThat(c.mappingErrors())
+          .containsExactly("days_of_week[1] must be a whole number, got null");
     }
   }
 
@@ -394,8 +450,13 @@ class RowMapperTest {
   class DebeziumEncodings {
 
     @ParameterizedTest
-    @CsvSource({"0,00:00:00", "34200000000,09:30:00", "86399999999,23:59:59",
-        "86400000000,24:00:00", "45296789000,12:34:56"})
+    @CsvSource({
+      "0,00:00:00",
+      "34200000000,09:30:00",
+      "86399999999,23:59:59",
+      "86400000000,24:00:00",
+      "45296789000,12:34:56"
+    })
     void shouldFormatMicrosSinceMidnightAsLocalTime(long micros, String expected) {
       ObjectNode row = JSON.createObjectNode().put("time_of_day", micros);
 
@@ -414,8 +475,8 @@ class RowMapperTest {
     void shouldReadTimestamptzWithOffsetWhenCreatedAtHasOne() {
       ObjectNode row = broadcastRow("scheduled").put("scheduled_at", "2026-02-01T11:00:00+01:00");
 
-      ScheduleChange c = emitted(mapper.map(envelope("broadcasts", "c", null, row)),
-          ScheduleChange.class);
+      ScheduleChange c =
+          emitted(mapper.map(envelope("broadcasts", "c", null, row)), ScheduleChange.class);
 
       assertThat(c.rule().scheduledAt()).isEqualTo("2026-02-01T10:00:00Z");
     }
@@ -469,8 +530,8 @@ class RowMapperTest {
       "devices,              status,             paused,                  false,",
       "contacts,             opted_out,          false,                   false,",
     })
-    void shouldDropOnlyWhenEveryChangedColumnIsAStateColumn(String table, String column,
-        String value, boolean dropped, String oldValue) {
+    void shouldDropOnlyWhenEveryChangedColumnIsAStateColumn(
+        String table, String column, String value, boolean dropped, String oldValue) {
       ObjectNode before = rowFor(table);
       if (oldValue != null) {
         setTyped(before, column, oldValue);
@@ -492,8 +553,11 @@ class RowMapperTest {
     @Test
     void shouldPassWhenStateAndUserColumnsChangeTogether() {
       ObjectNode before = recurringRow();
-      ObjectNode after = before.deepCopy().put("next_send_at", "2026-03-01T09:30:00Z")
-          .put("time_of_day", 36000000000L);
+      ObjectNode after =
+          before
+              .deepCopy()
+              .put("next_send_at", "2026-03-01T09:30:00Z")
+              .put("time_of_day", 36000000000L);
 
       CdcMapping m = mapper.map(envelope("recurring_messages", "u", before, after));
 
@@ -518,9 +582,11 @@ class RowMapperTest {
     @Test
     void shouldTreatUnavailableToastedValueAsUnchangedWhenOnlyStateChanged() {
       ObjectNode before = recurringRow().put("target_contacts", "[\"+4915112345678\"]");
-      ObjectNode after = before.deepCopy()
-          .put("target_contacts", RowMapper.UNAVAILABLE_PLACEHOLDER)
-          .put("execution_count", 4);
+      ObjectNode after =
+          before
+              .deepCopy()
+              .put("target_contacts", RowMapper.UNAVAILABLE_PLACEHOLDER)
+              .put("execution_count", 4);
 
       assertThat(mapper.map(envelope("recurring_messages", "u", before, after)))
           .isInstanceOf(CdcMapping.StateOnly.class);
@@ -529,12 +595,15 @@ class RowMapperTest {
     @Test
     void shouldTakeToastedValueFromBeforeWhenUserColumnChanged() {
       ObjectNode before = recurringRow().put("target_contacts", "[\"+4915112345678\"]");
-      ObjectNode after = before.deepCopy()
-          .put("target_contacts", RowMapper.UNAVAILABLE_PLACEHOLDER)
-          .put("message", "Changed");
+      ObjectNode after =
+          before
+              .deepCopy()
+              .put("target_contacts", RowMapper.UNAVAILABLE_PLACEHOLDER)
+              .put("message", "Changed");
 
-      ScheduleChange c = emitted(mapper.map(envelope("recurring_messages", "u", before, after)),
-          ScheduleChange.class);
+      ScheduleChange c =
+          emitted(
+              mapper.map(envelope("recurring_messages", "u", before, after)), ScheduleChange.class);
 
       assertThat(c.recipients()).containsExactly("+4915112345678");
       assertThat(c.message()).isEqualTo("Changed");
@@ -571,13 +640,16 @@ class RowMapperTest {
 
   private static final long LSN = 33_000_000L;
 
-  private static ObjectNode envelope(String table, String op, ObjectNode before,
-      ObjectNode after) {
+  private static ObjectNode envelope(String table, String op, ObjectNode before, ObjectNode after) {
     ObjectNode e = JSON.createObjectNode();
     e.set("before", before);
     e.set("after", after);
-    e.putObject("source").put("connector", "postgresql").put("schema", "public")
-        .put("table", table).put("ts_ms", 1767254400000L).put("lsn", LSN)
+    e.putObject("source")
+        .put("connector", "postgresql")
+        .put("schema", "public")
+        .put("table", table)
+        .put("ts_ms", 1767254400000L)
+        .put("lsn", LSN)
         .put("snapshot", "false");
     e.put("op", op);
     e.put("ts_ms", 1767254400010L);
@@ -589,8 +661,11 @@ class RowMapperTest {
       case "broadcasts":
         return broadcastRow("scheduled");
       case "devices":
-        return JSON.createObjectNode().put("id", DEVICE).put("user_id", TENANT)
-            .put("transport", "simulated").put("status", "active")
+        return JSON.createObjectNode()
+            .put("id", DEVICE)
+            .put("user_id", TENANT)
+            .put("transport", "simulated")
+            .put("status", "active")
             .put("updated_at", "2026-01-01T00:00:00Z");
       case "contacts":
         return contactRow();
@@ -601,14 +676,27 @@ class RowMapperTest {
 
   private static ObjectNode recurringRow() {
     ObjectNode r = JSON.createObjectNode();
-    r.put("id", ID).put("user_id", TENANT).put("device_id", DEVICE).put("name", "Daily")
-        .put("message", "Hello").put("target_contacts", "[\"+4915112345678\"]")
-        .put("frequency", "daily").put("interval_value", 1).put("time_of_day", 34200000000L)
-        .put("timezone", "Europe/Berlin").put("catch_up", "fire_once")
-        .put("catch_up_grace_seconds", 3600).put("is_active", true).put("delay_type", "auto")
-        .put("randomize_delay", true).put("execution_count", 0).put("total_sent", 0)
-        .put("total_failed", 0).put("status", "active")
-        .put("created_at", "2026-01-01T08:00:00Z").put("updated_at", "2026-01-01T08:00:00Z");
+    r.put("id", ID)
+        .put("user_id", TENANT)
+        .put("device_id", DEVICE)
+        .put("name", "Daily")
+        .put("message", "Hello")
+        .put("target_contacts", "[\"+4915112345678\"]")
+        .put("frequency", "daily")
+        .put("interval_value", 1)
+        .put("time_of_day", 34200000000L)
+        .put("timezone", "Europe/Berlin")
+        .put("catch_up", "fire_once")
+        .put("catch_up_grace_seconds", 3600)
+        .put("is_active", true)
+        .put("delay_type", "auto")
+        .put("randomize_delay", true)
+        .put("execution_count", 0)
+        .put("total_sent", 0)
+        .put("total_failed", 0)
+        .put("status", "active")
+        .put("created_at", "2026-01-01T08:00:00Z")
+        .put("updated_at", "2026-01-01T08:00:00Z");
     r.putNull("next_send_at");
     r.putNull("last_sent_at");
     r.putNull("last_error");
@@ -618,11 +706,19 @@ class RowMapperTest {
 
   private static ObjectNode broadcastRow(String status) {
     ObjectNode r = JSON.createObjectNode();
-    r.put("id", ID).put("user_id", TENANT).put("device_id", DEVICE).put("name", "Launch")
-        .put("message", "We are live").put("target_contacts", "[\"+4915112345678\"]")
-        .put("status", status).put("delay_type", "auto").put("randomize_delay", true)
-        .put("sent_count", 0).put("failed_count", 0)
-        .put("created_at", "2026-01-20T09:00:00Z").put("updated_at", "2026-01-20T09:00:00Z");
+    r.put("id", ID)
+        .put("user_id", TENANT)
+        .put("device_id", DEVICE)
+        .put("name", "Launch")
+        .put("message", "We are live")
+        .put("target_contacts", "[\"+4915112345678\"]")
+        .put("status", status)
+        .put("delay_type", "auto")
+        .put("randomize_delay", true)
+        .put("sent_count", 0)
+        .put("failed_count", 0)
+        .put("created_at", "2026-01-20T09:00:00Z")
+        .put("updated_at", "2026-01-20T09:00:00Z");
     r.putNull("scheduled_at");
     r.putNull("total_count");
     r.putNull("started_at");
@@ -632,9 +728,13 @@ class RowMapperTest {
   }
 
   private static ObjectNode contactRow() {
-    return JSON.createObjectNode().put("id", "c0000000-0000-4000-8000-000000000001")
-        .put("user_id", TENANT).put("phone_number", "+4915112345678").put("name", "Ada")
-        .put("fields", "{\"company\":\"ACME\",\"tier\":2,\"note\":null}").put("opted_out", true)
+    return JSON.createObjectNode()
+        .put("id", "c0000000-0000-4000-8000-000000000001")
+        .put("user_id", TENANT)
+        .put("phone_number", "+4915112345678")
+        .put("name", "Ada")
+        .put("fields", "{\"company\":\"ACME\",\"tier\":2,\"note\":null}")
+        .put("opted_out", true)
         .put("created_at", "2026-01-01T00:00:00Z");
   }
 
@@ -654,8 +754,11 @@ class RowMapperTest {
     assertThat(value).isInstanceOf(type);
     // Every emitted value must survive its topic's serde unchanged.
     CdcMapping.Emit<?> emit = (CdcMapping.Emit<?>) m;
-    Object roundTrip = emit.topic().valueSerde().deserializer()
-        .deserialize(emit.topic().name(), emit.serializedValue());
+    Object roundTrip =
+        emit.topic()
+            .valueSerde()
+            .deserializer()
+            .deserialize(emit.topic().name(), emit.serializedValue());
     assertThat(roundTrip).isEqualTo(value);
     return type.cast(value);
   }

@@ -57,14 +57,19 @@ class SchedulerConfigTest {
       env.put("KAFKA_PROCESSING_GUARANTEE", "at_least_once");
 
       assertThatThrownBy(() -> SchedulerConfig.fromEnv(env))
-          .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems())
-              .hasSize(6)
-              .anySatisfy(p -> assertThat(p).contains("HERALD_SCHEDULER_BOOTSTRAP_SERVERS"))
-              .anySatisfy(p -> assertThat(p).contains("HERALD_SCHEDULER_METRICS_PORT"))
-              .anySatisfy(p -> assertThat(p).contains("HERALD_SCHEDULER_PUNCTUATE_INTERVAL"))
-              .anySatisfy(p -> assertThat(p).contains("HERALD_SCHEDULER_MAX_COMMANDS_PER_TICK"))
-              .anySatisfy(p -> assertThat(p).contains("HERALD_SCHEDULER_DEVICE_WAIT"))
-              .anySatisfy(p -> assertThat(p).contains("KAFKA_PROCESSING_GUARANTEE")));
+          .isInstanceOfSatisfying(
+              ConfigException.class,
+              e ->
+                  assertThat(e.problems())
+                      .hasSize(6)
+                      .anySatisfy(p -> assertThat(p).contains("HERALD_SCHEDULER_BOOTSTRAP_SERVERS"))
+                      .anySatisfy(p -> assertThat(p).contains("HERALD_SCHEDULER_METRICS_PORT"))
+                      .anySatisfy(
+                          p -> assertThat(p).contains("HERALD_SCHEDULER_PUNCTUATE_INTERVAL"))
+                      .anySatisfy(
+                          p -> assertThat(p).contains("HERALD_SCHEDULER_MAX_COMMANDS_PER_TICK"))
+                      .anySatisfy(p -> assertThat(p).contains("HERALD_SCHEDULER_DEVICE_WAIT"))
+                      .anySatisfy(p -> assertThat(p).contains("KAFKA_PROCESSING_GUARANTEE")));
     }
 
     @Test
@@ -74,8 +79,7 @@ class SchedulerConfigTest {
       env.put("KAFKA_DEFAULT_VALUE_SERDE", "x");
 
       assertThatThrownBy(() -> SchedulerConfig.fromEnv(env))
-          .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems())
-              .hasSize(2));
+          .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).hasSize(2));
     }
 
     @Test

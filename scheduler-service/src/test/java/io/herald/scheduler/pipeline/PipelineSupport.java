@@ -57,7 +57,8 @@ final class PipelineSupport {
   /** What makes one scheduler deployment: instances of it share all of these. */
   record Deployment(String applicationId, String slot, String offsetsTopic, String leaderTopic) {
     static Deployment unique() {
-      return new Deployment(PipelineSupport.unique("herald-pipeline-"),
+      return new Deployment(
+          PipelineSupport.unique("herald-pipeline-"),
           PipelineSupport.unique("herald_pipeline_"),
           PipelineSupport.unique("herald.cdc-offsets-pipeline-"),
           PipelineSupport.unique("herald.cdc-leader-pipeline-"));
@@ -65,8 +66,12 @@ final class PipelineSupport {
   }
 
   /** The environment of one instance of {@code deployment}, CDC and projector on. */
-  static Map<String, String> env(KafkaTestBroker broker, PostgresTestDatabase db,
-      Deployment deployment, Path stateDir, int metricsPort) {
+  static Map<String, String> env(
+      KafkaTestBroker broker,
+      PostgresTestDatabase db,
+      Deployment deployment,
+      Path stateDir,
+      int metricsPort) {
     Map<String, String> env = new HashMap<>();
     env.put("HERALD_SCHEDULER_BOOTSTRAP_SERVERS", broker.bootstrapServers());
     env.put("HERALD_SCHEDULER_APPLICATION_ID", deployment.applicationId());
@@ -107,13 +112,16 @@ final class PipelineSupport {
       Instance i = new Instance(env);
       try {
         i.app.start();
-        await("Kafka Streams RUNNING").atMost(START_WAIT).pollInterval(Duration.ofMillis(100))
-            .until(() -> {
-              if (i.streamsDied.get()) {
-                throw new AssertionError("Kafka Streams reached ERROR");
-              }
-              return i.app.isReady();
-            });
+        await("Kafka Streams RUNNING")
+            .atMost(START_WAIT)
+            .pollInterval(Duration.ofMillis(100))
+            .until(
+                () -> {
+                  if (i.streamsDied.get()) {
+                    throw new AssertionError("Kafka Streams reached ERROR");
+                  }
+                  return i.app.isReady();
+                });
       } catch (RuntimeException | AssertionError e) {
         i.close();
         throw e;
@@ -138,12 +146,15 @@ final class PipelineSupport {
   /** Reads one un-labelled sample from a Prometheus endpoint; empty when absent or unreachable. */
   static Optional<Double> metric(int port, String name) {
     try {
-      HttpResponse<String> r = HTTP.send(
-          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
-              .timeout(Duration.ofSeconds(5)).build(),
-          HttpResponse.BodyHandlers.ofString());
-      Matcher m = Pattern.compile("(?m)^" + Pattern.quote(name) + "(?:\\{[^}]*})? (\\S+)$")
-          .matcher(r.body());
+      HttpResponse<String> r =
+          HTTP.send(
+              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
+                  .timeout(Duration.ofSeconds(5))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      Matcher m =
+          Pattern.compile("(?m)^" + Pattern.quote(name) + "(?:\\{[^}]*})? (\\S+)$")
+              .matcher(r.body());
       return m.find() ? Optional.of(Double.parseDouble(m.group(1))) : Optional.empty();
     } catch (java.io.IOException e) {
       return Optional.empty();
@@ -157,9 +168,11 @@ final class PipelineSupport {
   static int readiness(int port) {
     try {
       return HTTP.send(
-          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health/ready"))
-              .timeout(Duration.ofSeconds(5)).build(),
-          HttpResponse.BodyHandlers.discarding()).statusCode();
+              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health/ready"))
+                  .timeout(Duration.ofSeconds(5))
+                  .build(),
+              HttpResponse.BodyHandlers.discarding())
+          .statusCode();
     } catch (java.io.IOException e) {
       return -1;
     } catch (InterruptedException e) {
@@ -199,10 +212,12 @@ final class PipelineSupport {
         while (rs.next()) {
           Map<String, Object> row = new LinkedHashMap<>();
           for (int i = 1; i <= md.getColumnCount(); i++) {
-            Object v = md.getColumnTypeName(i).equals("timestamptz")
-                ? Optional.ofNullable(rs.getObject(i, OffsetDateTime.class))
-                    .map(OffsetDateTime::toInstant).orElse(null)
-                : rs.getObject(i);
+            Object v =
+                md.getColumnTypeName(i).equals("timestamptz")
+                    ? Optional.ofNullable(rs.getObject(i, OffsetDateTime.class))
+                        .map(OffsetDateTime::toInstant)
+                        .orElse(null)
+                    : rs.getObject(i);
             row.put(md.getColumnLabel(i), v);
           }
           rows.add(row);
@@ -221,8 +236,8 @@ final class PipelineSupport {
 
   /** Pid of the connection streaming from {@code slot}, or null while none does. */
   static Integer activeSlotPid(PostgresTestDatabase db, String slot) throws SQLException {
-    Map<String, Object> r = row(db,
-        "SELECT active_pid FROM pg_replication_slots WHERE slot_name = ? AND active", slot);
+    Map<String, Object> r =
+        row(db, "SELECT active_pid FROM pg_replication_slots WHERE slot_name = ? AND active", slot);
     return (Integer) r.get("active_pid");
   }
 
@@ -237,8 +252,8 @@ final class PipelineSupport {
   record Received(String key, SendCommand command, Instant seenAt) {}
 
   /**
-   * Reads {@code herald.send-commands} with {@code read_committed} from the beginning and keeps
-   * the commands of schedule keys with one of the given prefixes. Test thread only.
+   * Reads {@code herald.send-commands} with {@code read_committed} from the beginning and keeps the
+   * commands of schedule keys with one of the given prefixes. Test thread only.
    */
   static final class CommandReader implements AutoCloseable {
     private final KafkaConsumer<String, SendCommand> consumer;
@@ -249,10 +264,13 @@ final class PipelineSupport {
       Map<String, Object> props = new HashMap<>(broker.clientConfig());
       props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
       props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-      consumer = new KafkaConsumer<>(props, new StringDeserializer(),
-          Topics.SEND_COMMANDS.valueSerde().deserializer());
-      List<TopicPartition> partitions = consumer.partitionsFor(Topics.SEND_COMMANDS.name())
-          .stream().map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+      consumer =
+          new KafkaConsumer<>(
+              props, new StringDeserializer(), Topics.SEND_COMMANDS.valueSerde().deserializer());
+      List<TopicPartition> partitions =
+          consumer.partitionsFor(Topics.SEND_COMMANDS.name()).stream()
+              .map(p -> new TopicPartition(p.topic(), p.partition()))
+              .toList();
       consumer.assign(partitions);
       consumer.seekToBeginning(partitions);
     }
@@ -288,8 +306,7 @@ final class PipelineSupport {
     }
 
     /** Waits until the commands of {@code scheduleKey} satisfy {@code condition}. */
-    List<Received> await(String scheduleKey, Predicate<List<Received>> condition,
-        Duration atMost) {
+    List<Received> await(String scheduleKey, Predicate<List<Received>> condition, Duration atMost) {
       return org.awaitility.Awaitility.await("send-commands of " + scheduleKey)
           .atMost(atMost)
           .pollInSameThread() // a consumer belongs to one thread
@@ -312,11 +329,12 @@ final class PipelineSupport {
           .atMost(period.plusSeconds(10))
           .pollInSameThread()
           .pollInterval(Duration.ofMillis(100))
-          .until(() -> {
-            poll();
-            return expected.entrySet().stream()
-                .allMatch(e -> count(e.getKey()) == e.getValue());
-          });
+          .until(
+              () -> {
+                poll();
+                return expected.entrySet().stream()
+                    .allMatch(e -> count(e.getKey()) == e.getValue());
+              });
     }
 
     private long count(String scheduleKey) {

@@ -40,11 +40,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Two instances of one scheduler deployment (same application id, slot, offsets and lease
- * topics) on real rows: instance A is the real {@link SchedulerApp#main} in a child JVM, B runs
- * in this JVM. Together they emit exactly the command ids a single instance emits (the ids are a
- * function of schedule key, occurrence and recipient); when A, which runs CDC, is killed with
- * SIGKILL, CDC moves to B within 30 s and every row inserted during the failover fires, once.
+ * Two instances of one scheduler deployment (same application id, slot, offsets and lease topics)
+ * on real rows: instance A is the real {@link SchedulerApp#main} in a child JVM, B runs in this
+ * JVM. Together they emit exactly the command ids a single instance emits (the ids are a function
+ * of schedule key, occurrence and recipient); when A, which runs CDC, is killed with SIGKILL, CDC
+ * moves to B within 30 s and every row inserted during the failover fires, once.
  */
 class SchedulerFailoverPipelineIT {
 
@@ -87,31 +87,39 @@ class SchedulerFailoverPipelineIT {
   }
 
   @Test
-  void shouldEmitSameCommandIdsAsOneInstanceAndLoseNoRowWhenCdcLeaderIsKilled()
-      throws Exception {
-    execute(db, "INSERT INTO devices (id, user_id, name, transport, status)"
-        + " VALUES (?, ?, 'failover-it', 'simulated', 'active')", device, tenant);
+  void shouldEmitSameCommandIdsAsOneInstanceAndLoseNoRowWhenCdcLeaderIsKilled() throws Exception {
+    execute(
+        db,
+        "INSERT INTO devices (id, user_id, name, transport, status)"
+            + " VALUES (?, ?, 'failover-it', 'simulated', 'active')",
+        device,
+        tenant);
     for (String phone : PHONES) {
-      execute(db, "INSERT INTO contacts (user_id, phone_number, name) VALUES (?, ?, 'C')",
-          tenant, phone);
+      execute(
+          db,
+          "INSERT INTO contacts (user_id, phone_number, name) VALUES (?, ?, 'C')",
+          tenant,
+          phone);
     }
 
     // A: the production main in its own JVM, first, so that it takes the CDC lease.
     int portA = freePort();
     startChild(PipelineSupport.env(broker, db, deployment, tmp.resolve("a"), portA));
-    await("A runs CDC").atMost(PipelineSupport.START_WAIT).pollInterval(Duration.ofMillis(200))
+    await("A runs CDC")
+        .atMost(PipelineSupport.START_WAIT)
+        .pollInterval(Duration.ofMillis(200))
         .until(() -> childAlive() && activeSlotPid(db, deployment.slot()) != null);
     Integer pidOfA = activeSlotPid(db, deployment.slot());
 
     b = Instance.start(PipelineSupport.env(broker, db, deployment, tmp.resolve("b"), 0));
-    await("A and B both RUNNING").atMost(PipelineSupport.START_WAIT)
+    await("A and B both RUNNING")
+        .atMost(PipelineSupport.START_WAIT)
         .pollInterval(Duration.ofMillis(200))
         .until(() -> childAlive() && PipelineSupport.readiness(portA) == 200 && b.app.isReady());
-    assertThat(b.metric("herald_scheduler_cdc_leader")).as("B waits for the lease")
-        .contains(0.0);
+    assertThat(b.metric("herald_scheduler_cdc_leader")).as("B waits for the lease").contains(0.0);
     commands = new CommandReader(broker);
-    commands.failFastWhen(() -> b.streamsDied.get()
-        ? "B's Kafka Streams reached ERROR (see the log above)" : null);
+    commands.failFastWhen(
+        () -> b.streamsDied.get() ? "B's Kafka Streams reached ERROR (see the log above)" : null);
 
     // Phase 1: both instances run; each kind of schedule fires once.
     Map<String, Set<CommandId>> expected = new LinkedHashMap<>();
@@ -119,22 +127,43 @@ class SchedulerFailoverPipelineIT {
     UUID now = UUID.randomUUID();
     UUID recurring = UUID.randomUUID();
     UUID autopost = UUID.randomUUID();
-    execute(db, "INSERT INTO broadcasts (id, user_id, device_id, message, target_contacts,"
-        + " status) VALUES (?, ?, ?, 'Now', ?::jsonb, 'scheduled')", now, tenant, device,
+    execute(
+        db,
+        "INSERT INTO broadcasts (id, user_id, device_id, message, target_contacts,"
+            + " status) VALUES (?, ?, ?, 'Now', ?::jsonb, 'scheduled')",
+        now,
+        tenant,
+        device,
         json(PHONES));
     String time = DateTimeFormatter.ofPattern("HH:mm:ss").format(due.atZone(ZONE));
-    execute(db, "INSERT INTO recurring_messages (id, user_id, device_id, message,"
-        + " target_contacts, frequency, time_of_day, timezone) VALUES (?, ?, ?, 'Hi {name}',"
-        + " ?::jsonb, 'daily', ?::time, 'Europe/Berlin')", recurring, tenant, device,
-        json(PHONES), time);
-    execute(db, "INSERT INTO auto_post_schedules (id, user_id, device_id, message,"
-        + " target_groups, frequency, time_of_day, timezone) VALUES (?, ?, ?, 'News', ?::jsonb,"
-        + " 'daily', ?::time, 'Europe/Berlin')", autopost, tenant, device, json(GROUPS), time);
-    expected.put(ScheduleKind.BROADCAST.keyFor(now.toString()),
+    execute(
+        db,
+        "INSERT INTO recurring_messages (id, user_id, device_id, message,"
+            + " target_contacts, frequency, time_of_day, timezone) VALUES (?, ?, ?, 'Hi {name}',"
+            + " ?::jsonb, 'daily', ?::time, 'Europe/Berlin')",
+        recurring,
+        tenant,
+        device,
+        json(PHONES),
+        time);
+    execute(
+        db,
+        "INSERT INTO auto_post_schedules (id, user_id, device_id, message,"
+            + " target_groups, frequency, time_of_day, timezone) VALUES (?, ?, ?, 'News', ?::jsonb,"
+            + " 'daily', ?::time, 'Europe/Berlin')",
+        autopost,
+        tenant,
+        device,
+        json(GROUPS),
+        time);
+    expected.put(
+        ScheduleKind.BROADCAST.keyFor(now.toString()),
         ids(ScheduleKind.BROADCAST.keyFor(now.toString()), createdAt("broadcasts", now), PHONES));
-    expected.put(ScheduleKind.RECURRING.keyFor(recurring.toString()),
+    expected.put(
+        ScheduleKind.RECURRING.keyFor(recurring.toString()),
         ids(ScheduleKind.RECURRING.keyFor(recurring.toString()), due, PHONES));
-    expected.put(ScheduleKind.AUTOPOST.keyFor(autopost.toString()),
+    expected.put(
+        ScheduleKind.AUTOPOST.keyFor(autopost.toString()),
         ids(ScheduleKind.AUTOPOST.keyFor(autopost.toString()), due, GROUPS));
     awaitExactly(expected);
     assertThat(activeSlotPid(db, deployment.slot())).as("A kept CDC throughout").isEqualTo(pidOfA);
@@ -145,22 +174,27 @@ class SchedulerFailoverPipelineIT {
     child.destroyForcibly().waitFor();
     List<UUID> duringFailover = new ArrayList<>();
     duringFailover.add(insertBroadcastNow());
-    await("B takes CDC over").atMost(Duration.ofSeconds(30))
+    await("B takes CDC over")
+        .atMost(Duration.ofSeconds(30))
         .pollInterval(Duration.ofSeconds(1))
-        .until(() -> {
-          Integer pid = activeSlotPid(db, deployment.slot());
-          if (pid != null && !pid.equals(pidOfA)
-              && b.metric("herald_scheduler_cdc_leader").equals(Optional.of(1.0))) {
-            return true;
-          }
-          duringFailover.add(insertBroadcastNow());
-          return false;
-        });
+        .until(
+            () -> {
+              Integer pid = activeSlotPid(db, deployment.slot());
+              if (pid != null
+                  && !pid.equals(pidOfA)
+                  && b.metric("herald_scheduler_cdc_leader").equals(Optional.of(1.0))) {
+                return true;
+              }
+              duringFailover.add(insertBroadcastNow());
+              return false;
+            });
     Duration failover = Duration.ofNanos(System.nanoTime() - killedAt);
     assertThat(failover).as("CDC failover time").isLessThan(Duration.ofSeconds(30));
     duringFailover.add(insertBroadcastNow());
-    log.info("CDC moved to B {} ms after A was killed; {} rows inserted around the failover",
-        failover.toMillis(), duringFailover.size());
+    log.info(
+        "CDC moved to B {} ms after A was killed; {} rows inserted around the failover",
+        failover.toMillis(),
+        duringFailover.size());
 
     for (UUID id : duringFailover) {
       String key = ScheduleKind.BROADCAST.keyFor(id.toString());
@@ -169,10 +203,14 @@ class SchedulerFailoverPipelineIT {
     // Phase 1's keys stay as they were: no re-fire when B took A's tasks over.
     awaitExactly(expected);
     for (UUID id : duringFailover) {
-      await("broadcast " + id + " processing").atMost(Duration.ofSeconds(30))
+      await("broadcast " + id + " processing")
+          .atMost(Duration.ofSeconds(30))
           .pollInterval(Duration.ofMillis(100))
-          .until(() -> "processing".equals(row(db, "SELECT status FROM broadcasts WHERE id = ?",
-              id).get("status")));
+          .until(
+              () ->
+                  "processing"
+                      .equals(
+                          row(db, "SELECT status FROM broadcasts WHERE id = ?", id).get("status")));
     }
   }
 
@@ -186,7 +224,8 @@ class SchedulerFailoverPipelineIT {
     commands.assertStableFor(QUIET, counts);
     for (Map.Entry<String, Set<CommandId>> e : expected.entrySet()) {
       List<Received> got = commands.of(e.getKey());
-      assertThat(got).as("commands of %s", e.getKey())
+      assertThat(got)
+          .as("commands of %s", e.getKey())
           .extracting(r -> r.command().commandId())
           .doesNotHaveDuplicates()
           .containsExactlyInAnyOrderElementsOf(e.getValue());
@@ -196,15 +235,20 @@ class SchedulerFailoverPipelineIT {
 
   private UUID insertBroadcastNow() throws Exception {
     UUID id = UUID.randomUUID();
-    execute(db, "INSERT INTO broadcasts (id, user_id, device_id, message, target_contacts,"
-        + " status) VALUES (?, ?, ?, 'During failover', ?::jsonb, 'scheduled')", id, tenant,
-        device, json(PHONES.subList(0, 1)));
+    execute(
+        db,
+        "INSERT INTO broadcasts (id, user_id, device_id, message, target_contacts,"
+            + " status) VALUES (?, ?, ?, 'During failover', ?::jsonb, 'scheduled')",
+        id,
+        tenant,
+        device,
+        json(PHONES.subList(0, 1)));
     return id;
   }
 
   private Instant createdAt(String table, UUID id) throws Exception {
-    return (Instant) row(db, "SELECT created_at FROM " + table + " WHERE id = ?", id)
-        .get("created_at");
+    return (Instant)
+        row(db, "SELECT created_at FROM " + table + " WHERE id = ?", id).get("created_at");
   }
 
   private static Set<CommandId> ids(String key, Instant occurrence, List<String> recipients) {
@@ -220,22 +264,31 @@ class SchedulerFailoverPipelineIT {
   }
 
   private void startChild(Map<String, String> env) throws Exception {
-    String classpath = System.getProperty("surefire.test.class.path",
-        System.getProperty("java.class.path"));
+    String classpath =
+        System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
     childLog = tmp.resolve("instance-a.log");
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    ProcessBuilder pb = new ProcessBuilder(java, "-Xmx384m", "-XX:TieredStopAtLevel=1", "-cp",
-        classpath, SchedulerApp.class.getName())
-        .redirectErrorStream(true)
-        .redirectOutput(childLog.toFile());
+    ProcessBuilder pb =
+        new ProcessBuilder(
+                java,
+                "-Xmx384m",
+                "-XX:TieredStopAtLevel=1",
+                "-cp",
+                classpath,
+                SchedulerApp.class.getName())
+            .redirectErrorStream(true)
+            .redirectOutput(childLog.toFile());
     pb.environment().putAll(env);
     child = pb.start();
   }
 
   private boolean childAlive() throws Exception {
     if (!child.isAlive()) {
-      throw new AssertionError("instance A exited with " + child.exitValue() + ":\n"
-          + Files.readString(childLog, StandardCharsets.UTF_8));
+      throw new AssertionError(
+          "instance A exited with "
+              + child.exitValue()
+              + ":\n"
+              + Files.readString(childLog, StandardCharsets.UTF_8));
     }
     return true;
   }
@@ -245,9 +298,12 @@ class SchedulerFailoverPipelineIT {
     if (childLog == null || !Files.exists(childLog)) {
       return;
     }
-    List<String> problems = Files.readAllLines(childLog, StandardCharsets.UTF_8).stream()
-        .filter(l -> l.contains(" ERROR ") || l.startsWith("Exception") || l.contains("Invalid"))
-        .limit(40).toList();
+    List<String> problems =
+        Files.readAllLines(childLog, StandardCharsets.UTF_8).stream()
+            .filter(
+                l -> l.contains(" ERROR ") || l.startsWith("Exception") || l.contains("Invalid"))
+            .limit(40)
+            .toList();
     if (!problems.isEmpty()) {
       System.out.println("Instance A (child JVM) logged:\n  " + String.join("\n  ", problems));
     }

@@ -23,9 +23,11 @@ class DailyTotalsIT {
     String run = UUID.randomUUID().toString();
     Instant midnight = LocalDate.now(ZoneOffset.UTC).atStartOfDay(ZoneOffset.UTC).toInstant();
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    DailyTotals totals = new DailyTotals(
-        ProjectorConfig.of("daily-" + run, "unused:9092", db.jdbcUrl(), db.user(), db.password()),
-        registry);
+    DailyTotals totals =
+        new DailyTotals(
+            ProjectorConfig.of(
+                "daily-" + run, "unused:9092", db.jdbcUrl(), db.user(), db.password()),
+            registry);
     totals.refresh();
     double sentBefore = registry.get("herald.scheduler.sent.today").gauge().value();
     double failedBefore = registry.get("herald.scheduler.failed.today").gauge().value();
@@ -46,8 +48,9 @@ class DailyTotalsIT {
 
   private void insert(String commandId, String status, Instant finishedAt) throws Exception {
     try (Connection c = db.connection();
-        PreparedStatement ps = c.prepareStatement(
-            "INSERT INTO deliveries (command_id, status, finished_at) VALUES (?, ?, ?)")) {
+        PreparedStatement ps =
+            c.prepareStatement(
+                "INSERT INTO deliveries (command_id, status, finished_at) VALUES (?, ?, ?)")) {
       ps.setString(1, commandId);
       ps.setString(2, status);
       ps.setTimestamp(3, Timestamp.from(finishedAt));

@@ -66,8 +66,7 @@ class FailureClassifierTest {
     "XX001, INFRASTRUCTURE", // data corrupted
   })
   void shouldClassifyBySqlStateWhenTheDatabaseRefusesAWrite(String state, Fault expected) {
-    assertThat(FailureClassifier.classify(new SQLException("ERROR: x", state)))
-        .isEqualTo(expected);
+    assertThat(FailureClassifier.classify(new SQLException("ERROR: x", state))).isEqualTo(expected);
   }
 
   @Test
@@ -107,18 +106,19 @@ class FailureClassifierTest {
           .isEqualTo(Fault.RECORD);
       assertThat(FailureClassifier.classify(new DateTimeException("Instant exceeds maximum")))
           .isEqualTo(Fault.RECORD);
-      assertThat(FailureClassifier.classify(new NullPointerException()))
-          .isEqualTo(Fault.RECORD);
+      assertThat(FailureClassifier.classify(new NullPointerException())).isEqualTo(Fault.RECORD);
     }
 
     @Test
     void shouldClassifyTheWrappedSqlExceptionWhenARuntimeExceptionCarriesOne() {
-      assertThat(FailureClassifier.classify(
-              new IllegalStateException("wrapped", new SQLException("gone", "08006"))))
+      assertThat(
+              FailureClassifier.classify(
+                  new IllegalStateException("wrapped", new SQLException("gone", "08006"))))
           .isEqualTo(Fault.INFRASTRUCTURE);
-      assertThat(FailureClassifier.classify(
-              new UncheckedIOException("x", new java.io.IOException(
-                  new SQLException("range", "22003")))))
+      assertThat(
+              FailureClassifier.classify(
+                  new UncheckedIOException(
+                      "x", new java.io.IOException(new SQLException("range", "22003")))))
           .isEqualTo(Fault.RECORD);
     }
 
@@ -134,10 +134,11 @@ class FailureClassifierTest {
 
     @Test
     void shouldKeepTheFirstLineAndTheSqlStateWhenTheDatabaseRefused() {
-      SQLException e = new SQLException(
-          "ERROR: integer out of range\n  Detail: Failing row contains (secret, 5)", "22003");
-      assertThat(FailureClassifier.reason(e)).isEqualTo("ERROR: integer out of range"
-          + " (SQLState 22003)");
+      SQLException e =
+          new SQLException(
+              "ERROR: integer out of range\n  Detail: Failing row contains (secret, 5)", "22003");
+      assertThat(FailureClassifier.reason(e))
+          .isEqualTo("ERROR: integer out of range" + " (SQLState 22003)");
     }
 
     @Test
@@ -150,9 +151,11 @@ class FailureClassifierTest {
 
     @Test
     void shouldBeBoundedAndNulFreeWhenTheMessageIsNot() {
-      String reason = FailureClassifier.reason(
-          new SQLException("ERROR: bad \u0000 value " + "x".repeat(10_000), "22021"));
-      assertThat(reason).hasSizeLessThanOrEqualTo(Limits.ERROR_REASON_MAX_CHARS)
+      String reason =
+          FailureClassifier.reason(
+              new SQLException("ERROR: bad \u0000 value " + "x".repeat(10_000), "22021"));
+      assertThat(reason)
+          .hasSizeLessThanOrEqualTo(Limits.ERROR_REASON_MAX_CHARS)
           .doesNotContain("\u0000");
     }
   }

@@ -10,11 +10,13 @@ class ProjectorConfigTest {
 
   @Test
   void shouldUseApplicationIdForGroupWhenReadFromEnv() {
-    EnvReader env = new EnvReader(Map.of(
-        "HERALD_SCHEDULER_BOOTSTRAP_SERVERS", "localhost:9092",
-        "HERALD_SCHEDULER_APPLICATION_ID", "herald-eu",
-        "HERALD_SCHEDULER_JDBC_URL", "jdbc:postgresql://db/herald",
-        "HERALD_SCHEDULER_JDBC_PASSWORD", "s3cret"));
+    EnvReader env =
+        new EnvReader(
+            Map.of(
+                "HERALD_SCHEDULER_BOOTSTRAP_SERVERS", "localhost:9092",
+                "HERALD_SCHEDULER_APPLICATION_ID", "herald-eu",
+                "HERALD_SCHEDULER_JDBC_URL", "jdbc:postgresql://db/herald",
+                "HERALD_SCHEDULER_JDBC_PASSWORD", "s3cret"));
     ProjectorConfig c = ProjectorConfig.fromEnv(env);
     env.failIfInvalid();
 

@@ -63,18 +63,19 @@ class ScheduleStateProjectorIT {
 
   @BeforeEach
   void setUp() {
-    io.herald.scheduler.cdc.CdcItSupport.createLikeProvisioner(broker, Topics.SCHEDULE_STATES,
-        Topics.OCCURRENCES, Topics.SCHEDULE_ERRORS);
+    io.herald.scheduler.cdc.CdcItSupport.createLikeProvisioner(
+        broker, Topics.SCHEDULE_STATES, Topics.OCCURRENCES, Topics.SCHEDULE_ERRORS);
     Properties p = new Properties();
     p.putAll(broker.clientConfig());
     p.put(ProducerConfig.ACKS_CONFIG, "all");
     p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
     p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
     producer = new KafkaProducer<>(p);
-    projector = new ScheduleStateProjector(
-        ProjectorConfig.of(appId, broker.bootstrapServers(), db.jdbcUrl(), db.user(),
-            db.password()),
-        registry);
+    projector =
+        new ScheduleStateProjector(
+            ProjectorConfig.of(
+                appId, broker.bootstrapServers(), db.jdbcUrl(), db.user(), db.password()),
+            registry);
     projector.start();
   }
 
@@ -86,44 +87,82 @@ class ScheduleStateProjectorIT {
 
   @Test
   void shouldWriteStateColumnsAndLogRowsAndIgnoreReplaysWhenEventsArrive() throws Exception {
-    UUID recurring = insert("INSERT INTO recurring_messages (id, user_id, message, frequency)"
-        + " VALUES (?, gen_random_uuid(), 'Hi', 'daily')");
-    UUID autopost = insert("INSERT INTO auto_post_schedules (id, user_id, message, frequency)"
-        + " VALUES (?, gen_random_uuid(), 'News', 'daily')");
-    UUID broadcast = insert("INSERT INTO broadcasts (id, user_id, message, status)"
-        + " VALUES (?, gen_random_uuid(), 'Launch', 'scheduled')");
-    UUID invalid = insert("INSERT INTO recurring_messages (id, user_id, message, frequency)"
-        + " VALUES (?, gen_random_uuid(), 'Hi', 'fortnightly')");
-    UUID invalidBroadcast = insert("INSERT INTO broadcasts (id, user_id, message, status)"
-        + " VALUES (?, gen_random_uuid(), 'Launch', 'scheduled')");
+    UUID recurring =
+        insert(
+            "INSERT INTO recurring_messages (id, user_id, message, frequency)"
+                + " VALUES (?, gen_random_uuid(), 'Hi', 'daily')");
+    UUID autopost =
+        insert(
+            "INSERT INTO auto_post_schedules (id, user_id, message, frequency)"
+                + " VALUES (?, gen_random_uuid(), 'News', 'daily')");
+    UUID broadcast =
+        insert(
+            "INSERT INTO broadcasts (id, user_id, message, status)"
+                + " VALUES (?, gen_random_uuid(), 'Launch', 'scheduled')");
+    UUID invalid =
+        insert(
+            "INSERT INTO recurring_messages (id, user_id, message, frequency)"
+                + " VALUES (?, gen_random_uuid(), 'Hi', 'fortnightly')");
+    UUID invalidBroadcast =
+        insert(
+            "INSERT INTO broadcasts (id, user_id, message, status)"
+                + " VALUES (?, gen_random_uuid(), 'Launch', 'scheduled')");
     String rKey = "recurring:" + recurring;
     String aKey = "autopost:" + autopost;
     String bKey = "broadcast:" + broadcast;
 
     List<ProducerRecord<String, byte[]>> events = new ArrayList<>();
     events.add(state(rKey, ScheduleKind.RECURRING, "active", T0.plusSeconds(3600), 0, null, T0));
-    events.add(occurrence(rKey, ScheduleKind.RECURRING, T0.plusSeconds(3600), 25, 1,
-        T0.plusSeconds(90_000), false));
-    events.add(occurrence(rKey, ScheduleKind.RECURRING, T0.plusSeconds(90_000), 25, 2,
-        T0.plusSeconds(176_400), false));
+    events.add(
+        occurrence(
+            rKey,
+            ScheduleKind.RECURRING,
+            T0.plusSeconds(3600),
+            25,
+            1,
+            T0.plusSeconds(90_000),
+            false));
+    events.add(
+        occurrence(
+            rKey,
+            ScheduleKind.RECURRING,
+            T0.plusSeconds(90_000),
+            25,
+            2,
+            T0.plusSeconds(176_400),
+            false));
     events.add(occurrence(aKey, ScheduleKind.AUTOPOST, T0.plusSeconds(3600), 5, 1, null, true));
     events.add(occurrence(bKey, ScheduleKind.BROADCAST, T0.plusSeconds(60), 40, 1, null, true));
-    events.add(error("recurring:" + invalid, ScheduleKind.RECURRING,
-        "frequency 'fortnightly' is not one of once, daily, weekly, monthly, custom"));
-    events.add(state("broadcast:" + invalidBroadcast, ScheduleKind.BROADCAST, "invalid", null, 0,
-        "target_contacts must be a JSON array of E.164 numbers or contact ids, got an object",
-        T0.plusSeconds(5)));
+    events.add(
+        error(
+            "recurring:" + invalid,
+            ScheduleKind.RECURRING,
+            "frequency 'fortnightly' is not one of once, daily, weekly, monthly, custom"));
+    events.add(
+        state(
+            "broadcast:" + invalidBroadcast,
+            ScheduleKind.BROADCAST,
+            "invalid",
+            null,
+            0,
+            "target_contacts must be a JSON array of E.164 numbers or contact ids, got an object",
+            T0.plusSeconds(5)));
     send(events);
 
-    await("write-back of every event").atMost(WAIT).pollInterval(Duration.ofMillis(50))
-        .until(() -> longColumn("recurring_messages", recurring, "execution_count") == 2
-            && "finished".equals(textColumn("auto_post_schedules", autopost, "status"))
-            && "processing".equals(textColumn("broadcasts", broadcast, "status"))
-            && "invalid".equals(textColumn("recurring_messages", invalid, "status"))
-            && "failed".equals(textColumn("broadcasts", invalidBroadcast, "status")));
-    Map<String, Object> expected = snapshot(recurring, autopost, broadcast, invalid,
-        invalidBroadcast);
-    assertThat(expected).containsEntry("r.next_send_at", T0.plusSeconds(176_400))
+    await("write-back of every event")
+        .atMost(WAIT)
+        .pollInterval(Duration.ofMillis(50))
+        .until(
+            () ->
+                longColumn("recurring_messages", recurring, "execution_count") == 2
+                    && "finished".equals(textColumn("auto_post_schedules", autopost, "status"))
+                    && "processing".equals(textColumn("broadcasts", broadcast, "status"))
+                    && "invalid".equals(textColumn("recurring_messages", invalid, "status"))
+                    && "failed".equals(textColumn("broadcasts", invalidBroadcast, "status")));
+    Map<String, Object> expected =
+        snapshot(recurring, autopost, broadcast, invalid, invalidBroadcast);
+    assertThat(expected)
+        .containsEntry("r.next_send_at", T0.plusSeconds(176_400))
         .containsEntry("r.status", "active")
         .containsEntry("r.last_error", null)
         .containsEntry("r.logs", 2L)
@@ -131,18 +170,28 @@ class ScheduleStateProjectorIT {
         .containsEntry("a.next_send_at", null)
         .containsEntry("b.started_at", T0.plusSeconds(61))
         .containsEntry("b.total_count", 40L)
-        .containsEntry("i.last_error",
+        .containsEntry(
+            "i.last_error",
             "frequency 'fortnightly' is not one of once, daily, weekly, monthly, custom")
-        .containsEntry("ib.last_error",
+        .containsEntry(
+            "ib.last_error",
             "target_contacts must be a JSON array of E.164 numbers or contact ids, got an object");
-    assertThat(logRows(recurring)).containsExactly(
-        List.of(T0.plusSeconds(3600), T0.plusSeconds(3601), 25L, "processing"),
-        List.of(T0.plusSeconds(90_000), T0.plusSeconds(90_001), 25L, "processing"));
+    assertThat(logRows(recurring))
+        .containsExactly(
+            List.of(T0.plusSeconds(3600), T0.plusSeconds(3601), 25L, "processing"),
+            List.of(T0.plusSeconds(90_000), T0.plusSeconds(90_001), 25L, "processing"));
 
     // Replay everything, plus a stale state from before the two occurrences.
     List<ProducerRecord<String, byte[]>> replay = new ArrayList<>(events);
-    replay.add(state(rKey, ScheduleKind.RECURRING, "active", T0.plusSeconds(3600), 0, null,
-        T0.plusSeconds(1)));
+    replay.add(
+        state(
+            rKey,
+            ScheduleKind.RECURRING,
+            "active",
+            T0.plusSeconds(3600),
+            0,
+            null,
+            T0.plusSeconds(1)));
     send(replay);
     awaitCaughtUp();
 
@@ -152,30 +201,46 @@ class ScheduleStateProjectorIT {
 
   @Test
   void shouldCompleteTheLogRowWhenTheSenderCreatedItFirst() throws Exception {
-    UUID recurring = insert("INSERT INTO recurring_messages (id, user_id, message, frequency)"
-        + " VALUES (?, gen_random_uuid(), 'Hi', 'daily')");
+    UUID recurring =
+        insert(
+            "INSERT INTO recurring_messages (id, user_id, message, frequency)"
+                + " VALUES (?, gen_random_uuid(), 'Hi', 'daily')");
     Instant occurrenceAt = T0.plusSeconds(3600);
     try (Connection c = db.connection();
-        PreparedStatement ps = c.prepareStatement("INSERT INTO recurring_message_logs"
-            + " (recurring_message_id, occurrence_at, sent_to_count) VALUES (?, ?, 3)")) {
+        PreparedStatement ps =
+            c.prepareStatement(
+                "INSERT INTO recurring_message_logs"
+                    + " (recurring_message_id, occurrence_at, sent_to_count) VALUES (?, ?, 3)")) {
       // What the sender's projection writes when results beat the occurrence of a long fan-out.
       ps.setObject(1, recurring);
       ps.setObject(2, java.sql.Timestamp.from(occurrenceAt));
       ps.executeUpdate();
     }
 
-    send(List.of(occurrence("recurring:" + recurring, ScheduleKind.RECURRING, occurrenceAt, 25, 1,
-        T0.plusSeconds(90_000), false)));
+    send(
+        List.of(
+            occurrence(
+                "recurring:" + recurring,
+                ScheduleKind.RECURRING,
+                occurrenceAt,
+                25,
+                1,
+                T0.plusSeconds(90_000),
+                false)));
 
     // Until then execution_time is null, which logRows cannot read: ignore that.
-    await("log row completed").atMost(WAIT).pollInterval(Duration.ofMillis(50))
+    await("log row completed")
+        .atMost(WAIT)
+        .pollInterval(Duration.ofMillis(50))
         .ignoreExceptions()
         .until(() -> logRows(recurring).get(0).get(2).equals(25L));
-    assertThat(logRows(recurring)).containsExactly(
-        List.of(occurrenceAt, occurrenceAt.plusSeconds(1), 25L, "processing"));
+    assertThat(logRows(recurring))
+        .containsExactly(List.of(occurrenceAt, occurrenceAt.plusSeconds(1), 25L, "processing"));
     try (Connection c = db.connection();
-        PreparedStatement ps = c.prepareStatement("SELECT sent_to_count FROM recurring_message_logs"
-            + " WHERE recurring_message_id = ?")) {
+        PreparedStatement ps =
+            c.prepareStatement(
+                "SELECT sent_to_count FROM recurring_message_logs"
+                    + " WHERE recurring_message_id = ?")) {
       ps.setObject(1, recurring);
       try (ResultSet rs = ps.executeQuery()) {
         rs.next();
@@ -186,15 +251,27 @@ class ScheduleStateProjectorIT {
 
   @Test
   void shouldShowFixedScheduleAsActiveWhenNewerStateFollowsError() throws Exception {
-    UUID id = insert("INSERT INTO recurring_messages (id, user_id, message, frequency)"
-        + " VALUES (?, gen_random_uuid(), 'Hi', 'daily')");
+    UUID id =
+        insert(
+            "INSERT INTO recurring_messages (id, user_id, message, frequency)"
+                + " VALUES (?, gen_random_uuid(), 'Hi', 'daily')");
     String key = "recurring:" + id;
     // The newer state is produced first: the older error (another topic) must not win.
-    send(List.of(
-        state(key, ScheduleKind.RECURRING, "active", T0.plusSeconds(7200), 0, null,
-            T0.plusSeconds(10)),
-        error(key, ScheduleKind.RECURRING, "timezone 'Mars/Base' is not an IANA zone",
-            T0.plusSeconds(5))));
+    send(
+        List.of(
+            state(
+                key,
+                ScheduleKind.RECURRING,
+                "active",
+                T0.plusSeconds(7200),
+                0,
+                null,
+                T0.plusSeconds(10)),
+            error(
+                key,
+                ScheduleKind.RECURRING,
+                "timezone 'Mars/Base' is not an IANA zone",
+                T0.plusSeconds(5))));
     awaitCaughtUp();
 
     assertThat(textColumn("recurring_messages", id, "status")).isEqualTo("active");
@@ -205,15 +282,19 @@ class ScheduleStateProjectorIT {
 
   @Test
   void shouldDeadLetterUnreadableRecordAndContinueWhenPayloadIsNotJson() throws Exception {
-    UUID id = insert("INSERT INTO recurring_messages (id, user_id, message, frequency)"
-        + " VALUES (?, gen_random_uuid(), 'Hi', 'daily')");
+    UUID id =
+        insert(
+            "INSERT INTO recurring_messages (id, user_id, message, frequency)"
+                + " VALUES (?, gen_random_uuid(), 'Hi', 'daily')");
     String key = "recurring:" + id;
     byte[] garbage = "{not json".getBytes(java.nio.charset.StandardCharsets.UTF_8);
-    send(List.of(
-        new ProducerRecord<>(Topics.OCCURRENCES.name(), key, garbage),
-        occurrence(key, ScheduleKind.RECURRING, T0, 3, 1, T0.plusSeconds(86_400), false)));
+    send(
+        List.of(
+            new ProducerRecord<>(Topics.OCCURRENCES.name(), key, garbage),
+            occurrence(key, ScheduleKind.RECURRING, T0, 3, 1, T0.plusSeconds(86_400), false)));
 
-    await("valid record after the poison applied").atMost(WAIT)
+    await("valid record after the poison applied")
+        .atMost(WAIT)
         .pollInterval(Duration.ofMillis(50))
         .until(() -> longColumn("recurring_messages", id, "execution_count") == 1);
     var letter = deadLetters(List.of(Topics.OCCURRENCES), List.of(key)).get(key);
@@ -225,17 +306,22 @@ class ScheduleStateProjectorIT {
   @Test
   void shouldDeadLetterPoisonRecordsAndProjectTheOthersWhenPostgresRefusesTheirContent()
       throws Exception {
-    String insertRecurring = "INSERT INTO recurring_messages (id, user_id, message, frequency)"
-        + " VALUES (?, gen_random_uuid(), 'Hi', 'daily')";
+    String insertRecurring =
+        "INSERT INTO recurring_messages (id, user_id, message, frequency)"
+            + " VALUES (?, gen_random_uuid(), 'Hi', 'daily')";
     UUID before = insert(insertRecurring);
     UUID after = insert(insertRecurring);
     UUID tooMany = insert(insertRecurring);
     UUID farFuture = insert(insertRecurring);
     UUID nul = insert(insertRecurring);
-    UUID unmappable = insert("INSERT INTO auto_post_schedules (id, user_id, message, frequency)"
-        + " VALUES (?, gen_random_uuid(), 'News', 'daily')");
-    UUID broadcast = insert("INSERT INTO broadcasts (id, user_id, message, status)"
-        + " VALUES (?, gen_random_uuid(), 'Launch', 'scheduled')");
+    UUID unmappable =
+        insert(
+            "INSERT INTO auto_post_schedules (id, user_id, message, frequency)"
+                + " VALUES (?, gen_random_uuid(), 'News', 'daily')");
+    UUID broadcast =
+        insert(
+            "INSERT INTO broadcasts (id, user_id, message, status)"
+                + " VALUES (?, gen_random_uuid(), 'Launch', 'scheduled')");
     Instant year300000 = Instant.parse("+300000-01-01T00:00:00Z"); // past timestamptz's range
     String tooManyKey = "recurring:" + tooMany;
     String farFutureKey = "recurring:" + farFuture;
@@ -244,60 +330,112 @@ class ScheduleStateProjectorIT {
     String foreignKey = "recurring:not-a-uuid";
     String hugeKey = "recurring:" + "x".repeat(10 * 1024);
 
-    send(List.of(
-        state("recurring:" + before, ScheduleKind.RECURRING, "active", T0.plusSeconds(60), 0,
-            null, T0),
-        // execution_count is an integer column: 22003 numeric value out of range
-        state(tooManyKey, ScheduleKind.RECURRING, "active", T0.plusSeconds(60), 3_000_000_000L,
-            null, T0),
-        // the log row's occurrence_at: 22008 timestamp out of range
-        occurrence(farFutureKey, ScheduleKind.RECURRING, year300000, 3, 1, null, false),
-        // started_at of a broadcast: the same, on the broadcasts table
-        new ProducerRecord<>(Topics.OCCURRENCES.name(), broadcastKey,
-            Topics.OCCURRENCES.valueSerde().serializer().serialize(Topics.OCCURRENCES.name(),
-                new Occurrence(1, broadcastKey, ScheduleKind.BROADCAST, null, T0, year300000, 40,
-                    0, 1, null, true))),
-        // no OffsetDateTime holds Instant.MAX: the mapping throws before any SQL
-        state(unmappableKey, ScheduleKind.AUTOPOST, "active", Instant.MAX, 0, null, T0),
-        // a NUL in last_error is made a space, not refused
-        state("recurring:" + nul, ScheduleKind.RECURRING, "invalid", null, 0,
-            "bad\u0000template", T0),
-        // keys naming no row of ours are skipped, as before
-        error(foreignKey, ScheduleKind.RECURRING, "from another service\u0000"),
-        state(hugeKey, ScheduleKind.RECURRING, "active", T0, 0, null, T0),
-        state("recurring:" + after, ScheduleKind.RECURRING, "active", T0.plusSeconds(120), 0,
-            null, T0)));
+    send(
+        List.of(
+            state(
+                "recurring:" + before,
+                ScheduleKind.RECURRING,
+                "active",
+                T0.plusSeconds(60),
+                0,
+                null,
+                T0),
+            // execution_count is an integer column: 22003 numeric value out of range
+            state(
+                tooManyKey,
+                ScheduleKind.RECURRING,
+                "active",
+                T0.plusSeconds(60),
+                3_000_000_000L,
+                null,
+                T0),
+            // the log row's occurrence_at: 22008 timestamp out of range
+            occurrence(farFutureKey, ScheduleKind.RECURRING, year300000, 3, 1, null, false),
+            // started_at of a broadcast: the same, on the broadcasts table
+            new ProducerRecord<>(
+                Topics.OCCURRENCES.name(),
+                broadcastKey,
+                Topics.OCCURRENCES
+                    .valueSerde()
+                    .serializer()
+                    .serialize(
+                        Topics.OCCURRENCES.name(),
+                        new Occurrence(
+                            1,
+                            broadcastKey,
+                            ScheduleKind.BROADCAST,
+                            null,
+                            T0,
+                            year300000,
+                            40,
+                            0,
+                            1,
+                            null,
+                            true))),
+            // no OffsetDateTime holds Instant.MAX: the mapping throws before any SQL
+            state(unmappableKey, ScheduleKind.AUTOPOST, "active", Instant.MAX, 0, null, T0),
+            // a NUL in last_error is made a space, not refused
+            state(
+                "recurring:" + nul,
+                ScheduleKind.RECURRING,
+                "invalid",
+                null,
+                0,
+                "bad\u0000template",
+                T0),
+            // keys naming no row of ours are skipped, as before
+            error(foreignKey, ScheduleKind.RECURRING, "from another service\u0000"),
+            state(hugeKey, ScheduleKind.RECURRING, "active", T0, 0, null, T0),
+            state(
+                "recurring:" + after,
+                ScheduleKind.RECURRING,
+                "active",
+                T0.plusSeconds(120),
+                0,
+                null,
+                T0)));
 
-    await("records around the poison ones written back").atMost(WAIT)
+    await("records around the poison ones written back")
+        .atMost(WAIT)
         .pollInterval(Duration.ofMillis(50))
-        .until(() -> "active".equals(textColumn("recurring_messages", after, "status"))
-            && "active".equals(textColumn("recurring_messages", before, "status"))
-            && "invalid".equals(textColumn("recurring_messages", nul, "status")));
+        .until(
+            () ->
+                "active".equals(textColumn("recurring_messages", after, "status"))
+                    && "active".equals(textColumn("recurring_messages", before, "status"))
+                    && "invalid".equals(textColumn("recurring_messages", nul, "status")));
     assertThat(instantColumn("recurring_messages", after, "next_send_at"))
         .isEqualTo(T0.plusSeconds(120));
     assertThat(textColumn("recurring_messages", nul, "last_error")).isEqualTo("bad template");
 
     List<String> poison = List.of(tooManyKey, farFutureKey, broadcastKey, unmappableKey);
-    Map<String, ConsumerRecord<String, byte[]>> letters = deadLetters(
-        List.of(Topics.SCHEDULE_STATES, Topics.OCCURRENCES), poison);
+    Map<String, ConsumerRecord<String, byte[]>> letters =
+        deadLetters(List.of(Topics.SCHEDULE_STATES, Topics.OCCURRENCES), poison);
     assertThat(header(letters.get(tooManyKey), Topics.DLQ_HEADER_REASON))
-        .startsWith(ScheduleStateProjector.UNRECORDED_PREFIX).contains("22003");
+        .startsWith(ScheduleStateProjector.UNRECORDED_PREFIX)
+        .contains("22003");
     assertThat(header(letters.get(farFutureKey), Topics.DLQ_HEADER_REASON))
-        .startsWith(ScheduleStateProjector.UNRECORDED_PREFIX).contains("SQLState 22");
+        .startsWith(ScheduleStateProjector.UNRECORDED_PREFIX)
+        .contains("SQLState 22");
     assertThat(header(letters.get(broadcastKey), Topics.DLQ_HEADER_REASON))
-        .startsWith(ScheduleStateProjector.UNRECORDED_PREFIX).contains("SQLState 22");
+        .startsWith(ScheduleStateProjector.UNRECORDED_PREFIX)
+        .contains("SQLState 22");
     assertThat(header(letters.get(unmappableKey), Topics.DLQ_HEADER_REASON))
-        .startsWith(ScheduleStateProjector.UNRECORDED_PREFIX).contains("DateTimeException");
+        .startsWith(ScheduleStateProjector.UNRECORDED_PREFIX)
+        .contains("DateTimeException");
     assertThat(header(letters.get(tooManyKey), Topics.DLQ_HEADER_TOPIC))
         .isEqualTo(Topics.SCHEDULE_STATES.name());
     assertThat(letters.get(tooManyKey).headers().lastHeader(Topics.DLQ_HEADER_OFFSET)).isNotNull();
 
     // Each poison row says why it shows no state; the broadcast that had not started failed.
-    for (var row : List.of(List.of("recurring_messages", tooMany),
-        List.of("recurring_messages", farFuture), List.of("auto_post_schedules", unmappable))) {
+    for (var row :
+        List.of(
+            List.of("recurring_messages", tooMany),
+            List.of("recurring_messages", farFuture),
+            List.of("auto_post_schedules", unmappable))) {
       UUID id = (UUID) row.get(1);
       assertThat(textColumn((String) row.get(0), id, "status")).as("%s", row).isEqualTo("invalid");
-      assertThat(textColumn((String) row.get(0), id, "last_error")).as("%s", row)
+      assertThat(textColumn((String) row.get(0), id, "last_error"))
+          .as("%s", row)
           .startsWith(ScheduleStateProjector.UNRECORDED_PREFIX)
           .hasSizeLessThanOrEqualTo(io.herald.contracts.limit.Limits.ERROR_TEXT_MAX_CHARS);
     }
@@ -309,20 +447,30 @@ class ScheduleStateProjectorIT {
     awaitCaughtUp();
     assertThat(projector.healthy()).isTrue();
     // Counted once their batch's offsets are committed, just after the group's offsets move.
-    await("dead letters counted").atMost(WAIT).pollInterval(Duration.ofMillis(50))
-        .until(() -> deadLettersCounted(Topics.SCHEDULE_STATES) >= 2
-            && deadLettersCounted(Topics.OCCURRENCES) >= 2);
+    await("dead letters counted")
+        .atMost(WAIT)
+        .pollInterval(Duration.ofMillis(50))
+        .until(
+            () ->
+                deadLettersCounted(Topics.SCHEDULE_STATES) >= 2
+                    && deadLettersCounted(Topics.OCCURRENCES) >= 2);
   }
 
   private double deadLettersCounted(TopicSpec<String, ?> topic) {
-    return registry.get("herald.scheduler.projector.dead.letters").tag("topic", topic.name())
-        .tag("reason", "unwritable").counter().count();
+    return registry
+        .get("herald.scheduler.projector.dead.letters")
+        .tag("topic", topic.name())
+        .tag("reason", "unwritable")
+        .counter()
+        .count();
   }
 
   @Test
   void shouldRetryAndSkipNothingWhenPostgresIsUnreachable() throws Exception {
-    UUID id = insert("INSERT INTO recurring_messages (id, user_id, message, frequency)"
-        + " VALUES (?, gen_random_uuid(), 'Hi', 'daily')");
+    UUID id =
+        insert(
+            "INSERT INTO recurring_messages (id, user_id, message, frequency)"
+                + " VALUES (?, gen_random_uuid(), 'Hi', 'daily')");
     String key = "recurring:" + id;
     send(List.of(state(key, ScheduleKind.RECURRING, "active", T0.plusSeconds(60), 0, null, T0)));
     String unreachableAppId = appId + "-down";
@@ -330,23 +478,36 @@ class ScheduleStateProjectorIT {
     try (ServerSocket closed = new ServerSocket(0)) {
       String url = "jdbc:postgresql://127.0.0.1:" + closed.getLocalPort() + "/herald";
       closed.close(); // nothing listens there any more: every connection attempt is refused
-      try (ScheduleStateProjector down = new ScheduleStateProjector(
-          ProjectorConfig.of(unreachableAppId, broker.bootstrapServers(), url, "herald", null),
-          downRegistry)) {
+      try (ScheduleStateProjector down =
+          new ScheduleStateProjector(
+              ProjectorConfig.of(unreachableAppId, broker.bootstrapServers(), url, "herald", null),
+              downRegistry)) {
         down.start();
-        await("retries against an unreachable database").atMost(WAIT)
+        await("retries against an unreachable database")
+            .atMost(WAIT)
             .pollInterval(Duration.ofMillis(50))
-            .until(() -> downRegistry.get("herald.scheduler.projector.failures").counter()
-                .count() >= 3);
+            .until(
+                () ->
+                    downRegistry.get("herald.scheduler.projector.failures").counter().count() >= 3);
         assertThat(down.healthy()).as("retrying is not stopping").isTrue();
         try (Admin admin = Admin.create(broker.clientConfig())) {
-          assertThat(admin.listConsumerGroupOffsets(unreachableAppId + "-projector")
-              .partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS).values())
-              .as("no offset moves while nothing is written").allMatch(o -> o == null);
+          assertThat(
+                  admin
+                      .listConsumerGroupOffsets(unreachableAppId + "-projector")
+                      .partitionsToOffsetAndMetadata()
+                      .get(10, TimeUnit.SECONDS)
+                      .values())
+              .as("no offset moves while nothing is written")
+              .allMatch(o -> o == null);
         }
-        assertThat(downRegistry.get("herald.scheduler.projector.dead.letters")
-            .tag("topic", Topics.SCHEDULE_STATES.name()).tag("reason", "unwritable").counter()
-            .count()).isZero();
+        assertThat(
+                downRegistry
+                    .get("herald.scheduler.projector.dead.letters")
+                    .tag("topic", Topics.SCHEDULE_STATES.name())
+                    .tag("reason", "unwritable")
+                    .counter()
+                    .count())
+            .isZero();
       }
     }
   }
@@ -354,15 +515,24 @@ class ScheduleStateProjectorIT {
   @Test
   void shouldReportUnhealthyWithAReasonWhenTheProjectorStopsOnAFailureItDoesNotRetry() {
     // A new group with auto.offset.reset=none: the first poll throws NoOffsetForPartition.
-    ProjectorConfig config = new ProjectorConfig(true, appId + "-no-offsets",
-        broker.bootstrapServers(), db.jdbcUrl(), db.user(), db.password(),
-        ProjectorConfig.DEFAULT_MAX_BATCH, ProjectorConfig.DEFAULT_RETRY_BACKOFF_MAX,
-        Map.of("auto.offset.reset", "none"));
-    try (ScheduleStateProjector stopping = new ScheduleStateProjector(config,
-        new SimpleMeterRegistry())) {
+    ProjectorConfig config =
+        new ProjectorConfig(
+            true,
+            appId + "-no-offsets",
+            broker.bootstrapServers(),
+            db.jdbcUrl(),
+            db.user(),
+            db.password(),
+            ProjectorConfig.DEFAULT_MAX_BATCH,
+            ProjectorConfig.DEFAULT_RETRY_BACKOFF_MAX,
+            Map.of("auto.offset.reset", "none"));
+    try (ScheduleStateProjector stopping =
+        new ScheduleStateProjector(config, new SimpleMeterRegistry())) {
       assertThat(stopping.healthy()).isTrue();
       stopping.start();
-      await("projector stopped on its own").atMost(WAIT).pollInterval(Duration.ofMillis(50))
+      await("projector stopped on its own")
+          .atMost(WAIT)
+          .pollInterval(Duration.ofMillis(50))
           .until(() -> !stopping.healthy());
       assertThat(stopping.stopReason()).contains("NoOffsetForPartition");
     }
@@ -382,15 +552,18 @@ class ScheduleStateProjectorIT {
     Map<String, ConsumerRecord<String, byte[]>> seen = new LinkedHashMap<>();
     try (KafkaConsumer<String, byte[]> dlq = new KafkaConsumer<>(p)) {
       dlq.subscribe(topics.stream().map(TopicSpec::dlqName).toList());
-      await("dead letters of " + keys).atMost(WAIT).pollInSameThread()
-          .until(() -> {
-            for (ConsumerRecord<String, byte[]> r : dlq.poll(Duration.ofMillis(100))) {
-              if (keys.contains(r.key())) {
-                seen.putIfAbsent(r.key(), r);
-              }
-            }
-            return seen.keySet().containsAll(keys);
-          });
+      await("dead letters of " + keys)
+          .atMost(WAIT)
+          .pollInSameThread()
+          .until(
+              () -> {
+                for (ConsumerRecord<String, byte[]> r : dlq.poll(Duration.ofMillis(100))) {
+                  if (keys.contains(r.key())) {
+                    seen.putIfAbsent(r.key(), r);
+                  }
+                }
+                return seen.keySet().containsAll(keys);
+              });
     }
     return seen;
   }
@@ -401,36 +574,60 @@ class ScheduleStateProjectorIT {
 
   // --- events ---------------------------------------------------------------------------------
 
-  private static ProducerRecord<String, byte[]> state(String key, ScheduleKind kind,
-      String status, Instant next, long executions, String lastError, Instant at) {
-    ScheduleState s = new ScheduleState(1, key, kind, null, status, next, executions, lastError,
-        1L, at);
+  private static ProducerRecord<String, byte[]> state(
+      String key,
+      ScheduleKind kind,
+      String status,
+      Instant next,
+      long executions,
+      String lastError,
+      Instant at) {
+    ScheduleState s =
+        new ScheduleState(1, key, kind, null, status, next, executions, lastError, 1L, at);
     return record(Topics.SCHEDULE_STATES, key, s);
   }
 
-  private static ProducerRecord<String, byte[]> occurrence(String key, ScheduleKind kind,
-      Instant occurrenceAt, int recipients, long executions, Instant next, boolean finished) {
-    Occurrence o = new Occurrence(1, key, kind, null, occurrenceAt, occurrenceAt.plusSeconds(1),
-        recipients, 0, executions, next, finished);
+  private static ProducerRecord<String, byte[]> occurrence(
+      String key,
+      ScheduleKind kind,
+      Instant occurrenceAt,
+      int recipients,
+      long executions,
+      Instant next,
+      boolean finished) {
+    Occurrence o =
+        new Occurrence(
+            1,
+            key,
+            kind,
+            null,
+            occurrenceAt,
+            occurrenceAt.plusSeconds(1),
+            recipients,
+            0,
+            executions,
+            next,
+            finished);
     return record(Topics.OCCURRENCES, key, o);
   }
 
-  private static ProducerRecord<String, byte[]> error(String key, ScheduleKind kind,
-      String message) {
+  private static ProducerRecord<String, byte[]> error(
+      String key, ScheduleKind kind, String message) {
     return error(key, kind, message, T0);
   }
 
-  private static ProducerRecord<String, byte[]> error(String key, ScheduleKind kind,
-      String message, Instant at) {
-    ScheduleError e = new ScheduleError(1, key, kind, null, ErrorReason.INVALID_RULE,
-        List.of(message), message, 1L, at);
+  private static ProducerRecord<String, byte[]> error(
+      String key, ScheduleKind kind, String message, Instant at) {
+    ScheduleError e =
+        new ScheduleError(
+            1, key, kind, null, ErrorReason.INVALID_RULE, List.of(message), message, 1L, at);
     return record(Topics.SCHEDULE_ERRORS, key, e);
   }
 
-  private static <V> ProducerRecord<String, byte[]> record(TopicSpec<String, V> topic,
-      String key, V value) {
-    return new ProducerRecord<>(topic.name(), key,
-        topic.valueSerde().serializer().serialize(topic.name(), value));
+  private static <V> ProducerRecord<String, byte[]> record(
+      TopicSpec<String, V> topic, String key, V value) {
+    return new ProducerRecord<>(
+        topic.name(), key, topic.valueSerde().serializer().serialize(topic.name(), value));
   }
 
   private void send(List<ProducerRecord<String, byte[]>> records) throws Exception {
@@ -442,24 +639,43 @@ class ScheduleStateProjectorIT {
   /** The projector's committed offsets reached the end of its three topics. */
   private void awaitCaughtUp() {
     try (Admin admin = Admin.create(broker.clientConfig())) {
-      await("projector group caught up").atMost(WAIT).pollInterval(Duration.ofMillis(100))
-          .until(() -> {
-            Map<TopicPartition, OffsetAndMetadata> committed = admin
-                .listConsumerGroupOffsets(appId + "-projector").partitionsToOffsetAndMetadata()
-                .get(10, TimeUnit.SECONDS);
-            Map<TopicPartition, OffsetSpec> latest = new LinkedHashMap<>();
-            for (String t : List.of(Topics.SCHEDULE_STATES.name(), Topics.OCCURRENCES.name(),
-                Topics.SCHEDULE_ERRORS.name())) {
-              admin.describeTopics(List.of(t)).allTopicNames().get(10, TimeUnit.SECONDS).get(t)
-                  .partitions().forEach(p -> latest.put(new TopicPartition(t, p.partition()),
-                      OffsetSpec.latest()));
-            }
-            Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends =
-                admin.listOffsets(latest).all().get(10, TimeUnit.SECONDS);
-            return ends.entrySet().stream().allMatch(e -> e.getValue().offset() == 0
-                || (committed.get(e.getKey()) != null
-                    && committed.get(e.getKey()).offset() >= e.getValue().offset()));
-          });
+      await("projector group caught up")
+          .atMost(WAIT)
+          .pollInterval(Duration.ofMillis(100))
+          .until(
+              () -> {
+                Map<TopicPartition, OffsetAndMetadata> committed =
+                    admin
+                        .listConsumerGroupOffsets(appId + "-projector")
+                        .partitionsToOffsetAndMetadata()
+                        .get(10, TimeUnit.SECONDS);
+                Map<TopicPartition, OffsetSpec> latest = new LinkedHashMap<>();
+                for (String t :
+                    List.of(
+                        Topics.SCHEDULE_STATES.name(),
+                        Topics.OCCURRENCES.name(),
+                        Topics.SCHEDULE_ERRORS.name())) {
+                  admin
+                      .describeTopics(List.of(t))
+                      .allTopicNames()
+                      .get(10, TimeUnit.SECONDS)
+                      .get(t)
+                      .partitions()
+                      .forEach(
+                          p ->
+                              latest.put(
+                                  new TopicPartition(t, p.partition()), OffsetSpec.latest()));
+                }
+                Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends =
+                    admin.listOffsets(latest).all().get(10, TimeUnit.SECONDS);
+                return ends.entrySet().stream()
+                    .allMatch(
+                        e ->
+                            e.getValue().offset() == 0
+                                || (committed.get(e.getKey()) != null
+                                    && committed.get(e.getKey()).offset()
+                                        >= e.getValue().offset()));
+              });
     }
   }
 
@@ -500,14 +716,20 @@ class ScheduleStateProjectorIT {
   private List<List<Object>> logRows(UUID id) throws SQLException {
     List<List<Object>> rows = new ArrayList<>();
     try (Connection c = db.connection();
-        PreparedStatement ps = c.prepareStatement("SELECT occurrence_at, execution_time,"
-            + " recipient_count, status FROM recurring_message_logs"
-            + " WHERE recurring_message_id = ? ORDER BY occurrence_at")) {
+        PreparedStatement ps =
+            c.prepareStatement(
+                "SELECT occurrence_at, execution_time,"
+                    + " recipient_count, status FROM recurring_message_logs"
+                    + " WHERE recurring_message_id = ? ORDER BY occurrence_at")) {
       ps.setObject(1, id);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          rows.add(List.of(rs.getObject(1, OffsetDateTime.class).toInstant(),
-              rs.getObject(2, OffsetDateTime.class).toInstant(), rs.getLong(3), rs.getString(4)));
+          rows.add(
+              List.of(
+                  rs.getObject(1, OffsetDateTime.class).toInstant(),
+                  rs.getObject(2, OffsetDateTime.class).toInstant(),
+                  rs.getLong(3),
+                  rs.getString(4)));
         }
       }
     }
@@ -516,8 +738,8 @@ class ScheduleStateProjectorIT {
 
   private Object column(String table, UUID id, String column) throws SQLException {
     try (Connection c = db.connection();
-        PreparedStatement ps = c.prepareStatement(
-            "SELECT " + column + " FROM " + table + " WHERE id = ?")) {
+        PreparedStatement ps =
+            c.prepareStatement("SELECT " + column + " FROM " + table + " WHERE id = ?")) {
       ps.setObject(1, id);
       try (ResultSet rs = ps.executeQuery()) {
         assertThat(rs.next()).as("row %s in %s", id, table).isTrue();
@@ -537,8 +759,8 @@ class ScheduleStateProjectorIT {
 
   private Instant instantColumn(String table, UUID id, String column) throws SQLException {
     try (Connection c = db.connection();
-        PreparedStatement ps = c.prepareStatement(
-            "SELECT " + column + " FROM " + table + " WHERE id = ?")) {
+        PreparedStatement ps =
+            c.prepareStatement("SELECT " + column + " FROM " + table + " WHERE id = ?")) {
       ps.setObject(1, id);
       try (ResultSet rs = ps.executeQuery()) {
         assertThat(rs.next()).isTrue();

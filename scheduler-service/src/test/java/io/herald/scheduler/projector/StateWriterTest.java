@@ -11,7 +11,8 @@ class StateWriterTest {
   void shouldWriteABoundedNulFreeLastErrorWhenTheTextIsNeither() {
     String text = StateWriter.lastError("bad\u0000value " + "x".repeat(50_000));
 
-    assertThat(text).hasSizeLessThanOrEqualTo(Limits.ERROR_TEXT_MAX_CHARS)
+    assertThat(text)
+        .hasSizeLessThanOrEqualTo(Limits.ERROR_TEXT_MAX_CHARS)
         .doesNotContain("\u0000")
         .startsWith("bad value x");
   }

@@ -59,15 +59,26 @@ class WriteBackFeedbackIT {
 
   @BeforeEach
   void setUp() {
-    io.herald.scheduler.cdc.CdcItSupport.createLikeProvisioner(broker, Topics.SCHEDULE_CHANGES,
-        Topics.DEVICES, Topics.CONTACTS, Topics.SCHEDULE_STATES, Topics.OCCURRENCES,
+    io.herald.scheduler.cdc.CdcItSupport.createLikeProvisioner(
+        broker,
+        Topics.SCHEDULE_CHANGES,
+        Topics.DEVICES,
+        Topics.CONTACTS,
+        Topics.SCHEDULE_STATES,
+        Topics.OCCURRENCES,
         Topics.SCHEDULE_ERRORS);
     String appId = "herald-it-" + suffix;
-    engine = new CdcEngine(CdcConfig.of(appId, broker.bootstrapServers(), db.jdbcUrl(),
-        db.user(), db.password(), slot).withOffsetsTopic("herald.cdc-offsets-it-" + suffix),
-        registry);
-    projector = new ScheduleStateProjector(ProjectorConfig.of(appId, broker.bootstrapServers(),
-        db.jdbcUrl(), db.user(), db.password()), registry);
+    engine =
+        new CdcEngine(
+            CdcConfig.of(
+                    appId, broker.bootstrapServers(), db.jdbcUrl(), db.user(), db.password(), slot)
+                .withOffsetsTopic("herald.cdc-offsets-it-" + suffix),
+            registry);
+    projector =
+        new ScheduleStateProjector(
+            ProjectorConfig.of(
+                appId, broker.bootstrapServers(), db.jdbcUrl(), db.user(), db.password()),
+            registry);
     Properties p = new Properties();
     p.putAll(broker.clientConfig());
     p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
@@ -99,17 +110,38 @@ class WriteBackFeedbackIT {
     await("CDC streaming").atMost(Duration.ofSeconds(40)).until(engine::isStreaming);
     UUID id = UUID.randomUUID();
     String key = "recurring:" + id;
-    execute("INSERT INTO recurring_messages (id, user_id, device_id, message, target_contacts,"
-        + " frequency, time_of_day) VALUES ('" + id + "', gen_random_uuid(), gen_random_uuid(),"
-        + " 'Hi', '[\"+4915112345678\"]', 'daily', '09:00')");
+    execute(
+        "INSERT INTO recurring_messages (id, user_id, device_id, message, target_contacts,"
+            + " frequency, time_of_day) VALUES ('"
+            + id
+            + "', gen_random_uuid(), gen_random_uuid(),"
+            + " 'Hi', '[\"+4915112345678\"]', 'daily', '09:00')");
     awaitChanges(key, 1);
 
     Instant due = Instant.parse("2026-03-01T08:00:00Z");
-    send(Topics.SCHEDULE_STATES, key, new ScheduleState(1, key, ScheduleKind.RECURRING, null,
-        "active", due, 0, null, 1, Instant.now()));
-    send(Topics.OCCURRENCES, key, new Occurrence(1, key, ScheduleKind.RECURRING, null, due,
-        due.plusSeconds(1), 1, 0, 1, due.plusSeconds(86_400), false));
-    await("write-back on the row").atMost(WAIT).pollInterval(Duration.ofMillis(50))
+    send(
+        Topics.SCHEDULE_STATES,
+        key,
+        new ScheduleState(
+            1, key, ScheduleKind.RECURRING, null, "active", due, 0, null, 1, Instant.now()));
+    send(
+        Topics.OCCURRENCES,
+        key,
+        new Occurrence(
+            1,
+            key,
+            ScheduleKind.RECURRING,
+            null,
+            due,
+            due.plusSeconds(1),
+            1,
+            0,
+            1,
+            due.plusSeconds(86_400),
+            false));
+    await("write-back on the row")
+        .atMost(WAIT)
+        .pollInterval(Duration.ofMillis(50))
         .until(() -> executionCount(id) == 1);
 
     // A user edit after the write-back: CDC is ordered, so its event arriving means any event
@@ -119,25 +151,41 @@ class WriteBackFeedbackIT {
 
     assertThat(events).hasSize(2);
     assertThat(events.get(1).message()).isEqualTo("Edited");
-    assertThat(registry.get("herald.scheduler.cdc.dropped.state.only")
-        .tag("table", "recurring_messages").counter().count()).isGreaterThanOrEqualTo(1);
+    assertThat(
+            registry
+                .get("herald.scheduler.cdc.dropped.state.only")
+                .tag("table", "recurring_messages")
+                .counter()
+                .count())
+        .isGreaterThanOrEqualTo(1);
   }
 
   private List<ScheduleChange> awaitChanges(String key, int atLeast) {
-    return await("schedule changes of " + key).atMost(WAIT).pollInSameThread()
+    return await("schedule changes of " + key)
+        .atMost(WAIT)
+        .pollInSameThread()
         .pollInterval(Duration.ofMillis(20))
-        .until(() -> {
-          changes.poll(Duration.ofMillis(100)).forEach(seen::add);
-          return seen.stream().filter(r -> key.equals(r.key()))
-              .map(r -> Topics.SCHEDULE_CHANGES.valueSerde().deserializer()
-                  .deserialize(r.topic(), r.value()))
-              .toList();
-        }, l -> l.size() >= atLeast);
+        .until(
+            () -> {
+              changes.poll(Duration.ofMillis(100)).forEach(seen::add);
+              return seen.stream()
+                  .filter(r -> key.equals(r.key()))
+                  .map(
+                      r ->
+                          Topics.SCHEDULE_CHANGES
+                              .valueSerde()
+                              .deserializer()
+                              .deserialize(r.topic(), r.value()))
+                  .toList();
+            },
+            l -> l.size() >= atLeast);
   }
 
   private <V> void send(TopicSpec<String, V> topic, String key, V value) throws Exception {
-    producer.send(new ProducerRecord<>(topic.name(), key,
-        topic.valueSerde().serializer().serialize(topic.name(), value)))
+    producer
+        .send(
+            new ProducerRecord<>(
+                topic.name(), key, topic.valueSerde().serializer().serialize(topic.name(), value)))
         .get(10, TimeUnit.SECONDS);
   }
 
@@ -150,8 +198,8 @@ class WriteBackFeedbackIT {
 
   private long executionCount(UUID id) throws Exception {
     try (Connection c = db.connection();
-        PreparedStatement ps = c.prepareStatement(
-            "SELECT execution_count FROM recurring_messages WHERE id = ?")) {
+        PreparedStatement ps =
+            c.prepareStatement("SELECT execution_count FROM recurring_messages WHERE id = ?")) {
       ps.setObject(1, id);
       try (ResultSet rs = ps.executeQuery()) {
         rs.next();

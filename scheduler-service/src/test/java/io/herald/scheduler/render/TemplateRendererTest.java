@@ -2,7 +2,6 @@ package io.herald.scheduler.render;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import io.herald.contracts.limit.Limits;
@@ -28,9 +27,9 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.Tuple;
+import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.statistics.Statistics;
 import net.jqwik.api.statistics.StatisticsReport;
-import net.jqwik.api.constraints.IntRange;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -78,8 +77,7 @@ class TemplateRendererTest {
 
     @Test
     void shouldKeepVariableVerbatimWhenItIsUnknown() {
-      assertThat(TemplateRenderer.render("Hi {nickname} {", ctx("s")))
-          .isEqualTo("Hi {nickname} {");
+      assertThat(TemplateRenderer.render("Hi {nickname} {", ctx("s"))).isEqualTo("Hi {nickname} {");
     }
 
     @Test
@@ -427,9 +425,34 @@ class TemplateRendererTest {
 
   private static final List<String> WORDS =
       List.of(
-          "a", "b", " ", "  ", "Hi", "name", "NAME", " name ", "first_name", "phone", "date",
-          "time", "day", "month", "year", "city", "City", "CITY", "ort", "x{y}", "nick",
-          "\uD83D\uDE00", "\u00E9", "\u0130", "{name}", "{city}", "{a|b}", "\t");
+          "a",
+          "b",
+          " ",
+          "  ",
+          "Hi",
+          "name",
+          "NAME",
+          " name ",
+          "first_name",
+          "phone",
+          "date",
+          "time",
+          "day",
+          "month",
+          "year",
+          "city",
+          "City",
+          "CITY",
+          "ort",
+          "x{y}",
+          "nick",
+          "\uD83D\uDE00",
+          "\u00E9",
+          "\u0130",
+          "{name}",
+          "{city}",
+          "{a|b}",
+          "\t");
 
   /** Recipients the property renders for: fields with clashing case, braces, an empty key. */
   private static final List<RenderContext> CONTEXTS =
@@ -464,9 +487,9 @@ class TemplateRendererTest {
   }
 
   /**
-   * Random templates of braces, bars, words and variables whose matched groups nest at most
-   * {@link #GENERATED_MAX_DEPTH} deep: random token soups (leftover '{' stay unmatched and stray
-   * '}' stay, both on purpose) and trees of spintax reaching a chosen depth.
+   * Random templates of braces, bars, words and variables whose matched groups nest at most {@link
+   * #GENERATED_MAX_DEPTH} deep: random token soups (leftover '{' stay unmatched and stray '}' stay,
+   * both on purpose) and trees of spintax reaching a chosen depth.
    */
   @Provide
   Arbitrary<String> templatesWithinTheDepthBound() {
@@ -484,8 +507,8 @@ class TemplateRendererTest {
   }
 
   /**
-   * Well-formed spintax and variables nested down to a random depth, half of the time the
-   * bound itself, with words and stray braces at the top level around it.
+   * Well-formed spintax and variables nested down to a random depth, half of the time the bound
+   * itself, with words and stray braces at the top level around it.
    */
   private static String groupTreeWithinTheBound(java.util.Random random) {
     int target = random.nextBoolean() ? GENERATED_MAX_DEPTH : random.nextInt(GENERATED_MAX_DEPTH);
@@ -598,9 +621,9 @@ class TemplateRendererTest {
   }
 
   /**
-   * The renderer as it was before the poison-proofing (recursive, quadratic), kept verbatim as
-   * the reference: every template within the bounds must render exactly as it did, so stored
-   * schedules and re-fires keep their text.
+   * The renderer as it was before the poison-proofing (recursive, quadratic), kept verbatim as the
+   * reference: every template within the bounds must render exactly as it did, so stored schedules
+   * and re-fires keep their text.
    */
   static final class OriginalRenderer {
 

@@ -293,38 +293,56 @@ class RuleCompilerTest {
 
     @Test
     void shouldRejectEveryOversizedFieldBeforeParsingAnyOfThem() {
-      RuleSpec spec = new RuleSpec("daily".repeat(100), null, "hours".repeat(20),
-          "61,".repeat(7_000), "09:00".repeat(20), List.of(0, 1, 2, 3, 4, 5, 6, 0), null,
-          "Europe/Berlin".repeat(8_000), "2026-01-01".repeat(10), null, null,
-          "skip".repeat(100), null, "2026-01-01T00:00:00Z".repeat(5));
+      RuleSpec spec =
+          new RuleSpec(
+              "daily".repeat(100),
+              null,
+              "hours".repeat(20),
+              "61,".repeat(7_000),
+              "09:00".repeat(20),
+              List.of(0, 1, 2, 3, 4, 5, 6, 0),
+              null,
+              "Europe/Berlin".repeat(8_000),
+              "2026-01-01".repeat(10),
+              null,
+              null,
+              "skip".repeat(100),
+              null,
+              "2026-01-01T00:00:00Z".repeat(5));
 
       Compilation c = RuleCompiler.compile(spec, Instant.EPOCH);
 
       assertThat(c).isInstanceOf(Compilation.Invalid.class);
       List<RuleProblem> problems = ((Compilation.Invalid) c).problems();
       assertThat(problems).extracting(RuleProblem::reason).containsOnly(ErrorReason.TOO_LARGE);
-      assertThat(problems).extracting(RuleProblem::message).containsExactly(
-          "frequency has 500 characters, at most 64",
-          "interval_unit has 100 characters, at most 64",
-          "cron_expression has 21000 characters, at most 256",
-          "time_of_day has 100 characters, at most 64",
-          "timezone has 104000 characters, at most 64",
-          "start_date has 100 characters, at most 64",
-          "catch_up has 400 characters, at most 64",
-          "scheduled_at has 100 characters, at most 64",
-          "days_of_week has 8 entries, at most 7");
+      assertThat(problems)
+          .extracting(RuleProblem::message)
+          .containsExactly(
+              "frequency has 500 characters, at most 64",
+              "interval_unit has 100 characters, at most 64",
+              "cron_expression has 21000 characters, at most 256",
+              "time_of_day has 100 characters, at most 64",
+              "timezone has 104000 characters, at most 64",
+              "start_date has 100 characters, at most 64",
+              "catch_up has 400 characters, at most 64",
+              "scheduled_at has 100 characters, at most 64",
+              "days_of_week has 8 entries, at most 7");
     }
 
     @Test
     void shouldQuoteAtMostAFewDozenCharactersOfAWrongValue() {
       String zone = "Mars/" + "x".repeat(50);
-      RuleSpec spec = new RuleSpec("daily", 1, null, null, "09:00", null, null, zone, null, null,
-          null, null, null, null);
+      RuleSpec spec =
+          new RuleSpec(
+              "daily", 1, null, null, "09:00", null, null, zone, null, null, null, null, null,
+              null);
 
       Compilation c = RuleCompiler.compile(spec, Instant.EPOCH);
 
       String message = ((Compilation.Invalid) c).problems().get(0).message();
-      assertThat(message).startsWith("timezone 'Mars/xxx").contains("…' is not an IANA zone")
+      assertThat(message)
+          .startsWith("timezone 'Mars/xxx")
+          .contains("…' is not an IANA zone")
           .doesNotContain(zone);
     }
   }

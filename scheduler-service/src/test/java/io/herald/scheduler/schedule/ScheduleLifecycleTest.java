@@ -38,15 +38,32 @@ class ScheduleLifecycleTest {
   private static final Duration WAIT = Duration.ofSeconds(30);
   private static final String KEY = ScheduleKind.RECURRING.keyFor("r1");
   private static final String CONTACT = "0b6f4e3a-7d52-4c1e-9a0f-1e2d3c4b5a69";
-  private static final RuleSpec DAILY = new RuleSpec("daily", 1, null, null, "09:00", null, null,
-      "UTC", null, null, null, null, null, null);
+  private static final RuleSpec DAILY =
+      new RuleSpec(
+          "daily", 1, null, null, "09:00", null, null, "UTC", null, null, null, null, null, null);
 
   private final ScheduleLifecycle lifecycle = new ScheduleLifecycle(100, WAIT);
 
   private static ScheduleChange change(
       List<String> recipients, RuleSpec rule, boolean active, String status, Instant createdAt) {
-    return new ScheduleChange(1, ChangeOp.UPSERT, KEY, ScheduleKind.RECURRING, "t1", "d1", "n",
-        "Hello {name}", null, recipients, rule, null, active, status, 7, createdAt, List.of());
+    return new ScheduleChange(
+        1,
+        ChangeOp.UPSERT,
+        KEY,
+        ScheduleKind.RECURRING,
+        "t1",
+        "d1",
+        "n",
+        "Hello {name}",
+        null,
+        recipients,
+        rule,
+        null,
+        active,
+        status,
+        7,
+        createdAt,
+        List.of());
   }
 
   private static ScheduleChange daily() {
@@ -107,57 +124,93 @@ class ScheduleLifecycleTest {
     void shouldArmTheFirstOccurrenceWhenAValidScheduleArrives() {
       Decision d = onChange(Standing.none(), daily(), Known.everything());
 
-      assertThat(d).isInstanceOfSatisfying(Decision.Accept.class, a -> {
-        assertThat(a.armsAt()).contains(NINE);
-        assertThat(a.after()).isEqualTo(
-            new Standing(ScheduleStatus.ARMED, 1, NINE, null, 0, 1, null));
-        assertThat(a.recipients()).containsExactly("+6281234567890");
-        assertThat(a.definition().recipients()).isEmpty();
-        assertThat(a.contactsUnknown()).isFalse();
-      });
+      assertThat(d)
+          .isInstanceOfSatisfying(
+              Decision.Accept.class,
+              a -> {
+                assertThat(a.armsAt()).contains(NINE);
+                assertThat(a.after())
+                    .isEqualTo(new Standing(ScheduleStatus.ARMED, 1, NINE, null, 0, 1, null));
+                assertThat(a.recipients()).containsExactly("+6281234567890");
+                assertThat(a.definition().recipients()).isEmpty();
+                assertThat(a.contactsUnknown()).isFalse();
+              });
     }
 
     @ParameterizedTest
     @NullSource
     @ValueSource(strings = "DELETE")
     void shouldDeleteKeepingWhatFiredWhenATombstoneOrDeleteArrives(String op) {
-      ScheduleChange c = op == null ? null : new ScheduleChange(1, ChangeOp.DELETE, KEY,
-          ScheduleKind.RECURRING, "t1", "d1", null, null, null, List.of(), null, null, false,
-          null, 8, NOW, List.of());
+      ScheduleChange c =
+          op == null
+              ? null
+              : new ScheduleChange(
+                  1,
+                  ChangeOp.DELETE,
+                  KEY,
+                  ScheduleKind.RECURRING,
+                  "t1",
+                  "d1",
+                  null,
+                  null,
+                  null,
+                  List.of(),
+                  null,
+                  null,
+                  false,
+                  null,
+                  8,
+                  NOW,
+                  List.of());
 
       Decision d = onChange(armed(NINE_NEXT_DAY, NINE, 1), c, Known.everything());
 
-      assertThat(d).isEqualTo(new Decision.Delete(
-          new Standing(ScheduleStatus.DELETED, 3, null, NINE, 1, 0, null)));
+      assertThat(d)
+          .isEqualTo(
+              new Decision.Delete(new Standing(ScheduleStatus.DELETED, 3, null, NINE, 1, 0, null)));
     }
 
     @ParameterizedTest
     @CsvSource({"false,active", "true,draft", "true,' Cancelled '"})
     void shouldGoInactiveWhenTheSourceSaysSo(boolean active, String status) {
-      Decision d = onChange(armed(NINE, null, 0),
-          change(List.of("+6281234567890"), DAILY, active, status, NOW), Known.everything());
+      Decision d =
+          onChange(
+              armed(NINE, null, 0),
+              change(List.of("+6281234567890"), DAILY, active, status, NOW),
+              Known.everything());
 
-      assertThat(d).isInstanceOfSatisfying(Decision.GoInactive.class, g -> {
-        assertThat(g.after()).isEqualTo(
-            new Standing(ScheduleStatus.INACTIVE, 3, null, null, 0, 1, null));
-        assertThat(g.definition().recipients()).isEmpty();
-      });
+      assertThat(d)
+          .isInstanceOfSatisfying(
+              Decision.GoInactive.class,
+              g -> {
+                assertThat(g.after())
+                    .isEqualTo(new Standing(ScheduleStatus.INACTIVE, 3, null, null, 0, 1, null));
+                assertThat(g.definition().recipients()).isEmpty();
+              });
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"completed", "FAILED"})
     void shouldFinishWithoutFiringWhenTheSourceIsOverAndNothingFired(String status) {
-      Decision d = onChange(armed(NINE, null, 0),
-          change(List.of("+6281234567890"), DAILY, true, status, NOW), Known.everything());
+      Decision d =
+          onChange(
+              armed(NINE, null, 0),
+              change(List.of("+6281234567890"), DAILY, true, status, NOW),
+              Known.everything());
 
-      assertThat(d).isEqualTo(new Decision.FinishAtSource(
-          new Standing(ScheduleStatus.FINISHED, 3, null, null, 0, 1, null)));
+      assertThat(d)
+          .isEqualTo(
+              new Decision.FinishAtSource(
+                  new Standing(ScheduleStatus.FINISHED, 3, null, null, 0, 1, null)));
     }
 
     @Test
     void shouldKeepArmingWhenTheSourceIsOverButItFiredBefore() {
-      Decision d = onChange(armed(NINE_NEXT_DAY, NINE, 1),
-          change(List.of("+6281234567890"), DAILY, true, "completed", NOW), Known.everything());
+      Decision d =
+          onChange(
+              armed(NINE_NEXT_DAY, NINE, 1),
+              change(List.of("+6281234567890"), DAILY, true, "completed", NOW),
+              Known.everything());
 
       assertThat(d).isInstanceOf(Decision.Accept.class);
     }
@@ -168,16 +221,19 @@ class ScheduleLifecycleTest {
 
       Decision d = onChange(armed(NINE, null, 0), bad, Known.everything());
 
-      assertThat(d).isInstanceOfSatisfying(Decision.Reject.class, r -> {
-        ScheduleError e = r.error();
-        assertThat(e.reasons()).hasSizeGreaterThanOrEqualTo(2);
-        assertThat(e.scheduleKey()).isEqualTo(KEY);
-        assertThat(e.detectedAt()).isEqualTo(NOW);
-        assertThat(r.skeleton().message()).isNull();
-        assertThat(r.skeleton().createdAt()).isEqualTo(NOW);
-        assertThat(r.after()).isEqualTo(
-            new Standing(ScheduleStatus.INVALID, 3, null, null, 0, 1, null));
-      });
+      assertThat(d)
+          .isInstanceOfSatisfying(
+              Decision.Reject.class,
+              r -> {
+                ScheduleError e = r.error();
+                assertThat(e.reasons()).hasSizeGreaterThanOrEqualTo(2);
+                assertThat(e.scheduleKey()).isEqualTo(KEY);
+                assertThat(e.detectedAt()).isEqualTo(NOW);
+                assertThat(r.skeleton().message()).isNull();
+                assertThat(r.skeleton().createdAt()).isEqualTo(NOW);
+                assertThat(r.after())
+                    .isEqualTo(new Standing(ScheduleStatus.INVALID, 3, null, null, 0, 1, null));
+              });
     }
 
     @Test
@@ -186,8 +242,10 @@ class ScheduleLifecycleTest {
 
       Decision d = onChange(Standing.none(), daily(), foreign);
 
-      assertThat(d).isInstanceOfSatisfying(Decision.Reject.class,
-          r -> assertThat(r.error().reason()).isEqualTo(ErrorReason.FOREIGN_DEVICE));
+      assertThat(d)
+          .isInstanceOfSatisfying(
+              Decision.Reject.class,
+              r -> assertThat(r.error().reason()).isEqualTo(ErrorReason.FOREIGN_DEVICE));
     }
 
     @Test
@@ -196,8 +254,8 @@ class ScheduleLifecycleTest {
       ScheduleChange c = change(List.of("+6281234567890"), DAILY, true, "active", null);
 
       Decision keeps = lifecycle.onChange(KEY, Standing.none(), stored, c, Known.everything(), NOW);
-      Decision anchorsNow = lifecycle.onChange(KEY, Standing.none(), null, c, Known.everything(),
-          NOW);
+      Decision anchorsNow =
+          lifecycle.onChange(KEY, Standing.none(), null, c, Known.everything(), NOW);
 
       assertThat(((Decision.Accept) keeps).definition().createdAt()).isEqualTo(stored);
       assertThat(((Decision.Accept) anchorsNow).definition().createdAt()).isEqualTo(NOW);
@@ -211,14 +269,27 @@ class ScheduleLifecycleTest {
       Instant eightToday = Instant.parse("2026-06-01T08:00:00Z");
       return Stream.of(
           // a pending timer already due is not skipped by an update racing the punctuation
-          Arguments.of(armed(Instant.parse("2026-05-31T09:00:00Z"), null, 0),
-              Instant.parse("2026-05-30T00:00:00Z"), Instant.parse("2026-05-31T09:00:00Z")),
+          Arguments.of(
+              armed(Instant.parse("2026-05-31T09:00:00Z"), null, 0),
+              Instant.parse("2026-05-30T00:00:00Z"),
+              Instant.parse("2026-05-31T09:00:00Z")),
           // a never-fired schedule counts from its creation
-          Arguments.of(Standing.none(), Instant.parse("2026-05-31T08:00:00Z"),
+          Arguments.of(
+              Standing.none(),
+              Instant.parse("2026-05-31T08:00:00Z"),
               Instant.parse("2026-05-31T09:00:00Z")),
           // a fired occurrence never fires again, even when the update changes nothing
-          Arguments.of(new Standing(ScheduleStatus.FINISHED, 3, null,
-              Instant.parse("2026-05-31T09:00:00Z"), 1, 1, null), eightToday, NINE),
+          Arguments.of(
+              new Standing(
+                  ScheduleStatus.FINISHED,
+                  3,
+                  null,
+                  Instant.parse("2026-05-31T09:00:00Z"),
+                  1,
+                  1,
+                  null),
+              eightToday,
+              NINE),
           Arguments.of(armed(NINE_NEXT_DAY, NINE, 1), NOW, NINE_NEXT_DAY));
     }
 
@@ -226,25 +297,35 @@ class ScheduleLifecycleTest {
     @MethodSource("anchors")
     void shouldArmFromTheEarlierOfNowAndItsAnchorButNeverAtOrBeforeTheLastFired(
         Standing s, Instant createdAt, Instant expected) {
-      Decision d = onChange(s, change(List.of("+6281234567890"), DAILY, true, "active",
-          createdAt), Known.everything());
+      Decision d =
+          onChange(
+              s,
+              change(List.of("+6281234567890"), DAILY, true, "active", createdAt),
+              Known.everything());
 
       assertThat(((Decision.Accept) d).armsAt()).contains(expected);
     }
 
     @Test
     void shouldFinishWhenMaxExecutionsAreReached() {
-      RuleSpec twice = new RuleSpec("daily", 1, null, null, "09:00", null, null, "UTC", null,
-          null, 2, null, null, null);
+      RuleSpec twice =
+          new RuleSpec(
+              "daily", 1, null, null, "09:00", null, null, "UTC", null, null, 2, null, null, null);
 
-      Decision d = onChange(new Standing(ScheduleStatus.ARMED, 3, NINE_NEXT_DAY, NINE, 2, 1,
-          null), change(List.of("+6281234567890"), twice, true, "active", NOW), Known.everything());
+      Decision d =
+          onChange(
+              new Standing(ScheduleStatus.ARMED, 3, NINE_NEXT_DAY, NINE, 2, 1, null),
+              change(List.of("+6281234567890"), twice, true, "active", NOW),
+              Known.everything());
 
-      assertThat(d).isInstanceOfSatisfying(Decision.Accept.class, a -> {
-        assertThat(a.armsAt()).isEmpty();
-        assertThat(a.after().status()).isEqualTo(ScheduleStatus.FINISHED);
-        assertThat(a.after().generation()).isEqualTo(4);
-      });
+      assertThat(d)
+          .isInstanceOfSatisfying(
+              Decision.Accept.class,
+              a -> {
+                assertThat(a.armsAt()).isEmpty();
+                assertThat(a.after().status()).isEqualTo(ScheduleStatus.FINISHED);
+                assertThat(a.after().generation()).isEqualTo(4);
+              });
     }
   }
 
@@ -255,13 +336,17 @@ class ScheduleLifecycleTest {
     void shouldHoldANewScheduleUntilItsDeviceArrives() {
       Decision d = onChange(Standing.none(), daily(), Known.nothing());
 
-      assertThat(d).isInstanceOfSatisfying(Decision.Hold.class, h -> {
-        assertThat(h.until()).isEqualTo(NOW.plus(WAIT));
-        assertThat(h.firstHold()).isTrue();
-        assertThat(h.deviceKnown()).isFalse();
-        assertThat(h.after()).isEqualTo(
-            new Standing(ScheduleStatus.AWAITING_DEVICE, 0, null, null, 0, 1, NOW));
-      });
+      assertThat(d)
+          .isInstanceOfSatisfying(
+              Decision.Hold.class,
+              h -> {
+                assertThat(h.until()).isEqualTo(NOW.plus(WAIT));
+                assertThat(h.firstHold()).isTrue();
+                assertThat(h.deviceKnown()).isFalse();
+                assertThat(h.after())
+                    .isEqualTo(
+                        new Standing(ScheduleStatus.AWAITING_DEVICE, 0, null, null, 0, 1, NOW));
+              });
     }
 
     @Test
@@ -270,20 +355,26 @@ class ScheduleLifecycleTest {
 
       Decision d = onChange(held(since), daily(), Known.nothing());
 
-      assertThat(d).isInstanceOfSatisfying(Decision.Hold.class, h -> {
-        assertThat(h.until()).isEqualTo(since.plus(WAIT));
-        assertThat(h.firstHold()).isFalse();
-      });
+      assertThat(d)
+          .isInstanceOfSatisfying(
+              Decision.Hold.class,
+              h -> {
+                assertThat(h.until()).isEqualTo(since.plus(WAIT));
+                assertThat(h.firstHold()).isFalse();
+              });
     }
 
     @Test
     void shouldRejectAnUnknownDeviceOnceTheWaitRanOut() {
       Decision d = onChange(held(NOW.minus(WAIT)), daily(), Known.nothing());
 
-      assertThat(d).isInstanceOfSatisfying(Decision.Reject.class, r -> {
-        assertThat(r.error().reason()).isEqualTo(ErrorReason.UNKNOWN_DEVICE);
-        assertThat(r.error().reasons()).containsExactly("device d1 is unknown");
-      });
+      assertThat(d)
+          .isInstanceOfSatisfying(
+              Decision.Reject.class,
+              r -> {
+                assertThat(r.error().reason()).isEqualTo(ErrorReason.UNKNOWN_DEVICE);
+                assertThat(r.error().reasons()).containsExactly("device d1 is unknown");
+              });
     }
 
     @ParameterizedTest
@@ -295,11 +386,12 @@ class ScheduleLifecycleTest {
       Decision d = onChange(s, c, Known.deviceOnly());
 
       if (expected.equals("HOLD")) {
-        assertThat(d).isInstanceOfSatisfying(Decision.Hold.class,
-            h -> assertThat(h.deviceKnown()).isTrue());
+        assertThat(d)
+            .isInstanceOfSatisfying(Decision.Hold.class, h -> assertThat(h.deviceKnown()).isTrue());
       } else {
-        assertThat(d).isInstanceOfSatisfying(Decision.Accept.class,
-            a -> assertThat(a.contactsUnknown()).isTrue());
+        assertThat(d)
+            .isInstanceOfSatisfying(
+                Decision.Accept.class, a -> assertThat(a.contactsUnknown()).isTrue());
       }
     }
 
@@ -309,8 +401,9 @@ class ScheduleLifecycleTest {
 
       Decision d = onChange(armed(NINE, null, 0), c, Known.deviceOnly());
 
-      assertThat(d).isInstanceOfSatisfying(Decision.Accept.class,
-          a -> assertThat(a.contactsUnknown()).isFalse());
+      assertThat(d)
+          .isInstanceOfSatisfying(
+              Decision.Accept.class, a -> assertThat(a.contactsUnknown()).isFalse());
     }
   }
 
@@ -318,8 +411,8 @@ class ScheduleLifecycleTest {
   class Recheck {
 
     private Decision recheck(Standing s, Instant deadline, Directory d) {
-      return lifecycle.onRecheck(KEY, s, deadline, Definitions.stored(daily()),
-          () -> daily().recipients(), d, NOW);
+      return lifecycle.onRecheck(
+          KEY, s, deadline, Definitions.stored(daily()), () -> daily().recipients(), d, NOW);
     }
 
     @Test
@@ -330,18 +423,32 @@ class ScheduleLifecycleTest {
 
     @Test
     void shouldDoNothingWithoutReadingRecipientsWhileTheDeviceIsStillMissing() {
-      Decision d = lifecycle.onRecheck(KEY, held(NOW), NOW.plus(WAIT), Definitions.stored(daily()),
-          () -> {
-            throw new AssertionError("recipients read while the device is missing");
-          }, Known.nothing(), NOW);
+      Decision d =
+          lifecycle.onRecheck(
+              KEY,
+              held(NOW),
+              NOW.plus(WAIT),
+              Definitions.stored(daily()),
+              () -> {
+                throw new AssertionError("recipients read while the device is missing");
+              },
+              Known.nothing(),
+              NOW);
 
       assertThat(d).isEqualTo(new Decision.Nothing());
     }
 
     @Test
     void shouldKeepWaitingWhileAContactIsStillMissing() {
-      Decision d = lifecycle.onRecheck(KEY, held(NOW), NOW.plus(WAIT), Definitions.stored(daily()),
-          () -> List.of(CONTACT), Known.deviceOnly(), NOW);
+      Decision d =
+          lifecycle.onRecheck(
+              KEY,
+              held(NOW),
+              NOW.plus(WAIT),
+              Definitions.stored(daily()),
+              () -> List.of(CONTACT),
+              Known.deviceOnly(),
+              NOW);
 
       assertThat(d).isEqualTo(new Decision.Nothing());
     }
@@ -357,8 +464,10 @@ class ScheduleLifecycleTest {
     void shouldDecideAgainWhenTheWaitRanOutOrWasLost(boolean lost) {
       Decision d = recheck(held(NOW.minus(WAIT)), lost ? null : NOW, Known.nothing());
 
-      assertThat(d).isInstanceOfSatisfying(Decision.Reject.class,
-          r -> assertThat(r.error().reason()).isEqualTo(ErrorReason.UNKNOWN_DEVICE));
+      assertThat(d)
+          .isInstanceOfSatisfying(
+              Decision.Reject.class,
+              r -> assertThat(r.error().reason()).isEqualTo(ErrorReason.UNKNOWN_DEVICE));
     }
   }
 
@@ -372,10 +481,15 @@ class ScheduleLifecycleTest {
     void shouldIgnoreATimerTheScheduleNoLongerPointsAt(Standing s) {
       AtomicBoolean compiledAsked = new AtomicBoolean();
 
-      Decision d = lifecycle.onDue(s, NINE, () -> {
-        compiledAsked.set(true);
-        return Optional.of(rule);
-      }, NINE);
+      Decision d =
+          lifecycle.onDue(
+              s,
+              NINE,
+              () -> {
+                compiledAsked.set(true);
+                return Optional.of(rule);
+              },
+              NINE);
 
       assertThat(d).isEqualTo(new Decision.Nothing());
       assertThat(compiledAsked).isFalse();
@@ -394,41 +508,54 @@ class ScheduleLifecycleTest {
 
       Decision d = lifecycle.onDue(armed(NINE, null, 0), NINE, () -> Optional.of(rule), late);
 
-      assertThat(d).isEqualTo(new Decision.Fire(
-          List.of(new Firing(NINE, 1, NINE_NEXT_DAY, false)), Duration.ofSeconds(2), 0,
-          rule.catchUp(), armed(NINE_NEXT_DAY, NINE, 1)));
+      assertThat(d)
+          .isEqualTo(
+              new Decision.Fire(
+                  List.of(new Firing(NINE, 1, NINE_NEXT_DAY, false)),
+                  Duration.ofSeconds(2),
+                  0,
+                  rule.catchUp(),
+                  armed(NINE_NEXT_DAY, NINE, 1)));
     }
 
     @Test
     void shouldFinishAfterTheLastOccurrence() {
       RuleSpec once = RuleSpec.once(NINE.toString());
 
-      Decision d = lifecycle.onDue(armed(NINE, null, 0), NINE,
-          () -> Optional.of(compiled(once)), NINE);
+      Decision d =
+          lifecycle.onDue(armed(NINE, null, 0), NINE, () -> Optional.of(compiled(once)), NINE);
 
-      assertThat(d).isInstanceOfSatisfying(Decision.Fire.class, f -> {
-        assertThat(f.firings()).containsExactly(new Firing(NINE, 1, null, true));
-        assertThat(f.after()).isEqualTo(
-            new Standing(ScheduleStatus.FINISHED, 3, null, NINE, 1, 1, null));
-      });
+      assertThat(d)
+          .isInstanceOfSatisfying(
+              Decision.Fire.class,
+              f -> {
+                assertThat(f.firings()).containsExactly(new Firing(NINE, 1, null, true));
+                assertThat(f.after())
+                    .isEqualTo(new Standing(ScheduleStatus.FINISHED, 3, null, NINE, 1, 1, null));
+              });
     }
 
     @Test
     void shouldNeverFireAnOccurrenceAgain() {
       Decision d = lifecycle.onDue(armed(NINE, NINE, 1), NINE, () -> Optional.of(rule), NINE);
 
-      assertThat(d).isInstanceOfSatisfying(Decision.Fire.class, f -> {
-        assertThat(f.firings()).isEmpty();
-        assertThat(f.after()).isEqualTo(armed(NINE_NEXT_DAY, NINE, 1));
-      });
+      assertThat(d)
+          .isInstanceOfSatisfying(
+              Decision.Fire.class,
+              f -> {
+                assertThat(f.firings()).isEmpty();
+                assertThat(f.after()).isEqualTo(armed(NINE_NEXT_DAY, NINE, 1));
+              });
     }
 
     @Test
     void shouldMarkInvalidWhenTheStoredRuleNoLongerCompiles() {
       Decision d = lifecycle.onDue(armed(NINE, null, 0), NINE, Optional::empty, NINE);
 
-      assertThat(d).isEqualTo(new Decision.StoredRuleBroken(
-          new Standing(ScheduleStatus.INVALID, 3, null, null, 0, 1, null)));
+      assertThat(d)
+          .isEqualTo(
+              new Decision.StoredRuleBroken(
+                  new Standing(ScheduleStatus.INVALID, 3, null, null, 0, 1, null)));
     }
   }
 
@@ -437,12 +564,12 @@ class ScheduleLifecycleTest {
 
     @Test
     void shouldStopAndExplainWithTheKindFromTheKeyWhenNoDefinitionIsKnown() {
-      Decision.SetAside d = lifecycle.setAside(KEY, armed(NINE, NINE, 1), null,
-          "IllegalStateException", "fire", NOW);
+      Decision.SetAside d =
+          lifecycle.setAside(KEY, armed(NINE, NINE, 1), null, "IllegalStateException", "fire", NOW);
 
       assertThat(d.skeleton()).isNull();
-      assertThat(d.after()).isEqualTo(
-          new Standing(ScheduleStatus.INVALID, 3, null, NINE, 1, 1, null));
+      assertThat(d.after())
+          .isEqualTo(new Standing(ScheduleStatus.INVALID, 3, null, NINE, 1, 1, null));
       assertThat(d.error().reason()).isEqualTo(ErrorReason.UNPROCESSABLE);
       assertThat(d.error().kind()).isEqualTo(ScheduleKind.RECURRING);
       assertThat(d.reason()).contains("IllegalStateException at fire");
@@ -456,37 +583,104 @@ class ScheduleLifecycleTest {
     private static final class Recording implements ScheduleEffects {
       final List<String> calls = new ArrayList<>();
 
-      @Override public void stopEverything() { calls.add("stop"); }
-      @Override public void cancelTimer() { calls.add("cancelTimer"); }
-      @Override public void cancelFanOuts() { calls.add("cancelFanOuts"); }
-      @Override public void clearDeviceWait() { calls.add("clearWait"); }
-      @Override public void awaitDevice(Instant deadline) { calls.add("await"); }
-      @Override public void armTimer(Instant due) { calls.add("arm"); }
-      @Override public void writeRecipients(List<String> canonical) { calls.add("recipients"); }
-      @Override public void deleteRecipients() { calls.add("deleteRecipients"); }
-      @Override public void rememberRule(long generation, CompiledSchedule s) { calls.add("rule"); }
-      @Override public void publish(ScheduleError error) { calls.add("error"); }
-      @Override public void lateness(Duration late) { calls.add("late"); }
-      @Override public void fire(Firing firing) { calls.add("fire"); }
-      @Override public void save(ScheduleChange definition, Standing after) { calls.add("save"); }
-      @Override public void saveStanding(Standing after) { calls.add("saveStanding"); }
-      @Override public void note(Severity severity, String sentence, String details) {}
+      @Override
+      public void stopEverything() {
+        calls.add("stop");
+      }
+
+      @Override
+      public void cancelTimer() {
+        calls.add("cancelTimer");
+      }
+
+      @Override
+      public void cancelFanOuts() {
+        calls.add("cancelFanOuts");
+      }
+
+      @Override
+      public void clearDeviceWait() {
+        calls.add("clearWait");
+      }
+
+      @Override
+      public void awaitDevice(Instant deadline) {
+        calls.add("await");
+      }
+
+      @Override
+      public void armTimer(Instant due) {
+        calls.add("arm");
+      }
+
+      @Override
+      public void writeRecipients(List<String> canonical) {
+        calls.add("recipients");
+      }
+
+      @Override
+      public void deleteRecipients() {
+        calls.add("deleteRecipients");
+      }
+
+      @Override
+      public void rememberRule(long generation, CompiledSchedule s) {
+        calls.add("rule");
+      }
+
+      @Override
+      public void publish(ScheduleError error) {
+        calls.add("error");
+      }
+
+      @Override
+      public void lateness(Duration late) {
+        calls.add("late");
+      }
+
+      @Override
+      public void fire(Firing firing) {
+        calls.add("fire");
+      }
+
+      @Override
+      public void save(ScheduleChange definition, Standing after) {
+        calls.add("save");
+      }
+
+      @Override
+      public void saveStanding(Standing after) {
+        calls.add("saveStanding");
+      }
+
+      @Override
+      public void note(Severity severity, String sentence, String details) {}
     }
 
     static Stream<Arguments> decisions() {
       ScheduleLifecycle l = new ScheduleLifecycle(100, WAIT);
       CompiledSchedule rule = compiled(DAILY);
       return Stream.of(
-          Arguments.of(l.onChange(KEY, armed(NINE, null, 0), null, null, Known.everything(), NOW),
+          Arguments.of(
+              l.onChange(KEY, armed(NINE, null, 0), null, null, Known.everything(), NOW),
               List.of("stop", "deleteRecipients", "save")),
-          Arguments.of(l.onChange(KEY, Standing.none(), null, daily(), Known.everything(), NOW),
+          Arguments.of(
+              l.onChange(KEY, Standing.none(), null, daily(), Known.everything(), NOW),
               List.of("cancelTimer", "clearWait", "recipients", "rule", "arm", "save")),
-          Arguments.of(l.onChange(KEY, Standing.none(), null, daily(), Known.nothing(), NOW),
+          Arguments.of(
+              l.onChange(KEY, Standing.none(), null, daily(), Known.nothing(), NOW),
               List.of("cancelTimer", "cancelFanOuts", "recipients", "save", "await")),
-          Arguments.of(l.onChange(KEY, Standing.none(), null,
-                  change(List.of(), null, true, null, NOW), Known.everything(), NOW),
+          Arguments.of(
+              l.onChange(
+                  KEY,
+                  Standing.none(),
+                  null,
+                  change(List.of(), null, true, null, NOW),
+                  Known.everything(),
+                  NOW),
               List.of("stop", "error", "save")),
-          Arguments.of(l.onDue(armed(NINE, null, 0), NINE, () -> Optional.of(rule), NINE),
+          Arguments.of(
+              l.onDue(armed(NINE, null, 0), NINE, () -> Optional.of(rule), NINE),
               List.of("late", "fire", "arm", "saveStanding")));
     }
 

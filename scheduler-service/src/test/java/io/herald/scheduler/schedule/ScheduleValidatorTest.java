@@ -21,15 +21,32 @@ import org.junit.jupiter.params.provider.ValueSource;
 class ScheduleValidatorTest {
 
   private static final Instant NOW = Instant.parse("2026-06-01T06:00:00Z");
-  private static final RuleSpec DAILY = new RuleSpec("daily", 1, null, null, "09:00", null, null,
-      "UTC", null, null, null, null, null, null);
+  private static final RuleSpec DAILY =
+      new RuleSpec(
+          "daily", 1, null, null, "09:00", null, null, "UTC", null, null, null, null, null, null);
 
   private final ScheduleValidator validator = new ScheduleValidator(3);
 
-  private static ScheduleChange change(ScheduleKind kind, List<String> recipients, String text,
-      String media, PacingSpec pacing) {
-    return new ScheduleChange(1, ChangeOp.UPSERT, kind.keyFor("x"), kind, "t1", "d1", "n", text,
-        media, recipients, DAILY, pacing, true, null, 1, NOW, List.of());
+  private static ScheduleChange change(
+      ScheduleKind kind, List<String> recipients, String text, String media, PacingSpec pacing) {
+    return new ScheduleChange(
+        1,
+        ChangeOp.UPSERT,
+        kind.keyFor("x"),
+        kind,
+        "t1",
+        "d1",
+        "n",
+        text,
+        media,
+        recipients,
+        DAILY,
+        pacing,
+        true,
+        null,
+        1,
+        NOW,
+        List.of());
   }
 
   @Nested
@@ -43,41 +60,64 @@ class ScheduleValidatorTest {
       "6F9619FF-8B86-4D11-B42D-00C04FC964FF,6f9619ff-8b86-4d11-b42d-00c04fc964ff"
     })
     void shouldCanonicalizeRecipientWhenItIsValid(String raw, String canonical) {
-      var result = validator.validate(
-          change(ScheduleKind.RECURRING, List.of(raw), "Hi", null, null), DeviceCheck.OK, NOW);
+      var result =
+          validator.validate(
+              change(ScheduleKind.RECURRING, List.of(raw), "Hi", null, null), DeviceCheck.OK, NOW);
 
       assertThat(result.problems()).isEmpty();
       assertThat(result.canonicalRecipients()).containsExactly(canonical);
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"006281234567", "+0812345678", "+1234567", "+1234567890123456",
-        "not-a-number", ""})
+    @ValueSource(
+        strings = {
+          "006281234567",
+          "+0812345678",
+          "+1234567",
+          "+1234567890123456",
+          "not-a-number",
+          ""
+        })
     void shouldRejectRecipientWhenItIsNeitherE164NorUuid(String raw) {
-      var result = validator.validate(
-          change(ScheduleKind.RECURRING, List.of(raw), "Hi", null, null), DeviceCheck.OK, NOW);
+      var result =
+          validator.validate(
+              change(ScheduleKind.RECURRING, List.of(raw), "Hi", null, null), DeviceCheck.OK, NOW);
 
-      assertThat(result.problems()).singleElement().satisfies(p -> {
-        assertThat(p.reason()).isEqualTo(ErrorReason.INVALID_RECIPIENTS);
-        assertThat(p.message()).startsWith("recipients[0]");
-      });
+      assertThat(result.problems())
+          .singleElement()
+          .satisfies(
+              p -> {
+                assertThat(p.reason()).isEqualTo(ErrorReason.INVALID_RECIPIENTS);
+                assertThat(p.message()).startsWith("recipients[0]");
+              });
     }
 
     @Test
     void shouldAcceptGroupIdsWhenTheScheduleIsAnAutoPost() {
-      var result = validator.validate(change(ScheduleKind.AUTOPOST,
-          List.of("120363012345678901@g.us"), "Hi", null, null), DeviceCheck.OK, NOW);
+      var result =
+          validator.validate(
+              change(ScheduleKind.AUTOPOST, List.of("120363012345678901@g.us"), "Hi", null, null),
+              DeviceCheck.OK,
+              NOW);
 
       assertThat(result.valid()).isTrue();
     }
 
     @Test
     void shouldCountWithoutListingWhenTooManyEntries() {
-      var result = validator.validate(change(ScheduleKind.RECURRING,
-          List.of("+6281234567890", "+6281234567891", "+6281234567892", "+6281234567893"), "Hi",
-          null, null), DeviceCheck.OK, NOW);
+      var result =
+          validator.validate(
+              change(
+                  ScheduleKind.RECURRING,
+                  List.of("+6281234567890", "+6281234567891", "+6281234567892", "+6281234567893"),
+                  "Hi",
+                  null,
+                  null),
+              DeviceCheck.OK,
+              NOW);
 
-      assertThat(result.problems()).singleElement()
+      assertThat(result.problems())
+          .singleElement()
           .satisfies(p -> assertThat(p.message()).contains("4 entries").contains("maximum of 3"));
     }
   }
@@ -86,27 +126,42 @@ class ScheduleValidatorTest {
   class Content {
 
     @ParameterizedTest
-    @CsvSource(value = {
-      "'  ',NULL,message must not be blank",
-      "Hi,ftp://x/y.png,http(s)",
-      "Hi,https:///nohost,no host",
-      "Hi,javascript:alert(1),http(s)"
-    }, nullValues = "NULL")
+    @CsvSource(
+        value = {
+          "'  ',NULL,message must not be blank",
+          "Hi,ftp://x/y.png,http(s)",
+          "Hi,https:///nohost,no host",
+          "Hi,javascript:alert(1),http(s)"
+        },
+        nullValues = "NULL")
     void shouldRejectContentWhenTextOrMediaIsBad(String text, String media, String expected) {
-      var result = validator.validate(
-          change(ScheduleKind.RECURRING, List.of("+6281234567890"), text, media, null),
-          DeviceCheck.OK, NOW);
+      var result =
+          validator.validate(
+              change(ScheduleKind.RECURRING, List.of("+6281234567890"), text, media, null),
+              DeviceCheck.OK,
+              NOW);
 
-      assertThat(result.problems()).singleElement().satisfies(p -> {
-        assertThat(p.reason()).isEqualTo(ErrorReason.INVALID_CONTENT);
-        assertThat(p.message()).contains(expected);
-      });
+      assertThat(result.problems())
+          .singleElement()
+          .satisfies(
+              p -> {
+                assertThat(p.reason()).isEqualTo(ErrorReason.INVALID_CONTENT);
+                assertThat(p.message()).contains(expected);
+              });
     }
 
     @Test
     void shouldAcceptBlankTextWhenMediaIsThere() {
-      var result = validator.validate(change(ScheduleKind.RECURRING, List.of("+6281234567890"),
-          "", "https://cdn.example.com/a.png", null), DeviceCheck.OK, NOW);
+      var result =
+          validator.validate(
+              change(
+                  ScheduleKind.RECURRING,
+                  List.of("+6281234567890"),
+                  "",
+                  "https://cdn.example.com/a.png",
+                  null),
+              DeviceCheck.OK,
+              NOW);
 
       assertThat(result.valid()).isTrue();
     }
@@ -117,8 +172,12 @@ class ScheduleValidatorTest {
 
     @Test
     void shouldHoldInsteadOfRejectWhenTheDeviceIsUnknown() {
-      var result = validator.validate(change(ScheduleKind.RECURRING, List.of("+6281234567890"),
-          "Hi", null, PacingSpec.none()), DeviceCheck.UNKNOWN, NOW);
+      var result =
+          validator.validate(
+              change(
+                  ScheduleKind.RECURRING, List.of("+6281234567890"), "Hi", null, PacingSpec.none()),
+              DeviceCheck.UNKNOWN,
+              NOW);
 
       assertThat(result.problems()).isEmpty();
       assertThat(result.deviceUnknown()).isTrue();
@@ -143,10 +202,19 @@ class ScheduleValidatorTest {
 
     @Test
     void shouldReportEachPacingProblemWhenSeveralAreOutOfRange() {
-      var result = validator.validate(change(ScheduleKind.RECURRING, List.of("+6281234567890"),
-          "Hi", null, new PacingSpec("turbo", 99_999, true, -1, 100_000)), DeviceCheck.OK, NOW);
+      var result =
+          validator.validate(
+              change(
+                  ScheduleKind.RECURRING,
+                  List.of("+6281234567890"),
+                  "Hi",
+                  null,
+                  new PacingSpec("turbo", 99_999, true, -1, 100_000)),
+              DeviceCheck.OK,
+              NOW);
 
-      assertThat(result.problems()).hasSize(4)
+      assertThat(result.problems())
+          .hasSize(4)
           .allSatisfy(p -> assertThat(p.reason()).isEqualTo(ErrorReason.INVALID_PACING));
     }
   }

@@ -38,7 +38,8 @@ class TimerKeyCodecTest {
         Arguments.of(key(Instant.EPOCH, "k"), key(Instant.ofEpochSecond(0, 1), "k")),
         Arguments.of(key(Instant.EPOCH, "k"), key(Instant.ofEpochSecond(1), "k")),
         Arguments.of(key(Instant.MIN, "k"), key(Instant.ofEpochSecond(-1), "k")),
-        Arguments.of(key(Instant.ofEpochSecond(Integer.MAX_VALUE), "k"),
+        Arguments.of(
+            key(Instant.ofEpochSecond(Integer.MAX_VALUE), "k"),
             key(Instant.ofEpochSecond(Integer.MAX_VALUE + 1L), "k")),
         Arguments.of(key(Instant.parse("9999-12-31T23:59:59Z"), "k"), key(Instant.MAX, "k")));
   }
@@ -96,7 +97,10 @@ class TimerKeyCodecTest {
     List<TimerKey> keys = new ArrayList<>();
     for (int i = 0; i < 2_000; i++) {
       long seconds = random.nextInt(2_000) - 1_000; // straddles the epoch
-      keys.add(key(Instant.ofEpochSecond(seconds, random.nextInt(3)), "recurring:" + random.nextInt(50)));
+      keys.add(
+          key(
+              Instant.ofEpochSecond(seconds, random.nextInt(3)),
+              "recurring:" + random.nextInt(50)));
     }
     List<byte[]> encoded = new ArrayList<>(keys.stream().map(TimerKeyCodec::encode).toList());
     encoded.sort(Arrays::compareUnsigned);
@@ -105,9 +109,11 @@ class TimerKeyCodecTest {
         expected,
         (x, y) -> {
           int c = x.dueInstant().compareTo(y.dueInstant());
-          return c != 0 ? c : Arrays.compareUnsigned(
-              x.scheduleKey().getBytes(java.nio.charset.StandardCharsets.UTF_8),
-              y.scheduleKey().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+          return c != 0
+              ? c
+              : Arrays.compareUnsigned(
+                  x.scheduleKey().getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                  y.scheduleKey().getBytes(java.nio.charset.StandardCharsets.UTF_8));
         });
 
     assertThat(encoded.stream().map(TimerKeyCodec::decode).toList()).isEqualTo(expected);

@@ -19,9 +19,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A schedule and the contacts it names may be inserted in one transaction; the contacts reach
- * the scheduler through another topic, maybe later. A new schedule waits for them (up to the
- * device wait) instead of skipping them.
+ * A schedule and the contacts it names may be inserted in one transaction; the contacts reach the
+ * scheduler through another topic, maybe later. A new schedule waits for them (up to the device
+ * wait) instead of skipping them.
  */
 class ContactWaitTest {
 
@@ -53,23 +53,31 @@ class ContactWaitTest {
 
     f.jump(Duration.between(f.now(), NINE));
     List<SendCommand> commands = f.commands();
-    assertThat(commands).singleElement().satisfies(c -> {
-      assertThat(c.text()).isEqualTo("Hi Ada");
-      assertThat(c.recipient()).isEqualTo(phone(1));
-    });
+    assertThat(commands)
+        .singleElement()
+        .satisfies(
+            c -> {
+              assertThat(c.text()).isEqualTo("Hi Ada");
+              assertThat(c.recipient()).isEqualTo(phone(1));
+            });
   }
 
   @Test
   void shouldFireWithoutTheUnknownContactWhenTheWaitRunsOut() {
     f.contact(contactId(1), phone(1), "Ada", false);
-    f.send(recurring("r1", daily("09:00", "Europe/Berlin"),
-        List.of(contactId(1), contactId(2)), "Hi {name}"));
+    f.send(
+        recurring(
+            "r1",
+            daily("09:00", "Europe/Berlin"),
+            List.of(contactId(1), contactId(2)),
+            "Hi {name}"));
     f.advance(Duration.ofSeconds(31));
     assertThat(f.timerEntries()).as("armed after the wait").hasSize(1);
     assertThat(f.errors.isEmpty()).as("a missing contact is not an invalid schedule").isTrue();
 
     f.jump(Duration.between(f.now(), NINE));
-    assertThat(f.commands()).singleElement()
+    assertThat(f.commands())
+        .singleElement()
         .satisfies(c -> assertThat(c.recipient()).isEqualTo(phone(1)));
     Occurrence o = f.occurrences.readValue();
     assertThat(o.skippedCount()).isEqualTo(1);

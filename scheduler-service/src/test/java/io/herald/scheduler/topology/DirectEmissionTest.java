@@ -18,9 +18,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * An occurrence whose recipients fit in the tick's remaining budget is emitted at firing, without
- * a fan-out job; bigger ones, and any occurrence behind an unfinished one of the same schedule,
- * still go through the fanouts store. Either way every recipient gets exactly one command.
+ * An occurrence whose recipients fit in the tick's remaining budget is emitted at firing, without a
+ * fan-out job; bigger ones, and any occurrence behind an unfinished one of the same schedule, still
+ * go through the fanouts store. Either way every recipient gets exactly one command.
  */
 class DirectEmissionTest {
 
@@ -55,7 +55,8 @@ class DirectEmissionTest {
     f.advanceTo(NINE.plusMillis(250));
 
     assertThat(f.commands()).hasSize(3).extracting(SendCommand::occurrenceAt).containsOnly(NINE);
-    assertThat(f.occurrences.readValuesToList()).singleElement()
+    assertThat(f.occurrences.readValuesToList())
+        .singleElement()
         .satisfies(o -> assertThat(o.recipientCount()).isEqualTo(3));
     assertThat(f.driver.producedTopicNames()).doesNotContain(FANOUTS_CHANGELOG);
     assertThat(f.fanOutCount()).isZero();
@@ -69,27 +70,50 @@ class DirectEmissionTest {
     f.advanceTo(NINE.plusSeconds(2));
 
     assertThat(f.driver.producedTopicNames()).contains(FANOUTS_CHANGELOG);
-    assertThat(f.commands()).hasSize(5).extracting(c -> c.commandId().value()).doesNotHaveDuplicates();
+    assertThat(f.commands())
+        .hasSize(5)
+        .extracting(c -> c.commandId().value())
+        .doesNotHaveDuplicates();
     assertThat(f.fanOutCount()).isZero();
   }
 
   @Test
   void shouldEmitEveryMissedOccurrenceOnceWhenDirectAndStoredEmissionMix() {
-    // Budget 4, three recipients, three missed days under fire_all (grace 3 days): the first occurrence fits
+    // Budget 4, three recipients, three missed days under fire_all (grace 3 days): the first
+    // occurrence fits
     // (4 -> 1), the second does not and is stored, and the third must queue behind it.
     fixture(4);
-    f.send(recurring("r1", new RuleSpec("daily", 1, null, null, "09:00", null, null,
-        "Europe/Berlin", "2026-06-01", null, null, "fire_all", 3 * 86_400, null), contacts(3),
-        "Hi"));
+    f.send(
+        recurring(
+            "r1",
+            new RuleSpec(
+                "daily",
+                1,
+                null,
+                null,
+                "09:00",
+                null,
+                null,
+                "Europe/Berlin",
+                "2026-06-01",
+                null,
+                null,
+                "fire_all",
+                3 * 86_400,
+                null),
+            contacts(3),
+            "Hi"));
 
     f.jump(Duration.between(f.now(), NINE.plus(Duration.ofDays(2)).plusSeconds(60)));
     f.advance(Duration.ofSeconds(3));
 
     List<SendCommand> commands = f.commands();
     assertThat(commands).hasSize(9).extracting(c -> c.commandId().value()).doesNotHaveDuplicates();
-    assertThat(commands).extracting(SendCommand::occurrenceAt).containsOnly(
-        NINE, NINE.plus(Duration.ofDays(1)), NINE.plus(Duration.ofDays(2)));
-    assertThat(f.occurrences.readValuesToList()).extracting(Occurrence::occurrenceAt)
+    assertThat(commands)
+        .extracting(SendCommand::occurrenceAt)
+        .containsOnly(NINE, NINE.plus(Duration.ofDays(1)), NINE.plus(Duration.ofDays(2)));
+    assertThat(f.occurrences.readValuesToList())
+        .extracting(Occurrence::occurrenceAt)
         .containsExactly(NINE, NINE.plus(Duration.ofDays(1)), NINE.plus(Duration.ofDays(2)));
     assertThat(f.fanOutCount()).isZero();
   }
@@ -102,8 +126,22 @@ class DirectEmissionTest {
     f.advanceTo(NINE.plusSeconds(300));
     assertThat(f.commands()).hasSize(1);
 
-    RuleSpec onceEarlier = new RuleSpec("once", null, null, null, null, null, null,
-        "Europe/Berlin", null, null, null, null, null, NINE.minusSeconds(600).toString());
+    RuleSpec onceEarlier =
+        new RuleSpec(
+            "once",
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            "Europe/Berlin",
+            null,
+            null,
+            null,
+            null,
+            null,
+            NINE.minusSeconds(600).toString());
     f.send(recurring("r2", onceEarlier, contacts(2), "Late"));
     f.advance(Duration.ofSeconds(1));
 

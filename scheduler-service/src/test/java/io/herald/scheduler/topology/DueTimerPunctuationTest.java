@@ -49,9 +49,10 @@ class DueTimerPunctuationTest {
 
   @BeforeEach
   void setUp() {
-    config = SchedulerConfig.defaults("unused:9092")
-        .withInstance("punctuation-test", stateDir)
-        .withTuning(Duration.ofMillis(500), 2, 50_000, Duration.ofSeconds(30));
+    config =
+        SchedulerConfig.defaults("unused:9092")
+            .withInstance("punctuation-test", stateDir)
+            .withTuning(Duration.ofMillis(500), 2, 50_000, Duration.ofSeconds(30));
     Properties props = new Properties();
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, "punctuation-test");
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
@@ -65,11 +66,28 @@ class DueTimerPunctuationTest {
         addStore(Names.DEVICES_STORE, Serdes.String(), new JsonSerde<>(DeviceInfo.class));
     KeyValueStore<String, ContactInfo> contacts =
         addStore(Names.CONTACTS_STORE, Serdes.String(), new JsonSerde<>(ContactInfo.class));
-    devices.put(SchedulerFixture.DEVICE, new DeviceInfo(1, SchedulerFixture.DEVICE,
-        SchedulerFixture.TENANT, "simulated", "active", null, false));
+    devices.put(
+        SchedulerFixture.DEVICE,
+        new DeviceInfo(
+            1,
+            SchedulerFixture.DEVICE,
+            SchedulerFixture.TENANT,
+            "simulated",
+            "active",
+            null,
+            false));
     for (int i = 1; i <= 5; i++) {
-      contacts.put(SchedulerFixture.contactId(i), new ContactInfo(1, SchedulerFixture.contactId(i),
-          SchedulerFixture.TENANT, SchedulerFixture.phone(i), "C" + i, Map.of(), false, false));
+      contacts.put(
+          SchedulerFixture.contactId(i),
+          new ContactInfo(
+              1,
+              SchedulerFixture.contactId(i),
+              SchedulerFixture.TENANT,
+              SchedulerFixture.phone(i),
+              "C" + i,
+              Map.of(),
+              false,
+              false));
     }
     context.setCurrentSystemTimeMs(T0.toEpochMilli());
     processor = new ScheduleChangeProcessor(config, metrics);
@@ -77,9 +95,10 @@ class DueTimerPunctuationTest {
   }
 
   private <K, V> KeyValueStore<K, V> addStore(String name, Serde<K> k, Serde<V> v) {
-    KeyValueStore<K, V> store = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(name), k, v)
-        .withLoggingDisabled()
-        .build();
+    KeyValueStore<K, V> store =
+        Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(name), k, v)
+            .withLoggingDisabled()
+            .build();
     store.init(context.getStateStoreContext(), store);
     context.addStateStore(store);
     return store;
@@ -94,10 +113,13 @@ class DueTimerPunctuationTest {
 
     @Test
     void shouldScheduleOneWallClockPunctuationWhenInitialized() {
-      assertThat(context.scheduledPunctuators()).singleElement().satisfies(p -> {
-        assertThat(p.getType()).isEqualTo(PunctuationType.WALL_CLOCK_TIME);
-        assertThat(p.getInterval()).isEqualTo(Duration.ofMillis(500));
-      });
+      assertThat(context.scheduledPunctuators())
+          .singleElement()
+          .satisfies(
+              p -> {
+                assertThat(p.getType()).isEqualTo(PunctuationType.WALL_CLOCK_TIME);
+                assertThat(p.getInterval()).isEqualTo(Duration.ofMillis(500));
+              });
     }
   }
 
@@ -106,11 +128,16 @@ class DueTimerPunctuationTest {
 
     @Test
     void shouldEmitAtMostTheBudgetPerPunctuationWhenAFanOutIsLarge() {
-      List<String> five = List.of(SchedulerFixture.contactId(1), SchedulerFixture.contactId(2),
-          SchedulerFixture.contactId(3), SchedulerFixture.contactId(4),
-          SchedulerFixture.contactId(5));
-      ScheduleChange c = SchedulerFixture.recurring("r1",
-          SchedulerFixture.daily("09:00", "Europe/Berlin"), five, "Hi {name}");
+      List<String> five =
+          List.of(
+              SchedulerFixture.contactId(1),
+              SchedulerFixture.contactId(2),
+              SchedulerFixture.contactId(3),
+              SchedulerFixture.contactId(4),
+              SchedulerFixture.contactId(5));
+      ScheduleChange c =
+          SchedulerFixture.recurring(
+              "r1", SchedulerFixture.daily("09:00", "Europe/Berlin"), five, "Hi {name}");
       processor.process(new Record<>(c.scheduleKey(), c, T0.toEpochMilli()));
 
       punctuator().getPunctuator().punctuate(NINE.toEpochMilli());
@@ -124,28 +151,51 @@ class DueTimerPunctuationTest {
       context.resetForwards();
       punctuator().getPunctuator().punctuate(NINE.plusMillis(1_000).toEpochMilli());
       assertThat(commands()).extracting(SendCommand::text).containsExactly("Hi C5");
-      assertThat(occurrences()).singleElement().satisfies(o -> {
-        assertThat(o.recipientCount()).isEqualTo(5);
-        assertThat(o.firedAt()).isEqualTo(NINE);
-      });
-      assertThat(metrics.registry().get("herald.scheduler.commands.emitted")
-          .tag("kind", "recurring").counter().count()).isEqualTo(5.0);
-      assertThat(metrics.registry().get("herald.scheduler.occurrences.fired")
-          .tag("kind", "recurring").counter().count()).isEqualTo(1.0);
+      assertThat(occurrences())
+          .singleElement()
+          .satisfies(
+              o -> {
+                assertThat(o.recipientCount()).isEqualTo(5);
+                assertThat(o.firedAt()).isEqualTo(NINE);
+              });
+      assertThat(
+              metrics
+                  .registry()
+                  .get("herald.scheduler.commands.emitted")
+                  .tag("kind", "recurring")
+                  .counter()
+                  .count())
+          .isEqualTo(5.0);
+      assertThat(
+              metrics
+                  .registry()
+                  .get("herald.scheduler.occurrences.fired")
+                  .tag("kind", "recurring")
+                  .counter()
+                  .count())
+          .isEqualTo(1.0);
       assertThat(metrics.registry().get("herald.scheduler.pending.timers").gauge().value())
           .isEqualTo(1.0);
-      assertThat(metrics.registry().get("herald.scheduler.active.schedules")
-          .tag("kind", "recurring").gauge().value()).isEqualTo(1.0);
+      assertThat(
+              metrics
+                  .registry()
+                  .get("herald.scheduler.active.schedules")
+                  .tag("kind", "recurring")
+                  .gauge()
+                  .value())
+          .isEqualTo(1.0);
     }
   }
 
   private List<SendCommand> commands() {
     return context.forwarded(Names.SEND_COMMANDS_SINK).stream()
-        .map(f -> (SendCommand) f.record().value()).toList();
+        .map(f -> (SendCommand) f.record().value())
+        .toList();
   }
 
   private List<Occurrence> occurrences() {
     return context.forwarded(Names.OCCURRENCES_SINK).stream()
-        .map(f -> (Occurrence) f.record().value()).toList();
+        .map(f -> (Occurrence) f.record().value())
+        .toList();
   }
 }

@@ -18,8 +18,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The host clock steps while Streams' own clock (the driver's, monotonic in production) keeps
- * its pace: decisions follow the host clock, punctuations keep running, nothing fires twice.
+ * The host clock steps while Streams' own clock (the driver's, monotonic in production) keeps its
+ * pace: decisions follow the host clock, punctuations keep running, nothing fires twice.
  */
 class HostClockStepTest {
 
@@ -85,7 +85,8 @@ class HostClockStepTest {
     hostMillis.addAndGet(Duration.ofMinutes(5).toMillis());
     run(Duration.ofMillis(500));
 
-    assertThat(f.commands()).singleElement()
+    assertThat(f.commands())
+        .singleElement()
         .satisfies(c -> assertThat(c.occurrenceAt()).isEqualTo(NINE));
   }
 }

@@ -34,10 +34,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * One schedule's pathological content never stops the task: it is rejected with a bounded,
- * readable reason (or set aside when processing it fails anyway), and a healthy schedule of
- * another tenant beside it still fires. Each case is a class of input (size, depth, cost), the
- * way issue 13 found them.
+ * One schedule's pathological content never stops the task: it is rejected with a bounded, readable
+ * reason (or set aside when processing it fails anyway), and a healthy schedule of another tenant
+ * beside it still fires. Each case is a class of input (size, depth, cost), the way issue 13 found
+ * them.
  */
 class PoisonContainmentTest {
 
@@ -65,14 +65,29 @@ class PoisonContainmentTest {
   }
 
   private ScheduleChange healthy() {
-    return recurring("healthy", daily("09:00", "Europe/Berlin"), List.of(contactId(1)),
-        "Hello {name}");
+    return recurring(
+        "healthy", daily("09:00", "Europe/Berlin"), List.of(contactId(1)), "Hello {name}");
   }
 
   private static ScheduleChange withMessage(ScheduleChange c, String message, String mediaUrl) {
-    return new ScheduleChange(c.schemaVersion(), c.op(), c.scheduleKey(), c.kind(), c.tenantId(),
-        c.deviceId(), c.name(), message, mediaUrl, c.recipients(), c.rule(), c.pacing(),
-        c.active(), c.sourceStatus(), c.sourceVersion(), c.createdAt(), c.mappingErrors());
+    return new ScheduleChange(
+        c.schemaVersion(),
+        c.op(),
+        c.scheduleKey(),
+        c.kind(),
+        c.tenantId(),
+        c.deviceId(),
+        c.name(),
+        message,
+        mediaUrl,
+        c.recipients(),
+        c.rule(),
+        c.pacing(),
+        c.active(),
+        c.sourceStatus(),
+        c.sourceVersion(),
+        c.createdAt(),
+        c.mappingErrors());
   }
 
   private static ScheduleChange withRule(ScheduleChange c, RuleSpec rule) {
@@ -82,13 +97,14 @@ class PoisonContainmentTest {
   /** The healthy schedule fires at nine and its one command goes out. */
   private void assertHealthyFires() {
     f.advanceTo(NINE.plusMillis(500));
-    assertThat(f.commands()).extracting(cmd -> cmd.scheduleKey())
+    assertThat(f.commands())
+        .extracting(cmd -> cmd.scheduleKey())
         .containsExactly("recurring:healthy");
   }
 
   private ScheduleError onlyError(String key) {
-    List<ScheduleError> errors = f.errors.readValuesToList().stream()
-        .filter(e -> e.scheduleKey().equals(key)).toList();
+    List<ScheduleError> errors =
+        f.errors.readValuesToList().stream().filter(e -> e.scheduleKey().equals(key)).toList();
     assertThat(errors).hasSize(1);
     ScheduleError e = errors.get(0);
     assertThat(e.message()).isNotBlank().hasSizeLessThanOrEqualTo(Limits.ERROR_TEXT_MAX_CHARS);
@@ -104,9 +120,24 @@ class PoisonContainmentTest {
   void shouldRejectWithOneShortErrorWhenTheCronIs20KbOfBadFields() {
     start();
     f.send(healthy());
-    ScheduleChange bad = withRule(recurring("cron", daily("09:00", "UTC"), List.of(contactId(1)),
-        "hi"), new RuleSpec("custom", null, null, "61,".repeat(7_000) + " * * * *", null, null,
-        null, "UTC", null, null, null, null, null, null));
+    ScheduleChange bad =
+        withRule(
+            recurring("cron", daily("09:00", "UTC"), List.of(contactId(1)), "hi"),
+            new RuleSpec(
+                "custom",
+                null,
+                null,
+                "61,".repeat(7_000) + " * * * *",
+                null,
+                null,
+                null,
+                "UTC",
+                null,
+                null,
+                null,
+                null,
+                null,
+                null));
     f.send(bad);
 
     ScheduleError e = onlyError(bad.scheduleKey());
@@ -119,8 +150,10 @@ class PoisonContainmentTest {
   void shouldRejectWithoutSuggestingWhenTheZoneIs100Kb() {
     start();
     f.send(healthy());
-    ScheduleChange bad = withRule(recurring("zone", daily("09:00", "UTC"), List.of(contactId(1)),
-        "hi"), daily("09:00", "Europe/Berlin".repeat(8_000)));
+    ScheduleChange bad =
+        withRule(
+            recurring("zone", daily("09:00", "UTC"), List.of(contactId(1)), "hi"),
+            daily("09:00", "Europe/Berlin".repeat(8_000)));
     f.send(bad);
 
     ScheduleError e = onlyError(bad.scheduleKey());
@@ -133,8 +166,11 @@ class PoisonContainmentTest {
   void shouldRejectWhenTheMessageIs40KbOfNestedBraces() {
     start();
     f.send(healthy());
-    ScheduleChange bad = withMessage(recurring("braces", daily("09:00", "Europe/Berlin"),
-        List.of(contactId(1)), "x"), "{".repeat(40_000), null);
+    ScheduleChange bad =
+        withMessage(
+            recurring("braces", daily("09:00", "Europe/Berlin"), List.of(contactId(1)), "x"),
+            "{".repeat(40_000),
+            null);
     f.send(bad);
 
     assertThat(onlyError(bad.scheduleKey()).message())
@@ -146,16 +182,23 @@ class PoisonContainmentTest {
   void shouldRejectATemplateNestedDeeperThanTheBoundEvenWhenShort() {
     start();
     f.send(healthy());
-    ScheduleChange deep = withMessage(recurring("deep", daily("09:00", "Europe/Berlin"),
-        List.of(contactId(1)), "x"), nested(Limits.TEMPLATE_MAX_DEPTH + 1), null);
-    ScheduleChange fine = withMessage(recurring("fine", daily("09:00", "Europe/Berlin"),
-        List.of(contactId(1)), "x"), nested(Limits.TEMPLATE_MAX_DEPTH), null);
+    ScheduleChange deep =
+        withMessage(
+            recurring("deep", daily("09:00", "Europe/Berlin"), List.of(contactId(1)), "x"),
+            nested(Limits.TEMPLATE_MAX_DEPTH + 1),
+            null);
+    ScheduleChange fine =
+        withMessage(
+            recurring("fine", daily("09:00", "Europe/Berlin"), List.of(contactId(1)), "x"),
+            nested(Limits.TEMPLATE_MAX_DEPTH),
+            null);
     f.send(deep);
     f.send(fine);
 
     assertThat(onlyError(deep.scheduleKey()).reason()).isEqualTo(ErrorReason.INVALID_CONTENT);
     f.advanceTo(NINE.plusMillis(500));
-    assertThat(f.commands()).extracting(cmd -> cmd.scheduleKey())
+    assertThat(f.commands())
+        .extracting(cmd -> cmd.scheduleKey())
         .containsExactlyInAnyOrder("recurring:healthy", "recurring:fine");
   }
 
@@ -163,15 +206,22 @@ class PoisonContainmentTest {
   void shouldRejectACaptionOverWhatsAppsLimitWhenMediaIsAttached() {
     start();
     String text = "x".repeat(Limits.CAPTION_MAX_CHARS + 1);
-    ScheduleChange caption = withMessage(recurring("caption", daily("09:00", "Europe/Berlin"),
-        List.of(contactId(1)), "x"), text, "https://example.org/a.png");
-    ScheduleChange plain = withMessage(recurring("plain", daily("09:00", "Europe/Berlin"),
-        List.of(contactId(1)), "x"), text, null);
+    ScheduleChange caption =
+        withMessage(
+            recurring("caption", daily("09:00", "Europe/Berlin"), List.of(contactId(1)), "x"),
+            text,
+            "https://example.org/a.png");
+    ScheduleChange plain =
+        withMessage(
+            recurring("plain", daily("09:00", "Europe/Berlin"), List.of(contactId(1)), "x"),
+            text,
+            null);
     f.send(caption);
     f.send(plain);
 
     List<ScheduleError> errors = f.errors.readValuesToList();
-    assertThat(errors).extracting(ScheduleError::scheduleKey)
+    assertThat(errors)
+        .extracting(ScheduleError::scheduleKey)
         .containsExactly(caption.scheduleKey());
     assertThat(errors.get(0).message()).contains("at most " + Limits.CAPTION_MAX_CHARS);
   }
@@ -180,16 +230,36 @@ class PoisonContainmentTest {
   void shouldNameFieldsOverTheirBoundAndQuoteNoValue() {
     start();
     String huge = "\u0000A".repeat(50_000);
-    ScheduleChange bad = new ScheduleChange(ScheduleChange.SCHEMA_VERSION, ChangeOp.UPSERT,
-        "recurring:fields", ScheduleKind.RECURRING, TENANT, DEVICE, huge, "hi", huge,
-        List.of(contactId(1), huge), daily("09:00", "UTC"),
-        new PacingSpec(huge, 1, false, null, null), true, huge, 1L, NINE, List.of());
+    ScheduleChange bad =
+        new ScheduleChange(
+            ScheduleChange.SCHEMA_VERSION,
+            ChangeOp.UPSERT,
+            "recurring:fields",
+            ScheduleKind.RECURRING,
+            TENANT,
+            DEVICE,
+            huge,
+            "hi",
+            huge,
+            List.of(contactId(1), huge),
+            daily("09:00", "UTC"),
+            new PacingSpec(huge, 1, false, null, null),
+            true,
+            huge,
+            1L,
+            NINE,
+            List.of());
     f.send(bad);
 
     ScheduleError e = onlyError(bad.scheduleKey());
     assertThat(e.reason()).isEqualTo(ErrorReason.TOO_LARGE);
-    assertThat(e.message()).contains("name has 100000 characters", "mediaUrl has 100000",
-        "status has 100000", "pacing.delayType has 100000", "recipients[1] has more than");
+    assertThat(e.message())
+        .contains(
+            "name has 100000 characters",
+            "mediaUrl has 100000",
+            "status has 100000",
+            "pacing.delayType has 100000",
+            "recipients[1] has more than");
     assertThat(e.message()).doesNotContain("\u0000", "AAAA");
   }
 
@@ -197,9 +267,25 @@ class PoisonContainmentTest {
   void shouldCountTheRestWhenADirectProducerSendsAHundredThousandMappingErrors() {
     start();
     List<String> many = Collections.nCopies(100_000, "recipients is not an array");
-    ScheduleChange bad = new ScheduleChange(ScheduleChange.SCHEMA_VERSION, ChangeOp.UPSERT,
-        "recurring:many", ScheduleKind.RECURRING, TENANT, DEVICE, "n", "hi", null,
-        List.of(contactId(1)), daily("09:00", "UTC"), null, true, null, 1L, NINE, many);
+    ScheduleChange bad =
+        new ScheduleChange(
+            ScheduleChange.SCHEMA_VERSION,
+            ChangeOp.UPSERT,
+            "recurring:many",
+            ScheduleKind.RECURRING,
+            TENANT,
+            DEVICE,
+            "n",
+            "hi",
+            null,
+            List.of(contactId(1)),
+            daily("09:00", "UTC"),
+            null,
+            true,
+            null,
+            1L,
+            NINE,
+            many);
     f.send(bad);
 
     ScheduleError e = onlyError(bad.scheduleKey());
@@ -218,8 +304,11 @@ class PoisonContainmentTest {
     List<TestRecord<byte[], byte[]>> dead = f.deadLetters.readRecordsToList();
     assertThat(dead).hasSize(1);
     assertThat(dead.get(0).key()).hasSize(Limits.SCHEDULE_KEY_MAX_CHARS);
-    assertThat(new String(dead.get(0).headers().lastHeader(Topics.DLQ_HEADER_REASON).value(),
-        StandardCharsets.UTF_8)).startsWith("schedule key has 1000010 characters");
+    assertThat(
+            new String(
+                dead.get(0).headers().lastHeader(Topics.DLQ_HEADER_REASON).value(),
+                StandardCharsets.UTF_8))
+        .startsWith("schedule key has 1000010 characters");
     assertThat(f.errors.isEmpty()).isTrue();
     assertHealthyFires();
   }
@@ -228,18 +317,33 @@ class PoisonContainmentTest {
   void shouldRejectAsTooLargeWhenTheSerializedDefinitionIsOverTheBound() {
     start();
     f.send(healthy());
-    ScheduleChange armed = recurring("big", daily("09:00", "Europe/Berlin"),
-        List.of(contactId(1)), "first version");
+    ScheduleChange armed =
+        recurring("big", daily("09:00", "Europe/Berlin"), List.of(contactId(1)), "first version");
     f.send(armed);
     // Recipients within the per-definition maximum, yet together over MAX_DEFINITION_BYTES.
     List<String> recipients = new ArrayList<>();
     for (int i = 0; i < 49_000; i++) {
       recipients.add("+" + "1".repeat(15) + "      ".repeat(13));
     }
-    ScheduleChange big = new ScheduleChange(armed.schemaVersion(), armed.op(),
-        armed.scheduleKey(), armed.kind(), armed.tenantId(), armed.deviceId(), armed.name(),
-        "second version", null, recipients, armed.rule(), armed.pacing(), true, null, 2L,
-        armed.createdAt(), List.of());
+    ScheduleChange big =
+        new ScheduleChange(
+            armed.schemaVersion(),
+            armed.op(),
+            armed.scheduleKey(),
+            armed.kind(),
+            armed.tenantId(),
+            armed.deviceId(),
+            armed.name(),
+            "second version",
+            null,
+            recipients,
+            armed.rule(),
+            armed.pacing(),
+            true,
+            null,
+            2L,
+            armed.createdAt(),
+            List.of());
     byte[] bytes = Topics.SCHEDULE_CHANGES.valueSerde().serializer().serialize("t", big);
     assertThat(bytes.length).isGreaterThan(Limits.MAX_DEFINITION_BYTES);
     f.rawChanges.pipeInput(big.scheduleKey(), bytes, f.now());
@@ -255,8 +359,8 @@ class PoisonContainmentTest {
   void shouldSetAsideAScheduleThatFailsAtFiringAndFireTheOthers() {
     start();
     f.send(healthy());
-    ScheduleChange victim = recurring("victim", daily("09:00", "Europe/Berlin"),
-        List.of(contactId(1)), "hi");
+    ScheduleChange victim =
+        recurring("victim", daily("09:00", "Europe/Berlin"), List.of(contactId(1)), "hi");
     f.send(victim);
     // A stored definition this code cannot fire (no kind): stands for any defect or corrupted
     // state that makes firing one schedule throw.
@@ -264,38 +368,68 @@ class PoisonContainmentTest {
         f.driver.getKeyValueStore(Names.SCHEDULES_STORE);
     ScheduleState state = schedules.get(victim.scheduleKey());
     ScheduleChange d = state.definition();
-    schedules.put(victim.scheduleKey(), new ScheduleState(new ScheduleChange(d.schemaVersion(),
-        d.op(), d.scheduleKey(), null, d.tenantId(), d.deviceId(), d.name(), d.message(),
-        d.mediaUrl(), d.recipients(), d.rule(), d.pacing(), d.active(), d.sourceStatus(),
-        d.sourceVersion(), d.createdAt(), d.mappingErrors()), state.generation(), state.status(),
-        state.timerDue(), state.lastFiredOccurrence(), state.executionCount(),
-        state.recipientCount(), state.awaitingDeviceSince()));
+    schedules.put(
+        victim.scheduleKey(),
+        new ScheduleState(
+            new ScheduleChange(
+                d.schemaVersion(),
+                d.op(),
+                d.scheduleKey(),
+                null,
+                d.tenantId(),
+                d.deviceId(),
+                d.name(),
+                d.message(),
+                d.mediaUrl(),
+                d.recipients(),
+                d.rule(),
+                d.pacing(),
+                d.active(),
+                d.sourceStatus(),
+                d.sourceVersion(),
+                d.createdAt(),
+                d.mappingErrors()),
+            state.generation(),
+            state.status(),
+            state.timerDue(),
+            state.lastFiredOccurrence(),
+            state.executionCount(),
+            state.recipientCount(),
+            state.awaitingDeviceSince()));
 
     assertHealthyFires();
     ScheduleError e = onlyError(victim.scheduleKey());
     assertThat(e.reason()).isEqualTo(ErrorReason.UNPROCESSABLE);
     assertThat(e.message()).contains("at fire");
     assertThat(schedules.get(victim.scheduleKey()).status()).isEqualTo(ScheduleStatus.INVALID);
-    assertThat(f.metrics.registry().get("herald.scheduler.set.aside").tag("stage", "fire")
-        .counter().count()).isEqualTo(1.0);
+    assertThat(
+            f.metrics
+                .registry()
+                .get("herald.scheduler.set.aside")
+                .tag("stage", "fire")
+                .counter()
+                .count())
+        .isEqualTo(1.0);
     // Never again: the next day only the healthy schedule fires.
     f.advanceTo(NINE.plus(Duration.ofDays(1)).plusMillis(500));
-    assertThat(f.commands()).extracting(cmd -> cmd.scheduleKey())
+    assertThat(f.commands())
+        .extracting(cmd -> cmd.scheduleKey())
         .containsExactly("recurring:healthy");
   }
 
   @Test
   void shouldSetAsideAndDeadLetterAChangeWhoseProcessingFails() {
     AtomicBoolean failNext = new AtomicBoolean();
-    start(millis -> {
-      if (failNext.compareAndSet(true, false)) {
-        throw new IllegalStateException("injected: stands for a defect a change triggers");
-      }
-      return millis;
-    });
+    start(
+        millis -> {
+          if (failNext.compareAndSet(true, false)) {
+            throw new IllegalStateException("injected: stands for a defect a change triggers");
+          }
+          return millis;
+        });
     f.send(healthy());
-    ScheduleChange victim = recurring("victim", daily("09:00", "Europe/Berlin"),
-        List.of(contactId(1)), "hi");
+    ScheduleChange victim =
+        recurring("victim", daily("09:00", "Europe/Berlin"), List.of(contactId(1)), "hi");
     failNext.set(true);
     f.send(victim);
 
@@ -305,45 +439,64 @@ class PoisonContainmentTest {
     assertThat(dead).hasSize(1);
     assertThat(new String(dead.get(0).key(), StandardCharsets.UTF_8))
         .isEqualTo(victim.scheduleKey());
-    assertThat(Topics.SCHEDULE_CHANGES.valueSerde().deserializer()
-        .deserialize("t", dead.get(0).value()).message()).isEqualTo("hi");
+    assertThat(
+            Topics.SCHEDULE_CHANGES
+                .valueSerde()
+                .deserializer()
+                .deserialize("t", dead.get(0).value())
+                .message())
+        .isEqualTo("hi");
     assertHealthyFires();
   }
 
   @Test
   void shouldRejectAMessageThatCanRenderLongerThanWhatsAppTakes() {
     start();
-    ScheduleChange worst = withMessage(recurring("worst", daily("09:00", "Europe/Berlin"),
-        List.of(contactId(1)), "x"), "{name}".repeat(Limits.TEMPLATE_MAX_GROUPS), null);
-    ScheduleChange fields = withMessage(recurring("fields", daily("09:00", "Europe/Berlin"),
-        List.of(contactId(1)), "x"),
-        "Dear {first_name}, {company} {street} {city} {plan} {due}: {Hi|Hello|Good day} {date}",
-        null);
+    ScheduleChange worst =
+        withMessage(
+            recurring("worst", daily("09:00", "Europe/Berlin"), List.of(contactId(1)), "x"),
+            "{name}".repeat(Limits.TEMPLATE_MAX_GROUPS),
+            null);
+    ScheduleChange fields =
+        withMessage(
+            recurring("fields", daily("09:00", "Europe/Berlin"), List.of(contactId(1)), "x"),
+            "Dear {first_name}, {company} {street} {city} {plan} {due}: {Hi|Hello|Good day} {date}",
+            null);
     f.send(worst);
     f.send(fields);
 
     List<ScheduleError> errors = f.errors.readValuesToList();
-    assertThat(errors).extracting(ScheduleError::scheduleKey)
-        .containsExactly(worst.scheduleKey());
+    assertThat(errors).extracting(ScheduleError::scheduleKey).containsExactly(worst.scheduleKey());
     assertThat(errors.get(0).reason()).isEqualTo(ErrorReason.TOO_LARGE);
-    assertThat(errors.get(0).message()).startsWith("message can render to "
-        + (long) Limits.TEMPLATE_MAX_GROUPS * Limits.CONTACT_NAME_MAX_CHARS + " characters");
+    assertThat(errors.get(0).message())
+        .startsWith(
+            "message can render to "
+                + (long) Limits.TEMPLATE_MAX_GROUPS * Limits.CONTACT_NAME_MAX_CHARS
+                + " characters");
   }
 
   @Test
   void shouldRejectAMessageWithANulOrHalfASurrogatePair() {
     start();
-    ScheduleChange nul = withMessage(recurring("nul", daily("09:00", "Europe/Berlin"),
-        List.of(contactId(1)), "x"), "Hi\u0000 there\nsecond line", null);
-    ScheduleChange half = withMessage(recurring("half", daily("09:00", "Europe/Berlin"),
-        List.of(contactId(1)), "x"), "Hi \uD83D", null);
+    ScheduleChange nul =
+        withMessage(
+            recurring("nul", daily("09:00", "Europe/Berlin"), List.of(contactId(1)), "x"),
+            "Hi\u0000 there\nsecond line",
+            null);
+    ScheduleChange half =
+        withMessage(
+            recurring("half", daily("09:00", "Europe/Berlin"), List.of(contactId(1)), "x"),
+            "Hi \uD83D",
+            null);
     f.send(nul);
     f.send(half);
 
     List<ScheduleError> errors = f.errors.readValuesToList();
-    assertThat(errors).extracting(ScheduleError::message).containsExactly(
-        "message contains the control character U+0000 at position 2",
-        "message is not valid Unicode (half a surrogate pair at position 3)");
+    assertThat(errors)
+        .extracting(ScheduleError::message)
+        .containsExactly(
+            "message contains the control character U+0000 at position 2",
+            "message is not valid Unicode (half a surrogate pair at position 3)");
   }
 
   @Test
@@ -351,16 +504,26 @@ class PoisonContainmentTest {
     start();
     String other = "22222222-2222-4222-8222-222222222222";
     // The first 128 characters are the real tenant's id: cut, the device would pass as theirs.
-    f.devices.pipeInput(other, new io.herald.contracts.event.DeviceInfo(1, other,
-        TENANT + "x".repeat(10_000), "simulated", "active", null, false));
-    ScheduleChange onIt = SchedulerFixture.withDevice(recurring("on-it",
-        daily("09:00", "Europe/Berlin"), List.of(contactId(1)), "hi"), other);
+    f.devices.pipeInput(
+        other,
+        new io.herald.contracts.event.DeviceInfo(
+            1, other, TENANT + "x".repeat(10_000), "simulated", "active", null, false));
+    ScheduleChange onIt =
+        SchedulerFixture.withDevice(
+            recurring("on-it", daily("09:00", "Europe/Berlin"), List.of(contactId(1)), "hi"),
+            other);
     f.send(onIt);
     f.advance(Duration.ofSeconds(31));
 
     ScheduleError e = onlyError(onIt.scheduleKey());
     assertThat(e.reason()).isEqualTo(ErrorReason.UNKNOWN_DEVICE);
-    assertThat(f.metrics.registry().get("herald.scheduler.set.aside").tag("stage", "device")
-        .counter().count()).isEqualTo(1.0);
+    assertThat(
+            f.metrics
+                .registry()
+                .get("herald.scheduler.set.aside")
+                .tag("stage", "device")
+                .counter()
+                .count())
+        .isEqualTo(1.0);
   }
 }

@@ -33,8 +33,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.test.TestRecord;
 
 /**
- * A TopologyTestDriver over the very topology {@code main} runs, with a fixed wall clock and
- * typed topics. Test data builders for the three event kinds live here too.
+ * A TopologyTestDriver over the very topology {@code main} runs, with a fixed wall clock and typed
+ * topics. Test data builders for the three event kinds live here too.
  */
 final class SchedulerFixture implements AutoCloseable {
 
@@ -42,6 +42,7 @@ final class SchedulerFixture implements AutoCloseable {
   static final String OTHER_TENANT = "tenant-b";
   static final String DEVICE = "11111111-1111-4111-8111-111111111111";
   static final String FOREIGN_DEVICE = "22222222-2222-4222-8222-222222222222";
+
   /** Monday 2026-06-01 06:00 UTC = 08:00 in Berlin (CEST). */
   static final Instant START = Instant.parse("2026-06-01T06:00:00Z");
 
@@ -75,34 +76,54 @@ final class SchedulerFixture implements AutoCloseable {
     config =
         SchedulerConfig.defaults("unused:9092")
             .withInstance("herald-scheduler-test", stateDir)
-            .withTuning(Duration.ofMillis(250), maxCommandsPerTick, maxRecipients,
-                Duration.ofSeconds(30));
+            .withTuning(
+                Duration.ofMillis(250), maxCommandsPerTick, maxRecipients, Duration.ofSeconds(30));
     Properties props = SchedulerTopology.streamsProperties(config, metrics);
     props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
     driver = new TopologyTestDriver(SchedulerTopology.build(config, metrics, now), props, START);
-    changes = driver.createInputTopic(Topics.SCHEDULE_CHANGES.name(), new StringSerializer(),
-        Topics.SCHEDULE_CHANGES.valueSerde().serializer());
-    rawChanges = driver.createInputTopic(Topics.SCHEDULE_CHANGES.name(), new StringSerializer(),
-        new ByteArraySerializer());
-    devices = driver.createInputTopic(Topics.DEVICES.name(), new StringSerializer(),
-        Topics.DEVICES.valueSerde().serializer());
-    contacts = driver.createInputTopic(Topics.CONTACTS.name(), new StringSerializer(),
-        Topics.CONTACTS.valueSerde().serializer());
-    commands = driver.createOutputTopic(Topics.SEND_COMMANDS.name(),
-        Topics.SEND_COMMANDS.keySerde().deserializer(),
-        Topics.SEND_COMMANDS.valueSerde().deserializer());
-    occurrences = driver.createOutputTopic(Topics.OCCURRENCES.name(),
-        Topics.OCCURRENCES.keySerde().deserializer(),
-        Topics.OCCURRENCES.valueSerde().deserializer());
-    errors = driver.createOutputTopic(Topics.SCHEDULE_ERRORS.name(),
-        Topics.SCHEDULE_ERRORS.keySerde().deserializer(),
-        Topics.SCHEDULE_ERRORS.valueSerde().deserializer());
-    states = driver.createOutputTopic(Topics.SCHEDULE_STATES.name(),
-        Topics.SCHEDULE_STATES.keySerde().deserializer(),
-        Topics.SCHEDULE_STATES.valueSerde().deserializer());
-    deadLetters = driver.createOutputTopic(Topics.SCHEDULE_CHANGES.dlqName(),
-        new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
-        new org.apache.kafka.common.serialization.ByteArrayDeserializer());
+    changes =
+        driver.createInputTopic(
+            Topics.SCHEDULE_CHANGES.name(),
+            new StringSerializer(),
+            Topics.SCHEDULE_CHANGES.valueSerde().serializer());
+    rawChanges =
+        driver.createInputTopic(
+            Topics.SCHEDULE_CHANGES.name(), new StringSerializer(), new ByteArraySerializer());
+    devices =
+        driver.createInputTopic(
+            Topics.DEVICES.name(),
+            new StringSerializer(),
+            Topics.DEVICES.valueSerde().serializer());
+    contacts =
+        driver.createInputTopic(
+            Topics.CONTACTS.name(),
+            new StringSerializer(),
+            Topics.CONTACTS.valueSerde().serializer());
+    commands =
+        driver.createOutputTopic(
+            Topics.SEND_COMMANDS.name(),
+            Topics.SEND_COMMANDS.keySerde().deserializer(),
+            Topics.SEND_COMMANDS.valueSerde().deserializer());
+    occurrences =
+        driver.createOutputTopic(
+            Topics.OCCURRENCES.name(),
+            Topics.OCCURRENCES.keySerde().deserializer(),
+            Topics.OCCURRENCES.valueSerde().deserializer());
+    errors =
+        driver.createOutputTopic(
+            Topics.SCHEDULE_ERRORS.name(),
+            Topics.SCHEDULE_ERRORS.keySerde().deserializer(),
+            Topics.SCHEDULE_ERRORS.valueSerde().deserializer());
+    states =
+        driver.createOutputTopic(
+            Topics.SCHEDULE_STATES.name(),
+            Topics.SCHEDULE_STATES.keySerde().deserializer(),
+            Topics.SCHEDULE_STATES.valueSerde().deserializer());
+    deadLetters =
+        driver.createOutputTopic(
+            Topics.SCHEDULE_CHANGES.dlqName(),
+            new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
+            new org.apache.kafka.common.serialization.ByteArrayDeserializer());
   }
 
   Instant now() {
@@ -193,13 +214,26 @@ final class SchedulerFixture implements AutoCloseable {
   // ---- builders
 
   static RuleSpec daily(String time, String zone) {
-    return new RuleSpec("daily", 1, null, null, time, null, null, zone, "2026-06-01", null, null,
-        null, null, null);
+    return new RuleSpec(
+        "daily", 1, null, null, time, null, null, zone, "2026-06-01", null, null, null, null, null);
   }
 
   static RuleSpec dailyWithCatchUp(String time, String zone, String catchUp) {
-    return new RuleSpec("daily", 1, null, null, time, null, null, zone, "2026-06-01", null, null,
-        catchUp, null, null);
+    return new RuleSpec(
+        "daily",
+        1,
+        null,
+        null,
+        time,
+        null,
+        null,
+        zone,
+        "2026-06-01",
+        null,
+        null,
+        catchUp,
+        null,
+        null);
   }
 
   static ScheduleChange recurring(String id, RuleSpec rule, List<String> recipients, String text) {
@@ -207,35 +241,115 @@ final class SchedulerFixture implements AutoCloseable {
   }
 
   static ScheduleChange change(
-      ScheduleKind kind, String id, RuleSpec rule, List<String> recipients, String text,
-      boolean active, String sourceStatus) {
-    return new ScheduleChange(ScheduleChange.SCHEMA_VERSION, ChangeOp.UPSERT, kind.keyFor(id),
-        kind, TENANT, DEVICE, "test " + id, text, null, recipients, rule, PacingSpec.none(),
-        active, sourceStatus, 1L, START.minusSeconds(3_600), List.of());
+      ScheduleKind kind,
+      String id,
+      RuleSpec rule,
+      List<String> recipients,
+      String text,
+      boolean active,
+      String sourceStatus) {
+    return new ScheduleChange(
+        ScheduleChange.SCHEMA_VERSION,
+        ChangeOp.UPSERT,
+        kind.keyFor(id),
+        kind,
+        TENANT,
+        DEVICE,
+        "test " + id,
+        text,
+        null,
+        recipients,
+        rule,
+        PacingSpec.none(),
+        active,
+        sourceStatus,
+        1L,
+        START.minusSeconds(3_600),
+        List.of());
   }
 
   static ScheduleChange withDevice(ScheduleChange c, String deviceId) {
-    return new ScheduleChange(c.schemaVersion(), c.op(), c.scheduleKey(), c.kind(), c.tenantId(),
-        deviceId, c.name(), c.message(), c.mediaUrl(), c.recipients(), c.rule(), c.pacing(),
-        c.active(), c.sourceStatus(), c.sourceVersion(), c.createdAt(), c.mappingErrors());
+    return new ScheduleChange(
+        c.schemaVersion(),
+        c.op(),
+        c.scheduleKey(),
+        c.kind(),
+        c.tenantId(),
+        deviceId,
+        c.name(),
+        c.message(),
+        c.mediaUrl(),
+        c.recipients(),
+        c.rule(),
+        c.pacing(),
+        c.active(),
+        c.sourceStatus(),
+        c.sourceVersion(),
+        c.createdAt(),
+        c.mappingErrors());
   }
 
   static ScheduleChange withCreatedAt(ScheduleChange c, Instant createdAt) {
-    return new ScheduleChange(c.schemaVersion(), c.op(), c.scheduleKey(), c.kind(), c.tenantId(),
-        c.deviceId(), c.name(), c.message(), c.mediaUrl(), c.recipients(), c.rule(), c.pacing(),
-        c.active(), c.sourceStatus(), c.sourceVersion(), createdAt, c.mappingErrors());
+    return new ScheduleChange(
+        c.schemaVersion(),
+        c.op(),
+        c.scheduleKey(),
+        c.kind(),
+        c.tenantId(),
+        c.deviceId(),
+        c.name(),
+        c.message(),
+        c.mediaUrl(),
+        c.recipients(),
+        c.rule(),
+        c.pacing(),
+        c.active(),
+        c.sourceStatus(),
+        c.sourceVersion(),
+        createdAt,
+        c.mappingErrors());
   }
 
   static ScheduleChange withActive(ScheduleChange c, boolean active, String sourceStatus) {
-    return new ScheduleChange(c.schemaVersion(), c.op(), c.scheduleKey(), c.kind(), c.tenantId(),
-        c.deviceId(), c.name(), c.message(), c.mediaUrl(), c.recipients(), c.rule(), c.pacing(),
-        active, sourceStatus, c.sourceVersion() + 1, c.createdAt(), c.mappingErrors());
+    return new ScheduleChange(
+        c.schemaVersion(),
+        c.op(),
+        c.scheduleKey(),
+        c.kind(),
+        c.tenantId(),
+        c.deviceId(),
+        c.name(),
+        c.message(),
+        c.mediaUrl(),
+        c.recipients(),
+        c.rule(),
+        c.pacing(),
+        active,
+        sourceStatus,
+        c.sourceVersion() + 1,
+        c.createdAt(),
+        c.mappingErrors());
   }
 
   static ScheduleChange withRule(ScheduleChange c, RuleSpec rule) {
-    return new ScheduleChange(c.schemaVersion(), c.op(), c.scheduleKey(), c.kind(), c.tenantId(),
-        c.deviceId(), c.name(), c.message(), c.mediaUrl(), c.recipients(), rule, c.pacing(),
-        c.active(), c.sourceStatus(), c.sourceVersion() + 1, c.createdAt(), c.mappingErrors());
+    return new ScheduleChange(
+        c.schemaVersion(),
+        c.op(),
+        c.scheduleKey(),
+        c.kind(),
+        c.tenantId(),
+        c.deviceId(),
+        c.name(),
+        c.message(),
+        c.mediaUrl(),
+        c.recipients(),
+        rule,
+        c.pacing(),
+        c.active(),
+        c.sourceStatus(),
+        c.sourceVersion() + 1,
+        c.createdAt(),
+        c.mappingErrors());
   }
 
   static String contactId(int i) {

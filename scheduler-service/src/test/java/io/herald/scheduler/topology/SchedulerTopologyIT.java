@@ -88,8 +88,13 @@ class SchedulerTopologyIT {
 
   private static SchedulerApp startApp(Map<String, String> env) {
     SchedulerConfig config = SchedulerConfig.fromEnv(env);
-    SchedulerApp app = new SchedulerApp(config, MetricsRegistries.create("scheduler-it"),
-        Component.none("cdc"), Component.none("projector"), () -> {});
+    SchedulerApp app =
+        new SchedulerApp(
+            config,
+            MetricsRegistries.create("scheduler-it"),
+            Component.none("cdc"),
+            Component.none("projector"),
+            () -> {});
     app.start();
     waitUntil("Streams RUNNING", Duration.ofSeconds(90), app::isReady);
     return app;
@@ -99,28 +104,50 @@ class SchedulerTopologyIT {
     Map<String, Object> props = new HashMap<>(broker.clientConfig());
     props.put(ProducerConfig.ACKS_CONFIG, "all");
     props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 8 * 1024 * 1024);
-    try (KafkaProducer<String, DeviceInfo> devices = new KafkaProducer<>(props,
-            new StringSerializer(), Topics.DEVICES.valueSerde().serializer());
-        KafkaProducer<String, ScheduleChange> changes = new KafkaProducer<>(props,
-            new StringSerializer(), Topics.SCHEDULE_CHANGES.valueSerde().serializer())) {
+    try (KafkaProducer<String, DeviceInfo> devices =
+            new KafkaProducer<>(
+                props, new StringSerializer(), Topics.DEVICES.valueSerde().serializer());
+        KafkaProducer<String, ScheduleChange> changes =
+            new KafkaProducer<>(
+                props, new StringSerializer(), Topics.SCHEDULE_CHANGES.valueSerde().serializer())) {
       if (deviceId != null) {
-        devices.send(new ProducerRecord<>(Topics.DEVICES.name(), deviceId,
-            new DeviceInfo(1, deviceId, TENANT, "simulated", "active", null, false)));
+        devices.send(
+            new ProducerRecord<>(
+                Topics.DEVICES.name(),
+                deviceId,
+                new DeviceInfo(1, deviceId, TENANT, "simulated", "active", null, false)));
         devices.flush();
       }
-      changes.send(new ProducerRecord<>(Topics.SCHEDULE_CHANGES.name(), change.scheduleKey(),
-          change));
+      changes.send(
+          new ProducerRecord<>(Topics.SCHEDULE_CHANGES.name(), change.scheduleKey(), change));
       changes.flush();
     }
   }
 
   private static ScheduleChange schedule(
       ScheduleKind kind, String key, String deviceId, RuleSpec rule, List<String> recipients) {
-    return new ScheduleChange(1, ChangeOp.UPSERT, key, kind, TENANT, deviceId, "it", "Hi {phone}",
-        null, recipients, rule, PacingSpec.none(), true, null, 1, Instant.now(), List.of());
+    return new ScheduleChange(
+        1,
+        ChangeOp.UPSERT,
+        key,
+        kind,
+        TENANT,
+        deviceId,
+        "it",
+        "Hi {phone}",
+        null,
+        recipients,
+        rule,
+        PacingSpec.none(),
+        true,
+        null,
+        1,
+        Instant.now(),
+        List.of());
   }
 
-  private static void waitUntil(String what, Duration timeout, java.util.function.BooleanSupplier c) {
+  private static void waitUntil(
+      String what, Duration timeout, java.util.function.BooleanSupplier c) {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (!c.getAsBoolean()) {
       if (System.nanoTime() > deadline) {
@@ -147,11 +174,14 @@ class SchedulerTopologyIT {
       props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
       props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
       props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5_000);
-      consumer = new KafkaConsumer<>(props, new StringDeserializer(),
-          Topics.SEND_COMMANDS.valueSerde().deserializer());
+      consumer =
+          new KafkaConsumer<>(
+              props, new StringDeserializer(), Topics.SEND_COMMANDS.valueSerde().deserializer());
       broker.createTopic(Topics.SEND_COMMANDS.name(), 2);
-      List<TopicPartition> partitions = consumer.partitionsFor(Topics.SEND_COMMANDS.name())
-          .stream().map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+      List<TopicPartition> partitions =
+          consumer.partitionsFor(Topics.SEND_COMMANDS.name()).stream()
+              .map(p -> new TopicPartition(p.topic(), p.partition()))
+              .toList();
       consumer.assign(partitions);
       consumer.seekToBeginning(partitions);
     }
@@ -160,8 +190,14 @@ class SchedulerTopologyIT {
       long deadline = System.nanoTime() + timeout.toNanos();
       while (!done.test(seen)) {
         if (System.nanoTime() > deadline) {
-          throw new AssertionError("Timed out after " + timeout + " waiting for: " + what
-              + " (seen " + seen.size() + " commands)");
+          throw new AssertionError(
+              "Timed out after "
+                  + timeout
+                  + " waiting for: "
+                  + what
+                  + " (seen "
+                  + seen.size()
+                  + " commands)");
         }
         poll(Duration.ofMillis(200));
       }
@@ -213,16 +249,31 @@ class SchedulerTopologyIT {
       Path stateDir = tmp.resolve("state");
       List<String> phones = List.of("+6281200000001", "+6281200000002", "+6281200000003");
       // Every minute, on the minute; fire_all so a slow restart can never skip one.
-      RuleSpec everyMinute = new RuleSpec("custom", 1, "minutes", null, null, null, null, "UTC",
-          LocalDate.now(ZoneOffset.UTC).minusDays(1).toString(), null, null, "fire_all", 3_600,
-          null);
+      RuleSpec everyMinute =
+          new RuleSpec(
+              "custom",
+              1,
+              "minutes",
+              null,
+              null,
+              null,
+              null,
+              "UTC",
+              LocalDate.now(ZoneOffset.UTC).minusDays(1).toString(),
+              null,
+              null,
+              "fire_all",
+              3_600,
+              null);
       Map<String, String> env = env(appId, stateDir, 2_000);
 
       try (Commands commands = new Commands(key)) {
         SchedulerApp first = startApp(env);
         try {
           produce(device, schedule(ScheduleKind.RECURRING, key, device, everyMinute, phones));
-          commands.pollUntil("first occurrence", Duration.ofSeconds(100),
+          commands.pollUntil(
+              "first occurrence",
+              Duration.ofSeconds(100),
               seen -> occurrences(seen).size() >= 1 && seen.size() >= 3);
         } finally {
           first.close();
@@ -231,7 +282,9 @@ class SchedulerTopologyIT {
 
         SchedulerApp kept = startApp(env); // same state dir
         try {
-          commands.pollUntil("occurrence after a restart with state kept", Duration.ofSeconds(100),
+          commands.pollUntil(
+              "occurrence after a restart with state kept",
+              Duration.ofSeconds(100),
               seen -> occurrences(seen).contains(o1.plus(1, ChronoUnit.MINUTES)));
         } finally {
           kept.close();
@@ -240,7 +293,8 @@ class SchedulerTopologyIT {
         wipe(stateDir); // lost disk: state comes back from the changelogs
         SchedulerApp wiped = startApp(env);
         try {
-          commands.pollUntil("occurrence after a restart with state wiped",
+          commands.pollUntil(
+              "occurrence after a restart with state wiped",
               Duration.ofSeconds(120),
               seen -> occurrences(seen).contains(o1.plus(2, ChronoUnit.MINUTES)));
           produce(null, ScheduleChange.delete(key, ScheduleKind.RECURRING, 2));
@@ -250,10 +304,11 @@ class SchedulerTopologyIT {
         }
 
         TreeSet<Instant> fired = occurrences(commands.seen);
-        List<Instant> expectedMinutes = IntStream.range(0, fired.size())
-            .mapToObj(i -> o1.plus(i, ChronoUnit.MINUTES)).toList();
-        assertThat(fired).as("consecutive minutes, no gap").containsExactlyElementsOf(
-            expectedMinutes);
+        List<Instant> expectedMinutes =
+            IntStream.range(0, fired.size()).mapToObj(i -> o1.plus(i, ChronoUnit.MINUTES)).toList();
+        assertThat(fired)
+            .as("consecutive minutes, no gap")
+            .containsExactlyElementsOf(expectedMinutes);
         Set<CommandId> expected = new HashSet<>();
         for (Instant o : fired) {
           phones.forEach(p -> expected.add(CommandId.of(key, o, p)));
@@ -265,7 +320,8 @@ class SchedulerTopologyIT {
     }
 
     private TreeSet<Instant> occurrences(List<SendCommand> seen) {
-      return seen.stream().map(SendCommand::occurrenceAt)
+      return seen.stream()
+          .map(SendCommand::occurrenceAt)
           .collect(Collectors.toCollection(TreeSet::new));
     }
   }
@@ -288,13 +344,15 @@ class SchedulerTopologyIT {
       try (Commands commands = new Commands(key)) {
         Process child = startChild(env, tmp.resolve("child.log"));
         try {
-          waitUntil("child ready", Duration.ofSeconds(90),
+          waitUntil(
+              "child ready",
+              Duration.ofSeconds(90),
               () -> logContains(tmp.resolve("child.log"), "to=RUNNING") || !child.isAlive());
           assertThat(child.isAlive()).as("child alive; log in " + tmp).isTrue();
-          produce(device, schedule(ScheduleKind.BROADCAST, key, device, RuleSpec.once(null),
-              phones));
-          commands.pollUntil("part of the fan-out", Duration.ofSeconds(60),
-              seen -> seen.size() >= 1_000);
+          produce(
+              device, schedule(ScheduleKind.BROADCAST, key, device, RuleSpec.once(null), phones));
+          commands.pollUntil(
+              "part of the fan-out", Duration.ofSeconds(60), seen -> seen.size() >= 1_000);
         } finally {
           child.destroyForcibly(); // SIGKILL: no commit, no clean shutdown
           child.waitFor();
@@ -304,8 +362,8 @@ class SchedulerTopologyIT {
 
         SchedulerApp survivor = startApp(env); // the dead process's state dir, unclean
         try {
-          commands.pollUntil("the rest of the fan-out", Duration.ofSeconds(120),
-              seen -> seen.size() >= 10_000);
+          commands.pollUntil(
+              "the rest of the fan-out", Duration.ofSeconds(120), seen -> seen.size() >= 10_000);
           // Leave nothing armed for later instances (other application ids) on the shared broker.
           produce(null, ScheduleChange.delete(key, ScheduleKind.BROADCAST, 2));
           commands.drain(Duration.ofSeconds(3));
@@ -316,16 +374,21 @@ class SchedulerTopologyIT {
         List<CommandId> ids = commands.seen.stream().map(SendCommand::commandId).toList();
         assertThat(ids).as("no duplicate").doesNotHaveDuplicates();
         Instant occurrence = commands.seen.get(0).occurrenceAt();
-        Set<CommandId> expected = phones.stream().map(p -> CommandId.of(key, occurrence, p))
-            .collect(Collectors.toSet());
+        Set<CommandId> expected =
+            phones.stream().map(p -> CommandId.of(key, occurrence, p)).collect(Collectors.toSet());
         assertThat(new HashSet<>(ids)).as("no gap").isEqualTo(expected);
       }
     }
 
     private Process startChild(Map<String, String> env, Path log) throws IOException {
       String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-      ProcessBuilder pb = new ProcessBuilder(java, "-Xmx384m", "-cp",
-          System.getProperty("java.class.path"), SchedulerApp.class.getName());
+      ProcessBuilder pb =
+          new ProcessBuilder(
+              java,
+              "-Xmx384m",
+              "-cp",
+              System.getProperty("java.class.path"),
+              SchedulerApp.class.getName());
       pb.environment().putAll(env);
       pb.redirectErrorStream(true);
       pb.redirectOutput(log.toFile());

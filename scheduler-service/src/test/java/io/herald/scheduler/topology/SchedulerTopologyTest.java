@@ -84,8 +84,12 @@ class SchedulerTopologyTest {
     @Test
     void shouldEmitOneCommandPerContactWhenTheTimerFires() {
       threeContacts();
-      f.send(recurring("r1", daily("09:00", "Europe/Berlin"), contactIds(3),
-          "{Hi|Hello} {first_name}, it is {time} on {date}"));
+      f.send(
+          recurring(
+              "r1",
+              daily("09:00", "Europe/Berlin"),
+              contactIds(3),
+              "{Hi|Hello} {first_name}, it is {time} on {date}"));
 
       assertThat(timerKeys()).containsExactly(new TimerKey(NINE, "recurring:r1"));
       f.jump(Duration.between(f.now(), NINE.minusMillis(1)));
@@ -98,11 +102,14 @@ class SchedulerTopologyTest {
       assertThat(records).allSatisfy(r -> assertThat(r.key()).isEqualTo(DEVICE));
       List<SendCommand> commands = records.stream().map(TestRecord::value).toList();
       assertThat(commands).extracting(SendCommand::occurrenceAt).containsOnly(NINE);
-      assertThat(commands).extracting(SendCommand::commandId).containsExactly(
-          CommandId.of("recurring:r1", NINE, contactId(1)),
-          CommandId.of("recurring:r1", NINE, contactId(2)),
-          CommandId.of("recurring:r1", NINE, contactId(3)));
-      assertThat(commands).extracting(SendCommand::recipient)
+      assertThat(commands)
+          .extracting(SendCommand::commandId)
+          .containsExactly(
+              CommandId.of("recurring:r1", NINE, contactId(1)),
+              CommandId.of("recurring:r1", NINE, contactId(2)),
+              CommandId.of("recurring:r1", NINE, contactId(3)));
+      assertThat(commands)
+          .extracting(SendCommand::recipient)
           .containsExactly(phone(1), phone(2), phone(3));
       assertThat(commands.get(0).text()).matches("(Hi|Hello) Ada, it is 09:00 on 2026-06-01");
       assertThat(commands.get(1).text()).matches("(Hi|Hello) Grace, it is 09:00 on 2026-06-01");
@@ -160,7 +167,8 @@ class SchedulerTopologyTest {
 
       f.jump(Duration.ofDays(1));
 
-      assertThat(f.commands()).extracting(SendCommand::commandId)
+      assertThat(f.commands())
+          .extracting(SendCommand::commandId)
           .containsExactly(
               CommandId.of("recurring:r1", NINE.plus(Duration.ofDays(1)), contactId(1)),
               CommandId.of("recurring:r1", NINE.plus(Duration.ofDays(1)), contactId(2)),
@@ -176,7 +184,9 @@ class SchedulerTopologyTest {
 
       f.jump(Duration.between(f.now(), NINE));
 
-      assertThat(f.commands()).extracting(SendCommand::recipient).containsExactly(phone(1), phone(3));
+      assertThat(f.commands())
+          .extracting(SendCommand::recipient)
+          .containsExactly(phone(1), phone(3));
       Occurrence occurrence = f.occurrences.readValue();
       assertThat(occurrence.recipientCount()).isEqualTo(3);
       assertThat(occurrence.skippedCount()).isEqualTo(1);
@@ -205,10 +215,12 @@ class SchedulerTopologyTest {
 
       f.jump(Duration.between(f.now(), NINE));
 
-      assertThat(f.commands()).extracting(SendCommand::commandId).containsExactly(
-          CommandId.of("recurring:r1", NINE, contactId(1)),
-          CommandId.of("recurring:r1", NINE, contactId(2)),
-          CommandId.of("recurring:r1", NINE, contactId(3)));
+      assertThat(f.commands())
+          .extracting(SendCommand::commandId)
+          .containsExactly(
+              CommandId.of("recurring:r1", NINE, contactId(1)),
+              CommandId.of("recurring:r1", NINE, contactId(2)),
+              CommandId.of("recurring:r1", NINE, contactId(3)));
       assertThat(timerKeys()).hasSize(1);
     }
 
@@ -246,40 +258,79 @@ class SchedulerTopologyTest {
       assertThat(timerKeys()).containsExactly(new TimerKey(NINE, "recurring:good"));
 
       f.jump(Duration.between(f.now(), NINE));
-      assertThat(f.commands()).hasSize(3).extracting(SendCommand::scheduleKey)
+      assertThat(f.commands())
+          .hasSize(3)
+          .extracting(SendCommand::scheduleKey)
           .containsOnly("recurring:good");
     }
 
     @Test
     void shouldCollectEveryProblemWhenADefinitionHasSeveral() {
-      ScheduleChange c = new ScheduleChange(1, io.herald.contracts.event.ChangeOp.UPSERT,
-          "recurring:many", ScheduleKind.RECURRING, TENANT, DEVICE, "x", "  ",
-          "ftp://example.com/a.png", List.of("0062812", phone(1)),
-          daily("25:00", "Europe/Berlin"), new PacingSpec("slow", -1, false, null, null), true,
-          null, 1, SchedulerFixture.START, List.of());
+      ScheduleChange c =
+          new ScheduleChange(
+              1,
+              io.herald.contracts.event.ChangeOp.UPSERT,
+              "recurring:many",
+              ScheduleKind.RECURRING,
+              TENANT,
+              DEVICE,
+              "x",
+              "  ",
+              "ftp://example.com/a.png",
+              List.of("0062812", phone(1)),
+              daily("25:00", "Europe/Berlin"),
+              new PacingSpec("slow", -1, false, null, null),
+              true,
+              null,
+              1,
+              SchedulerFixture.START,
+              List.of());
 
       f.send(c);
 
       ScheduleError error = f.errors.readValue();
       assertThat(error.reasons()).hasSizeGreaterThanOrEqualTo(5);
-      assertThat(error.message()).contains("recipients[0]").contains("mediaUrl")
-          .contains("pacing.delayType").contains("pacing.delaySeconds");
+      assertThat(error.message())
+          .contains("recipients[0]")
+          .contains("mediaUrl")
+          .contains("pacing.delayType")
+          .contains("pacing.delaySeconds");
       assertThat(error.message()).doesNotContain("0062812").doesNotContain(phone(1));
       assertThat(timerKeys()).isEmpty();
     }
 
     @Test
     void shouldReportMissingFieldsWhenAProducerLeftThemOut() {
-      ScheduleChange c = new ScheduleChange(1, io.herald.contracts.event.ChangeOp.UPSERT,
-          "recurring:direct", null, null, null, null, "Hi", null, null, null, null, true, null,
-          0, null, List.of());
+      ScheduleChange c =
+          new ScheduleChange(
+              1,
+              io.herald.contracts.event.ChangeOp.UPSERT,
+              "recurring:direct",
+              null,
+              null,
+              null,
+              null,
+              "Hi",
+              null,
+              null,
+              null,
+              null,
+              true,
+              null,
+              0,
+              null,
+              List.of());
 
       f.send(c);
 
       ScheduleError error = f.errors.readValue();
       assertThat(error.reason()).isEqualTo(ErrorReason.MISSING_FIELD);
-      assertThat(error.message()).contains("kind").contains("tenantId").contains("deviceId")
-          .contains("rule").contains("recipients");
+      assertThat(error.message())
+          .contains("kind")
+          .contains("tenantId")
+          .contains("deviceId")
+          .contains("rule")
+          .contains("recipients");
     }
 
     @Test
@@ -318,8 +369,10 @@ class SchedulerTopologyTest {
     void shouldRejectAtOnceWhenTheDeviceBelongsToAnotherTenant() {
       f.device(FOREIGN_DEVICE, OTHER_TENANT);
 
-      f.send(withDevice(recurring("r1", daily("09:00", "Europe/Berlin"), contactIds(1), "Hi"),
-          FOREIGN_DEVICE));
+      f.send(
+          withDevice(
+              recurring("r1", daily("09:00", "Europe/Berlin"), contactIds(1), "Hi"),
+              FOREIGN_DEVICE));
 
       ScheduleError error = f.errors.readValue();
       assertThat(error.reason()).isEqualTo(ErrorReason.FOREIGN_DEVICE);
@@ -330,8 +383,9 @@ class SchedulerTopologyTest {
     @Test
     void shouldRejectAfterTheWaitWhenTheDeviceStaysUnknown() {
       String unknown = "33333333-3333-4333-8333-333333333333";
-      f.send(withDevice(recurring("r1", daily("09:00", "Europe/Berlin"), contactIds(1), "Hi"),
-          unknown));
+      f.send(
+          withDevice(
+              recurring("r1", daily("09:00", "Europe/Berlin"), contactIds(1), "Hi"), unknown));
       f.advance(Duration.ofSeconds(29));
       assertThat(f.errors.isEmpty()).isTrue();
       assertThat(timerKeys()).isEmpty();
@@ -349,8 +403,8 @@ class SchedulerTopologyTest {
     void shouldArmTheScheduleWhenItsDeviceArrivesWithinTheWait() {
       String late = "44444444-4444-4444-8444-444444444444";
       f.contact(contactId(1), phone(1), "Ada", false);
-      f.send(withDevice(recurring("r1", daily("09:00", "Europe/Berlin"), contactIds(1), "Hi"),
-          late));
+      f.send(
+          withDevice(recurring("r1", daily("09:00", "Europe/Berlin"), contactIds(1), "Hi"), late));
       f.advance(Duration.ofSeconds(10));
 
       f.device(late, TENANT);
@@ -426,13 +480,16 @@ class SchedulerTopologyTest {
       f.send(c);
 
       f.send(withRule(c, daily("10:00", "Europe/Berlin")));
-      assertThat(timerKeys()).containsExactly(new TimerKey(NINE.plusSeconds(3_600), "recurring:r1"));
+      assertThat(timerKeys())
+          .containsExactly(new TimerKey(NINE.plusSeconds(3_600), "recurring:r1"));
       f.jump(Duration.between(f.now(), NINE.plusSeconds(120)));
       assertThat(f.commands.isEmpty()).isTrue();
 
       f.jump(Duration.between(f.now(), NINE.plusSeconds(3_600)));
 
-      assertThat(f.commands()).hasSize(3).extracting(SendCommand::occurrenceAt)
+      assertThat(f.commands())
+          .hasSize(3)
+          .extracting(SendCommand::occurrenceAt)
           .containsOnly(NINE.plusSeconds(3_600));
     }
   }
@@ -443,15 +500,25 @@ class SchedulerTopologyTest {
     @Test
     void shouldFireOnceWhenABroadcastIsForNow() {
       threeContacts();
-      ScheduleChange b = withCreatedAt(change(ScheduleKind.BROADCAST, "b1", RuleSpec.once(null),
-          contactIds(3), "News", true, "pending"), f.now().minusSeconds(2));
+      ScheduleChange b =
+          withCreatedAt(
+              change(
+                  ScheduleKind.BROADCAST,
+                  "b1",
+                  RuleSpec.once(null),
+                  contactIds(3),
+                  "News",
+                  true,
+                  "pending"),
+              f.now().minusSeconds(2));
       f.send(b);
 
       f.advance(Duration.ofMillis(250));
 
       List<SendCommand> commands = f.commands();
       assertThat(commands).hasSize(3);
-      assertThat(commands.get(0).occurrenceAt()).isEqualTo(f.now().minusMillis(250).minusSeconds(2));
+      assertThat(commands.get(0).occurrenceAt())
+          .isEqualTo(f.now().minusMillis(250).minusSeconds(2));
       assertThat(commands.get(0).notAfter())
           .isEqualTo(commands.get(0).occurrenceAt().plus(Duration.ofHours(24)));
       Occurrence occurrence = f.occurrences.readValue();
@@ -469,8 +536,15 @@ class SchedulerTopologyTest {
     void shouldFireAtItsTimeWhenABroadcastIsScheduled() {
       threeContacts();
       Instant at = Instant.parse("2026-06-01T12:00:00Z");
-      f.send(change(ScheduleKind.BROADCAST, "b2", RuleSpec.once(at.toString()), contactIds(3),
-          "Sale", true, "pending"));
+      f.send(
+          change(
+              ScheduleKind.BROADCAST,
+              "b2",
+              RuleSpec.once(at.toString()),
+              contactIds(3),
+              "Sale",
+              true,
+              "pending"));
 
       f.jump(Duration.between(f.now(), at.minusSeconds(1)));
       assertThat(f.commands.isEmpty()).isTrue();
@@ -484,8 +558,17 @@ class SchedulerTopologyTest {
     @Test
     void shouldStopTheFanOutWhenTheBroadcastIsCancelled() {
       List<String> phones = IntStream.range(0, 10_000).mapToObj(SchedulerFixture::phone).toList();
-      ScheduleChange b = withCreatedAt(change(ScheduleKind.BROADCAST, "b3", RuleSpec.once(null),
-          phones, "News", true, "pending"), f.now());
+      ScheduleChange b =
+          withCreatedAt(
+              change(
+                  ScheduleKind.BROADCAST,
+                  "b3",
+                  RuleSpec.once(null),
+                  phones,
+                  "News",
+                  true,
+                  "pending"),
+              f.now());
       f.send(b);
       f.advance(Duration.ofMillis(250));
       assertThat(f.commands()).hasSize(2_000);
@@ -499,8 +582,17 @@ class SchedulerTopologyTest {
     @Test
     void shouldDoNothingWhenTheBroadcastIsADraft() {
       threeContacts();
-      f.send(withCreatedAt(change(ScheduleKind.BROADCAST, "b4", RuleSpec.once(null),
-          contactIds(3), "News", false, "draft"), f.now()));
+      f.send(
+          withCreatedAt(
+              change(
+                  ScheduleKind.BROADCAST,
+                  "b4",
+                  RuleSpec.once(null),
+                  contactIds(3),
+                  "News",
+                  false,
+                  "draft"),
+              f.now()));
 
       f.advance(Duration.ofSeconds(2));
 
@@ -515,8 +607,15 @@ class SchedulerTopologyTest {
     @Test
     void shouldFanOutToGroupsWhenAnAutoPostFires() {
       List<String> groups = List.of("120363012345678901@g.us", "120363099999999999@g.us");
-      f.send(change(ScheduleKind.AUTOPOST, "a1", daily("09:00", "Europe/Berlin"), groups,
-          "Daily post {date}", true, null));
+      f.send(
+          change(
+              ScheduleKind.AUTOPOST,
+              "a1",
+              daily("09:00", "Europe/Berlin"),
+              groups,
+              "Daily post {date}",
+              true,
+              null));
 
       f.jump(Duration.between(f.now(), NINE));
 
@@ -565,7 +664,8 @@ class SchedulerTopologyTest {
       assertThat(ids).hasSize(10_003);
       assertThat(ticks).isGreaterThanOrEqualTo(5);
       assertThat(all.stream().filter(c -> c.scheduleKey().equals("recurring:big")))
-          .extracting(SendCommand::text).contains("Hi " + phone(0), "Hi " + phone(9_999));
+          .extracting(SendCommand::text)
+          .contains("Hi " + phone(0), "Hi " + phone(9_999));
     }
   }
 
@@ -585,8 +685,7 @@ class SchedulerTopologyTest {
       f.advance(Duration.ofMillis(250));
 
       List<SendCommand> rest = f.commands();
-      assertThat(rest).hasSize(999).extracting(SendCommand::recipient)
-          .doesNotContain(phone(2_500));
+      assertThat(rest).hasSize(999).extracting(SendCommand::recipient).doesNotContain(phone(2_500));
       Occurrence occurrence = f.occurrences.readValue();
       assertThat(occurrence.recipientCount()).isEqualTo(3_000);
       assertThat(occurrence.skippedCount()).isEqualTo(1);
@@ -599,14 +698,17 @@ class SchedulerTopologyTest {
     @Test
     void shouldFireOnlyTheLatestMissedOccurrenceWhenPolicyIsFireOnce() {
       threeContacts();
-      f.send(recurring("r1", dailyWithCatchUp("09:00", "Europe/Berlin", "fire_once"),
-          contactIds(3), "Hi"));
+      f.send(
+          recurring(
+              "r1", dailyWithCatchUp("09:00", "Europe/Berlin", "fire_once"), contactIds(3), "Hi"));
 
       // One jump: the process was "down" for three days and comes back 30 minutes late.
       f.jump(Duration.between(f.now(), NINE.plus(Duration.ofDays(3)).plusSeconds(1_800)));
 
       List<SendCommand> commands = f.commands();
-      assertThat(commands).hasSize(3).extracting(SendCommand::occurrenceAt)
+      assertThat(commands)
+          .hasSize(3)
+          .extracting(SendCommand::occurrenceAt)
           .containsOnly(NINE.plus(Duration.ofDays(3)));
       assertThat(timerKeys())
           .containsExactly(new TimerKey(NINE.plus(Duration.ofDays(4)), "recurring:r1"));
@@ -615,8 +717,8 @@ class SchedulerTopologyTest {
     @Test
     void shouldFireNothingMissedWhenPolicyIsSkip() {
       threeContacts();
-      f.send(recurring("r1", dailyWithCatchUp("09:00", "Europe/Berlin", "skip"), contactIds(3),
-          "Hi"));
+      f.send(
+          recurring("r1", dailyWithCatchUp("09:00", "Europe/Berlin", "skip"), contactIds(3), "Hi"));
 
       f.jump(Duration.between(f.now(), NINE.plus(Duration.ofDays(3)).plusSeconds(1_800)));
 
@@ -639,8 +741,11 @@ class SchedulerTopologyTest {
 
       TestRecord<byte[], byte[]> dead = f.deadLetters.readRecord();
       assertThat(new String(dead.key(), StandardCharsets.UTF_8)).isEqualTo("recurring:poison");
-      assertThat(new String(dead.headers().lastHeader(Topics.DLQ_HEADER_TOPIC).value(),
-          StandardCharsets.UTF_8)).isEqualTo(Topics.SCHEDULE_CHANGES.name());
+      assertThat(
+              new String(
+                  dead.headers().lastHeader(Topics.DLQ_HEADER_TOPIC).value(),
+                  StandardCharsets.UTF_8))
+          .isEqualTo(Topics.SCHEDULE_CHANGES.name());
       assertThat(dead.headers().lastHeader(Topics.DLQ_HEADER_OFFSET)).isNotNull();
       assertThat(dead.headers().lastHeader(Topics.DLQ_HEADER_REASON)).isNotNull();
       assertThat(timerKeys()).containsExactly(new TimerKey(NINE, "recurring:r1"));

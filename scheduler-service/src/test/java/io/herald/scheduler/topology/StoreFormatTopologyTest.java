@@ -39,13 +39,16 @@ class StoreFormatTopologyTest {
 
   @Test
   void shouldWriteFormat1ToTheChangelogsWhenAScheduleIsArmedAndFires() {
-    f.send(recurring("r1", daily("09:00", "Europe/Berlin"), List.of(phone(1), phone(2), phone(3)), "Hi"));
+    f.send(
+        recurring(
+            "r1", daily("09:00", "Europe/Berlin"), List.of(phone(1), phone(2), phone(3)), "Hi"));
     f.advance(Duration.ofHours(2));
 
     for (String store :
         List.of(Names.SCHEDULES_STORE, Names.RECIPIENTS_STORE, Names.FANOUTS_STORE)) {
       List<byte[]> values =
-          f.driver
+          f
+              .driver
               .createOutputTopic(
                   f.config.applicationId() + "-" + store + "-changelog",
                   new StringDeserializer(),

@@ -69,8 +69,10 @@ public final class SenderApp implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(SenderApp.class);
 
   private final Deque<AutoCloseable> closeables = new ArrayDeque<>();
+
   /** Counted down by a loop that stopped fatally or by the end of {@link #close()}. */
   private final CountDownLatch exit = new CountDownLatch(1);
+
   private volatile Throwable fatal;
   private final SenderConfig config;
   private PrometheusMeterRegistry registry;
@@ -209,7 +211,8 @@ public final class SenderApp implements AutoCloseable {
             (size, nanos, ok) -> metrics.dbBatch("opt_out", size, nanos, ok));
     closeables.push(() -> optOuts.close(Duration.ofSeconds(5)));
     // closed after the lanes too: a lane may still look a device up or pause it
-    JdbcDeviceDirectory devices = new JdbcDeviceDirectory(dataSource, clock, config.deviceRefresh());
+    JdbcDeviceDirectory devices =
+        new JdbcDeviceDirectory(dataSource, clock, config.deviceRefresh());
     closeables.push(() -> devices.close(Duration.ofSeconds(5)));
     KafkaResultSink resultSink = new KafkaResultSink(resultProducer, metrics);
     LaneContext ctx =

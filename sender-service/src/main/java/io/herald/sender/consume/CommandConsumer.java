@@ -38,13 +38,13 @@ import org.slf4j.LoggerFactory;
 /**
  * Owns the consumer of {@code herald.send-commands} and its thread ({@code herald-consumer}). Reads
  * records, dead-letters unreadable and invalid ones (an invalid command with a usable id is also
- * recorded as a failed delivery), hands the others to the lanes, commits each partition up to
- * its lowest record without a recorded outcome, pauses fetching of partitions with too much in
- * flight, and stops revoked partitions' lanes cleanly before they move.
+ * recorded as a failed delivery), hands the others to the lanes, commits each partition up to its
+ * lowest record without a recorded outcome, pauses fetching of partitions with too much in flight,
+ * and stops revoked partitions' lanes cleanly before they move.
  *
  * <p>The loop is a {@link ServiceLoop}: any failure that reaches it (a dead letter the broker does
- * not take, a fatal consumer error) is fatal; the loop then stops, {@link #ready()} turns false
- * and {@code onFatal} tells the app to exit.
+ * not take, a fatal consumer error) is fatal; the loop then stops, {@link #ready()} turns false and
+ * {@code onFatal} tells the app to exit.
  */
 public final class CommandConsumer implements AutoCloseable {
 

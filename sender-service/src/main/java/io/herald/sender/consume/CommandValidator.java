@@ -71,8 +71,11 @@ public final class CommandValidator {
     }
     if (cmd.mediaUrl() != null && cmd.mediaUrl().length() > Limits.MEDIA_URL_MAX_CHARS) {
       out.add(
-          "mediaUrl longer than " + Limits.MEDIA_URL_MAX_CHARS + " characters ("
-              + cmd.mediaUrl().length() + ")");
+          "mediaUrl longer than "
+              + Limits.MEDIA_URL_MAX_CHARS
+              + " characters ("
+              + cmd.mediaUrl().length()
+              + ")");
     }
     Instant occ = cmd.occurrenceAt();
     if (occ != null && (occ.isBefore(EARLIEST_OCCURRENCE) || occ.isAfter(LATEST_OCCURRENCE))) {

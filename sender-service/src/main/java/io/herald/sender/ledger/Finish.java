@@ -35,7 +35,9 @@ public record Finish(
     // provider texts land in a text column that refuses NUL, and one finish that cannot be
     // written fails its whole group-committed batch: bounded and cleaned here, once
     transportMessageId =
-        transportMessageId == null ? null : ErrorTexts.clip(transportMessageId, MAX_MESSAGE_ID_CHARS);
+        transportMessageId == null
+            ? null
+            : ErrorTexts.clip(transportMessageId, MAX_MESSAGE_ID_CHARS);
     errorCode = errorCode == null ? null : ErrorTexts.clip(errorCode, Limits.STATUS_MAX_CHARS * 2);
     errorMessage = errorMessage == null ? null : ErrorTexts.text(errorMessage);
   }

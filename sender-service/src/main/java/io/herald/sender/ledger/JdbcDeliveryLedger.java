@@ -20,9 +20,9 @@ import javax.sql.DataSource;
  * final.
  *
  * <p>Claims and finishes are group-committed ({@link GroupCommit}): the claims that lanes queued
- * while the previous claim batch was in flight go in one transaction (one multi-row {@code INSERT
- * … ON CONFLICT DO NOTHING RETURNING}, then, only for ids that already had a row, one {@code SELECT
- * … FOR UPDATE} and the rare re-claim / mark-unknown updates), and the finishes likewise in one
+ * while the previous claim batch was in flight go in one transaction (one multi-row {@code INSERT …
+ * ON CONFLICT DO NOTHING RETURNING}, then, only for ids that already had a row, one {@code SELECT …
+ * FOR UPDATE} and the rare re-claim / mark-unknown updates), and the finishes likewise in one
  * multi-row {@code UPDATE … FROM unnest(…)}. Rows are passed as arrays so that every batch size
  * uses the same prepared statement. A claim's future completes after its batch committed, so a
  * transport call never starts on an uncommitted claim; a failed batch fails only its own claims,
@@ -154,5 +154,4 @@ public final class JdbcDeliveryLedger implements DeliveryLedger, AutoCloseable {
   public void close() {
     close(Duration.ofSeconds(10));
   }
-
 }

@@ -47,12 +47,13 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A cached device answers at once (a completed future). Misses and pauses go to the database on
  * threads of their own ({@code herald-device-loads}, {@code herald-device-pauses}, {@link
- * GroupCommit}): the misses queued while a load runs share the next query, and no lane thread
- * waits on JDBC.
+ * GroupCommit}): the misses queued while a load runs share the next query, and no lane thread waits
+ * on JDBC.
  */
 public final class JdbcDeviceDirectory implements DeviceDirectory, AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(JdbcDeviceDirectory.class);
+
   /** Deepest nesting of a transport_config accepted; real configs are flat objects. */
   static final int TRANSPORT_CONFIG_MAX_DEPTH = 16;
 
@@ -72,8 +73,10 @@ public final class JdbcDeviceDirectory implements DeviceDirectory, AutoCloseable
           + " CASE WHEN octet_length(transport_config::text) <= ? THEN transport_config::text END,"
           + " status, max_per_second, paused_reason, octet_length(transport_config::text)"
           + " FROM devices WHERE id = ANY (?::uuid[])";
+
   /** Most devices reloaded by one query. */
   private static final int MAX_RELOAD = 1_000;
+
   private static final String PAUSE =
       "UPDATE devices SET status = 'paused', paused_reason = ?, updated_at = now() WHERE id = ?";
 
@@ -215,8 +218,11 @@ public final class JdbcDeviceDirectory implements DeviceDirectory, AutoCloseable
           TransportConfig config =
               configBytes > Limits.TRANSPORT_CONFIG_MAX_BYTES
                   ? TransportConfig.unusable(
-                      "transport_config is " + configBytes + " bytes, more than the "
-                          + Limits.TRANSPORT_CONFIG_MAX_BYTES + " allowed")
+                      "transport_config is "
+                          + configBytes
+                          + " bytes, more than the "
+                          + Limits.TRANSPORT_CONFIG_MAX_BYTES
+                          + " allowed")
                   : parseConfig(id, rs.getString(4));
           Device d =
               new Device(
@@ -299,8 +305,7 @@ public final class JdbcDeviceDirectory implements DeviceDirectory, AutoCloseable
   public boolean close(Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
     boolean loadsDone = loads.close(timeout);
-    boolean pausesDone =
-        pauses.close(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+    boolean pausesDone = pauses.close(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
     return loadsDone && pausesDone;
   }
 

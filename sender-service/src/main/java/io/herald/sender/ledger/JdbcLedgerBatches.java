@@ -2,11 +2,11 @@ package io.herald.sender.ledger;
 
 import io.herald.contracts.command.SendCommand;
 import io.herald.contracts.limit.Limits;
+import io.herald.sender.ledger.ClaimRules.Decision;
+import io.herald.sender.ledger.ClaimRules.Row;
 import io.herald.sender.ledger.JdbcDeliveryLedger.ClaimRequest;
 import io.herald.sender.ledger.JdbcDeliveryLedger.FinishRequest;
 import io.herald.sender.ledger.JdbcDeliveryLedger.RejectRequest;
-import io.herald.sender.ledger.ClaimRules.Decision;
-import io.herald.sender.ledger.ClaimRules.Row;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

@@ -17,8 +17,8 @@ import javax.sql.DataSource;
 /**
  * Opt-out lookup in {@code contacts}, read at send time (never cached: a contact may opt out after
  * the occurrence fired). Phone numbers match with or without the leading {@code +}. Lookups queued
- * while the previous query was running share one query ({@link GroupCommit}), so the check costs
- * no round trip of its own per send.
+ * while the previous query was running share one query ({@link GroupCommit}), so the check costs no
+ * round trip of its own per send.
  */
 public final class JdbcOptOuts implements OptOuts, AutoCloseable {
 

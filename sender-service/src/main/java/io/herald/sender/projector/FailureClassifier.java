@@ -16,8 +16,8 @@ import java.util.concurrent.TimeoutException;
  *       (integrity constraint) and 54 (program limit exceeded): {@link Kind#DATA}.
  *   <li>Any other SQLState (08 connection, 53 resources, 57 operator intervention such as 57P01
  *       admin shutdown, 40 serialization, and states that mean a bug or a schema mismatch), a
- *       missing state, a transient or recoverable {@link SQLException}, an {@link IOException} or
- *       a timeout anywhere in the chain: {@link Kind#INFRASTRUCTURE}. Retrying loses nothing.
+ *       missing state, a transient or recoverable {@link SQLException}, an {@link IOException} or a
+ *       timeout anywhere in the chain: {@link Kind#INFRASTRUCTURE}. Retrying loses nothing.
  *   <li>Any other {@link RuntimeException} (an instant JDBC cannot convert, a null where a value
  *       was expected): {@link Kind#DATA}, since the same record would fail the same way forever.
  * </ul>

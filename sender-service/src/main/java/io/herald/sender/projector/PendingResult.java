@@ -16,8 +16,10 @@ final class PendingResult {
 
   final ConsumerRecord<byte[], byte[]> record;
   final ProjectionTarget target;
+
   /** Why the record cannot be read, or null. */
   final String unreadable;
+
   final Exception cause;
 
   private PendingResult(
@@ -44,7 +46,9 @@ final class PendingResult {
     }
     UUID id = scheduleId(result.scheduleKey());
     return new PendingResult(
-        r, id == null ? null : new ProjectionTarget(result.kind(), id, result.occurrenceAt()), null,
+        r,
+        id == null ? null : new ProjectionTarget(result.kind(), id, result.occurrenceAt()),
+        null,
         null);
   }
 

@@ -40,11 +40,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Failures are classified per record ({@link FailureClassifier}). A record whose content the
  * projection cannot write (unreadable, or a data, integrity or limit error) goes to {@code
- * herald.delivery-results.dlq} and the rest of its batch is written: when the batch statement
- * fails on data, the batch is redone one schedule at a time to find the poison. A database or
- * broker failure keeps the whole batch, pauses fetching and retries with backoff. The loop stops
- * only on an error it cannot classify (a fatal consumer error, an {@link Error}); then it logs why
- * at ERROR, {@link #ready()} turns false and {@code onFatal} tells the app to exit.
+ * herald.delivery-results.dlq} and the rest of its batch is written: when the batch statement fails
+ * on data, the batch is redone one schedule at a time to find the poison. A database or broker
+ * failure keeps the whole batch, pauses fetching and retries with backoff. The loop stops only on
+ * an error it cannot classify (a fatal consumer error, an {@link Error}); then it logs why at
+ * ERROR, {@link #ready()} turns false and {@code onFatal} tells the app to exit.
  *
  * <p>Thread: {@code herald-projector}, a {@link ServiceLoop}; its backoff is its own (it keeps
  * polling, paused, to stay in the group), so every failure that reaches the loop is fatal.
@@ -55,6 +55,7 @@ public final class ResultProjector implements AutoCloseable {
   private static final Duration POLL = Duration.ofMillis(500);
   private static final Duration RETRY_BASE = Duration.ofMillis(200);
   private static final Duration RETRY_MAX = Duration.ofSeconds(30);
+
   /** Consecutive infrastructure failures after which each one is logged at ERROR. */
   private static final int ERROR_AFTER = 10;
 
@@ -176,9 +177,9 @@ public final class ResultProjector implements AutoCloseable {
 
   /**
    * Writes every pending target in one transaction; when that fails on data, one target at a time,
-   * dead-lettering the records whose target cannot be written. Items leave {@link #pending} as
-   * soon as they are settled, so a retry after an infrastructure failure neither writes nor
-   * dead-letters them twice.
+   * dead-lettering the records whose target cannot be written. Items leave {@link #pending} as soon
+   * as they are settled, so a retry after an infrastructure failure neither writes nor dead-letters
+   * them twice.
    */
   private void writePending() throws InfrastructureFailure {
     for (Iterator<PendingResult> it = pending.iterator(); it.hasNext(); ) {
@@ -219,8 +220,12 @@ public final class ResultProjector implements AutoCloseable {
         projection.apply(List.of(en.getKey()));
       } catch (SQLException | RuntimeException e) {
         rethrowUnlessData(e, 1);
-        String reason = "projection refused the record: " + e.getClass().getSimpleName()
-            + sqlState(e) + ": " + e.getMessage();
+        String reason =
+            "projection refused the record: "
+                + e.getClass().getSimpleName()
+                + sqlState(e)
+                + ": "
+                + e.getMessage();
         if (en.getValue().isEmpty()) {
           log.warn(
               "Open broadcast cannot be projected, skipped until the next sweep: kind={}"
@@ -341,7 +346,8 @@ public final class ResultProjector implements AutoCloseable {
       consumer.commitSync();
       uncommitted = false;
     } catch (CommitFailedException | RebalanceInProgressException | TimeoutException e) {
-      log.warn("Projector commit not accepted, the records will be replayed: error={}", e.toString());
+      log.warn(
+          "Projector commit not accepted, the records will be replayed: error={}", e.toString());
     }
   }
 

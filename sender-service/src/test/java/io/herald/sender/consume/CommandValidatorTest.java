@@ -35,8 +35,21 @@ class CommandValidatorTest {
 
     SendCommand build() {
       return new SendCommand(
-          1, id, tenant, device, key, kind, occ, recipient, RecipientType.INDIVIDUAL, contact,
-          text, media, PacingSpec.none(), 1, null);
+          1,
+          id,
+          tenant,
+          device,
+          key,
+          kind,
+          occ,
+          recipient,
+          RecipientType.INDIVIDUAL,
+          contact,
+          text,
+          media,
+          PacingSpec.none(),
+          1,
+          null);
     }
   }
 
@@ -53,7 +66,13 @@ class CommandValidatorTest {
   void shouldAcceptWhenTextHasExactlyTheMaximumOfCodePointsOutsideTheBmp() {
     // 4096 emoji are 8192 chars but 4096 characters in WhatsApp's (and our) sense
     String emoji = "\uD83D\uDE00".repeat(Limits.MESSAGE_MAX_CHARS);
-    assertThat(problems(b -> { b.text = emoji; return b; })).isEmpty();
+    assertThat(
+            problems(
+                b -> {
+                  b.text = emoji;
+                  return b;
+                }))
+        .isEmpty();
   }
 
   @Nested
@@ -61,35 +80,73 @@ class CommandValidatorTest {
 
     @Test
     void shouldRejectWhenCommandIdIsMissing() {
-      assertThat(problems(b -> { b.id = null; return b; })).containsExactly("missing commandId");
+      assertThat(
+              problems(
+                  b -> {
+                    b.id = null;
+                    return b;
+                  }))
+          .containsExactly("missing commandId");
     }
 
     @Test
     void shouldRejectWhenIdsAreAbsurdlyLong() {
       String huge = "x".repeat(100_000);
-      assertThat(problems(b -> { b.id = new CommandId(huge); return b; }))
+      assertThat(
+              problems(
+                  b -> {
+                    b.id = new CommandId(huge);
+                    return b;
+                  }))
           .containsExactly("commandId longer than 128 characters (100000)");
-      assertThat(problems(b -> { b.device = huge; return b; }))
+      assertThat(
+              problems(
+                  b -> {
+                    b.device = huge;
+                    return b;
+                  }))
           .containsExactly("deviceId longer than 128 characters (100000)");
-      assertThat(problems(b -> { b.tenant = huge; return b; }))
+      assertThat(
+              problems(
+                  b -> {
+                    b.tenant = huge;
+                    return b;
+                  }))
           .containsExactly("tenantId longer than 128 characters (100000)");
     }
 
     @Test
     void shouldRejectWhenDeviceOrTenantIsMissing() {
-      assertThat(problems(b -> { b.device = null; b.tenant = " "; return b; }))
+      assertThat(
+              problems(
+                  b -> {
+                    b.device = null;
+                    b.tenant = " ";
+                    return b;
+                  }))
           .containsExactly("missing deviceId", "missing tenantId");
     }
 
     @Test
     void shouldRejectWhenKindIsMissing() {
-      assertThat(problems(b -> { b.kind = null; return b; })).containsExactly("missing kind");
+      assertThat(
+              problems(
+                  b -> {
+                    b.kind = null;
+                    return b;
+                  }))
+          .containsExactly("missing kind");
     }
 
     @Test
     void shouldRejectWhenTextIsOverTheBoundInCodePoints() {
       String text = "a".repeat(Limits.MESSAGE_MAX_CHARS + 1);
-      assertThat(problems(b -> { b.text = text; return b; }))
+      assertThat(
+              problems(
+                  b -> {
+                    b.text = text;
+                    return b;
+                  }))
           .containsExactly("text longer than 4096 characters (4097)");
     }
 
@@ -97,7 +154,12 @@ class CommandValidatorTest {
     void shouldRejectWhenTextIsOverFourTimesTheBoundInBytes() {
       // 4 bytes per code point in UTF-8: more than MESSAGE_MAX_CHARS x 4 bytes
       String text = "\uD83D\uDE00".repeat(Limits.MESSAGE_MAX_CHARS + 10);
-      assertThat(problems(b -> { b.text = text; return b; }))
+      assertThat(
+              problems(
+                  b -> {
+                    b.text = text;
+                    return b;
+                  }))
           .singleElement()
           .asString()
           .startsWith("text longer than 4096 characters");
@@ -119,13 +181,23 @@ class CommandValidatorTest {
 
     @Test
     void shouldRejectWhenRecipientHoldsANulThatPostgresRefuses() {
-      assertThat(problems(b -> { b.recipient = "+62\u00008111"; return b; }))
+      assertThat(
+              problems(
+                  b -> {
+                    b.recipient = "+62\u00008111";
+                    return b;
+                  }))
           .containsExactly("recipient contains control characters");
     }
 
     @Test
     void shouldRejectWhenOccurrenceIsBeyondWhatTheLedgerCanStore() {
-      assertThat(problems(b -> { b.occ = Instant.parse("+300000-01-01T00:00:00Z"); return b; }))
+      assertThat(
+              problems(
+                  b -> {
+                    b.occ = Instant.parse("+300000-01-01T00:00:00Z");
+                    return b;
+                  }))
           .containsExactly("occurrenceAt outside years 1 to 9999");
     }
 

@@ -38,10 +38,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Poison between good records: a send-command or a delivery result whose content cannot be
- * handled goes to its dead-letter topic with a reason (a command with a usable id is also recorded
- * as a failed delivery), the good records around it are delivered and projected, and the consumer
- * and the projector keep running and ready.
+ * Poison between good records: a send-command or a delivery result whose content cannot be handled
+ * goes to its dead-letter topic with a reason (a command with a usable id is also recorded as a
+ * failed delivery), the good records around it are delivered and projected, and the consumer and
+ * the projector keep running and ready.
  */
 class PoisonPipelineIT extends SenderItSupport {
 
@@ -74,15 +74,21 @@ class PoisonPipelineIT extends SenderItSupport {
     SendCommand good1 = command(device, key, OCCURRENCE, phone(7001), PacingSpec.none());
     SendCommand good2 = command(device, key, OCCURRENCE, phone(7002), PacingSpec.none());
     SendCommand longDevice =
-        with(command(device, key, OCCURRENCE, phone(7003), PacingSpec.none()), "deviceId",
+        with(
+            command(device, key, OCCURRENCE, phone(7003), PacingSpec.none()),
+            "deviceId",
             "d".repeat(50_000));
     SendCommand longText =
-        with(command(device, key, OCCURRENCE, phone(7004), PacingSpec.none()), "text",
+        with(
+            command(device, key, OCCURRENCE, phone(7004), PacingSpec.none()),
+            "text",
             "\uD83D\uDE00".repeat(5_000)); // 5,000 code points, 20,000 bytes
     SendCommand noKind =
         with(command(device, key, OCCURRENCE, phone(7005), PacingSpec.none()), "kind", null);
     SendCommand absurdId =
-        with(command(device, key, OCCURRENCE, phone(7006), PacingSpec.none()), "commandId",
+        with(
+            command(device, key, OCCURRENCE, phone(7006), PacingSpec.none()),
+            "commandId",
             new CommandId("c".repeat(10_000)));
     double deadBefore = counter(sender, "herald.sender.dead.letters");
 
@@ -115,9 +121,9 @@ class PoisonPipelineIT extends SenderItSupport {
     assertThat((String) delivery(noKind).get("error_message")).isEqualTo("missing kind");
     assertThat(query("SELECT 1 FROM deliveries WHERE command_id LIKE 'ccccc%'")).isEmpty();
 
-    List<ConsumerRecord<byte[], byte[]>> dead =
-        readDlq(Topics.SEND_COMMANDS.dlqName(), marker, 4);
-    assertThat(dead).extracting(r -> header(r, Topics.DLQ_HEADER_REASON))
+    List<ConsumerRecord<byte[], byte[]>> dead = readDlq(Topics.SEND_COMMANDS.dlqName(), marker, 4);
+    assertThat(dead)
+        .extracting(r -> header(r, Topics.DLQ_HEADER_REASON))
         .containsExactly(
             "deviceId longer than 128 characters (50000)",
             "text longer than 4096 characters (5000)",
@@ -196,8 +202,7 @@ class PoisonPipelineIT extends SenderItSupport {
     // a year PostgreSQL cannot store: the log-row insert fails with SQLState 22008
     raw.add(resultRecord(partition, marker, result(device, rKey, "+300000-01-01T00:00:00Z")));
     // an instant past any calendar: its conversion overflows and PostgreSQL refuses it too
-    raw.add(
-        resultRecord(partition, marker, result(device, rKey, "+1000000000-12-31T23:59:59Z")));
+    raw.add(resultRecord(partition, marker, result(device, rKey, "+1000000000-12-31T23:59:59Z")));
     raw.add(resultRecord(partition, key(device), result(device, rKey, OCCURRENCE.toString())));
     produceRaw(raw);
 
@@ -206,8 +211,7 @@ class PoisonPipelineIT extends SenderItSupport {
         .untilAsserted(
             () -> {
               Map<String, Object> r =
-                  query("SELECT total_sent FROM recurring_messages WHERE id = ?", recurring)
-                      .get(0);
+                  query("SELECT total_sent FROM recurring_messages WHERE id = ?", recurring).get(0);
               assertThat(r).containsEntry("total_sent", 2);
               assertThat(
                       query(
@@ -219,7 +223,8 @@ class PoisonPipelineIT extends SenderItSupport {
             });
     List<ConsumerRecord<byte[], byte[]>> dead =
         readDlq(Topics.DELIVERY_RESULTS.dlqName(), marker, 3);
-    assertThat(dead).extracting(r -> header(r, Topics.DLQ_HEADER_TOPIC))
+    assertThat(dead)
+        .extracting(r -> header(r, Topics.DLQ_HEADER_TOPIC))
         .containsOnly(Topics.DELIVERY_RESULTS.name());
     assertThat(header(dead.get(0), Topics.DLQ_HEADER_REASON)).isEqualTo("not a DeliveryResult");
     assertThat(header(dead.get(1), Topics.DLQ_HEADER_REASON))
@@ -315,7 +320,10 @@ class PoisonPipelineIT extends SenderItSupport {
     TopicPartition tp = new TopicPartition(Topics.SEND_COMMANDS.name(), 0);
     try (Admin admin = Admin.create(broker.clientConfig())) {
       long end =
-          admin.listOffsets(Map.of(tp, OffsetSpec.latest())).all().get(10, TimeUnit.SECONDS)
+          admin
+              .listOffsets(Map.of(tp, OffsetSpec.latest()))
+              .all()
+              .get(10, TimeUnit.SECONDS)
               .get(tp)
               .offset();
       OffsetAndMetadata committed =

@@ -385,13 +385,18 @@ class LaneSchedulerTest {
     submit(cmd(MUTE, 0), 0, 2);
 
     await().atMost(Duration.ofSeconds(5)).until(() -> results.size() == 3);
-    DeliveryResult failed = results.stream()
-        .filter(r -> r.commandId().equals(poison.commandId())).findFirst().orElseThrow();
+    DeliveryResult failed =
+        results.stream()
+            .filter(r -> r.commandId().equals(poison.commandId()))
+            .findFirst()
+            .orElseThrow();
     assertThat(failed.status()).isEqualTo(DeliveryStatus.FAILED);
     assertThat(failed.errorCode()).isEqualTo("unprocessable");
-    assertThat(failed.errorMessage()).isEqualTo("could not be processed (IllegalArgumentException)");
+    assertThat(failed.errorMessage())
+        .isEqualTo("could not be processed (IllegalArgumentException)");
     assertThat(laneErrors()).isEqualTo((double) DeviceLane.MAX_CONTENT_FAILURES);
-    assertThat(results).filteredOn(r -> !r.commandId().equals(poison.commandId()))
+    assertThat(results)
+        .filteredOn(r -> !r.commandId().equals(poison.commandId()))
         .allMatch(r -> r.status() == DeliveryStatus.SENT);
     assertThat(recordedOffsets).containsExactlyInAnyOrder(0L, 1L, 2L);
   }
@@ -407,8 +412,21 @@ class LaneSchedulerTest {
   }
 
   private static SendCommand withText(SendCommand c, String text) {
-    return new SendCommand(c.schemaVersion(), c.commandId(), c.tenantId(), c.deviceId(),
-        c.scheduleKey(), c.kind(), c.occurrenceAt(), c.recipient(), c.recipientType(),
-        c.contactId(), text, c.mediaUrl(), c.pacing(), c.attempt(), c.notAfter());
+    return new SendCommand(
+        c.schemaVersion(),
+        c.commandId(),
+        c.tenantId(),
+        c.deviceId(),
+        c.scheduleKey(),
+        c.kind(),
+        c.occurrenceAt(),
+        c.recipient(),
+        c.recipientType(),
+        c.contactId(),
+        text,
+        c.mediaUrl(),
+        c.pacing(),
+        c.attempt(),
+        c.notAfter());
   }
 }

@@ -103,9 +103,7 @@ class ClaimRulesTest {
             List.of(req("a", DeliveryMode.AT_LEAST_ONCE), req("a", DeliveryMode.AT_LEAST_ONCE)),
             Set.of("a"),
             Map.of());
-    assertThat(out)
-        .extracting(Decision::claim)
-        .containsExactly(Claim.claimed(0), Claim.claimed(0));
+    assertThat(out).extracting(Decision::claim).containsExactly(Claim.claimed(0), Claim.claimed(0));
     assertThat(out.get(1).write()).isEqualTo(Write.RECLAIM);
   }
 }

@@ -160,8 +160,11 @@ class GroupCommitLedgerIT {
     SendCommand b = cmd();
     SendCommand done = cmd();
     SendCommand retried = cmd();
-    assertThat(ledger.claimAll(List.of(req(done, DeliveryMode.AT_MOST_ONCE), req(retried,
-        DeliveryMode.AT_MOST_ONCE)))).containsOnly(Claim.claimed(0));
+    assertThat(
+            ledger.claimAll(
+                List.of(
+                    req(done, DeliveryMode.AT_MOST_ONCE), req(retried, DeliveryMode.AT_MOST_ONCE))))
+        .containsOnly(Claim.claimed(0));
     assertThat(ledger.finishAll(List.of(new FinishRequest(done.commandId(), sent(1)))))
         .containsExactly(true);
     ledger.releaseForRetry(retried.commandId(), 2, "130429", "throttled").join();
@@ -207,8 +210,7 @@ class GroupCommitLedgerIT {
 
     assertThatThrownBy(
             () ->
-                ledger.claimAll(
-                    cmds.stream().map(c -> req(c, DeliveryMode.AT_MOST_ONCE)).toList()))
+                ledger.claimAll(cmds.stream().map(c -> req(c, DeliveryMode.AT_MOST_ONCE)).toList()))
         .isInstanceOf(SQLException.class);
     List<CompletableFuture<Claim>> async = new ArrayList<>();
     for (SendCommand c : cmds) {
@@ -398,7 +400,9 @@ class GroupCommitLedgerIT {
 
     now.set(NOW.plusMillis(3_600)); // d1 stale (3.6 s); d2 fresh (2.6 s) but past half its age
     assertThat(devices.find(d1).join().map(Device::status)).contains("paused");
-    assertThat(devices.find(d2).join().map(Device::status)).as("reloaded with d1").contains("paused");
+    assertThat(devices.find(d2).join().map(Device::status))
+        .as("reloaded with d1")
+        .contains("paused");
     assertThat(devices.find(UUID.randomUUID().toString()).join()).isEqualTo(Optional.empty());
   }
 

@@ -12,7 +12,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Instant;
-import java.util.UUID;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -69,8 +68,7 @@ class JdbcDeliveryLedgerIT {
   void shouldReportUnknownOnceWhenClaimNeverConfirmed() throws Exception {
     SendCommand c = cmd();
     claim(c, DeliveryMode.AT_MOST_ONCE, NOW); // the owner crashes mid-call
-    assertThat(claim(c, DeliveryMode.AT_MOST_ONCE, NOW).kind())
-        .isEqualTo(Claim.Kind.UNKNOWN);
+    assertThat(claim(c, DeliveryMode.AT_MOST_ONCE, NOW).kind()).isEqualTo(Claim.Kind.UNKNOWN);
     assertThat(status(c.commandId())).isEqualTo("unknown");
     assertThat(claim(c, DeliveryMode.AT_MOST_ONCE, NOW))
         .isEqualTo(Claim.duplicate(DeliveryStatus.UNKNOWN));
@@ -80,21 +78,21 @@ class JdbcDeliveryLedgerIT {
   void shouldResendWhenAtLeastOnceAndClaimNeverConfirmed() throws Exception {
     SendCommand c = cmd();
     claim(c, DeliveryMode.AT_LEAST_ONCE, NOW);
-    assertThat(claim(c, DeliveryMode.AT_LEAST_ONCE, NOW).kind())
-        .isEqualTo(Claim.Kind.CLAIMED);
+    assertThat(claim(c, DeliveryMode.AT_LEAST_ONCE, NOW).kind()).isEqualTo(Claim.Kind.CLAIMED);
     assertThat(status(c.commandId())).isEqualTo("claimed");
     SendCommand d = cmd();
     claim(d, DeliveryMode.AT_MOST_ONCE, NOW);
     claim(d, DeliveryMode.AT_MOST_ONCE, NOW); // -> unknown
-    assertThat(claim(d, DeliveryMode.AT_LEAST_ONCE, NOW).kind())
-        .isEqualTo(Claim.Kind.CLAIMED);
+    assertThat(claim(d, DeliveryMode.AT_LEAST_ONCE, NOW).kind()).isEqualTo(Claim.Kind.CLAIMED);
   }
 
   @Test
   void shouldContinueAttemptsWhenReleasedBetweenRetries() throws Exception {
     SendCommand c = cmd();
     claim(c, DeliveryMode.AT_MOST_ONCE, NOW);
-    ledger.releaseForRetry(c.commandId(), 2, "130429", "throttled").join(); // owner stops between attempts
+    ledger
+        .releaseForRetry(c.commandId(), 2, "130429", "throttled")
+        .join(); // owner stops between attempts
     assertThat(claim(c, DeliveryMode.AT_MOST_ONCE, NOW)).isEqualTo(Claim.claimed(2));
     assertThat(ledger.beginAttempt(c.commandId(), NOW).join()).isTrue();
   }
@@ -106,13 +104,10 @@ class JdbcDeliveryLedgerIT {
     claim(c, DeliveryMode.AT_MOST_ONCE, NOW); // another owner: unknown
     assertThat(ledger.beginAttempt(c.commandId(), NOW).join()).isFalse();
     assertThat(
-            finish(
-                c.commandId(), new Finish(DeliveryStatus.SENT, 1, "wamid.2", null, null, NOW)))
+            finish(c.commandId(), new Finish(DeliveryStatus.SENT, 1, "wamid.2", null, null, NOW)))
         .isTrue();
     assertThat(status(c.commandId())).isEqualTo("sent");
-    assertThat(
-            finish(
-                c.commandId(), new Finish(DeliveryStatus.FAILED, 1, null, "x", null, NOW)))
+    assertThat(finish(c.commandId(), new Finish(DeliveryStatus.FAILED, 1, null, "x", null, NOW)))
         .isFalse();
   }
 }

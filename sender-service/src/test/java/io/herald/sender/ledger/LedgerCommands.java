@@ -17,8 +17,21 @@ final class LedgerCommands {
   static SendCommand fresh(ScheduleKind kind) {
     String key = kind.name().toLowerCase(Locale.ROOT) + ":" + UUID.randomUUID();
     Instant occ = Instant.parse("2026-02-02T09:00:00Z");
-    return new SendCommand(1, CommandId.of(key, occ, "+62811"), UUID.randomUUID().toString(),
-        UUID.randomUUID().toString(), key, kind, occ, "+62811", RecipientType.INDIVIDUAL, null,
-        "x", null, PacingSpec.none(), 1, null);
+    return new SendCommand(
+        1,
+        CommandId.of(key, occ, "+62811"),
+        UUID.randomUUID().toString(),
+        UUID.randomUUID().toString(),
+        key,
+        kind,
+        occ,
+        "+62811",
+        RecipientType.INDIVIDUAL,
+        null,
+        "x",
+        null,
+        PacingSpec.none(),
+        1,
+        null);
   }
 }

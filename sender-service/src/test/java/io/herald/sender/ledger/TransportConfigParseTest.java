@@ -16,7 +16,9 @@ class TransportConfigParseTest {
     TransportConfig c =
         JdbcDeviceDirectory.parseConfig("d", "{\"phone_number_id\":\"1\",\"max_per_second\":2}");
     assertThat(c.problem()).isNull();
-    assertThat(c.values()).containsEntry("phone_number_id", "1").containsEntry("max_per_second", "2");
+    assertThat(c.values())
+        .containsEntry("phone_number_id", "1")
+        .containsEntry("max_per_second", "2");
   }
 
   @Test
