@@ -97,7 +97,7 @@ public final class ScheduleValidator {
             null);
       }
     }
-    boolean idsFit = bounds(change, problems);
+    boolean idsFit = DefinitionBounds.check(change, maxRecipients, problems);
     for (String mappingError : change.mappingErrors()) {
       problems.add(new Problem(ErrorReason.MISSING_FIELD, mappingError));
     }
@@ -220,7 +220,8 @@ public final class ScheduleValidator {
       problems.add(
           new Problem(ErrorReason.INVALID_CONTENT, "message must not be blank without a mediaUrl"));
     }
-    if (change.message() != null && change.message().length() <= MAX_MESSAGE_UTF16) {
+    if (change.message() != null
+        && change.message().length() <= DefinitionBounds.MAX_MESSAGE_UTF16) {
       List<String> shape = TemplateRenderer.check(change.message());
       for (String p : shape) {
         problems.add(new Problem(ErrorReason.INVALID_CONTENT, p));
@@ -242,107 +243,6 @@ public final class ScheduleValidator {
                     + (hasMedia ? " with media" : "")));
       }
     }
-  }
-
-  /** A message longer than this in UTF-16 units is over every bound: not even scanned. */
-  private static final int MAX_MESSAGE_UTF16 = 2 * Limits.MESSAGE_MAX_CHARS;
-
-  /**
-   * Checks every field against its documented bound ({@link Limits}) before anything parses or
-   * echoes it; returns whether the ids fit (only then may a reason quote them).
-   */
-  private boolean bounds(ScheduleChange change, List<Problem> problems) {
-    boolean idsFit = true;
-    idsFit &= fits(problems, "scheduleKey", change.scheduleKey(), Limits.SCHEDULE_KEY_MAX_CHARS);
-    idsFit &= fits(problems, "tenantId", change.tenantId(), Limits.ID_MAX_CHARS);
-    idsFit &= fits(problems, "deviceId", change.deviceId(), Limits.ID_MAX_CHARS);
-    fits(problems, "name", change.name(), Limits.NAME_MAX_CHARS);
-    fits(problems, "status", change.sourceStatus(), Limits.STATUS_MAX_CHARS);
-    fits(problems, "mediaUrl", change.mediaUrl(), Limits.MEDIA_URL_MAX_CHARS);
-    if (change.pacing() != null) {
-      fits(problems, "pacing.delayType", change.pacing().delayType(), Limits.RULE_TEXT_MAX_CHARS);
-    }
-    String message = change.message();
-    if (message != null) {
-      boolean media = !blank(change.mediaUrl());
-      int max = media ? Limits.CAPTION_MAX_CHARS : Limits.MESSAGE_MAX_CHARS;
-      int chars =
-          message.length() > MAX_MESSAGE_UTF16
-              ? message.length()
-              : message.codePointCount(0, message.length());
-      if (chars > max) {
-        problems.add(
-            new Problem(
-                ErrorReason.TOO_LARGE,
-                (media ? "message (a caption with " + "mediaUrl)" : "message")
-                    + " has "
-                    + chars
-                    + " characters, at most "
-                    + max));
-      }
-      if (message.length() <= MAX_MESSAGE_UTF16) {
-        String encoding = encodingProblem(message);
-        if (encoding != null) {
-          problems.add(new Problem(ErrorReason.INVALID_CONTENT, "message " + encoding));
-        }
-      }
-    }
-    if (change.recipients() != null && change.recipients().size() <= maxRecipients) {
-      int tooLong = 0;
-      int first = -1;
-      for (int i = 0; i < change.recipients().size(); i++) {
-        if (change.recipients().get(i).length() > Limits.RECIPIENT_MAX_CHARS) {
-          tooLong++;
-          first = first < 0 ? i : first;
-        }
-      }
-      if (tooLong > 0) {
-        problems.add(
-            new Problem(
-                ErrorReason.TOO_LARGE,
-                "recipients["
-                    + first
-                    + "]"
-                    + (tooLong > 1 ? " and " + (tooLong - 1) + " more entries have" : " has")
-                    + " more than "
-                    + Limits.RECIPIENT_MAX_CHARS
-                    + " characters"));
-      }
-    }
-    return idsFit;
-  }
-
-  /**
-   * Text WhatsApp would refuse or mangle: a control character other than tab and line breaks (NUL
-   * included), or half of a surrogate pair (not Unicode at all). Null when clean.
-   */
-  static String encodingProblem(String text) {
-    for (int i = 0; i < text.length(); i++) {
-      char c = text.charAt(i);
-      if (Character.isISOControl(c) && c != '\n' && c != '\r' && c != '\t') {
-        return String.format(
-            Locale.ROOT, "contains the control character U+%04X at position %d", (int) c, i);
-      }
-      if (Character.isHighSurrogate(c)
-          && i + 1 < text.length()
-          && Character.isLowSurrogate(text.charAt(i + 1))) {
-        i++;
-      } else if (Character.isSurrogate(c)) {
-        return "is not valid Unicode (half a surrogate pair at position " + i + ")";
-      }
-    }
-    return null;
-  }
-
-  private static boolean fits(List<Problem> problems, String field, String value, int max) {
-    if (value != null && value.length() > max) {
-      problems.add(
-          new Problem(
-              ErrorReason.TOO_LARGE,
-              field + " has " + value.length() + " characters, at most " + max));
-      return false;
-    }
-    return true;
   }
 
   private static String mediaProblem(String url) {

@@ -1,21 +1,16 @@
 package io.herald.scheduler.topology;
 
 import io.herald.contracts.event.ScheduleChange;
-import io.herald.contracts.event.ScheduleKind;
 import io.herald.contracts.limit.ErrorTexts;
 import io.herald.contracts.outcome.ScheduleError;
-import io.herald.contracts.topic.DeadLetters;
-import io.herald.contracts.topic.Topics;
 import io.herald.scheduler.rule.Compilation;
 import io.herald.scheduler.rule.CompiledSchedule;
 import io.herald.scheduler.rule.RuleCompiler;
 import io.herald.scheduler.schedule.Decision;
-import io.herald.scheduler.schedule.Definitions;
 import io.herald.scheduler.schedule.Directory;
 import io.herald.scheduler.schedule.Firing;
 import io.herald.scheduler.schedule.ScheduleEffects;
 import io.herald.scheduler.schedule.ScheduleLifecycle;
-import io.herald.scheduler.schedule.ScheduleStatus;
 import io.herald.scheduler.schedule.ScheduleValidator;
 import io.herald.scheduler.schedule.Standing;
 import io.herald.scheduler.store.ScheduleState;
@@ -24,12 +19,9 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,6 +54,7 @@ final class DecisionApplier {
   private final NowSource nowSource;
   private final SchedulerStores stores;
   private final Directory directory;
+  private final ScheduleOutputs outputs;
 
   /** Compiled rules by schedule key, valid for one generation; a cache, rebuilt after restart. */
   private final Map<String, CachedRule> compiled =
@@ -85,7 +78,11 @@ final class DecisionApplier {
     this.context = context;
     this.metrics = metrics;
     this.nowSource = nowSource;
-    this.stores = new SchedulerStores(context, gauges, this::publishState);
+    ScheduleOutputs out = new ScheduleOutputs(context, metrics);
+    this.outputs = out;
+    this.stores =
+        new SchedulerStores(
+            context, gauges, (k, before, after) -> out.publishState(k, before, after, now()));
     this.directory = new StoreDirectory(stores);
   }
 
@@ -161,42 +158,12 @@ final class DecisionApplier {
             key, state.standing(), change != null ? change : state.definition(), what, stage, now);
     apply(key, state, d, null, now);
     if (change != null) {
-      deadLetter(key, change, d.reason(), failure);
+      outputs.deadLetter(key, change, d.reason(), failure, now());
     }
   }
 
   private void apply(String key, ScheduleState before, Decision d, FiringSink sink, Instant now) {
     d.applyTo(new Effects(key, before, sink, now));
-  }
-
-  private void deadLetter(String key, ScheduleChange change, String reason, Throwable failure) {
-    byte[] value;
-    try {
-      value =
-          Topics.SCHEDULE_CHANGES
-              .valueSerde()
-              .serializer()
-              .serialize(Topics.SCHEDULE_CHANGES.name(), change);
-    } catch (RuntimeException e) {
-      value = null; // the headers still say where it came from and why
-    }
-    String topic =
-        context.recordMetadata().map(RecordMetadata::topic).orElse(Topics.SCHEDULE_CHANGES.name());
-    int partition = context.recordMetadata().map(RecordMetadata::partition).orElse(-1);
-    long offset = context.recordMetadata().map(RecordMetadata::offset).orElse(-1L);
-    RecordHeaders headers =
-        DeadLetters.headers(
-            null,
-            topic,
-            partition,
-            offset,
-            reason,
-            failure instanceof Exception ex ? ex : new RuntimeException(failure.toString()));
-    DeadLetters.truncatedHeader(headers, value);
-    metrics.deadLetter();
-    context.forward(
-        new Record<String, Object>(key, DeadLetters.value(value), now().toEpochMilli(), headers),
-        Names.DEAD_LETTER_SINK);
   }
 
   /**
@@ -219,64 +186,6 @@ final class DecisionApplier {
       return Optional.of(v.schedule());
     }
     return Optional.empty();
-  }
-
-  /**
-   * Publishes the schedule's new standing on {@code herald.schedule-states} when what a user sees
-   * changed (status, next due, executions): the projector shows it on the row at once, so a new
-   * schedule has its {@code next_send_at} before it first fires and a fixed one leaves {@code
-   * invalid}. Invalid definitions are published as their {@link ScheduleError} instead (it carries
-   * the reasons); a schedule held for its device shows nothing until decided.
-   */
-  private void publishState(String key, ScheduleState before, ScheduleState after) {
-    String status = wireStatus(after.status());
-    if (status == null) {
-      return;
-    }
-    if (before != null
-        && before.status() == after.status()
-        && Objects.equals(before.timerDue(), after.timerDue())
-        && before.executionCount() == after.executionCount()) {
-      return;
-    }
-    ScheduleChange def =
-        after.definition() != null
-            ? after.definition()
-            : before == null ? null : before.definition();
-    ScheduleKind kind = def != null ? def.kind() : Definitions.kindOf(key);
-    if (kind == null) {
-      return; // a delete of a key this store never knew, with no kind prefix: nothing to show
-    }
-    Instant now = now();
-    io.herald.contracts.outcome.ScheduleState published =
-        new io.herald.contracts.outcome.ScheduleState(
-            io.herald.contracts.outcome.ScheduleState.SCHEMA_VERSION,
-            key,
-            kind,
-            def == null ? null : def.tenantId(),
-            status,
-            after.timerDue(),
-            after.executionCount(),
-            null,
-            def == null ? 0 : def.sourceVersion(),
-            now);
-    context.forward(
-        new Record<>(key, (Object) published, now.toEpochMilli()), Names.SCHEDULE_STATES_SINK);
-  }
-
-  private static String wireStatus(ScheduleStatus status) {
-    switch (status) {
-      case ARMED:
-        return "active";
-      case FINISHED:
-        return "finished";
-      case INACTIVE:
-        return "inactive";
-      case DELETED:
-        return "deleted";
-      default:
-        return null; // INVALID goes out as a ScheduleError; AWAITING_DEVICE is not decided yet
-    }
   }
 
   /** Now, for decisions: see {@link NowSource}. */
