@@ -6,33 +6,23 @@ import io.debezium.engine.DebeziumEngine;
 import io.herald.contracts.event.ScheduleChange;
 import io.herald.contracts.limit.Limits;
 import io.herald.contracts.topic.Topics;
-import io.micrometer.core.instrument.Counter;
+import io.herald.scheduler.cdc.ChangeSends.Sent;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One Debezium batch of the {@link CdcEngine} into Kafka: each change mapped ({@link RowMapper})
  * and produced, poison rows replaced by a rejection stub or dead-lettered ({@link PoisonRows}),
- * every send acknowledged before the batch is marked processed. Also owns the per-table CDC
- * metrics. Stateless between batches; called on the engine's thread.
+ * every send acknowledged ({@link ChangeSends}) before the batch is marked processed. The per-table
+ * CDC metrics are {@link CdcMetrics}. Stateless between batches; called on the engine's thread.
  */
 final class ChangeBatches {
 
@@ -41,46 +31,14 @@ final class ChangeBatches {
 
   private final ObjectMapper json;
   private final RowMapper mapper;
-  private final Clock clock;
-  private final MeterRegistry registry;
-  private final Map<String, Counter> eventCounters = new ConcurrentHashMap<>();
-  private final Map<String, Counter> droppedCounters = new ConcurrentHashMap<>();
-  private final Map<String, Counter> cutCounters = new ConcurrentHashMap<>();
-  private final Map<String, Counter> poisonCounters = new ConcurrentHashMap<>();
-  private final Map<String, Counter> deadLetterCounters = new ConcurrentHashMap<>();
-  private final Counter mappingFailures;
-  private final Timer lag;
+  private final CdcMetrics metrics;
+  private final ChangeSends sends;
 
   ChangeBatches(ObjectMapper json, Clock clock, MeterRegistry registry) {
     this.json = json;
     this.mapper = new RowMapper(json);
-    this.clock = clock;
-    this.registry = registry;
-    this.mappingFailures =
-        Counter.builder("herald.scheduler.cdc.mapping.failures")
-            .description(
-                "Change events the mapper or serializer failed on; dead-lettered, and"
-                    + " reported invalid when they are definitions")
-            .register(registry);
-    this.lag =
-        Timer.builder("herald.scheduler.cdc.lag")
-            .description("Source commit time to Kafka acknowledgement of the produced event")
-            .publishPercentileHistogram()
-            .register(registry);
-    // Pre-register the known series so dashboards show zeros rather than gaps.
-    for (String table : RowMapper.TABLES) {
-      for (String op : List.of("create", "read", "update", "delete")) {
-        eventCounter(table, op);
-      }
-      droppedCounter(table);
-      poisonCounter(table, "too_large");
-      poisonCounter(table, "unreadable");
-      deadLetterCounter(table, "written");
-      deadLetterCounter(table, "refused");
-    }
-    for (String table : List.of(RowMapper.DEVICES, RowMapper.CONTACTS)) {
-      cutCounter(table);
-    }
+    this.metrics = new CdcMetrics(registry);
+    this.sends = new ChangeSends(metrics, clock);
   }
 
   /**
@@ -100,7 +58,7 @@ final class ChangeBatches {
     }
     p.flush();
     long deadline = System.nanoTime() + SEND_TIMEOUT.toNanos();
-    List<Sent> refused = awaitAcks(sent, deadline);
+    List<Sent> refused = sends.awaitAcks(sent, deadline);
     if (!refused.isEmpty()) {
       // Sent after the whole batch: a replacement must not overtake a later change of its key.
       List<Sent> replacements = new ArrayList<>();
@@ -108,7 +66,8 @@ final class ChangeBatches {
         replaceRefused(p, s, sent, replacements);
       }
       p.flush();
-      List<Sent> refusedAgain = awaitAcks(replacements, System.nanoTime() + SEND_TIMEOUT.toNanos());
+      List<Sent> refusedAgain =
+          sends.awaitAcks(replacements, System.nanoTime() + SEND_TIMEOUT.toNanos());
       if (!refusedAgain.isEmpty()) {
         // A stub is a few hundred bytes: a topic refusing it is misconfigured for every row.
         throw new CdcException(
@@ -144,13 +103,13 @@ final class ChangeBatches {
         return;
       }
       if (emit.cutValues() > 0) {
-        cutCounter(emit.table()).increment(emit.cutValues());
+        metrics.cutCounter(emit.table()).increment(emit.cutValues());
       }
       if (value.length > Limits.MAX_DEFINITION_BYTES) {
         tooLarge(p, r, emit, value.length, sent);
         return;
       }
-      send(
+      sends.send(
           p,
           sent,
           r,
@@ -171,7 +130,7 @@ final class ChangeBatches {
             emit.key());
       }
     } else if (mapping instanceof CdcMapping.StateOnly stateOnly) {
-      droppedCounter(stateOnly.table()).increment();
+      metrics.droppedCounter(stateOnly.table()).increment();
       log.debug(
           "CDC update dropped, only state columns changed: table={} columns={}",
           stateOnly.table(),
@@ -191,7 +150,7 @@ final class ChangeBatches {
       CdcMapping.Emit<?> emit,
       int bytes,
       List<Sent> sent) {
-    poisonCounter(emit.table(), "too_large").increment();
+    metrics.poisonCounter(emit.table(), "too_large").increment();
     if (emit.value() instanceof ScheduleChange change) {
       log.warn(
           "Schedule definition too large, sent as rejected: table={} key={} bytes={} "
@@ -202,7 +161,7 @@ final class ChangeBatches {
           Limits.MAX_DEFINITION_BYTES,
           change.sourceVersion());
       ScheduleChange stub = PoisonRows.stub(change, PoisonRows.tooLargeError(bytes));
-      send(
+      sends.send(
           p,
           sent,
           r,
@@ -226,7 +185,7 @@ final class ChangeBatches {
           bytes,
           Limits.MAX_DEFINITION_BYTES,
           source.lsn());
-      deadLetter(
+      sends.deadLetter(
           p,
           sent,
           r,
@@ -249,10 +208,10 @@ final class ChangeBatches {
       ChangeEvent<String, String> r,
       RuntimeException e,
       List<Sent> sent) {
-    mappingFailures.increment();
+    metrics.mappingFailures().increment();
     PoisonRows.Source source = PoisonRows.source(json, r.value(), r.key());
     String table = RowMapper.TABLES.contains(source.table()) ? source.table() : "unknown";
-    poisonCounter(table, "unreadable").increment();
+    metrics.poisonCounter(table, "unreadable").increment();
     // The exception's message may quote row content: only its class is logged; the dead letter
     // keeps the first line for the operator.
     log.error(
@@ -265,7 +224,7 @@ final class ChangeBatches {
     ScheduleChange stub = PoisonRows.unreadable(source, error);
     if (stub != null) {
       String op = opName(source.op());
-      send(
+      sends.send(
           p,
           sent,
           r,
@@ -281,7 +240,7 @@ final class ChangeBatches {
           0,
           true);
     }
-    deadLetter(p, sent, r, source, error, e);
+    sends.deadLetter(p, sent, r, source, error, e);
   }
 
   /**
@@ -295,7 +254,7 @@ final class ChangeBatches {
       replacements.add(s); // reported by the caller: nothing smaller to send
       return;
     }
-    poisonCounter(s.table(), "too_large").increment();
+    metrics.poisonCounter(s.table(), "too_large").increment();
     if (s.value() instanceof ScheduleChange change) {
       boolean superseded = false;
       for (int i = batch.indexOf(s) + 1; i < batch.size(); i++) {
@@ -313,7 +272,7 @@ final class ChangeBatches {
           s.bytes());
       if (!superseded) {
         ScheduleChange stub = PoisonRows.stub(change, PoisonRows.refusedError(s.bytes()));
-        send(
+        sends.send(
             p,
             replacements,
             s.change(),
@@ -336,7 +295,7 @@ final class ChangeBatches {
           s.topic(),
           s.key(),
           s.bytes());
-      deadLetter(
+      sends.deadLetter(
           p,
           replacements,
           s.change(),
@@ -363,162 +322,4 @@ final class ChangeBatches {
         return "update";
     }
   }
-
-  private void send(
-      Producer<String, byte[]> p,
-      List<Sent> sent,
-      ChangeEvent<String, String> r,
-      String table,
-      String op,
-      String topic,
-      String key,
-      Object value,
-      byte[] bytes,
-      long sourceTsMs,
-      boolean stub) {
-    Future<RecordMetadata> f = p.send(new ProducerRecord<>(topic, key, bytes));
-    sent.add(new Sent(f, r, table, op, topic, key, value, bytes.length, sourceTsMs, stub, false));
-    eventCounter(table, op).increment();
-  }
-
-  private void deadLetter(
-      Producer<String, byte[]> p,
-      List<Sent> sent,
-      ChangeEvent<String, String> r,
-      PoisonRows.Source source,
-      String reason,
-      Exception cause) {
-    ProducerRecord<String, byte[]> dl = PoisonRows.deadLetter(source, r.value(), reason, cause);
-    String table = RowMapper.TABLES.contains(source.table()) ? source.table() : "unknown";
-    sent.add(
-        new Sent(
-            p.send(dl),
-            r,
-            table,
-            null,
-            dl.topic(),
-            dl.key(),
-            null,
-            dl.value().length,
-            0,
-            false,
-            true));
-  }
-
-  /**
-   * Waits for every send; returns the events the broker refused as too large. A refused dead letter
-   * is counted and logged but does not fail the batch (the row is still in PostgreSQL); any other
-   * failure does.
-   */
-  private List<Sent> awaitAcks(List<Sent> sends, long deadline) throws InterruptedException {
-    List<Sent> refused = new ArrayList<>();
-    for (Sent s : sends) {
-      try {
-        s.future().get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-      } catch (ExecutionException | TimeoutException e) {
-        Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
-        if (cause instanceof RecordTooLargeException) {
-          if (s.deadLetter()) {
-            deadLetterCounter(s.table(), "refused").increment();
-            log.error(
-                "Dead letter refused as too large, the row stays only in PostgreSQL: "
-                    + "topic={} key={} bytes={}",
-                s.topic(),
-                s.key(),
-                s.bytes());
-          } else {
-            refused.add(s);
-          }
-          continue;
-        }
-        throw new CdcException(
-            "Kafka did not acknowledge a CDC event; the batch stays unprocessed and is re-read: "
-                + cause,
-            cause);
-      }
-      if (s.deadLetter()) {
-        deadLetterCounter(s.table(), "written").increment();
-      } else if (s.sourceTsMs() > 0) {
-        lag.record(Math.max(0, clock.millis() - s.sourceTsMs()), TimeUnit.MILLISECONDS);
-      }
-    }
-    return refused;
-  }
-
-  private Counter eventCounter(String table, String op) {
-    return eventCounters.computeIfAbsent(
-        table + "/" + op,
-        k ->
-            Counter.builder("herald.scheduler.cdc.events")
-                .description("Canonical events produced from row changes")
-                .tag("table", table)
-                .tag("op", op)
-                .register(registry));
-  }
-
-  private Counter cutCounter(String table) {
-    return cutCounters.computeIfAbsent(
-        table,
-        t ->
-            Counter.builder("herald.scheduler.cdc.cut.values")
-                .description("Contact and device values cut or dropped to fit Herald's limits")
-                .tag("table", t)
-                .register(registry));
-  }
-
-  private Counter poisonCounter(String table, String reason) {
-    return poisonCounters.computeIfAbsent(
-        table + "/" + reason,
-        k ->
-            Counter.builder("herald.scheduler.cdc.poison.rows")
-                .description(
-                    "Changes produced as a rejection stub or dead letter instead of their"
-                        + " event (reason=too_large|unreadable)")
-                .tag("table", table)
-                .tag("reason", reason)
-                .register(registry));
-  }
-
-  private Counter deadLetterCounter(String table, String result) {
-    return deadLetterCounters.computeIfAbsent(
-        table + "/" + result,
-        k ->
-            Counter.builder("herald.scheduler.cdc.dead.letters")
-                .description(
-                    "Raw changes written to a dead-letter topic (result=written), or refused"
-                        + " there as too large (result=refused)")
-                .tag("table", table)
-                .tag("result", result)
-                .register(registry));
-  }
-
-  private Counter droppedCounter(String table) {
-    return droppedCounters.computeIfAbsent(
-        table == null ? "unknown" : table,
-        t ->
-            Counter.builder("herald.scheduler.cdc.dropped.state.only")
-                .description("Updates dropped because they changed only Herald's state columns")
-                .tag("table", t)
-                .register(registry));
-  }
-
-  /**
-   * One record handed to the producer.
-   *
-   * @param change the Debezium change it came from
-   * @param value the event (a {@link ScheduleChange}, ...), null for a dead letter
-   * @param stub true for a rejection stub (nothing smaller exists to replace it)
-   */
-  private record Sent(
-      Future<RecordMetadata> future,
-      ChangeEvent<String, String> change,
-      String table,
-      String op,
-      String topic,
-      String key,
-      Object value,
-      int bytes,
-      long sourceTsMs,
-      boolean stub,
-      boolean deadLetter) {}
 }
