@@ -9,6 +9,7 @@ import io.herald.contracts.limit.ErrorTexts;
 import io.herald.contracts.limit.Limits;
 import io.herald.contracts.topic.DeadLetters;
 import io.herald.contracts.topic.Topics;
+import io.herald.scheduler.schedule.ScheduleValidator;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
@@ -102,11 +103,7 @@ final class PoisonRows {
 
   /** "definition too large: 5,242,990 bytes, limit 4,194,304". */
   static String tooLargeError(long bytes) {
-    return String.format(
-        Locale.ROOT,
-        "definition too large: %,d bytes, limit %,d",
-        bytes,
-        Limits.MAX_DEFINITION_BYTES);
+    return ScheduleValidator.tooLargeReason(bytes);
   }
 
   /**

@@ -35,6 +35,18 @@ public final class ScheduleValidator {
   /** How CDC and the decoder word a definition over {@link Limits#MAX_DEFINITION_BYTES}. */
   public static final String TOO_LARGE_PREFIX = "definition too large";
 
+  /**
+   * The one wording of a definition over {@link Limits#MAX_DEFINITION_BYTES}, used by CDC and by
+   * the decoder alike: "definition too large: 5,242,990 bytes, limit 4,194,304".
+   */
+  public static String tooLargeReason(long bytes) {
+    return String.format(
+        Locale.ROOT,
+        TOO_LARGE_PREFIX + ": %,d bytes, limit %,d",
+        bytes,
+        Limits.MAX_DEFINITION_BYTES);
+  }
+
   /** How CDC words a row it could not read at all. */
   public static final String UNREADABLE_PREFIX = "row could not be read";
 

@@ -5,8 +5,8 @@ import io.herald.contracts.event.ScheduleChange;
 import io.herald.contracts.limit.Limits;
 import io.herald.contracts.topic.DeadLetters;
 import io.herald.contracts.topic.Topics;
+import io.herald.scheduler.schedule.ScheduleValidator;
 import java.util.List;
-import java.util.Locale;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -90,12 +90,7 @@ final class ScheduleChangeDecoder implements Processor<String, byte[], String, O
    * value reaches a store or an output.
    */
   static ScheduleChange tooLarge(ScheduleChange c, int bytes) {
-    String reason =
-        String.format(
-            Locale.ROOT,
-            "definition too large: %,d bytes, limit %,d",
-            bytes,
-            Limits.MAX_DEFINITION_BYTES);
+    String reason = ScheduleValidator.tooLargeReason(bytes);
     return new ScheduleChange(
         c.schemaVersion(),
         c.op(),
