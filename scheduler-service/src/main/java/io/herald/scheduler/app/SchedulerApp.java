@@ -219,7 +219,7 @@ public final class SchedulerApp implements AutoCloseable {
     if (!cdc.enabled()) {
       return Component.none("cdc-engine");
     }
-    CdcEngine engine = new CdcEngine(cdc, registry);
+    CdcEngine engine = new CdcEngine(cdc, registry, onFatal);
     EngineLeadership lease = new EngineLeadership(cdc, engine, registry, onFatal);
     return Component.of(
         "cdc-engine",
@@ -228,7 +228,7 @@ public final class SchedulerApp implements AutoCloseable {
           lease.close();
           engine.close();
         },
-        lease::healthy);
+        () -> lease.healthy() && engine.healthy());
   }
 
   /**

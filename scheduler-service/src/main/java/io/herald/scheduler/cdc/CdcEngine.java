@@ -3,20 +3,17 @@ package io.herald.scheduler.cdc;
 import io.debezium.engine.ChangeEvent;
 import io.debezium.engine.DebeziumEngine;
 import io.debezium.engine.format.Json;
-import io.herald.contracts.limit.Limits;
-import io.herald.runtime.kafka.KafkaClients;
+import io.herald.runtime.loop.ServiceLoop;
+import io.herald.runtime.loop.ServiceLoop.Decision;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
-import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,17 +31,22 @@ import org.slf4j.LoggerFactory;
  *
  * <p>{@link #start()} streams until {@link #stop(Duration)} or {@link #close()}; it may be started
  * again after a stop (each start builds a fresh Debezium engine). Thread: {@code
- * herald-cdc-engine}, one per running engine. This class owns the engine's lifecycle; {@link
- * ChangeBatches} turns a batch into acknowledged records.
+ * herald-cdc-engine}, a {@link ServiceLoop} per start whose iteration is one Debezium engine run;
+ * an unexpected end of a run is a retried failure (backoff 0.5 s to 5 s). This class owns the
+ * engine's lifecycle; {@link ChangeBatches} turns a batch into acknowledged records.
  */
 public final class CdcEngine implements AutoCloseable, EngineLeadership.Listener {
 
   private static final Logger log = LoggerFactory.getLogger(CdcEngine.class);
 
-  private static final long MIN_BACKOFF_MS = 500;
-  private static final long MAX_BACKOFF_MS = 30_000;
+  // Short on purpose: a run already spends up to slot.max.retries x slot.retry.delay.ms trying to
+  // attach to a slot the old leader still holds, so a long wait between runs only adds to failover.
+  private static final Duration MIN_BACKOFF = Duration.ofMillis(500);
+  private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
 
   private final CdcConfig config;
+  private final MeterRegistry registry;
+  private final Consumer<Throwable> onFatal;
   private final Counter restarts;
   private final ChangeBatches batches;
 
@@ -57,11 +59,26 @@ public final class CdcEngine implements AutoCloseable, EngineLeadership.Listener
   private Producer<String, byte[]> producer;
 
   public CdcEngine(CdcConfig config, MeterRegistry registry) {
-    this(config, registry, Clock.systemUTC());
+    this(config, registry, e -> {});
+  }
+
+  /**
+   * @param onFatal called once, on the engine thread, if a run ends on a failure that is not
+   *     retried (an {@link Error}); must return at once (the app exits)
+   */
+  public CdcEngine(CdcConfig config, MeterRegistry registry, Consumer<Throwable> onFatal) {
+    this(config, registry, Clock.systemUTC(), onFatal);
   }
 
   CdcEngine(CdcConfig config, MeterRegistry registry, Clock clock) {
+    this(config, registry, clock, e -> {});
+  }
+
+  private CdcEngine(
+      CdcConfig config, MeterRegistry registry, Clock clock, Consumer<Throwable> onFatal) {
     this.config = config;
+    this.registry = registry;
+    this.onFatal = onFatal;
     this.restarts =
         Counter.builder("herald.scheduler.cdc.restarts")
             .description("CDC engine runs that ended unexpectedly and were restarted")
@@ -78,19 +95,19 @@ public final class CdcEngine implements AutoCloseable, EngineLeadership.Listener
       if (run != null && run.wanted) {
         return;
       }
-      if (run != null && run.thread.isAlive()) {
+      if (run != null && !run.ended()) {
         // A previous stop timed out; that run no longer restarts, and the slot fences it.
         log.warn(
             "Starting the CDC engine while the previous run is still stopping: slot={}",
             config.slotName());
       }
       if (producer == null) {
-        producer = new KafkaProducer<>(producerProperties());
+        producer = new KafkaProducer<>(DebeziumProperties.producer(config));
       }
       Run r = new Run();
-      r.thread = new Thread(() -> superviseLoop(r), "herald-cdc-engine");
+      r.loop = supervisor(r);
       run = r;
-      r.thread.start();
+      r.loop.start();
       log.info(
           "CDC engine starting: slot={} offsetsTopic={} pollInterval={}",
           config.slotName(),
@@ -106,27 +123,16 @@ public final class CdcEngine implements AutoCloseable, EngineLeadership.Listener
    * @return true when the engine stopped within the timeout
    */
   public boolean stop(Duration timeout) {
-    long deadline = System.nanoTime() + timeout.toNanos();
     Run r;
-    DebeziumEngine<ChangeEvent<String, String>> engine;
     synchronized (lock) {
       r = run;
       if (r == null) {
         return true;
       }
       r.wanted = false;
-      engine = r.current;
-      lock.notifyAll();
     }
-    if (engine != null) {
-      closeEngine(engine, deadline);
-    }
-    try {
-      r.thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    if (r.thread.isAlive()) {
+    // The loop's wakeup closes the current engine; the join waits for its last commit.
+    if (!r.loop.stop(timeout)) {
       // The replication slot still fences a second reader; a human should look at this.
       log.error("CDC engine did not stop within {}: slot={}", timeout, config.slotName());
       return false;
@@ -138,6 +144,15 @@ public final class CdcEngine implements AutoCloseable, EngineLeadership.Listener
     }
     log.info("CDC engine stopped: slot={}", config.slotName());
     return true;
+  }
+
+  /** False once a run ended on a failure that is not retried; the instance must be restarted. */
+  public boolean healthy() {
+    Run r;
+    synchronized (lock) {
+      r = run;
+    }
+    return r == null || r.loop.healthy();
   }
 
   /**
@@ -177,55 +192,71 @@ public final class CdcEngine implements AutoCloseable, EngineLeadership.Listener
     }
   }
 
-  private void superviseLoop(Run r) {
-    long backoffMs = MIN_BACKOFF_MS;
-    while (true) {
-      RunOutcome outcome = new RunOutcome();
-      DebeziumEngine<ChangeEvent<String, String>> engine = build(r, outcome);
+  private ServiceLoop supervisor(Run r) {
+    return ServiceLoop.named("herald-cdc-engine")
+        .metrics(registry)
+        .body(() -> runEngineOnce(r))
+        .onFailure(
+            (e, attempt, backoff) -> {
+              if (e instanceof Error) {
+                return Decision.FATAL;
+              }
+              restarts.increment();
+              // Typical cause after a failover: the old leader still holds the slot for a moment.
+              log.warn(
+                  "CDC engine ended unexpectedly, restarting: slot={} attempt={} backoffMs={}"
+                      + " reason={}",
+                  config.slotName(),
+                  attempt,
+                  backoff.toMillis(),
+                  e.getMessage(),
+                  e.getCause());
+              return Decision.RETRY;
+            })
+        .backoff(MIN_BACKOFF, MAX_BACKOFF)
+        .wakeup(() -> wakeUp(r))
+        .onFatal(onFatal)
+        .joinTimeout(config.stopTimeout())
+        .build();
+  }
+
+  /**
+   * One Debezium engine run. It returns only when stopped; any other end is a failure for the loop
+   * to retry, so an engine that attaches and then fails again at once still backs off.
+   */
+  private boolean runEngineOnce(Run r) {
+    RunOutcome outcome = new RunOutcome();
+    DebeziumEngine<ChangeEvent<String, String>> engine = build(r, outcome);
+    synchronized (lock) {
+      if (!r.wanted) {
+        EngineClosing.closeQuietly(engine);
+        return false;
+      }
+      r.current = engine;
+    }
+    try {
+      engine.run();
+    } catch (RuntimeException e) {
+      outcome.failed("engine run failed", e);
+    } finally {
+      r.streaming = false;
       synchronized (lock) {
-        if (!r.wanted) {
-          closeQuietly(engine);
-          return;
-        }
-        r.current = engine;
+        r.current = null;
       }
-      long startedAt = System.nanoTime();
-      try {
-        engine.run();
-      } catch (RuntimeException e) {
-        outcome.failed("engine run failed", e);
-      } finally {
-        r.streaming = false;
-        synchronized (lock) {
-          r.current = null;
-        }
-      }
-      synchronized (lock) {
-        if (!r.wanted) {
-          return;
-        }
-        if (outcome.streamed || System.nanoTime() - startedAt > TimeUnit.MINUTES.toNanos(1)) {
-          backoffMs = MIN_BACKOFF_MS;
-        }
-        restarts.increment();
-        // Typical cause after a failover: the old leader still holds the slot for a moment.
-        log.warn(
-            "CDC engine ended unexpectedly, restarting: slot={} backoffMs={} reason={}",
-            config.slotName(),
-            backoffMs,
-            outcome.message,
-            outcome.error);
-        try {
-          lock.wait(backoffMs);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          return;
-        }
-        if (!r.wanted) {
-          return;
-        }
-        backoffMs = Math.min(backoffMs * 2, MAX_BACKOFF_MS);
-      }
+    }
+    if (!r.wanted) {
+      return false;
+    }
+    throw new CdcException(outcome.message, outcome.error);
+  }
+
+  private void wakeUp(Run r) {
+    DebeziumEngine<ChangeEvent<String, String>> engine;
+    synchronized (lock) {
+      engine = r.current;
+    }
+    if (engine != null) {
+      EngineClosing.close(engine, config, System.nanoTime() + config.stopTimeout().toNanos());
     }
   }
 
@@ -244,7 +275,6 @@ public final class CdcEngine implements AutoCloseable, EngineLeadership.Listener
               @Override
               public void taskStarted() {
                 r.streaming = true;
-                outcome.streamed = true;
                 log.info("CDC engine streaming: slot={}", config.slotName());
               }
 
@@ -288,68 +318,25 @@ public final class CdcEngine implements AutoCloseable, EngineLeadership.Listener
     return DebeziumProperties.of(config);
   }
 
-  private Properties producerProperties() {
-    // Owned: one record size end to end (50,000 contact ids are about 2 MB of JSON). Definitions
-    // are checked against the smaller MAX_DEFINITION_BYTES first, and a dead letter is cut below
-    // this, so the producer never refuses what the engine sends.
-    return KafkaClients.producer(
-            config.bootstrapServers(), config.kafkaProperties(), Limits.MAX_RECORD_BYTES)
-        .clientId(config.applicationId() + "-cdc")
-        .byDefault(ProducerConfig.LINGER_MS_CONFIG, 5)
-        .set(ProducerConfig.ACKS_CONFIG, "all")
-        .set(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true)
-        .set(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName())
-        .set(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName())
-        .toProperties();
-  }
+  /** One start-to-stop period: its supervising loop and the engine it currently runs. */
+  private static final class Run {
+    volatile boolean wanted = true;
+    volatile boolean streaming;
+    ServiceLoop loop;
+    DebeziumEngine<ChangeEvent<String, String>> current; // guarded by the engine's lock
 
-  private void closeEngine(DebeziumEngine<ChangeEvent<String, String>> engine, long deadline) {
-    while (true) {
+    boolean ended() {
       try {
-        engine.close();
-        return;
-      } catch (IllegalStateException e) {
-        // "already shutting down / shut down": someone else closed it; nothing left to do.
-        if (e.getMessage() == null || !e.getMessage().contains("starting")) {
-          return;
-        }
-        // Debezium refuses to close while its tasks are starting; retry until they started.
-        if (System.nanoTime() > deadline) {
-          log.warn("CDC engine could not be closed while starting: slot={}", config.slotName(), e);
-          return;
-        }
-        try {
-          Thread.sleep(50); // bounded retry of a refused close, not a test synchronisation
-        } catch (InterruptedException ie) {
-          Thread.currentThread().interrupt();
-          return;
-        }
-      } catch (Exception e) {
-        log.warn("CDC engine close failed: slot={}", config.slotName(), e);
-        return;
+        return loop.awaitExit(Duration.ZERO);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
       }
     }
   }
 
-  private void closeQuietly(DebeziumEngine<ChangeEvent<String, String>> engine) {
-    try {
-      engine.close();
-    } catch (Exception e) {
-      log.debug("Ignoring failure to close an engine that never ran", e);
-    }
-  }
-
-  /** One start-to-stop period: its supervisor thread and the engine it currently runs. */
-  private static final class Run {
-    volatile boolean wanted = true;
-    volatile boolean streaming;
-    Thread thread;
-    DebeziumEngine<ChangeEvent<String, String>> current;
-  }
-
   /** What one engine run ended with, filled by Debezium's callbacks. */
   private static final class RunOutcome {
-    volatile boolean streamed;
     volatile String message = "engine returned";
     volatile Throwable error;
 

@@ -1,6 +1,11 @@
 package io.herald.scheduler.cdc;
 
+import io.herald.contracts.limit.Limits;
+import io.herald.runtime.kafka.KafkaClients;
 import java.util.Properties;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * The configuration of the {@link CdcEngine}'s embedded Debezium engine: the PostgreSQL connector
@@ -68,5 +73,21 @@ final class DebeziumProperties {
     p.setProperty("offset.flush.interval.ms", Long.toString(OFFSET_FLUSH_INTERVAL_MS));
     p.setProperty("bootstrap.servers", config.bootstrapServers());
     return p;
+  }
+
+  /** The CDC producer's settings. */
+  static Properties producer(CdcConfig config) {
+    // Owned: one record size end to end (50,000 contact ids are about 2 MB of JSON). Definitions
+    // are checked against the smaller MAX_DEFINITION_BYTES first, and a dead letter is cut below
+    // this, so the producer never refuses what the engine sends.
+    return KafkaClients.producer(
+            config.bootstrapServers(), config.kafkaProperties(), Limits.MAX_RECORD_BYTES)
+        .clientId(config.applicationId() + "-cdc")
+        .byDefault(ProducerConfig.LINGER_MS_CONFIG, 5)
+        .set(ProducerConfig.ACKS_CONFIG, "all")
+        .set(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true)
+        .set(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName())
+        .set(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName())
+        .toProperties();
   }
 }

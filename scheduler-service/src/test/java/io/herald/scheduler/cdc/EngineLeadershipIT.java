@@ -19,7 +19,13 @@ import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Properties;
 import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -157,6 +163,12 @@ class EngineLeadershipIT {
     toClose.add(b);
     a.start();
     CdcItSupport.awaitStreaming(a, db, slot, Duration.ofSeconds(40));
+    // B must load offsets past A's initial snapshot: a B that starts before A committed them
+    // snapshots the whole shared database again (op=read) and may not reach the stream in time.
+    for (UUID id : insertRecurring(1)) {
+      reader.await(Topics.SCHEDULE_CHANGES, "recurring:" + id, l -> !l.isEmpty(), EVENT_WAIT);
+    }
+    awaitStreamingOffsetCommitted();
 
     b.start();
     // Both engines run, but PostgreSQL lets only A's connection stream from the slot.
@@ -183,18 +195,30 @@ class EngineLeadershipIT {
     List<UUID> afterA = insertRecurring(2);
     // B finds the slot free only at its next attempt, which under CI load can come after a fixed
     // event wait: wait for B itself, then check each row arrived once.
-    await("B streams the rows once A left the slot")
-        .atMost(Duration.ofSeconds(90))
-        .pollInterval(Duration.ofMillis(200))
-        .until(
-            () ->
-                registryB
-                        .get("herald.scheduler.cdc.events")
-                        .tag("table", "recurring_messages")
-                        .tag("op", "create")
-                        .counter()
-                        .count()
-                    >= 2);
+    try {
+      await("B streams the rows once A left the slot")
+          .atMost(Duration.ofSeconds(90))
+          .pollInterval(Duration.ofMillis(200))
+          .until(
+              () ->
+                  registryB
+                          .get("herald.scheduler.cdc.events")
+                          .tag("table", "recurring_messages")
+                          .tag("op", "create")
+                          .counter()
+                          .count()
+                      >= 2);
+    } catch (ConditionTimeoutException e) {
+      // Say what held B off: the slot (who holds it) or B's engine (how often it restarted).
+      throw new AssertionError(
+          "B did not stream after A stopped: "
+              + slotState()
+              + ", B restarts="
+              + registryB.get("herald.scheduler.cdc.restarts").counter().count()
+              + ", B streaming="
+              + b.isStreaming(),
+          e);
+    }
     for (UUID id : afterA) {
       assertThat(
               reader.await(
@@ -263,6 +287,58 @@ class EngineLeadershipIT {
       try (ResultSet rs = ps.executeQuery()) {
         rs.next();
         return rs.getInt(1);
+      }
+    }
+  }
+
+  /** Waits until the offsets topic's latest record is a streaming position, not a snapshot's. */
+  private void awaitStreamingOffsetCommitted() {
+    Properties p = new Properties();
+    p.putAll(broker.clientConfig());
+    p.put(ConsumerConfig.GROUP_ID_CONFIG, unique("herald-it-offsets-"));
+    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+    p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+    try (KafkaConsumer<String, String> offsets = new KafkaConsumer<>(p)) {
+      offsets.subscribe(List.of(config.offsetsTopic()));
+      String[] latest = {""};
+      await("A committed a streaming offset")
+          .atMost(Duration.ofSeconds(30))
+          .pollInSameThread()
+          .pollInterval(Duration.ofMillis(100))
+          .until(
+              () -> {
+                for (ConsumerRecord<String, String> r : offsets.poll(Duration.ofMillis(200))) {
+                  latest[0] = r.value() == null ? "" : r.value();
+                }
+                return latest[0].contains("lsn_proc");
+              });
+    }
+  }
+
+  private String slotState() throws Exception {
+    try (Connection c = db.connection();
+        PreparedStatement ps =
+            c.prepareStatement(
+                "SELECT s.active, s.active_pid, r.application_name, r.state, r.backend_start"
+                    + " FROM pg_replication_slots s LEFT JOIN pg_stat_replication r"
+                    + " ON r.pid = s.active_pid WHERE s.slot_name = ?")) {
+      ps.setString(1, slot);
+      try (ResultSet rs = ps.executeQuery()) {
+        if (!rs.next()) {
+          return "slot " + slot + " missing";
+        }
+        return "slot active="
+            + rs.getBoolean(1)
+            + " pid="
+            + rs.getObject(2)
+            + " app="
+            + rs.getString(3)
+            + " state="
+            + rs.getString(4)
+            + " since="
+            + rs.getObject(5);
       }
     }
   }
