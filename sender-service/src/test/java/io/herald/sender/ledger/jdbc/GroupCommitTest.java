@@ -1,8 +1,9 @@
-package io.herald.sender.ledger;
+package io.herald.sender.ledger.jdbc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.herald.sender.ledger.LedgerException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.herald.sender.ledger;
+package io.herald.sender.ledger.jdbc;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.StreamReadConstraints;
@@ -8,6 +8,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.herald.contracts.limit.ErrorTexts;
 import io.herald.contracts.limit.Limits;
 import io.herald.sender.delivery.Device;
+import io.herald.sender.ledger.DeviceDirectory;
+import io.herald.sender.ledger.LedgerException;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;

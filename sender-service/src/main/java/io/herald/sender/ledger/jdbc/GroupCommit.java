@@ -1,5 +1,6 @@
-package io.herald.sender.ledger;
+package io.herald.sender.ledger.jdbc;
 
+import io.herald.sender.ledger.LedgerException;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;

@@ -1,8 +1,11 @@
-package io.herald.sender.ledger;
+package io.herald.sender.ledger.jdbc;
 
 import io.herald.contracts.command.CommandId;
 import io.herald.contracts.command.SendCommand;
 import io.herald.sender.delivery.DeliveryMode;
+import io.herald.sender.ledger.Claim;
+import io.herald.sender.ledger.DeliveryLedger;
+import io.herald.sender.ledger.Finish;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,5 +1,6 @@
-package io.herald.sender.ledger;
+package io.herald.sender.ledger.jdbc;
 
+import io.herald.sender.ledger.OptOuts;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
