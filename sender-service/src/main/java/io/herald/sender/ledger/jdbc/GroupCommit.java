@@ -1,15 +1,18 @@
 package io.herald.sender.ledger.jdbc;
 
+import io.herald.runtime.loop.ServiceLoop;
 import io.herald.sender.ledger.LedgerException;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 
 /**
  * Group commit: requests submitted from many threads are handed to a {@link Handler} together, one
@@ -17,9 +20,17 @@ import java.util.concurrent.locks.ReentrantLock;
  * while the previous batch was in flight (at most {@code maxBatch}), so a lone request at low load
  * goes at once and a busy one shares a database round trip and commit with its neighbours.
  *
- * <p>A handler failure fails exactly the requests of that batch, with a {@link LedgerException};
- * the next batch is tried as usual. Futures complete on the batch thread: dependants must hand
- * longer work to their own executor, or they delay the next batch.
+ * <p>A handler failure (even an {@link Error}) fails exactly the requests of that batch, with a
+ * {@link LedgerException}; the next batch is tried as usual: a dead batch thread would leave every
+ * later request waiting forever. Futures complete on the batch thread: dependants must hand longer
+ * work to their own executor, or they delay the next batch.
+ *
+ * <p>The batch thread ({@code herald-<name>}) is a {@link ServiceLoop}: one iteration waits for
+ * requests and runs one batch, the loop's wakeup signals that wait, and the loop counts its batches
+ * in {@code herald.loop.iterations}. Only a failure outside the handler (a {@link Listener} that
+ * throws) reaches the loop, and it is fatal: the batch's futures are completed first, then the loop
+ * ends, {@link #healthy()} turns false, whatever is queued fails, later requests fail at once and
+ * the {@link Supervision#onFatal()} callback is told.
  *
  * @param <I> a request
  * @param <O> its answer
@@ -40,6 +51,26 @@ public final class GroupCommit<I, O> implements AutoCloseable {
     void onBatch(int size, long nanos, boolean ok);
   }
 
+  /**
+   * Where the batch thread reports, as every {@link ServiceLoop} does.
+   *
+   * @param metrics gets {@code herald.loop.iterations} and {@code herald.loop.failures}, tagged
+   *     {@code loop=herald-<name>}
+   * @param onFatal called once, on the batch thread, when it ended on a failure it does not absorb
+   *     (the app reports not ready and exits); must return at once
+   */
+  public record Supervision(MeterRegistry metrics, Consumer<Throwable> onFatal) {
+    public Supervision {
+      Objects.requireNonNull(metrics, "metrics");
+      Objects.requireNonNull(onFatal, "onFatal");
+    }
+
+    /** Loop metrics in a registry of their own that nobody reads, no callback: tests and tools. */
+    public static Supervision unsupervised() {
+      return new Supervision(new SimpleMeterRegistry(), e -> {});
+    }
+  }
+
   private record Request<I, O>(I input, CompletableFuture<O> answer) {}
 
   private final String name;
@@ -48,28 +79,46 @@ public final class GroupCommit<I, O> implements AutoCloseable {
   private final Listener listener;
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition queued = lock.newCondition();
-  private final Thread worker;
+  private final ServiceLoop loop;
 
   // guarded by lock
   private final ArrayDeque<Request<I, O>> queue = new ArrayDeque<>();
   private boolean closing;
 
+  /** Starts an unsupervised batch thread ({@link Supervision#unsupervised()}). */
+  public GroupCommit(String name, int maxBatch, Handler<I, O> handler, Listener listener) {
+    this(name, maxBatch, handler, listener, Supervision.unsupervised());
+  }
+
   /**
-   * Starts the batch thread ({@code herald-<name>}).
+   * Starts the batch thread ({@code herald-<name>}, a daemon).
    *
    * @param name what is batched, for the thread name and error messages
    */
-  public GroupCommit(String name, int maxBatch, Handler<I, O> handler, Listener listener) {
+  public GroupCommit(
+      String name,
+      int maxBatch,
+      Handler<I, O> handler,
+      Listener listener,
+      Supervision supervision) {
     if (maxBatch < 1) {
       throw new IllegalArgumentException("maxBatch must be >= 1");
     }
     this.name = Objects.requireNonNull(name, "name");
     this.handler = Objects.requireNonNull(handler, "handler");
     this.listener = Objects.requireNonNull(listener, "listener");
+    Objects.requireNonNull(supervision, "supervision");
     this.maxBatch = maxBatch;
-    this.worker = new Thread(this::loop, "herald-" + name);
-    worker.setDaemon(true);
-    worker.start();
+    this.loop =
+        ServiceLoop.named("herald-" + name)
+            .metrics(supervision.metrics())
+            .body(this::runOnce)
+            .wakeup(this::wake)
+            .tearDown(this::failLeftovers)
+            .onFatal(supervision.onFatal())
+            .daemon(true)
+            .build();
+    loop.start();
   }
 
   /** Queues {@code input} for the next batch; fails at once when closed. */
@@ -100,26 +149,43 @@ public final class GroupCommit<I, O> implements AutoCloseable {
     }
   }
 
-  private void loop() {
-    while (true) {
-      List<Request<I, O>> batch;
-      lock.lock();
-      try {
-        while (queue.isEmpty() && !closing) {
-          queued.awaitUninterruptibly();
-        }
-        if (queue.isEmpty()) {
-          return; // closing and drained
-        }
-        int n = Math.min(maxBatch, queue.size());
-        batch = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-          batch.add(queue.pollFirst());
-        }
-      } finally {
-        lock.unlock();
+  /** False once the batch thread ended on a failure outside the handler (see the class doc). */
+  public boolean healthy() {
+    return loop.healthy();
+  }
+
+  /**
+   * One iteration: waits for requests and runs one batch. Once closing and drained, stops its own
+   * loop (which returns at once on the loop's thread) instead of waiting again.
+   */
+  private boolean runOnce() {
+    List<Request<I, O>> batch = takeBatch();
+    if (batch == null) {
+      loop.stop(Duration.ZERO);
+      return false;
+    }
+    runBatch(batch);
+    return true;
+  }
+
+  /** The next batch, waiting for one; null when closing (or stopping) with nothing queued. */
+  private List<Request<I, O>> takeBatch() {
+    lock.lock();
+    try {
+      while (queue.isEmpty() && !closing && !loop.stopping()) {
+        queued.awaitUninterruptibly();
       }
-      runBatch(batch);
+      if (queue.isEmpty()) {
+        return null;
+      }
+      int n = Math.min(maxBatch, queue.size());
+      List<Request<I, O>> batch = new ArrayList<>(n);
+      for (int i = 0; i < n; i++) {
+        batch.add(queue.pollFirst());
+      }
+      return batch;
+    } finally {
+      lock.unlock();
     }
   }
 
@@ -138,44 +204,53 @@ public final class GroupCommit<I, O> implements AutoCloseable {
       }
     } catch (Throwable e) {
       // even an Error: a dead batch thread would leave every later request waiting forever
-      listener.onBatch(batch.size(), System.nanoTime() - start, false);
       LedgerException failure =
           new LedgerException(name + ": batch of " + batch.size() + " failed", e);
-      for (Request<I, O> r : batch) {
-        r.answer().completeExceptionally(failure);
+      try {
+        listener.onBatch(batch.size(), System.nanoTime() - start, false);
+      } finally {
+        for (Request<I, O> r : batch) {
+          r.answer().completeExceptionally(failure);
+        }
       }
       return;
     }
-    listener.onBatch(batch.size(), System.nanoTime() - start, true);
-    for (int i = 0; i < batch.size(); i++) {
-      batch.get(i).answer().complete(answers.get(i));
+    try {
+      listener.onBatch(batch.size(), System.nanoTime() - start, true);
+    } finally {
+      for (int i = 0; i < batch.size(); i++) {
+        batch.get(i).answer().complete(answers.get(i));
+      }
     }
   }
 
-  /**
-   * Stops taking requests and runs those already queued, waiting up to {@code timeout}; whatever is
-   * still queued then fails with a {@link LedgerException} (a batch in flight finishes or fails on
-   * its own).
-   *
-   * @return true when everything queued was run
-   */
-  public boolean close(Duration timeout) {
+  /** The loop's wakeup: a stop ends the wait for requests. */
+  private void wake() {
     lock.lock();
     try {
-      closing = true;
       queued.signalAll();
     } finally {
       lock.unlock();
     }
-    try {
-      worker.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(timeout.toNanos())));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    List<Request<I, O>> left = new ArrayList<>();
+  }
+
+  /** The loop's tear-down: however it ended, nothing queued waits forever, nothing more queues. */
+  private void failLeftovers() {
     lock.lock();
     try {
-      left.addAll(queue);
+      closing = true;
+    } finally {
+      lock.unlock();
+    }
+    failQueued();
+  }
+
+  /** Fails whatever is still queued; true when nothing was. */
+  private boolean failQueued() {
+    List<Request<I, O>> left;
+    lock.lock();
+    try {
+      left = new ArrayList<>(queue);
       queue.clear();
     } finally {
       lock.unlock();
@@ -186,7 +261,36 @@ public final class GroupCommit<I, O> implements AutoCloseable {
     for (Request<I, O> r : left) {
       r.answer().completeExceptionally(failure);
     }
-    return left.isEmpty() && !worker.isAlive();
+    return left.isEmpty();
+  }
+
+  /**
+   * Stops taking requests and runs those already queued, waiting up to {@code timeout}; whatever is
+   * still queued then fails with a {@link LedgerException} (a batch in flight finishes or fails on
+   * its own).
+   *
+   * @return true when everything queued was run (false too when the batch thread had died)
+   */
+  public boolean close(Duration timeout) {
+    lock.lock();
+    try {
+      closing = true;
+      queued.signalAll();
+    } finally {
+      lock.unlock();
+    }
+    boolean ended = ended(timeout);
+    boolean nothingLeft = failQueued();
+    return nothingLeft && (ended || ended(Duration.ZERO)) && loop.healthy();
+  }
+
+  private boolean ended(Duration timeout) {
+    try {
+      return loop.awaitExit(timeout);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
   }
 
   @Override
