@@ -51,7 +51,6 @@ class DependencyRuleTest {
         "transport/TransportResponse.java",
         "consume/CommittableOffsets.java",
         "consume/CommandValidator.java",
-        "projector/FailureClassifier.java",
         "ledger/ClaimRules.java"
       })
   void shouldImportOnlyJavaContractsAndDeliveryWhenPure(String file) throws IOException {
