@@ -8,7 +8,8 @@ import io.herald.contracts.outcome.ScheduleError;
 import io.herald.contracts.outcome.ScheduleState;
 import io.herald.contracts.topic.DeadLetters;
 import io.herald.contracts.topic.Topics;
-import io.herald.scheduler.projector.FailureClassifier.Fault;
+import io.herald.runtime.jdbc.SqlFailures;
+import io.herald.runtime.jdbc.SqlFailures.Fault;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -36,7 +37,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Applies one poll's records of the {@link ScheduleStateProjector} to PostgreSQL: in one
  * transaction, or record by record when one of them is at fault, dead-lettering the poison record
- * and marking its row ({@link FailureClassifier} decides whose fault a failure is). Owns the JDBC
+ * and marking its row ({@link SqlFailures} decides whose fault a failure is). Owns the JDBC
  * connection and the pending dead letters; used only from the projector's thread.
  */
 final class BatchApplier {
@@ -97,7 +98,7 @@ final class BatchApplier {
           f.record.offset());
     } catch (SQLException e) {
       rollback(c);
-      if (FailureClassifier.classify(e) == Fault.INFRASTRUCTURE) {
+      if (SqlFailures.classify(e) == Fault.INFRASTRUCTURE) {
         throw e;
       }
       // Refused at commit (a deferred check): which record is not known, so find it.
@@ -106,7 +107,7 @@ final class BatchApplier {
               + " records={} reason={}",
           config.groupId(),
           records.count(),
-          FailureClassifier.reason(e));
+          reason(e));
     } catch (RuntimeException | Error e) {
       rollback(c);
       throw e;
@@ -153,7 +154,7 @@ final class BatchApplier {
     try {
       c.commit();
     } catch (SQLException e) {
-      if (FailureClassifier.classify(e) == Fault.INFRASTRUCTURE) {
+      if (SqlFailures.classify(e) == Fault.INFRASTRUCTURE) {
         throw e;
       }
       throw RecordFault.unwritable(r, null, null, e);
@@ -163,8 +164,8 @@ final class BatchApplier {
   /**
    * Applies one record on {@code c} without committing.
    *
-   * @throws RecordFault the record's content is at fault (classified by {@link FailureClassifier});
-   *     the transaction must be rolled back
+   * @throws RecordFault the record's content is at fault (classified by {@link SqlFailures}); the
+   *     transaction must be rolled back
    * @throws SQLException infrastructure
    */
   private String applyOne(Connection c, ConsumerRecord<byte[], byte[]> r)
@@ -201,7 +202,7 @@ final class BatchApplier {
     } catch (SerializationException e) {
       throw RecordFault.unreadable(r, e);
     } catch (SQLException | RuntimeException e) {
-      if (FailureClassifier.classify(e) == Fault.INFRASTRUCTURE) {
+      if (SqlFailures.classify(e) == Fault.INFRASTRUCTURE) {
         throw e;
       }
       throw RecordFault.unwritable(r, scheduleKey, kind, e);
@@ -238,7 +239,7 @@ final class BatchApplier {
       c.commit();
     } catch (SQLException | RuntimeException e) {
       rollback(c);
-      if (FailureClassifier.classify(e) == Fault.INFRASTRUCTURE) {
+      if (SqlFailures.classify(e) == Fault.INFRASTRUCTURE) {
         throw e;
       }
       log.warn(
@@ -247,8 +248,16 @@ final class BatchApplier {
           r.topic(),
           r.partition(),
           r.offset(),
-          FailureClassifier.reason(e));
+          reason(e));
     }
+  }
+
+  /**
+   * A one-line reason for a row's last_error, a dead letter's header and the logs: {@link
+   * SqlFailures#summary}, bounded and cleaned by {@link ErrorTexts#reason}.
+   */
+  static String reason(Throwable thrown) {
+    return ErrorTexts.reason(SqlFailures.summary(thrown));
   }
 
   private static void rollback(Connection c) {
@@ -339,7 +348,7 @@ final class BatchApplier {
     final transient ScheduleKind kind;
     final Exception cause;
 
-    /** One line, bounded ({@link FailureClassifier#reason}). */
+    /** One line, bounded ({@link BatchApplier#reason}). */
     final String reason;
 
     private RecordFault(
@@ -348,7 +357,7 @@ final class BatchApplier {
         String scheduleKey,
         ScheduleKind kind,
         Exception cause) {
-      super(FailureClassifier.reason(cause), cause, false, false);
+      super(reason(cause), cause, false, false);
       this.record = record;
       this.result = result;
       this.scheduleKey = scheduleKey;

@@ -40,7 +40,7 @@ import org.slf4j.LoggerFactory;
  * replays at most one batch, and every write is idempotent ({@link StateWriter}). This class owns
  * the lifecycle (thread, clients, retries, metrics); {@link BatchApplier} applies a batch.
  *
- * <p>Failures are classified per record ({@link FailureClassifier}):
+ * <p>Failures are classified per record ({@code io.herald.runtime.jdbc.SqlFailures}):
  *
  * <ul>
  *   <li>The record's fault (unreadable, or content the database refuses: a value out of range, a

@@ -21,9 +21,7 @@ import io.herald.sender.lane.LaneScheduler;
 import io.herald.sender.lane.LaneSettings;
 import io.herald.sender.lane.PacingPolicy;
 import io.herald.sender.lane.RetryBackoff;
-import io.herald.sender.ledger.JdbcDeliveryLedger;
-import io.herald.sender.ledger.JdbcDeviceDirectory;
-import io.herald.sender.ledger.JdbcOptOuts;
+import io.herald.sender.ledger.jdbc.JdbcDeliveryLedger;
 import io.herald.sender.metrics.SenderMetrics;
 import io.herald.sender.projector.JdbcProjection;
 import io.herald.sender.projector.ResultProjector;
@@ -80,6 +78,7 @@ public final class SenderApp implements AutoCloseable {
   private CommandConsumer consumer;
   private ResultProjector projector;
   private LaneScheduler lanes;
+  private LedgerAdapters ledgers;
   private AdminServer admin;
   private volatile long dbCheckedAt;
   private volatile boolean dbOk;
@@ -196,30 +195,19 @@ public final class SenderApp implements AutoCloseable {
               + " message can go out twice although HERALD_SENDER_DELIVERY_MODE=at_most_once",
           resent);
     }
-    // closed after the lanes (pushed before them): lanes still finishing a call need the ledger
-    JdbcDeliveryLedger ledger =
-        new JdbcDeliveryLedger(
-            dataSource,
-            JdbcDeliveryLedger.DEFAULT_MAX_BATCH,
-            (size, nanos, ok) -> metrics.dbBatch("claim", size, nanos, ok),
-            (size, nanos, ok) -> metrics.dbBatch("finish", size, nanos, ok));
-    closeables.push(() -> closeLedger(ledger));
-    JdbcOptOuts optOuts =
-        new JdbcOptOuts(
-            dataSource,
-            JdbcDeliveryLedger.DEFAULT_MAX_BATCH,
-            (size, nanos, ok) -> metrics.dbBatch("opt_out", size, nanos, ok));
-    closeables.push(() -> optOuts.close(Duration.ofSeconds(5)));
-    // closed after the lanes too: a lane may still look a device up or pause it
-    JdbcDeviceDirectory devices =
-        new JdbcDeviceDirectory(dataSource, clock, config.deviceRefresh());
-    closeables.push(() -> devices.close(Duration.ofSeconds(5)));
+    // closed after the lanes (pushed before them): lanes still finishing a call need the ledger,
+    // may look a device up or pause it; a dead batch thread makes the sender not ready and exit
+    ledgers =
+        new LedgerAdapters(
+            dataSource, metrics, clock, config.deviceRefresh(), registry, this::onFatal);
+    closeables.push(ledgers);
+    JdbcDeliveryLedger ledger = ledgers.ledger;
     KafkaResultSink resultSink = new KafkaResultSink(resultProducer, metrics);
     LaneContext ctx =
         new LaneContext(
             ledger,
-            devices,
-            optOuts,
+            ledgers.devices,
+            ledgers.optOuts,
             transports,
             classifier,
             new RetryBackoff(
@@ -292,13 +280,6 @@ public final class SenderApp implements AutoCloseable {
     log.info("Sender started: metricsPort={} transports={}", admin.port(), transports.kinds());
   }
 
-  private static void closeLedger(JdbcDeliveryLedger ledger) {
-    if (!ledger.close(Duration.ofSeconds(10))) {
-      // their lanes were stopped already; the claims not made are read again by the next owner
-      log.warn("Ledger closed with work left over, failed instead of run");
-    }
-  }
-
   private void bind(KafkaClientMetrics m) {
     m.bindTo(registry);
     closeables.push(m);
@@ -323,11 +304,11 @@ public final class SenderApp implements AutoCloseable {
   }
 
   /**
-   * Ready: partitions assigned, the projector (when enabled) running, and the database answers
-   * (checked at most every 2 s).
+   * Ready: partitions assigned, the projector (when enabled) running, the ledger's batch threads
+   * alive, and the database answers (checked at most every 2 s).
    */
   public boolean ready() {
-    if (consumer == null || !consumer.ready()) {
+    if (consumer == null || !consumer.ready() || !ledgers.healthy()) {
       return false;
     }
     if (config.projectorEnabled() && (projector == null || !projector.ready())) {
@@ -355,7 +336,7 @@ public final class SenderApp implements AutoCloseable {
     return admin.port();
   }
 
-  /** A loop (consumer or projector) stopped on a failure it does not retry: the process exits. */
+  /** A loop (consumer, projector, batch thread) stopped on a failure it does not retry: exit. */
   private void onFatal(Throwable e) {
     if (fatal == null) {
       fatal = e;

@@ -11,14 +11,15 @@ import java.util.Set;
 
 /**
  * What a claim decides from the {@code deliveries} row it meets, for a whole batch of claims. Pure:
- * the JDBC ledger feeds it what the insert and the locked rows said and writes back what it asks
- * for, so the rules are tested without a database.
+ * the JDBC adapter ({@code ledger.jdbc}) feeds it what the insert and the locked rows said and
+ * writes back what it asks for, so the rules are tested without a database. Public for that adapter
+ * only: the lanes go through {@link DeliveryLedger}.
  *
  * <p>A batch is decided as if its claims had run one after the other in batch order: a command id
  * that appears twice meets, the second time, the row its first claim left (claimed with a call
  * possibly in flight), exactly as two claims in two sequential transactions would.
  */
-final class ClaimRules {
+public final class ClaimRules {
 
   private ClaimRules() {}
 
@@ -27,10 +28,10 @@ final class ClaimRules {
    *
    * @param claimedAt set while a call may be in flight; null between two attempts or when final
    */
-  record Row(String status, int attempts, Instant claimedAt) {}
+  public record Row(String status, int attempts, Instant claimedAt) {}
 
   /** The write a decision needs, besides the insert. */
-  enum Write {
+  public enum Write {
     NONE,
     /** {@code status = 'claimed', claimed_at = now, finished_at = null}. */
     RECLAIM,
@@ -39,14 +40,14 @@ final class ClaimRules {
   }
 
   /** One claim of a batch, as the ledger received it. */
-  record Request(String commandId, DeliveryMode mode, Instant now) {}
+  public record Request(String commandId, DeliveryMode mode, Instant now) {}
 
   /**
    * The answer to one claim and the write it needs.
    *
    * @param unconfirmedSince for {@link Write#MARK_UNKNOWN}: when the unconfirmed claim was made
    */
-  record Decision(Claim claim, Write write, Instant unconfirmedSince) {}
+  public record Decision(Claim claim, Write write, Instant unconfirmedSince) {}
 
   /**
    * Decides every claim of a batch.
@@ -56,7 +57,7 @@ final class ClaimRules {
    * @param existing rows found (and locked) for the ids the insert did not create; an id missing
    *     here was deleted between the two statements
    */
-  static List<Decision> decide(
+  public static List<Decision> decide(
       List<Request> batch, Set<String> inserted, Map<String, Row> existing) {
     Map<String, Row> state = new HashMap<>(existing);
     List<Decision> out = new ArrayList<>(batch.size());

@@ -3,9 +3,10 @@ package io.herald.sender.projector;
 import io.herald.contracts.limit.ErrorTexts;
 import io.herald.contracts.topic.DeadLetters;
 import io.herald.contracts.topic.Topics;
+import io.herald.runtime.jdbc.SqlFailures;
+import io.herald.runtime.jdbc.SqlFailures.Fault;
 import io.herald.runtime.loop.ServiceLoop;
 import io.herald.sender.metrics.SenderMetrics;
-import io.herald.sender.projector.FailureClassifier.Kind;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -38,7 +39,7 @@ import org.slf4j.LoggerFactory;
  * committed only after the batch is written, and a replay recomputes the same numbers. Every {@code
  * sweep} it also re-checks open broadcasts whose {@code total_count} arrived late.
  *
- * <p>Failures are classified per record ({@link FailureClassifier}). A record whose content the
+ * <p>Failures are classified per record ({@link SqlFailures}). A record whose content the
  * projection cannot write (unreadable, or a data, integrity or limit error) goes to {@code
  * herald.delivery-results.dlq} and the rest of its batch is written: when the batch statement fails
  * on data, the batch is redone one schedule at a time to find the poison. A database or broker
@@ -248,7 +249,7 @@ public final class ResultProjector implements AutoCloseable {
     if (e instanceof WakeupException || e instanceof InterruptException) {
       throw (RuntimeException) e;
     }
-    if (FailureClassifier.classify(e) == Kind.INFRASTRUCTURE) {
+    if (SqlFailures.classify(e) == Fault.INFRASTRUCTURE) {
       throw new InfrastructureFailure("projection of " + targets + " targets failed", e);
     }
   }

@@ -51,7 +51,7 @@ class DependencyRuleTest {
         "transport/TransportResponse.java",
         "consume/CommittableOffsets.java",
         "consume/CommandValidator.java",
-        "projector/FailureClassifier.java"
+        "ledger/ClaimRules.java"
       })
   void shouldImportOnlyJavaContractsAndDeliveryWhenPure(String file) throws IOException {
     assertThat(imports(MAIN.resolve(file)))
@@ -112,6 +112,60 @@ class DependencyRuleTest {
     assertThat(edges.get("lane")).contains("delivery", "ledger", "transport");
     assertThat(edges.get("transport")).contains("delivery");
     assertThat(edges.getOrDefault("delivery", Set.of())).isEmpty();
+    // ports and adapters: the adapter depends on its ports, never the other way
+    assertThat(edges.get("ledger.jdbc")).contains("ledger");
+    assertThat(edges.get("ledger")).doesNotContain("ledger.jdbc");
+  }
+
+  @Test
+  void shouldSeeOnlyThePortsWhenLanesAndConsumerUseTheLedger() throws IOException {
+    // the adapters are wired by app; everyone else programs against the ports
+    Map<String, Set<String>> edges = packageImports();
+    List<String> offenders =
+        edges.entrySet().stream()
+            .filter(e -> !e.getKey().equals("ledger.jdbc") && e.getValue().contains("ledger.jdbc"))
+            .map(Map.Entry::getKey)
+            .collect(Collectors.toList());
+    assertThat(offenders).isEmpty();
+  }
+
+  @Test
+  void shouldImportNoJdbcNorAdapterWhenLedgerPort() throws IOException {
+    try (Stream<Path> files = Files.list(MAIN.resolve("ledger"))) {
+      List<String> offenders =
+          files
+              .filter(p -> p.toString().endsWith(".java"))
+              .flatMap(p -> uncheck(p).stream().map(i -> p.getFileName() + " imports " + i))
+              .filter(
+                  line -> {
+                    String i = line.substring(line.indexOf(" imports ") + 9);
+                    return i.startsWith("java.sql")
+                        || i.startsWith("javax.sql")
+                        || i.startsWith("org.postgresql")
+                        || i.startsWith("com.zaxxer")
+                        || i.startsWith(SENDER + "ledger.jdbc");
+                  })
+              .collect(Collectors.toList());
+      assertThat(offenders).isEmpty();
+    }
+  }
+
+  /** Packages whose sub-packages count as packages of their own (ports and their adapters). */
+  private static final Set<String> SPLIT_PACKAGES = Set.of("ledger");
+
+  /**
+   * The package a sender class belongs to, relative to {@code io.herald.sender}: its top-level
+   * package, or {@code <top>.<sub>} below a {@link #SPLIT_PACKAGES split} one (e.g. {@code
+   * ledger.jdbc}), so the edge between the ports and their adapters is seen.
+   */
+  private static String packageOf(List<String> segments) {
+    String top = segments.get(0);
+    if (SPLIT_PACKAGES.contains(top)
+        && segments.size() > 2
+        && Character.isLowerCase(segments.get(1).charAt(0))) {
+      return top + "." + segments.get(1);
+    }
+    return top;
   }
 
   /**
@@ -122,14 +176,17 @@ class DependencyRuleTest {
     try (Stream<Path> files = Files.walk(MAIN)) {
       for (Path p :
           files.filter(f -> f.toString().endsWith(".java")).collect(Collectors.toList())) {
-        String from = MAIN.relativize(p).getName(0).toString();
-        if (from.equals("app") || MAIN.relativize(p).getNameCount() < 2) {
+        Path rel = MAIN.relativize(p);
+        if (rel.getName(0).toString().equals("app") || rel.getNameCount() < 2) {
           continue;
         }
+        List<String> segments = new ArrayList<>();
+        rel.forEach(part -> segments.add(part.toString()));
+        String from = packageOf(segments);
         Set<String> to = edges.computeIfAbsent(from, k -> new TreeSet<>());
         for (String i : imports(p)) {
           if (i.startsWith(SENDER)) {
-            String pkg = i.substring(SENDER.length()).split("\\.")[0];
+            String pkg = packageOf(List.of(i.substring(SENDER.length()).split("\\.")));
             if (!pkg.equals(from)) {
               to.add(pkg);
             }
@@ -141,14 +198,14 @@ class DependencyRuleTest {
   }
 
   @Test
-  void shouldTouchJdbcOnlyInLedgerAndProjectorWhenAnyPackage() throws IOException {
+  void shouldTouchJdbcOnlyInLedgerAdapterAndProjectorWhenAnyPackage() throws IOException {
     try (Stream<Path> files = Files.walk(MAIN)) {
       List<Path> offenders =
           files
               .filter(p -> p.toString().endsWith(".java"))
               .filter(
                   p ->
-                      !p.startsWith(MAIN.resolve("ledger"))
+                      !p.startsWith(MAIN.resolve("ledger/jdbc"))
                           && !p.startsWith(MAIN.resolve("projector")))
               .filter(p -> !p.startsWith(MAIN.resolve("app"))) // app wires the DataSource
               .filter(

@@ -1,4 +1,4 @@
-package io.herald.sender.ledger;
+package io.herald.sender.ledger.jdbc;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.StreamReadConstraints;
@@ -8,6 +8,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.herald.contracts.limit.ErrorTexts;
 import io.herald.contracts.limit.Limits;
 import io.herald.sender.delivery.Device;
+import io.herald.sender.ledger.DeviceDirectory;
+import io.herald.sender.ledger.LedgerException;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
@@ -91,7 +93,16 @@ public final class JdbcDeviceDirectory implements DeviceDirectory, AutoCloseable
   private final GroupCommit<String, Optional<Device>> loads;
   private final GroupCommit<PauseRequest, Boolean> pauses;
 
+  /**
+   * A directory whose load and pause threads are unsupervised ({@link GroupCommit.Supervision}).
+   */
   public JdbcDeviceDirectory(DataSource dataSource, Clock clock, Duration refresh) {
+    this(dataSource, clock, refresh, GroupCommit.Supervision.unsupervised());
+  }
+
+  /** Starts the load and pause threads ({@code herald-device-loads}, {@code -pauses}). */
+  public JdbcDeviceDirectory(
+      DataSource dataSource, Clock clock, Duration refresh, GroupCommit.Supervision supervision) {
     this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.refresh = Objects.requireNonNull(refresh, "refresh");
@@ -100,13 +111,15 @@ public final class JdbcDeviceDirectory implements DeviceDirectory, AutoCloseable
             "device-loads",
             JdbcDeliveryLedger.DEFAULT_MAX_BATCH,
             this::loadAll,
-            GroupCommit.Listener.NONE);
+            GroupCommit.Listener.NONE,
+            supervision);
     this.pauses =
         new GroupCommit<>(
             "device-pauses",
             JdbcDeliveryLedger.DEFAULT_MAX_BATCH,
             this::pauseAll,
-            GroupCommit.Listener.NONE);
+            GroupCommit.Listener.NONE,
+            supervision);
   }
 
   @Override
@@ -299,6 +312,11 @@ public final class JdbcDeviceDirectory implements DeviceDirectory, AutoCloseable
 
   private void evictOld(Instant now) {
     cache.entrySet().removeIf(en -> en.getValue().loadedAt().plus(refresh).isBefore(now));
+  }
+
+  /** False once the load or the pause thread died ({@link GroupCommit#healthy()}). */
+  public boolean healthy() {
+    return loads.healthy() && pauses.healthy();
   }
 
   /** Runs the loads and pauses already queued (up to {@code timeout}); later ones fail. */

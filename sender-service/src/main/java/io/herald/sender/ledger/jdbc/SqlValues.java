@@ -1,4 +1,4 @@
-package io.herald.sender.ledger;
+package io.herald.sender.ledger.jdbc;
 
 import java.sql.Timestamp;
 import java.time.Instant;

@@ -1,12 +1,15 @@
-package io.herald.sender.ledger;
+package io.herald.sender.ledger.jdbc;
 
 import io.herald.contracts.command.SendCommand;
 import io.herald.contracts.limit.Limits;
+import io.herald.sender.ledger.Claim;
+import io.herald.sender.ledger.ClaimRules;
 import io.herald.sender.ledger.ClaimRules.Decision;
 import io.herald.sender.ledger.ClaimRules.Row;
-import io.herald.sender.ledger.JdbcDeliveryLedger.ClaimRequest;
-import io.herald.sender.ledger.JdbcDeliveryLedger.FinishRequest;
-import io.herald.sender.ledger.JdbcDeliveryLedger.RejectRequest;
+import io.herald.sender.ledger.Finish;
+import io.herald.sender.ledger.jdbc.JdbcDeliveryLedger.ClaimRequest;
+import io.herald.sender.ledger.jdbc.JdbcDeliveryLedger.FinishRequest;
+import io.herald.sender.ledger.jdbc.JdbcDeliveryLedger.RejectRequest;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

@@ -1,10 +1,11 @@
-package io.herald.sender.ledger;
+package io.herald.sender.ledger.jdbc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.herald.contracts.limit.Limits;
 import io.herald.contracts.outcome.DeliveryStatus;
-import io.herald.sender.ledger.JdbcDeviceDirectory.TransportConfig;
+import io.herald.sender.ledger.Finish;
+import io.herald.sender.ledger.jdbc.JdbcDeviceDirectory.TransportConfig;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 

@@ -1,4 +1,4 @@
-package io.herald.sender.ledger;
+package io.herald.sender.ledger.jdbc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -7,6 +7,8 @@ import io.herald.contracts.command.SendCommand;
 import io.herald.contracts.event.ScheduleKind;
 import io.herald.contracts.outcome.DeliveryStatus;
 import io.herald.sender.delivery.DeliveryMode;
+import io.herald.sender.ledger.Claim;
+import io.herald.sender.ledger.Finish;
 import io.herald.testsupport.PostgresTestDatabase;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

@@ -1,4 +1,4 @@
-package io.herald.sender.ledger;
+package io.herald.sender.ledger.jdbc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -9,8 +9,11 @@ import io.herald.contracts.event.ScheduleKind;
 import io.herald.contracts.outcome.DeliveryStatus;
 import io.herald.sender.delivery.DeliveryMode;
 import io.herald.sender.delivery.Device;
-import io.herald.sender.ledger.JdbcDeliveryLedger.ClaimRequest;
-import io.herald.sender.ledger.JdbcDeliveryLedger.FinishRequest;
+import io.herald.sender.ledger.Claim;
+import io.herald.sender.ledger.Finish;
+import io.herald.sender.ledger.LedgerException;
+import io.herald.sender.ledger.jdbc.JdbcDeliveryLedger.ClaimRequest;
+import io.herald.sender.ledger.jdbc.JdbcDeliveryLedger.FinishRequest;
 import io.herald.testsupport.PostgresTestDatabase;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;

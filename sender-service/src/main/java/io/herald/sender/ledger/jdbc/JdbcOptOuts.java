@@ -1,5 +1,6 @@
-package io.herald.sender.ledger;
+package io.herald.sender.ledger.jdbc;
 
+import io.herald.sender.ledger.OptOuts;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -38,10 +39,24 @@ public final class JdbcOptOuts implements OptOuts, AutoCloseable {
     this(dataSource, JdbcDeliveryLedger.DEFAULT_MAX_BATCH, GroupCommit.Listener.NONE);
   }
 
-  /** Starts the lookup thread ({@code herald-opt-outs}). */
+  /** Starts an unsupervised lookup thread ({@link GroupCommit.Supervision}). */
   public JdbcOptOuts(DataSource dataSource, int maxBatch, GroupCommit.Listener batches) {
+    this(dataSource, maxBatch, batches, GroupCommit.Supervision.unsupervised());
+  }
+
+  /** Starts the lookup thread ({@code herald-opt-outs}). */
+  public JdbcOptOuts(
+      DataSource dataSource,
+      int maxBatch,
+      GroupCommit.Listener batches,
+      GroupCommit.Supervision supervision) {
     this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
-    this.lookups = new GroupCommit<>("opt-outs", maxBatch, this::lookUpAll, batches);
+    this.lookups = new GroupCommit<>("opt-outs", maxBatch, this::lookUpAll, batches, supervision);
+  }
+
+  /** False once the lookup thread died ({@link GroupCommit#healthy()}). */
+  public boolean healthy() {
+    return lookups.healthy();
   }
 
   @Override

@@ -1,8 +1,11 @@
-package io.herald.sender.ledger;
+package io.herald.sender.ledger.jdbc;
 
 import io.herald.contracts.command.CommandId;
 import io.herald.contracts.command.SendCommand;
 import io.herald.sender.delivery.DeliveryMode;
+import io.herald.sender.ledger.Claim;
+import io.herald.sender.ledger.DeliveryLedger;
+import io.herald.sender.ledger.Finish;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
@@ -49,9 +52,18 @@ public final class JdbcDeliveryLedger implements DeliveryLedger, AutoCloseable {
   private final GroupCommit<RejectRequest, Boolean> rejections;
   private final JdbcAttemptMarks attemptMarks;
 
-  /** A ledger with the default batch size and no batch metrics. */
+  /** A ledger with the default batch size, no batch metrics and unsupervised batch threads. */
   public JdbcDeliveryLedger(DataSource dataSource) {
     this(dataSource, DEFAULT_MAX_BATCH, GroupCommit.Listener.NONE, GroupCommit.Listener.NONE);
+  }
+
+  /** A ledger whose batch threads are unsupervised ({@link GroupCommit.Supervision}). */
+  public JdbcDeliveryLedger(
+      DataSource dataSource,
+      int maxBatch,
+      GroupCommit.Listener claimBatches,
+      GroupCommit.Listener finishBatches) {
+    this(dataSource, maxBatch, claimBatches, finishBatches, GroupCommit.Supervision.unsupervised());
   }
 
   /**
@@ -59,20 +71,28 @@ public final class JdbcDeliveryLedger implements DeliveryLedger, AutoCloseable {
    * herald-ledger-rejections}, {@code herald-ledger-attempts}).
    *
    * @param maxBatch most claims (or finishes) per transaction
+   * @param supervision where the batch threads report (loop metrics, a fatal end)
    */
   public JdbcDeliveryLedger(
       DataSource dataSource,
       int maxBatch,
       GroupCommit.Listener claimBatches,
-      GroupCommit.Listener finishBatches) {
+      GroupCommit.Listener finishBatches,
+      GroupCommit.Supervision supervision) {
     this.batches = new JdbcLedgerBatches(Objects.requireNonNull(dataSource, "dataSource"));
-    this.claims = new GroupCommit<>("ledger-claims", maxBatch, batches::claimAll, claimBatches);
+    this.claims =
+        new GroupCommit<>("ledger-claims", maxBatch, batches::claimAll, claimBatches, supervision);
     this.finishes =
-        new GroupCommit<>("ledger-finishes", maxBatch, batches::finishAll, finishBatches);
+        new GroupCommit<>(
+            "ledger-finishes", maxBatch, batches::finishAll, finishBatches, supervision);
     this.rejections =
         new GroupCommit<>(
-            "ledger-rejections", maxBatch, batches::rejectAll, GroupCommit.Listener.NONE);
-    this.attemptMarks = new JdbcAttemptMarks(dataSource, maxBatch);
+            "ledger-rejections",
+            maxBatch,
+            batches::rejectAll,
+            GroupCommit.Listener.NONE,
+            supervision);
+    this.attemptMarks = new JdbcAttemptMarks(dataSource, maxBatch, supervision);
   }
 
   @Override
@@ -125,6 +145,11 @@ public final class JdbcDeliveryLedger implements DeliveryLedger, AutoCloseable {
       CommandId id, int attempts, String errorCode, String errorMessage) {
     Objects.requireNonNull(id, "id");
     return attemptMarks.release(id, attempts, errorCode, errorMessage);
+  }
+
+  /** False once a batch thread died ({@link GroupCommit#healthy()}): the sender is not ready. */
+  public boolean healthy() {
+    return claims.healthy() && finishes.healthy() && rejections.healthy() && attemptMarks.healthy();
   }
 
   /** Claims and finishes queued but not yet in a batch. */

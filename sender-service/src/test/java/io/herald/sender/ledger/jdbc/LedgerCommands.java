@@ -1,4 +1,4 @@
-package io.herald.sender.ledger;
+package io.herald.sender.ledger.jdbc;
 
 import io.herald.contracts.command.CommandId;
 import io.herald.contracts.command.RecipientType;

@@ -1,4 +1,4 @@
-package io.herald.sender.ledger;
+package io.herald.sender.ledger.jdbc;
 
 import io.herald.contracts.command.CommandId;
 import io.herald.contracts.limit.ErrorTexts;
@@ -41,10 +41,16 @@ final class JdbcAttemptMarks implements AutoCloseable {
   private final DataSource dataSource;
   private final GroupCommit<Mark, Boolean> marks;
 
-  JdbcAttemptMarks(DataSource dataSource, int maxBatch) {
+  JdbcAttemptMarks(DataSource dataSource, int maxBatch, GroupCommit.Supervision supervision) {
     this.dataSource = dataSource;
     this.marks =
-        new GroupCommit<>("ledger-attempts", maxBatch, this::markAll, GroupCommit.Listener.NONE);
+        new GroupCommit<>(
+            "ledger-attempts", maxBatch, this::markAll, GroupCommit.Listener.NONE, supervision);
+  }
+
+  /** False once the batch thread died. */
+  boolean healthy() {
+    return marks.healthy();
   }
 
   /** True when the id was still claimed (the attempt may go on). */

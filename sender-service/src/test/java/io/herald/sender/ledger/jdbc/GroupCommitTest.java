@@ -1,8 +1,10 @@
-package io.herald.sender.ledger;
+package io.herald.sender.ledger.jdbc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.herald.sender.ledger.LedgerException;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -142,5 +144,85 @@ class GroupCommitTest {
     hold.countDown();
     assertThat(first.get(2, TimeUnit.SECONDS)).isEqualTo("r0"); // the batch in flight finishes
     assertThat(batches).hasSize(1);
+  }
+
+  @Test
+  void shouldRunOnANamedServiceLoopThatCountsItsBatchesWhenSupervised() throws Exception {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    List<String> threads = new CopyOnWriteArrayList<>();
+    group =
+        new GroupCommit<>(
+            "named",
+            10,
+            batch -> {
+              threads.add(Thread.currentThread().getName());
+              return batch.stream().map(i -> "r" + i).toList();
+            },
+            GroupCommit.Listener.NONE,
+            new GroupCommit.Supervision(registry, e -> {}));
+    assertThat(group.submit(1).get(2, TimeUnit.SECONDS)).isEqualTo("r1");
+    assertThat(group.submit(2).get(2, TimeUnit.SECONDS)).isEqualTo("r2");
+
+    assertThat(threads).containsOnly("herald-named");
+    assertThat(registry.get("herald.loop.iterations").tag("loop", "herald-named").counter().count())
+        .isGreaterThanOrEqualTo(2);
+    assertThat(group.healthy()).isTrue();
+    assertThat(group.close(Duration.ofSeconds(2))).isTrue();
+    assertThat(threads).containsOnly("herald-named");
+    assertThat(registry.get("herald.loop.failures").tag("loop", "herald-named").counter().count())
+        .isZero();
+    assertThat(group.healthy()).isTrue(); // a clean stop is not a failure
+  }
+
+  @Test
+  void shouldKeepRunningAndStayHealthyWhenHandlerThrowsAnError() throws Exception {
+    group =
+        new GroupCommit<>(
+            "test",
+            10,
+            batch -> {
+              if (batch.contains(-1)) {
+                throw new OutOfMemoryError("simulated");
+              }
+              return batch.stream().map(i -> "r" + i).toList();
+            },
+            GroupCommit.Listener.NONE);
+    assertThatThrownBy(() -> group.submit(-1).get(2, TimeUnit.SECONDS))
+        .hasCauseInstanceOf(LedgerException.class)
+        .hasRootCauseInstanceOf(OutOfMemoryError.class);
+    assertThat(group.submit(3).get(2, TimeUnit.SECONDS)).isEqualTo("r3");
+    assertThat(group.healthy()).isTrue();
+  }
+
+  @Test
+  void shouldCompleteTheBatchThenEndFatallyAndFailFastWhenListenerThrows() throws Exception {
+    CompletableFuture<Throwable> fatal = new CompletableFuture<>();
+    hold = new CountDownLatch(1);
+    group =
+        new GroupCommit<>(
+            "test",
+            1,
+            batch -> {
+              entered.countDown();
+              hold.await();
+              return batch.stream().map(i -> "r" + i).toList();
+            },
+            (size, nanos, ok) -> {
+              throw new IllegalStateException("listener broke");
+            },
+            new GroupCommit.Supervision(new SimpleMeterRegistry(), fatal::complete));
+    CompletableFuture<String> first = group.submit(1);
+    assertThat(entered.await(2, TimeUnit.SECONDS)).isTrue();
+    CompletableFuture<String> queued = group.submit(2);
+    hold.countDown();
+
+    assertThat(first.get(2, TimeUnit.SECONDS)).isEqualTo("r1"); // its batch ran: answered
+    assertThat(fatal.get(2, TimeUnit.SECONDS)).hasMessage("listener broke");
+    assertThat(group.healthy()).isFalse();
+    // nothing waits forever on a dead batch thread
+    assertThatThrownBy(() -> queued.get(2, TimeUnit.SECONDS))
+        .hasCauseInstanceOf(LedgerException.class);
+    assertThat(group.submit(3)).isCompletedExceptionally();
+    assertThat(group.close(Duration.ofSeconds(1))).isFalse();
   }
 }

@@ -1,0 +1,71 @@
+package io.herald.sender.app;
+
+import io.herald.sender.ledger.jdbc.GroupCommit;
+import io.herald.sender.ledger.jdbc.JdbcDeliveryLedger;
+import io.herald.sender.ledger.jdbc.JdbcDeviceDirectory;
+import io.herald.sender.ledger.jdbc.JdbcOptOuts;
+import io.herald.sender.metrics.SenderMetrics;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.function.Consumer;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The JDBC adapters of the ledger ports, wired together: the ledger, the opt-out lookup and the
+ * device directory, whose batch threads ({@link GroupCommit}) are service loops reporting to the
+ * app's registry and, when one dies, to its fatal callback.
+ */
+final class LedgerAdapters implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(LedgerAdapters.class);
+
+  final JdbcDeliveryLedger ledger;
+  final JdbcOptOuts optOuts;
+  final JdbcDeviceDirectory devices;
+
+  LedgerAdapters(
+      DataSource dataSource,
+      SenderMetrics metrics,
+      Clock clock,
+      Duration deviceRefresh,
+      MeterRegistry registry,
+      Consumer<Throwable> onFatal) {
+    GroupCommit.Supervision batchThreads = new GroupCommit.Supervision(registry, onFatal);
+    this.ledger =
+        new JdbcDeliveryLedger(
+            dataSource,
+            JdbcDeliveryLedger.DEFAULT_MAX_BATCH,
+            (size, nanos, ok) -> metrics.dbBatch("claim", size, nanos, ok),
+            (size, nanos, ok) -> metrics.dbBatch("finish", size, nanos, ok),
+            batchThreads);
+    this.optOuts =
+        new JdbcOptOuts(
+            dataSource,
+            JdbcDeliveryLedger.DEFAULT_MAX_BATCH,
+            (size, nanos, ok) -> metrics.dbBatch("opt_out", size, nanos, ok),
+            batchThreads);
+    this.devices = new JdbcDeviceDirectory(dataSource, clock, deviceRefresh, batchThreads);
+  }
+
+  /** False once a batch thread died: nothing can be claimed, finished or looked up any more. */
+  boolean healthy() {
+    return ledger.healthy() && optOuts.healthy() && devices.healthy();
+  }
+
+  /**
+   * Closes after the lanes (a lane still finishing a call needs them): the device directory, the
+   * opt-outs, then the ledger, each running what is queued first.
+   */
+  @Override
+  public void close() {
+    devices.close(Duration.ofSeconds(5));
+    optOuts.close(Duration.ofSeconds(5));
+    if (!ledger.close(Duration.ofSeconds(10))) {
+      // their lanes were stopped already; the claims not made are read again by the next owner
+      log.warn("Ledger closed with work left over, failed instead of run");
+    }
+  }
+}
