@@ -4,6 +4,7 @@ import io.herald.sender.ledger.jdbc.GroupCommit;
 import io.herald.sender.ledger.jdbc.JdbcDeliveryLedger;
 import io.herald.sender.ledger.jdbc.JdbcDeviceDirectory;
 import io.herald.sender.ledger.jdbc.JdbcOptOuts;
+import io.herald.sender.ledger.jdbc.JdbcParkedBacklog;
 import io.herald.sender.metrics.SenderMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
@@ -14,9 +15,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The JDBC adapters of the ledger ports, wired together: the ledger, the opt-out lookup and the
- * device directory, whose batch threads ({@link GroupCommit}) are service loops reporting to the
- * app's registry and, when one dies, to its fatal callback.
+ * The JDBC adapters of the ledger ports, wired together: the ledger, the opt-out lookup, the device
+ * directory and the lanes' parked backlog, whose batch threads ({@link GroupCommit}) are service
+ * loops reporting to the app's registry and, when one dies, to its fatal callback.
  */
 final class LedgerAdapters implements AutoCloseable {
 
@@ -25,6 +26,7 @@ final class LedgerAdapters implements AutoCloseable {
   final JdbcDeliveryLedger ledger;
   final JdbcOptOuts optOuts;
   final JdbcDeviceDirectory devices;
+  final JdbcParkedBacklog backlog;
 
   LedgerAdapters(
       DataSource dataSource,
@@ -48,11 +50,12 @@ final class LedgerAdapters implements AutoCloseable {
             (size, nanos, ok) -> metrics.dbBatch("opt_out", size, nanos, ok),
             batchThreads);
     this.devices = new JdbcDeviceDirectory(dataSource, clock, deviceRefresh, batchThreads);
+    this.backlog = new JdbcParkedBacklog(dataSource, batchThreads);
   }
 
   /** False once a batch thread died: nothing can be claimed, finished or looked up any more. */
   boolean healthy() {
-    return ledger.healthy() && optOuts.healthy() && devices.healthy();
+    return ledger.healthy() && optOuts.healthy() && devices.healthy() && backlog.healthy();
   }
 
   /**
@@ -61,6 +64,7 @@ final class LedgerAdapters implements AutoCloseable {
    */
   @Override
   public void close() {
+    backlog.close(Duration.ofSeconds(5));
     devices.close(Duration.ofSeconds(5));
     optOuts.close(Duration.ofSeconds(5));
     if (!ledger.close(Duration.ofSeconds(10))) {

@@ -229,7 +229,7 @@ public final class SenderApp implements AutoCloseable {
                 config.deviceRefresh(),
                 Duration.ofSeconds(1),
                 System.nanoTime()));
-    lanes = new LaneScheduler(ctx, config.laneThreads());
+    lanes = new LaneScheduler(ctx, config.laneThreads(), ledgers.backlog, config.readAhead());
     closeables.push(() -> lanes.close(config.revokeTimeout()));
 
     KafkaConsumer<byte[], byte[]> kafkaConsumer =

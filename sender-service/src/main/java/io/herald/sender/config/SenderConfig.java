@@ -1,6 +1,7 @@
 package io.herald.sender.config;
 
 import io.herald.runtime.config.EnvReader;
+import io.herald.sender.backlog.ReadAhead;
 import io.herald.sender.delivery.DeliveryMode;
 import io.herald.sender.delivery.ErrorClass;
 import java.time.Duration;
@@ -41,6 +42,9 @@ import java.util.Set;
  * @param retryMax HERALD_SENDER_RETRY_MAX longest backoff (default PT60S)
  * @param laneThreads HERALD_SENDER_LANE_THREADS (default 4)
  * @param maxInFlightPerPartition HERALD_SENDER_MAX_IN_FLIGHT_PER_PARTITION (default 5000)
+ * @param readAhead HERALD_SENDER_DEVICE_READ_AHEAD commands of one device kept in memory (default
+ *     500) and HERALD_SENDER_SCHEDULE_READ_AHEAD of one of its schedules (default 200); the rest,
+ *     and a held device's queue, are parked in PostgreSQL (ADR 0014)
  * @param deviceRefresh HERALD_SENDER_DEVICE_REFRESH cache age of device rows (default PT3S)
  * @param revokeTimeout HERALD_SENDER_REVOKE_TIMEOUT wait for calls in flight on rebalance (default
  *     PT20S; keep it above the HTTP timeout)
@@ -77,6 +81,7 @@ public record SenderConfig(
     Duration retryMax,
     int laneThreads,
     int maxInFlightPerPartition,
+    ReadAhead readAhead,
     Duration deviceRefresh,
     Duration revokeTimeout,
     boolean projectorEnabled,
@@ -154,6 +159,16 @@ public record SenderConfig(
     }
     int laneThreads = r.intAtLeast("HERALD_SENDER_LANE_THREADS", 4, 1);
     int maxInFlight = r.intAtLeast("HERALD_SENDER_MAX_IN_FLIGHT_PER_PARTITION", 5000, 10);
+    int deviceReadAhead = r.intAtLeast("HERALD_SENDER_DEVICE_READ_AHEAD", 500, 1);
+    int scheduleReadAhead = r.intAtLeast("HERALD_SENDER_SCHEDULE_READ_AHEAD", 200, 1);
+    if (deviceReadAhead > maxInFlight) {
+      r.problem(
+          "HERALD_SENDER_DEVICE_READ_AHEAD="
+              + deviceReadAhead
+              + ": must be <= HERALD_SENDER_MAX_IN_FLIGHT_PER_PARTITION ("
+              + maxInFlight
+              + "), or one device can stop its partition's fetching");
+    }
     Duration deviceRefresh = positive(r, "HERALD_SENDER_DEVICE_REFRESH", Duration.ofSeconds(3));
     Duration revokeTimeout = r.duration("HERALD_SENDER_REVOKE_TIMEOUT", Duration.ofSeconds(20));
     boolean projector = r.bool("HERALD_SENDER_PROJECTOR_ENABLED", true);
@@ -188,6 +203,7 @@ public record SenderConfig(
         retryMax,
         laneThreads,
         maxInFlight,
+        new ReadAhead(Math.max(1, deviceReadAhead), Math.max(1, scheduleReadAhead), true),
         deviceRefresh,
         revokeTimeout,
         projector,

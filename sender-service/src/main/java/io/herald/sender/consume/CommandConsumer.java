@@ -355,6 +355,8 @@ public final class CommandConsumer implements AutoCloseable {
 
     @Override
     public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+      // parked commands first: later commands of a schedule must queue behind its parked ones
+      lanes.assigned(partitionsOf(partitions));
       for (TopicPartition tp : partitions) {
         offsets.putIfAbsent(tp, new CommittableOffsets());
       }

@@ -1,17 +1,15 @@
 package io.herald.sender.lane;
 
-import io.herald.contracts.command.SendCommand;
-import io.herald.sender.delivery.Device;
+import io.herald.sender.backlog.ParkedBacklog;
+import io.herald.sender.backlog.ParkedCommand;
+import io.herald.sender.backlog.ReadAhead;
 import io.herald.sender.delivery.OutcomePolicy;
 import io.herald.sender.delivery.PreCheck;
 import io.herald.sender.delivery.PreChecks;
 import io.herald.sender.delivery.StepFailurePolicy;
-import io.herald.sender.delivery.Verdict;
-import io.herald.sender.transport.Transport;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
-import java.util.Optional;
+import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -52,12 +50,10 @@ final class DeviceLane implements StepHost {
   private final LaneContext ctx;
   private final ScheduledExecutorService executor;
   private final Pacer pacer;
-  private final PreChecks preChecks;
-  private final OutcomeRecorder recorder;
-  private final CallStep calls;
-  private final ClaimStep claims;
+  private final DeviceStep steps;
   private final FailedStep failedStep;
-  private final ArrayDeque<LaneEntry> queue = new ArrayDeque<>();
+  private final FairQueue queue = new FairQueue();
+  private final LaneBacklog backlog;
 
   // guarded by this
   private boolean busy;
@@ -67,7 +63,13 @@ final class DeviceLane implements StepHost {
   private volatile boolean paused;
   private volatile int depth;
 
-  DeviceLane(String deviceId, int partition, LaneContext ctx, ScheduledExecutorService executor) {
+  DeviceLane(
+      String deviceId,
+      int partition,
+      LaneContext ctx,
+      ScheduledExecutorService executor,
+      ParkedBacklog store,
+      ReadAhead readAhead) {
     this.deviceId = deviceId;
     this.partition = partition;
     this.ctx = ctx;
@@ -75,15 +77,17 @@ final class DeviceLane implements StepHost {
     long seed = ctx.settings().randomSeed() ^ ((long) deviceId.hashCode() << 16) ^ partition;
     this.pacer = new Pacer(ctx.clock(), new SplittableRandom(seed), ctx.pacing());
     LaneSettings settings = ctx.settings();
-    this.preChecks = new PreChecks(settings.pausedRecheck());
+    PreChecks preChecks = new PreChecks(settings.pausedRecheck());
     OutcomePolicy outcomes =
         new OutcomePolicy(settings.maxAttempts(), settings.mode(), ctx.backoff()::next);
     // the step classes hold no thread and no lock: they run inside this lane's steps
-    this.recorder = new OutcomeRecorder(this, ctx);
-    this.calls = new CallStep(this, ctx, pacer, outcomes, recorder);
-    this.claims = new ClaimStep(this, ctx, calls, recorder);
+    OutcomeRecorder recorder = new OutcomeRecorder(this, ctx);
+    CallStep calls = new CallStep(this, ctx, pacer, outcomes, recorder);
+    ClaimStep claims = new ClaimStep(this, ctx, calls, recorder);
+    this.steps = new DeviceStep(this, ctx, preChecks, pacer, claims, calls, recorder);
     this.failedStep =
         new FailedStep(this, ctx, new StepFailurePolicy(settings.errorRetry()), claims);
+    this.backlog = new LaneBacklog(store, readAhead, this, executor, ctx);
   }
 
   @Override
@@ -118,10 +122,58 @@ final class DeviceLane implements StepHost {
     if (closed) {
       return; // the partition was revoked; the new owner reads the record again
     }
-    queue.addLast(new LaneEntry(p));
+    if (backlog.shouldPark(ParkedCommand.scheduleKeyOf(p.command()), queue, paused)) {
+      backlog.park(p);
+      return;
+    }
+    queue.add(new LaneEntry(p));
     depth = queue.size();
-    if (!busy && timer == null) {
+    kickLocked();
+  }
+
+  /** Parked commands found for this lane when its partition was assigned. */
+  synchronized void restore(String scheduleKey, int parked) {
+    backlog.restore(scheduleKey, parked);
+    kickLocked();
+  }
+
+  /** Parked commands of this lane not in memory. */
+  synchronized int parked() {
+    return backlog.total();
+  }
+
+  synchronized boolean isClosed() {
+    return closed;
+  }
+
+  /** Steps soon unless a step runs or is due: something became possible (a park is durable). */
+  synchronized void kick() {
+    kickLocked();
+  }
+
+  private void kickLocked() {
+    if (!closed && !busy && timer == null) {
       scheduleLocked(ctx.clock().instant());
+    }
+  }
+
+  /** A load of parked commands answered: they join the queue behind their schedule's. */
+  void onLoaded(LaneBacklog.Load load, List<ParkedCommand> got, Throwable err) {
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      if (err != null) {
+        backlog.loadFailed();
+        log.warn("Loading parked commands failed: device={} error={}", deviceId, err.toString());
+        scheduleLocked(ctx.clock().instant().plus(ctx.settings().errorRetry()));
+        return;
+      }
+      for (ParkedCommand c : backlog.loaded(load, got)) {
+        queue.add(backlog.entry(c));
+      }
+      depth = queue.size();
+      kickLocked();
     }
   }
 
@@ -176,11 +228,12 @@ final class DeviceLane implements StepHost {
       if (busy || closed) {
         return;
       }
-      e = paused ? firstExpired(now) : null;
+      e = paused ? queue.firstExpired(now) : null;
       if (e == null) {
-        e = queue.peekFirst();
+        e = queue.peek();
       }
       if (e == null) {
+        startLoad(); // an empty queue with parked commands: the first of them, or a batch
         return;
       }
       busy = true;
@@ -189,7 +242,7 @@ final class DeviceLane implements StepHost {
     MDC.put("commandId", e.cmd().commandId().value());
     MDC.put("device", deviceId);
     try {
-      next = process(e, now);
+      next = steps.process(e, now);
     } catch (RuntimeException ex) {
       next = failedStep.handle(e, ex, now);
     } finally {
@@ -201,16 +254,6 @@ final class DeviceLane implements StepHost {
     }
   }
 
-  private LaneEntry firstExpired(Instant now) {
-    for (LaneEntry e : queue) {
-      Instant na = e.cmd().notAfter();
-      if (na != null && now.isAfter(na)) {
-        return e;
-      }
-    }
-    return null;
-  }
-
   private void endStep(LaneEntry e, StepResult next) {
     synchronized (this) {
       busy = false;
@@ -219,11 +262,20 @@ final class DeviceLane implements StepHost {
         depth = queue.size();
       }
       notifyAll();
-      if (closed || queue.isEmpty()) {
+      if (closed) {
         return;
+      }
+      if (!paused) {
+        startLoad();
       }
       Instant now = ctx.clock().instant();
       Instant at = next.at == null ? now : next.at;
+      if (queue.isEmpty()) {
+        if (paused && backlog.total() > 0) {
+          scheduleLocked(at); // a held device's backlog: look again at the recheck
+        }
+        return;
+      }
       if (paused) {
         // a paused lane still wakes up for the earliest deadline among its commands
         for (LaneEntry q : queue) {
@@ -237,90 +289,47 @@ final class DeviceLane implements StepHost {
     }
   }
 
-  private StepResult process(LaneEntry e, Instant now) {
-    if (e.terminal != null) {
-      return recorder.record(e);
+  private void startLoad() {
+    LaneBacklog.Load load = backlog.nextLoad(queue, paused);
+    if (load != null) {
+      backlog.start(load);
     }
-    SendCommand cmd = e.cmd();
-    // the deadline first: an expired command never waits for the device directory
-    Optional<PreCheck> expired = preChecks.expiry(cmd, now);
-    if (expired.isPresent()) {
-      return onPreCheck(e, expired.get(), now);
-    }
-    CompletableFuture<Optional<Device>> device = ctx.devices().find(deviceId);
-    if (device.isDone() && !device.isCompletedExceptionally()) {
-      // a cached device: go on in this step, without a hop through the executor
-      return onPreCheck(e, preChecks.withDevice(cmd, device.join(), now), now);
-    }
-    return await(e, device, found -> onPreCheck(e, preChecks.withDevice(cmd, found, now), now));
   }
 
-  private StepResult onPreCheck(LaneEntry e, PreCheck check, Instant now) {
-    return check.then(
-        new PreCheck.Steps<StepResult>() {
-          @Override
-          public StepResult proceed(PreCheck.Proceed p) {
-            return proceedWith(e, p.device(), now);
-          }
-
-          @Override
-          public StepResult hold(PreCheck.Hold h) {
-            if (!paused) {
-              paused = true;
-              log.warn(
-                  "Device not active, holding its commands: device={} status={} reason={}"
-                      + " queued={}",
-                  deviceId,
-                  h.device().status(),
-                  h.device().pausedReason(),
-                  depth);
-            }
-            return StepResult.at(h.recheckAt());
-          }
-
-          @Override
-          public StepResult decided(PreCheck.Decided d) {
-            return claims.decideWithoutCall(e, now, d.verdict(), null);
-          }
-        });
+  @Override
+  public void held(PreCheck.Hold h) {
+    synchronized (this) {
+      // a held device's untouched commands leave memory, so its partition's offset moves on
+      for (LaneEntry q :
+          backlog.parksWhenHeld() ? queue.removeIf(LaneEntry::untouched) : List.<LaneEntry>of()) {
+        backlog.holdBack(q);
+      }
+      depth = queue.size();
+      if (paused) {
+        return;
+      }
+      paused = true;
+    }
+    log.warn(
+        "Device not active, holding its commands: device={} status={} reason={} queued={}"
+            + " parked={}",
+        deviceId,
+        h.device().status(),
+        h.device().pausedReason(),
+        depth,
+        parked());
   }
 
-  /** The device passed the pre-checks: pacing, then claim, opt-out and the call. */
-  private StepResult proceedWith(LaneEntry e, Device device, Instant now) {
-    SendCommand cmd = e.cmd();
+  @Override
+  public void active() {
     if (paused) {
       paused = false;
-      log.info("Device active again, resuming its lane: device={} queued={}", deviceId, depth);
+      log.info(
+          "Device active again, resuming its lane: device={} queued={} parked={}",
+          deviceId,
+          depth,
+          parked());
     }
-    Optional<Transport> transport = ctx.transports().forKind(device.transport());
-    if (transport.isEmpty()) {
-      return claims.decideWithoutCall(
-          e, now, Verdict.unsupportedTransport(device.transport()), null);
-    }
-    Transport t = transport.get();
-    Double cap = device.effectiveMaxPerSecond();
-    if (cap == null) {
-      cap = t.defaultMaxPerSecond();
-    }
-    Instant earliest = pacer.earliestFor(cmd.recipient(), cap);
-    if (e.notBefore != null && e.notBefore.isAfter(earliest)) {
-      earliest = e.notBefore;
-    }
-    if (earliest.isAfter(now)) {
-      return StepResult.at(earliest);
-    }
-    if (!e.claimed) {
-      return claims.claimThenCall(e, now, device, t);
-    }
-    return claims.beginAttempt(
-        e,
-        now,
-        () -> {
-          if (!e.optOutChecked) {
-            return await(e, calls.optedOut(cmd), out -> calls.optOutThenCall(e, out, device, t));
-          }
-          return calls.call(e, device, t);
-        });
   }
 
   /**

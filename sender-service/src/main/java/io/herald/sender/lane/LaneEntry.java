@@ -20,8 +20,16 @@ final class LaneEntry {
   /** Failed steps whose failure the command's content caused (not the database). */
   int contentFailures;
 
+  /** Loaded from the parked backlog: it stays there until its outcome is recorded. */
+  boolean fromBacklog;
+
   LaneEntry(PendingCommand pending) {
     this.pending = pending;
+  }
+
+  /** Nothing done for it yet: it may leave memory and come back later unchanged. */
+  boolean untouched() {
+    return !claimed && terminal == null && calls == 0 && contentFailures == 0 && notBefore == null;
   }
 
   SendCommand cmd() {

@@ -1,5 +1,8 @@
 package io.herald.sender.lane;
 
+import io.herald.sender.backlog.LaneSchedule;
+import io.herald.sender.backlog.ParkedBacklog;
+import io.herald.sender.backlog.ReadAhead;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -26,11 +29,23 @@ public final class LaneScheduler implements AutoCloseable {
   private record LaneKey(int partition, String deviceId) {}
 
   private final LaneContext ctx;
+  private final ParkedBacklog backlog;
+  private final ReadAhead readAhead;
   private final ScheduledThreadPoolExecutor executor;
   private final Map<LaneKey, DeviceLane> lanes = new ConcurrentHashMap<>();
 
+  /** Lanes that keep every command in memory (no parked backlog). */
   public LaneScheduler(LaneContext ctx, int threads) {
+    this(ctx, threads, ParkedBacklog.NONE, ReadAhead.UNBOUNDED);
+  }
+
+  /**
+   * @param backlog where commands over a lane's read-ahead, or of a held device, are parked
+   */
+  public LaneScheduler(LaneContext ctx, int threads, ParkedBacklog backlog, ReadAhead readAhead) {
     this.ctx = Objects.requireNonNull(ctx, "ctx");
+    this.backlog = Objects.requireNonNull(backlog, "backlog");
+    this.readAhead = Objects.requireNonNull(readAhead, "readAhead");
     AtomicInteger n = new AtomicInteger();
     this.executor =
         new ScheduledThreadPoolExecutor(
@@ -46,14 +61,44 @@ public final class LaneScheduler implements AutoCloseable {
     executor.setRemoveOnCancelPolicy(true);
     ctx.metrics()
         .bindLanes(this::depth, this::activeLanes, this::pausedLanes, this::maxAdaptiveFactor);
+    ctx.metrics().bindParked(this::parked);
   }
 
   /** Hands a command to its device's lane. Called from the poll thread. */
   public void submit(PendingCommand p) {
-    LaneKey key = new LaneKey(p.partition(), p.command().deviceId());
-    lanes
-        .computeIfAbsent(key, k -> new DeviceLane(k.deviceId(), k.partition(), ctx, executor))
-        .enqueue(p);
+    lane(p.partition(), p.command().deviceId()).enqueue(p);
+  }
+
+  /**
+   * Newly assigned partitions: their lanes learn what is parked for them before any of their
+   * records arrive, so that later commands of a schedule queue behind its parked ones. Called from
+   * the poll thread; throws when the backlog's store does not answer.
+   */
+  public void assigned(Collection<Integer> partitions) {
+    Map<LaneSchedule, Integer> counts = backlog.counts(partitions);
+    counts.forEach((ls, n) -> lane(ls.partition(), ls.deviceId()).restore(ls.scheduleKey(), n));
+    if (!counts.isEmpty()) {
+      log.info(
+          "Parked commands found: partitions={} schedules={} commands={}",
+          partitions,
+          counts.size(),
+          counts.values().stream().mapToInt(Integer::intValue).sum());
+    }
+  }
+
+  private DeviceLane lane(int partition, String deviceId) {
+    return lanes.computeIfAbsent(
+        new LaneKey(partition, deviceId),
+        k -> new DeviceLane(k.deviceId(), k.partition(), ctx, executor, backlog, readAhead));
+  }
+
+  /** Commands parked by the lanes and not in memory. */
+  public int parked() {
+    int n = 0;
+    for (DeviceLane l : lanes.values()) {
+      n += l.parked();
+    }
+    return n;
   }
 
   /**

@@ -23,6 +23,12 @@ interface StepHost {
   /** Holds the lane's commands (an account in danger); the device's status decides later. */
   void markPaused();
 
+  /** The device is not active: the lane holds its commands (parks them) until it is again. */
+  void held(io.herald.sender.delivery.PreCheck.Hold h);
+
+  /** The device passed the pre-checks: a held lane resumes. */
+  void active();
+
   /**
    * Continues the step with {@code then} once {@code f} completes, on the lane executor (not on the
    * ledger's or the transport's thread); a failure of {@code f} fails the step.

@@ -44,7 +44,13 @@ public final class SenderMetrics {
   /** Values of the {@code op} tag of the database batch meters. */
   public static final List<String> BATCH_OPS = List.of("claim", "finish", "opt_out");
 
+  private final Counter parkedTotal;
+
   public SenderMetrics(MeterRegistry registry, List<String> transportKinds) {
+    this.parkedTotal =
+        Counter.builder("herald.sender.parked")
+            .description("Commands parked durably by lanes over their read-ahead or held")
+            .register(registry);
     this.registry = registry;
     for (String t : transportKinds) {
       for (String r : RESULTS) {
@@ -175,6 +181,20 @@ public final class SenderMetrics {
         .description("Highest adaptive slow-down factor over the lanes (1 = none)")
         .strongReference(true)
         .register(registry);
+  }
+
+  /** Registers the gauge of parked commands (ADR 0014), read from the lane scheduler. */
+  public void bindParked(Supplier<Number> parked) {
+    Gauge.builder("herald.sender.parked.commands", parked, s -> s.get().doubleValue())
+        .description(
+            "Commands parked in PostgreSQL by lanes over their read-ahead or held, not in memory")
+        .strongReference(true)
+        .register(registry);
+  }
+
+  /** A command was parked durably and its offset released. */
+  public void parked() {
+    parkedTotal.increment();
   }
 
   public void delivery(String result, String transport) {
