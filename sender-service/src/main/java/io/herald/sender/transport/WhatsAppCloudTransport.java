@@ -112,12 +112,14 @@ public final class WhatsAppCloudTransport implements Transport {
       return done(refused(badBase.get()));
     }
     URI uri;
-    byte[] body;
     try {
       uri = URI.create(base + "/" + version + "/" + phoneNumberId + "/messages");
-      body = json.writeValueAsBytes(body(cmd));
     } catch (IllegalArgumentException e) {
       return done(refused("bad base_url"));
+    }
+    byte[] body;
+    try {
+      body = json.writeValueAsBytes(body(cmd));
     } catch (IOException e) {
       return done(TransportResponse.error(0, "encode", "cannot encode request", null));
     }
