@@ -59,7 +59,7 @@ final class Pipeline implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(Pipeline.class);
 
-  static final String TOKEN_ENV = "HERALD_E2E_WA_TOKEN";
+  static final String TOKEN_ENV = "HERALD_TOKEN_E2E_WA";
   static final int PARTITIONS = 6;
   static final Duration START_TIMEOUT = Duration.ofSeconds(120);
 

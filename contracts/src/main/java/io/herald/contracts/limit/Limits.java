@@ -78,6 +78,12 @@ public final class Limits {
   /** A device's {@code transport_config} JSON, in bytes. */
   public static final int TRANSPORT_CONFIG_MAX_BYTES = 16 * 1024;
 
+  /**
+   * The part of a transport's HTTP answer (WhatsApp, a gateway) the sender reads; the rest is
+   * dropped unread and the connection closed.
+   */
+  public static final int TRANSPORT_RESPONSE_MAX_BYTES = 64 * 1024;
+
   // ---- Contacts (used in rendering) -------------------------------------------------------
 
   /** A contact's display name; longer names are cut. */

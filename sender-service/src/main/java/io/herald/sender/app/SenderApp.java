@@ -25,27 +25,19 @@ import io.herald.sender.ledger.jdbc.JdbcDeliveryLedger;
 import io.herald.sender.metrics.SenderMetrics;
 import io.herald.sender.projector.JdbcProjection;
 import io.herald.sender.projector.ResultProjector;
-import io.herald.sender.transport.HttpGatewayTransport;
 import io.herald.sender.transport.OutcomeClassifier;
-import io.herald.sender.transport.SimulatedTransport;
-import io.herald.sender.transport.Transport;
 import io.herald.sender.transport.Transports;
-import io.herald.sender.transport.WhatsAppCloudTransport;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import java.net.http.HttpClient;
 import java.sql.Connection;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Function;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -157,34 +149,7 @@ public final class SenderApp implements AutoCloseable {
             producerProps("dlq"), new ByteArraySerializer(), new ByteArraySerializer());
     closeables.push(() -> dlqProducer.close(Duration.ofSeconds(10)));
 
-    HttpClient http =
-        HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5))
-            .build();
-    ScheduledExecutorService simTimer =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "herald-simulated-transport");
-              t.setDaemon(true);
-              return t;
-            });
-    closeables.push(simTimer::shutdownNow);
-    List<Transport> adapters =
-        List.of(
-            new WhatsAppCloudTransport(
-                http,
-                config.whatsappBaseUrl(),
-                config.whatsappApiVersion(),
-                config.httpTimeout(),
-                env),
-            new HttpGatewayTransport(http, config.gatewayBaseUrl(), config.httpTimeout(), env),
-            new SimulatedTransport(
-                config.simulatedLatency(),
-                config.simulatedFailureRate(),
-                config.simulatedSeed(),
-                simTimer));
-    Transports transports = new Transports(adapters, config.defaultTransport());
+    Transports transports = TransportWiring.transports(config, env, closeables);
     SenderMetrics metrics = new SenderMetrics(registry, transports.kinds());
 
     OutcomeClassifier classifier = new OutcomeClassifier(config.errorClasses());

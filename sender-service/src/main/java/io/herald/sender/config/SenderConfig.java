@@ -4,9 +4,12 @@ import io.herald.runtime.config.EnvReader;
 import io.herald.sender.backlog.ReadAhead;
 import io.herald.sender.delivery.DeliveryMode;
 import io.herald.sender.delivery.ErrorClass;
+import io.herald.sender.policy.DevicePolicy;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -29,6 +32,12 @@ import java.util.Set;
  * @param whatsappBaseUrl HERALD_SENDER_WHATSAPP_BASE_URL (default https://graph.facebook.com)
  * @param whatsappApiVersion HERALD_SENDER_WHATSAPP_API_VERSION (default v21.0)
  * @param gatewayBaseUrl HERALD_SENDER_GATEWAY_BASE_URL, default of http_gateway devices (optional)
+ * @param tokenEnvPrefix HERALD_SENDER_TOKEN_ENV_PREFIX, the only namespace of variables a device's
+ *     {@code token_env}/{@code api_key_env} may name (default HERALD_TOKEN_; ADR 0014)
+ * @param urlAllowlist HERALD_SENDER_URL_ALLOWLIST, comma-separated base URLs a device's {@code
+ *     base_url} may use, on top of the two default base URLs above (default none)
+ * @param mediaUrlAllowlist HERALD_SENDER_MEDIA_URL_ALLOWLIST, comma-separated URLs under which
+ *     media URLs may be http or point at non-public addresses (default none)
  * @param httpTimeout HERALD_SENDER_HTTP_TIMEOUT per transport call (default PT15S)
  * @param defaultTransport HERALD_SENDER_DEFAULT_TRANSPORT for devices whose transport is null
  * @param simulatedLatency HERALD_SENDER_SIMULATED_LATENCY (default PT0.05S)
@@ -68,6 +77,9 @@ public record SenderConfig(
     String whatsappBaseUrl,
     String whatsappApiVersion,
     String gatewayBaseUrl,
+    String tokenEnvPrefix,
+    List<String> urlAllowlist,
+    List<String> mediaUrlAllowlist,
     Duration httpTimeout,
     String defaultTransport,
     Duration simulatedLatency,
@@ -132,6 +144,16 @@ public record SenderConfig(
     String waBase = url(r, "HERALD_SENDER_WHATSAPP_BASE_URL", "https://graph.facebook.com");
     String waVersion = r.optional("HERALD_SENDER_WHATSAPP_API_VERSION", "v21.0");
     String gwBase = url(r, "HERALD_SENDER_GATEWAY_BASE_URL", null);
+    String tokenPrefix =
+        r.optional("HERALD_SENDER_TOKEN_ENV_PREFIX", DevicePolicy.DEFAULT_TOKEN_ENV_PREFIX);
+    String prefixProblem = DevicePolicy.prefixProblem(tokenPrefix);
+    if (prefixProblem != null) {
+      r.problem("HERALD_SENDER_TOKEN_ENV_PREFIX=" + tokenPrefix + ": " + prefixProblem);
+    }
+    List<String> urlAllowlist = allowlist(r, "HERALD_SENDER_URL_ALLOWLIST");
+    defaultBaseProblem(r, "HERALD_SENDER_WHATSAPP_BASE_URL", waBase);
+    defaultBaseProblem(r, "HERALD_SENDER_GATEWAY_BASE_URL", gwBase);
+    List<String> mediaAllowlist = allowlist(r, "HERALD_SENDER_MEDIA_URL_ALLOWLIST");
     Duration httpTimeout = positive(r, "HERALD_SENDER_HTTP_TIMEOUT", Duration.ofSeconds(15));
     String defaultTransport =
         r.optional("HERALD_SENDER_DEFAULT_TRANSPORT", "whatsapp_cloud").toLowerCase(Locale.ROOT);
@@ -190,6 +212,9 @@ public record SenderConfig(
         waBase,
         waVersion,
         gwBase,
+        tokenPrefix,
+        urlAllowlist,
+        mediaAllowlist,
         httpTimeout,
         defaultTransport,
         simLatency,
@@ -219,6 +244,49 @@ public record SenderConfig(
       r.problem(name + "=" + v + ": must be an http:// or https:// URL");
     }
     return v;
+  }
+
+  /** A default base URL is always allowed, so it must be a valid allowlist entry itself. */
+  private static void defaultBaseProblem(EnvReader r, String name, String value) {
+    if (value == null || !(value.startsWith("http://") || value.startsWith("https://"))) {
+      return; // missing, or already reported by url()
+    }
+    String problem = DevicePolicy.entryProblem(value);
+    if (problem != null) {
+      r.problem(name + ": " + problem);
+    }
+  }
+
+  /** A comma-separated list of base URLs; each bad entry is a problem (user info never echoed). */
+  private static List<String> allowlist(EnvReader r, String name) {
+    List<String> out = new ArrayList<>();
+    String spec = r.optional(name, "");
+    for (String part : spec.split(",")) {
+      String entry = part.trim();
+      if (entry.isEmpty()) {
+        continue;
+      }
+      String problem = DevicePolicy.entryProblem(entry);
+      if (problem != null) {
+        r.problem(name + ": entry " + (out.size() + 1) + " refused: " + problem);
+      } else {
+        out.add(entry);
+      }
+    }
+    return List.copyOf(out);
+  }
+
+  /**
+   * Base URLs a device row may send to: {@link #urlAllowlist()} and the operator's own defaults
+   * ({@link #whatsappBaseUrl()}, {@link #gatewayBaseUrl()}), which are always allowed.
+   */
+  public List<String> endpointAllowlist() {
+    List<String> out = new ArrayList<>(urlAllowlist);
+    out.add(whatsappBaseUrl);
+    if (gatewayBaseUrl != null) {
+      out.add(gatewayBaseUrl);
+    }
+    return List.copyOf(out);
   }
 
   private static Duration positive(EnvReader r, String name, Duration def) {

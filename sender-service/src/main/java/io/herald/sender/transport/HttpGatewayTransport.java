@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.herald.contracts.command.RecipientType;
 import io.herald.contracts.command.SendCommand;
+import io.herald.contracts.limit.Limits;
 import io.herald.contracts.serde.Json;
 import java.io.IOException;
 import java.net.URI;
@@ -13,10 +14,14 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
+import java.util.regex.Pattern;
 
 /**
  * A WAHA-style WhatsApp-Web gateway: {@code POST {base}/api/sendText | sendImage | sendFile} with
@@ -25,6 +30,11 @@ import java.util.function.Function;
  * sender has a default), {@code api_key_env} (the environment variable holding the key), {@code
  * api_key_header} (default {@code X-Api-Key}), {@code session} (default {@code default}). Groups
  * (auto-posts) go through this adapter.
+ *
+ * <p>Before any request the device's {@link DeviceReach} decides (base URL allowlisted, {@code
+ * api_key_env} in the token namespace, media URL https to a public host); a refusal is a permanent
+ * failure with the reason and nothing leaves. Answers are read up to {@link
+ * Limits#TRANSPORT_RESPONSE_MAX_BYTES}; the key never reaches an error text.
  */
 public final class HttpGatewayTransport implements Transport {
 
@@ -34,17 +44,39 @@ public final class HttpGatewayTransport implements Transport {
   private final String defaultBaseUrl;
   private final Duration timeout;
   private final Function<String, String> env;
+  private final DeviceReach reach;
   private final ObjectMapper json = Json.mapper();
+
+  /** An HTTP header name a row may choose for the key. */
+  private static final Pattern HEADER_NAME = Pattern.compile("[A-Za-z0-9-]{1,64}");
+
+  /** Headers the key must not replace (the client's own, or ones that change the request). */
+  private static final Set<String> RESERVED_HEADERS =
+      Set.of(
+          "host",
+          "content-length",
+          "content-type",
+          "connection",
+          "expect",
+          "upgrade",
+          "transfer-encoding",
+          "x-herald-command-id");
 
   /**
    * @param defaultBaseUrl used when the device names none; may be null
+   * @param reach what a device row may name and send to; checked before any request
    */
   public HttpGatewayTransport(
-      HttpClient client, String defaultBaseUrl, Duration timeout, Function<String, String> env) {
+      HttpClient client,
+      String defaultBaseUrl,
+      Duration timeout,
+      Function<String, String> env,
+      DeviceReach reach) {
     this.client = Objects.requireNonNull(client, "client");
     this.defaultBaseUrl = defaultBaseUrl;
     this.timeout = Objects.requireNonNull(timeout, "timeout");
     this.env = Objects.requireNonNull(env, "env");
+    this.reach = Objects.requireNonNull(reach, "reach");
   }
 
   @Override
@@ -61,15 +93,28 @@ public final class HttpGatewayTransport implements Transport {
   public CompletableFuture<TransportResponse> send(Map<String, String> config, SendCommand cmd) {
     String base = config.getOrDefault("base_url", defaultBaseUrl);
     if (base == null || base.isBlank()) {
-      return done(TransportResponse.error(0, "transport_config", "base_url missing", null));
+      return done(refused("base_url missing"));
     }
     base = base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
+    Optional<String> badBase = reach.policy().refuseEndpoint("base_url", base);
+    if (badBase.isPresent()) {
+      return done(refused(badBase.get()));
+    }
+    String keyHeader = config.getOrDefault("api_key_header", "X-Api-Key");
+    if (!HEADER_NAME.matcher(keyHeader).matches() || RESERVED_HEADERS.contains(lower(keyHeader))) {
+      return done(refused("api_key_header must be a plain header name (A-Z, a-z, 0-9, -)"));
+    }
     String keyEnv = config.get("api_key_env");
-    String key = keyEnv == null ? null : env.apply(keyEnv);
-    if (keyEnv != null && (key == null || key.isBlank())) {
-      return done(
-          TransportResponse.error(
-              0, "transport_config", "the variable api_key_env names is empty", null));
+    String key = null;
+    if (keyEnv != null) {
+      Optional<String> badName = reach.policy().refuseVariable("api_key_env", keyEnv);
+      if (badName.isPresent()) {
+        return done(refused(badName.get()));
+      }
+      key = env.apply(keyEnv);
+      if (key == null || key.isBlank()) {
+        return done(refused("the variable api_key_env names is empty or not set"));
+      }
     }
     boolean media = cmd.mediaUrl() != null && !cmd.mediaUrl().isBlank();
     String path;
@@ -93,23 +138,39 @@ public final class HttpGatewayTransport implements Transport {
         body.put("caption", HttpResponses.truncate(text, 1024));
       }
     }
-    HttpRequest.Builder b;
+    HttpRequest request;
     try {
-      b =
+      HttpRequest.Builder b =
           HttpRequest.newBuilder(URI.create(base + path))
               .timeout(timeout)
               .header("Content-Type", "application/json")
               .header(WhatsAppCloudTransport.COMMAND_ID_HEADER, cmd.commandId().value())
               .POST(HttpRequest.BodyPublishers.ofByteArray(json.writeValueAsBytes(body)));
+      if (key != null) {
+        b.header(keyHeader, key);
+      }
+      request = b.build();
     } catch (IOException | IllegalArgumentException e) {
-      return done(TransportResponse.error(0, "transport_config", "bad base_url or body", null));
+      return done(refused("bad base_url, api_key_header or body"));
     }
-    if (key != null) {
-      b.header(config.getOrDefault("api_key_header", "X-Api-Key"), key);
-    }
-    return client
-        .sendAsync(b.build(), HttpResponse.BodyHandlers.ofByteArray())
-        .handle((resp, err) -> err != null ? HttpResponses.failure(err, timeout) : parse(resp));
+    String secret = key;
+    return HttpResponses.afterMediaCheck(
+        reach,
+        cmd.mediaUrl(),
+        () ->
+            client
+                .sendAsync(request, BoundedBody.handler(Limits.TRANSPORT_RESPONSE_MAX_BYTES))
+                .handle(
+                    (resp, err) ->
+                        err != null ? HttpResponses.failure(err, timeout) : parse(resp, secret)));
+  }
+
+  private static TransportResponse refused(String reason) {
+    return TransportResponse.error(0, WhatsAppCloudTransport.TRANSPORT_CONFIG, reason, null);
+  }
+
+  private static String lower(String s) {
+    return s.toLowerCase(Locale.ROOT);
   }
 
   static String chatId(SendCommand cmd) {
@@ -123,7 +184,7 @@ public final class HttpGatewayTransport implements Transport {
     return HttpResponses.digits(r) + "@c.us";
   }
 
-  private TransportResponse parse(HttpResponse<byte[]> resp) {
+  private TransportResponse parse(HttpResponse<byte[]> resp, String key) {
     int status = resp.statusCode();
     JsonNode root = null;
     try {
@@ -149,7 +210,7 @@ public final class HttpGatewayTransport implements Transport {
     }
     String message = root == null ? null : root.path("message").asText(null);
     return TransportResponse.error(
-        status, null, HttpResponses.truncate(message, 300), HttpResponses.retryAfter(resp));
+        status, null, HttpResponses.errorText(message, key), HttpResponses.retryAfter(resp));
   }
 
   private static CompletableFuture<TransportResponse> done(TransportResponse r) {

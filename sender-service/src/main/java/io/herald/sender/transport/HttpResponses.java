@@ -1,5 +1,6 @@
 package io.herald.sender.transport;
 
+import io.herald.contracts.limit.Limits;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
@@ -10,14 +11,51 @@ import java.net.http.HttpTimeoutException;
 import java.nio.channels.UnresolvedAddressException;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.function.Supplier;
+import java.util.regex.Pattern;
 import javax.net.ssl.SSLHandshakeException;
 
 /** Shared pieces of the HTTP adapters. */
 final class HttpResponses {
 
   private HttpResponses() {}
+
+  /** Error code of a command whose media URL is refused: permanent, no request. */
+  static final String MEDIA_URL = "media_url";
+
+  /**
+   * Runs {@code call} once {@code mediaUrl} (may be null) passed the device policy; a refused one
+   * answers a permanent {@code media_url} failure with the reason, and nothing is sent. Never
+   * completes exceptionally.
+   */
+  static CompletableFuture<TransportResponse> afterMediaCheck(
+      DeviceReach reach, String mediaUrl, Supplier<CompletableFuture<TransportResponse>> call) {
+    return reach
+        .mediaRefusal(mediaUrl)
+        .handle(
+            (refusal, err) -> {
+              if (err != null) {
+                return CompletableFuture.completedFuture(
+                    TransportResponse.connectionError(
+                        "not sent: media host check did not run (" + describe(unwrap(err)) + ")"));
+              }
+              if (refusal != null) {
+                return CompletableFuture.completedFuture(
+                    TransportResponse.error(0, MEDIA_URL, refusal, null));
+              }
+              try {
+                return call.get();
+              } catch (RuntimeException e) {
+                // the client refused the request before sending it
+                return CompletableFuture.completedFuture(
+                    TransportResponse.connectionError("not sent: " + describe(e)));
+              }
+            })
+        .thenCompose(f -> f);
+  }
 
   static Duration retryAfter(HttpResponse<?> response) {
     Optional<String> v = response.headers().firstValue("Retry-After");
@@ -112,5 +150,42 @@ final class HttpResponses {
 
   static String truncate(String s, int max) {
     return s == null || s.length() <= max ? s : s.substring(0, max);
+  }
+
+  /** What replaces a secret in an error text. */
+  static final String HIDDEN = "[hidden]";
+
+  /** {@code Bearer <credential>} in any case. */
+  private static final Pattern BEARER = Pattern.compile("(?i)(bearer\\s+)[^\\s\"',;]+");
+
+  /** {@code access_token=...}, {@code api_key: ...} and the like, in any case. */
+  private static final Pattern CREDENTIAL_PARAM =
+      Pattern.compile(
+          "(?i)((?:access_token|api[_-]?key|apikey|token|secret|password)\"?\\s*[=:]\\s*\"?)"
+              + "[^\\s\"'&,;]+");
+
+  /** A Meta access token (user, system-user and page tokens start with EAA). */
+  private static final Pattern META_TOKEN = Pattern.compile("\\bEAA[A-Za-z0-9]{20,}");
+
+  /**
+   * An answer's error text as the sender may keep it ({@code error_message}, logs): every
+   * occurrence of {@code secrets} (the request's token or API key), bearer credentials, credential
+   * parameters and Meta tokens replaced by {@code [hidden]}, then cut to 300 characters. Masked
+   * before it is cut, so no prefix of a secret survives the cut.
+   */
+  static String errorText(String message, String... secrets) {
+    if (message == null) {
+      return null;
+    }
+    String m = message;
+    for (String secret : secrets) {
+      if (secret != null && !secret.isEmpty()) {
+        m = m.replace(secret, HIDDEN);
+      }
+    }
+    m = BEARER.matcher(m).replaceAll("$1" + HIDDEN);
+    m = CREDENTIAL_PARAM.matcher(m).replaceAll("$1" + HIDDEN);
+    m = META_TOKEN.matcher(m).replaceAll(HIDDEN);
+    return truncate(m, Limits.ERROR_REASON_MAX_CHARS);
   }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.herald.contracts.command.SendCommand;
+import io.herald.contracts.limit.Limits;
 import io.herald.contracts.serde.Json;
 import java.io.IOException;
 import java.net.URI;
@@ -14,8 +15,10 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
+import java.util.regex.Pattern;
 
 /**
  * The WhatsApp Business Cloud API: {@code POST {base}/{version}/{phone-number-id}/messages} with a
@@ -23,6 +26,11 @@ import java.util.function.Function;
  * token_env} (required: the environment variable holding the token), {@code api_version}, {@code
  * base_url}. Text, or media (image, document, video, audio) with the text as caption. The command
  * id travels in {@code biz_opaque_callback_data} and the {@code X-Herald-Command-Id} header.
+ *
+ * <p>Before any request the device's {@link DeviceReach} decides: {@code token_env} must name a
+ * variable of the token namespace, the base URL must be allowlisted, a media URL must be https to a
+ * public host; a refusal is a permanent failure with the reason and nothing leaves. Answers are
+ * read up to {@link Limits#TRANSPORT_RESPONSE_MAX_BYTES}; the token never reaches an error text.
  */
 public final class WhatsAppCloudTransport implements Transport {
 
@@ -30,27 +38,37 @@ public final class WhatsAppCloudTransport implements Transport {
   public static final String COMMAND_ID_HEADER = "X-Herald-Command-Id";
   private static final int CAPTION_MAX = 1024;
 
+  /** Error code of a device whose {@code transport_config} is refused: permanent, no request. */
+  public static final String TRANSPORT_CONFIG = "transport_config";
+
+  /** A path segment a row gives ({@code phone_number_id}, {@code api_version}): no traversal. */
+  private static final Pattern PATH_SEGMENT = Pattern.compile("(?!\\.{1,2}$)[A-Za-z0-9._-]{1,64}");
+
   private final HttpClient client;
   private final String defaultBaseUrl;
   private final String defaultApiVersion;
   private final Duration timeout;
   private final Function<String, String> env;
+  private final DeviceReach reach;
   private final ObjectMapper json = Json.mapper();
 
   /**
    * @param env looks up environment variables (the tokens); {@code System::getenv} in production
+   * @param reach what a device row may name and send to; checked before any request
    */
   public WhatsAppCloudTransport(
       HttpClient client,
       String defaultBaseUrl,
       String defaultApiVersion,
       Duration timeout,
-      Function<String, String> env) {
+      Function<String, String> env,
+      DeviceReach reach) {
     this.client = Objects.requireNonNull(client, "client");
     this.defaultBaseUrl = stripSlash(Objects.requireNonNull(defaultBaseUrl, "defaultBaseUrl"));
     this.defaultApiVersion = Objects.requireNonNull(defaultApiVersion, "defaultApiVersion");
     this.timeout = Objects.requireNonNull(timeout, "timeout");
     this.env = Objects.requireNonNull(env, "env");
+    this.reach = Objects.requireNonNull(reach, "reach");
   }
 
   @Override
@@ -68,21 +86,36 @@ public final class WhatsAppCloudTransport implements Transport {
     String phoneNumberId = config.get("phone_number_id");
     String tokenEnv = config.get("token_env");
     if (phoneNumberId == null || phoneNumberId.isBlank()) {
-      return done(TransportResponse.error(0, "transport_config", "phone_number_id missing", null));
+      return done(refused("phone_number_id missing"));
     }
-    String token = tokenEnv == null ? null : env.apply(tokenEnv);
+    if (!PATH_SEGMENT.matcher(phoneNumberId).matches()) {
+      return done(refused("phone_number_id must be 1 to 64 characters of A-Z, a-z, 0-9, . _ -"));
+    }
+    String version = config.getOrDefault("api_version", defaultApiVersion);
+    if (!PATH_SEGMENT.matcher(version).matches()) {
+      return done(refused("api_version must be 1 to 64 characters of A-Z, a-z, 0-9, . _ -"));
+    }
+    if (tokenEnv == null || tokenEnv.isBlank()) {
+      return done(refused("token_env missing"));
+    }
+    Optional<String> badName = reach.policy().refuseVariable("token_env", tokenEnv);
+    if (badName.isPresent()) {
+      return done(refused(badName.get()));
+    }
+    String token = env.apply(tokenEnv);
     if (token == null || token.isBlank()) {
-      return done(
-          TransportResponse.error(
-              0, "transport_config", "token_env missing or the variable it names is empty", null));
+      return done(refused("the variable token_env names is empty or not set"));
     }
     String base = stripSlash(config.getOrDefault("base_url", defaultBaseUrl));
-    String version = config.getOrDefault("api_version", defaultApiVersion);
+    Optional<String> badBase = reach.policy().refuseEndpoint("base_url", base);
+    if (badBase.isPresent()) {
+      return done(refused(badBase.get()));
+    }
     URI uri;
     try {
       uri = URI.create(base + "/" + version + "/" + phoneNumberId + "/messages");
     } catch (IllegalArgumentException e) {
-      return done(TransportResponse.error(0, "transport_config", "bad base_url", null));
+      return done(refused("bad base_url"));
     }
     byte[] body;
     try {
@@ -98,9 +131,19 @@ public final class WhatsAppCloudTransport implements Transport {
             .header(COMMAND_ID_HEADER, cmd.commandId().value())
             .POST(HttpRequest.BodyPublishers.ofByteArray(body))
             .build();
-    return client
-        .sendAsync(request, HttpResponse.BodyHandlers.ofByteArray())
-        .handle((resp, err) -> err != null ? HttpResponses.failure(err, timeout) : parse(resp));
+    return HttpResponses.afterMediaCheck(
+        reach,
+        cmd.mediaUrl(),
+        () ->
+            client
+                .sendAsync(request, BoundedBody.handler(Limits.TRANSPORT_RESPONSE_MAX_BYTES))
+                .handle(
+                    (resp, err) ->
+                        err != null ? HttpResponses.failure(err, timeout) : parse(resp, token)));
+  }
+
+  private static TransportResponse refused(String reason) {
+    return TransportResponse.error(0, TRANSPORT_CONFIG, reason, null);
   }
 
   ObjectNode body(SendCommand cmd) {
@@ -133,7 +176,7 @@ public final class WhatsAppCloudTransport implements Transport {
     return root;
   }
 
-  private TransportResponse parse(HttpResponse<byte[]> resp) {
+  private TransportResponse parse(HttpResponse<byte[]> resp, String token) {
     int status = resp.statusCode();
     JsonNode root = readTree(resp.body());
     if (status >= 200 && status < 300) {
@@ -149,7 +192,7 @@ public final class WhatsAppCloudTransport implements Transport {
       message = error.path("message").asText(null);
     }
     return TransportResponse.error(
-        status, code, HttpResponses.truncate(message, 300), HttpResponses.retryAfter(resp));
+        status, code, HttpResponses.errorText(message, token), HttpResponses.retryAfter(resp));
   }
 
   private JsonNode readTree(byte[] body) {

@@ -94,4 +94,52 @@ class SenderConfigTest {
     assertThat(c.echo()).contains("HERALD_SENDER_JDBC_PASSWORD=[hidden]").doesNotContain("s3cret");
     assertThat(c.toString()).doesNotContain("s3cret");
   }
+
+  @Test
+  void shouldDefaultDeviceReachWhenUnset() {
+    SenderConfig c = SenderConfig.fromEnv(minimal());
+    assertThat(c.tokenEnvPrefix()).isEqualTo("HERALD_TOKEN_");
+    assertThat(c.urlAllowlist()).isEmpty();
+    assertThat(c.mediaUrlAllowlist()).isEmpty();
+    assertThat(c.endpointAllowlist()).containsExactly("https://graph.facebook.com");
+  }
+
+  @Test
+  void shouldAllowOperatorDefaultsAndListedUrlsWhenSet() {
+    Map<String, String> env = minimal();
+    env.put("HERALD_SENDER_TOKEN_ENV_PREFIX", "ACME_WA_");
+    env.put("HERALD_SENDER_URL_ALLOWLIST", " https://waha.acme.example , http://10.0.0.5:3000/t1,");
+    env.put("HERALD_SENDER_MEDIA_URL_ALLOWLIST", "http://127.0.0.1:8089/media");
+    env.put("HERALD_SENDER_GATEWAY_BASE_URL", "http://waha:3000");
+    SenderConfig c = SenderConfig.fromEnv(env);
+    assertThat(c.tokenEnvPrefix()).isEqualTo("ACME_WA_");
+    assertThat(c.urlAllowlist())
+        .containsExactly("https://waha.acme.example", "http://10.0.0.5:3000/t1");
+    assertThat(c.mediaUrlAllowlist()).containsExactly("http://127.0.0.1:8089/media");
+    assertThat(c.endpointAllowlist())
+        .containsExactly(
+            "https://waha.acme.example",
+            "http://10.0.0.5:3000/t1",
+            "https://graph.facebook.com",
+            "http://waha:3000");
+  }
+
+  @Test
+  void shouldNameEveryReachProblemWithoutEchoingUserInfo() {
+    Map<String, String> env = minimal();
+    env.put("HERALD_SENDER_TOKEN_ENV_PREFIX", "HERALD_");
+    env.put("HERALD_SENDER_URL_ALLOWLIST", "https://ok.example,https://u:hunter2@gw.example");
+    env.put("HERALD_SENDER_MEDIA_URL_ALLOWLIST", "cdn.example");
+    env.put("HERALD_SENDER_WHATSAPP_BASE_URL", "https://graph.facebook.com/?x=1");
+    assertThatThrownBy(() -> SenderConfig.fromEnv(env))
+        .isInstanceOfSatisfying(
+            ConfigException.class,
+            e ->
+                assertThat(String.join("\n", e.problems()))
+                    .contains("HERALD_SENDER_TOKEN_ENV_PREFIX=HERALD_: overlaps HERALD_SENDER_")
+                    .contains("HERALD_SENDER_URL_ALLOWLIST: entry 2 refused: user info")
+                    .contains("HERALD_SENDER_MEDIA_URL_ALLOWLIST: entry 1 refused")
+                    .contains("HERALD_SENDER_WHATSAPP_BASE_URL: a query or fragment")
+                    .doesNotContain("hunter2"));
+  }
 }

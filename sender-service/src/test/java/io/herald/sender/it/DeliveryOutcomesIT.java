@@ -258,6 +258,46 @@ class DeliveryOutcomesIT extends SenderItSupport {
   }
 
   @Test
+  void shouldFailWithReasonAndNoCallWhenDeviceReachesOutsideThePolicy() throws Exception {
+    // ADR 0014: the database password is no token, and a row cannot pick where tokens go
+    String dbPassword =
+        insertDevice(
+            "whatsapp_cloud",
+            "{\"phone_number_id\":\"1\",\"token_env\":\"HERALD_SENDER_JDBC_PASSWORD\"}",
+            null);
+    String elsewhere =
+        insertDevice(
+            "whatsapp_cloud",
+            "{\"phone_number_id\":\"1\",\"token_env\":\""
+                + TOKEN_ENV
+                + "\",\"base_url\":\"http://localhost:" // the fake, but not as allowlisted
+                + fake.port()
+                + "\"}",
+            null);
+    String to1 = phone(1010);
+    String to2 = phone(1011);
+    SendCommand c1 = one(dbPassword, to1, PacingSpec.none());
+    SendCommand c2 = one(elsewhere, to2, PacingSpec.none());
+
+    produce(List.of(c1, c2), null);
+
+    await("failed")
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> "failed".equals(status(c1)) && "failed".equals(status(c2)));
+    assertThat(delivery(c1))
+        .containsEntry("error_code", "transport_config")
+        .hasEntrySatisfying(
+            "error_message",
+            m -> assertThat((String) m).contains("'HERALD_SENDER_JDBC_PASSWORD' is a reserved"));
+    assertThat(delivery(c2))
+        .containsEntry("error_code", "transport_config")
+        .hasEntrySatisfying(
+            "error_message", m -> assertThat((String) m).contains("HERALD_SENDER_URL_ALLOWLIST"));
+    assertThat(fake.requestsTo(to1)).isEmpty();
+    assertThat(fake.requestsTo(to2)).isEmpty();
+  }
+
+  @Test
   void shouldExpireWithoutCallWhenPastNotAfter() throws Exception {
     String device = cloudDevice();
     String to = phone(1009);

@@ -50,7 +50,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 public abstract class SenderItSupport {
 
   protected static final int PARTITIONS = 6;
-  protected static final String TOKEN_ENV = "WA_TOKEN_IT";
+  protected static final String TOKEN_ENV = "HERALD_TOKEN_IT";
 
   protected static KafkaTestBroker broker;
   protected static PostgresTestDatabase db;

@@ -34,9 +34,9 @@ class TransportsIT {
 
   private static final Map<String, String> ENV =
       Map.of(
-          "WA_TOKEN",
+          "HERALD_TOKEN_WA",
           FakeWhatsAppApi.DEFAULT_ACCESS_TOKEN,
-          "GW_KEY",
+          "HERALD_TOKEN_GW",
           FakeWhatsAppApi.DEFAULT_API_KEY);
   private final HttpClient http =
       HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
@@ -80,12 +80,16 @@ class TransportsIT {
   @Nested
   class Cloud {
     private WhatsAppCloudTransport transport() {
+      return transport(ReachFixtures.reach(fake.baseUrl()));
+    }
+
+    private WhatsAppCloudTransport transport(DeviceReach reach) {
       return new WhatsAppCloudTransport(
-          http, fake.baseUrl(), "v21.0", Duration.ofSeconds(2), ENV::get);
+          http, fake.baseUrl(), "v21.0", Duration.ofSeconds(2), ENV::get, reach);
     }
 
     private final Map<String, String> config =
-        Map.of("phone_number_id", "1234", "token_env", "WA_TOKEN");
+        Map.of("phone_number_id", "1234", "token_env", "HERALD_TOKEN_WA");
 
     @Test
     void shouldSendTextWithCommandIdWhenAccepted() throws Exception {
@@ -149,7 +153,7 @@ class TransportsIT {
           get(
               transport()
                   .send(
-                      Map.of("phone_number_id", "1", "token_env", "NOPE"),
+                      Map.of("phone_number_id", "1", "token_env", "HERALD_TOKEN_NOPE"),
                       cmd("+628111", RecipientType.INDIVIDUAL, "x", null)));
       assertThat(classifier.classify(r)).isInstanceOf(Outcome.Permanent.class);
       assertThat(fake.requestCount()).isZero();
@@ -190,11 +194,13 @@ class TransportsIT {
               "phone_number_id",
               "1234",
               "token_env",
-              "WA_TOKEN",
+              "HERALD_TOKEN_WA",
               "base_url",
               "http://127.0.0.1:" + closedPort);
       TransportResponse r =
-          get(transport().send(refused, cmd("+628111", RecipientType.INDIVIDUAL, "x", null)));
+          get(
+              transport(ReachFixtures.reach("http://127.0.0.1:" + closedPort))
+                  .send(refused, cmd("+628111", RecipientType.INDIVIDUAL, "x", null)));
       assertThat(r.failure()).isEqualTo(TransportResponse.Failure.CONNECTION);
       assertThat(classifier.classify(r))
           .isEqualTo(new Outcome.Transient("connection", "connection refused", null, false));
@@ -211,11 +217,17 @@ class TransportsIT {
 
   @Nested
   class Gateway {
-    private final HttpGatewayTransport transport =
-        new HttpGatewayTransport(http, null, Duration.ofSeconds(2), ENV::get);
+    private HttpGatewayTransport transport;
+
+    @BeforeEach
+    void create() {
+      transport =
+          new HttpGatewayTransport(
+              http, null, Duration.ofSeconds(2), ENV::get, ReachFixtures.reach(fake.baseUrl()));
+    }
 
     private Map<String, String> config() {
-      return Map.of("base_url", fake.baseUrl(), "api_key_env", "GW_KEY", "session", "s1");
+      return Map.of("base_url", fake.baseUrl(), "api_key_env", "HERALD_TOKEN_GW", "session", "s1");
     }
 
     @Test
@@ -259,7 +271,11 @@ class TransportsIT {
       TransportResponse r =
           get(
               new HttpGatewayTransport(
-                      http, null, Duration.ofSeconds(2), Map.of("GW_KEY", "bad")::get)
+                      http,
+                      null,
+                      Duration.ofSeconds(2),
+                      Map.of("HERALD_TOKEN_GW", "bad")::get,
+                      ReachFixtures.reach(fake.baseUrl()))
                   .send(config(), cmd("+628111", RecipientType.INDIVIDUAL, "x", null)));
       assertThat(r.httpStatus()).isEqualTo(401);
       assertThat(classifier.classify(r)).isInstanceOf(Outcome.Permanent.class);
