@@ -33,6 +33,7 @@ final class LedgerAdapters implements AutoCloseable {
       SenderMetrics metrics,
       Clock clock,
       Duration deviceRefresh,
+      String consumerGroup,
       MeterRegistry registry,
       Consumer<Throwable> onFatal) {
     GroupCommit.Supervision batchThreads = new GroupCommit.Supervision(registry, onFatal);
@@ -50,7 +51,7 @@ final class LedgerAdapters implements AutoCloseable {
             (size, nanos, ok) -> metrics.dbBatch("opt_out", size, nanos, ok),
             batchThreads);
     this.devices = new JdbcDeviceDirectory(dataSource, clock, deviceRefresh, batchThreads);
-    this.backlog = new JdbcParkedBacklog(dataSource, batchThreads);
+    this.backlog = new JdbcParkedBacklog(dataSource, consumerGroup, batchThreads);
   }
 
   /** False once a batch thread died: nothing can be claimed, finished or looked up any more. */

@@ -164,7 +164,13 @@ public final class SenderApp implements AutoCloseable {
     // may look a device up or pause it; a dead batch thread makes the sender not ready and exit
     ledgers =
         new LedgerAdapters(
-            dataSource, metrics, clock, config.deviceRefresh(), registry, this::onFatal);
+            dataSource,
+            metrics,
+            clock,
+            config.deviceRefresh(),
+            config.groupId(),
+            registry,
+            this::onFatal);
     closeables.push(ledgers);
     JdbcDeliveryLedger ledger = ledgers.ledger;
     KafkaResultSink resultSink = new KafkaResultSink(resultProducer, metrics);

@@ -33,36 +33,40 @@ public final class JdbcParkedBacklog implements ParkedBacklog, AutoCloseable {
   private static final int MAX_BATCH = 500;
 
   private static final String PARK =
-      "INSERT INTO parked_commands (command_id, device_id, source_partition, schedule_key,"
-          + " source_offset, command) VALUES (?, ?, ?, ?, ?, ?)"
-          + " ON CONFLICT (command_id) DO NOTHING";
+      "INSERT INTO parked_commands (consumer_group, command_id, device_id, source_partition,"
+          + " schedule_key, source_offset, command) VALUES (?, ?, ?, ?, ?, ?, ?)"
+          + " ON CONFLICT (consumer_group, command_id) DO NOTHING";
   private static final String NEXT =
-      "SELECT source_offset, command FROM parked_commands WHERE device_id = ?"
-          + " AND source_partition = ? AND schedule_key = ? AND source_offset > ?"
-          + " ORDER BY source_offset LIMIT ?";
-  private static final String REMOVE = "DELETE FROM parked_commands WHERE command_id = ANY (?)";
+      "SELECT source_offset, command FROM parked_commands WHERE consumer_group = ?"
+          + " AND device_id = ? AND source_partition = ? AND schedule_key = ?"
+          + " AND source_offset > ? ORDER BY source_offset LIMIT ?";
+  private static final String REMOVE =
+      "DELETE FROM parked_commands WHERE consumer_group = ? AND command_id = ANY (?)";
   private static final String COUNTS =
       "SELECT source_partition, device_id, schedule_key, count(*) FROM parked_commands"
-          + " WHERE source_partition = ANY (?) GROUP BY 1, 2, 3";
+          + " WHERE consumer_group = ? AND source_partition = ANY (?) GROUP BY 1, 2, 3";
 
   private record Next(LaneSchedule lane, long afterOffset, int limit) {}
 
   private final DataSource dataSource;
+  private final String group;
   private final GroupCommit<ParkedCommand, Void> parks;
   private final GroupCommit<String, Void> removals;
   private final GroupCommit<Next, List<ParkedCommand>> loads;
 
   /** Starts unsupervised batch threads; tests. */
-  public JdbcParkedBacklog(DataSource dataSource) {
-    this(dataSource, GroupCommit.Supervision.unsupervised());
+  public JdbcParkedBacklog(DataSource dataSource, String consumerGroup) {
+    this(dataSource, consumerGroup, GroupCommit.Supervision.unsupervised());
   }
 
   /**
    * Starts its batch threads ({@code herald-parks}, {@code herald-unparks}, {@code
    * herald-parked-loads}).
    */
-  public JdbcParkedBacklog(DataSource dataSource, GroupCommit.Supervision supervision) {
+  public JdbcParkedBacklog(
+      DataSource dataSource, String consumerGroup, GroupCommit.Supervision supervision) {
     this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+    this.group = Objects.requireNonNull(consumerGroup, "consumerGroup");
     GroupCommit.Listener none = GroupCommit.Listener.NONE;
     this.parks = new GroupCommit<>("parks", MAX_BATCH, this::parkAll, none, supervision);
     this.removals = new GroupCommit<>("unparks", MAX_BATCH, this::removeAll, none, supervision);
@@ -98,7 +102,8 @@ public final class JdbcParkedBacklog implements ParkedBacklog, AutoCloseable {
     Map<LaneSchedule, Integer> out = new HashMap<>();
     try (Connection c = dataSource.getConnection();
         PreparedStatement ps = c.prepareStatement(COUNTS)) {
-      ps.setArray(1, c.createArrayOf("int4", partitions.toArray(new Integer[0])));
+      ps.setString(1, group);
+      ps.setArray(2, c.createArrayOf("int4", partitions.toArray(new Integer[0])));
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           out.put(new LaneSchedule(rs.getInt(1), rs.getString(2), rs.getString(3)), rs.getInt(4));
@@ -116,12 +121,13 @@ public final class JdbcParkedBacklog implements ParkedBacklog, AutoCloseable {
       try (PreparedStatement ps = c.prepareStatement(PARK)) {
         for (ParkedCommand p : batch) {
           SendCommand cmd = p.command();
-          ps.setString(1, cmd.commandId().value());
-          ps.setString(2, cmd.deviceId());
-          ps.setInt(3, p.partition());
-          ps.setString(4, p.scheduleKey());
-          ps.setLong(5, p.offset());
-          ps.setBytes(6, SERDE.serialize(null, cmd));
+          ps.setString(1, group);
+          ps.setString(2, cmd.commandId().value());
+          ps.setString(3, cmd.deviceId());
+          ps.setInt(4, p.partition());
+          ps.setString(5, p.scheduleKey());
+          ps.setLong(6, p.offset());
+          ps.setBytes(7, SERDE.serialize(null, cmd));
           ps.addBatch();
         }
         ps.executeBatch();
@@ -138,7 +144,8 @@ public final class JdbcParkedBacklog implements ParkedBacklog, AutoCloseable {
     try (Connection c = dataSource.getConnection();
         PreparedStatement ps = c.prepareStatement(REMOVE)) {
       Array arr = c.createArrayOf("text", ids.toArray(new String[0]));
-      ps.setArray(1, arr);
+      ps.setString(1, group);
+      ps.setArray(2, arr);
       ps.executeUpdate();
     }
     return Collections.nCopies(ids.size(), null);
@@ -149,11 +156,12 @@ public final class JdbcParkedBacklog implements ParkedBacklog, AutoCloseable {
     try (Connection c = dataSource.getConnection();
         PreparedStatement ps = c.prepareStatement(NEXT)) {
       for (Next n : batch) {
-        ps.setString(1, n.lane().deviceId());
-        ps.setInt(2, n.lane().partition());
-        ps.setString(3, n.lane().scheduleKey());
-        ps.setLong(4, n.afterOffset());
-        ps.setInt(5, n.limit());
+        ps.setString(1, group);
+        ps.setString(2, n.lane().deviceId());
+        ps.setInt(3, n.lane().partition());
+        ps.setString(4, n.lane().scheduleKey());
+        ps.setLong(5, n.afterOffset());
+        ps.setInt(6, n.limit());
         List<ParkedCommand> got = new ArrayList<>();
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
