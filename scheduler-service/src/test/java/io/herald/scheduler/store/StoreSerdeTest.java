@@ -243,6 +243,30 @@ class StoreSerdeTest {
     }
 
     @Test
+    void shouldReadFormat1FanOutJobsAndChunksWhoseLayoutDidNotChange() {
+      FanOutJob job =
+          new FanOutJob(
+              "recurring:1",
+              Instant.parse("2026-06-01T07:00:00Z"),
+              Instant.parse("2026-06-01T07:00:00.250Z"),
+              1000,
+              3,
+              7,
+              null,
+              false);
+      RecipientChunk chunk = new RecipientChunk(List.of("+4915000000001", "c-1"));
+      byte[] jobBytes = StoreSerde.fanOutJob().serialize(TOPIC, job);
+      byte[] chunkBytes = StoreSerde.recipientChunk().serialize(TOPIC, chunk);
+      assertThat(jobBytes[0]).isEqualTo(StoreSerde.FORMAT_V2);
+      assertThat(chunkBytes[0]).isEqualTo(StoreSerde.FORMAT_V2);
+      jobBytes[0] = StoreSerde.FORMAT_V1;
+      chunkBytes[0] = StoreSerde.FORMAT_V1;
+
+      assertThat(StoreSerde.fanOutJob().deserialize(TOPIC, jobBytes)).isEqualTo(job);
+      assertThat(StoreSerde.recipientChunk().deserialize(TOPIC, chunkBytes)).isEqualTo(chunk);
+    }
+
+    @Test
     void shouldKeepTombstonesNull() {
       assertThat(states.serialize(TOPIC, null)).isNull();
       assertThat(states.deserialize(TOPIC, null)).isNull();
