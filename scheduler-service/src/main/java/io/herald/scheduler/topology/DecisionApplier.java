@@ -30,8 +30,10 @@ import org.slf4j.LoggerFactory;
  * One task's translator between the stores and the pure {@link ScheduleLifecycle}: reads a
  * schedule's standing, asks the lifecycle, and applies the {@link Decision} to the stores and
  * outputs. Shared by {@link ScheduleChangeProcessor} (changes) and {@link DueTimerPunctuation}
- * (re-checks, due timers, failures), so neither calls the other. Also publishes every change of a
- * schedule's standing on {@code herald.schedule-states}.
+ * (re-checks, due timers, failures), so neither calls the other. The lifecycle gets a change as its
+ * own {@link Definition} ({@link WireDefinitions}); the wire change stays here, for the dead letter
+ * of a change set aside. Also publishes every change of a schedule's standing on {@code
+ * herald.schedule-states}.
  *
  * <p>"Now" comes from a {@link NowSource}: the host's wall clock in production, the task's Streams
  * clock ({@code currentSystemTimeMs}, which the test driver mocks) in tests.
