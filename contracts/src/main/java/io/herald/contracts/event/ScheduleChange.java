@@ -92,6 +92,125 @@ public record ScheduleChange(
         List.of());
   }
 
+  /** The same change from another device. */
+  public ScheduleChange withDeviceId(String newDeviceId) {
+    return copy(newDeviceId, message, mediaUrl, recipients, rule, active, sourceStatus);
+  }
+
+  /** The same change with another text and media. */
+  public ScheduleChange withMessage(String newMessage, String newMediaUrl) {
+    return copy(deviceId, newMessage, newMediaUrl, recipients, rule, active, sourceStatus);
+  }
+
+  public ScheduleChange withRecipients(List<String> newRecipients) {
+    return copy(deviceId, message, mediaUrl, newRecipients, rule, active, sourceStatus);
+  }
+
+  public ScheduleChange withRule(RuleSpec newRule) {
+    return copy(deviceId, message, mediaUrl, recipients, newRule, active, sourceStatus);
+  }
+
+  /** The same change, active or not and with the source's own status column ({@code null}). */
+  public ScheduleChange withStatus(boolean newActive, String newSourceStatus) {
+    return copy(deviceId, message, mediaUrl, recipients, rule, newActive, newSourceStatus);
+  }
+
+  public ScheduleChange withSourceVersion(long newSourceVersion) {
+    return new ScheduleChange(
+        schemaVersion,
+        op,
+        scheduleKey,
+        kind,
+        tenantId,
+        deviceId,
+        name,
+        message,
+        mediaUrl,
+        recipients,
+        rule,
+        pacing,
+        active,
+        sourceStatus,
+        newSourceVersion,
+        createdAt,
+        mappingErrors);
+  }
+
+  public ScheduleChange withCreatedAt(Instant newCreatedAt) {
+    return new ScheduleChange(
+        schemaVersion,
+        op,
+        scheduleKey,
+        kind,
+        tenantId,
+        deviceId,
+        name,
+        message,
+        mediaUrl,
+        recipients,
+        rule,
+        pacing,
+        active,
+        sourceStatus,
+        sourceVersion,
+        newCreatedAt,
+        mappingErrors);
+  }
+
+  /**
+   * The same identity (key, kind, tenant, device, status, version, createdAt) with no content
+   * (name, message, media, recipients, rule, pacing) and {@code mappingErrors} as its only
+   * problems: the stand-in for a definition whose content must not travel further.
+   */
+  public ScheduleChange withoutContent(List<String> newMappingErrors) {
+    return new ScheduleChange(
+        schemaVersion,
+        op,
+        scheduleKey,
+        kind,
+        tenantId,
+        deviceId,
+        null,
+        null,
+        null,
+        List.of(),
+        null,
+        null,
+        active,
+        sourceStatus,
+        sourceVersion,
+        createdAt,
+        newMappingErrors);
+  }
+
+  private ScheduleChange copy(
+      String newDeviceId,
+      String newMessage,
+      String newMediaUrl,
+      List<String> newRecipients,
+      RuleSpec newRule,
+      boolean newActive,
+      String newSourceStatus) {
+    return new ScheduleChange(
+        schemaVersion,
+        op,
+        scheduleKey,
+        kind,
+        tenantId,
+        newDeviceId,
+        name,
+        newMessage,
+        newMediaUrl,
+        newRecipients,
+        newRule,
+        pacing,
+        newActive,
+        newSourceStatus,
+        sourceVersion,
+        createdAt,
+        mappingErrors);
+  }
+
   /** The id part of the schedule key ({@code recurring:abc} → {@code abc}). */
   public String scheduleId() {
     int i = scheduleKey == null ? -1 : scheduleKey.indexOf(':');

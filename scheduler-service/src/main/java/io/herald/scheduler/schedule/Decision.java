@@ -1,6 +1,5 @@
 package io.herald.scheduler.schedule;
 
-import io.herald.contracts.event.ScheduleChange;
 import io.herald.contracts.outcome.ScheduleError;
 import io.herald.scheduler.rule.CatchUpPolicy;
 import io.herald.scheduler.rule.CompiledSchedule;
@@ -44,7 +43,7 @@ public sealed interface Decision
   }
 
   /** Inactive, draft or cancelled at the source: nothing fires, a running fan-out stops. */
-  record GoInactive(ScheduleChange definition, Standing after) implements Decision {
+  record GoInactive(Definition definition, Standing after) implements Decision {
     @Override
     public void applyTo(ScheduleEffects e) {
       e.stopEverything();
@@ -69,7 +68,7 @@ public sealed interface Decision
   }
 
   /** Invalid: everything stops, the row is told why, only a skeleton of the definition is kept. */
-  record Reject(ScheduleChange skeleton, Standing after, ScheduleError error, String details)
+  record Reject(Definition skeleton, Standing after, ScheduleError error, String details)
       implements Decision {
     @Override
     public void applyTo(ScheduleEffects e) {
@@ -84,7 +83,7 @@ public sealed interface Decision
    * A failure caused by the schedule's content (a defect, or an input no check foresaw): it stops
    * like a rejected one, with a reason that says so. Where it failed is the caller's to report.
    */
-  record SetAside(ScheduleChange skeleton, Standing after, ScheduleError error, String reason)
+  record SetAside(Definition skeleton, Standing after, ScheduleError error, String reason)
       implements Decision {
     @Override
     public void applyTo(ScheduleEffects e) {
@@ -101,7 +100,7 @@ public sealed interface Decision
    * @param firstHold whether this starts the wait (then it is worth a log line)
    */
   record Hold(
-      ScheduleChange definition,
+      Definition definition,
       List<String> recipients,
       Standing after,
       Instant until,
@@ -135,7 +134,7 @@ public sealed interface Decision
    * @param contactsUnknown the wait for its contacts ran out; unknown ones are skipped at firing
    */
   record Accept(
-      ScheduleChange definition,
+      Definition definition,
       List<String> recipients,
       CompiledSchedule compiled,
       Standing after,

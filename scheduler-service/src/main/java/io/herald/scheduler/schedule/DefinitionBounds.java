@@ -1,6 +1,5 @@
 package io.herald.scheduler.schedule;
 
-import io.herald.contracts.event.ScheduleChange;
 import io.herald.contracts.limit.Limits;
 import io.herald.contracts.outcome.ErrorReason;
 import java.util.List;
@@ -23,7 +22,7 @@ final class DefinitionBounds {
    * echoes it; returns whether the ids fit (only then may a reason quote them).
    */
   static boolean check(
-      ScheduleChange change, int maxRecipients, List<ScheduleValidator.Problem> problems) {
+      Definition change, int maxRecipients, List<ScheduleValidator.Problem> problems) {
     boolean idsFit = true;
     idsFit &= fits(problems, "scheduleKey", change.scheduleKey(), Limits.SCHEDULE_KEY_MAX_CHARS);
     idsFit &= fits(problems, "tenantId", change.tenantId(), Limits.ID_MAX_CHARS);

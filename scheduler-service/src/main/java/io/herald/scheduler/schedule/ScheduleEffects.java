@@ -1,6 +1,5 @@
 package io.herald.scheduler.schedule;
 
-import io.herald.contracts.event.ScheduleChange;
 import io.herald.contracts.outcome.ScheduleError;
 import io.herald.scheduler.rule.CompiledSchedule;
 import java.time.Duration;
@@ -60,7 +59,7 @@ public interface ScheduleEffects {
    * Stores the schedule's new standing with {@code definition} (without recipients; null when none
    * is kept).
    */
-  void save(ScheduleChange definition, Standing after);
+  void save(Definition definition, Standing after);
 
   /** Stores the schedule's new standing, keeping the stored definition. */
   void saveStanding(Standing after);

@@ -1,7 +1,5 @@
 package io.herald.scheduler.schedule;
 
-import io.herald.contracts.event.ChangeOp;
-import io.herald.contracts.event.ScheduleChange;
 import io.herald.contracts.event.ScheduleKind;
 import io.herald.contracts.limit.ErrorTexts;
 import io.herald.contracts.outcome.ErrorReason;
@@ -44,17 +42,18 @@ public final class ScheduleLifecycle {
   /**
    * A change of the definition, or a held schedule re-checked with its stored definition.
    *
-   * @param change the new definition; null (a tombstone) or a DELETE deletes
+   * @param change the new definition; null deletes (the topology passes a tombstone and a DELETE
+   *     change as null)
    * @param storedCreatedAt {@code createdAt} of the stored definition, or null when none
    */
   public Decision onChange(
       String key,
       Standing s,
       Instant storedCreatedAt,
-      ScheduleChange change,
+      Definition change,
       Directory directory,
       Instant now) {
-    if (change == null || change.op() == ChangeOp.DELETE) {
+    if (change == null) {
       return new Decision.Delete(
           new Standing(
               ScheduleStatus.DELETED,
@@ -65,12 +64,11 @@ public final class ScheduleLifecycle {
               0,
               null));
     }
-    change = Definitions.withCreatedAt(change, storedCreatedAt, now);
-    if (!change.active() || Definitions.statusIs(change, "draft", "cancelled")) {
-      return new Decision.GoInactive(
-          Definitions.stored(change), s.stopped(ScheduleStatus.INACTIVE));
+    change = change.anchored(storedCreatedAt, now);
+    if (!change.active() || change.statusIs("draft", "cancelled")) {
+      return new Decision.GoInactive(change.stored(), s.stopped(ScheduleStatus.INACTIVE));
     }
-    if (Definitions.statusIs(change, "completed", "failed") && !s.hasFired()) {
+    if (change.statusIs("completed", "failed") && !s.hasFired()) {
       return new Decision.FinishAtSource(s.withStatus(ScheduleStatus.FINISHED, null));
     }
 
@@ -92,7 +90,7 @@ public final class ScheduleLifecycle {
       if (now.isBefore(deadline)) {
         List<String> recipients = result.canonicalRecipients();
         return new Decision.Hold(
-            Definitions.stored(change),
+            change.stored(),
             recipients,
             new Standing(
                 ScheduleStatus.AWAITING_DEVICE,
@@ -133,7 +131,7 @@ public final class ScheduleLifecycle {
       String key,
       Standing s,
       Instant deadline,
-      ScheduleChange stored,
+      Definition stored,
       Supplier<List<String>> recipients,
       Directory directory,
       Instant now) {
@@ -144,7 +142,7 @@ public final class ScheduleLifecycle {
     if (!waitOver && !directory.deviceSeen(stored.deviceId())) {
       return new Decision.Nothing(); // still waiting for the device
     }
-    ScheduleChange definition = Definitions.withRecipients(stored, recipients.get());
+    Definition definition = stored.withRecipients(recipients.get());
     boolean decide =
         waitOver
             || definition.kind() == ScheduleKind.AUTOPOST
@@ -201,12 +199,7 @@ public final class ScheduleLifecycle {
    * @param stage where it failed: change, recheck, fire or fan-out
    */
   public Decision.SetAside setAside(
-      String key,
-      Standing s,
-      ScheduleChange definition,
-      String failure,
-      String stage,
-      Instant now) {
+      String key, Standing s, Definition definition, String failure, String stage, Instant now) {
     String reason =
         "the definition could not be processed ("
             + failure
@@ -217,7 +210,7 @@ public final class ScheduleLifecycle {
         new ScheduleError(
             ScheduleError.SCHEMA_VERSION,
             key,
-            definition == null ? Definitions.kindOf(key) : definition.kind(),
+            definition == null ? Definition.kindOf(key) : definition.kind(),
             definition == null ? null : definition.tenantId(),
             ErrorReason.UNPROCESSABLE,
             List.of(reason),
@@ -225,11 +218,14 @@ public final class ScheduleLifecycle {
             definition == null ? 0 : definition.sourceVersion(),
             now);
     return new Decision.SetAside(
-        Definitions.skeleton(definition), s.stopped(ScheduleStatus.INVALID), error, reason);
+        definition == null ? null : definition.skeleton(),
+        s.stopped(ScheduleStatus.INVALID),
+        error,
+        reason);
   }
 
   private static Decision reject(
-      String key, ScheduleChange change, List<Problem> problems, Standing s, Instant now) {
+      String key, Definition change, List<Problem> problems, Standing s, Instant now) {
     ErrorReason first = problems.get(0).reason();
     List<String> reasons = problems.stream().map(Problem::message).toList();
     ScheduleError error =
@@ -254,11 +250,11 @@ public final class ScheduleLifecycle {
                 .distinct()
                 .collect(Collectors.joining(","));
     return new Decision.Reject(
-        Definitions.skeleton(change), s.stopped(ScheduleStatus.INVALID), error, details);
+        change.skeleton(), s.stopped(ScheduleStatus.INVALID), error, details);
   }
 
   private static Decision accept(
-      ScheduleChange change,
+      Definition change,
       ScheduleValidator.Result result,
       Standing s,
       boolean contactsUnknown,
@@ -275,13 +271,12 @@ public final class ScheduleLifecycle {
             s.executionCount(),
             recipients.size(),
             null);
-    return new Decision.Accept(
-        Definitions.stored(change), recipients, schedule, after, contactsUnknown);
+    return new Decision.Accept(change.stored(), recipients, schedule, after, contactsUnknown);
   }
 
   /** True when a recipient given as a contact id is not known (yet). */
   private static boolean contactsMissing(
-      ScheduleChange change, ScheduleValidator.Result result, Directory directory) {
+      Definition change, ScheduleValidator.Result result, Directory directory) {
     if (change.kind() == ScheduleKind.AUTOPOST) {
       return false; // recipients are group ids
     }
@@ -301,7 +296,7 @@ public final class ScheduleLifecycle {
    * reaches the scheduler still fires).
    */
   static Optional<Instant> nextDue(
-      CompiledSchedule schedule, ScheduleChange change, Standing s, Instant now) {
+      CompiledSchedule schedule, Definition change, Standing s, Instant now) {
     if (schedule.maxExecutions().isPresent()
         && s.executionCount() >= schedule.maxExecutions().getAsInt()) {
       return Optional.empty();

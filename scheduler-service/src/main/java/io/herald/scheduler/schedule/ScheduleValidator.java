@@ -4,7 +4,6 @@ import static io.herald.contracts.limit.ErrorTexts.quote;
 
 import io.herald.contracts.event.DeviceInfo;
 import io.herald.contracts.event.PacingSpec;
-import io.herald.contracts.event.ScheduleChange;
 import io.herald.contracts.event.ScheduleKind;
 import io.herald.contracts.limit.Limits;
 import io.herald.contracts.outcome.ErrorReason;
@@ -91,7 +90,7 @@ public final class ScheduleValidator {
         : DeviceCheck.FOREIGN;
   }
 
-  public Result validate(ScheduleChange change, DeviceCheck device, Instant now) {
+  public Result validate(Definition change, DeviceCheck device, Instant now) {
     List<Problem> problems = new ArrayList<>();
     for (String mappingError : change.mappingErrors()) {
       if (mappingError.startsWith(TOO_LARGE_PREFIX) || mappingError.startsWith(UNREADABLE_PREFIX)) {
@@ -221,7 +220,7 @@ public final class ScheduleValidator {
     return where + " is neither an E.164 number (+ and 8-15 digits) nor a contact id (uuid)";
   }
 
-  private static void content(ScheduleChange change, List<Problem> problems) {
+  private static void content(Definition change, List<Problem> problems) {
     boolean hasMedia = !blank(change.mediaUrl());
     if (hasMedia && change.mediaUrl().length() <= Limits.MEDIA_URL_MAX_CHARS) {
       String problem = mediaProblem(change.mediaUrl().trim());

@@ -1,6 +1,6 @@
 package io.herald.scheduler.store;
 
-import io.herald.contracts.event.ScheduleChange;
+import io.herald.scheduler.schedule.Definition;
 import io.herald.scheduler.schedule.ScheduleStatus;
 import io.herald.scheduler.schedule.Standing;
 import java.time.Instant;
@@ -21,7 +21,7 @@ import java.time.Instant;
  * @param awaitingDeviceSince when the device was first found missing, or null
  */
 public record ScheduleState(
-    ScheduleChange definition,
+    Definition definition,
     long generation,
     ScheduleStatus status,
     Instant timerDue,
@@ -31,7 +31,7 @@ public record ScheduleState(
     Instant awaitingDeviceSince) {
 
   /** The stored value of a schedule the lifecycle left standing as {@code s}. */
-  public static ScheduleState of(ScheduleChange definition, Standing s) {
+  public static ScheduleState of(Definition definition, Standing s) {
     return new ScheduleState(
         definition,
         s.generation(),

@@ -3,8 +3,8 @@ package io.herald.scheduler.store;
 import io.herald.contracts.event.ChangeOp;
 import io.herald.contracts.event.PacingSpec;
 import io.herald.contracts.event.RuleSpec;
-import io.herald.contracts.event.ScheduleChange;
 import io.herald.contracts.event.ScheduleKind;
+import io.herald.scheduler.schedule.Definition;
 import io.herald.scheduler.schedule.ScheduleStatus;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -15,10 +15,11 @@ import java.util.Map;
 import org.apache.kafka.common.errors.SerializationException;
 
 /**
- * Binary format 1 of the values of the {@code schedules}, {@code fanouts} and {@code recipients}
- * stores (the format byte itself is {@link StoreSerde}'s). Every timer firing reads and rewrites a
- * schedule, so this is on the stream thread's hot path: with Jackson these values were its largest
- * CPU cost (~38 % in a CDC-latency profile), and field names tripled the changelog bytes.
+ * Binary format 2 of the values of the {@code schedules}, {@code fanouts} and {@code recipients}
+ * stores (the format byte itself is {@link StoreSerde}'s; what format 1 wrote differently is read
+ * by {@link Format1}). Every timer firing reads and rewrites a schedule, so this is on the stream
+ * thread's hot path: with Jackson these values were its largest CPU cost (~38 % in a CDC-latency
+ * profile), and field names tripled the changelog bytes.
  *
  * <p>Layout of one record: a presence bitmask (varint; bit {@code i} set = the {@code i}-th
  * nullable component, in declaration order, is present), then the components in declaration order,
@@ -38,13 +39,15 @@ import org.apache.kafka.common.errors.SerializationException;
  * it into {@code ?}. Such a string is written in WTF-8 (the surrogate as its own 3-byte sequence)
  * and flagged, so every Java string round-trips; all other strings are plain UTF-8.
  *
- * <p><b>Evolution.</b> The layout is an on-disk and changelog format. Adding a component to an
- * encoded record needs a new format byte whose reader fills the default for old data; {@link
- * #ENCODED_COMPONENTS} lists what this version covers and a test fails when a record drifts.
+ * <p><b>Evolution.</b> The layout is an on-disk and changelog format. Changing the components of an
+ * encoded record needs a new format byte, and a reader of the old layout that builds today's record
+ * (format 1 stored the wire {@code ScheduleChange} as the definition; format 2 stores the
+ * scheduler's own {@link Definition}, without payload version and op). {@link #ENCODED_COMPONENTS}
+ * lists what this version covers and a test fails when a record drifts.
  */
 final class StoreCodecs {
 
-  /** The component names, in order, that format 1 writes for each encoded record. */
+  /** The component names, in order, that format 2 writes for each encoded record. */
   static final Map<Class<? extends Record>, List<String>> ENCODED_COMPONENTS =
       Map.of(
           ScheduleState.class,
@@ -57,10 +60,8 @@ final class StoreCodecs {
               "executionCount",
               "recipientCount",
               "awaitingDeviceSince"),
-          ScheduleChange.class,
+          Definition.class,
           List.of(
-              "schemaVersion",
-              "op",
               "scheduleKey",
               "kind",
               "tenantId",
@@ -114,11 +115,14 @@ final class StoreCodecs {
 
   private StoreCodecs() {}
 
-  /** Writes and reads one record type, without the format byte. */
-  interface Codec<T> {
-    void write(Out out, T value);
-
+  /** Reads one record type, without the format byte: all an older format still needs. */
+  interface Reader<T> {
     T read(In in);
+  }
+
+  /** Writes and reads one record type, without the format byte. */
+  interface Codec<T> extends Reader<T> {
+    void write(Out out, T value);
   }
 
   // ---- ScheduleState ------------------------------------------------------------------------
@@ -134,7 +138,7 @@ final class StoreCodecs {
               s.lastFiredOccurrence(),
               s.awaitingDeviceSince());
           if (s.definition() != null) {
-            writeChange(out, s.definition());
+            writeDefinition(out, s.definition());
           }
           out.varLong(s.generation());
           if (s.status() != null) {
@@ -149,26 +153,34 @@ final class StoreCodecs {
 
         @Override
         public ScheduleState read(In in) {
-          int p = in.presence(5);
-          ScheduleChange definition = has(p, 0) ? readChange(in) : null;
-          long generation = in.varLong();
-          ScheduleStatus status = has(p, 1) ? status(in.code()) : null;
-          Instant timerDue = has(p, 2) ? in.instant() : null;
-          Instant lastFired = has(p, 3) ? in.instant() : null;
-          long executionCount = in.varLong();
-          int recipientCount = in.varInt();
-          Instant awaitingDeviceSince = has(p, 4) ? in.instant() : null;
-          return new ScheduleState(
-              definition,
-              generation,
-              status,
-              timerDue,
-              lastFired,
-              executionCount,
-              recipientCount,
-              awaitingDeviceSince);
+          return readScheduleState(in, StoreCodecs::readDefinition);
         }
       };
+
+  /**
+   * A {@link ScheduleState}, its definition read by {@code definitions}: the state's own layout is
+   * the same in formats 1 and 2, only the definition's differs.
+   */
+  static ScheduleState readScheduleState(In in, Reader<Definition> definitions) {
+    int p = in.presence(5);
+    Definition definition = has(p, 0) ? definitions.read(in) : null;
+    long generation = in.varLong();
+    ScheduleStatus status = has(p, 1) ? status(in.code()) : null;
+    Instant timerDue = has(p, 2) ? in.instant() : null;
+    Instant lastFired = has(p, 3) ? in.instant() : null;
+    long executionCount = in.varLong();
+    int recipientCount = in.varInt();
+    Instant awaitingDeviceSince = has(p, 4) ? in.instant() : null;
+    return new ScheduleState(
+        definition,
+        generation,
+        status,
+        timerDue,
+        lastFired,
+        executionCount,
+        recipientCount,
+        awaitingDeviceSince);
+  }
 
   // ---- FanOutJob ----------------------------------------------------------------------------
 
@@ -228,73 +240,64 @@ final class StoreCodecs {
 
   // ---- nested contract records --------------------------------------------------------------
 
-  private static void writeChange(Out out, ScheduleChange c) {
+  private static void writeDefinition(Out out, Definition d) {
     out.presence(
-        c.op(),
-        c.scheduleKey(),
-        c.kind(),
-        c.tenantId(),
-        c.deviceId(),
-        c.name(),
-        c.message(),
-        c.mediaUrl(),
-        c.recipients(),
-        c.rule(),
-        c.pacing(),
-        c.sourceStatus(),
-        c.createdAt());
-    out.varInt(c.schemaVersion());
-    if (c.op() != null) {
-      out.code(opCode(c.op()));
+        d.scheduleKey(),
+        d.kind(),
+        d.tenantId(),
+        d.deviceId(),
+        d.name(),
+        d.message(),
+        d.mediaUrl(),
+        d.recipients(),
+        d.rule(),
+        d.pacing(),
+        d.sourceStatus(),
+        d.createdAt());
+    out.stringIfPresent(d.scheduleKey());
+    if (d.kind() != null) {
+      out.code(kindCode(d.kind()));
     }
-    out.stringIfPresent(c.scheduleKey());
-    if (c.kind() != null) {
-      out.code(kindCode(c.kind()));
+    out.stringIfPresent(d.tenantId());
+    out.stringIfPresent(d.deviceId());
+    out.stringIfPresent(d.name());
+    out.stringIfPresent(d.message());
+    out.stringIfPresent(d.mediaUrl());
+    if (d.recipients() != null) {
+      out.strings(d.recipients());
     }
-    out.stringIfPresent(c.tenantId());
-    out.stringIfPresent(c.deviceId());
-    out.stringIfPresent(c.name());
-    out.stringIfPresent(c.message());
-    out.stringIfPresent(c.mediaUrl());
-    if (c.recipients() != null) {
-      out.strings(c.recipients());
+    if (d.rule() != null) {
+      writeRule(out, d.rule());
     }
-    if (c.rule() != null) {
-      writeRule(out, c.rule());
+    if (d.pacing() != null) {
+      writePacing(out, d.pacing());
     }
-    if (c.pacing() != null) {
-      writePacing(out, c.pacing());
-    }
-    out.bool(c.active());
-    out.stringIfPresent(c.sourceStatus());
-    out.varLong(c.sourceVersion());
-    out.instantIfPresent(c.createdAt());
-    // Never null: the constructor always builds a list (it also collects null-recipient reasons).
-    out.strings(c.mappingErrors());
+    out.bool(d.active());
+    out.stringIfPresent(d.sourceStatus());
+    out.varLong(d.sourceVersion());
+    out.instantIfPresent(d.createdAt());
+    // Never null: the constructor always builds a list.
+    out.strings(d.mappingErrors());
   }
 
-  private static ScheduleChange readChange(In in) {
-    int p = in.presence(13);
-    int schemaVersion = in.varInt();
-    ChangeOp op = has(p, 0) ? op(in.code()) : null;
-    String scheduleKey = has(p, 1) ? in.string() : null;
-    ScheduleKind kind = has(p, 2) ? kind(in.code()) : null;
-    String tenantId = has(p, 3) ? in.string() : null;
-    String deviceId = has(p, 4) ? in.string() : null;
-    String name = has(p, 5) ? in.string() : null;
-    String message = has(p, 6) ? in.string() : null;
-    String mediaUrl = has(p, 7) ? in.string() : null;
-    List<String> recipients = has(p, 8) ? in.strings() : null;
-    RuleSpec rule = has(p, 9) ? readRule(in) : null;
-    PacingSpec pacing = has(p, 10) ? readPacing(in) : null;
+  private static Definition readDefinition(In in) {
+    int p = in.presence(12);
+    String scheduleKey = has(p, 0) ? in.string() : null;
+    ScheduleKind kind = has(p, 1) ? kind(in.code()) : null;
+    String tenantId = has(p, 2) ? in.string() : null;
+    String deviceId = has(p, 3) ? in.string() : null;
+    String name = has(p, 4) ? in.string() : null;
+    String message = has(p, 5) ? in.string() : null;
+    String mediaUrl = has(p, 6) ? in.string() : null;
+    List<String> recipients = has(p, 7) ? in.strings() : null;
+    RuleSpec rule = has(p, 8) ? readRule(in) : null;
+    PacingSpec pacing = has(p, 9) ? readPacing(in) : null;
     boolean active = in.bool();
-    String sourceStatus = has(p, 11) ? in.string() : null;
+    String sourceStatus = has(p, 10) ? in.string() : null;
     long sourceVersion = in.varLong();
-    Instant createdAt = has(p, 12) ? in.instant() : null;
+    Instant createdAt = has(p, 11) ? in.instant() : null;
     List<String> mappingErrors = in.strings();
-    return new ScheduleChange(
-        schemaVersion,
-        op,
+    return new Definition(
         scheduleKey,
         kind,
         tenantId,
@@ -312,7 +315,7 @@ final class StoreCodecs {
         mappingErrors);
   }
 
-  private static void writeRule(Out out, RuleSpec r) {
+  static void writeRule(Out out, RuleSpec r) {
     out.presence(
         r.frequency(),
         r.intervalValue(),
@@ -349,7 +352,7 @@ final class StoreCodecs {
     out.stringIfPresent(r.scheduledAt());
   }
 
-  private static RuleSpec readRule(In in) {
+  static RuleSpec readRule(In in) {
     int p = in.presence(14);
     String frequency = has(p, 0) ? in.string() : null;
     Integer intervalValue = has(p, 1) ? in.varInt() : null;
@@ -390,7 +393,7 @@ final class StoreCodecs {
         scheduledAt);
   }
 
-  private static void writePacing(Out out, PacingSpec p) {
+  static void writePacing(Out out, PacingSpec p) {
     out.presence(
         p.delayType(),
         p.delaySeconds(),
@@ -406,7 +409,7 @@ final class StoreCodecs {
     out.intIfPresent(p.pauseBetweenBatchesSeconds());
   }
 
-  private static PacingSpec readPacing(In in) {
+  static PacingSpec readPacing(In in) {
     int p = in.presence(5);
     String delayType = has(p, 0) ? in.string() : null;
     Integer delaySeconds = has(p, 1) ? in.varInt() : null;
@@ -416,7 +419,7 @@ final class StoreCodecs {
     return new PacingSpec(delayType, delaySeconds, randomizeDelay, batchSize, pause);
   }
 
-  private static boolean has(int presence, int bit) {
+  static boolean has(int presence, int bit) {
     return (presence & (1 << bit)) != 0;
   }
 

@@ -10,19 +10,31 @@ import org.apache.kafka.common.serialization.Serializer;
 
 /**
  * The value serde of the {@code schedules}, {@code fanouts} and {@code recipients} stores: a
- * leading format byte, then {@link StoreCodecs} format 1. Internal state only; topic payloads
+ * leading format byte, then {@link StoreCodecs} format 2. Internal state only; topic payloads
  * stay JSON contracts.
  *
- * <p>Values written before this format existed are JSON objects (first byte {@code '{'}) and are
- * still read, so a scheduler upgraded over an existing state dir or changelog keeps its
- * schedules; they are rewritten in the new format the next time the processor stores them.
- * Writes are always format 1. Any other first byte is refused with the type, topic and byte,
- * rather than guessed at.
+ * <p>Writes are always format 2. Older values are still read, so a scheduler upgraded over an
+ * existing state dir or changelog keeps its schedules; each is rewritten in format 2 the next time
+ * the processor stores it:
+ *
+ * <ul>
+ *   <li>format 1 ({@link Format1}): a schedule's definition was the wire {@code ScheduleChange};
+ *       it is read into a {@link io.herald.scheduler.schedule.Definition}. The other two stores'
+ *       values are laid out alike in both formats.
+ *   <li>JSON objects (first byte {@code '{'}), written before the binary format existed: read by
+ *       component name, which {@code Definition} shares with {@code ScheduleChange} (the
+ *       former's extra {@code schemaVersion} and {@code op} are ignored).
+ * </ul>
+ *
+ * Any other first byte is refused with the type, topic and byte, rather than guessed at.
  */
 public final class StoreSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
 
-  /** The current (and first) binary format. */
+  /** The first binary format: a schedule's definition was the wire {@code ScheduleChange}. */
   public static final byte FORMAT_V1 = 1;
+
+  /** The current binary format: a schedule's definition is the scheduler's own. */
+  public static final byte FORMAT_V2 = 2;
 
   /** First byte of every value the former {@link JsonSerde} wrote. */
   static final byte LEGACY_JSON = '{';
@@ -32,24 +44,28 @@ public final class StoreSerde<T> implements Serde<T>, Serializer<T>, Deserialize
 
   private final Class<T> type;
   private final StoreCodecs.Codec<T> codec;
+  private final StoreCodecs.Reader<T> format1;
   private final JsonSerde<T> legacy;
 
-  private StoreSerde(Class<T> type, StoreCodecs.Codec<T> codec) {
+  private StoreSerde(Class<T> type, StoreCodecs.Codec<T> codec, StoreCodecs.Reader<T> format1) {
     this.type = type;
     this.codec = codec;
+    this.format1 = format1;
     this.legacy = new JsonSerde<>(type);
   }
 
   public static StoreSerde<ScheduleState> scheduleState() {
-    return new StoreSerde<>(ScheduleState.class, StoreCodecs.SCHEDULE_STATE);
+    return new StoreSerde<>(
+        ScheduleState.class, StoreCodecs.SCHEDULE_STATE, Format1.SCHEDULE_STATE);
   }
 
   public static StoreSerde<FanOutJob> fanOutJob() {
-    return new StoreSerde<>(FanOutJob.class, StoreCodecs.FAN_OUT_JOB);
+    return new StoreSerde<>(FanOutJob.class, StoreCodecs.FAN_OUT_JOB, StoreCodecs.FAN_OUT_JOB);
   }
 
   public static StoreSerde<RecipientChunk> recipientChunk() {
-    return new StoreSerde<>(RecipientChunk.class, StoreCodecs.RECIPIENT_CHUNK);
+    return new StoreSerde<>(
+        RecipientChunk.class, StoreCodecs.RECIPIENT_CHUNK, StoreCodecs.RECIPIENT_CHUNK);
   }
 
   @Override
@@ -59,7 +75,7 @@ public final class StoreSerde<T> implements Serde<T>, Serializer<T>, Deserialize
     }
     try {
       StoreCodecs.Out out = new StoreCodecs.Out(INITIAL_CAPACITY);
-      out.byteValue(FORMAT_V1);
+      out.byteValue(FORMAT_V2);
       codec.write(out, data);
       return out.toByteArray();
     } catch (RuntimeException e) {
@@ -81,27 +97,34 @@ public final class StoreSerde<T> implements Serde<T>, Serializer<T>, Deserialize
     if (format == LEGACY_JSON) {
       return legacy.deserialize(topic, data);
     }
-    if (format != FORMAT_V1) {
+    StoreCodecs.Reader<T> reader;
+    if (format == FORMAT_V2) {
+      reader = codec;
+    } else if (format == FORMAT_V1) {
+      reader = format1;
+    } else {
       throw new SerializationException(
           String.format(
               Locale.ROOT,
               "Cannot read %s from %s: unknown store format byte 0x%02x (this scheduler reads"
-                  + " 0x%02x and legacy JSON '{'); was it written by a newer version?",
+                  + " 0x%02x, 0x%02x and legacy JSON '{'); was it written by a newer version?",
               type.getSimpleName(),
               topic,
               format & 0xFF,
+              FORMAT_V2,
               FORMAT_V1));
     }
     StoreCodecs.In in = new StoreCodecs.In(data, 1);
     T value;
     try {
-      value = codec.read(in);
+      value = reader.read(in);
     } catch (RuntimeException e) {
       throw new SerializationException(
           String.format(
               Locale.ROOT,
-              "Cannot read %s (format 1, %d bytes) from %s: %s",
+              "Cannot read %s (format %d, %d bytes) from %s: %s",
               type.getSimpleName(),
+              format,
               data.length,
               topic,
               e.getMessage()),
@@ -112,8 +135,9 @@ public final class StoreSerde<T> implements Serde<T>, Serializer<T>, Deserialize
       throw new SerializationException(
           String.format(
               Locale.ROOT,
-              "Cannot read %s (format 1) from %s: %d trailing bytes after offset %d",
+              "Cannot read %s (format %d) from %s: %d trailing bytes after offset %d",
               type.getSimpleName(),
+              format,
               topic,
               in.remaining(),
               in.position()));

@@ -7,6 +7,7 @@ import io.herald.scheduler.rule.Compilation;
 import io.herald.scheduler.rule.CompiledSchedule;
 import io.herald.scheduler.rule.RuleCompiler;
 import io.herald.scheduler.schedule.Decision;
+import io.herald.scheduler.schedule.Definition;
 import io.herald.scheduler.schedule.Directory;
 import io.herald.scheduler.schedule.Firing;
 import io.herald.scheduler.schedule.ScheduleEffects;
@@ -29,8 +30,10 @@ import org.slf4j.LoggerFactory;
  * One task's translator between the stores and the pure {@link ScheduleLifecycle}: reads a
  * schedule's standing, asks the lifecycle, and applies the {@link Decision} to the stores and
  * outputs. Shared by {@link ScheduleChangeProcessor} (changes) and {@link DueTimerPunctuation}
- * (re-checks, due timers, failures), so neither calls the other. Also publishes every change of a
- * schedule's standing on {@code herald.schedule-states}.
+ * (re-checks, due timers, failures), so neither calls the other. The lifecycle gets a change as its
+ * own {@link Definition} ({@link WireDefinitions}); the wire change stays here, for the dead letter
+ * of a change set aside. Also publishes every change of a schedule's standing on {@code
+ * herald.schedule-states}.
  *
  * <p>"Now" comes from a {@link NowSource}: the host's wall clock in production, the task's Streams
  * clock ({@code currentSystemTimeMs}, which the test driver mocks) in tests.
@@ -90,13 +93,18 @@ final class DecisionApplier {
     return stores;
   }
 
-  /** Applies one change; a null change is a tombstone = delete. */
+  /** Applies one change; a null change (a tombstone) or a DELETE deletes. */
   void change(String key, ScheduleChange change, Instant now) {
     ScheduleState state = stores.schedule(key);
-    ScheduleChange def = state.definition();
+    Definition def = state.definition();
     Decision d =
         lifecycle.onChange(
-            key, state.standing(), def == null ? null : def.createdAt(), change, directory, now);
+            key,
+            state.standing(),
+            def == null ? null : def.createdAt(),
+            WireDefinitions.upsert(change),
+            directory,
+            now);
     apply(key, state, d, null, now);
   }
 
@@ -155,7 +163,12 @@ final class DecisionApplier {
     Instant now = now();
     Decision.SetAside d =
         lifecycle.setAside(
-            key, state.standing(), change != null ? change : state.definition(), what, stage, now);
+            key,
+            state.standing(),
+            change != null ? WireDefinitions.definition(change) : state.definition(),
+            what,
+            stage,
+            now);
     apply(key, state, d, null, now);
     if (change != null) {
       outputs.deadLetter(key, change, d.reason(), failure, now());
@@ -175,7 +188,7 @@ final class DecisionApplier {
     if (cached != null && cached.generation() == state.generation()) {
       return Optional.of(cached.schedule());
     }
-    ScheduleChange def = state.definition();
+    Definition def = state.definition();
     if (def == null || def.rule() == null) {
       return Optional.empty();
     }
@@ -306,7 +319,7 @@ final class DecisionApplier {
     }
 
     @Override
-    public void save(ScheduleChange definition, Standing after) {
+    public void save(Definition definition, Standing after) {
       stores.putSchedule(key, before, ScheduleState.of(definition, after));
     }
 

@@ -4,7 +4,6 @@ import io.herald.contracts.command.CommandId;
 import io.herald.contracts.command.RecipientType;
 import io.herald.contracts.command.SendCommand;
 import io.herald.contracts.event.ContactInfo;
-import io.herald.contracts.event.ScheduleChange;
 import io.herald.contracts.event.ScheduleKind;
 import io.herald.contracts.limit.Limits;
 import io.herald.contracts.outcome.Occurrence;
@@ -12,6 +11,7 @@ import io.herald.scheduler.config.SchedulerConfig;
 import io.herald.scheduler.render.RenderContext;
 import io.herald.scheduler.render.TemplateRenderer;
 import io.herald.scheduler.rule.CompiledSchedule;
+import io.herald.scheduler.schedule.Definition;
 import io.herald.scheduler.schedule.Firing;
 import io.herald.scheduler.schedule.Recipients;
 import io.herald.scheduler.schedule.ScheduleStatus;
@@ -217,7 +217,7 @@ final class DueTimerPunctuation implements Punctuator {
       }
       return 0;
     }
-    ScheduleChange def = state.definition();
+    Definition def = state.definition();
     ZoneId zone =
         applier.compiledFor(key, state).map(CompiledSchedule::zone).orElse(ZoneOffset.UTC);
     int total = state.recipientCount();
@@ -339,7 +339,7 @@ final class DueTimerPunctuation implements Punctuator {
    * another tenant's contact). The command id of a contact-id recipient uses the contact id, not
    * the phone: a phone change between a fire and its re-fire must not produce a second id.
    */
-  private Resolved resolve(ScheduleChange def, String recipient) {
+  private Resolved resolve(Definition def, String recipient) {
     if (def.kind() == ScheduleKind.AUTOPOST) {
       return new Resolved(recipient, recipient, RecipientType.GROUP, null, null, Map.of());
     }

@@ -90,25 +90,7 @@ final class ScheduleChangeDecoder implements Processor<String, byte[], String, O
    * value reaches a store or an output.
    */
   static ScheduleChange tooLarge(ScheduleChange c, int bytes) {
-    String reason = ScheduleValidator.tooLargeReason(bytes);
-    return new ScheduleChange(
-        c.schemaVersion(),
-        c.op(),
-        c.scheduleKey(),
-        c.kind(),
-        c.tenantId(),
-        c.deviceId(),
-        null,
-        null,
-        null,
-        List.of(),
-        null,
-        null,
-        c.active(),
-        c.sourceStatus(),
-        c.sourceVersion(),
-        c.createdAt(),
-        List.of(reason));
+    return c.withoutContent(List.of(ScheduleValidator.tooLargeReason(bytes)));
   }
 
   private void deadLetter(Record<String, byte[]> record, String why, Exception e) {

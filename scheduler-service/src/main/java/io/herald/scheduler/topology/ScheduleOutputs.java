@@ -5,7 +5,7 @@ import io.herald.contracts.event.ScheduleKind;
 import io.herald.contracts.outcome.ScheduleError;
 import io.herald.contracts.topic.DeadLetters;
 import io.herald.contracts.topic.Topics;
-import io.herald.scheduler.schedule.Definitions;
+import io.herald.scheduler.schedule.Definition;
 import io.herald.scheduler.schedule.ScheduleStatus;
 import io.herald.scheduler.store.ScheduleState;
 import java.time.Instant;
@@ -78,11 +78,11 @@ final class ScheduleOutputs {
         && before.executionCount() == after.executionCount()) {
       return;
     }
-    ScheduleChange def =
+    Definition def =
         after.definition() != null
             ? after.definition()
             : before == null ? null : before.definition();
-    ScheduleKind kind = def != null ? def.kind() : Definitions.kindOf(key);
+    ScheduleKind kind = def != null ? def.kind() : Definition.kindOf(key);
     if (kind == null) {
       return; // a delete of a key this store never knew, with no kind prefix: nothing to show
     }

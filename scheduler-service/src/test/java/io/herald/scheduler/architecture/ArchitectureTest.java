@@ -163,6 +163,21 @@ class ArchitectureTest {
     }
   }
 
+  /** Wire payloads the lifecycle must not depend on: the topology translates them (ADR 0009). */
+  private static final Set<String> WIRE_ONLY_AT_EDGES =
+      Set.of("io.herald.contracts.event.ScheduleChange", "io.herald.contracts.event.ChangeOp");
+
+  @Test
+  void shouldKeepTheWireScheduleChangeOutOfTheLifecycleWhenSchedulePackage() {
+    List<String> offenders =
+        importsByPackage().getOrDefault("schedule", List.of()).stream()
+            .filter(WIRE_ONLY_AT_EDGES::contains)
+            .toList();
+
+    assertThat(importsByPackage()).containsKey("schedule");
+    assertThat(offenders).as("schedule works on its own Definition").isEmpty();
+  }
+
   @Test
   void shouldSeeTheDomainPackagesThisTestIsAbout() {
     // Guards the test itself: a moved source root would make every rule above pass vacuously.

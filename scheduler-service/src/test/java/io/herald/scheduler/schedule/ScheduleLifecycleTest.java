@@ -2,9 +2,7 @@ package io.herald.scheduler.schedule;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.herald.contracts.event.ChangeOp;
 import io.herald.contracts.event.RuleSpec;
-import io.herald.contracts.event.ScheduleChange;
 import io.herald.contracts.event.ScheduleKind;
 import io.herald.contracts.outcome.ErrorReason;
 import io.herald.contracts.outcome.ScheduleError;
@@ -26,7 +24,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.params.provider.NullSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** The schedule state machine alone: a standing, an event and now in, a decision out. */
@@ -44,11 +41,9 @@ class ScheduleLifecycleTest {
 
   private final ScheduleLifecycle lifecycle = new ScheduleLifecycle(100, WAIT);
 
-  private static ScheduleChange change(
+  private static Definition change(
       List<String> recipients, RuleSpec rule, boolean active, String status, Instant createdAt) {
-    return new ScheduleChange(
-        1,
-        ChangeOp.UPSERT,
+    return new Definition(
         KEY,
         ScheduleKind.RECURRING,
         "t1",
@@ -66,7 +61,7 @@ class ScheduleLifecycleTest {
         List.of());
   }
 
-  private static ScheduleChange daily() {
+  private static Definition daily() {
     return change(List.of("+6281234567890"), DAILY, true, "active", NOW);
   }
 
@@ -109,7 +104,7 @@ class ScheduleLifecycleTest {
     }
   }
 
-  private Decision onChange(Standing s, ScheduleChange c, Directory d) {
+  private Decision onChange(Standing s, Definition c, Directory d) {
     return lifecycle.onChange(KEY, s, null, c, d, NOW);
   }
 
@@ -137,31 +132,10 @@ class ScheduleLifecycleTest {
               });
     }
 
-    @ParameterizedTest
-    @NullSource
-    @ValueSource(strings = "DELETE")
-    void shouldDeleteKeepingWhatFiredWhenATombstoneOrDeleteArrives(String op) {
-      ScheduleChange c =
-          op == null
-              ? null
-              : new ScheduleChange(
-                  1,
-                  ChangeOp.DELETE,
-                  KEY,
-                  ScheduleKind.RECURRING,
-                  "t1",
-                  "d1",
-                  null,
-                  null,
-                  null,
-                  List.of(),
-                  null,
-                  null,
-                  false,
-                  null,
-                  8,
-                  NOW,
-                  List.of());
+    @Test
+    void shouldDeleteKeepingWhatFiredWhenATombstoneArrives() {
+      // A DELETE change reaches the lifecycle as null too (WireDefinitionsTest).
+      Definition c = null;
 
       Decision d = onChange(armed(NINE_NEXT_DAY, NINE, 1), c, Known.everything());
 
@@ -217,7 +191,7 @@ class ScheduleLifecycleTest {
 
     @Test
     void shouldRejectWithEveryProblemAndKeepOnlyASkeleton() {
-      ScheduleChange bad = change(List.of("not-a-number"), null, true, "active", NOW);
+      Definition bad = change(List.of("not-a-number"), null, true, "active", NOW);
 
       Decision d = onChange(armed(NINE, null, 0), bad, Known.everything());
 
@@ -251,7 +225,7 @@ class ScheduleLifecycleTest {
     @Test
     void shouldAnchorAChangeWithoutCreatedAtAtTheStoredOne() {
       Instant stored = NOW.minus(Duration.ofDays(3));
-      ScheduleChange c = change(List.of("+6281234567890"), DAILY, true, "active", null);
+      Definition c = change(List.of("+6281234567890"), DAILY, true, "active", null);
 
       Decision keeps = lifecycle.onChange(KEY, Standing.none(), stored, c, Known.everything(), NOW);
       Decision anchorsNow =
@@ -380,7 +354,7 @@ class ScheduleLifecycleTest {
     @ParameterizedTest
     @CsvSource({"0,HOLD", "30,ACCEPT_ANYWAY"})
     void shouldWaitForUnknownContactsThenArmAnyway(long secondsHeld, String expected) {
-      ScheduleChange c = change(List.of(CONTACT), DAILY, true, "active", NOW);
+      Definition c = change(List.of(CONTACT), DAILY, true, "active", NOW);
       Standing s = secondsHeld == 0 ? Standing.none() : held(NOW.minusSeconds(secondsHeld));
 
       Decision d = onChange(s, c, Known.deviceOnly());
@@ -397,7 +371,7 @@ class ScheduleLifecycleTest {
 
     @Test
     void shouldNotHoldBackAnArmedScheduleForItsContacts() {
-      ScheduleChange c = change(List.of(CONTACT), DAILY, true, "active", NOW);
+      Definition c = change(List.of(CONTACT), DAILY, true, "active", NOW);
 
       Decision d = onChange(armed(NINE, null, 0), c, Known.deviceOnly());
 
@@ -412,7 +386,7 @@ class ScheduleLifecycleTest {
 
     private Decision recheck(Standing s, Instant deadline, Directory d) {
       return lifecycle.onRecheck(
-          KEY, s, deadline, Definitions.stored(daily()), () -> daily().recipients(), d, NOW);
+          KEY, s, deadline, daily().stored(), () -> daily().recipients(), d, NOW);
     }
 
     @Test
@@ -428,7 +402,7 @@ class ScheduleLifecycleTest {
               KEY,
               held(NOW),
               NOW.plus(WAIT),
-              Definitions.stored(daily()),
+              daily().stored(),
               () -> {
                 throw new AssertionError("recipients read while the device is missing");
               },
@@ -445,7 +419,7 @@ class ScheduleLifecycleTest {
               KEY,
               held(NOW),
               NOW.plus(WAIT),
-              Definitions.stored(daily()),
+              daily().stored(),
               () -> List.of(CONTACT),
               Known.deviceOnly(),
               NOW);
@@ -644,7 +618,7 @@ class ScheduleLifecycleTest {
       }
 
       @Override
-      public void save(ScheduleChange definition, Standing after) {
+      public void save(Definition definition, Standing after) {
         calls.add("save");
       }
 

@@ -2,11 +2,9 @@ package io.herald.scheduler.schedule;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.herald.contracts.event.ChangeOp;
 import io.herald.contracts.event.DeviceInfo;
 import io.herald.contracts.event.PacingSpec;
 import io.herald.contracts.event.RuleSpec;
-import io.herald.contracts.event.ScheduleChange;
 import io.herald.contracts.event.ScheduleKind;
 import io.herald.contracts.outcome.ErrorReason;
 import io.herald.scheduler.schedule.ScheduleValidator.DeviceCheck;
@@ -27,11 +25,9 @@ class ScheduleValidatorTest {
 
   private final ScheduleValidator validator = new ScheduleValidator(3);
 
-  private static ScheduleChange change(
+  private static Definition change(
       ScheduleKind kind, List<String> recipients, String text, String media, PacingSpec pacing) {
-    return new ScheduleChange(
-        1,
-        ChangeOp.UPSERT,
+    return new Definition(
         kind.keyFor("x"),
         kind,
         "t1",

@@ -39,8 +39,16 @@ class StoreSerdePropertiesTest {
       @ForAll("scheduleStates") ScheduleState state) {
     byte[] bytes = states.serialize(TOPIC, state);
 
-    assertThat(bytes[0]).isEqualTo(StoreSerde.FORMAT_V1);
+    assertThat(bytes[0]).isEqualTo(StoreSerde.FORMAT_V2);
     assertThat(states.deserialize(TOPIC, bytes)).isEqualTo(state);
+  }
+
+  @Property(tries = 2000)
+  void shouldReadFormat1IntoTheDefinitionTheTopologyWouldHaveMade(
+      @ForAll("formerStates") FormerState former) {
+    byte[] bytes = FormerState.format1(former);
+
+    assertThat(states.deserialize(TOPIC, bytes)).isEqualTo(former.converted());
   }
 
   @Property(tries = 1000)
@@ -55,11 +63,12 @@ class StoreSerdePropertiesTest {
 
   @Property(tries = 1000)
   void shouldReadLegacyJsonScheduleStateAsEqualObject(
-      @ForAll("jsonSafeScheduleStates") ScheduleState state) {
-    byte[] json = new JsonSerde<>(ScheduleState.class).serialize(TOPIC, state);
+      @ForAll("jsonSafeFormerStates") FormerState former) {
+    // The former JSON store wrote the state with the wire ScheduleChange as its definition.
+    byte[] json = new JsonSerde<>(FormerState.class).serialize(TOPIC, former);
 
     assertThat(json[0]).isEqualTo((byte) '{');
-    assertThat(states.deserialize(TOPIC, json)).isEqualTo(state);
+    assertThat(states.deserialize(TOPIC, json)).isEqualTo(former.converted());
   }
 
   @Property(tries = 500)
@@ -93,10 +102,15 @@ class StoreSerdePropertiesTest {
   }
 
   @Provide
-  Arbitrary<ScheduleState> jsonSafeScheduleStates() {
+  Arbitrary<FormerState> formerStates() {
+    return formerStates(strings(true), instants(true));
+  }
+
+  @Provide
+  Arbitrary<FormerState> jsonSafeFormerStates() {
     // Jackson refuses to write unpaired surrogates and the ISO form of far years: the former JSON
     // store only ever held what it could write, so only that needs to be readable.
-    return scheduleStates(strings(false), instants(false));
+    return formerStates(strings(false), instants(false));
   }
 
   @Provide
@@ -122,7 +136,7 @@ class StoreSerdePropertiesTest {
   private static Arbitrary<ScheduleState> scheduleStates(
       Arbitrary<String> strings, Arbitrary<Instant> instants) {
     return Combinators.combine(
-            changes(strings, instants).injectNull(0.2),
+            changes(strings, instants).map(FormerState::definitionOf).injectNull(0.2),
             Arbitraries.longs(),
             Arbitraries.of(ScheduleStatus.class).injectNull(0.1),
             instants.injectNull(0.3),
@@ -131,6 +145,20 @@ class StoreSerdePropertiesTest {
             Arbitraries.integers(),
             instants.injectNull(0.5))
         .as(ScheduleState::new);
+  }
+
+  private static Arbitrary<FormerState> formerStates(
+      Arbitrary<String> strings, Arbitrary<Instant> instants) {
+    return Combinators.combine(
+            changes(strings, instants).injectNull(0.2),
+            Arbitraries.longs(),
+            Arbitraries.of(ScheduleStatus.class).injectNull(0.1),
+            instants.injectNull(0.3),
+            instants.injectNull(0.3),
+            Arbitraries.longs(),
+            Arbitraries.integers(),
+            instants.injectNull(0.5))
+        .as(FormerState::new);
   }
 
   private static Arbitrary<FanOutJob> fanOutJobs(

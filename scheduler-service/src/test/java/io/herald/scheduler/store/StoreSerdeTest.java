@@ -6,8 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.herald.contracts.event.ChangeOp;
 import io.herald.contracts.event.PacingSpec;
 import io.herald.contracts.event.RuleSpec;
-import io.herald.contracts.event.ScheduleChange;
 import io.herald.contracts.event.ScheduleKind;
+import io.herald.scheduler.schedule.Definition;
 import io.herald.scheduler.schedule.ScheduleStatus;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.RecordComponent;
@@ -36,9 +36,7 @@ class StoreSerdeTest {
   /** The bench's schedule: a scheduled broadcast, once, message "Hello from the bench". */
   static final ScheduleState TYPICAL =
       new ScheduleState(
-          new ScheduleChange(
-              ScheduleChange.SCHEMA_VERSION,
-              ChangeOp.UPSERT,
+          new Definition(
               "broadcast:7f1c2d3e-4b5a-4c6d-8e9f-0a1b2c3d4e5f",
               ScheduleKind.BROADCAST,
               "bench-tenant",
@@ -62,9 +60,26 @@ class StoreSerdeTest {
           1,
           null);
 
-  /** Format 1 of {@link #TYPICAL}, frozen: a change here breaks every existing state dir. */
+  /**
+   * Format 1 of {@link #TYPICAL} (its definition then the wire {@code ScheduleChange}, schema
+   * version 1, op upsert), as the previous scheduler wrote it, frozen: running deployments have
+   * these bytes in their state dirs and changelogs.
+   */
   private static final String TYPICAL_V1_HEX =
       "0107ff3e02015c62726f6164636173743a37663163326433652d346235612d346336642d386539662d3061"
+          + "31623263336434653566021862656e63682d74656e616e744830303030303030302d303030302d3430"
+          + "30302d383030302d3030303030303030303034321c62656e63682037663163326433652848656c6c6f"
+          + "2066726f6d207468652062656e6368008149086f6e6365065554430230323032362d30362d30315430"
+          + "373a30303a33302e3530305a070c6d616e75616c000001127363686564756c656402e0b7e9a10d959a"
+          + "ef3a0002019cb8e9a10d80cab5ee010002";
+
+  /**
+   * Format 2 of {@link #TYPICAL}, frozen: a change here breaks every existing state dir. It is
+   * format 1 without the definition's schema version and op (bytes {@code 02 01}), its presence
+   * bits shifted down by the op's bit ({@code ff3e} → {@code bf1f}).
+   */
+  private static final String TYPICAL_V2_HEX =
+      "0207bf1f5c62726f6164636173743a37663163326433652d346235612d346336642d386539662d3061"
           + "31623263336434653566021862656e63682d74656e616e744830303030303030302d303030302d3430"
           + "30302d383030302d3030303030303030303034321c62656e63682037663163326433652848656c6c6f"
           + "2066726f6d207468652062656e6368008149086f6e6365065554430230323032362d30362d30315430"
@@ -91,11 +106,100 @@ class StoreSerdeTest {
   class Format {
 
     @Test
-    void shouldWriteTheFrozenFormat1BytesWhenEncodingTheTypicalSchedule() {
+    void shouldWriteTheFrozenFormat2BytesWhenEncodingTheTypicalSchedule() {
       byte[] bytes = states.serialize(TOPIC, TYPICAL);
 
-      assertThat(hex(bytes)).isEqualTo(TYPICAL_V1_HEX);
+      assertThat(hex(bytes)).isEqualTo(TYPICAL_V2_HEX);
+      assertThat(states.deserialize(TOPIC, unhex(TYPICAL_V2_HEX))).isEqualTo(TYPICAL);
+    }
+
+    @Test
+    void shouldReadTheFrozenFormat1BytesIntoTheSchedulersOwnDefinition() {
       assertThat(states.deserialize(TOPIC, unhex(TYPICAL_V1_HEX))).isEqualTo(TYPICAL);
+    }
+
+    @Test
+    void shouldRewriteFormat1InFormat2() {
+      ScheduleState old = states.deserialize(TOPIC, unhex(TYPICAL_V1_HEX));
+
+      assertThat(hex(states.serialize(TOPIC, old))).isEqualTo(TYPICAL_V2_HEX);
+    }
+
+    @Test
+    void shouldReadAFormat1SkeletonCutFromADelete() {
+      // A delete set aside stored the skeleton of the delete: op DELETE, key, kind and version.
+      ScheduleState skeleton =
+          new ScheduleState(
+              new Definition(
+                  "recurring:1",
+                  ScheduleKind.RECURRING,
+                  null,
+                  null,
+                  null,
+                  null,
+                  null,
+                  List.of(),
+                  null,
+                  null,
+                  false,
+                  null,
+                  9L,
+                  null,
+                  List.of()),
+              2,
+              ScheduleStatus.INVALID,
+              null,
+              null,
+              0,
+              0,
+              null);
+      // format 1; state presence: definition, status; definition presence: op, key, kind,
+      // recipients; schema version 1, op DELETE (2), key, kind RECURRING (1), no recipients,
+      // active false, version 9, no mapping errors; generation 2, INVALID, 0 executions and
+      // recipients.
+      String v1 =
+          "0103"
+              + "8702"
+              + "02"
+              + "02"
+              + "16"
+              + hex("recurring:1".getBytes(StandardCharsets.US_ASCII))
+              + "01"
+              + "00"
+              + "00"
+              + "12"
+              + "00"
+              + "04"
+              + "05"
+              + "00"
+              + "00";
+
+      assertThat(states.deserialize(TOPIC, unhex(v1))).isEqualTo(skeleton);
+    }
+
+    @Test
+    void shouldRefuseAFormat1DefinitionWithAnUnknownOp() {
+      String v1 =
+          "0103"
+              + "8702"
+              + "02"
+              + "2a"
+              + "16"
+              + hex("recurring:1".getBytes(StandardCharsets.US_ASCII))
+              + "01"
+              + "00"
+              + "00"
+              + "12"
+              + "00"
+              + "04"
+              + "05"
+              + "00"
+              + "00";
+
+      assertThatThrownBy(() -> states.deserialize(TOPIC, unhex(v1)))
+          .isInstanceOf(SerializationException.class)
+          .hasMessageContaining("format 1")
+          .hasMessageContaining("unknown ChangeOp code 42");
     }
 
     @Test
@@ -106,11 +210,11 @@ class StoreSerdeTest {
     }
 
     @Test
-    void shouldRewriteLegacyJsonInFormat1() {
+    void shouldRewriteLegacyJsonInFormat2() {
       ScheduleState legacy =
           states.deserialize(TOPIC, TYPICAL_LEGACY_JSON.getBytes(StandardCharsets.UTF_8));
 
-      assertThat(states.serialize(TOPIC, legacy)[0]).isEqualTo(StoreSerde.FORMAT_V1);
+      assertThat(states.serialize(TOPIC, legacy)[0]).isEqualTo(StoreSerde.FORMAT_V2);
     }
 
     @Test
@@ -139,6 +243,30 @@ class StoreSerdeTest {
     }
 
     @Test
+    void shouldReadFormat1FanOutJobsAndChunksWhoseLayoutDidNotChange() {
+      FanOutJob job =
+          new FanOutJob(
+              "recurring:1",
+              Instant.parse("2026-06-01T07:00:00Z"),
+              Instant.parse("2026-06-01T07:00:00.250Z"),
+              1000,
+              3,
+              7,
+              null,
+              false);
+      RecipientChunk chunk = new RecipientChunk(List.of("+4915000000001", "c-1"));
+      byte[] jobBytes = StoreSerde.fanOutJob().serialize(TOPIC, job);
+      byte[] chunkBytes = StoreSerde.recipientChunk().serialize(TOPIC, chunk);
+      assertThat(jobBytes[0]).isEqualTo(StoreSerde.FORMAT_V2);
+      assertThat(chunkBytes[0]).isEqualTo(StoreSerde.FORMAT_V2);
+      jobBytes[0] = StoreSerde.FORMAT_V1;
+      chunkBytes[0] = StoreSerde.FORMAT_V1;
+
+      assertThat(StoreSerde.fanOutJob().deserialize(TOPIC, jobBytes)).isEqualTo(job);
+      assertThat(StoreSerde.recipientChunk().deserialize(TOPIC, chunkBytes)).isEqualTo(chunk);
+    }
+
+    @Test
     void shouldKeepTombstonesNull() {
       assertThat(states.serialize(TOPIC, null)).isNull();
       assertThat(states.deserialize(TOPIC, null)).isNull();
@@ -155,7 +283,7 @@ class StoreSerdeTest {
   class Corruption {
 
     @ParameterizedTest
-    @ValueSource(ints = {0x00, 0x02, 0x7f, 0x80, 0xff, '['})
+    @ValueSource(ints = {0x00, 0x03, 0x7f, 0x80, 0xff, '['})
     void shouldRefuseWithTheByteWhenTheFormatIsUnknown(int first) {
       byte[] bytes = states.serialize(TOPIC, TYPICAL);
       bytes[0] = (byte) first;
@@ -234,7 +362,7 @@ class StoreSerdeTest {
                 "%s now has components %s but StoreCodecs format %d encodes %s. Encode the"
                     + " change in StoreCodecs (old state needs a new format byte whose reader"
                     + " fills defaults), then update StoreCodecs.ENCODED_COMPONENTS",
-                type.getName(), actual, StoreSerde.FORMAT_V1, covered)
+                type.getName(), actual, StoreSerde.FORMAT_V2, covered)
             .isEqualTo(covered);
       }
     }

@@ -17,6 +17,7 @@ import io.herald.contracts.limit.Limits;
 import io.herald.contracts.outcome.ErrorReason;
 import io.herald.contracts.outcome.ScheduleError;
 import io.herald.contracts.topic.Topics;
+import io.herald.scheduler.schedule.Definition;
 import io.herald.scheduler.schedule.ScheduleStatus;
 import io.herald.scheduler.store.ScheduleState;
 import java.nio.charset.StandardCharsets;
@@ -70,24 +71,7 @@ class PoisonContainmentTest {
   }
 
   private static ScheduleChange withMessage(ScheduleChange c, String message, String mediaUrl) {
-    return new ScheduleChange(
-        c.schemaVersion(),
-        c.op(),
-        c.scheduleKey(),
-        c.kind(),
-        c.tenantId(),
-        c.deviceId(),
-        c.name(),
-        message,
-        mediaUrl,
-        c.recipients(),
-        c.rule(),
-        c.pacing(),
-        c.active(),
-        c.sourceStatus(),
-        c.sourceVersion(),
-        c.createdAt(),
-        c.mappingErrors());
+    return c.withMessage(message, mediaUrl);
   }
 
   private static ScheduleChange withRule(ScheduleChange c, RuleSpec rule) {
@@ -326,24 +310,11 @@ class PoisonContainmentTest {
       recipients.add("+" + "1".repeat(15) + "      ".repeat(13));
     }
     ScheduleChange big =
-        new ScheduleChange(
-            armed.schemaVersion(),
-            armed.op(),
-            armed.scheduleKey(),
-            armed.kind(),
-            armed.tenantId(),
-            armed.deviceId(),
-            armed.name(),
-            "second version",
-            null,
-            recipients,
-            armed.rule(),
-            armed.pacing(),
-            true,
-            null,
-            2L,
-            armed.createdAt(),
-            List.of());
+        armed
+            .withMessage("second version", null)
+            .withRecipients(recipients)
+            .withStatus(true, null)
+            .withSourceVersion(2L);
     byte[] bytes = Topics.SCHEDULE_CHANGES.valueSerde().serializer().serialize("t", big);
     assertThat(bytes.length).isGreaterThan(Limits.MAX_DEFINITION_BYTES);
     f.rawChanges.pipeInput(big.scheduleKey(), bytes, f.now());
@@ -367,13 +338,11 @@ class PoisonContainmentTest {
     KeyValueStore<String, ScheduleState> schedules =
         f.driver.getKeyValueStore(Names.SCHEDULES_STORE);
     ScheduleState state = schedules.get(victim.scheduleKey());
-    ScheduleChange d = state.definition();
+    Definition d = state.definition();
     schedules.put(
         victim.scheduleKey(),
         new ScheduleState(
-            new ScheduleChange(
-                d.schemaVersion(),
-                d.op(),
+            new Definition(
                 d.scheduleKey(),
                 null,
                 d.tenantId(),

@@ -269,87 +269,21 @@ final class SchedulerFixture implements AutoCloseable {
   }
 
   static ScheduleChange withDevice(ScheduleChange c, String deviceId) {
-    return new ScheduleChange(
-        c.schemaVersion(),
-        c.op(),
-        c.scheduleKey(),
-        c.kind(),
-        c.tenantId(),
-        deviceId,
-        c.name(),
-        c.message(),
-        c.mediaUrl(),
-        c.recipients(),
-        c.rule(),
-        c.pacing(),
-        c.active(),
-        c.sourceStatus(),
-        c.sourceVersion(),
-        c.createdAt(),
-        c.mappingErrors());
+    return c.withDeviceId(deviceId);
   }
 
   static ScheduleChange withCreatedAt(ScheduleChange c, Instant createdAt) {
-    return new ScheduleChange(
-        c.schemaVersion(),
-        c.op(),
-        c.scheduleKey(),
-        c.kind(),
-        c.tenantId(),
-        c.deviceId(),
-        c.name(),
-        c.message(),
-        c.mediaUrl(),
-        c.recipients(),
-        c.rule(),
-        c.pacing(),
-        c.active(),
-        c.sourceStatus(),
-        c.sourceVersion(),
-        createdAt,
-        c.mappingErrors());
+    return c.withCreatedAt(createdAt);
   }
 
+  /** A newer version of {@code c}, active or not. */
   static ScheduleChange withActive(ScheduleChange c, boolean active, String sourceStatus) {
-    return new ScheduleChange(
-        c.schemaVersion(),
-        c.op(),
-        c.scheduleKey(),
-        c.kind(),
-        c.tenantId(),
-        c.deviceId(),
-        c.name(),
-        c.message(),
-        c.mediaUrl(),
-        c.recipients(),
-        c.rule(),
-        c.pacing(),
-        active,
-        sourceStatus,
-        c.sourceVersion() + 1,
-        c.createdAt(),
-        c.mappingErrors());
+    return c.withStatus(active, sourceStatus).withSourceVersion(c.sourceVersion() + 1);
   }
 
+  /** A newer version of {@code c} with another rule. */
   static ScheduleChange withRule(ScheduleChange c, RuleSpec rule) {
-    return new ScheduleChange(
-        c.schemaVersion(),
-        c.op(),
-        c.scheduleKey(),
-        c.kind(),
-        c.tenantId(),
-        c.deviceId(),
-        c.name(),
-        c.message(),
-        c.mediaUrl(),
-        c.recipients(),
-        rule,
-        c.pacing(),
-        c.active(),
-        c.sourceStatus(),
-        c.sourceVersion() + 1,
-        c.createdAt(),
-        c.mappingErrors());
+    return c.withRule(rule).withSourceVersion(c.sourceVersion() + 1);
   }
 
   static String contactId(int i) {

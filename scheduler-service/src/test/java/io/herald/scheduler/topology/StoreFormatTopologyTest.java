@@ -38,7 +38,7 @@ class StoreFormatTopologyTest {
   }
 
   @Test
-  void shouldWriteFormat1ToTheChangelogsWhenAScheduleIsArmedAndFires() {
+  void shouldWriteFormat2ToTheChangelogsWhenAScheduleIsArmedAndFires() {
     f.send(
         recurring(
             "r1", daily("09:00", "Europe/Berlin"), List.of(phone(1), phone(2), phone(3)), "Hi"));
@@ -62,7 +62,7 @@ class StoreFormatTopologyTest {
       assertThat(values).as("values in the changelog of %s", store).isNotEmpty();
       assertThat(values)
           .as("first bytes of the %s changelog values", store)
-          .allSatisfy(v -> assertThat(v[0]).isEqualTo(StoreSerde.FORMAT_V1));
+          .allSatisfy(v -> assertThat(v[0]).isEqualTo(StoreSerde.FORMAT_V2));
     }
   }
 }
