@@ -18,7 +18,8 @@ import org.apache.kafka.clients.producer.ProducerConfig;
  *       any variable naming a key the service owns);
  *   <li>what every client owns: {@code bootstrap.servers} and, when given, {@code client.id};
  *   <li>what the role owns: a producer's {@code max.request.size} (one record bound end to end), a
- *       consumer's {@code group.id} and {@code enable.auto.commit=false};
+ *       consumer's {@code group.id} and {@code enable.auto.commit=false}, a Streams application's
+ *       {@code application.id} and its producer's {@code max.request.size};
  *   <li>what the caller {@link Builder#set sets} (e.g. serializers, {@code isolation.level}).
  * </ol>
  */
@@ -44,6 +45,21 @@ public final class KafkaClients {
     return new Builder(bootstrapServers, passthrough)
         .role(ConsumerConfig.GROUP_ID_CONFIG, Objects.requireNonNull(groupId, "groupId"))
         .role(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+  }
+
+  /**
+   * A Kafka Streams application's properties: its {@code application.id} and the producer's record
+   * bound (prefixed {@code producer.}) are owned. The keys are Streams' own, written out so that
+   * this module needs no Kafka Streams dependency.
+   */
+  public static Builder streams(
+      String bootstrapServers,
+      Map<String, String> passthrough,
+      String applicationId,
+      int maxRequestBytes) {
+    return new Builder(bootstrapServers, passthrough)
+        .role("application.id", Objects.requireNonNull(applicationId, "applicationId"))
+        .role("producer." + ProducerConfig.MAX_REQUEST_SIZE_CONFIG, maxRequestBytes);
   }
 
   /** An admin client's properties. */

@@ -5,10 +5,10 @@ import io.herald.contracts.event.DeviceInfo;
 import io.herald.contracts.limit.Limits;
 import io.herald.contracts.serde.JsonSerde;
 import io.herald.contracts.topic.Topics;
+import io.herald.runtime.kafka.KafkaClients;
 import io.herald.scheduler.config.SchedulerConfig;
 import io.herald.scheduler.store.StoreSerde;
 import java.util.Properties;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsConfig;
@@ -157,43 +157,41 @@ public final class SchedulerTopology {
    * and SchedulerConfig already refuses a passthrough that names one).
    */
   public static Properties streamsProperties(SchedulerConfig config, SchedulerMetrics metrics) {
-    Properties p = new Properties();
-    p.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, Integer.toString(config.numStandbyReplicas()));
-    p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, Short.toString(config.replicationFactor()));
     // One stream thread per core, up to one per partition: a single thread was the whole bound of
     // a burst and of CDC at 1,000 changes/s in the benchmarks. KAFKA_NUM_STREAM_THREADS overrides.
-    p.put(
-        StreamsConfig.NUM_STREAM_THREADS_CONFIG,
-        Integer.toString(
-            Math.max(
-                1, Math.min(Runtime.getRuntime().availableProcessors(), config.partitions()))));
-    p.putAll(config.kafkaPassthrough());
-
-    p.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
-    p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
-    p.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir().toString());
-    p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-    p.put(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, "true");
-    p.put(StreamsConfig.DEFAULT_KEY_SERDE_CLASS_CONFIG, Serdes.StringSerde.class.getName());
-    p.put(StreamsConfig.DEFAULT_VALUE_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class.getName());
-    p.put(
-        StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
-        LogAndCountDeserializationHandler.class.getName());
-    p.put(LogAndCountDeserializationHandler.METRICS_CONFIG, metrics);
+    int threads =
+        Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(), config.partitions()));
     // One record size end to end: every record the tasks write (outputs, dead letters,
     // changelogs) may be as large as the topics accept, and the changelogs Streams creates
     // accept what the producer sends. A record Kafka still refuses is dropped and counted by the
     // handler instead of killing the thread on every restart.
-    p.put(
-        StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG),
-        Integer.toString(Limits.MAX_RECORD_BYTES));
-    p.put(
-        StreamsConfig.topicPrefix(TopicConfig.MAX_MESSAGE_BYTES_CONFIG),
-        Integer.toString(Limits.TOPIC_MAX_MESSAGE_BYTES));
-    p.put(
-        StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG,
-        OversizedRecordHandler.class.getName());
-    p.put(OversizedRecordHandler.METRICS_CONFIG, metrics);
-    return p;
+    return KafkaClients.streams(
+            config.bootstrapServers(),
+            config.kafkaPassthrough(),
+            config.applicationId(),
+            Limits.MAX_RECORD_BYTES)
+        .byDefault(
+            StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG,
+            Integer.toString(config.numStandbyReplicas()))
+        .byDefault(
+            StreamsConfig.REPLICATION_FACTOR_CONFIG, Short.toString(config.replicationFactor()))
+        .byDefault(StreamsConfig.NUM_STREAM_THREADS_CONFIG, Integer.toString(threads))
+        .set(StreamsConfig.STATE_DIR_CONFIG, config.stateDir().toString())
+        .set(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2)
+        .set(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, "true")
+        .set(StreamsConfig.DEFAULT_KEY_SERDE_CLASS_CONFIG, Serdes.StringSerde.class.getName())
+        .set(StreamsConfig.DEFAULT_VALUE_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class.getName())
+        .set(
+            StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
+            LogAndCountDeserializationHandler.class.getName())
+        .set(LogAndCountDeserializationHandler.METRICS_CONFIG, metrics)
+        .set(
+            StreamsConfig.topicPrefix(TopicConfig.MAX_MESSAGE_BYTES_CONFIG),
+            Integer.toString(Limits.TOPIC_MAX_MESSAGE_BYTES))
+        .set(
+            StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG,
+            OversizedRecordHandler.class.getName())
+        .set(OversizedRecordHandler.METRICS_CONFIG, metrics)
+        .toProperties();
   }
 }
