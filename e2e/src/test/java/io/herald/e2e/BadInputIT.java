@@ -92,27 +92,6 @@ class BadInputIT {
         null);
   }
 
-  private static ScheduleChange withDevice(ScheduleChange c, String deviceId) {
-    return new ScheduleChange(
-        c.schemaVersion(),
-        c.op(),
-        c.scheduleKey(),
-        c.kind(),
-        c.tenantId(),
-        deviceId,
-        c.name(),
-        c.message(),
-        c.mediaUrl(),
-        c.recipients(),
-        c.rule(),
-        c.pacing(),
-        c.active(),
-        c.sourceStatus(),
-        c.sourceVersion(),
-        c.createdAt(),
-        c.mappingErrors());
-  }
-
   @Test
   @Timeout(value = 4, unit = TimeUnit.MINUTES)
   void badDefinitionsAreRejectedWithReasonsAndDisturbNothingElse() {
@@ -248,7 +227,7 @@ class BadInputIT {
     add.accept(
         "unknown device",
         new Object[] {
-          withDevice(change(w, d, good, two, ok, null), UUID.randomUUID().toString()),
+          change(w, d, good, two, ok, null).withDeviceId(UUID.randomUUID().toString()),
           ErrorReason.UNKNOWN_DEVICE
         });
     add.accept(

@@ -3,6 +3,8 @@ package io.herald.scheduler.app;
 import io.herald.runtime.config.ConfigException;
 import io.herald.runtime.config.EnvReader;
 import io.herald.runtime.http.AdminServer;
+import io.herald.runtime.jdbc.DatabaseProbe;
+import io.herald.runtime.jdbc.JdbcTimeouts;
 import io.herald.runtime.metrics.MetricsRegistries;
 import io.herald.scheduler.cdc.CdcConfig;
 import io.herald.scheduler.cdc.CdcEngine;
@@ -15,6 +17,7 @@ import io.herald.scheduler.projector.ScheduleStateProjector;
 import io.herald.scheduler.topology.SchedulerMetrics;
 import io.herald.scheduler.topology.StreamsRunner;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.sql.DriverManager;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -244,6 +247,15 @@ public final class SchedulerApp implements AutoCloseable {
     }
     ScheduleStateProjector p = new ScheduleStateProjector(projector, registry, onFatal);
     DailyTotals totals = new DailyTotals(projector, registry, onFatal);
+    // /health/ready reports a database that does not answer (the projector cannot write back)
+    DatabaseProbe database =
+        new DatabaseProbe(
+            () ->
+                DriverManager.getConnection(
+                    projector.jdbcUrl(),
+                    JdbcTimeouts.with(projector.jdbcUser(), projector.jdbcPassword())),
+            Duration.ofSeconds(2),
+            Duration.ofSeconds(2));
     return Component.of(
         "state-projector",
         () -> {
@@ -254,7 +266,7 @@ public final class SchedulerApp implements AutoCloseable {
           totals.close();
           p.close();
         },
-        () -> p.healthy() && totals.healthy());
+        () -> p.healthy() && totals.healthy() && database.answers());
   }
 
   public static void main(String[] args) {

@@ -8,6 +8,7 @@ import io.herald.contracts.outcome.ScheduleError;
 import io.herald.contracts.outcome.ScheduleState;
 import io.herald.contracts.topic.DeadLetters;
 import io.herald.contracts.topic.Topics;
+import io.herald.runtime.jdbc.JdbcTimeouts;
 import io.herald.runtime.jdbc.SqlFailures;
 import io.herald.runtime.jdbc.SqlFailures.Fault;
 import java.nio.charset.StandardCharsets;
@@ -270,13 +271,7 @@ final class BatchApplier {
 
   private Connection connection() throws SQLException {
     if (connection == null || connection.isClosed()) {
-      Properties p = new Properties();
-      if (config.jdbcUser() != null) {
-        p.setProperty("user", config.jdbcUser());
-      }
-      if (config.jdbcPassword() != null) {
-        p.setProperty("password", config.jdbcPassword());
-      }
+      Properties p = JdbcTimeouts.with(config.jdbcUser(), config.jdbcPassword());
       p.setProperty("ApplicationName", config.applicationId() + "-projector");
       connection = DriverManager.getConnection(config.jdbcUrl(), p);
       connection.setAutoCommit(false);

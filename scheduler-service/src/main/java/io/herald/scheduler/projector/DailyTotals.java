@@ -1,5 +1,6 @@
 package io.herald.scheduler.projector;
 
+import io.herald.runtime.jdbc.JdbcTimeouts;
 import io.herald.runtime.loop.ServiceLoop;
 import io.herald.runtime.loop.ServiceLoop.Decision;
 import io.micrometer.core.instrument.Gauge;
@@ -97,7 +98,7 @@ public final class DailyTotals implements AutoCloseable {
   private void query() throws SQLException {
     try (Connection c =
             DriverManager.getConnection(
-                config.jdbcUrl(), config.jdbcUser(), config.jdbcPassword());
+                config.jdbcUrl(), JdbcTimeouts.with(config.jdbcUser(), config.jdbcPassword()));
         Statement st = c.createStatement();
         ResultSet rs = st.executeQuery(SQL)) {
       rs.next();

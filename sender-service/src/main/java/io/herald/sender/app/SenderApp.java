@@ -8,6 +8,7 @@ import io.herald.contracts.topic.Topics;
 import io.herald.database.Migrations;
 import io.herald.runtime.config.ConfigException;
 import io.herald.runtime.http.AdminServer;
+import io.herald.runtime.jdbc.JdbcTimeouts;
 import io.herald.runtime.kafka.KafkaClients;
 import io.herald.runtime.metrics.MetricsRegistries;
 import io.herald.sender.config.SenderConfig;
@@ -130,6 +131,9 @@ public final class SenderApp implements AutoCloseable {
     hc.setPassword(config.jdbcPassword());
     hc.setMaximumPoolSize(config.jdbcPoolSize());
     hc.setPoolName("herald-sender-db");
+    // connect, socket, statement and lock timeouts on every connection; a URL parameter wins
+    hc.setDataSourceProperties(JdbcTimeouts.properties());
+    hc.setConnectionTimeout(Duration.ofSeconds(10).toMillis());
     hc.setMetricRegistry(null);
     dataSource = new HikariDataSource(hc);
     closeables.push(dataSource);
