@@ -258,9 +258,11 @@ class LaneBacklogTest {
 
     await()
         .atMost(Duration.ofSeconds(10))
-        .until(() -> released.size() == 300 && store.size() == 300 && lanes.depth() == 0);
+        .until(() -> released.size() == 300 && store.size() == 300);
+    // the held lane loads one command per recheck to see whether the device is back, so the
+    // count out of memory is 300 or, for a moment, 299
+    await().atMost(Duration.ofSeconds(10)).until(() -> lanes.parked() == 300);
     assertThat(sent).isEmpty();
-    assertThat(lanes.parked()).isEqualTo(300);
 
     status.put(DEVICE, "active");
     await().atMost(Duration.ofSeconds(10)).until(() -> sent.size() == 300 && store.isEmpty());
