@@ -119,7 +119,7 @@ public final class SenderThroughputScenario implements Scenario {
           List.of("Herald not selected."),
           System.currentTimeMillis() - started);
     }
-    CdcLatencyScenario.truncate(ctx);
+    HeraldWiring.truncate(ctx);
     insertDevices(ctx);
     double endToEndZero = Double.NaN;
     try {
@@ -150,7 +150,7 @@ public final class SenderThroughputScenario implements Scenario {
               "end-to-end ÷ ledger alone", Math.round(endToEndZero / ledgerRate * 100) / 100.0));
     } finally {
       HeraldScheduler.deleteTopics(ctx.infra(), "bench-sender");
-      CdcLatencyScenario.truncate(ctx);
+      HeraldWiring.truncate(ctx);
     }
     notes.add(
         "End to end = first SendCommand produced → record timestamp of the last"

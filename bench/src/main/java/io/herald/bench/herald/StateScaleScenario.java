@@ -131,10 +131,10 @@ public final class StateScaleScenario implements Scenario {
           System.currentTimeMillis() - started);
     }
 
-    CdcLatencyScenario.truncate(ctx);
+    HeraldWiring.truncate(ctx);
     insertDevice(ctx);
     HeraldScheduler herald = null;
-    try (KafkaConsumer<String, ScheduleState> states = CdcLatencyScenario.consumer(ctx)) {
+    try (KafkaConsumer<String, ScheduleState> states = HeraldWiring.consumer(ctx)) {
       long[] heapBefore = memory();
       herald = HeraldScheduler.startWithCdc(ctx.infra(), appId, overrides);
       settings.put("herald", overrides);
@@ -144,7 +144,7 @@ public final class StateScaleScenario implements Scenario {
               .toList();
       states.assign(partitions);
       states.seekToBeginning(partitions);
-      CdcLatencyScenario.awaitSlotActive(ctx, slot, Duration.ofSeconds(120), herald);
+      HeraldWiring.awaitSlotActive(ctx, slot, Duration.ofSeconds(120), herald);
       ctx.progress("state: scheduler streaming from slot %s; inserting %,d rows", slot, n);
 
       // 1. Load.
@@ -348,7 +348,7 @@ public final class StateScaleScenario implements Scenario {
       // the projector wrote next_send_at back to all N rows, and Debezium reads each of those
       // updates too (dropped as state-only), so after a large load the slot still holds up to N
       // changes that an edit made now would queue behind.
-      CdcLatencyScenario.awaitSlotActive(ctx, slot, Duration.ofSeconds(120), herald);
+      HeraldWiring.awaitSlotActive(ctx, slot, Duration.ofSeconds(120), herald);
       long drainStart = System.currentTimeMillis();
       boolean drained = awaitCdcQuiet(herald, Duration.ofMinutes(15));
       long caughtUpMs = System.currentTimeMillis() - drainStart;
@@ -461,7 +461,7 @@ public final class StateScaleScenario implements Scenario {
         notes.add("could not drop replication slot " + slot + ": " + e.getMessage());
       }
       HeraldScheduler.deleteTopics(ctx.infra(), appId);
-      CdcLatencyScenario.truncate(ctx);
+      HeraldWiring.truncate(ctx);
     }
     notes.add(
         "Recipients excluded: every schedule has exactly one recipient, so the per-schedule"
