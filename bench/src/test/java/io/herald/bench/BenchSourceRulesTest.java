@@ -12,9 +12,9 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * The project's source rules for the bench module, as the services check them in their
- * architecture tests (scheduler-service ArchitectureTest, sender-service DependencyRuleTest): the
- * bench is main code too, and grew past the bound while nothing looked.
+ * The project's source rules for the bench module, as the services check them in their architecture
+ * tests (scheduler-service ArchitectureTest, sender-service DependencyRuleTest): the bench is main
+ * code too, and grew past the bound while nothing looked.
  */
 class BenchSourceRulesTest {
 

@@ -128,13 +128,15 @@ public final class CdcLatencyScenario implements Scenario {
       // Warm-up: proves the device reached Herald (a schedule naming an unknown device waits
       // for it and shows no state) and warms Debezium, Streams and the projector.
       Phase warm = ctx.smoke() ? new Phase(5, 1) : new Phase(10, 3);
-      CdcPhaseLatencies w = CdcPhaseLatencies.measure(ctx, herald, states, changes, warm, 0, Duration.ofSeconds(60));
+      CdcPhaseLatencies w =
+          CdcPhaseLatencies.measure(ctx, herald, states, changes, warm, 0, Duration.ofSeconds(60));
       ctx.progress("cdc: warm-up armed %d of %d", w.armedCount, warm.rows());
 
       int phaseNo = 1;
       for (Phase phase : phases) {
         CdcPhaseLatencies m =
-            CdcPhaseLatencies.measure(ctx, herald, states, changes, phase, phaseNo++, Duration.ofMillis(budget));
+            CdcPhaseLatencies.measure(
+                ctx, herald, states, changes, phase, phaseNo++, Duration.ofMillis(budget));
         ctx.progress(
             "cdc: %,d/s armed %,d of %,d (achieved %.0f rows/s)",
             phase.ratePerSecond(), m.armedCount, phase.rows(), m.achievedRate);

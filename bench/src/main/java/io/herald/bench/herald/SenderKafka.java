@@ -98,7 +98,9 @@ final class SenderKafka {
         try {
           admin
               .createTopics(
-                  names.stream().map(t -> new NewTopic(t, SenderThroughputScenario.PARTITIONS, (short) 1)).toList())
+                  names.stream()
+                      .map(t -> new NewTopic(t, SenderThroughputScenario.PARTITIONS, (short) 1))
+                      .toList())
               .all()
               .get(30, TimeUnit.SECONDS);
           return;

@@ -26,9 +26,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * The ledger's cost on its own, for {@link SenderThroughputScenario} (SenderApp has no switch to run
- * without it): {@link JdbcDeliveryLedger} claim + finish per command on the same PostgreSQL with the
- * sender's concurrency.
+ * The ledger's cost on its own, for {@link SenderThroughputScenario} (SenderApp has no switch to
+ * run without it): {@link JdbcDeliveryLedger} claim + finish per command on the same PostgreSQL
+ * with the sender's concurrency.
  */
 final class SenderLedgerAlone {
 
@@ -61,7 +61,8 @@ final class SenderLedgerAlone {
                   .value());
     }
     ctx.progress(
-        "sender: ledger alone, %,d claim + finish, %,d lanes on %d threads", n, SenderThroughputScenario.DEVICES, threads);
+        "sender: ledger alone, %,d claim + finish, %,d lanes on %d threads",
+        n, SenderThroughputScenario.DEVICES, threads);
     long t0;
     long t1;
     LongAdder batches = new LongAdder();

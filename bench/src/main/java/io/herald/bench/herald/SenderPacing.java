@@ -37,8 +37,11 @@ final class SenderPacing {
         ScheduleKind.BROADCAST.keyFor(
             new UUID(0x5e0d_0000_0000_4000L, 0x8000_0000_0000_0aceL).toString());
     Instant occurrence = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
-    PacingSpec spec = new PacingSpec("manual", SenderThroughputScenario.PACING_DELAY_SECONDS, false, null, null);
-    ctx.progress("sender: pacing, %d messages %d s apart", messages, SenderThroughputScenario.PACING_DELAY_SECONDS);
+    PacingSpec spec =
+        new PacingSpec("manual", SenderThroughputScenario.PACING_DELAY_SECONDS, false, null, null);
+    ctx.progress(
+        "sender: pacing, %d messages %d s apart",
+        messages, SenderThroughputScenario.PACING_DELAY_SECONDS);
     SenderKafka.Drain drain;
     try (KafkaConsumer<String, DeliveryResult> results = SenderKafka.resultConsumer(ctx);
         KafkaProducer<String, SendCommand> producer = SenderKafka.producer(ctx)) {
@@ -63,7 +66,9 @@ final class SenderPacing {
           SenderKafka.drain(
               results,
               messages,
-              System.currentTimeMillis() + messages * 1000L * SenderThroughputScenario.PACING_DELAY_SECONDS + budget);
+              System.currentTimeMillis()
+                  + messages * 1000L * SenderThroughputScenario.PACING_DELAY_SECONDS
+                  + budget);
     }
     List<long[]> calls = new ArrayList<>(); // {claimed_at, finished_at} in micros
     try (Connection c = ctx.infra().database().connection();

@@ -193,7 +193,8 @@ public final class SenderThroughputScenario implements Scenario {
     for (int i = 0; i < n; i++) {
       String device = HeraldBurstScenario.device(i % DEVICES);
       records.add(
-          SenderKafka.record(scheduleKey, occurrence, device, HeraldBurstScenario.phone(i), PacingSpec.none()));
+          SenderKafka.record(
+              scheduleKey, occurrence, device, HeraldBurstScenario.phone(i), PacingSpec.none()));
     }
     ctx.progress("sender: %,d commands at %d ms latency", n, latency.toMillis());
     SenderKafka.Drain drain;

@@ -8,8 +8,8 @@ import java.time.LocalTime;
 import java.time.ZoneOffset;
 
 /**
- * The rows {@link StateScaleScenario} writes: its device, the N daily schedules, and the re-timing of
- * every {@link StateScaleScenario#HOT_EVERY}-th one into the lateness window; and the row number
+ * The rows {@link StateScaleScenario} writes: its device, the N daily schedules, and the re-timing
+ * of every {@link StateScaleScenario#HOT_EVERY}-th one into the lateness window; and the row number
  * back from a schedule key.
  */
 final class StateScaleFixture {
@@ -72,8 +72,7 @@ final class StateScaleFixture {
   }
 
   /** Moves every HOT_EVERY-th schedule to whole seconds spread over the window (one UPDATE). */
-  static void retime(BenchContext ctx, int n, long windowStart, long windowMs)
-      throws SQLException {
+  static void retime(BenchContext ctx, int n, long windowStart, long windowMs) throws SQLException {
     int hot = (n + StateScaleScenario.HOT_EVERY - 1) / StateScaleScenario.HOT_EVERY;
     long startSecOfDay = Math.floorMod(windowStart / 1000, 86_400L);
     try (Connection c = ctx.infra().database().connection();

@@ -61,8 +61,7 @@ final class StateScaleLateness {
             drained
                 ? "the write-back echo of the load, read after the restarts"
                 : "NOT caught up within 15 min; the window below queued behind it"));
-    ctx.progress(
-        "state: CDC %s after %,d ms", drained ? "caught up" : "still behind", caughtUpMs);
+    ctx.progress("state: CDC %s after %,d ms", drained ? "caught up" : "still behind", caughtUpMs);
     try (KafkaConsumer<String, SendCommand> commands = commandConsumer(ctx)) {
       List<TopicPartition> cmdParts =
           commands.partitionsFor(Topics.SEND_COMMANDS.name()).stream()
@@ -97,7 +96,10 @@ final class StateScaleLateness {
             continue;
           }
           long due = c.occurrenceAt().toEpochMilli();
-          if (i < 0 || i % StateScaleScenario.HOT_EVERY != 0 || due < windowStart || due >= windowEnd) {
+          if (i < 0
+              || i % StateScaleScenario.HOT_EVERY != 0
+              || due < windowStart
+              || due >= windowEnd) {
             outside++;
             continue;
           }
@@ -119,8 +121,7 @@ final class StateScaleLateness {
       ExecutionLog.Percentiles pv = new ExecutionLog.Percentiles(v, hot);
       long budget = windowMs + drainMs;
       String ofWhat = " (" + fmt(firedCount) + " of " + fmt(hot) + " fired)";
-      rows.add(
-          value("lateness p50, 1 % firing" + ofWhat, show(p.at(0.5), budget), "ms", "—", ""));
+      rows.add(value("lateness p50, 1 % firing" + ofWhat, show(p.at(0.5), budget), "ms", "—", ""));
       Object p99 = show(p.at(0.99), budget);
       rows.add(
           value(
@@ -131,8 +132,7 @@ final class StateScaleLateness {
               p99 instanceof Long x ? verdict(x, 1000, "ms") : "missed"));
       rows.add(value("lateness max", show(p.max(), budget), "ms", "—", ""));
       rows.add(
-          value(
-              "lateness p99 visible (read_committed)", show(pv.at(0.99), budget), "ms", "—", ""));
+          value("lateness p99 visible (read_committed)", show(pv.at(0.99), budget), "ms", "—", ""));
       rows.add(
           value(
               "fired in window",
@@ -150,6 +150,7 @@ final class StateScaleLateness {
               "0",
               outside == 0 ? "" : fmt(outside) + " commands outside the window or not re-timed"));
       ctx.progress("state: lateness window: %,d of %,d fired, p99 %s ms", firedCount, hot, p99);
+    }
   }
 
   private static KafkaConsumer<String, SendCommand> commandConsumer(BenchContext ctx) {

@@ -8,8 +8,7 @@ final class StateScaleRows {
 
   private StateScaleRows() {}
 
-  static ResultRow value(
-      String variant, Object value, String unit, String target, String note) {
+  static ResultRow value(String variant, Object value, String unit, String target, String note) {
     return ResultRow.of("state", variant, "herald", false)
         .metric("value", value)
         .metric("unit", unit)

@@ -292,7 +292,8 @@ public final class StateScaleScenario implements Scenario {
           if (herald.failed()) {
             throw new IllegalStateException("Herald's Kafka Streams reached ERROR");
           }
-          if (StateScaleProbes.gauge(herald.adminPort(), "herald_scheduler_pending_timers") >= pendingAfterLoad) {
+          if (StateScaleProbes.gauge(herald.adminPort(), "herald_scheduler_pending_timers")
+              >= pendingAfterLoad) {
             live = ready + (System.nanoTime() - after) / 1_000_000;
             break;
           }
