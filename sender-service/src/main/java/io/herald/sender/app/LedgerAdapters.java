@@ -5,6 +5,7 @@ import io.herald.sender.ledger.jdbc.JdbcDeliveryLedger;
 import io.herald.sender.ledger.jdbc.JdbcDeviceDirectory;
 import io.herald.sender.ledger.jdbc.JdbcOptOuts;
 import io.herald.sender.ledger.jdbc.JdbcParkedBacklog;
+import io.herald.sender.ledger.jdbc.JdbcPartitionEpochs;
 import io.herald.sender.metrics.SenderMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
@@ -27,6 +28,7 @@ final class LedgerAdapters implements AutoCloseable {
   final JdbcOptOuts optOuts;
   final JdbcDeviceDirectory devices;
   final JdbcParkedBacklog backlog;
+  final JdbcPartitionEpochs epochs;
 
   LedgerAdapters(
       DataSource dataSource,
@@ -34,6 +36,7 @@ final class LedgerAdapters implements AutoCloseable {
       Clock clock,
       Duration deviceRefresh,
       String consumerGroup,
+      String instanceId,
       MeterRegistry registry,
       Consumer<Throwable> onFatal) {
     GroupCommit.Supervision batchThreads = new GroupCommit.Supervision(registry, onFatal);
@@ -52,6 +55,7 @@ final class LedgerAdapters implements AutoCloseable {
             batchThreads);
     this.devices = new JdbcDeviceDirectory(dataSource, clock, deviceRefresh, batchThreads);
     this.backlog = new JdbcParkedBacklog(dataSource, consumerGroup, batchThreads);
+    this.epochs = new JdbcPartitionEpochs(dataSource, consumerGroup, instanceId);
   }
 
   /** False once a batch thread died: nothing can be claimed, finished or looked up any more. */

@@ -38,6 +38,7 @@ import java.util.Deque;
 import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.Function;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -66,6 +67,14 @@ public final class SenderApp implements AutoCloseable {
 
   private volatile Throwable fatal;
   private final SenderConfig config;
+
+  /** This process's id in {@code deliveries.claimed_by} (ADR 0017): unique per start. */
+  private final String instanceId =
+      "sender-"
+          + ProcessHandle.current().pid()
+          + "-"
+          + UUID.randomUUID().toString().substring(0, 8);
+
   private PrometheusMeterRegistry registry;
   private HikariDataSource dataSource;
   private CommandConsumer consumer;
@@ -173,9 +182,11 @@ public final class SenderApp implements AutoCloseable {
             clock,
             config.deviceRefresh(),
             config.groupId(),
+            instanceId,
             registry,
             this::onFatal);
     closeables.push(ledgers);
+    log.info("Sender instance: id={} group={}", instanceId, config.groupId());
     JdbcDeliveryLedger ledger = ledgers.ledger;
     KafkaResultSink resultSink = new KafkaResultSink(resultProducer, metrics);
     LaneContext ctx =
@@ -204,7 +215,9 @@ public final class SenderApp implements AutoCloseable {
                 config.deviceRefresh(),
                 Duration.ofSeconds(1),
                 System.nanoTime()));
-    lanes = new LaneScheduler(ctx, config.laneThreads(), ledgers.backlog, config.readAhead());
+    lanes =
+        new LaneScheduler(
+            ctx, config.laneThreads(), ledgers.backlog, config.readAhead(), ledgers.epochs);
     closeables.push(() -> lanes.close(config.revokeTimeout()));
 
     KafkaConsumer<byte[], byte[]> kafkaConsumer =
@@ -299,6 +312,11 @@ public final class SenderApp implements AutoCloseable {
       }
     }
     return dbOk;
+  }
+
+  /** This sender's instance id, as its claims record it in {@code deliveries.claimed_by}. */
+  public String instanceId() {
+    return instanceId;
   }
 
   /** The registry serving {@code /metrics}. */

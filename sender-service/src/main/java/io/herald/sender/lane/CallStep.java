@@ -8,6 +8,7 @@ import io.herald.sender.delivery.Outcome;
 import io.herald.sender.delivery.OutcomePolicy;
 import io.herald.sender.delivery.Verdict;
 import io.herald.sender.lane.Pacer.AttemptResult;
+import io.herald.sender.ledger.Fence;
 import io.herald.sender.transport.Transport;
 import io.herald.sender.transport.TransportResponse;
 import java.time.Duration;
@@ -151,11 +152,11 @@ final class CallStep {
         e.notBefore);
     // the next attempt waits for the release: a release landing after that attempt's begin would
     // hide a call in flight from the next owner
-    CompletableFuture<Void> released =
+    CompletableFuture<Fence> released =
         ctx.ledger()
-            .releaseForRetry(cmd.commandId(), e.calls, retry.code(), retry.reason())
+            .releaseForRetry(cmd.commandId(), host.owner(), e.calls, retry.code(), retry.reason())
             .handle(
-                (v, err) -> {
+                (fence, err) -> {
                   if (err != null) {
                     // the row keeps claimed_at: a crash before the retry reports unknown
                     // (conservative)
@@ -163,10 +164,17 @@ final class CallStep {
                         "Cannot release claim for retry: commandId={} error={}",
                         cmd.commandId(),
                         DeviceLane.unwrap(err).toString());
+                    return Fence.HELD;
                   }
-                  return null;
+                  return fence;
                 });
-    return host.await(e, released, ignored -> StepResult.at(e.notBefore));
+    return host.await(
+        e,
+        released,
+        fence ->
+            fence.lost()
+                ? recorder.lost(e, fence, "release after attempt " + e.calls)
+                : StepResult.at(e.notBefore));
   }
 
   /**

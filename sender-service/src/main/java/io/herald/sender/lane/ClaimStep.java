@@ -5,6 +5,7 @@ import io.herald.contracts.outcome.DeliveryStatus;
 import io.herald.sender.delivery.Device;
 import io.herald.sender.delivery.Verdict;
 import io.herald.sender.ledger.Claim;
+import io.herald.sender.ledger.Fence;
 import io.herald.sender.ledger.Finish;
 import io.herald.sender.transport.Transport;
 import java.time.Instant;
@@ -41,7 +42,8 @@ final class ClaimStep {
    * claim's transaction committed.
    */
   StepResult claimThenCall(LaneEntry e, Instant now, Device device, Transport t) {
-    CompletableFuture<Claim> claim = ctx.ledger().claim(e.cmd(), ctx.settings().mode(), now);
+    CompletableFuture<Claim> claim =
+        ctx.ledger().claim(e.cmd(), ctx.settings().mode(), now, host.owner());
     CompletableFuture<Boolean> optOut = calls.optedOut(e.cmd());
     CompletableFuture<Void> both = CompletableFuture.allOf(claim, optOut).handle((v, err) -> null);
     return host.await(
@@ -59,17 +61,21 @@ final class ClaimStep {
 
   /**
    * Another attempt of a head this owner claimed and released: marks it begun in the ledger, then
-   * goes on with {@code then}; drops the head (its offset released) when another owner decided it
-   * meanwhile. The call starts only after the mark committed.
+   * goes on with {@code then}; drops the head (its offset released) when the row became final
+   * meanwhile, and stops working it when another owner took the claim (ADR 0017). The call starts
+   * only after the mark committed.
    */
   StepResult beginAttempt(LaneEntry e, Instant now, Supplier<StepResult> then) {
     SendCommand cmd = e.cmd();
     return host.await(
         e,
-        ctx.ledger().beginAttempt(cmd.commandId(), now),
-        began -> {
-          if (began) {
+        ctx.ledger().beginAttempt(cmd.commandId(), host.owner(), now),
+        fence -> {
+          if (fence == Fence.HELD) {
             return then.get();
+          }
+          if (fence.lost()) {
+            return recorder.lost(e, fence, "begin attempt " + (e.calls + 1));
           }
           log.warn(
               "Command no longer claimed by this sender, dropping it: commandId={} device={}"
@@ -88,7 +94,7 @@ final class ClaimStep {
     if (!e.claimed) {
       return host.await(
           e,
-          ctx.ledger().claim(e.cmd(), ctx.settings().mode(), now),
+          ctx.ledger().claim(e.cmd(), ctx.settings().mode(), now, host.owner()),
           claim -> {
             StepResult stop = onClaim(e, claim, now, transport);
             return stop != null ? stop : terminalWithoutCall(e, now, verdict, transport);
@@ -152,6 +158,8 @@ final class ClaimStep {
                 true);
         ctx.metrics().delivery("unknown", transport);
         return recorder.record(e);
+      case LOST:
+        return recorder.lost(e, Fence.PARTITION_LOST, "claim");
       case CLAIMED:
       default:
         e.claimed = true;

@@ -7,6 +7,7 @@ import io.herald.sender.delivery.OutcomePolicy;
 import io.herald.sender.delivery.PreCheck;
 import io.herald.sender.delivery.PreChecks;
 import io.herald.sender.delivery.StepFailurePolicy;
+import io.herald.sender.ledger.ClaimOwner;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -46,7 +47,7 @@ final class DeviceLane implements StepHost {
   private static final Logger log = LoggerFactory.getLogger(DeviceLane.class);
 
   private final String deviceId;
-  private final int partition;
+  private final ClaimOwner owner;
   private final LaneContext ctx;
   private final ScheduledExecutorService executor;
   private final Pacer pacer;
@@ -65,16 +66,16 @@ final class DeviceLane implements StepHost {
 
   DeviceLane(
       String deviceId,
-      int partition,
+      ClaimOwner owner,
       LaneContext ctx,
       ScheduledExecutorService executor,
       ParkedBacklog store,
       ReadAhead readAhead) {
     this.deviceId = deviceId;
-    this.partition = partition;
+    this.owner = owner;
     this.ctx = ctx;
     this.executor = executor;
-    long seed = ctx.settings().randomSeed() ^ ((long) deviceId.hashCode() << 16) ^ partition;
+    long seed = ctx.settings().randomSeed() ^ ((long) deviceId.hashCode() << 16) ^ partition();
     this.pacer = new Pacer(ctx.clock(), new SplittableRandom(seed), ctx.pacing());
     LaneSettings settings = ctx.settings();
     PreChecks preChecks = new PreChecks(settings.pausedRecheck());
@@ -97,7 +98,12 @@ final class DeviceLane implements StepHost {
 
   @Override
   public int partition() {
-    return partition;
+    return owner.partition();
+  }
+
+  @Override
+  public ClaimOwner owner() {
+    return owner;
   }
 
   @Override
@@ -391,7 +397,4 @@ final class DeviceLane implements StepHost {
     }
     return t instanceof RuntimeException ? (RuntimeException) t : new IllegalStateException(t);
   }
-
-  /** Steps a command may fail on its own content before it is decided without a call. */
-  static final int MAX_CONTENT_FAILURES = StepFailurePolicy.MAX_CONTENT_FAILURES;
 }

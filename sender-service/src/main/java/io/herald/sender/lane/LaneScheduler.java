@@ -3,6 +3,8 @@ package io.herald.sender.lane;
 import io.herald.sender.backlog.LaneSchedule;
 import io.herald.sender.backlog.ParkedBacklog;
 import io.herald.sender.backlog.ReadAhead;
+import io.herald.sender.ledger.ClaimOwner;
+import io.herald.sender.ledger.PartitionEpochs;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -31,8 +33,10 @@ public final class LaneScheduler implements AutoCloseable {
   private final LaneContext ctx;
   private final ParkedBacklog backlog;
   private final ReadAhead readAhead;
+  private final PartitionEpochs epochs;
   private final ScheduledThreadPoolExecutor executor;
   private final Map<LaneKey, DeviceLane> lanes = new ConcurrentHashMap<>();
+  private final Map<Integer, ClaimOwner> owners = new ConcurrentHashMap<>();
 
   /** Lanes that keep every command in memory (no parked backlog). */
   public LaneScheduler(LaneContext ctx, int threads) {
@@ -43,7 +47,21 @@ public final class LaneScheduler implements AutoCloseable {
    * @param backlog where commands over a lane's read-ahead, or of a held device, are parked
    */
   public LaneScheduler(LaneContext ctx, int threads, ParkedBacklog backlog, ReadAhead readAhead) {
+    this(ctx, threads, backlog, readAhead, PartitionEpochs.UNFENCED);
+  }
+
+  /**
+   * @param epochs the fencing tokens of assigned partitions: every lane claims as its partition's
+   *     owner of the current assignment (ADR 0017)
+   */
+  public LaneScheduler(
+      LaneContext ctx,
+      int threads,
+      ParkedBacklog backlog,
+      ReadAhead readAhead,
+      PartitionEpochs epochs) {
     this.ctx = Objects.requireNonNull(ctx, "ctx");
+    this.epochs = Objects.requireNonNull(epochs, "epochs");
     this.backlog = Objects.requireNonNull(backlog, "backlog");
     this.readAhead = Objects.requireNonNull(readAhead, "readAhead");
     AtomicInteger n = new AtomicInteger();
@@ -70,11 +88,17 @@ public final class LaneScheduler implements AutoCloseable {
   }
 
   /**
-   * Newly assigned partitions: their lanes learn what is parked for them before any of their
+   * Newly assigned partitions: their epochs are bumped (the previous owner's claims are fenced off
+   * from now on, ADR 0017), then their lanes learn what is parked for them before any of their
    * records arrive, so that later commands of a schedule queue behind its parked ones. Called from
-   * the poll thread; throws when the backlog's store does not answer.
+   * the poll thread; throws when the epochs' or the backlog's store does not answer.
    */
   public void assigned(Collection<Integer> partitions) {
+    Map<Integer, ClaimOwner> bumped = epochs.assign(partitions);
+    owners.putAll(bumped);
+    if (!bumped.isEmpty() && bumped.values().iterator().next().fenced()) {
+      log.info("Partition epochs: owners={}", bumped.values());
+    }
     Map<LaneSchedule, Integer> counts = backlog.counts(partitions);
     counts.forEach((ls, n) -> lane(ls.partition(), ls.deviceId()).restore(ls.scheduleKey(), n));
     if (!counts.isEmpty()) {
@@ -89,7 +113,12 @@ public final class LaneScheduler implements AutoCloseable {
   private DeviceLane lane(int partition, String deviceId) {
     return lanes.computeIfAbsent(
         new LaneKey(partition, deviceId),
-        k -> new DeviceLane(k.deviceId(), k.partition(), ctx, executor, backlog, readAhead));
+        k -> new DeviceLane(k.deviceId(), owner(k.partition()), ctx, executor, backlog, readAhead));
+  }
+
+  /** The owner of {@code partition}'s current assignment (bumped now if none was recorded). */
+  private ClaimOwner owner(int partition) {
+    return owners.computeIfAbsent(partition, p -> epochs.assign(List.of(p)).get(p));
   }
 
   /** Commands parked by the lanes and not in memory. */
@@ -124,6 +153,8 @@ public final class LaneScheduler implements AutoCloseable {
       }
       lanes.remove(en.getKey());
     }
+    // the next assignment bumps a new epoch; lanes closed here never claim again
+    parts.forEach(owners::remove);
     if (!doomed.isEmpty()) {
       log.info(
           "Lanes stopped: partitions={} lanes={} stillInFlight={}", parts, doomed.size(), stuck);

@@ -2,6 +2,7 @@ package io.herald.sender.lane;
 
 import io.herald.contracts.command.SendCommand;
 import io.herald.contracts.outcome.DeliveryResult;
+import io.herald.sender.ledger.Fence;
 import io.herald.sender.ledger.Finish;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,9 +34,12 @@ final class OutcomeRecorder {
     if (!term.ledgerWritten) {
       return host.await(
           e,
-          ctx.ledger().finish(cmd.commandId(), f),
-          updated -> {
-            if (!updated) {
+          ctx.ledger().finish(cmd.commandId(), host.owner(), f),
+          fence -> {
+            if (fence.lost()) {
+              return lost(e, fence, "finish " + f.status().wire());
+            }
+            if (fence == Fence.ALREADY_FINAL) {
               log.warn(
                   "Outcome not recorded, the ledger row was already final: commandId={} status={}",
                   cmd.commandId(),
@@ -47,6 +51,30 @@ final class OutcomeRecorder {
           });
     }
     return publish(e);
+  }
+
+  /**
+   * The ledger refused a write of this command's claim (ADR 0017): another owner has it. The lane
+   * stops working it: no call, no result. Its offset is released only while this sender still holds
+   * the partition ({@link Fence#TAKEN}); a zombie ({@link Fence#PARTITION_LOST}) releases nothing,
+   * the partition's new owner decides.
+   */
+  StepResult lost(LaneEntry e, Fence why, String step) {
+    ctx.metrics().claimLost();
+    log.warn(
+        "Claim lost, not working the command any further: commandId={} step={} why={} device={}"
+            + " partition={} epoch={} offset={}",
+        e.cmd().commandId(),
+        step,
+        why,
+        host.deviceId(),
+        host.partition(),
+        host.owner().epoch(),
+        e.pending.offset());
+    if (why == Fence.TAKEN) {
+      e.pending.onRecorded().run();
+    }
+    return StepResult.DONE;
   }
 
   private StepResult publish(LaneEntry e) {

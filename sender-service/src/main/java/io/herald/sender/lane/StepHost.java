@@ -17,6 +17,9 @@ interface StepHost {
 
   int partition();
 
+  /** Whose claims this lane makes: its instance and its partition's epoch (ADR 0017). */
+  io.herald.sender.ledger.ClaimOwner owner();
+
   /** Commands queued in the lane, for logs. */
   int depth();
 

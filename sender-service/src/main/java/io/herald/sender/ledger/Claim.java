@@ -17,7 +17,12 @@ public record Claim(Kind kind, int attemptsSoFar, DeliveryStatus existing) {
     /** The id already has an outcome: do not send (a suppressed duplicate). */
     DUPLICATE,
     /** An earlier owner was mid-call and never confirmed: now recorded as unknown; do not send. */
-    UNKNOWN
+    UNKNOWN,
+    /**
+     * The caller's partition epoch is no longer current (it lost the partition): nothing written,
+     * do not send, publish nothing, release no offset (ADR 0017).
+     */
+    LOST
   }
 
   public static Claim claimed(int attemptsSoFar) {
@@ -26,6 +31,10 @@ public record Claim(Kind kind, int attemptsSoFar, DeliveryStatus existing) {
 
   public static Claim duplicate(DeliveryStatus existing) {
     return new Claim(Kind.DUPLICATE, 0, existing);
+  }
+
+  public static Claim lost() {
+    return new Claim(Kind.LOST, 0, null);
   }
 
   public static Claim unknown(int attempts) {

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -94,6 +95,38 @@ public final class ClaimRules {
           Claim.unknown(Math.max(row.attempts(), 1)), Write.MARK_UNKNOWN, row.claimedAt());
     }
     return new Decision(Claim.duplicate(DeliveryStatus.fromWire(row.status())), Write.NONE, null);
+  }
+
+  /**
+   * True when {@code owner} may claim: unfenced, or its epoch is its partition's current one.
+   *
+   * @param partitionEpoch the partition's current epoch, null when it was never assigned
+   */
+  public static boolean current(ClaimOwner owner, Long partitionEpoch) {
+    return !owner.fenced() || (partitionEpoch != null && partitionEpoch == owner.epoch());
+  }
+
+  /**
+   * Why a write of a claimed row by {@code me} changed nothing (ADR 0017): the row is final under
+   * {@code me}'s own claim; or {@code me}'s partition moved on (a zombie); or another owner holds
+   * the row while {@code me} still holds the partition.
+   *
+   * @param rowStatus the row's status, null when there is no row
+   * @param rowOwner the row's {@code claimed_by}
+   * @param rowEpoch the row's {@code claim_epoch}
+   * @param partitionEpoch the current epoch of {@code me}'s partition, null when never assigned
+   */
+  public static Fence refused(
+      ClaimOwner me, String rowStatus, String rowOwner, Long rowEpoch, Long partitionEpoch) {
+    boolean mine =
+        Objects.equals(rowOwner, me.claimedBy()) && Objects.equals(rowEpoch, me.claimEpoch());
+    if (mine && (rowStatus == null || !"claimed".equals(rowStatus))) {
+      return Fence.ALREADY_FINAL;
+    }
+    if (!current(me, partitionEpoch)) {
+      return Fence.PARTITION_LOST;
+    }
+    return mine ? Fence.ALREADY_FINAL : Fence.TAKEN;
   }
 
   private static Row after(Row row, Decision d, Instant now) {

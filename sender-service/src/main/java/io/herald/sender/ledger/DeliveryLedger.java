@@ -17,6 +17,12 @@ import java.util.concurrent.CompletableFuture;
  * fails with {@link LedgerException} when it did not; a failed claim or finish wrote nothing and
  * may be tried again. Dependent stages may run on the implementation's own thread: hand further
  * work to another executor.
+ *
+ * <p>Fencing (ADR 0017): a claim records its {@link ClaimOwner}; it is refused ({@link
+ * Claim.Kind#LOST}) when the owner's partition epoch is not current, and every later write of the
+ * row answers a {@link Fence}: refused when the row's owner is no longer the caller (a new owner
+ * took it over) or, for a begin, when the caller's partition epoch is not current. The overloads
+ * without an owner use {@link ClaimOwner#UNFENCED} (tools and ledger tests only).
  */
 public interface DeliveryLedger {
 
@@ -32,32 +38,60 @@ public interface DeliveryLedger {
    *   <li>claimed with a call possibly in flight, or unknown: in at-most-once, {@link
    *       Claim.Kind#UNKNOWN} (the row becomes {@code unknown} the first time) or {@link
    *       Claim.Kind#DUPLICATE} when it already was; in at-least-once, {@link Claim.Kind#CLAIMED}.
+   *   <li>the owner's partition epoch is not current: {@link Claim.Kind#LOST}, nothing written.
    * </ul>
+   *
+   * A claim that decides (claimed, or marked unknown) makes {@code owner} the row's owner: an
+   * earlier owner's later writes are refused.
    */
-  CompletableFuture<Claim> claim(SendCommand command, DeliveryMode mode, Instant now);
+  CompletableFuture<Claim> claim(
+      SendCommand command, DeliveryMode mode, Instant now, ClaimOwner owner);
+
+  /** {@link #claim(SendCommand, DeliveryMode, Instant, ClaimOwner)} unfenced. */
+  default CompletableFuture<Claim> claim(SendCommand command, DeliveryMode mode, Instant now) {
+    return claim(command, mode, now, ClaimOwner.UNFENCED);
+  }
 
   /**
    * Marks the start of another attempt of an id this owner claimed and released: a crash from now
-   * on leaves it unknown. Completes once the mark committed: true, or false when the id is no
-   * longer claimed (another owner decided); fails with {@link LedgerException} when nothing was
-   * written.
+   * on leaves it unknown. Completes once the mark committed: {@link Fence#HELD}, or the refusal
+   * (the id is no longer claimed by {@code owner}, or its partition epoch is not current); fails
+   * with {@link LedgerException} when nothing was written.
    */
-  CompletableFuture<Boolean> beginAttempt(CommandId id, Instant now);
+  CompletableFuture<Fence> beginAttempt(CommandId id, ClaimOwner owner, Instant now);
+
+  /** Unfenced begin: true when the id was still claimed. */
+  default CompletableFuture<Boolean> beginAttempt(CommandId id, Instant now) {
+    return beginAttempt(id, ClaimOwner.UNFENCED, now).thenApply(f -> f == Fence.HELD);
+  }
 
   /**
    * A transient failure: the id stays claimed but no call is in flight until the next attempt.
    * Completes once the release committed; fails with {@link LedgerException} when nothing was
    * written (the id then keeps its {@code claimed_at}: a crash before the next attempt reports it
-   * unknown, the conservative side).
+   * unknown, the conservative side). Refused when {@code owner} no longer owns the row.
    */
-  CompletableFuture<Void> releaseForRetry(
-      CommandId id, int attempts, String errorCode, String errorMessage);
+  CompletableFuture<Fence> releaseForRetry(
+      CommandId id, ClaimOwner owner, int attempts, String errorCode, String errorMessage);
+
+  /** Unfenced release. */
+  default CompletableFuture<Void> releaseForRetry(
+      CommandId id, int attempts, String errorCode, String errorMessage) {
+    return releaseForRetry(id, ClaimOwner.UNFENCED, attempts, errorCode, errorMessage)
+        .thenApply(f -> null);
+  }
 
   /**
-   * Records the final outcome of a claimed id. A row another owner marked unknown in the meantime
-   * is overwritten with the truth. False when the row is missing or already final.
+   * Records the final outcome of an id {@code owner} claimed: {@link Fence#HELD} when written,
+   * {@link Fence#ALREADY_FINAL} when the row is missing or already final under this owner, else the
+   * refusal (another owner took the row over: its word stands, even {@code unknown}).
    */
-  CompletableFuture<Boolean> finish(CommandId id, Finish finish);
+  CompletableFuture<Fence> finish(CommandId id, ClaimOwner owner, Finish finish);
+
+  /** Unfenced finish: true when written, false when the row is missing or already final. */
+  default CompletableFuture<Boolean> finish(CommandId id, Finish finish) {
+    return finish(id, ClaimOwner.UNFENCED, finish).thenApply(f -> f == Fence.HELD);
+  }
 
   /**
    * Records a command rejected before any claim (its content is invalid, it is never sent) with

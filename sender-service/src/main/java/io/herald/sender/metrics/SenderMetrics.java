@@ -31,6 +31,7 @@ public final class SenderMetrics {
   private final Counter retries;
   private final Counter duplicates;
   private final Counter unknowns;
+  private final Counter claimsLost;
   private final Counter deadLetters;
   private final Counter laneErrors;
   private final Counter resultPublishFailures;
@@ -82,6 +83,12 @@ public final class SenderMetrics {
     unknowns =
         Counter.builder("herald.sender.unknown.outcomes")
             .description("Commands claimed by an owner that never confirmed: reported, not resent")
+            .register(registry);
+    claimsLost =
+        Counter.builder("herald.sender.claims.lost")
+            .description(
+                "Claims the ledger refused to a sender that no longer owns them (a zombie after a"
+                    + " rebalance or a pause, or a row another owner took): no call, no result")
             .register(registry);
     deadLetters =
         Counter.builder("herald.sender.dead.letters")
@@ -232,6 +239,11 @@ public final class SenderMetrics {
 
   public void unknownOutcome() {
     unknowns.increment();
+  }
+
+  /** The ledger refused a claim, begin, release or finish: this sender lost the command. */
+  public void claimLost() {
+    claimsLost.increment();
   }
 
   public void deadLetter() {

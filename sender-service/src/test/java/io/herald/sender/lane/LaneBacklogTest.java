@@ -15,8 +15,10 @@ import io.herald.sender.backlog.ReadAhead;
 import io.herald.sender.delivery.DeliveryMode;
 import io.herald.sender.delivery.Device;
 import io.herald.sender.ledger.Claim;
+import io.herald.sender.ledger.ClaimOwner;
 import io.herald.sender.ledger.DeliveryLedger;
 import io.herald.sender.ledger.DeviceDirectory;
+import io.herald.sender.ledger.Fence;
 import io.herald.sender.ledger.Finish;
 import io.herald.sender.metrics.SenderMetrics;
 import io.herald.sender.transport.OutcomeClassifier;
@@ -107,7 +109,8 @@ class LaneBacklogTest {
   private final DeliveryLedger ledger =
       new DeliveryLedger() {
         @Override
-        public CompletableFuture<Claim> claim(SendCommand c, DeliveryMode mode, Instant now) {
+        public CompletableFuture<Claim> claim(
+            SendCommand c, DeliveryMode mode, Instant now, ClaimOwner owner) {
           return CompletableFuture.completedFuture(
               rows.putIfAbsent(c.commandId().value(), "claimed") == null
                   ? Claim.claimed(0)
@@ -117,20 +120,22 @@ class LaneBacklogTest {
         }
 
         @Override
-        public CompletableFuture<Boolean> beginAttempt(CommandId id, Instant now) {
-          return CompletableFuture.completedFuture(true);
+        public CompletableFuture<Fence> beginAttempt(CommandId id, ClaimOwner owner, Instant now) {
+          return CompletableFuture.completedFuture(Fence.HELD);
         }
 
         @Override
-        public CompletableFuture<Void> releaseForRetry(
-            CommandId id, int attempts, String code, String message) {
-          return CompletableFuture.completedFuture(null);
+        public CompletableFuture<Fence> releaseForRetry(
+            CommandId id, ClaimOwner owner, int attempts, String code, String message) {
+          return CompletableFuture.completedFuture(Fence.HELD);
         }
 
         @Override
-        public CompletableFuture<Boolean> finish(CommandId id, Finish f) {
+        public CompletableFuture<Fence> finish(CommandId id, ClaimOwner owner, Finish f) {
           return CompletableFuture.completedFuture(
-              rows.replace(id.value(), "claimed", f.status().wire()));
+              rows.replace(id.value(), "claimed", f.status().wire())
+                  ? Fence.HELD
+                  : Fence.ALREADY_FINAL);
         }
 
         @Override

@@ -13,8 +13,10 @@ import io.herald.contracts.outcome.DeliveryStatus;
 import io.herald.sender.delivery.DeliveryMode;
 import io.herald.sender.delivery.Device;
 import io.herald.sender.ledger.Claim;
+import io.herald.sender.ledger.ClaimOwner;
 import io.herald.sender.ledger.DeliveryLedger;
 import io.herald.sender.ledger.DeviceDirectory;
+import io.herald.sender.ledger.Fence;
 import io.herald.sender.ledger.Finish;
 import io.herald.sender.ledger.LedgerException;
 import io.herald.sender.metrics.SenderMetrics;
@@ -66,10 +68,14 @@ class LaneSchedulerTest {
   // command ids whose result was published while their row was not yet final
   private final Set<String> publishedBeforeFinish = ConcurrentHashMap.newKeySet();
 
+  // command ids whose claim the fake ledger reports lost on begin and finish (ADR 0017)
+  private final Map<String, Fence> lostClaims = new ConcurrentHashMap<>();
+
   private final DeliveryLedger ledger =
       new DeliveryLedger() {
         @Override
-        public CompletableFuture<Claim> claim(SendCommand c, DeliveryMode mode, Instant now) {
+        public CompletableFuture<Claim> claim(
+            SendCommand c, DeliveryMode mode, Instant now, ClaimOwner owner) {
           if (claimFailures.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
             return CompletableFuture.failedFuture(
                 new LedgerException("claim batch failed", new IllegalStateException("db down")));
@@ -87,24 +93,35 @@ class LaneSchedulerTest {
         }
 
         @Override
-        public CompletableFuture<Boolean> beginAttempt(CommandId id, Instant now) {
-          return CompletableFuture.completedFuture("claimed".equals(rows.get(id.value())));
+        public CompletableFuture<Fence> beginAttempt(CommandId id, ClaimOwner owner, Instant now) {
+          Fence lost = lostClaims.get(id.value());
+          if (lost != null) {
+            return CompletableFuture.completedFuture(lost);
+          }
+          return CompletableFuture.completedFuture(
+              "claimed".equals(rows.get(id.value())) ? Fence.HELD : Fence.ALREADY_FINAL);
         }
 
         @Override
-        public CompletableFuture<Void> releaseForRetry(
-            CommandId id, int attempts, String code, String message) {
-          return CompletableFuture.completedFuture(null);
+        public CompletableFuture<Fence> releaseForRetry(
+            CommandId id, ClaimOwner owner, int attempts, String code, String message) {
+          return CompletableFuture.completedFuture(Fence.HELD);
         }
 
         @Override
-        public CompletableFuture<Boolean> finish(CommandId id, Finish f) {
+        public CompletableFuture<Fence> finish(CommandId id, ClaimOwner owner, Finish f) {
           if (finishFailures.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
             return CompletableFuture.failedFuture(
                 new LedgerException("finish batch failed", new IllegalStateException("db down")));
           }
+          Fence lost = lostClaims.get(id.value());
+          if (lost != null) {
+            return CompletableFuture.completedFuture(lost);
+          }
           return CompletableFuture.completedFuture(
-              rows.replace(id.value(), "claimed", f.status().wire()));
+              rows.replace(id.value(), "claimed", f.status().wire())
+                  ? Fence.HELD
+                  : Fence.ALREADY_FINAL);
         }
 
         @Override
@@ -318,6 +335,41 @@ class LaneSchedulerTest {
     assertThat(unknownOutcomes()).isZero();
   }
 
+  private double claimsLost() {
+    return registry.find("herald.sender.claims.lost").counter().count();
+  }
+
+  @Test
+  void shouldPublishNothingAndReleaseNoOffsetWhenAZombieFinishIsRefused() {
+    startLanes(2);
+    SendCommand lost = cmd(FAST, 0);
+    SendCommand next = cmd(FAST, 1);
+    lostClaims.put(lost.commandId().value(), Fence.PARTITION_LOST);
+    submit(lost, 0, 0);
+    submit(next, 0, 1);
+
+    await().atMost(Duration.ofSeconds(5)).until(() -> recordedOffsets.contains(1L));
+    assertThat(claimsLost()).isEqualTo(1.0);
+    assertThat(results).extracting(DeliveryResult::commandId).containsExactly(next.commandId());
+    assertThat(recordedOffsets).containsExactly(1L); // the partition's new owner decides offset 0
+    assertThat(lanes.depth()).isZero();
+  }
+
+  @Test
+  void shouldNotCallAgainWhenARetryFindsTheClaimTakenAndReleaseTheOffset() {
+    startLanes(2, DeliveryMode.AT_LEAST_ONCE);
+    SendCommand mute = cmd(MUTE, 0);
+    noAnswerOnce.add(mute.commandId().value()); // first call retried in at-least-once
+    lostClaims.put(mute.commandId().value(), Fence.TAKEN); // ... but the begin is refused
+    submit(mute, 0, 0);
+
+    await().atMost(Duration.ofSeconds(5)).until(() -> claimsLost() == 1.0);
+    await().atMost(Duration.ofSeconds(5)).until(() -> recordedOffsets.contains(0L));
+    assertThat(callsPerCommand).containsEntry(mute.commandId().value(), 1);
+    assertThat(results).isEmpty();
+    assertThat(lanes.depth()).isZero();
+  }
+
   private DeliveryResult resultOf(SendCommand c) {
     return results.stream()
         .filter(x -> x.commandId().equals(c.commandId()))
@@ -394,7 +446,8 @@ class LaneSchedulerTest {
     assertThat(failed.errorCode()).isEqualTo("unprocessable");
     assertThat(failed.errorMessage())
         .isEqualTo("could not be processed (IllegalArgumentException)");
-    assertThat(laneErrors()).isEqualTo((double) DeviceLane.MAX_CONTENT_FAILURES);
+    assertThat(laneErrors())
+        .isEqualTo((double) io.herald.sender.delivery.StepFailurePolicy.MAX_CONTENT_FAILURES);
     assertThat(results)
         .filteredOn(r -> !r.commandId().equals(poison.commandId()))
         .allMatch(r -> r.status() == DeliveryStatus.SENT);
@@ -404,7 +457,7 @@ class LaneSchedulerTest {
   @Test
   void shouldKeepRetryingWhileTheLedgerFailsWhateverTheCount() {
     startLanes(1);
-    claimFailures.set(DeviceLane.MAX_CONTENT_FAILURES + 2);
+    claimFailures.set(io.herald.sender.delivery.StepFailurePolicy.MAX_CONTENT_FAILURES + 2);
     submit(cmd(FAST, 0), 0, 0);
 
     await().atMost(Duration.ofSeconds(5)).until(() -> results.size() == 1);

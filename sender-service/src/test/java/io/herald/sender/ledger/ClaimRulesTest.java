@@ -106,4 +106,56 @@ class ClaimRulesTest {
     assertThat(out).extracting(Decision::claim).containsExactly(Claim.claimed(0), Claim.claimed(0));
     assertThat(out.get(1).write()).isEqualTo(Write.RECLAIM);
   }
+
+  // fencing (ADR 0017): A held partition 3 at epoch 4, B took it over at epoch 5
+  private static final ClaimOwner A = new ClaimOwner("g", "a", 3, 4);
+  private static final ClaimOwner B = new ClaimOwner("g", "b", 3, 5);
+
+  @Test
+  void shouldClaimOnlyWithTheCurrentPartitionEpoch() {
+    assertThat(ClaimRules.current(B, 5L)).isTrue();
+    assertThat(ClaimRules.current(A, 5L)).isFalse();
+    assertThat(ClaimRules.current(A, null)).isFalse(); // never assigned: nobody may claim
+    assertThat(ClaimRules.current(ClaimOwner.UNFENCED, null)).isTrue();
+    assertThat(ClaimRules.current(ClaimOwner.unfenced(3), 5L)).isTrue();
+  }
+
+  @Test
+  void shouldTellAZombieItLostThePartitionWhateverTheRow() {
+    // its row still claimed by it (B has not read the record yet), or taken over by B, or final
+    assertThat(ClaimRules.refused(A, "claimed", "a", 4L, 5L)).isEqualTo(Fence.PARTITION_LOST);
+    assertThat(ClaimRules.refused(A, "claimed", "b", 5L, 5L)).isEqualTo(Fence.PARTITION_LOST);
+    assertThat(ClaimRules.refused(A, "sent", "b", 5L, 5L)).isEqualTo(Fence.PARTITION_LOST);
+    assertThat(ClaimRules.refused(A, "unknown", "b", 5L, 5L)).isEqualTo(Fence.PARTITION_LOST);
+  }
+
+  @Test
+  void shouldSayAlreadyFinalWhenTheRowIsFinalUnderTheCallersOwnClaim() {
+    // even a zombie: its own earlier write committed, its result must still go out
+    assertThat(ClaimRules.refused(A, "sent", "a", 4L, 5L)).isEqualTo(Fence.ALREADY_FINAL);
+    assertThat(ClaimRules.refused(B, "failed", "b", 5L, 5L)).isEqualTo(Fence.ALREADY_FINAL);
+    assertThat(ClaimRules.refused(ClaimOwner.UNFENCED, "sent", null, null, null))
+        .isEqualTo(Fence.ALREADY_FINAL);
+    assertThat(ClaimRules.refused(ClaimOwner.UNFENCED, null, null, null, null))
+        .isEqualTo(Fence.ALREADY_FINAL); // no row: as before fencing
+  }
+
+  @Test
+  void shouldSayTakenWhenAnotherOwnerHoldsTheRowAndThePartitionIsStillMine() {
+    ClaimOwner otherGroup = new ClaimOwner("h", "c", 3, 1);
+    assertThat(ClaimRules.refused(B, "claimed", "c", 1L, 5L)).isEqualTo(Fence.TAKEN);
+    assertThat(ClaimRules.refused(B, "sent", "c", 1L, 5L)).isEqualTo(Fence.TAKEN);
+    assertThat(ClaimRules.refused(B, null, null, null, 5L)).isEqualTo(Fence.TAKEN);
+    assertThat(ClaimRules.refused(otherGroup, "claimed", "b", 5L, 1L)).isEqualTo(Fence.TAKEN);
+    assertThat(ClaimRules.refused(ClaimOwner.UNFENCED, "claimed", "b", 5L, null))
+        .isEqualTo(Fence.TAKEN);
+  }
+
+  @Test
+  void shouldCountOnlyTakenAndPartitionLostAsLost() {
+    assertThat(Fence.HELD.lost()).isFalse();
+    assertThat(Fence.ALREADY_FINAL.lost()).isFalse();
+    assertThat(Fence.TAKEN.lost()).isTrue();
+    assertThat(Fence.PARTITION_LOST.lost()).isTrue();
+  }
 }

@@ -3,9 +3,12 @@ package io.herald.sender.ledger.jdbc;
 import io.herald.contracts.command.CommandId;
 import io.herald.contracts.limit.ErrorTexts;
 import io.herald.contracts.limit.Limits;
+import io.herald.sender.ledger.ClaimOwner;
+import io.herald.sender.ledger.Fence;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.sql.Types;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -25,21 +28,33 @@ import javax.sql.DataSource;
  */
 final class JdbcAttemptMarks implements AutoCloseable {
 
+  // a begin starts a call: it needs the row's owner AND the owner's partition epoch to be current
+  // (the epoch row locked FOR SHARE, so an assignment's bump waits for it); a release only the row
   private static final String BEGIN_ATTEMPT =
-      "UPDATE deliveries SET claimed_at = ? WHERE command_id = ? AND status = 'claimed'";
+      "UPDATE deliveries SET claimed_at = ? WHERE command_id = ? AND status = 'claimed'"
+          + " AND claimed_by IS NOT DISTINCT FROM ? AND claim_epoch IS NOT DISTINCT FROM ?"
+          + " AND (?::text IS NULL OR EXISTS (SELECT 1 FROM sender_partition_epochs e"
+          + " WHERE e.consumer_group = ? AND e.partition = ? AND e.epoch = ? FOR SHARE))";
   private static final String RELEASE =
       "UPDATE deliveries SET claimed_at = NULL, attempts = ?, error_code = ?, error_message = ?"
-          + " WHERE command_id = ? AND status = 'claimed'";
+          + " WHERE command_id = ? AND status = 'claimed'"
+          + " AND claimed_by IS NOT DISTINCT FROM ? AND claim_epoch IS NOT DISTINCT FROM ?";
 
   /** One mark as queued: a begin ({@code now} set) or a release ({@code now} null). */
-  record Mark(CommandId id, Instant now, int attempts, String errorCode, String errorMessage) {
+  record Mark(
+      CommandId id,
+      ClaimOwner owner,
+      Instant now,
+      int attempts,
+      String errorCode,
+      String errorMessage) {
     boolean begin() {
       return now != null;
     }
   }
 
   private final DataSource dataSource;
-  private final GroupCommit<Mark, Boolean> marks;
+  private final GroupCommit<Mark, Fence> marks;
 
   JdbcAttemptMarks(DataSource dataSource, int maxBatch, GroupCommit.Supervision supervision) {
     this.dataSource = dataSource;
@@ -53,30 +68,35 @@ final class JdbcAttemptMarks implements AutoCloseable {
     return marks.healthy();
   }
 
-  /** True when the id was still claimed (the attempt may go on). */
-  CompletableFuture<Boolean> begin(CommandId id, Instant now) {
-    return marks.submit(new Mark(id, now, 0, null, null));
+  /** {@link Fence#HELD} when the id was still {@code owner}'s (the attempt may go on). */
+  CompletableFuture<Fence> begin(CommandId id, ClaimOwner owner, Instant now) {
+    return marks.submit(new Mark(id, owner, now, 0, null, null));
   }
 
-  CompletableFuture<Void> release(
-      CommandId id, int attempts, String errorCode, String errorMessage) {
-    return marks
-        .submit(new Mark(id, null, attempts, errorCode, errorMessage))
-        .thenApply(updated -> null);
+  CompletableFuture<Fence> release(
+      CommandId id, ClaimOwner owner, int attempts, String errorCode, String errorMessage) {
+    return marks.submit(new Mark(id, owner, null, attempts, errorCode, errorMessage));
   }
 
   /** One batch in one transaction (what the batch thread runs). */
-  List<Boolean> markAll(List<Mark> batch) throws SQLException {
+  List<Fence> markAll(List<Mark> batch) throws SQLException {
     try (Connection c = dataSource.getConnection();
         PreparedStatement begin = c.prepareStatement(BEGIN_ATTEMPT);
         PreparedStatement release = c.prepareStatement(RELEASE)) {
       c.setAutoCommit(false);
       List<Mark> begins = new ArrayList<>();
-      boolean releases = false;
+      List<Mark> releases = new ArrayList<>();
       for (Mark m : batch) {
+        ClaimOwner o = m.owner();
         if (m.begin()) {
           begin.setTimestamp(1, SqlValues.ts(m.now()));
           begin.setString(2, m.id().value());
+          begin.setString(3, o.claimedBy());
+          begin.setObject(4, o.claimEpoch(), Types.BIGINT);
+          begin.setString(5, o.group());
+          begin.setString(6, o.group());
+          begin.setInt(7, o.partition());
+          begin.setLong(8, o.epoch());
           begin.addBatch();
           begins.add(m);
         } else {
@@ -88,20 +108,32 @@ final class JdbcAttemptMarks implements AutoCloseable {
                   : ErrorTexts.clip(m.errorCode(), Limits.STATUS_MAX_CHARS * 2));
           release.setString(3, m.errorMessage() == null ? null : ErrorTexts.text(m.errorMessage()));
           release.setString(4, m.id().value());
+          release.setString(5, o.claimedBy());
+          release.setObject(6, o.claimEpoch(), Types.BIGINT);
           release.addBatch();
-          releases = true;
+          releases.add(m);
         }
       }
       try {
         int[] began = begins.isEmpty() ? new int[0] : begin.executeBatch();
-        if (releases) {
-          release.executeBatch();
-        }
-        c.commit();
-        List<Boolean> out = new ArrayList<>(batch.size());
-        int next = 0;
+        int[] released = releases.isEmpty() ? new int[0] : release.executeBatch();
+        List<JdbcFences.Refused> refused = new ArrayList<>();
+        List<Boolean> written = new ArrayList<>(batch.size());
+        int nextBegin = 0;
+        int nextRelease = 0;
         for (Mark m : batch) {
-          out.add(m.begin() ? began[next++] == 1 : Boolean.TRUE);
+          boolean ok = m.begin() ? began[nextBegin++] == 1 : released[nextRelease++] == 1;
+          written.add(ok);
+          if (!ok) {
+            refused.add(new JdbcFences.Refused(m.id().value(), m.owner()));
+          }
+        }
+        List<Fence> why = JdbcFences.classify(c, refused);
+        c.commit();
+        List<Fence> out = new ArrayList<>(batch.size());
+        int next = 0;
+        for (boolean ok : written) {
+          out.add(ok ? Fence.HELD : why.get(next++));
         }
         return out;
       } catch (SQLException | RuntimeException e) {

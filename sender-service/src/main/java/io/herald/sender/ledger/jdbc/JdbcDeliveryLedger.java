@@ -4,11 +4,14 @@ import io.herald.contracts.command.CommandId;
 import io.herald.contracts.command.SendCommand;
 import io.herald.sender.delivery.DeliveryMode;
 import io.herald.sender.ledger.Claim;
+import io.herald.sender.ledger.ClaimOwner;
 import io.herald.sender.ledger.DeliveryLedger;
+import io.herald.sender.ledger.Fence;
 import io.herald.sender.ledger.Finish;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -38,17 +41,26 @@ public final class JdbcDeliveryLedger implements DeliveryLedger, AutoCloseable {
   public static final int DEFAULT_MAX_BATCH = 500;
 
   /** One claim as queued. */
-  record ClaimRequest(SendCommand command, DeliveryMode mode, Instant now) {}
+  record ClaimRequest(SendCommand command, DeliveryMode mode, Instant now, ClaimOwner owner) {
+    ClaimRequest(SendCommand command, DeliveryMode mode, Instant now) {
+      this(command, mode, now, ClaimOwner.UNFENCED);
+    }
+  }
 
   /** One finish as queued. */
-  record FinishRequest(CommandId id, Finish finish) {}
+  record FinishRequest(CommandId id, Finish finish, ClaimOwner owner) {
+    FinishRequest(CommandId id, Finish finish) {
+      this(id, finish, ClaimOwner.UNFENCED);
+    }
+  }
 
   /** One rejected command as queued. */
   record RejectRequest(SendCommand command, Finish finish) {}
 
   private final JdbcLedgerBatches batches;
+  private final JdbcRejections rejected;
   private final GroupCommit<ClaimRequest, Claim> claims;
-  private final GroupCommit<FinishRequest, Boolean> finishes;
+  private final GroupCommit<FinishRequest, Fence> finishes;
   private final GroupCommit<RejectRequest, Boolean> rejections;
   private final JdbcAttemptMarks attemptMarks;
 
@@ -80,6 +92,7 @@ public final class JdbcDeliveryLedger implements DeliveryLedger, AutoCloseable {
       GroupCommit.Listener finishBatches,
       GroupCommit.Supervision supervision) {
     this.batches = new JdbcLedgerBatches(Objects.requireNonNull(dataSource, "dataSource"));
+    this.rejected = new JdbcRejections(dataSource);
     this.claims =
         new GroupCommit<>("ledger-claims", maxBatch, batches::claimAll, claimBatches, supervision);
     this.finishes =
@@ -89,25 +102,28 @@ public final class JdbcDeliveryLedger implements DeliveryLedger, AutoCloseable {
         new GroupCommit<>(
             "ledger-rejections",
             maxBatch,
-            batches::rejectAll,
+            rejected::rejectAll,
             GroupCommit.Listener.NONE,
             supervision);
     this.attemptMarks = new JdbcAttemptMarks(dataSource, maxBatch, supervision);
   }
 
   @Override
-  public CompletableFuture<Claim> claim(SendCommand command, DeliveryMode mode, Instant now) {
+  public CompletableFuture<Claim> claim(
+      SendCommand command, DeliveryMode mode, Instant now, ClaimOwner owner) {
     Objects.requireNonNull(command, "command");
     Objects.requireNonNull(mode, "mode");
     Objects.requireNonNull(now, "now");
-    return claims.submit(new ClaimRequest(command, mode, now));
+    Objects.requireNonNull(owner, "owner");
+    return claims.submit(new ClaimRequest(command, mode, now, owner));
   }
 
   @Override
-  public CompletableFuture<Boolean> finish(CommandId id, Finish finish) {
+  public CompletableFuture<Fence> finish(CommandId id, ClaimOwner owner, Finish finish) {
     Objects.requireNonNull(id, "id");
+    Objects.requireNonNull(owner, "owner");
     Objects.requireNonNull(finish, "finish");
-    return finishes.submit(new FinishRequest(id, finish));
+    return finishes.submit(new FinishRequest(id, finish, owner));
   }
 
   @Override
@@ -120,7 +136,7 @@ public final class JdbcDeliveryLedger implements DeliveryLedger, AutoCloseable {
 
   /** One batch of rejected commands in one statement (tests call it directly). */
   List<Boolean> rejectAll(List<RejectRequest> batch) throws SQLException {
-    return batches.rejectAll(batch);
+    return rejected.rejectAll(batch);
   }
 
   /** One claim batch in one transaction (what the batch thread runs; tests call it directly). */
@@ -128,23 +144,32 @@ public final class JdbcDeliveryLedger implements DeliveryLedger, AutoCloseable {
     return batches.claimAll(batch);
   }
 
-  /** One finish batch in one statement (what the batch thread runs; tests call it directly). */
+  /** One finish batch in one statement (tests call it directly): true where written. */
   List<Boolean> finishAll(List<FinishRequest> batch) throws SQLException {
+    List<Boolean> out = new ArrayList<>(batch.size());
+    batches.finishAll(batch).forEach(f -> out.add(f == Fence.HELD));
+    return out;
+  }
+
+  /** One finish batch in one statement, with each refusal's reason (tests call it directly). */
+  List<Fence> fencedFinishAll(List<FinishRequest> batch) throws SQLException {
     return batches.finishAll(batch);
   }
 
   @Override
-  public CompletableFuture<Boolean> beginAttempt(CommandId id, Instant now) {
+  public CompletableFuture<Fence> beginAttempt(CommandId id, ClaimOwner owner, Instant now) {
     Objects.requireNonNull(id, "id");
+    Objects.requireNonNull(owner, "owner");
     Objects.requireNonNull(now, "now");
-    return attemptMarks.begin(id, now);
+    return attemptMarks.begin(id, owner, now);
   }
 
   @Override
-  public CompletableFuture<Void> releaseForRetry(
-      CommandId id, int attempts, String errorCode, String errorMessage) {
+  public CompletableFuture<Fence> releaseForRetry(
+      CommandId id, ClaimOwner owner, int attempts, String errorCode, String errorMessage) {
     Objects.requireNonNull(id, "id");
-    return attemptMarks.release(id, attempts, errorCode, errorMessage);
+    Objects.requireNonNull(owner, "owner");
+    return attemptMarks.release(id, owner, attempts, errorCode, errorMessage);
   }
 
   /** False once a batch thread died ({@link GroupCommit#healthy()}): the sender is not ready. */

@@ -1,21 +1,22 @@
 package io.herald.sender.ledger.jdbc;
 
 import io.herald.contracts.command.SendCommand;
-import io.herald.contracts.limit.Limits;
 import io.herald.sender.ledger.Claim;
+import io.herald.sender.ledger.ClaimOwner;
 import io.herald.sender.ledger.ClaimRules;
 import io.herald.sender.ledger.ClaimRules.Decision;
 import io.herald.sender.ledger.ClaimRules.Row;
+import io.herald.sender.ledger.Fence;
 import io.herald.sender.ledger.Finish;
 import io.herald.sender.ledger.jdbc.JdbcDeliveryLedger.ClaimRequest;
 import io.herald.sender.ledger.jdbc.JdbcDeliveryLedger.FinishRequest;
-import io.herald.sender.ledger.jdbc.JdbcDeliveryLedger.RejectRequest;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
+import java.sql.Types;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -37,50 +38,37 @@ final class JdbcLedgerBatches {
   // rows come in command id order: concurrent batches (other sender instances) lock in one order
   private static final String INSERT_CLAIMS =
       "INSERT INTO deliveries (command_id, user_id, device_id, schedule_kind, schedule_id,"
-          + " occurrence_at, recipient, status, attempts, claimed_at)"
+          + " occurrence_at, recipient, status, attempts, claimed_at, claimed_by, claim_epoch)"
           + " SELECT v.command_id, v.user_id, v.device_id, v.schedule_kind, v.schedule_id,"
-          + " v.occurrence_at, v.recipient, 'claimed', 0, v.claimed_at"
+          + " v.occurrence_at, v.recipient, 'claimed', 0, v.claimed_at, v.claimed_by,"
+          + " v.claim_epoch"
           + " FROM unnest(?::text[], ?::uuid[], ?::uuid[], ?::text[], ?::uuid[],"
-          + " ?::timestamptz[], ?::text[], ?::timestamptz[])"
+          + " ?::timestamptz[], ?::text[], ?::timestamptz[], ?::text[], ?::bigint[])"
           + " AS v(command_id, user_id, device_id, schedule_kind, schedule_id, occurrence_at,"
-          + " recipient, claimed_at)"
+          + " recipient, claimed_at, claimed_by, claim_epoch)"
           + " ON CONFLICT (command_id) DO NOTHING RETURNING command_id";
   private static final String SELECT_FOR_UPDATE =
       "SELECT command_id, status, attempts, claimed_at FROM deliveries"
           + " WHERE command_id = ANY (?::text[]) ORDER BY command_id FOR UPDATE";
   private static final String RECLAIM =
-      "UPDATE deliveries SET status = 'claimed', claimed_at = ?, finished_at = NULL"
-          + " WHERE command_id = ?";
+      "UPDATE deliveries SET status = 'claimed', claimed_at = ?, finished_at = NULL,"
+          + " claimed_by = ?, claim_epoch = ? WHERE command_id = ?";
   private static final String MARK_UNKNOWN =
       "UPDATE deliveries SET status = 'unknown', attempts = GREATEST(attempts, 1),"
-          + " error_code = 'unknown', error_message = ?, finished_at = ? WHERE command_id = ?";
+          + " error_code = 'unknown', error_message = ?, finished_at = ?, claimed_by = ?,"
+          + " claim_epoch = ? WHERE command_id = ?";
   private static final String FINISH_ALL =
       "UPDATE deliveries d SET status = v.status, attempts = v.attempts,"
           + " transport_message_id = v.transport_message_id, error_code = v.error_code,"
           + " error_message = v.error_message, finished_at = v.finished_at"
           + " FROM unnest(?::text[], ?::text[], ?::int[], ?::text[], ?::text[], ?::text[],"
-          + " ?::timestamptz[])"
+          + " ?::timestamptz[], ?::text[], ?::bigint[])"
           + " AS v(command_id, status, attempts, transport_message_id, error_code, error_message,"
-          + " finished_at)"
+          + " finished_at, claimed_by, claim_epoch)"
           + " WHERE d.command_id = v.command_id AND d.status IN ('claimed', 'unknown')"
+          + " AND d.claimed_by IS NOT DISTINCT FROM v.claimed_by"
+          + " AND d.claim_epoch IS NOT DISTINCT FROM v.claim_epoch"
           + " RETURNING d.command_id";
-
-  private static final String INSERT_REJECTED =
-      "INSERT INTO deliveries (command_id, user_id, device_id, schedule_kind, schedule_id,"
-          + " occurrence_at, recipient, status, attempts, error_code, error_message, finished_at)"
-          + " SELECT v.command_id, v.user_id, v.device_id, v.schedule_kind, v.schedule_id,"
-          + " v.occurrence_at, v.recipient, v.status, 0, v.error_code, v.error_message,"
-          + " v.finished_at"
-          + " FROM unnest(?::text[], ?::uuid[], ?::uuid[], ?::text[], ?::uuid[],"
-          + " ?::timestamptz[], ?::text[], ?::text[], ?::text[], ?::text[], ?::timestamptz[])"
-          + " AS v(command_id, user_id, device_id, schedule_kind, schedule_id, occurrence_at,"
-          + " recipient, status, error_code, error_message, finished_at)"
-          + " ON CONFLICT (command_id) DO NOTHING RETURNING command_id";
-
-  /** Years PostgreSQL's timestamptz and ISO-8601 text both carry as they are. */
-  private static final Instant EARLIEST_STORABLE = Instant.parse("0001-01-01T00:00:00Z");
-
-  private static final Instant LATEST_STORABLE = Instant.parse("9999-12-31T23:59:59.999999Z");
 
   private final DataSource dataSource;
 
@@ -88,95 +76,32 @@ final class JdbcLedgerBatches {
     this.dataSource = dataSource;
   }
 
-  /** One batch of rejected commands in one statement. */
-  List<Boolean> rejectAll(List<RejectRequest> batch) throws SQLException {
-    Map<String, RejectRequest> firsts = new TreeMap<>();
-    for (RejectRequest r : batch) {
-      firsts.putIfAbsent(r.command().commandId().value(), r);
-    }
-    List<List<String>> columns = new ArrayList<>();
-    for (int i = 0; i < 11; i++) {
-      columns.add(new ArrayList<>());
-    }
-    for (RejectRequest r : firsts.values()) {
-      SendCommand cmd = r.command();
-      Finish f = r.finish();
-      Instant occ = cmd.occurrenceAt();
-      boolean occOk =
-          occ != null && !occ.isBefore(EARLIEST_STORABLE) && !occ.isAfter(LATEST_STORABLE);
-      String key = storable(cmd.scheduleKey(), Limits.SCHEDULE_KEY_MAX_CHARS);
-      columns.get(0).add(cmd.commandId().value());
-      columns.get(1).add(text(SqlValues.uuidOrNull(storable(cmd.tenantId(), Limits.ID_MAX_CHARS))));
-      columns.get(2).add(text(SqlValues.uuidOrNull(storable(cmd.deviceId(), Limits.ID_MAX_CHARS))));
-      columns.get(3).add(cmd.kind() == null ? null : cmd.kind().wire());
-      columns.get(4).add(text(SqlValues.scheduleId(key)));
-      columns.get(5).add(occOk ? text(occ) : null);
-      columns.get(6).add(storable(cmd.recipient(), Limits.RECIPIENT_MAX_CHARS));
-      columns.get(7).add(f.status().wire());
-      columns.get(8).add(f.errorCode());
-      columns.get(9).add(f.errorMessage());
-      columns.get(10).add(text(f.finishedAt()));
-    }
-    Set<String> inserted = new HashSet<>();
-    try (Connection c = dataSource.getConnection();
-        PreparedStatement ps = c.prepareStatement(INSERT_REJECTED)) {
-      for (int i = 0; i < columns.size(); i++) {
-        ps.setArray(i + 1, textArray(c, columns.get(i)));
-      }
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          inserted.add(rs.getString(1));
-        }
-      }
-    }
-    List<Boolean> out = new ArrayList<>(batch.size());
-    Set<String> answered = new HashSet<>();
-    for (RejectRequest r : batch) {
-      String id = r.command().commandId().value();
-      out.add(answered.add(id) && inserted.contains(id));
-    }
-    return out;
-  }
-
-  /** {@code s} when it fits {@code max} characters without control characters, else null. */
-  private static String storable(String s, int max) {
-    if (s == null || s.length() > max) {
-      return null;
-    }
-    for (int i = 0; i < s.length(); i++) {
-      if (Character.isISOControl(s.charAt(i))) {
-        return null;
-      }
-    }
-    return s;
-  }
-
-  /** One claim batch in one transaction (what the batch thread runs). */
+  /**
+   * One claim batch in one transaction (what the batch thread runs). Claims whose partition epoch
+   * is not current are answered {@link Claim.Kind#LOST} and write nothing; the epochs stay locked
+   * until the batch commits.
+   */
   List<Claim> claimAll(List<ClaimRequest> batch) throws SQLException {
-    // the first claim of each id inserts; a repeated id is decided against the row it left
-    Map<String, ClaimRequest> firsts = new TreeMap<>();
-    List<ClaimRules.Request> requests = new ArrayList<>(batch.size());
-    for (ClaimRequest r : batch) {
-      firsts.putIfAbsent(r.command().commandId().value(), r);
-      requests.add(new ClaimRules.Request(r.command().commandId().value(), r.mode(), r.now()));
-    }
     try (Connection c = dataSource.getConnection()) {
       c.setAutoCommit(false);
       try {
-        Set<String> inserted = insertClaims(c, firsts.values());
-        List<String> conflicts = new ArrayList<>();
-        for (String id : firsts.keySet()) {
-          if (!inserted.contains(id)) {
-            conflicts.add(id);
+        List<ClaimOwner> owners = new ArrayList<>(batch.size());
+        batch.forEach(r -> owners.add(r.owner()));
+        Map<String, Long> epochs = JdbcFences.lockEpochs(c, owners);
+        List<ClaimRequest> live = new ArrayList<>(batch.size());
+        for (ClaimRequest r : batch) {
+          ClaimOwner o = r.owner();
+          if (ClaimRules.current(o, epochs.get(JdbcFences.key(o.group(), o.partition())))) {
+            live.add(r);
           }
         }
-        Map<String, Row> existing = conflicts.isEmpty() ? Map.of() : lockRows(c, conflicts);
-        List<Decision> decisions = ClaimRules.decide(requests, inserted, existing);
-        writeDecisions(c, requests, decisions);
+        List<Decision> decisions = live.isEmpty() ? List.of() : claimLive(c, live);
         c.commit();
-        List<Claim> out = new ArrayList<>(decisions.size());
-        for (Decision d : decisions) {
-          out.add(d.claim());
+        List<Claim> out = new ArrayList<>(batch.size());
+        int next = 0;
+        for (ClaimRequest r : batch) {
+          boolean isLive = next < live.size() && live.get(next) == r;
+          out.add(isLive ? decisions.get(next++).claim() : Claim.lost());
         }
         return out;
       } catch (SQLException | RuntimeException e) {
@@ -184,6 +109,28 @@ final class JdbcLedgerBatches {
         throw e;
       }
     }
+  }
+
+  private static List<Decision> claimLive(Connection c, List<ClaimRequest> live)
+      throws SQLException {
+    // the first claim of each id inserts; a repeated id is decided against the row it left
+    Map<String, ClaimRequest> firsts = new TreeMap<>();
+    List<ClaimRules.Request> requests = new ArrayList<>(live.size());
+    for (ClaimRequest r : live) {
+      firsts.putIfAbsent(r.command().commandId().value(), r);
+      requests.add(new ClaimRules.Request(r.command().commandId().value(), r.mode(), r.now()));
+    }
+    Set<String> inserted = insertClaims(c, firsts.values());
+    List<String> conflicts = new ArrayList<>();
+    for (String id : firsts.keySet()) {
+      if (!inserted.contains(id)) {
+        conflicts.add(id);
+      }
+    }
+    Map<String, Row> existing = conflicts.isEmpty() ? Map.of() : lockRows(c, conflicts);
+    List<Decision> decisions = ClaimRules.decide(requests, inserted, existing);
+    writeDecisions(c, live, decisions);
+    return decisions;
   }
 
   private static Set<String> insertClaims(Connection c, Iterable<ClaimRequest> firsts)
@@ -196,6 +143,8 @@ final class JdbcLedgerBatches {
     List<String> occurrences = new ArrayList<>();
     List<String> recipients = new ArrayList<>();
     List<String> claimedAt = new ArrayList<>();
+    List<String> claimedBy = new ArrayList<>();
+    List<String> claimEpoch = new ArrayList<>();
     for (ClaimRequest r : firsts) {
       SendCommand cmd = r.command();
       ids.add(cmd.commandId().value());
@@ -206,11 +155,24 @@ final class JdbcLedgerBatches {
       occurrences.add(text(cmd.occurrenceAt()));
       recipients.add(cmd.recipient());
       claimedAt.add(text(r.now()));
+      claimedBy.add(r.owner().claimedBy());
+      Long epoch = r.owner().claimEpoch();
+      claimEpoch.add(epoch == null ? null : epoch.toString());
     }
     Set<String> inserted = new HashSet<>();
     try (PreparedStatement ps = c.prepareStatement(INSERT_CLAIMS)) {
       List<List<String>> columns =
-          List.of(ids, tenants, devices, kinds, schedules, occurrences, recipients, claimedAt);
+          List.of(
+              ids,
+              tenants,
+              devices,
+              kinds,
+              schedules,
+              occurrences,
+              recipients,
+              claimedAt,
+              claimedBy,
+              claimEpoch);
       for (int i = 0; i < columns.size(); i++) {
         ps.setArray(i + 1, textArray(c, columns.get(i)));
       }
@@ -239,9 +201,9 @@ final class JdbcLedgerBatches {
     return rows;
   }
 
+  // a decided claim makes its owner the row's: the earlier owner's later writes are refused
   private static void writeDecisions(
-      Connection c, List<ClaimRules.Request> requests, List<Decision> decisions)
-      throws SQLException {
+      Connection c, List<ClaimRequest> requests, List<Decision> decisions) throws SQLException {
     try (PreparedStatement reclaim = c.prepareStatement(RECLAIM);
         PreparedStatement unknown = c.prepareStatement(MARK_UNKNOWN)) {
       boolean anyReclaim = false;
@@ -249,7 +211,8 @@ final class JdbcLedgerBatches {
       // in batch order, so a repeated id ends in the state its last claim decided
       for (int i = 0; i < decisions.size(); i++) {
         Decision d = decisions.get(i);
-        ClaimRules.Request r = requests.get(i);
+        ClaimRequest r = requests.get(i);
+        String id = r.command().commandId().value();
         switch (d.write()) {
           case RECLAIM:
             if (anyUnknown) {
@@ -257,7 +220,9 @@ final class JdbcLedgerBatches {
               anyUnknown = false;
             }
             reclaim.setTimestamp(1, SqlValues.ts(r.now()));
-            reclaim.setString(2, r.commandId());
+            reclaim.setString(2, r.owner().claimedBy());
+            reclaim.setObject(3, r.owner().claimEpoch(), Types.BIGINT);
+            reclaim.setString(4, id);
             reclaim.addBatch();
             anyReclaim = true;
             break;
@@ -268,7 +233,9 @@ final class JdbcLedgerBatches {
             }
             unknown.setString(1, "claimed at " + d.unconfirmedSince() + " and never confirmed");
             unknown.setTimestamp(2, SqlValues.ts(r.now()));
-            unknown.setString(3, r.commandId());
+            unknown.setString(3, r.owner().claimedBy());
+            unknown.setObject(4, r.owner().claimEpoch(), Types.BIGINT);
+            unknown.setString(5, id);
             unknown.addBatch();
             anyUnknown = true;
             break;
@@ -286,8 +253,11 @@ final class JdbcLedgerBatches {
     }
   }
 
-  /** One finish batch in one statement (what the batch thread runs). */
-  List<Boolean> finishAll(List<FinishRequest> batch) throws SQLException {
+  /**
+   * One finish batch in one statement (what the batch thread runs); a finish whose owner no longer
+   * owns the row writes nothing and is told why ({@link JdbcFences#classify}).
+   */
+  List<Fence> finishAll(List<FinishRequest> batch) throws SQLException {
     // a repeated id in one batch: the first finish decides, the others find the row final (false)
     Map<String, FinishRequest> firsts = new TreeMap<>();
     for (FinishRequest r : batch) {
@@ -300,6 +270,8 @@ final class JdbcLedgerBatches {
     List<String> codes = new ArrayList<>();
     List<String> messages = new ArrayList<>();
     List<String> finishedAt = new ArrayList<>();
+    List<String> claimedBy = new ArrayList<>();
+    List<String> claimEpoch = new ArrayList<>();
     for (FinishRequest r : firsts.values()) {
       Finish f = r.finish();
       ids.add(r.id().value());
@@ -309,29 +281,52 @@ final class JdbcLedgerBatches {
       codes.add(f.errorCode());
       messages.add(f.errorMessage());
       finishedAt.add(text(f.finishedAt()));
+      claimedBy.add(r.owner().claimedBy());
+      Long epoch = r.owner().claimEpoch();
+      claimEpoch.add(epoch == null ? null : epoch.toString());
     }
     Set<String> updated = new HashSet<>();
-    try (Connection c = dataSource.getConnection();
-        PreparedStatement ps = c.prepareStatement(FINISH_ALL)) {
+    try (Connection c = dataSource.getConnection()) {
       // autocommit: the one statement is the batch's transaction
-      List<List<String>> columns =
-          List.of(ids, statuses, attempts, messageIds, codes, messages, finishedAt);
-      for (int i = 0; i < columns.size(); i++) {
-        ps.setArray(i + 1, textArray(c, columns.get(i)));
-      }
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          updated.add(rs.getString(1));
+      try (PreparedStatement ps = c.prepareStatement(FINISH_ALL)) {
+        List<List<String>> columns =
+            List.of(
+                ids,
+                statuses,
+                attempts,
+                messageIds,
+                codes,
+                messages,
+                finishedAt,
+                claimedBy,
+                claimEpoch);
+        for (int i = 0; i < columns.size(); i++) {
+          ps.setArray(i + 1, textArray(c, columns.get(i)));
+        }
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            updated.add(rs.getString(1));
+          }
         }
       }
+      List<JdbcFences.Refused> refused = new ArrayList<>();
+      Set<String> answered = new HashSet<>();
+      for (FinishRequest r : batch) {
+        String id = r.id().value();
+        if (!(answered.add(id) && updated.contains(id))) {
+          refused.add(new JdbcFences.Refused(id, r.owner()));
+        }
+      }
+      List<Fence> why = JdbcFences.classify(c, refused);
+      List<Fence> out = new ArrayList<>(batch.size());
+      answered.clear();
+      int next = 0;
+      for (FinishRequest r : batch) {
+        String id = r.id().value();
+        out.add(answered.add(id) && updated.contains(id) ? Fence.HELD : why.get(next++));
+      }
+      return out;
     }
-    List<Boolean> out = new ArrayList<>(batch.size());
-    Set<String> answered = new HashSet<>();
-    for (FinishRequest r : batch) {
-      String id = r.id().value();
-      out.add(answered.add(id) && updated.contains(id));
-    }
-    return out;
   }
 
   private static void rollbackQuietly(Connection c, Exception cause) {

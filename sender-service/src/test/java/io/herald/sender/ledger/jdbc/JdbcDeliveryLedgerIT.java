@@ -8,12 +8,16 @@ import io.herald.contracts.event.ScheduleKind;
 import io.herald.contracts.outcome.DeliveryStatus;
 import io.herald.sender.delivery.DeliveryMode;
 import io.herald.sender.ledger.Claim;
+import io.herald.sender.ledger.ClaimOwner;
+import io.herald.sender.ledger.Fence;
 import io.herald.sender.ledger.Finish;
 import io.herald.testsupport.PostgresTestDatabase;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -111,5 +115,83 @@ class JdbcDeliveryLedgerIT {
     assertThat(status(c.commandId())).isEqualTo("sent");
     assertThat(finish(c.commandId(), new Finish(DeliveryStatus.FAILED, 1, null, "x", null, NOW)))
         .isFalse();
+  }
+
+  private static String owner(CommandId id) throws Exception {
+    try (Connection c = db.connection();
+        PreparedStatement ps =
+            c.prepareStatement(
+                "SELECT claimed_by || '@' || claim_epoch FROM deliveries WHERE command_id = ?")) {
+      ps.setString(1, id.value());
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? rs.getString(1) : null;
+      }
+    }
+  }
+
+  @Test
+  void shouldRefuseAZombieOnceAnotherSenderTookItsPartition() throws Exception {
+    String group = "fence-" + UUID.randomUUID();
+    ClaimOwner a = new JdbcPartitionEpochs(db.dataSource(), group, "a").assign(List.of(2)).get(2);
+    SendCommand c = cmd();
+    SendCommand fresh = cmd();
+    Finish sent = new Finish(DeliveryStatus.SENT, 2, "wamid.2", null, null, NOW);
+    assertThat(ledger.claim(c, DeliveryMode.AT_MOST_ONCE, NOW, a).join())
+        .isEqualTo(Claim.claimed(0));
+    assertThat(ledger.releaseForRetry(c.commandId(), a, 1, "131016", "503").join())
+        .isEqualTo(Fence.HELD);
+
+    ClaimOwner b = new JdbcPartitionEpochs(db.dataSource(), group, "b").assign(List.of(2)).get(2);
+    assertThat(b.epoch()).isEqualTo(a.epoch() + 1);
+    // the zombie can neither start another attempt nor claim anything new
+    assertThat(ledger.beginAttempt(c.commandId(), a, NOW).join()).isEqualTo(Fence.PARTITION_LOST);
+    assertThat(ledger.claim(fresh, DeliveryMode.AT_MOST_ONCE, NOW, a).join())
+        .isEqualTo(Claim.lost());
+    assertThat(status(fresh.commandId())).isNull();
+    // the new owner reads the record again: between two attempts, it goes on and owns the row
+    assertThat(ledger.claim(c, DeliveryMode.AT_MOST_ONCE, NOW, b).join())
+        .isEqualTo(Claim.claimed(1));
+    assertThat(owner(c.commandId())).isEqualTo("b@" + b.epoch());
+    assertThat(ledger.releaseForRetry(c.commandId(), a, 2, "x", "y").join())
+        .isEqualTo(Fence.PARTITION_LOST);
+    assertThat(ledger.finish(c.commandId(), a, sent).join()).isEqualTo(Fence.PARTITION_LOST);
+    assertThat(status(c.commandId())).isEqualTo("claimed");
+    assertThat(ledger.finish(c.commandId(), b, sent).join()).isEqualTo(Fence.HELD);
+    assertThat(ledger.finish(c.commandId(), b, sent).join()).isEqualTo(Fence.ALREADY_FINAL);
+    assertThat(status(c.commandId())).isEqualTo("sent");
+    assertThat(owner(c.commandId())).isEqualTo("b@" + b.epoch());
+  }
+
+  @Test
+  void shouldKeepTheNewOwnersUnknownWhenAZombieFinishesLate() throws Exception {
+    String group = "fence-" + UUID.randomUUID();
+    ClaimOwner a = new JdbcPartitionEpochs(db.dataSource(), group, "a").assign(List.of(0)).get(0);
+    SendCommand c = cmd();
+    ledger.claim(c, DeliveryMode.AT_MOST_ONCE, NOW, a).join(); // a's call in flight, then a pause
+    ClaimOwner b = new JdbcPartitionEpochs(db.dataSource(), group, "b").assign(List.of(0)).get(0);
+    assertThat(ledger.claim(c, DeliveryMode.AT_MOST_ONCE, NOW, b).join().kind())
+        .isEqualTo(Claim.Kind.UNKNOWN);
+    Finish sent = new Finish(DeliveryStatus.SENT, 1, "wamid.1", null, null, NOW);
+    assertThat(ledger.finish(c.commandId(), a, sent).join()).isEqualTo(Fence.PARTITION_LOST);
+    assertThat(status(c.commandId())).isEqualTo("unknown");
+    assertThat(owner(c.commandId())).isEqualTo("b@" + b.epoch());
+  }
+
+  @Test
+  void shouldTellAnOwnerWhoseRowAnotherGroupTookThatItIsTakenNotLost() throws Exception {
+    ClaimOwner g1 =
+        new JdbcPartitionEpochs(db.dataSource(), "fence-" + UUID.randomUUID(), "a")
+            .assign(List.of(1))
+            .get(1);
+    ClaimOwner g2 =
+        new JdbcPartitionEpochs(db.dataSource(), "fence-" + UUID.randomUUID(), "b")
+            .assign(List.of(1))
+            .get(1);
+    SendCommand c = cmd();
+    ledger.claim(c, DeliveryMode.AT_MOST_ONCE, NOW, g1).join();
+    ledger.releaseForRetry(c.commandId(), g1, 1, "131016", "503").join();
+    assertThat(ledger.claim(c, DeliveryMode.AT_MOST_ONCE, NOW, g2).join())
+        .isEqualTo(Claim.claimed(1));
+    assertThat(ledger.beginAttempt(c.commandId(), g1, NOW).join()).isEqualTo(Fence.TAKEN);
   }
 }
