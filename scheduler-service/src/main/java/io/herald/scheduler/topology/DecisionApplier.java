@@ -300,11 +300,6 @@ final class DecisionApplier {
     }
 
     @Override
-    public void cancelFanOuts() {
-      stores.cancelFanOuts(key);
-    }
-
-    @Override
     public void clearDeviceWait() {
       stores.clearDeviceWait(key);
     }

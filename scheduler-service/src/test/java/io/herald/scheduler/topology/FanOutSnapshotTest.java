@@ -176,6 +176,24 @@ class FanOutSnapshotTest {
   }
 
   @Test
+  void shouldFinishOnTheDeviceItFiredWithWhenAnEditMovesItToADeviceNotYetKnown() {
+    ScheduleChange c = broadcast(contacts(1, RECIPIENTS), "hello");
+    List<SendCommand> sent = fireAndStopMidway(c);
+
+    // Held until the new device is known: the hold concerns the next occurrence, not this one.
+    f.send(
+        SchedulerFixture.withDevice(c, "33333333-3333-4333-8333-333333333333")
+            .withMessage("moved", null)
+            .withSourceVersion(2));
+    List<SendCommand> all = finish(sent);
+
+    assertExactlyOnceEach(all, contacts(1, RECIPIENTS));
+    assertThat(all).extracting(SendCommand::text).containsOnly("hello");
+    assertThat(all).extracting(SendCommand::deviceId).containsOnly(SchedulerFixture.DEVICE);
+    assertThat(f.occurrences.readValuesToList()).hasSize(1);
+  }
+
+  @Test
   void shouldStopTheOccurrenceWhenTheScheduleIsDeletedMidFanOut() {
     ScheduleChange c = broadcast(contacts(1, RECIPIENTS), "hello");
     List<SendCommand> sent = fireAndStopMidway(c);
