@@ -176,6 +176,50 @@ class FanOutSnapshotTest {
   }
 
   @Test
+  void shouldFreezeEveryRunningOccurrenceOfTheScheduleWhenSeveralAreInFlight() {
+    // Three missed days under fire_all: three occurrences queue as jobs behind each other.
+    RuleSpec fireAll =
+        new RuleSpec(
+            "daily",
+            1,
+            null,
+            null,
+            "09:00",
+            null,
+            null,
+            "Europe/Berlin",
+            "2026-06-01",
+            null,
+            null,
+            "fire_all",
+            3 * 86_400,
+            null);
+    ScheduleChange c =
+        SchedulerFixture.recurring("r1", fireAll, contacts(1, RECIPIENTS), "before {name}");
+    f.send(c);
+    f.jump(Duration.between(f.now(), NINE.plus(Duration.ofDays(2)).plusSeconds(60)));
+    List<SendCommand> sent = new ArrayList<>(f.commands());
+    assertThat(f.fanOutCount()).isEqualTo(3);
+
+    f.send(c.withMessage("after {name}", null).withRecipients(contacts(3, 4)).withSourceVersion(2));
+    f.advance(Duration.ofSeconds(10));
+    sent.addAll(f.commands());
+
+    assertThat(f.fanOutCount()).isZero();
+    assertThat(sent).hasSize(3 * RECIPIENTS);
+    assertThat(sent).extracting(cmd -> cmd.commandId().value()).doesNotHaveDuplicates();
+    assertThat(sent).allSatisfy(cmd -> assertThat(cmd.text()).startsWith("before C"));
+    for (int day = 0; day < 3; day++) {
+      Instant occurrence = NINE.plus(Duration.ofDays(day));
+      assertThat(sent)
+          .filteredOn(cmd -> cmd.occurrenceAt().equals(occurrence))
+          .extracting(SendCommand::contactId)
+          .containsExactlyInAnyOrderElementsOf(contacts(1, RECIPIENTS));
+    }
+    assertThat(recipientChunks()).containsExactly(contacts(3, 4));
+  }
+
+  @Test
   void shouldFinishOnTheDeviceItFiredWithWhenAnEditMovesItToADeviceNotYetKnown() {
     ScheduleChange c = broadcast(contacts(1, RECIPIENTS), "hello");
     List<SendCommand> sent = fireAndStopMidway(c);
