@@ -110,7 +110,8 @@ public sealed interface Decision
     @Override
     public void applyTo(ScheduleEffects e) {
       e.cancelTimer();
-      e.cancelFanOuts();
+      // A running occurrence goes on as it fired, with the device and recipients it had then
+      // (ADR 0016); the hold concerns the next occurrence.
       e.writeRecipients(recipients);
       e.save(definition, after);
       e.awaitDevice(until);

@@ -27,9 +27,6 @@ public interface ScheduleEffects {
   /** Cancels the timer armed before the decision, if any. */
   void cancelTimer();
 
-  /** Cancels the schedule's unfinished fan-outs. */
-  void cancelFanOuts();
-
   /** Ends the schedule's wait for its device, if it had one. */
   void clearDeviceWait();
 

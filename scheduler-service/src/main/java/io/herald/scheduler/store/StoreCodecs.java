@@ -16,10 +16,11 @@ import org.apache.kafka.common.errors.SerializationException;
 
 /**
  * Binary format 2 of the values of the {@code schedules}, {@code fanouts} and {@code recipients}
- * stores (the format byte itself is {@link StoreSerde}'s; what format 1 wrote differently is read
- * by {@link Format1}). Every timer firing reads and rewrites a schedule, so this is on the stream
- * thread's hot path: with Jackson these values were its largest CPU cost (~38 % in a CDC-latency
- * profile), and field names tripled the changelog bytes.
+ * stores, and format 3 of {@code fanouts} ({@link #FAN_OUT_JOB}) (the format byte itself is {@link
+ * StoreSerde}'s; what format 1 wrote differently is read by {@link Format1}). Every timer firing
+ * reads and rewrites a schedule, so this is on the stream thread's hot path: with Jackson these
+ * values were its largest CPU cost (~38 % in a CDC-latency profile), and field names tripled the
+ * changelog bytes.
  *
  * <p>Layout of one record: a presence bitmask (varint; bit {@code i} set = the {@code i}-th
  * nullable component, in declaration order, is present), then the components in declaration order,
@@ -109,7 +110,9 @@ final class StoreCodecs {
               "skipped",
               "executionCount",
               "nextDueAt",
-              "finished"),
+              "finished",
+              "definition",
+              "recipientCount"),
           RecipientChunk.class,
           List.of("recipients"));
 
@@ -184,43 +187,72 @@ final class StoreCodecs {
 
   // ---- FanOutJob ----------------------------------------------------------------------------
 
+  /**
+   * Format 3 of a {@link FanOutJob} (ADR 0016): format 2's layout with a fifth presence bit, the
+   * frozen definition (same layout as a schedule's) and its recipient count appended. Only the
+   * {@code fanouts} store writes format 3; its format 1 and 2 values are read by {@link
+   * #FAN_OUT_JOB_V2} as jobs that are not frozen.
+   */
   static final Codec<FanOutJob> FAN_OUT_JOB =
       new Codec<>() {
         @Override
         public void write(Out out, FanOutJob j) {
-          out.presence(j.scheduleKey(), j.occurrence(), j.firedAt(), j.nextDueAt());
-          out.stringIfPresent(j.scheduleKey());
-          out.instantIfPresent(j.occurrence());
-          out.instantIfPresent(j.firedAt());
-          out.varInt(j.cursor());
-          out.varInt(j.skipped());
-          out.varLong(j.executionCount());
-          out.instantIfPresent(j.nextDueAt());
-          out.bool(j.finished());
+          out.presence(j.scheduleKey(), j.occurrence(), j.firedAt(), j.nextDueAt(), j.definition());
+          writeJobHead(out, j);
+          if (j.definition() != null) {
+            writeDefinition(out, j.definition());
+          }
+          out.varInt(j.recipientCount());
         }
 
         @Override
         public FanOutJob read(In in) {
-          int p = in.presence(4);
-          String scheduleKey = has(p, 0) ? in.string() : null;
-          Instant occurrence = has(p, 1) ? in.instant() : null;
-          Instant firedAt = has(p, 2) ? in.instant() : null;
-          int cursor = in.varInt();
-          int skipped = in.varInt();
-          long executionCount = in.varLong();
-          Instant nextDueAt = has(p, 3) ? in.instant() : null;
-          boolean finished = in.bool();
-          return new FanOutJob(
-              scheduleKey,
-              occurrence,
-              firedAt,
-              cursor,
-              skipped,
-              executionCount,
-              nextDueAt,
-              finished);
+          int p = in.presence(5);
+          FanOutJob head = readJobHead(in, p);
+          Definition definition = has(p, 4) ? readDefinition(in) : null;
+          int recipientCount = in.varInt();
+          return head.freeze(definition, recipientCount);
         }
       };
+
+  /** Formats 1 and 2 of a {@link FanOutJob}: never frozen. Written by tests only. */
+  static final Codec<FanOutJob> FAN_OUT_JOB_V2 =
+      new Codec<>() {
+        @Override
+        public void write(Out out, FanOutJob j) {
+          out.presence(j.scheduleKey(), j.occurrence(), j.firedAt(), j.nextDueAt());
+          writeJobHead(out, j);
+        }
+
+        @Override
+        public FanOutJob read(In in) {
+          return readJobHead(in, in.presence(4));
+        }
+      };
+
+  private static void writeJobHead(Out out, FanOutJob j) {
+    out.stringIfPresent(j.scheduleKey());
+    out.instantIfPresent(j.occurrence());
+    out.instantIfPresent(j.firedAt());
+    out.varInt(j.cursor());
+    out.varInt(j.skipped());
+    out.varLong(j.executionCount());
+    out.instantIfPresent(j.nextDueAt());
+    out.bool(j.finished());
+  }
+
+  private static FanOutJob readJobHead(In in, int p) {
+    String scheduleKey = has(p, 0) ? in.string() : null;
+    Instant occurrence = has(p, 1) ? in.instant() : null;
+    Instant firedAt = has(p, 2) ? in.instant() : null;
+    int cursor = in.varInt();
+    int skipped = in.varInt();
+    long executionCount = in.varLong();
+    Instant nextDueAt = has(p, 3) ? in.instant() : null;
+    boolean finished = in.bool();
+    return new FanOutJob(
+        scheduleKey, occurrence, firedAt, cursor, skipped, executionCount, nextDueAt, finished);
+  }
 
   // ---- RecipientChunk -----------------------------------------------------------------------
 

@@ -10,10 +10,11 @@ import org.apache.kafka.common.serialization.Serializer;
 
 /**
  * The value serde of the {@code schedules}, {@code fanouts} and {@code recipients} stores: a
- * leading format byte, then {@link StoreCodecs} format 2. Internal state only; topic payloads
- * stay JSON contracts.
+ * leading format byte, then {@link StoreCodecs} format 2 (format 3 for {@code fanouts}, whose jobs
+ * may carry the definition they fired with: ADR 0016). Internal state only; topic payloads stay
+ * JSON contracts.
  *
- * <p>Writes are always format 2. Older values are still read, so a scheduler upgraded over an
+ * <p>Writes are always the store's current format. Older values are still read, so a scheduler upgraded over an
  * existing state dir or changelog keeps its schedules; each is rewritten in format 2 the next time
  * the processor stores it:
  *
@@ -36,6 +37,12 @@ public final class StoreSerde<T> implements Serde<T>, Serializer<T>, Deserialize
   /** The current binary format: a schedule's definition is the scheduler's own. */
   public static final byte FORMAT_V2 = 2;
 
+  /**
+   * The {@code fanouts} store's format since ADR 0016: a job may carry the definition it fired
+   * with. The other stores still write format 2, and read 3 as unknown.
+   */
+  public static final byte FORMAT_V3 = 3;
+
   /** First byte of every value the former {@link JsonSerde} wrote. */
   static final byte LEGACY_JSON = '{';
 
@@ -43,13 +50,30 @@ public final class StoreSerde<T> implements Serde<T>, Serializer<T>, Deserialize
   private static final int INITIAL_CAPACITY = 256;
 
   private final Class<T> type;
+  private final byte writeFormat;
   private final StoreCodecs.Codec<T> codec;
+  private final StoreCodecs.Reader<T> format2;
   private final StoreCodecs.Reader<T> format1;
   private final JsonSerde<T> legacy;
 
   private StoreSerde(Class<T> type, StoreCodecs.Codec<T> codec, StoreCodecs.Reader<T> format1) {
+    this(type, FORMAT_V2, codec, codec, format1);
+  }
+
+  /**
+   * @param writeFormat the format byte {@code codec} writes and reads
+   * @param format2 reads format 2 (the codec itself when {@code writeFormat} is 2)
+   */
+  private StoreSerde(
+      Class<T> type,
+      byte writeFormat,
+      StoreCodecs.Codec<T> codec,
+      StoreCodecs.Reader<T> format2,
+      StoreCodecs.Reader<T> format1) {
     this.type = type;
+    this.writeFormat = writeFormat;
     this.codec = codec;
+    this.format2 = format2;
     this.format1 = format1;
     this.legacy = new JsonSerde<>(type);
   }
@@ -60,7 +84,12 @@ public final class StoreSerde<T> implements Serde<T>, Serializer<T>, Deserialize
   }
 
   public static StoreSerde<FanOutJob> fanOutJob() {
-    return new StoreSerde<>(FanOutJob.class, StoreCodecs.FAN_OUT_JOB, StoreCodecs.FAN_OUT_JOB);
+    return new StoreSerde<>(
+        FanOutJob.class,
+        FORMAT_V3,
+        StoreCodecs.FAN_OUT_JOB,
+        StoreCodecs.FAN_OUT_JOB_V2,
+        StoreCodecs.FAN_OUT_JOB_V2);
   }
 
   public static StoreSerde<RecipientChunk> recipientChunk() {
@@ -75,7 +104,7 @@ public final class StoreSerde<T> implements Serde<T>, Serializer<T>, Deserialize
     }
     try {
       StoreCodecs.Out out = new StoreCodecs.Out(INITIAL_CAPACITY);
-      out.byteValue(FORMAT_V2);
+      out.byteValue(writeFormat);
       codec.write(out, data);
       return out.toByteArray();
     } catch (RuntimeException e) {
@@ -98,8 +127,10 @@ public final class StoreSerde<T> implements Serde<T>, Serializer<T>, Deserialize
       return legacy.deserialize(topic, data);
     }
     StoreCodecs.Reader<T> reader;
-    if (format == FORMAT_V2) {
+    if (format == writeFormat) {
       reader = codec;
+    } else if (format == FORMAT_V2) {
+      reader = format2;
     } else if (format == FORMAT_V1) {
       reader = format1;
     } else {
@@ -107,10 +138,11 @@ public final class StoreSerde<T> implements Serde<T>, Serializer<T>, Deserialize
           String.format(
               Locale.ROOT,
               "Cannot read %s from %s: unknown store format byte 0x%02x (this scheduler reads"
-                  + " 0x%02x, 0x%02x and legacy JSON '{'); was it written by a newer version?",
+                  + " %s0x%02x, 0x%02x and legacy JSON '{'); was it written by a newer version?",
               type.getSimpleName(),
               topic,
               format & 0xFF,
+              writeFormat == FORMAT_V2 ? "" : String.format(Locale.ROOT, "0x%02x, ", writeFormat),
               FORMAT_V2,
               FORMAT_V1));
     }

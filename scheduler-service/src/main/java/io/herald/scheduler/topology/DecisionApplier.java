@@ -14,12 +14,16 @@ import io.herald.scheduler.schedule.ScheduleEffects;
 import io.herald.scheduler.schedule.ScheduleLifecycle;
 import io.herald.scheduler.schedule.ScheduleValidator;
 import io.herald.scheduler.schedule.Standing;
+import io.herald.scheduler.store.FanOutJob;
 import io.herald.scheduler.store.ScheduleState;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -188,17 +192,29 @@ final class DecisionApplier {
     if (cached != null && cached.generation() == state.generation()) {
       return Optional.of(cached.schedule());
     }
-    Definition def = state.definition();
+    Optional<CompiledSchedule> c = compile(state.definition());
+    c.ifPresent(s -> compiled.put(key, new CachedRule(state.generation(), s)));
+    return c;
+  }
+
+  /**
+   * The zone an occurrence of this job renders dates in: its frozen definition's (compiled again,
+   * not cached: only jobs whose schedule changed under them are frozen) or the stored schedule's.
+   */
+  ZoneId zoneFor(String key, ScheduleState state, FanOutJob job) {
+    Optional<CompiledSchedule> c =
+        job.frozen() ? compile(job.definition()) : compiledFor(key, state);
+    return c.map(CompiledSchedule::zone).orElse(ZoneOffset.UTC);
+  }
+
+  private static Optional<CompiledSchedule> compile(Definition def) {
     if (def == null || def.rule() == null) {
       return Optional.empty();
     }
     // createdAt is always set on a stored definition (the lifecycle sets it when missing).
-    Compilation c = RuleCompiler.compile(def.rule(), def.createdAt());
-    if (c instanceof Compilation.Valid v) {
-      compiled.put(key, new CachedRule(state.generation(), v.schedule()));
-      return Optional.of(v.schedule());
-    }
-    return Optional.empty();
+    return RuleCompiler.compile(def.rule(), def.createdAt()) instanceof Compilation.Valid v
+        ? Optional.of(v.schedule())
+        : Optional.empty();
   }
 
   /** Now, for decisions: see {@link NowSource}. */
@@ -241,12 +257,30 @@ final class DecisionApplier {
     private final ScheduleState before;
     private final FiringSink sink;
     private final Instant now;
+    private boolean frozen;
 
     Effects(String key, ScheduleState before, FiringSink sink, Instant now) {
       this.key = key;
       this.before = before;
       this.sink = sink;
       this.now = now;
+    }
+
+    /**
+     * Before the first write that changes the schedule's definition or recipients: running fan-outs
+     * keep what they fired with (ADR 0016).
+     */
+    private void freezeRunningFanOuts() {
+      if (!frozen) {
+        frozen = true;
+        int n = stores.freezeFanOuts(key, before);
+        if (n > 0) {
+          log.info(
+              "Running fan-outs keep the definition they fired with: scheduleKey={} jobs={}",
+              key,
+              n);
+        }
+      }
     }
 
     @Override
@@ -266,11 +300,6 @@ final class DecisionApplier {
     }
 
     @Override
-    public void cancelFanOuts() {
-      stores.cancelFanOuts(key);
-    }
-
-    @Override
     public void clearDeviceWait() {
       stores.clearDeviceWait(key);
     }
@@ -287,11 +316,13 @@ final class DecisionApplier {
 
     @Override
     public void writeRecipients(List<String> canonical) {
+      freezeRunningFanOuts();
       stores.writeRecipients(key, canonical, before.recipientCount());
     }
 
     @Override
     public void deleteRecipients() {
+      freezeRunningFanOuts();
       stores.deleteRecipients(key, before.recipientCount());
     }
 
@@ -320,6 +351,9 @@ final class DecisionApplier {
 
     @Override
     public void save(Definition definition, Standing after) {
+      if (!Objects.equals(definition, before.definition())) {
+        freezeRunningFanOuts();
+      }
       stores.putSchedule(key, before, ScheduleState.of(definition, after));
     }
 

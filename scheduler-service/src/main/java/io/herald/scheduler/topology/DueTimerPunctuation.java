@@ -10,7 +10,6 @@ import io.herald.contracts.outcome.Occurrence;
 import io.herald.scheduler.config.SchedulerConfig;
 import io.herald.scheduler.render.RenderContext;
 import io.herald.scheduler.render.TemplateRenderer;
-import io.herald.scheduler.rule.CompiledSchedule;
 import io.herald.scheduler.schedule.Definition;
 import io.herald.scheduler.schedule.Firing;
 import io.herald.scheduler.schedule.Recipients;
@@ -21,7 +20,6 @@ import io.herald.scheduler.timer.TimerKeyCodec;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -207,23 +205,24 @@ final class DueTimerPunctuation implements Punctuator {
       String jobKey, FanOutJob job, int share, Instant now, ScheduleState known, boolean stored) {
     String key = job.scheduleKey();
     ScheduleState state = known != null ? known : stores.schedules.get(key);
+    // A schedule deleted, deactivated or set aside stops its running occurrences (ADR 0016).
     if (state == null
         || state.definition() == null
         || state.status() == ScheduleStatus.INACTIVE
         || state.status() == ScheduleStatus.DELETED
         || state.status() == ScheduleStatus.INVALID) {
       if (stored) {
-        stores.removeFanOut(jobKey, key);
+        stores.removeFanOut(jobKey, job);
       }
       return 0;
     }
-    Definition def = state.definition();
-    ZoneId zone =
-        applier.compiledFor(key, state).map(CompiledSchedule::zone).orElse(ZoneOffset.UTC);
-    int total = state.recipientCount();
+    // As it fired: the job's frozen copy once the schedule changed under it, else the schedule.
+    Definition def = job.frozen() ? job.definition() : state.definition();
+    ZoneId zone = applier.zoneFor(key, state, job);
+    int total = job.frozen() ? job.recipientCount() : state.recipientCount();
     int end = (int) Math.min(total, (long) job.cursor() + share);
-    List<String> slice = stores.readRecipients(key, job.cursor(), end);
-    end = job.cursor() + slice.size(); // a definition that shrank ends the job here
+    List<String> slice = stores.readRecipients(job.frozen() ? jobKey : key, job.cursor(), end);
+    end = job.cursor() + slice.size(); // recipients missing (never expected) end the job here
     Instant notAfter =
         job.occurrence()
             .plus(
@@ -284,7 +283,7 @@ final class DueTimerPunctuation implements Punctuator {
     boolean done = end >= total || slice.isEmpty();
     if (done) {
       if (stored) {
-        stores.removeFanOut(jobKey, key);
+        stores.removeFanOut(jobKey, job);
       }
       Occurrence occurrence =
           new Occurrence(

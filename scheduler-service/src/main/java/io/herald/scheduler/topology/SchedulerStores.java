@@ -212,13 +212,16 @@ final class SchedulerStores {
     }
   }
 
-  /** Recipients with index in [from, to). */
-  List<String> readRecipients(String scheduleKey, int from, int to) {
+  /**
+   * Recipients with index in [from, to) of a schedule, or of a frozen fan-out job when {@code
+   * owner} is its job key.
+   */
+  List<String> readRecipients(String owner, int from, int to) {
     List<String> out = new ArrayList<>(Math.max(0, to - from));
     int c = from / CHUNK_SIZE;
     int i = from;
     while (i < to) {
-      RecipientChunk chunk = recipients.get(chunkKey(scheduleKey, c));
+      RecipientChunk chunk = recipients.get(chunkKey(owner, c));
       if (chunk == null) {
         break; // the definition shrank under a running fan-out: nothing more to send
       }
@@ -238,9 +241,14 @@ final class SchedulerStores {
     return (n + CHUNK_SIZE - 1) / CHUNK_SIZE;
   }
 
-  private static String chunkKey(String scheduleKey, int chunk) {
+  /**
+   * The key of one chunk of a schedule's recipients ({@code owner} a schedule key) or of a frozen
+   * job's ({@code owner} a job key, which has a separator and a '.' where a chunk key has digits,
+   * so the two key spaces never meet).
+   */
+  private static String chunkKey(String owner, int chunk) {
     // Hand-padded like fanOutKey: String.format was 3 % of a burst tick.
-    StringBuilder sb = new StringBuilder(scheduleKey.length() + 9).append(scheduleKey).append(SEP);
+    StringBuilder sb = new StringBuilder(owner.length() + 9).append(owner).append(SEP);
     pad(sb, Integer.toString(chunk), 8);
     return sb.toString();
   }
@@ -282,24 +290,75 @@ final class SchedulerStores {
     fanouts.put(jobKey, job);
   }
 
-  /** Removes a finished or abandoned job. */
-  void removeFanOut(String jobKey, String scheduleKey) {
+  /** Removes a finished or abandoned job, with its frozen recipients if it has them. */
+  void removeFanOut(String jobKey, FanOutJob job) {
     fanouts.delete(jobKey);
-    fanOutsBySchedule.computeIfPresent(scheduleKey, (k, n) -> n <= 1 ? null : n - 1);
+    deleteFrozenRecipients(jobKey, job);
+    fanOutsBySchedule.computeIfPresent(job.scheduleKey(), (k, n) -> n <= 1 ? null : n - 1);
   }
 
   /** Removes every unfinished fan-out of a schedule; returns how many were cancelled. */
   int cancelFanOuts(String scheduleKey) {
-    List<String> keys = new ArrayList<>();
-    try (KeyValueIterator<String, FanOutJob> it =
-        fanouts.prefixScan(scheduleKey + SEP, PREFIX_SERIALIZER)) {
-      while (it.hasNext()) {
-        keys.add(it.next().key);
+    List<KeyValue<String, FanOutJob>> jobs = fanOutsOf(scheduleKey);
+    for (KeyValue<String, FanOutJob> job : jobs) {
+      fanouts.delete(job.key);
+      deleteFrozenRecipients(job.key, job.value);
+    }
+    fanOutsBySchedule.remove(scheduleKey);
+    return jobs.size();
+  }
+
+  /**
+   * Freezes every running fan-out of a schedule that still reads the schedule itself, before a
+   * change rewrites it (ADR 0016): the definition it fired with goes into the job, the recipients
+   * it has still to reach into the job's own chunks (same indices, so the cursor stays valid).
+   * Nothing to do, and no store read, for a schedule without fan-outs: the common case.
+   *
+   * @param fired the schedule as stored before the change, which is as every running job fired it
+   * @return how many jobs were frozen
+   */
+  int freezeFanOuts(String scheduleKey, ScheduleState fired) {
+    if (!hasFanOuts(scheduleKey) || fired.definition() == null) {
+      return 0;
+    }
+    int frozen = 0;
+    for (KeyValue<String, FanOutJob> job : fanOutsOf(scheduleKey)) {
+      if (job.value.frozen()) {
+        continue; // frozen by an earlier change: already holds what it fired with
+      }
+      int total = fired.recipientCount();
+      for (int c = job.value.cursor() / CHUNK_SIZE; c < chunkCount(total); c++) {
+        RecipientChunk chunk = recipients.get(chunkKey(scheduleKey, c));
+        if (chunk != null) {
+          recipients.put(chunkKey(job.key, c), chunk);
+        }
+      }
+      fanouts.put(job.key, job.value.freeze(fired.definition(), total));
+      frozen++;
+    }
+    return frozen;
+  }
+
+  private void deleteFrozenRecipients(String jobKey, FanOutJob job) {
+    if (!job.frozen()) {
+      return;
+    }
+    for (int c = 0; c < chunkCount(job.recipientCount()); c++) {
+      // Chunks before the cursor at freezing were never copied: no tombstone for them.
+      String k = chunkKey(jobKey, c);
+      if (recipients.get(k) != null) {
+        recipients.delete(k);
       }
     }
-    keys.forEach(fanouts::delete);
-    fanOutsBySchedule.remove(scheduleKey);
-    return keys.size();
+  }
+
+  private List<KeyValue<String, FanOutJob>> fanOutsOf(String scheduleKey) {
+    List<KeyValue<String, FanOutJob>> jobs = new ArrayList<>();
+    try (KeyValueIterator<String, FanOutJob> it =
+        fanouts.prefixScan(scheduleKey + SEP, PREFIX_SERIALIZER)) {
+      it.forEachRemaining(jobs::add);
+    }
+    return jobs;
   }
 
   /**

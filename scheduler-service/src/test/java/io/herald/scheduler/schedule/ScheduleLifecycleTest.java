@@ -568,11 +568,6 @@ class ScheduleLifecycleTest {
       }
 
       @Override
-      public void cancelFanOuts() {
-        calls.add("cancelFanOuts");
-      }
-
-      @Override
       public void clearDeviceWait() {
         calls.add("clearWait");
       }
@@ -643,7 +638,7 @@ class ScheduleLifecycleTest {
               List.of("cancelTimer", "clearWait", "recipients", "rule", "arm", "save")),
           Arguments.of(
               l.onChange(KEY, Standing.none(), null, daily(), Known.nothing(), NOW),
-              List.of("cancelTimer", "cancelFanOuts", "recipients", "save", "await")),
+              List.of("cancelTimer", "recipients", "save", "await")),
           Arguments.of(
               l.onChange(
                   KEY,

@@ -57,6 +57,40 @@ class StoreSerdePropertiesTest {
   }
 
   @Property(tries = 1000)
+  void shouldWriteFanOutJobsInFormat3(@ForAll("fanOutJobs") FanOutJob job) {
+    assertThat(jobs.serialize(TOPIC, job)[0]).isEqualTo(StoreSerde.FORMAT_V3);
+  }
+
+  @Property(tries = 1000)
+  void shouldReadFormat1And2FanOutJobsAsJobsThatAreNotFrozen(
+      @ForAll("unfrozenFanOutJobs") FanOutJob job) {
+    // What a scheduler before ADR 0016 left in the fanouts store and its changelog.
+    StoreCodecs.Out out = new StoreCodecs.Out(64);
+    out.byteValue(StoreSerde.FORMAT_V2);
+    StoreCodecs.FAN_OUT_JOB_V2.write(out, job);
+    byte[] v2 = out.toByteArray();
+    byte[] v1 = v2.clone();
+    v1[0] = StoreSerde.FORMAT_V1;
+
+    assertThat(jobs.deserialize(TOPIC, v2))
+        .isEqualTo(job)
+        .satisfies(j -> assertThat(j.frozen()).isFalse());
+    assertThat(jobs.deserialize(TOPIC, v1)).isEqualTo(job);
+  }
+
+  @Property(tries = 300)
+  void shouldRefuseEveryTruncationOfAFanOutJob(@ForAll("fanOutJobs") FanOutJob job) {
+    byte[] bytes = jobs.serialize(TOPIC, job);
+    for (int len = 0; len < bytes.length; len++) {
+      byte[] cut = Arrays.copyOf(bytes, len);
+      assertThatThrownBy(() -> jobs.deserialize(TOPIC, cut))
+          .as("prefix of %d of %d bytes", len, bytes.length)
+          .isInstanceOf(SerializationException.class)
+          .hasMessageContaining("FanOutJob");
+    }
+  }
+
+  @Property(tries = 1000)
   void shouldRoundTripRecipientChunk(@ForAll("recipientChunks") RecipientChunk chunk) {
     assertThat(chunks.deserialize(TOPIC, chunks.serialize(TOPIC, chunk))).isEqualTo(chunk);
   }
@@ -115,6 +149,18 @@ class StoreSerdePropertiesTest {
 
   @Provide
   Arbitrary<FanOutJob> fanOutJobs() {
+    Arbitrary<String> strings = strings(true);
+    Arbitrary<Instant> instants = instants(true);
+    // Frozen or not (ADR 0016): format 3 carries the definition the job fired with.
+    return Combinators.combine(
+            fanOutJobs(strings, instants),
+            changes(strings, instants).map(FormerState::definitionOf).injectNull(0.5),
+            Arbitraries.integers())
+        .as((job, fired, count) -> job.freeze(fired, count));
+  }
+
+  @Provide
+  Arbitrary<FanOutJob> unfrozenFanOutJobs() {
     return fanOutJobs(strings(true), instants(true));
   }
 

@@ -255,15 +255,63 @@ class StoreSerdeTest {
               null,
               false);
       RecipientChunk chunk = new RecipientChunk(List.of("+4915000000001", "c-1"));
-      byte[] jobBytes = StoreSerde.fanOutJob().serialize(TOPIC, job);
+      StoreCodecs.Out out = new StoreCodecs.Out(64);
+      out.byteValue(StoreSerde.FORMAT_V2);
+      StoreCodecs.FAN_OUT_JOB_V2.write(out, job);
+      byte[] jobBytes = out.toByteArray();
       byte[] chunkBytes = StoreSerde.recipientChunk().serialize(TOPIC, chunk);
-      assertThat(jobBytes[0]).isEqualTo(StoreSerde.FORMAT_V2);
       assertThat(chunkBytes[0]).isEqualTo(StoreSerde.FORMAT_V2);
+      assertThat(StoreSerde.fanOutJob().deserialize(TOPIC, jobBytes)).isEqualTo(job);
       jobBytes[0] = StoreSerde.FORMAT_V1;
       chunkBytes[0] = StoreSerde.FORMAT_V1;
 
       assertThat(StoreSerde.fanOutJob().deserialize(TOPIC, jobBytes)).isEqualTo(job);
       assertThat(StoreSerde.recipientChunk().deserialize(TOPIC, chunkBytes)).isEqualTo(chunk);
+    }
+
+    @Test
+    void shouldWriteAFrozenFanOutJobInFormat3WithTheDefinitionItFiredWith() {
+      FanOutJob running =
+          new FanOutJob(
+              "broadcast:1",
+              Instant.parse("2026-06-01T07:00:00Z"),
+              Instant.parse("2026-06-01T07:00:00.250Z"),
+              2000,
+              3,
+              1,
+              null,
+              true);
+      FanOutJob frozen = running.freeze(TYPICAL.definition(), 4321);
+      StoreSerde<FanOutJob> jobs = StoreSerde.fanOutJob();
+
+      byte[] bytes = jobs.serialize(TOPIC, frozen);
+
+      assertThat(bytes[0]).isEqualTo(StoreSerde.FORMAT_V3);
+      assertThat(jobs.deserialize(TOPIC, bytes))
+          .isEqualTo(frozen)
+          .satisfies(j -> assertThat(j.frozen()).isTrue());
+      assertThat(jobs.deserialize(TOPIC, jobs.serialize(TOPIC, running)))
+          .isEqualTo(running)
+          .satisfies(j -> assertThat(j.frozen()).isFalse());
+    }
+
+    @Test
+    void shouldKeepFormat3ForTheFanoutsStoreOnly() {
+      byte[] bytes = states.serialize(TOPIC, TYPICAL);
+      bytes[0] = StoreSerde.FORMAT_V3;
+      byte[] job =
+          StoreSerde.fanOutJob()
+              .serialize(
+                  TOPIC,
+                  new FanOutJob("broadcast:1", Instant.EPOCH, Instant.EPOCH, 0, 0, 1, null, true));
+      job[0] = 4;
+
+      assertThatThrownBy(() -> states.deserialize(TOPIC, bytes))
+          .hasMessageContaining("unknown store format byte 0x03")
+          .hasMessageContaining("reads 0x02, 0x01");
+      assertThatThrownBy(() -> StoreSerde.fanOutJob().deserialize(TOPIC, job))
+          .hasMessageContaining("unknown store format byte 0x04")
+          .hasMessageContaining("reads 0x03, 0x02, 0x01");
     }
 
     @Test

@@ -11,6 +11,7 @@ import io.herald.scheduler.store.StoreSerde;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.streams.test.TestRecord;
@@ -19,7 +20,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The topology's changelogs carry the binary store format, never JSON. */
+/**
+ * The topology's changelogs carry the binary store format, never JSON: format 2, and format 3 for
+ * fan-out jobs (ADR 0016).
+ */
 class StoreFormatTopologyTest {
 
   @TempDir Path stateDir;
@@ -38,14 +42,18 @@ class StoreFormatTopologyTest {
   }
 
   @Test
-  void shouldWriteFormat2ToTheChangelogsWhenAScheduleIsArmedAndFires() {
+  void shouldWriteTheBinaryFormatsToTheChangelogsWhenAScheduleIsArmedAndFires() {
     f.send(
         recurring(
             "r1", daily("09:00", "Europe/Berlin"), List.of(phone(1), phone(2), phone(3)), "Hi"));
     f.advance(Duration.ofHours(2));
 
-    for (String store :
-        List.of(Names.SCHEDULES_STORE, Names.RECIPIENTS_STORE, Names.FANOUTS_STORE)) {
+    Map<String, Byte> formats =
+        Map.of(
+            Names.SCHEDULES_STORE, StoreSerde.FORMAT_V2,
+            Names.RECIPIENTS_STORE, StoreSerde.FORMAT_V2,
+            Names.FANOUTS_STORE, StoreSerde.FORMAT_V3);
+    for (String store : formats.keySet()) {
       List<byte[]> values =
           f
               .driver
@@ -62,7 +70,7 @@ class StoreFormatTopologyTest {
       assertThat(values).as("values in the changelog of %s", store).isNotEmpty();
       assertThat(values)
           .as("first bytes of the %s changelog values", store)
-          .allSatisfy(v -> assertThat(v[0]).isEqualTo(StoreSerde.FORMAT_V2));
+          .allSatisfy(v -> assertThat(v[0]).isEqualTo(formats.get(store)));
     }
   }
 }
