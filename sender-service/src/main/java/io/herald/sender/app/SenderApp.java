@@ -8,6 +8,7 @@ import io.herald.contracts.topic.Topics;
 import io.herald.database.Migrations;
 import io.herald.runtime.config.ConfigException;
 import io.herald.runtime.http.AdminServer;
+import io.herald.runtime.jdbc.DatabaseProbe;
 import io.herald.runtime.jdbc.JdbcTimeouts;
 import io.herald.runtime.kafka.KafkaClients;
 import io.herald.runtime.metrics.MetricsRegistries;
@@ -30,7 +31,6 @@ import io.herald.sender.transport.OutcomeClassifier;
 import io.herald.sender.transport.Transports;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import java.sql.Connection;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -82,8 +82,7 @@ public final class SenderApp implements AutoCloseable {
   private LaneScheduler lanes;
   private LedgerAdapters ledgers;
   private AdminServer admin;
-  private volatile long dbCheckedAt;
-  private volatile boolean dbOk;
+  private DatabaseProbe database;
 
   private SenderApp(SenderConfig config) {
     this.config = config;
@@ -146,6 +145,8 @@ public final class SenderApp implements AutoCloseable {
     hc.setMetricRegistry(null);
     dataSource = new HikariDataSource(hc);
     closeables.push(dataSource);
+    database =
+        new DatabaseProbe(dataSource::getConnection, Duration.ofSeconds(2), Duration.ofSeconds(1));
     if (config.migrate()) {
       Migrations.migrate(dataSource);
     }
@@ -302,16 +303,7 @@ public final class SenderApp implements AutoCloseable {
     if (config.projectorEnabled() && (projector == null || !projector.ready())) {
       return false;
     }
-    long now = System.nanoTime();
-    if (now - dbCheckedAt > Duration.ofSeconds(2).toNanos()) {
-      dbCheckedAt = now;
-      try (Connection c = dataSource.getConnection()) {
-        dbOk = c.isValid(1);
-      } catch (Exception e) {
-        dbOk = false;
-      }
-    }
-    return dbOk;
+    return database.answers();
   }
 
   /** This sender's instance id, as its claims record it in {@code deliveries.claimed_by}. */
