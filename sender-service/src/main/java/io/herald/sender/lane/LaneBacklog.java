@@ -46,7 +46,6 @@ final class LaneBacklog {
   // schedules with parked commands, in the order their loads take turns
   private final ArrayDeque<String> turn = new ArrayDeque<>();
   private boolean loading;
-  private int total;
 
   LaneBacklog(
       ParkedBacklog store,
@@ -147,7 +146,7 @@ final class LaneBacklog {
 
   /** Parked commands not in memory. */
   int total() {
-    return total;
+    return parked.values().stream().mapToInt(Integer::intValue).sum();
   }
 
   boolean shouldPark(String scheduleKey, FairQueue queue, boolean held) {
@@ -180,7 +179,7 @@ final class LaneBacklog {
 
   /** The load to start now, if any; the lane calls {@link #loaded} with its answer. */
   Load nextLoad(FairQueue queue, boolean held) {
-    if (loading || total == 0) {
+    if (loading || parked.isEmpty()) {
       return null;
     }
     for (int tries = turn.size(); tries > 0; tries--) {
@@ -237,7 +236,6 @@ final class LaneBacklog {
 
   private void add(String key, int n) {
     int now = count(key) + n;
-    total += n;
     if (now <= 0) {
       parked.remove(key);
       turn.remove(key); // loadedUpTo stays: loaded commands stay in the store until finished

@@ -266,7 +266,11 @@ class LaneBacklogTest {
         .until(() -> released.size() == 300 && store.size() == 300);
     // the held lane loads one command per recheck to see whether the device is back, so the
     // count out of memory is 300 or, for a moment, 299
-    await().atMost(Duration.ofSeconds(10)).until(() -> lanes.parked() == 300);
+    // (about 50 ms of each 50 ms recheck: polled finer than that, not in step with it)
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .pollInterval(Duration.ofMillis(3))
+        .until(() -> lanes.parked() == 300);
     assertThat(sent).isEmpty();
 
     status.put(DEVICE, "active");
