@@ -102,7 +102,7 @@ public final class ProgressView {
                 rs.getLong("claimed"),
                 rs.getLong("sent"),
                 time(rs.getTimestamp("last_sent")),
-                nullToDash(rs.getString("paused_reason"))));
+                nullToDash(rs.getString("reason"))));
       }
     }
     return lines;
@@ -164,10 +164,11 @@ public final class ProgressView {
           + " ORDER BY 1, 2";
 
   private static final String DEVICES_SQL =
-      "SELECT dv.id, dv.name, dv.status, dv.paused_reason,"
+      // an invalid device shows why (last_error), a paused one its pause reason
+      "SELECT dv.id, dv.name, dv.status, COALESCE(dv.last_error, dv.paused_reason) AS reason,"
           + " count(x.*) FILTER (WHERE x.status = 'claimed') AS claimed,"
           + " count(x.*) FILTER (WHERE x.status = 'sent') AS sent,"
           + " max(x.finished_at) FILTER (WHERE x.status = 'sent') AS last_sent"
           + " FROM devices dv LEFT JOIN deliveries x ON x.device_id = dv.id"
-          + " GROUP BY dv.id, dv.name, dv.status, dv.paused_reason ORDER BY dv.name";
+          + " GROUP BY dv.id, dv.name, dv.status, dv.last_error, dv.paused_reason ORDER BY dv.name";
 }

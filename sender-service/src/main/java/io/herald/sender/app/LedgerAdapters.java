@@ -1,5 +1,6 @@
 package io.herald.sender.app;
 
+import io.herald.sender.ledger.DeviceVetting;
 import io.herald.sender.ledger.jdbc.GroupCommit;
 import io.herald.sender.ledger.jdbc.JdbcDeliveryLedger;
 import io.herald.sender.ledger.jdbc.JdbcDeviceDirectory;
@@ -35,6 +36,7 @@ final class LedgerAdapters implements AutoCloseable {
       SenderMetrics metrics,
       Clock clock,
       Duration deviceRefresh,
+      DeviceVetting vetting,
       String consumerGroup,
       String instanceId,
       MeterRegistry registry,
@@ -53,7 +55,7 @@ final class LedgerAdapters implements AutoCloseable {
             JdbcDeliveryLedger.DEFAULT_MAX_BATCH,
             (size, nanos, ok) -> metrics.dbBatch("opt_out", size, nanos, ok),
             batchThreads);
-    this.devices = new JdbcDeviceDirectory(dataSource, clock, deviceRefresh, batchThreads);
+    this.devices = new JdbcDeviceDirectory(dataSource, clock, deviceRefresh, vetting, batchThreads);
     this.backlog = new JdbcParkedBacklog(dataSource, consumerGroup, batchThreads);
     this.epochs = new JdbcPartitionEpochs(dataSource, consumerGroup, instanceId);
   }

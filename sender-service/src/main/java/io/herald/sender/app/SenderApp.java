@@ -182,6 +182,7 @@ public final class SenderApp implements AutoCloseable {
             metrics,
             clock,
             config.deviceRefresh(),
+            TransportWiring.vetting(transports),
             config.groupId(),
             instanceId,
             registry,

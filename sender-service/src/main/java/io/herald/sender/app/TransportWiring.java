@@ -1,6 +1,7 @@
 package io.herald.sender.app;
 
 import io.herald.sender.config.SenderConfig;
+import io.herald.sender.ledger.DeviceVetting;
 import io.herald.sender.policy.DevicePolicy;
 import io.herald.sender.policy.HostResolver;
 import io.herald.sender.transport.DeviceReach;
@@ -64,6 +65,17 @@ final class TransportWiring {
                 config.simulatedSeed(),
                 simTimer));
     return new Transports(adapters, config.defaultTransport());
+  }
+
+  /**
+   * A device row is vetted by its transport's {@link Transport#configProblem}; a transport kind no
+   * adapter serves is left to the lane, which fails its commands as unsupported.
+   */
+  static DeviceVetting vetting(Transports transports) {
+    return device ->
+        transports
+            .forKind(device.transport())
+            .flatMap(t -> t.configProblem(device.transportConfig()));
   }
 
   private static Thread daemon(Runnable r, String name) {

@@ -40,9 +40,36 @@ public record Device(
     this(id, tenantId, transport, transportConfig, status, maxPerSecond, pausedReason, null);
   }
 
+  /** The status a sender writes on a row it cannot use (with {@code devices.last_error}). */
+  public static final String INVALID = "invalid";
+
   public Device {
     transportConfig = transportConfig == null ? Map.of() : Map.copyOf(transportConfig);
     transport = transport == null ? null : transport.trim().toLowerCase(Locale.ROOT);
+  }
+
+  /** Status {@code invalid}: the row's configuration cannot be used, for {@code reason}. */
+  public Device invalid(String reason) {
+    return new Device(
+        id, tenantId, transport, transportConfig, INVALID, maxPerSecond, pausedReason, reason);
+  }
+
+  /** The same device with another {@code status}. */
+  public Device withStatus(String newStatus) {
+    return new Device(
+        id,
+        tenantId,
+        transport,
+        transportConfig,
+        newStatus,
+        maxPerSecond,
+        pausedReason,
+        unusableReason);
+  }
+
+  /** True when the row carries the status Herald gives a device it cannot use. */
+  public boolean markedInvalid() {
+    return status != null && INVALID.equalsIgnoreCase(status.trim());
   }
 
   /** False when the device's configuration cannot be used: see {@link #unusableReason()}. */

@@ -90,27 +90,34 @@ public final class HttpGatewayTransport implements Transport {
   }
 
   @Override
-  public CompletableFuture<TransportResponse> send(Map<String, String> config, SendCommand cmd) {
-    String base = config.getOrDefault("base_url", defaultBaseUrl);
+  public Optional<String> configProblem(Map<String, String> config) {
+    String base = base(config);
     if (base == null || base.isBlank()) {
-      return done(refused("base_url missing"));
+      return Optional.of("base_url missing");
     }
-    base = base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
     Optional<String> badBase = reach.policy().refuseEndpoint("base_url", base);
     if (badBase.isPresent()) {
-      return done(refused(badBase.get()));
+      return badBase;
     }
-    String keyHeader = config.getOrDefault("api_key_header", "X-Api-Key");
+    String keyHeader = keyHeader(config);
     if (!HEADER_NAME.matcher(keyHeader).matches() || RESERVED_HEADERS.contains(lower(keyHeader))) {
-      return done(refused("api_key_header must be a plain header name (A-Z, a-z, 0-9, -)"));
+      return Optional.of("api_key_header must be a plain header name (A-Z, a-z, 0-9, -)");
     }
+    String keyEnv = config.get("api_key_env");
+    return keyEnv == null ? Optional.empty() : reach.policy().refuseVariable("api_key_env", keyEnv);
+  }
+
+  @Override
+  public CompletableFuture<TransportResponse> send(Map<String, String> config, SendCommand cmd) {
+    Optional<String> problem = configProblem(config);
+    if (problem.isPresent()) {
+      return done(refused(problem.get()));
+    }
+    String base = base(config);
+    String keyHeader = keyHeader(config);
     String keyEnv = config.get("api_key_env");
     String key = null;
     if (keyEnv != null) {
-      Optional<String> badName = reach.policy().refuseVariable("api_key_env", keyEnv);
-      if (badName.isPresent()) {
-        return done(refused(badName.get()));
-      }
       key = env.apply(keyEnv);
       if (key == null || key.isBlank()) {
         return done(refused("the variable api_key_env names is empty or not set"));
@@ -163,6 +170,16 @@ public final class HttpGatewayTransport implements Transport {
                 .handle(
                     (resp, err) ->
                         err != null ? HttpResponses.failure(err, timeout) : parse(resp, secret)));
+  }
+
+  /** The device's base URL without a trailing slash, else the sender's default (may be null). */
+  private String base(Map<String, String> config) {
+    String base = config.getOrDefault("base_url", defaultBaseUrl);
+    return base != null && base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
+  }
+
+  private static String keyHeader(Map<String, String> config) {
+    return config.getOrDefault("api_key_header", "X-Api-Key");
   }
 
   private static TransportResponse refused(String reason) {

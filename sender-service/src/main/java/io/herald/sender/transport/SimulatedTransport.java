@@ -3,6 +3,7 @@ package io.herald.sender.transport;
 import io.herald.contracts.command.SendCommand;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
@@ -40,6 +41,11 @@ public final class SimulatedTransport implements Transport {
   @Override
   public String kind() {
     return KIND;
+  }
+
+  @Override
+  public Optional<String> configProblem(Map<String, String> config) {
+    return Optional.empty(); // nothing leaves the process: any configuration will do
   }
 
   @Override

@@ -2,6 +2,7 @@ package io.herald.sender.transport;
 
 import io.herald.contracts.command.SendCommand;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -22,6 +23,16 @@ public interface Transport {
    */
   CompletableFuture<TransportResponse> send(
       Map<String, String> transportConfig, SendCommand command);
+
+  /**
+   * Why a device row with this {@code transport_config} can never send through this adapter (a
+   * missing or malformed key, a variable outside the token namespace, a base URL outside the
+   * operator's allowlist: ADR 0014), or empty when it may. Depends on the row and the operator's
+   * settings only, never on a command or the environment's values, so the device directory can mark
+   * the row {@code invalid} with this reason before any command is claimed. {@link #send} refuses
+   * the same configurations.
+   */
+  Optional<String> configProblem(Map<String, String> transportConfig);
 
   /** Messages per second when the device sets no cap, or null for none. */
   Double defaultMaxPerSecond();

@@ -82,41 +82,55 @@ public final class WhatsAppCloudTransport implements Transport {
   }
 
   @Override
-  public CompletableFuture<TransportResponse> send(Map<String, String> config, SendCommand cmd) {
+  public Optional<String> configProblem(Map<String, String> config) {
     String phoneNumberId = config.get("phone_number_id");
-    String tokenEnv = config.get("token_env");
     if (phoneNumberId == null || phoneNumberId.isBlank()) {
-      return done(refused("phone_number_id missing"));
+      return Optional.of("phone_number_id missing");
     }
     if (!PATH_SEGMENT.matcher(phoneNumberId).matches()) {
-      return done(refused("phone_number_id must be 1 to 64 characters of A-Z, a-z, 0-9, . _ -"));
+      return Optional.of("phone_number_id must be 1 to 64 characters of A-Z, a-z, 0-9, . _ -");
     }
-    String version = config.getOrDefault("api_version", defaultApiVersion);
-    if (!PATH_SEGMENT.matcher(version).matches()) {
-      return done(refused("api_version must be 1 to 64 characters of A-Z, a-z, 0-9, . _ -"));
+    if (!PATH_SEGMENT.matcher(version(config)).matches()) {
+      return Optional.of("api_version must be 1 to 64 characters of A-Z, a-z, 0-9, . _ -");
     }
+    String tokenEnv = config.get("token_env");
     if (tokenEnv == null || tokenEnv.isBlank()) {
-      return done(refused("token_env missing"));
+      return Optional.of("token_env missing");
     }
     Optional<String> badName = reach.policy().refuseVariable("token_env", tokenEnv);
     if (badName.isPresent()) {
-      return done(refused(badName.get()));
+      return badName;
     }
-    String token = env.apply(tokenEnv);
+    Optional<String> badBase = reach.policy().refuseEndpoint("base_url", base(config));
+    if (badBase.isPresent()) {
+      return badBase;
+    }
+    try {
+      URI.create(base(config) + "/" + version(config) + "/" + phoneNumberId + "/messages");
+    } catch (IllegalArgumentException e) {
+      return Optional.of("bad base_url");
+    }
+    return Optional.empty();
+  }
+
+  @Override
+  public CompletableFuture<TransportResponse> send(Map<String, String> config, SendCommand cmd) {
+    Optional<String> problem = configProblem(config);
+    if (problem.isPresent()) {
+      return done(refused(problem.get()));
+    }
+    String token = env.apply(config.get("token_env"));
     if (token == null || token.isBlank()) {
       return done(refused("the variable token_env names is empty or not set"));
     }
-    String base = stripSlash(config.getOrDefault("base_url", defaultBaseUrl));
-    Optional<String> badBase = reach.policy().refuseEndpoint("base_url", base);
-    if (badBase.isPresent()) {
-      return done(refused(badBase.get()));
-    }
-    URI uri;
-    try {
-      uri = URI.create(base + "/" + version + "/" + phoneNumberId + "/messages");
-    } catch (IllegalArgumentException e) {
-      return done(refused("bad base_url"));
-    }
+    URI uri =
+        URI.create(
+            base(config)
+                + "/"
+                + version(config)
+                + "/"
+                + config.get("phone_number_id")
+                + "/messages");
     byte[] body;
     try {
       body = json.writeValueAsBytes(body(cmd));
@@ -140,6 +154,14 @@ public final class WhatsAppCloudTransport implements Transport {
                 .handle(
                     (resp, err) ->
                         err != null ? HttpResponses.failure(err, timeout) : parse(resp, token)));
+  }
+
+  private String version(Map<String, String> config) {
+    return config.getOrDefault("api_version", defaultApiVersion);
+  }
+
+  private String base(Map<String, String> config) {
+    return stripSlash(config.getOrDefault("base_url", defaultBaseUrl));
   }
 
   private static TransportResponse refused(String reason) {

@@ -11,6 +11,7 @@ import io.herald.testsupport.FakeWhatsAppApi;
 import io.herald.testsupport.FakeWhatsAppApi.Answer;
 import io.herald.testsupport.FakeWhatsAppApi.Request;
 import java.nio.charset.StandardCharsets;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -258,7 +259,7 @@ class DeliveryOutcomesIT extends SenderItSupport {
   }
 
   @Test
-  void shouldFailWithReasonAndNoCallWhenDeviceReachesOutsideThePolicy() throws Exception {
+  void shouldMarkRowInvalidAndSendNothingWhenDeviceReachesOutsideThePolicy() throws Exception {
     // ADR 0014: the database password is no token, and a row cannot pick where tokens go
     String dbPassword =
         insertDevice(
@@ -285,16 +286,49 @@ class DeliveryOutcomesIT extends SenderItSupport {
         .atMost(Duration.ofSeconds(20))
         .until(() -> "failed".equals(status(c1)) && "failed".equals(status(c2)));
     assertThat(delivery(c1))
-        .containsEntry("error_code", "transport_config")
+        .containsEntry("error_code", "invalid_device_config")
         .hasEntrySatisfying(
             "error_message",
             m -> assertThat((String) m).contains("'HERALD_SENDER_JDBC_PASSWORD' is a reserved"));
     assertThat(delivery(c2))
-        .containsEntry("error_code", "transport_config")
+        .containsEntry("error_code", "invalid_device_config")
         .hasEntrySatisfying(
             "error_message", m -> assertThat((String) m).contains("HERALD_SENDER_URL_ALLOWLIST"));
+    // the tenant sees why on the device row itself
+    await("rows marked")
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> "invalid".equals(deviceRow(dbPassword).get("status")));
+    assertThat((String) deviceRow(dbPassword).get("last_error"))
+        .contains("'HERALD_SENDER_JDBC_PASSWORD' is a reserved");
+    await("second row marked")
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> "invalid".equals(deviceRow(elsewhere).get("status")));
+    assertThat((String) deviceRow(elsewhere).get("last_error"))
+        .contains("HERALD_SENDER_URL_ALLOWLIST");
     assertThat(fake.requestsTo(to1)).isEmpty();
     assertThat(fake.requestsTo(to2)).isEmpty();
+
+    // the tenant fixes the row: the next command finds it usable, Herald lifts its own mark
+    update(
+        "UPDATE devices SET transport_config = ?::jsonb WHERE id = ?::uuid",
+        "{\"phone_number_id\":\"1\",\"token_env\":\"" + TOKEN_ENV + "\"}",
+        dbPassword);
+    SendCommand again = one(dbPassword, phone(1012), PacingSpec.none());
+    produce(List.of(again), null);
+    await("sent after the fix")
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> "sent".equals(status(again)));
+    assertThat(fake.requestsTo(phone(1012))).hasSize(1);
+    await("mark lifted")
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> "active".equals(deviceRow(dbPassword).get("status")));
+    assertThat(deviceRow(dbPassword).get("last_error")).isNull();
+    // the row still outside the policy stays marked, with its reason
+    assertThat(deviceRow(elsewhere)).containsEntry("status", "invalid");
+  }
+
+  private Map<String, Object> deviceRow(String id) throws SQLException {
+    return query("SELECT status, last_error FROM devices WHERE id = ?::uuid", id).get(0);
   }
 
   @Test

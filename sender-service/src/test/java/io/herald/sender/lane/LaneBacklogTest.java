@@ -180,6 +180,11 @@ class LaneBacklogTest {
         }
 
         @Override
+        public Optional<String> configProblem(Map<String, String> cfg) {
+          return Optional.empty();
+        }
+
+        @Override
         public Double defaultMaxPerSecond() {
           return null;
         }

@@ -173,6 +173,11 @@ class LaneSchedulerTest {
         }
 
         @Override
+        public Optional<String> configProblem(Map<String, String> cfg) {
+          return Optional.empty();
+        }
+
+        @Override
         public Double defaultMaxPerSecond() {
           return null;
         }

@@ -1,18 +1,12 @@
 package io.herald.sender.ledger.jdbc;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.StreamReadConstraints;
-import com.fasterxml.jackson.core.exc.StreamConstraintsException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.herald.contracts.limit.ErrorTexts;
 import io.herald.contracts.limit.Limits;
 import io.herald.sender.delivery.Device;
 import io.herald.sender.ledger.DeviceDirectory;
+import io.herald.sender.ledger.DeviceVetting;
 import io.herald.sender.ledger.LedgerException;
-import java.io.IOException;
 import java.math.BigDecimal;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -23,7 +17,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -56,24 +49,12 @@ public final class JdbcDeviceDirectory implements DeviceDirectory, AutoCloseable
 
   private static final Logger log = LoggerFactory.getLogger(JdbcDeviceDirectory.class);
 
-  /** Deepest nesting of a transport_config accepted; real configs are flat objects. */
-  static final int TRANSPORT_CONFIG_MAX_DEPTH = 16;
-
-  private static final ObjectMapper JSON =
-      new ObjectMapper(
-          JsonFactory.builder()
-              .streamReadConstraints(
-                  StreamReadConstraints.builder()
-                      .maxNestingDepth(TRANSPORT_CONFIG_MAX_DEPTH)
-                      .maxStringLength(Limits.TRANSPORT_CONFIG_MAX_BYTES)
-                      .build())
-              .build());
-
   // an oversized config is not even fetched: only its size comes back
   private static final String SELECT =
       "SELECT id, user_id, transport,"
           + " CASE WHEN octet_length(transport_config::text) <= ? THEN transport_config::text END,"
-          + " status, max_per_second, paused_reason, octet_length(transport_config::text)"
+          + " status, max_per_second, paused_reason, octet_length(transport_config::text),"
+          + " last_error"
           + " FROM devices WHERE id = ANY (?::uuid[])";
 
   /** Most devices reloaded by one query. */
@@ -82,28 +63,56 @@ public final class JdbcDeviceDirectory implements DeviceDirectory, AutoCloseable
   private static final String PAUSE =
       "UPDATE devices SET status = 'paused', paused_reason = ?, updated_at = now() WHERE id = ?";
 
+  // guarded: a mark already there is not written again (no update, no change event)
+  private static final String MARK_INVALID =
+      "UPDATE devices SET status = 'invalid', last_error = ?, updated_at = now()"
+          + " WHERE id = ? AND (status IS DISTINCT FROM 'invalid' OR last_error IS DISTINCT FROM ?)";
+
+  // only Herald's own mark is lifted: an 'invalid' the row carries with a last_error
+  private static final String LIFT_INVALID =
+      "UPDATE devices SET status = 'active', last_error = NULL, updated_at = now()"
+          + " WHERE id = ? AND status = 'invalid' AND last_error IS NOT NULL";
+
   private record Entry(Optional<Device> device, Instant loadedAt) {}
 
-  private record PauseRequest(String deviceId, String reason) {}
+  private enum Write {
+    PAUSE,
+    MARK_INVALID,
+    LIFT_INVALID
+  }
+
+  /** A write to one device row: a pause, or the vetting's mark set or lifted. */
+  private record StatusWrite(String deviceId, Write kind, String reason) {}
 
   private final DataSource dataSource;
   private final Clock clock;
   private final Duration refresh;
   private final Map<String, Entry> cache = new ConcurrentHashMap<>();
   private final GroupCommit<String, Optional<Device>> loads;
-  private final GroupCommit<PauseRequest, Boolean> pauses;
+  private final GroupCommit<StatusWrite, Boolean> pauses;
+  private final DeviceVetting vetting;
 
   /**
    * A directory whose load and pause threads are unsupervised ({@link GroupCommit.Supervision}).
    */
-  public JdbcDeviceDirectory(DataSource dataSource, Clock clock, Duration refresh) {
-    this(dataSource, clock, refresh, GroupCommit.Supervision.unsupervised());
+  public JdbcDeviceDirectory(
+      DataSource dataSource, Clock clock, Duration refresh, DeviceVetting vetting) {
+    this(dataSource, clock, refresh, vetting, GroupCommit.Supervision.unsupervised());
   }
 
-  /** Starts the load and pause threads ({@code herald-device-loads}, {@code -pauses}). */
+  /**
+   * Starts the load and pause threads ({@code herald-device-loads}, {@code -pauses}).
+   *
+   * @param vetting asked on every load; a row it refuses is marked {@code invalid} with the reason
+   */
   public JdbcDeviceDirectory(
-      DataSource dataSource, Clock clock, Duration refresh, GroupCommit.Supervision supervision) {
+      DataSource dataSource,
+      Clock clock,
+      Duration refresh,
+      DeviceVetting vetting,
+      GroupCommit.Supervision supervision) {
     this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+    this.vetting = Objects.requireNonNull(vetting, "vetting");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.refresh = Objects.requireNonNull(refresh, "refresh");
     this.loads =
@@ -117,7 +126,7 @@ public final class JdbcDeviceDirectory implements DeviceDirectory, AutoCloseable
         new GroupCommit<>(
             "device-pauses",
             JdbcDeliveryLedger.DEFAULT_MAX_BATCH,
-            this::pauseAll,
+            this::writeAll,
             GroupCommit.Listener.NONE,
             supervision);
   }
@@ -161,16 +170,53 @@ public final class JdbcDeviceDirectory implements DeviceDirectory, AutoCloseable
 
   @Override
   public CompletableFuture<Void> pause(String deviceId, String reason) {
-    return pauses.submit(new PauseRequest(deviceId, reason)).thenApply(done -> null);
+    return pauses.submit(new StatusWrite(deviceId, Write.PAUSE, reason)).thenApply(done -> null);
   }
 
-  private List<Boolean> pauseAll(List<PauseRequest> batch) {
+  private List<Boolean> writeAll(List<StatusWrite> batch) {
     List<Boolean> out = new ArrayList<>(batch.size());
-    for (PauseRequest r : batch) {
-      pauseOne(r.deviceId(), r.reason());
+    for (StatusWrite w : batch) {
+      if (w.kind() == Write.PAUSE) {
+        pauseOne(w.deviceId(), w.reason());
+      } else {
+        mark(w);
+      }
       out.add(Boolean.TRUE);
     }
     return out;
+  }
+
+  /**
+   * Sets or lifts the vetting's mark on the row. The cache already holds the device as vetted (the
+   * load that asked for this write put it there), so only the row changes here.
+   */
+  private void mark(StatusWrite w) {
+    UUID id = SqlValues.uuidOrNull(w.deviceId());
+    if (id == null) {
+      return;
+    }
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps =
+            c.prepareStatement(w.kind() == Write.MARK_INVALID ? MARK_INVALID : LIFT_INVALID)) {
+      if (w.kind() == Write.MARK_INVALID) {
+        ps.setString(1, w.reason());
+        ps.setObject(2, id, Types.OTHER);
+        ps.setString(3, w.reason());
+      } else {
+        ps.setObject(1, id, Types.OTHER);
+      }
+      if (ps.executeUpdate() > 0) {
+        log.info(
+            w.kind() == Write.MARK_INVALID
+                ? "Device marked invalid, its commands fail until the row is fixed: device={}"
+                    + " reason={}"
+                : "Device row fixed, invalid mark lifted: device={}{}",
+            w.deviceId(),
+            w.kind() == Write.MARK_INVALID ? w.reason() : "");
+      }
+    } catch (SQLException ex) {
+      throw new LedgerException("Cannot mark device " + w.deviceId(), ex);
+    }
   }
 
   private void pauseOne(String deviceId, String reason) {
@@ -236,23 +282,19 @@ public final class JdbcDeviceDirectory implements DeviceDirectory, AutoCloseable
                           + " bytes, more than the "
                           + Limits.TRANSPORT_CONFIG_MAX_BYTES
                           + " allowed")
-                  : parseConfig(id, rs.getString(4));
+                  : TransportConfig.parse(id, rs.getString(4));
           Device d =
-              new Device(
-                  id,
-                  rs.getString(2),
-                  rs.getString(3),
-                  config.values(),
-                  rs.getString(5),
-                  max == null ? null : max.doubleValue(),
-                  rs.getString(7),
-                  config.problem());
-          if (!d.usable()) {
-            log.warn(
-                "Device cannot be used, its commands fail: device={} reason={}",
-                id,
-                d.unusableReason());
-          }
+              vetted(
+                  new Device(
+                      id,
+                      rs.getString(2),
+                      rs.getString(3),
+                      config.values(),
+                      rs.getString(5),
+                      max == null ? null : max.doubleValue(),
+                      rs.getString(7),
+                      config.problem()),
+                  rs.getString(9));
           for (String asked : byUuid.getOrDefault(UUID.fromString(d.id()), List.of())) {
             out.put(asked, Optional.of(d));
           }
@@ -264,50 +306,50 @@ public final class JdbcDeviceDirectory implements DeviceDirectory, AutoCloseable
     return out;
   }
 
-  /** A parsed transport_config: its values, or why the device cannot use it. */
-  record TransportConfig(Map<String, String> values, String problem) {
-    static TransportConfig unusable(String problem) {
-      return new TransportConfig(Map.of(), ErrorTexts.reason(problem));
+  /**
+   * The device as the lanes see it after {@link #vetting}: a row that cannot send is {@code
+   * invalid} with its reason (its commands fail without a call) and the row is marked so, once; a
+   * row Herald marked and the tenant fixed is {@code active} again and its mark lifted. Both writes
+   * go through the pause thread, never this load.
+   */
+  private Device vetted(Device loaded, String lastError) {
+    String problem = loaded.usable() ? vettingProblem(loaded) : loaded.unusableReason();
+    if (problem != null) {
+      String reason = ErrorTexts.reason(problem);
+      if (!loaded.markedInvalid() || !reason.equals(lastError)) {
+        log.warn(
+            "Device cannot be used, its commands fail: device={} reason={}", loaded.id(), reason);
+        submitMark(new StatusWrite(loaded.id(), Write.MARK_INVALID, reason));
+      }
+      return loaded.invalid(reason);
+    }
+    if (loaded.markedInvalid() && lastError != null) {
+      submitMark(new StatusWrite(loaded.id(), Write.LIFT_INVALID, null));
+      return loaded.withStatus("active");
+    }
+    return loaded;
+  }
+
+  /** Never throws: one row the vetting chokes on must not fail the load of the others. */
+  private String vettingProblem(Device d) {
+    try {
+      return vetting.problem(d).orElse(null);
+    } catch (RuntimeException e) {
+      log.warn("Device could not be vetted: device={} error={}", d.id(), e.getClass().getName());
+      return "transport_config could not be checked";
     }
   }
 
-  /**
-   * The values of a transport_config, or the reason it cannot be used. Never throws: one device's
-   * broken config must fail that device's commands, not the lane or the reload of other devices.
-   */
-  static TransportConfig parseConfig(String deviceId, String json) {
-    Map<String, String> out = new HashMap<>();
-    if (json == null) {
-      return new TransportConfig(out, null);
-    }
-    if (json.length() > Limits.TRANSPORT_CONFIG_MAX_BYTES
-        || json.getBytes(StandardCharsets.UTF_8).length > Limits.TRANSPORT_CONFIG_MAX_BYTES) {
-      return TransportConfig.unusable(
-          "transport_config is larger than " + Limits.TRANSPORT_CONFIG_MAX_BYTES + " bytes");
-    }
-    JsonNode root;
-    try {
-      root = JSON.readTree(json);
-    } catch (StreamConstraintsException ex) {
-      return TransportConfig.unusable(
-          "transport_config is nested deeper than " + TRANSPORT_CONFIG_MAX_DEPTH + " levels");
-    } catch (IOException | RuntimeException ex) {
-      return TransportConfig.unusable("transport_config is not valid JSON");
-    }
-    if (root == null || root.isNull() || root.isMissingNode()) {
-      return new TransportConfig(out, null);
-    }
-    if (!root.isObject()) {
-      log.warn("Device transport_config is not a JSON object, ignoring it: device={}", deviceId);
-      return new TransportConfig(out, null);
-    }
-    for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> f = it.next();
-      if (f.getValue() != null && !f.getValue().isNull() && f.getValue().isValueNode()) {
-        out.put(f.getKey(), f.getValue().asText());
-      }
-    }
-    return new TransportConfig(out, null);
+  private void submitMark(StatusWrite w) {
+    // a failed mark is tried again by the next load, which still sees the row unmarked
+    pauses
+        .submit(w)
+        .whenComplete(
+            (ok, err) -> {
+              if (err != null) {
+                log.warn("Cannot mark device: device={} error={}", w.deviceId(), err.toString());
+              }
+            });
   }
 
   private void evictOld(Instant now) {

@@ -10,6 +10,7 @@ import io.herald.contracts.outcome.DeliveryStatus;
 import io.herald.sender.delivery.DeliveryMode;
 import io.herald.sender.delivery.Device;
 import io.herald.sender.ledger.Claim;
+import io.herald.sender.ledger.DeviceVetting;
 import io.herald.sender.ledger.Finish;
 import io.herald.sender.ledger.LedgerException;
 import io.herald.sender.ledger.jdbc.JdbcDeliveryLedger.ClaimRequest;
@@ -390,7 +391,7 @@ class GroupCommitLedgerIT {
           }
         };
     JdbcDeviceDirectory devices =
-        new JdbcDeviceDirectory(db.dataSource(), clock, Duration.ofSeconds(3));
+        new JdbcDeviceDirectory(db.dataSource(), clock, Duration.ofSeconds(3), DeviceVetting.NONE);
     assertThat(devices.find(d1).join().map(Device::status)).contains("active");
     now.set(NOW.plusSeconds(1)); // d1 not yet half its age: loaded alone
     assertThat(devices.find(d2).join().map(Device::status)).contains("active");

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.herald.contracts.limit.Limits;
 import io.herald.contracts.outcome.DeliveryStatus;
 import io.herald.sender.ledger.Finish;
-import io.herald.sender.ledger.jdbc.JdbcDeviceDirectory.TransportConfig;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
@@ -15,7 +14,7 @@ class TransportConfigParseTest {
   @Test
   void shouldReadValuesWhenConfigIsAFlatObject() {
     TransportConfig c =
-        JdbcDeviceDirectory.parseConfig("d", "{\"phone_number_id\":\"1\",\"max_per_second\":2}");
+        TransportConfig.parse("d", "{\"phone_number_id\":\"1\",\"max_per_second\":2}");
     assertThat(c.problem()).isNull();
     assertThat(c.values())
         .containsEntry("phone_number_id", "1")
@@ -24,27 +23,27 @@ class TransportConfigParseTest {
 
   @Test
   void shouldBeUsableWithoutValuesWhenConfigIsNullOrNotAnObject() {
-    assertThat(JdbcDeviceDirectory.parseConfig("d", null).problem()).isNull();
-    assertThat(JdbcDeviceDirectory.parseConfig("d", "[1,2]").problem()).isNull();
+    assertThat(TransportConfig.parse("d", null).problem()).isNull();
+    assertThat(TransportConfig.parse("d", "[1,2]").problem()).isNull();
   }
 
   @Test
   void shouldBeUnusableWhenConfigIsNotJson() {
-    assertThat(JdbcDeviceDirectory.parseConfig("d", "{not json").problem())
+    assertThat(TransportConfig.parse("d", "{not json").problem())
         .isEqualTo("transport_config is not valid JSON");
   }
 
   @Test
   void shouldBeUnusableWhenConfigIsLargerThanTheBound() {
     String big = "{\"k\":\"" + "x".repeat(Limits.TRANSPORT_CONFIG_MAX_BYTES) + "\"}";
-    assertThat(JdbcDeviceDirectory.parseConfig("d", big).problem())
+    assertThat(TransportConfig.parse("d", big).problem())
         .isEqualTo("transport_config is larger than 16384 bytes");
   }
 
   @Test
   void shouldBeUnusableWhenConfigIsNestedAbsurdly() {
     String deep = "{\"a\":".repeat(500) + "1" + "}".repeat(500);
-    assertThat(JdbcDeviceDirectory.parseConfig("d", deep).problem())
+    assertThat(TransportConfig.parse("d", deep).problem())
         .isEqualTo("transport_config is nested deeper than 16 levels");
   }
 
