@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -21,7 +22,9 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -48,7 +51,9 @@ import org.slf4j.LoggerFactory;
  *       are inserted while it is down (CDC must deliver them after it is back);
  *   <li>fault 4: PostgreSQL is restarted while a writer inserts broadcast rows as drafts and then
  *       updates them (status scheduled, two more recipients): CDC must resume from its slot without
- *       losing an insert or an update.
+ *       losing an insert or an update;
+ *   <li>fault 8: PostgreSQL stops answering (frozen with SIGSTOP) while broadcasts are due: both
+ *       services report it on {@code /health/ready}, stay alive, and recover without loss.
  * </ul>
  *
  * <p>A service that exits by itself during a fault is started again (what an orchestrator does) and
@@ -254,6 +259,106 @@ class FaultsInfraIT {
       // flight per device lane.
       assertClean(v, w.devices.size());
     }
+  }
+
+  /**
+   * Fault 8 (issue 15 §4): PostgreSQL stops answering — its processes frozen with SIGSTOP, so
+   * sockets stay open and nothing comes back (no refused connection to fail fast on). Broadcasts
+   * are due before and during the freeze. While frozen, both services must say so on {@code
+   * /health/ready} (503) and stay alive: the pools' connect, socket, statement and lock timeouts
+   * bound every wait. After SIGCONT they are ready again and nothing is lost or sent twice.
+   */
+  @Test
+  @Order(5)
+  @Timeout(value = 6, unit = TimeUnit.MINUTES)
+  void fault8PostgresStopsAnsweringWhileBroadcastsAreDue() throws Exception {
+    for (int run = 1; run <= Verdict.repeat(); run++) {
+      pipeline.ensureRunning();
+      long t0 = System.nanoTime();
+      Workload w = new Workload(pipeline);
+      for (int i = 0; i < 4; i++) {
+        w.device();
+      }
+      for (int i = 0; i < 4; i++) {
+        w.broadcastAt(w.devices.get(i), w.phones(30), Workload.in(6 + 4 * i));
+      }
+      w.produceAll();
+      awaitRequests(w, 30, Duration.ofSeconds(90));
+      long outage = System.nanoTime();
+      List<ProcessHandle> frozen = signalPostgres("STOP", List.of());
+      Map<String, Integer> whileFrozen = new LinkedHashMap<>();
+      try {
+        for (ServiceProcess p : pipeline.everyProcess()) {
+          await(p.name() + " reports the silent database on /health/ready")
+              .atMost(Duration.ofSeconds(30))
+              .pollInterval(Duration.ofMillis(250))
+              .until(() -> readiness(p) == 503 || !p.isAlive());
+          whileFrozen.put(p.name(), p.isAlive() ? 503 : -1); // -1: it exited
+        }
+        Thread.sleep(5_000); // broadcasts keep coming due while nothing answers
+      } finally {
+        signalPostgres("CONT", frozen);
+      }
+      long down = Duration.ofNanos(System.nanoTime() - outage).toMillis();
+      for (ServiceProcess p : pipeline.everyProcess()) {
+        await(p.name() + " ready again once the database answers")
+            .atMost(Duration.ofSeconds(60))
+            .pollInterval(Duration.ofMillis(250))
+            .until(() -> readiness(p) == 200 || !p.isAlive());
+      }
+      List<String> restarted = pipeline.restartExited();
+      Verdict v =
+          Verdict.settleAndMeasure(
+              "8 PostgreSQL not answering (" + down / 1000 + " s, frozen)",
+              run,
+              w,
+              Duration.ofSeconds(180),
+              t0);
+      log.info(
+          "fault 8 run {}: PostgreSQL frozen {} ms; readiness while frozen {}; services restarted"
+              + " after exiting: {}",
+          run,
+          down,
+          whileFrozen,
+          restarted);
+      assertThat(whileFrozen)
+          .as("readiness while the database did not answer")
+          .allSatisfy((name, status) -> assertThat(status).as(name).isEqualTo(503));
+      assertThat(restarted).as("services that exited while the database did not answer").isEmpty();
+      // a call whose finish could not be written while frozen: at most one per device lane
+      assertClean(v, w.devices.size());
+    }
+  }
+
+  /** {@code /health/ready}'s status, or -1 when the process does not answer at all. */
+  private static int readiness(ServiceProcess p) {
+    try {
+      return p.get("/health/ready").statusCode();
+    } catch (RuntimeException e) {
+      return -1;
+    }
+  }
+
+  /**
+   * Sends {@code kill -<signal>} to the embedded PostgreSQL's postmaster and every process under it
+   * (or to {@code processes} when given); returns the processes signalled.
+   */
+  private static List<ProcessHandle> signalPostgres(String signal, List<ProcessHandle> processes)
+      throws IOException, InterruptedException {
+    List<ProcessHandle> targets = new ArrayList<>(processes);
+    if (targets.isEmpty()) {
+      Path pidFile = dir.resolve("pg").resolve("data").resolve("postmaster.pid");
+      long pid = Long.parseLong(Files.readAllLines(pidFile).get(0).trim());
+      ProcessHandle postmaster =
+          ProcessHandle.of(pid).orElseThrow(() -> new IllegalStateException("no postmaster"));
+      targets.add(postmaster);
+      postmaster.descendants().forEach(targets::add);
+    }
+    List<String> cmd = new ArrayList<>(List.of("kill", "-" + signal));
+    targets.forEach(h -> cmd.add(Long.toString(h.pid())));
+    int rc = new ProcessBuilder(cmd).inheritIO().start().waitFor();
+    log.info("kill -{} to {} PostgreSQL processes: rc={}", signal, targets.size(), rc);
+    return targets;
   }
 
   private interface Sql {
