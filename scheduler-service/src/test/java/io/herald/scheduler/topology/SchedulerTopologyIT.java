@@ -236,6 +236,53 @@ class SchedulerTopologyIT {
     }
   }
 
+  /** Issue 15 §4: an occurrence goes out as it was when it fired (ADR 0016), through Kafka. */
+  @Nested
+  class FanOutEdits {
+
+    @Test
+    void shouldSendWhatFiredWhenTextIsEditedAndRecipientsRemovedMidFanOut() throws Exception {
+      String id = UUID.randomUUID().toString();
+      String key = ScheduleKind.BROADCAST.keyFor(id);
+      String device = UUID.randomUUID().toString();
+      int n = 3_000;
+      List<String> phones =
+          IntStream.range(0, n).mapToObj(i -> String.format("+62814%08d", i)).toList();
+      // 100 per 250 ms tick: the fan-out takes ≈ 7.5 s, the edit lands early in it
+      Map<String, String> env =
+          env("herald-scheduler-edits-" + id.substring(0, 8), tmp.resolve("state"), 100);
+      SchedulerApp app = startApp(env);
+      try (Commands commands = new Commands(key)) {
+        ScheduleChange fired =
+            schedule(ScheduleKind.BROADCAST, key, device, RuleSpec.once(null), phones);
+        produce(device, fired);
+        commands.pollUntil("part of the fan-out", Duration.ofSeconds(60), s -> s.size() >= 300);
+        // one removed before the cursor (would shift every index), one in the middle, the tail
+        List<String> fewer = new ArrayList<>(phones.subList(1, n - 500));
+        fewer.remove(phones.get(n / 2));
+        produce(
+            null,
+            fired.withMessage("Edited {phone}", null).withRecipients(fewer).withSourceVersion(2));
+        int atEdit = commands.seen.size();
+        commands.pollUntil("the whole fan-out", Duration.ofSeconds(120), s -> s.size() >= n);
+        commands.drain(Duration.ofSeconds(3));
+        produce(null, ScheduleChange.delete(key, ScheduleKind.BROADCAST, 3));
+
+        assertThat(atEdit).as("the edit was produced mid fan-out").isLessThan(n);
+        assertThat(commands.seen).extracting(SendCommand::commandId).doesNotHaveDuplicates();
+        assertThat(commands.seen)
+            .extracting(SendCommand::recipient)
+            .containsExactlyInAnyOrderElementsOf(phones);
+        assertThat(commands.seen)
+            .allSatisfy(c -> assertThat(c.text()).startsWith("Hi +62814"))
+            .extracting(SendCommand::occurrenceAt)
+            .containsOnly(commands.seen.get(0).occurrenceAt());
+      } finally {
+        app.close();
+      }
+    }
+  }
+
   @Nested
   class Restarts {
 
