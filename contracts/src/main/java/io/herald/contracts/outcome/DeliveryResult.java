@@ -22,6 +22,9 @@ import java.time.Instant;
  * @param errorCode transport error code (e.g. {@code 131026}) or a Herald reason code, or null
  * @param errorMessage human-readable reason, never containing the message text, or null
  * @param finishedAt when the outcome was recorded
+ * @param recipient who it was for (E.164 number, group id or the contact id as listed), or null;
+ *     set on the results the scheduler publishes for recipients it skipped at fan-out, which have
+ *     no ledger row of their own until the projector writes one
  */
 public record DeliveryResult(
     int schemaVersion,
@@ -36,13 +39,47 @@ public record DeliveryResult(
     String transportMessageId,
     String errorCode,
     String errorMessage,
-    Instant finishedAt) {
+    Instant finishedAt,
+    String recipient) {
 
   public static final int SCHEMA_VERSION = 1;
+
+  /** A result without its recipient (the sender's own: the ledger row holds the recipient). */
+  public DeliveryResult(
+      int schemaVersion,
+      CommandId commandId,
+      String tenantId,
+      String deviceId,
+      String scheduleKey,
+      ScheduleKind kind,
+      Instant occurrenceAt,
+      DeliveryStatus status,
+      int attempts,
+      String transportMessageId,
+      String errorCode,
+      String errorMessage,
+      Instant finishedAt) {
+    this(
+        schemaVersion,
+        commandId,
+        tenantId,
+        deviceId,
+        scheduleKey,
+        kind,
+        occurrenceAt,
+        status,
+        attempts,
+        transportMessageId,
+        errorCode,
+        errorMessage,
+        finishedAt,
+        null);
+  }
 
   /** Error texts come from transports and providers: bounded here, whoever builds a result. */
   public DeliveryResult {
     errorMessage = errorMessage == null ? null : ErrorTexts.text(errorMessage);
     errorCode = errorCode == null ? null : ErrorTexts.clip(errorCode, Limits.STATUS_MAX_CHARS * 2);
+    recipient = recipient == null ? null : ErrorTexts.clip(recipient, Limits.RECIPIENT_MAX_CHARS);
   }
 }

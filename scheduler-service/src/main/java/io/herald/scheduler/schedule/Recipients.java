@@ -1,6 +1,10 @@
 package io.herald.scheduler.schedule;
 
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
@@ -63,4 +67,40 @@ public final class Recipients {
     }
     return canonicalPhone(raw);
   }
+
+  /**
+   * Marks the {@code n}th listing ({@code n >= 2}) of {@code canonical} in one definition: it stays
+   * in the stored list, so the occurrence's recipients are what the tenant listed, and the fan-out
+   * skips it with reason {@code duplicate_recipient} under an id of its own. The prefix is a
+   * control character, which no validated recipient contains.
+   */
+  public static String duplicateMark(String canonical, int n) {
+    return DUPLICATE_PREFIX + n + "#" + canonical;
+  }
+
+  /** True for an entry {@link #duplicateMark} wrote. */
+  public static boolean isDuplicateMark(String entry) {
+    return entry.startsWith(DUPLICATE_PREFIX);
+  }
+
+  /** The recipient a duplicate mark stands for. */
+  public static String duplicated(String mark) {
+    return mark.substring(mark.indexOf('#', DUPLICATE_PREFIX.length()) + 1);
+  }
+
+  /**
+   * {@code canonical} with every listing after the first replaced by its {@link #duplicateMark}
+   * (same size, same order).
+   */
+  public static List<String> markDuplicates(List<String> canonical) {
+    Map<String, Integer> seen = new HashMap<>();
+    List<String> out = new ArrayList<>(canonical.size());
+    for (String c : canonical) {
+      int n = seen.merge(c, 1, Integer::sum);
+      out.add(n == 1 ? c : duplicateMark(c, n));
+    }
+    return out;
+  }
+
+  private static final String DUPLICATE_PREFIX = "\u0001dup#";
 }

@@ -203,7 +203,7 @@ public final class ScheduleValidator {
                   + (bad - MAX_LISTED_RECIPIENT_PROBLEMS)
                   + " more invalid entries not listed"));
     }
-    return bad == 0 ? List.copyOf(canonical) : List.of();
+    return bad == 0 ? List.copyOf(Recipients.markDuplicates(canonical)) : List.of();
   }
 
   private static String describeBad(ScheduleKind kind, int index, String entry) {

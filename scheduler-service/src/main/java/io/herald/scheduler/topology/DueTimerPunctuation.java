@@ -1,28 +1,28 @@
 package io.herald.scheduler.topology;
 
 import io.herald.contracts.command.CommandId;
-import io.herald.contracts.command.RecipientType;
 import io.herald.contracts.command.SendCommand;
-import io.herald.contracts.event.ContactInfo;
 import io.herald.contracts.event.ScheduleKind;
 import io.herald.contracts.limit.Limits;
+import io.herald.contracts.outcome.DeliveryResult;
+import io.herald.contracts.outcome.DeliveryStatus;
 import io.herald.contracts.outcome.Occurrence;
+import io.herald.contracts.outcome.SkipReasons;
 import io.herald.scheduler.config.SchedulerConfig;
 import io.herald.scheduler.render.RenderContext;
 import io.herald.scheduler.render.TemplateRenderer;
 import io.herald.scheduler.schedule.Definition;
 import io.herald.scheduler.schedule.Firing;
-import io.herald.scheduler.schedule.Recipients;
 import io.herald.scheduler.schedule.ScheduleStatus;
 import io.herald.scheduler.store.FanOutJob;
 import io.herald.scheduler.store.ScheduleState;
 import io.herald.scheduler.timer.TimerKeyCodec;
+import io.herald.scheduler.topology.RecipientResolver.Resolution;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
@@ -56,6 +56,7 @@ final class DueTimerPunctuation implements Punctuator {
   private final ProcessorContext<String, Object> context;
   private final SchedulerConfig config;
   private final SchedulerMetrics metrics;
+  private final RecipientResolver resolver;
 
   /** Send-commands this tick may still emit, shared by direct emission and fan-out slices. */
   private int budget;
@@ -70,6 +71,7 @@ final class DueTimerPunctuation implements Punctuator {
     this.context = context;
     this.config = config;
     this.metrics = metrics;
+    this.resolver = new RecipientResolver(stores.contacts::get, stores.contacts::get);
   }
 
   @Override
@@ -196,6 +198,35 @@ final class DueTimerPunctuation implements Punctuator {
   }
 
   /**
+   * A recipient that gets no command still ends with an outcome: a {@code skipped} delivery result
+   * with its reason, keyed and identified like the command it would have had, so the projector
+   * writes one ledger row for it (once, whatever a replay re-emits) and the occurrence's counts add
+   * up to its recipients.
+   */
+  private void skip(
+      Definition def, String key, Instant occurrence, Resolution r, String reason, Instant now) {
+    DeliveryResult result =
+        new DeliveryResult(
+            DeliveryResult.SCHEMA_VERSION,
+            CommandId.of(key, occurrence, r.identity()),
+            def.tenantId(),
+            def.deviceId(),
+            key,
+            def.kind(),
+            occurrence,
+            DeliveryStatus.SKIPPED,
+            0,
+            null,
+            reason,
+            RecipientResolver.describe(reason),
+            now,
+            r.address() != null ? r.address() : r.identity());
+    context.forward(
+        new Record<>(def.deviceId(), (Object) result, now.toEpochMilli()),
+        Names.DELIVERY_RESULTS_SINK);
+  }
+
+  /**
    * Emits up to {@code share} recipients of one job; returns how many it handled.
    *
    * @param known the schedule when the caller holds it (direct emission at firing), else null
@@ -236,8 +267,9 @@ final class DueTimerPunctuation implements Punctuator {
             ? Limits.MESSAGE_MAX_CHARS
             : Limits.CAPTION_MAX_CHARS;
     for (String recipient : slice) {
-      Resolved r = resolve(def, recipient);
-      if (r == null) {
+      Resolution r = resolver.resolve(def, recipient);
+      if (r.skipped()) {
+        skip(def, key, job.occurrence(), r, r.skipReason(), now);
         skipped++;
         continue;
       }
@@ -250,8 +282,9 @@ final class DueTimerPunctuation implements Punctuator {
               maxChars);
       if (rendered.isEmpty()) {
         // The template was valid; this recipient's variables make it longer than WhatsApp
-        // takes. Skipped and counted like an opted-out contact, never cut short.
+        // takes. Skipped with its reason, never cut short.
         metrics.recipientUnrenderable();
+        skip(def, key, job.occurrence(), r, SkipReasons.UNRENDERABLE, now);
         skipped++;
         continue;
       }
@@ -322,48 +355,5 @@ final class DueTimerPunctuation implements Punctuator {
       stores.advanceFanOut(jobKey, advanced);
     }
     return slice.size();
-  }
-
-  /** Who a command goes to, and under which identity its command id is derived. */
-  private record Resolved(
-      String identity,
-      String address,
-      RecipientType type,
-      String contactId,
-      String name,
-      Map<String, String> fields) {}
-
-  /**
-   * Resolves a canonical recipient; null when it must be skipped (opted out, unknown contact,
-   * another tenant's contact). The command id of a contact-id recipient uses the contact id, not
-   * the phone: a phone change between a fire and its re-fire must not produce a second id.
-   */
-  private Resolved resolve(Definition def, String recipient) {
-    if (def.kind() == ScheduleKind.AUTOPOST) {
-      return new Resolved(recipient, recipient, RecipientType.GROUP, null, null, Map.of());
-    }
-    if (recipient.startsWith("+")) {
-      ContactInfo c = stores.contacts.get(ContactsUpdater.phoneKey(def.tenantId(), recipient));
-      if (c != null && c.optedOut()) {
-        return null;
-      }
-      return new Resolved(
-          recipient,
-          recipient,
-          RecipientType.INDIVIDUAL,
-          c == null ? null : c.contactId(),
-          c == null ? null : c.name(),
-          c == null ? Map.of() : c.fields());
-    }
-    ContactInfo c = stores.contacts.get(ContactsUpdater.idKey(recipient));
-    if (c == null || c.deleted() || c.optedOut() || !def.tenantId().equals(c.tenantId())) {
-      return null;
-    }
-    Optional<String> phone = Recipients.canonicalPhone(c.phoneNumber());
-    if (phone.isEmpty()) {
-      return null;
-    }
-    return new Resolved(
-        recipient, phone.get(), RecipientType.INDIVIDUAL, recipient, c.name(), c.fields());
   }
 }

@@ -17,6 +17,9 @@ public final class Names {
   public static final String SCHEDULE_ERRORS_SINK = "schedule-errors-sink";
   public static final String SCHEDULE_STATES_SINK = "schedule-states-sink";
 
+  /** Skipped recipients' outcomes, next to the sender's results on herald.delivery-results. */
+  public static final String DELIVERY_RESULTS_SINK = "delivery-results-sink";
+
   public static final String DEVICES_SOURCE = "devices-source";
   public static final String DEVICES_UPDATER = "devices-updater";
   public static final String CONTACTS_SOURCE = "contacts-source";

@@ -128,6 +128,12 @@ public final class SchedulerTopology {
         Topics.SCHEDULE_ERRORS.valueSerde().serializer(),
         Names.SCHEDULE_CHANGE_PROCESSOR);
     topology.addSink(
+        Names.DELIVERY_RESULTS_SINK,
+        Topics.DELIVERY_RESULTS.name(),
+        Topics.DELIVERY_RESULTS.keySerde().serializer(),
+        Topics.DELIVERY_RESULTS.valueSerde().serializer(),
+        Names.SCHEDULE_CHANGE_PROCESSOR);
+    topology.addSink(
         Names.SCHEDULE_STATES_SINK,
         Topics.SCHEDULE_STATES.name(),
         Topics.SCHEDULE_STATES.keySerde().serializer(),
