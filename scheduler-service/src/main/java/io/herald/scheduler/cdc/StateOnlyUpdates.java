@@ -29,6 +29,7 @@ final class StateOnlyUpdates {
           "last_sent_at",
           "total_sent",
           "total_failed",
+          "total_skipped",
           "execution_count",
           "status",
           "last_error",
@@ -40,6 +41,10 @@ final class StateOnlyUpdates {
       Set.of(
           "sent_count",
           "failed_count",
+          "unknown_count",
+          "expired_count",
+          "skipped_count",
+          "skipped_reasons",
           "total_count",
           "started_at",
           "completed_at",
@@ -48,7 +53,8 @@ final class StateOnlyUpdates {
           "scheduler_state_at");
 
   /** Broadcast statuses only Herald sets; draft, scheduled and cancelled are the user's. */
-  static final Set<String> BROADCAST_HERALD_STATUSES = Set.of("processing", "completed", "failed");
+  static final Set<String> BROADCAST_HERALD_STATUSES =
+      Set.of("processing", "completed", "partially_failed", "failed");
 
   static final Set<String> DEVICE_STATE_COLUMNS = Set.of("updated_at");
 

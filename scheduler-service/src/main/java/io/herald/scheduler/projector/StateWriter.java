@@ -108,19 +108,36 @@ final class StateWriter {
       }
     }
     boolean logged = false;
-    if (kind == ScheduleKind.RECURRING) {
+    if (kind == ScheduleKind.RECURRING || kind == ScheduleKind.AUTOPOST) {
+      boolean recurring = kind == ScheduleKind.RECURRING;
+      String logs = recurring ? "recurring_message_logs" : "auto_post_logs";
+      String column = recurring ? "recurring_message_id" : "auto_post_schedule_id";
       // Selected from the row so that user_id is the row's own, and a deleted schedule gets none.
       String log =
-          "INSERT INTO recurring_message_logs (recurring_message_id, user_id,"
-              + " occurrence_at, execution_time, recipient_count, status)"
-              + " SELECT id, user_id, ?, ?, ?, 'processing' FROM recurring_messages WHERE id = ?"
+          "INSERT INTO "
+              + logs
+              + " ("
+              + column
+              + ", user_id, occurrence_at, execution_time, recipient_count, status)"
+              + " SELECT id, user_id, ?, ?, ?, 'processing' FROM "
+              + table(kind)
+              + " WHERE id = ?"
               // The sender may have created the row first (its results can beat the occurrence of
-              // a long fan-out): fill in what only the scheduler knows, once.
-              + " ON CONFLICT (recurring_message_id, occurrence_at) DO UPDATE SET"
+              // a long fan-out): fill in what only the scheduler knows, once. The sender's
+              // projection closes the occurrence when its counts reach recipient_count.
+              + " ON CONFLICT ("
+              + column
+              + ", occurrence_at) DO UPDATE SET"
               + " recipient_count = EXCLUDED.recipient_count,"
-              + " execution_time = COALESCE(recurring_message_logs.execution_time, EXCLUDED.execution_time),"
-              + " status = COALESCE(recurring_message_logs.status, EXCLUDED.status)"
-              + " WHERE recurring_message_logs.recipient_count IS NULL";
+              + " execution_time = COALESCE("
+              + logs
+              + ".execution_time, EXCLUDED.execution_time),"
+              + " status = COALESCE("
+              + logs
+              + ".status, EXCLUDED.status)"
+              + " WHERE "
+              + logs
+              + ".recipient_count IS NULL";
       try (PreparedStatement ps = c.prepareStatement(log)) {
         setInstant(ps, 1, o.occurrenceAt());
         setInstant(ps, 2, at);

@@ -177,6 +177,10 @@ public final class ScheduleValidator {
     int bad = 0;
     for (int i = 0; i < raw.size(); i++) {
       String entry = raw.get(i);
+      if (Recipients.isDuplicateMark(entry)) {
+        // a stored list validated again (a held schedule re-checked): marked again below
+        entry = Recipients.duplicated(entry);
+      }
       Optional<String> c;
       if (entry.length() > Limits.RECIPIENT_MAX_CHARS) {
         c = Optional.empty(); // reported by bounds(); never parsed

@@ -89,6 +89,28 @@ class ScheduleValidatorTest {
     }
 
     @Test
+    void shouldKeepDuplicatesAsMarksAndValidateTheStoredListAgainUnchanged() {
+      List<String> listed = List.of("+6281234567890", "+62 812-3456-7890", "+6281234567891");
+      var first =
+          validator.validate(
+              change(ScheduleKind.RECURRING, listed, "Hi", null, null), DeviceCheck.OK, NOW);
+
+      assertThat(first.problems()).isEmpty();
+      List<String> stored = first.canonicalRecipients();
+      assertThat(stored).hasSize(3); // the occurrence's recipients are what was listed
+      assertThat(stored.get(0)).isEqualTo("+6281234567890");
+      assertThat(Recipients.isDuplicateMark(stored.get(1))).isTrue();
+      assertThat(Recipients.duplicated(stored.get(1))).isEqualTo("+6281234567890");
+      assertThat(stored.get(2)).isEqualTo("+6281234567891");
+      // a held schedule is validated again from its stored list
+      var again =
+          validator.validate(
+              change(ScheduleKind.RECURRING, stored, "Hi", null, null), DeviceCheck.OK, NOW);
+      assertThat(again.problems()).isEmpty();
+      assertThat(again.canonicalRecipients()).isEqualTo(stored);
+    }
+
+    @Test
     void shouldAcceptGroupIdsWhenTheScheduleIsAnAutoPost() {
       var result =
           validator.validate(

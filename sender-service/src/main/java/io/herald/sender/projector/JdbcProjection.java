@@ -1,6 +1,7 @@
 package io.herald.sender.projector;
 
 import io.herald.contracts.event.ScheduleKind;
+import io.herald.contracts.outcome.DeliveryResult;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -18,56 +19,117 @@ import javax.sql.DataSource;
 
 /**
  * Writes the state columns the sender owns, recomputed from {@code deliveries} with a GROUP BY so a
- * replayed result never double counts. Counting: {@code sent} = status sent; {@code failed} =
- * failed, expired or unknown (not confirmed delivered); skipped counts toward neither but toward a
- * broadcast's completion. Never touches {@code updated_at} or definition columns: the scheduler's
- * CDC must see these writes as state-only.
+ * replayed result never double counts (ADR 0018). Every recipient of an occurrence has one row
+ * there — the sender's own claims, and the recipients the scheduler skipped at fan-out, written
+ * here from their {@code skipped} results — so the counts (sent, failed, unknown, expired, skipped
+ * by reason) add up to the occurrence's recipients, and an occurrence or a broadcast closes when
+ * they do: {@code completed} (nothing failed, unknown or expired), {@code failed} (nothing sent and
+ * something did not go out) or {@code partially_failed}. Never touches {@code updated_at} or
+ * definition columns: the scheduler's CDC must see these writes as state-only.
  */
 public final class JdbcProjection {
 
+  /** Counts of the deliveries {@code d} (a CTE over one schedule or one occurrence). */
   private static final String COUNTS =
-      "SELECT count(*) FILTER (WHERE status = 'sent') AS sent,"
-          + " count(*) FILTER (WHERE status IN ('failed', 'expired', 'unknown')) AS failed,"
+      " s AS (SELECT count(*) FILTER (WHERE status = 'sent') AS sent,"
+          + " count(*) FILTER (WHERE status = 'failed') AS failed,"
+          + " count(*) FILTER (WHERE status = 'unknown') AS unknown,"
+          + " count(*) FILTER (WHERE status = 'expired') AS expired,"
+          + " count(*) FILTER (WHERE status = 'skipped') AS skipped,"
           + " count(*) FILTER (WHERE status <> 'claimed') AS done,"
-          + " max(finished_at) FILTER (WHERE status = 'sent') AS last_sent"
-          + " FROM deliveries WHERE schedule_kind = ? AND schedule_id = ?";
+          + " max(finished_at) FILTER (WHERE status = 'sent') AS last_sent FROM d),"
+          + " r AS (SELECT jsonb_object_agg(code, n) AS reasons FROM (SELECT"
+          + " COALESCE(error_code, 'unspecified') AS code, count(*) AS n FROM d"
+          + " WHERE status = 'skipped' GROUP BY 1) x)";
 
+  private static final String OF_SCHEDULE =
+      "WITH d AS (SELECT status, error_code, finished_at FROM deliveries"
+          + " WHERE schedule_kind = ? AND schedule_id = ?),"
+          + COUNTS;
+
+  private static final String OF_OCCURRENCE =
+      "WITH d AS (SELECT status, error_code, finished_at FROM deliveries"
+          + " WHERE schedule_kind = ? AND schedule_id = ? AND occurrence_at = ?),"
+          + COUNTS;
+
+  /** A broadcast's final status once every recipient has an outcome. */
+  private static final String FINAL =
+      "CASE WHEN s.failed + s.unknown + s.expired = 0 THEN 'completed'"
+          + " WHEN s.sent = 0 THEN 'failed' ELSE 'partially_failed' END";
+
+  // failed totals of a recurring definition: everything not confirmed delivered
   private static final String TOTALS =
-      "UPDATE %s t SET total_sent = s.sent, total_failed = s.failed,"
+      OF_SCHEDULE
+          + " UPDATE %s t SET total_sent = s.sent,"
+          + " total_failed = s.failed + s.unknown + s.expired, total_skipped = s.skipped,"
           + " last_sent_at = COALESCE(s.last_sent, t.last_sent_at)"
-          + " FROM ("
-          + COUNTS
-          + ") s WHERE t.id = ?"
-          + " AND (t.total_sent, t.total_failed, t.last_sent_at)"
-          + " IS DISTINCT FROM (s.sent, s.failed, COALESCE(s.last_sent, t.last_sent_at))";
+          + " FROM s WHERE t.id = ?"
+          + " AND (t.total_sent, t.total_failed, t.total_skipped, t.last_sent_at)"
+          + " IS DISTINCT FROM (s.sent, s.failed + s.unknown + s.expired, s.skipped,"
+          + " COALESCE(s.last_sent, t.last_sent_at))";
 
+  /** {@code %1$s}: log table, {@code %2$s}: its schedule column, {@code %3$s}: schedule table. */
   private static final String LOG_ROW =
-      "INSERT INTO recurring_message_logs (recurring_message_id, user_id, occurrence_at,"
-          + " sent_to_count, failed_count) SELECT ?, (SELECT user_id FROM recurring_messages WHERE"
-          + " id = ?), ?, count(*) FILTER (WHERE status = 'sent'), count(*) FILTER (WHERE status IN"
-          + " ('failed', 'expired', 'unknown')) FROM deliveries WHERE schedule_kind = 'recurring'"
-          + " AND schedule_id = ? AND occurrence_at = ? ON CONFLICT (recurring_message_id,"
-          + " occurrence_at) DO UPDATE SET sent_to_count = EXCLUDED.sent_to_count, failed_count ="
-          + " EXCLUDED.failed_count WHERE (recurring_message_logs.sent_to_count,"
-          + " recurring_message_logs.failed_count) IS DISTINCT FROM (EXCLUDED.sent_to_count,"
-          + " EXCLUDED.failed_count)";
+      OF_OCCURRENCE
+          + " INSERT INTO %1$s (%2$s, user_id, occurrence_at, sent_to_count, failed_count,"
+          + " unknown_count, expired_count, skipped_count, skipped_reasons)"
+          + " SELECT ?, (SELECT user_id FROM %3$s WHERE id = ?), ?, s.sent, s.failed, s.unknown,"
+          + " s.expired, s.skipped, r.reasons FROM s, r"
+          + " ON CONFLICT (%2$s, occurrence_at) DO UPDATE SET"
+          + " sent_to_count = EXCLUDED.sent_to_count, failed_count = EXCLUDED.failed_count,"
+          + " unknown_count = EXCLUDED.unknown_count, expired_count = EXCLUDED.expired_count,"
+          + " skipped_count = EXCLUDED.skipped_count, skipped_reasons = EXCLUDED.skipped_reasons"
+          + " WHERE (%1$s.sent_to_count, %1$s.failed_count, %1$s.unknown_count,"
+          + " %1$s.expired_count, %1$s.skipped_count) IS DISTINCT FROM (EXCLUDED.sent_to_count,"
+          + " EXCLUDED.failed_count, EXCLUDED.unknown_count, EXCLUDED.expired_count,"
+          + " EXCLUDED.skipped_count)";
+
+  /** Closes an occurrence whose counts reached its recipient count (once). */
+  private static final String CLOSE_LOG =
+      "UPDATE %1$s SET status = CASE WHEN failed_count + unknown_count + expired_count = 0"
+          + " THEN 'completed' WHEN sent_to_count = 0 THEN 'failed' ELSE 'partially_failed' END,"
+          + " completed_at = now() WHERE %2$s = ? AND occurrence_at = ?"
+          + " AND recipient_count IS NOT NULL AND completed_at IS NULL AND sent_to_count"
+          + " + failed_count + unknown_count + expired_count + skipped_count >= recipient_count";
 
   private static final String BROADCAST =
-      "UPDATE broadcasts b SET sent_count = s.sent, failed_count = s.failed, status = CASE   WHEN"
-          + " b.status = 'cancelled' THEN b.status   WHEN b.total_count IS NOT NULL AND s.done >="
-          + " b.total_count     THEN CASE WHEN s.sent = 0 THEN 'failed' ELSE 'completed' END   WHEN"
-          + " b.status IN ('draft', 'scheduled') THEN 'processing'   ELSE b.status END,"
-          + " completed_at = CASE   WHEN b.status <> 'cancelled' AND b.total_count IS NOT NULL AND"
-          + " s.done >= b.total_count     THEN COALESCE(b.completed_at, now())   ELSE"
-          + " b.completed_at END FROM ("
-          + COUNTS
-          + ") s WHERE b.id = ?";
+      OF_SCHEDULE
+          + " UPDATE broadcasts b SET sent_count = s.sent, failed_count = s.failed,"
+          + " unknown_count = s.unknown, expired_count = s.expired, skipped_count = s.skipped,"
+          + " skipped_reasons = r.reasons, status = CASE WHEN b.status = 'cancelled' THEN b.status"
+          + " WHEN b.total_count IS NOT NULL AND s.done >= b.total_count THEN "
+          + FINAL
+          + " WHEN b.status IN ('draft', 'scheduled') THEN 'processing' ELSE b.status END,"
+          + " completed_at = CASE WHEN b.status <> 'cancelled' AND b.total_count IS NOT NULL"
+          + " AND s.done >= b.total_count THEN COALESCE(b.completed_at, now())"
+          + " ELSE b.completed_at END FROM s, r WHERE b.id = ?";
 
   private static final String OPEN_BROADCASTS =
       "SELECT id FROM broadcasts WHERE status IN ('processing', 'scheduled', 'draft')"
           + " AND total_count IS NOT NULL"
           + " AND EXISTS (SELECT 1 FROM deliveries d WHERE d.schedule_kind = 'broadcast'"
           + " AND d.schedule_id = broadcasts.id) LIMIT 1000";
+
+  // occurrences whose recipient count the scheduler wrote after their last result
+  private static final String OPEN_OCCURRENCES =
+      "SELECT 'recurring', recurring_message_id, occurrence_at FROM recurring_message_logs"
+          + " WHERE status = 'processing' AND completed_at IS NULL AND recipient_count IS NOT NULL"
+          + " AND sent_to_count + failed_count + unknown_count + expired_count + skipped_count"
+          + " >= recipient_count"
+          + " UNION ALL SELECT 'autopost', auto_post_schedule_id, occurrence_at FROM auto_post_logs"
+          + " WHERE status = 'processing' AND completed_at IS NULL AND recipient_count IS NOT NULL"
+          + " AND sent_to_count + failed_count + unknown_count + expired_count + skipped_count"
+          + " >= recipient_count LIMIT 1000";
+
+  /**
+   * A recipient the scheduler skipped at fan-out: its ledger row, written once (a replayed result,
+   * or the sender's own row for an opt-out found at send time, stays as it is).
+   */
+  private static final String SKIP_ROW =
+      "INSERT INTO deliveries (command_id, user_id, device_id, schedule_kind, schedule_id,"
+          + " occurrence_at, recipient, status, attempts, error_code, error_message, finished_at)"
+          + " VALUES (?, ?, ?, ?, ?, ?, ?, 'skipped', 0, ?, ?, ?) ON CONFLICT (command_id) DO"
+          + " NOTHING";
 
   private final DataSource dataSource;
 
@@ -77,18 +139,28 @@ public final class JdbcProjection {
 
   /** Recomputes every target, in one transaction. */
   public void apply(Collection<ProjectionTarget> targets) throws SQLException {
-    if (targets.isEmpty()) {
+    apply(targets, List.of());
+  }
+
+  /**
+   * Writes the ledger rows of {@code skips} (skipped results without one), then recomputes every
+   * target, in one transaction.
+   */
+  public void apply(Collection<ProjectionTarget> targets, Collection<DeliveryResult> skips)
+      throws SQLException {
+    if (targets.isEmpty() && skips.isEmpty()) {
       return;
     }
     Set<String> schedulesDone = new LinkedHashSet<>();
     try (Connection c = dataSource.getConnection()) {
       c.setAutoCommit(false);
       try {
+        skipRows(c, skips);
         for (ProjectionTarget t : targets) {
           if (t.scheduleId() == null || t.kind() == null) {
             continue;
           }
-          if (t.kind() == ScheduleKind.RECURRING && t.occurrenceAt() != null) {
+          if (t.kind() != ScheduleKind.BROADCAST && t.occurrenceAt() != null) {
             logRow(c, t);
           }
           if (schedulesDone.add(t.kind().wire() + ":" + t.scheduleId())) {
@@ -103,17 +175,64 @@ public final class JdbcProjection {
     }
   }
 
-  /** Broadcasts that may still complete (total_count written after their last result). */
-  public List<ProjectionTarget> openBroadcasts() throws SQLException {
+  /**
+   * Broadcasts that may still complete (total_count written after their last result), and
+   * occurrences whose recipient count arrived after their last result.
+   */
+  public List<ProjectionTarget> openTargets() throws SQLException {
     List<ProjectionTarget> out = new ArrayList<>();
-    try (Connection c = dataSource.getConnection();
-        PreparedStatement ps = c.prepareStatement(OPEN_BROADCASTS);
-        ResultSet rs = ps.executeQuery()) {
-      while (rs.next()) {
-        out.add(new ProjectionTarget(ScheduleKind.BROADCAST, (UUID) rs.getObject(1), null));
+    try (Connection c = dataSource.getConnection()) {
+      try (PreparedStatement ps = c.prepareStatement(OPEN_BROADCASTS);
+          ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(new ProjectionTarget(ScheduleKind.BROADCAST, (UUID) rs.getObject(1), null));
+        }
+      }
+      try (PreparedStatement ps = c.prepareStatement(OPEN_OCCURRENCES);
+          ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(
+              new ProjectionTarget(
+                  ScheduleKind.fromWire(rs.getString(1)),
+                  (UUID) rs.getObject(2),
+                  rs.getTimestamp(3).toInstant()));
+        }
       }
     }
     return out;
+  }
+
+  private static void skipRows(Connection c, Collection<DeliveryResult> skips) throws SQLException {
+    if (skips.isEmpty()) {
+      return;
+    }
+    try (PreparedStatement ps = c.prepareStatement(SKIP_ROW)) {
+      for (DeliveryResult r : skips) {
+        ps.setString(1, r.commandId().value());
+        ps.setObject(2, uuidOrNull(r.tenantId()), Types.OTHER);
+        ps.setObject(3, uuidOrNull(r.deviceId()), Types.OTHER);
+        ps.setString(4, r.kind().wire());
+        ps.setObject(5, PendingResult.scheduleId(r.scheduleKey()), Types.OTHER);
+        ps.setTimestamp(6, r.occurrenceAt() == null ? null : Timestamp.from(r.occurrenceAt()));
+        ps.setString(7, r.recipient());
+        ps.setString(8, r.errorCode());
+        ps.setString(9, r.errorMessage());
+        ps.setTimestamp(10, r.finishedAt() == null ? null : Timestamp.from(r.finishedAt()));
+        ps.addBatch();
+      }
+      ps.executeBatch();
+    }
+  }
+
+  private static UUID uuidOrNull(String s) {
+    if (s == null) {
+      return null;
+    }
+    try {
+      return UUID.fromString(s.trim());
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
   }
 
   private static void schedule(Connection c, ScheduleKind kind, UUID id) throws SQLException {
@@ -139,13 +258,24 @@ public final class JdbcProjection {
   }
 
   private static void logRow(Connection c, ProjectionTarget t) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(LOG_ROW)) {
-      Timestamp occ = Timestamp.from(t.occurrenceAt());
-      ps.setObject(1, t.scheduleId(), Types.OTHER);
+    boolean recurring = t.kind() == ScheduleKind.RECURRING;
+    String table = recurring ? "recurring_message_logs" : "auto_post_logs";
+    String column = recurring ? "recurring_message_id" : "auto_post_schedule_id";
+    String schedules = recurring ? "recurring_messages" : "auto_post_schedules";
+    Timestamp occ = Timestamp.from(t.occurrenceAt());
+    try (PreparedStatement ps =
+        c.prepareStatement(String.format(LOG_ROW, table, column, schedules))) {
+      ps.setString(1, t.kind().wire());
       ps.setObject(2, t.scheduleId(), Types.OTHER);
       ps.setTimestamp(3, occ);
       ps.setObject(4, t.scheduleId(), Types.OTHER);
-      ps.setTimestamp(5, occ);
+      ps.setObject(5, t.scheduleId(), Types.OTHER);
+      ps.setTimestamp(6, occ);
+      ps.executeUpdate();
+    }
+    try (PreparedStatement ps = c.prepareStatement(String.format(CLOSE_LOG, table, column))) {
+      ps.setObject(1, t.scheduleId(), Types.OTHER);
+      ps.setTimestamp(2, occ);
       ps.executeUpdate();
     }
   }

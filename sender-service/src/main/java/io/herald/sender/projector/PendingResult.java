@@ -1,6 +1,7 @@
 package io.herald.sender.projector;
 
 import io.herald.contracts.outcome.DeliveryResult;
+import io.herald.contracts.outcome.DeliveryStatus;
 import io.herald.contracts.serde.JsonSerde;
 import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -17,6 +18,12 @@ final class PendingResult {
   final ConsumerRecord<byte[], byte[]> record;
   final ProjectionTarget target;
 
+  /**
+   * A recipient the scheduler skipped at fan-out (a skipped result naming its recipient): it has no
+   * ledger row until the projection writes one. Null for every other result.
+   */
+  final DeliveryResult skip;
+
   /** Why the record cannot be read, or null. */
   final String unreadable;
 
@@ -25,10 +32,12 @@ final class PendingResult {
   private PendingResult(
       ConsumerRecord<byte[], byte[]> record,
       ProjectionTarget target,
+      DeliveryResult skip,
       String unreadable,
       Exception cause) {
     this.record = record;
     this.target = target;
+    this.skip = skip;
     this.unreadable = unreadable;
     this.cause = cause;
   }
@@ -39,20 +48,27 @@ final class PendingResult {
     try {
       result = SERDE.deserialize(r.topic(), r.value());
     } catch (RuntimeException e) {
-      return new PendingResult(r, null, "not a DeliveryResult", e);
+      return new PendingResult(r, null, null, "not a DeliveryResult", e);
     }
     if (result == null || result.kind() == null || result.scheduleKey() == null) {
-      return new PendingResult(r, null, null, null); // nothing to project
+      return new PendingResult(r, null, null, null, null); // nothing to project
     }
     UUID id = scheduleId(result.scheduleKey());
+    boolean fanOutSkip =
+        result.status() == DeliveryStatus.SKIPPED
+            && result.recipient() != null
+            && result.commandId() != null
+            && id != null;
     return new PendingResult(
         r,
         id == null ? null : new ProjectionTarget(result.kind(), id, result.occurrenceAt()),
+        fanOutSkip ? result : null,
         null,
         null);
   }
 
-  private static UUID scheduleId(String scheduleKey) {
+  /** The schedule id of {@code <kind>:<id>} (or a bare id), or null when it is not a uuid. */
+  static UUID scheduleId(String scheduleKey) {
     int colon = scheduleKey.indexOf(':');
     try {
       return UUID.fromString(colon < 0 ? scheduleKey : scheduleKey.substring(colon + 1));

@@ -1,6 +1,7 @@
 package io.herald.sender.projector;
 
 import io.herald.contracts.limit.ErrorTexts;
+import io.herald.contracts.outcome.DeliveryResult;
 import io.herald.contracts.topic.DeadLetters;
 import io.herald.contracts.topic.Topics;
 import io.herald.runtime.jdbc.SqlFailures;
@@ -138,7 +139,7 @@ public final class ResultProjector implements AutoCloseable {
     try {
       if (sweepDue) {
         lastSweepNanos = System.nanoTime();
-        sweepTargets.addAll(openBroadcasts());
+        sweepTargets.addAll(openTargets());
       }
       writePending();
       onWritten();
@@ -168,11 +169,11 @@ public final class ResultProjector implements AutoCloseable {
     return POLL;
   }
 
-  private List<ProjectionTarget> openBroadcasts() throws InfrastructureFailure {
+  private List<ProjectionTarget> openTargets() throws InfrastructureFailure {
     try {
-      return projection.openBroadcasts();
+      return projection.openTargets();
     } catch (SQLException | RuntimeException e) {
-      throw new InfrastructureFailure("open broadcasts not read", e);
+      throw new InfrastructureFailure("open broadcasts and occurrences not read", e);
     }
   }
 
@@ -200,7 +201,7 @@ public final class ResultProjector implements AutoCloseable {
       }
     }
     try {
-      projection.apply(byTarget.keySet());
+      projection.apply(byTarget.keySet(), skips(pending));
     } catch (SQLException | RuntimeException e) {
       rethrowUnlessData(e, byTarget.size());
       log.warn(
@@ -218,7 +219,7 @@ public final class ResultProjector implements AutoCloseable {
       throws InfrastructureFailure {
     for (Map.Entry<ProjectionTarget, List<PendingResult>> en : byTarget.entrySet()) {
       try {
-        projection.apply(List.of(en.getKey()));
+        projection.apply(List.of(en.getKey()), skips(en.getValue()));
       } catch (SQLException | RuntimeException e) {
         rethrowUnlessData(e, 1);
         String reason =
@@ -243,6 +244,16 @@ public final class ResultProjector implements AutoCloseable {
       sweepTargets.remove(en.getKey());
       pending.removeAll(en.getValue());
     }
+  }
+
+  private static List<DeliveryResult> skips(List<PendingResult> items) {
+    List<DeliveryResult> out = new ArrayList<>();
+    for (PendingResult item : items) {
+      if (item.skip != null) {
+        out.add(item.skip);
+      }
+    }
+    return out;
   }
 
   private static void rethrowUnlessData(Exception e, int targets) throws InfrastructureFailure {
