@@ -27,6 +27,9 @@ import java.util.Set;
  * @param leaderSessionTimeout how long a silent leader keeps the lease (failover time)
  * @param stopTimeout bound on a synchronous engine stop when the lease is lost
  * @param kafkaProperties {@code KAFKA_*} passthrough properties (security etc.)
+ * @param seedCompat rows are read as the seed's app writes them ({@code HERALD_SEED_COMPAT},
+ *     default true): a {@code draft} broadcast with {@code scheduled_at} fires, null pacing columns
+ *     take the seed's defaults ({@link io.herald.scheduler.cdc.SeedDefaults})
  */
 public record CdcConfig(
     boolean enabled,
@@ -42,10 +45,17 @@ public record CdcConfig(
     String leaderTopic,
     Duration leaderSessionTimeout,
     Duration stopTimeout,
-    Map<String, String> kafkaProperties) {
+    Map<String, String> kafkaProperties,
+    boolean seedCompat) {
 
   /** Must match the scheduler's own default application id. */
   public static final String DEFAULT_APPLICATION_ID = "herald-scheduler";
+
+  /**
+   * One switch for both services: rows are read, and device status words understood, the way the
+   * seed's app writes them (ADR 0018). Not prefixed by a service: an operator sets it once.
+   */
+  public static final String SEED_COMPAT = "HERALD_SEED_COMPAT";
 
   public static final String DEFAULT_SLOT = "herald_cdc";
   public static final String DEFAULT_OFFSETS_TOPIC = "herald.cdc-offsets";
@@ -166,7 +176,8 @@ public record CdcConfig(
         leaderTopic,
         session == null ? DEFAULT_LEADER_SESSION_TIMEOUT : session,
         stop == null ? DEFAULT_STOP_TIMEOUT : stop,
-        kafka);
+        kafka,
+        env.bool(SEED_COMPAT, true));
   }
 
   /** Defaults for everything but the connection settings: the shape tests start from. */
@@ -191,7 +202,8 @@ public record CdcConfig(
         DEFAULT_LEADER_TOPIC,
         DEFAULT_LEADER_SESSION_TIMEOUT,
         DEFAULT_STOP_TIMEOUT,
-        Map.of());
+        Map.of(),
+        true);
   }
 
   public CdcConfig withOffsetsTopic(String topic) {
@@ -209,7 +221,8 @@ public record CdcConfig(
         leaderTopic,
         leaderSessionTimeout,
         stopTimeout,
-        kafkaProperties);
+        kafkaProperties,
+        seedCompat);
   }
 
   public CdcConfig withLeaderTopic(String topic, Duration sessionTimeout) {
@@ -227,7 +240,28 @@ public record CdcConfig(
         topic,
         sessionTimeout,
         stopTimeout,
-        kafkaProperties);
+        kafkaProperties,
+        seedCompat);
+  }
+
+  /** The same settings with seed compatibility {@code on} or off. */
+  public CdcConfig withSeedCompat(boolean on) {
+    return new CdcConfig(
+        enabled,
+        applicationId,
+        bootstrapServers,
+        jdbcUrl,
+        jdbcUser,
+        jdbcPassword,
+        slotName,
+        pollInterval,
+        offsetsTopic,
+        offsetsReplicationFactor,
+        leaderTopic,
+        leaderSessionTimeout,
+        stopTimeout,
+        kafkaProperties,
+        on);
   }
 
   /** The lease's consumer group. */

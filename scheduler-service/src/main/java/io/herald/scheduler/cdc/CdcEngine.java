@@ -83,7 +83,9 @@ public final class CdcEngine implements AutoCloseable, EngineLeadership.Listener
         Counter.builder("herald.scheduler.cdc.restarts")
             .description("CDC engine runs that ended unexpectedly and were restarted")
             .register(registry);
-    this.batches = new ChangeBatches(io.herald.contracts.serde.Json.mapper(), clock, registry);
+    this.batches =
+        new ChangeBatches(
+            io.herald.contracts.serde.Json.mapper(), clock, registry, config.seedCompat());
   }
 
   /** Starts streaming now (idempotent). Used by {@link EngineLeadership} when elected. */

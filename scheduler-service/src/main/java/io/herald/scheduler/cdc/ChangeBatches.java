@@ -34,9 +34,9 @@ final class ChangeBatches {
   private final CdcMetrics metrics;
   private final ChangeSends sends;
 
-  ChangeBatches(ObjectMapper json, Clock clock, MeterRegistry registry) {
+  ChangeBatches(ObjectMapper json, Clock clock, MeterRegistry registry, boolean seedCompat) {
     this.json = json;
-    this.mapper = new RowMapper(json);
+    this.mapper = new RowMapper(json, seedCompat);
     this.metrics = new CdcMetrics(registry);
     this.sends = new ChangeSends(metrics, clock);
   }

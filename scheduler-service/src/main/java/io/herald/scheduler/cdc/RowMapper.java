@@ -50,9 +50,17 @@ public final class RowMapper {
   private final ScheduleRows schedules;
   private final DirectoryRows directory;
 
+  /** A mapper with seed compatibility on (the default). */
   public RowMapper(ObjectMapper json) {
+    this(json, true);
+  }
+
+  /**
+   * @param seedCompat read rows the way the seed's app writes them ({@link SeedDefaults})
+   */
+  public RowMapper(ObjectMapper json, boolean seedCompat) {
     this.json = json;
-    this.schedules = new ScheduleRows(json);
+    this.schedules = new ScheduleRows(json, seedCompat);
     this.directory = new DirectoryRows(json);
   }
 

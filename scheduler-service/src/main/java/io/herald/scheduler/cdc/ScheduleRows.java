@@ -32,9 +32,11 @@ final class ScheduleRows {
   static final Set<String> BROADCAST_ACTIVE_STATUSES = Set.of("scheduled", "processing");
 
   private final ObjectMapper json;
+  private final boolean seedCompat;
 
-  ScheduleRows(ObjectMapper json) {
+  ScheduleRows(ObjectMapper json, boolean seedCompat) {
     this.json = json;
+    this.seedCompat = seedCompat;
   }
 
   ScheduleChange recurring(String id, JsonNode row, long lsn) {
@@ -118,7 +120,9 @@ final class ScheduleRows {
         recipients,
         rule,
         pacing(row),
-        status != null && BROADCAST_ACTIVE_STATUSES.contains(status),
+        status != null
+            && (BROADCAST_ACTIVE_STATUSES.contains(status)
+                || (seedCompat && SeedDefaults.firesAsScheduled(status, scheduledAt))),
         status,
         lsn,
         instant(row, "created_at", errors),
@@ -152,12 +156,14 @@ final class ScheduleRows {
         null);
   }
 
-  private static PacingSpec pacing(JsonNode row) {
-    return new PacingSpec(
-        text(row, "delay_type"),
-        integer(row, "delay_seconds"),
-        bool(row, "randomize_delay"),
-        integer(row, "batch_size"),
-        integer(row, "pause_between_batches"));
+  private PacingSpec pacing(JsonNode row) {
+    PacingSpec p =
+        new PacingSpec(
+            text(row, "delay_type"),
+            integer(row, "delay_seconds"),
+            bool(row, "randomize_delay"),
+            integer(row, "batch_size"),
+            integer(row, "pause_between_batches"));
+    return seedCompat ? SeedDefaults.pacing(p) : p;
   }
 }

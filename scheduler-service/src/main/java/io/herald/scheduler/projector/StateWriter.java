@@ -97,7 +97,7 @@ final class StateWriter {
       // The sender marks it completed; a replay must not move it back to processing.
       String sql =
           "UPDATE broadcasts SET"
-              + " status = CASE WHEN status = 'scheduled' THEN 'processing' ELSE status END,"
+              + " status = CASE WHEN status IN ('scheduled', 'draft') THEN 'processing' ELSE status END,"
               + " started_at = COALESCE(started_at, ?), total_count = ?, updated_at = now()"
               + " WHERE id = ?";
       try (PreparedStatement ps = c.prepareStatement(sql)) {

@@ -35,7 +35,8 @@ public final class LeaderInstanceMain {
             args[7],
             Duration.ofMillis(Long.parseLong(args[8])),
             Duration.ofSeconds(20),
-            Map.of());
+            Map.of(),
+            true);
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     CdcEngine engine = new CdcEngine(config, registry);
     EngineLeadership leadership =

@@ -166,6 +166,53 @@ class RowMapperTest {
     }
 
     @Test
+    void shouldFireADraftWithScheduledAtLikeTheSeedDidUnlessCompatibilityIsOff() {
+      ObjectNode row = broadcastRow("draft").put("scheduled_at", "2026-02-01T10:00:00Z");
+
+      ScheduleChange compat =
+          emitted(mapper.map(envelope("broadcasts", "c", null, row)), ScheduleChange.class);
+      ScheduleChange strict =
+          emitted(
+              new RowMapper(JSON, false).map(envelope("broadcasts", "c", null, row)),
+              ScheduleChange.class);
+
+      assertThat(compat.active()).isTrue();
+      assertThat(compat.sourceStatus()).isEqualTo("draft");
+      assertThat(strict.active()).isFalse();
+    }
+
+    @Test
+    void shouldGiveNullPacingColumnsTheSeedsDefaultsUnlessCompatibilityIsOff() {
+      ObjectNode row = broadcastRow("scheduled");
+      row.putNull("delay_seconds");
+      row.putNull("randomize_delay");
+      row.putNull("batch_size");
+      row.putNull("pause_between_batches");
+      ObjectNode explicit =
+          broadcastRow("scheduled")
+              .put("delay_seconds", 0)
+              .put("randomize_delay", false)
+              .put("batch_size", 10)
+              .put("pause_between_batches", 0);
+
+      PacingSpec compat =
+          emitted(mapper.map(envelope("broadcasts", "c", null, row)), ScheduleChange.class)
+              .pacing();
+      PacingSpec strict =
+          emitted(
+                  new RowMapper(JSON, false).map(envelope("broadcasts", "c", null, row)),
+                  ScheduleChange.class)
+              .pacing();
+      PacingSpec kept =
+          emitted(mapper.map(envelope("broadcasts", "c", null, explicit)), ScheduleChange.class)
+              .pacing();
+
+      assertThat(compat).isEqualTo(new PacingSpec("auto", 5, true, 50, 60));
+      assertThat(strict).isEqualTo(new PacingSpec("auto", null, null, null, null));
+      assertThat(kept).isEqualTo(new PacingSpec("auto", 0, false, 10, 0));
+    }
+
+    @Test
     void shouldDropWhenSenderMovesBroadcastToProcessing() throws IOException {
       CdcMapping m = mapper.map(fixture("broadcast-state-update.json"));
 

@@ -11,6 +11,7 @@ import io.herald.sender.metrics.SenderMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Set;
 import java.util.function.Consumer;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
@@ -37,6 +38,7 @@ final class LedgerAdapters implements AutoCloseable {
       Clock clock,
       Duration deviceRefresh,
       DeviceVetting vetting,
+      Set<String> activeDeviceStatuses,
       String consumerGroup,
       String instanceId,
       MeterRegistry registry,
@@ -55,7 +57,9 @@ final class LedgerAdapters implements AutoCloseable {
             JdbcDeliveryLedger.DEFAULT_MAX_BATCH,
             (size, nanos, ok) -> metrics.dbBatch("opt_out", size, nanos, ok),
             batchThreads);
-    this.devices = new JdbcDeviceDirectory(dataSource, clock, deviceRefresh, vetting, batchThreads);
+    this.devices =
+        new JdbcDeviceDirectory(
+            dataSource, clock, deviceRefresh, vetting, activeDeviceStatuses, batchThreads);
     this.backlog = new JdbcParkedBacklog(dataSource, consumerGroup, batchThreads);
     this.epochs = new JdbcPartitionEpochs(dataSource, consumerGroup, instanceId);
   }

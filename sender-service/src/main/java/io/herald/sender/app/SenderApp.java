@@ -183,6 +183,7 @@ public final class SenderApp implements AutoCloseable {
             clock,
             config.deviceRefresh(),
             TransportWiring.vetting(transports),
+            config.activeDeviceStatuses(),
             config.groupId(),
             instanceId,
             registry,

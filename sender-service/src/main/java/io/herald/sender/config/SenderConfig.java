@@ -55,6 +55,8 @@ import java.util.Set;
  *     500) and HERALD_SENDER_SCHEDULE_READ_AHEAD of one of its schedules (default 200); the rest,
  *     and a held device's queue, are parked in PostgreSQL (ADR 0014)
  * @param deviceRefresh HERALD_SENDER_DEVICE_REFRESH cache age of device rows (default PT3S)
+ * @param activeDeviceStatuses device status words that send ({@code active}; with
+ *     HERALD_SEED_COMPAT, default true, also the seed's words: {@link #SEED_ACTIVE_STATUSES})
  * @param revokeTimeout HERALD_SENDER_REVOKE_TIMEOUT wait for calls in flight on rebalance (default
  *     PT20S; keep it above the HTTP timeout)
  * @param projectorEnabled HERALD_SENDER_PROJECTOR_ENABLED (default true)
@@ -95,6 +97,7 @@ public record SenderConfig(
     int maxInFlightPerPartition,
     ReadAhead readAhead,
     Duration deviceRefresh,
+    Set<String> activeDeviceStatuses,
     Duration revokeTimeout,
     boolean projectorEnabled,
     boolean migrate,
@@ -114,6 +117,14 @@ public record SenderConfig(
           "key.serializer",
           "value.serializer",
           "max.request.size");
+
+  /**
+   * Device status words the seed's app writes for a device that can send (its gateway session is
+   * up); with {@code HERALD_SEED_COMPAT} on (the default) they send like {@code active}. Any other
+   * word (paused, disconnected, banned, invalid, ...) holds the device's commands.
+   */
+  public static final Set<String> SEED_ACTIVE_STATUSES =
+      Set.of("active", "connected", "online", "ready", "authenticated", "working", "open");
 
   private static final Set<String> TRANSPORTS =
       Set.of("whatsapp_cloud", "http_gateway", "simulated");
@@ -192,6 +203,9 @@ public record SenderConfig(
               + "), or one device can stop its partition's fetching");
     }
     Duration deviceRefresh = positive(r, "HERALD_SENDER_DEVICE_REFRESH", Duration.ofSeconds(3));
+    // one switch for both services (the scheduler reads it too): not HERALD_SENDER_-prefixed
+    Set<String> activeStatuses =
+        r.bool("HERALD_SEED_COMPAT", true) ? SEED_ACTIVE_STATUSES : Set.of("active");
     Duration revokeTimeout = r.duration("HERALD_SENDER_REVOKE_TIMEOUT", Duration.ofSeconds(20));
     boolean projector = r.bool("HERALD_SENDER_PROJECTOR_ENABLED", true);
     boolean migrate = r.bool("HERALD_SENDER_MIGRATE", false);
@@ -230,6 +244,7 @@ public record SenderConfig(
         maxInFlight,
         new ReadAhead(Math.max(1, deviceReadAhead), Math.max(1, scheduleReadAhead), true),
         deviceRefresh,
+        activeStatuses,
         revokeTimeout,
         projector,
         migrate,

@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -91,26 +92,37 @@ public final class JdbcDeviceDirectory implements DeviceDirectory, AutoCloseable
   private final GroupCommit<String, Optional<Device>> loads;
   private final GroupCommit<StatusWrite, Boolean> pauses;
   private final DeviceVetting vetting;
+  private final Set<String> activeStatuses;
 
   /**
    * A directory whose load and pause threads are unsupervised ({@link GroupCommit.Supervision}).
    */
   public JdbcDeviceDirectory(
       DataSource dataSource, Clock clock, Duration refresh, DeviceVetting vetting) {
-    this(dataSource, clock, refresh, vetting, GroupCommit.Supervision.unsupervised());
+    this(
+        dataSource,
+        clock,
+        refresh,
+        vetting,
+        Set.of("active"),
+        GroupCommit.Supervision.unsupervised());
   }
 
   /**
    * Starts the load and pause threads ({@code herald-device-loads}, {@code -pauses}).
    *
    * @param vetting asked on every load; a row it refuses is marked {@code invalid} with the reason
+   * @param activeStatuses status words (lower case) that mean the device sends: the lanes see them
+   *     as {@code active}, the row keeps its word
    */
   public JdbcDeviceDirectory(
       DataSource dataSource,
       Clock clock,
       Duration refresh,
       DeviceVetting vetting,
+      Set<String> activeStatuses,
       GroupCommit.Supervision supervision) {
+    this.activeStatuses = Set.copyOf(activeStatuses);
     this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
     this.vetting = Objects.requireNonNull(vetting, "vetting");
     this.clock = Objects.requireNonNull(clock, "clock");
@@ -326,6 +338,11 @@ public final class JdbcDeviceDirectory implements DeviceDirectory, AutoCloseable
     if (loaded.markedInvalid() && lastError != null) {
       submitMark(new StatusWrite(loaded.id(), Write.LIFT_INVALID, null));
       return loaded.withStatus("active");
+    }
+    String status =
+        loaded.status() == null ? null : loaded.status().trim().toLowerCase(Locale.ROOT);
+    if (status != null && !status.equals("active") && activeStatuses.contains(status)) {
+      return loaded.withStatus("active"); // the seed's word for a device that can send
     }
     return loaded;
   }
