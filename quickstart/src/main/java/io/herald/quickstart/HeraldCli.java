@@ -9,7 +9,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
+import java.util.regex.Pattern;
 
 /**
  * The {@code herald} command-line tool: one entry point, one subcommand per task a user or an
@@ -25,7 +27,7 @@ public final class HeraldCli {
           "commands:",
           "  up             start Kafka, PostgreSQL, the scheduler and the sender here, with demo data",
           "  preview        print the next occurrences of a rule, or of a stored schedule (--id)",
-          "  status         schedules with next due time, occurrences fired and delivery totals",
+          "  status         definitions with next due, recipients and outcomes; --id: one's history",
           "  devices        devices with their status, pause reason and deliveries",
           "  resume-device  resume a device paused after an account-danger answer",
           "  help           this text; `herald <command> --help` for a command's options",
@@ -34,9 +36,15 @@ public final class HeraldCli {
           "HERALD_JDBC_PASSWORD); by default the quick start's jdbc:postgresql://127.0.0.1:15432/postgres.");
 
   static final String STATUS_USAGE =
-      "usage: herald status\n\n"
-          + "Prints every schedule with its status, next due time (UTC), occurrences fired and\n"
-          + "sent / failed / unknown / pending deliveries, then every device.";
+      "usage: herald status [--id DEFINITION_ID]\n\n"
+          + "Prints every definition (recurring, broadcast, autopost) with its id, status, next due\n"
+          + "time (UTC), occurrences fired, recipients and their outcomes: sent, failed, unknown,\n"
+          + "expired, skipped (with the skip reasons), pending (no outcome yet); then every device.\n\n"
+          + "  --id DEFINITION_ID  one definition (any kind): its status, last error, next due and\n"
+          + "                      totals, then its occurrences newest first (the "
+          + StatusView.HISTORY_LIMIT
+          + " newest).\n"
+          + "                      Exits 1 when no definition has this id.";
   static final String DEVICES_USAGE =
       "usage: herald devices\n\n"
           + "Prints every device: status (active or paused), why it was paused, deliveries in flight\n"
@@ -46,6 +54,11 @@ public final class HeraldCli {
           + "Clears an account-danger pause (spam limit 131048, policy block 368) by setting the\n"
           + "device's status back to active. Senders pick the change up within seconds. Resume only\n"
           + "after checking the account's standing: the pause protects the number from a ban.";
+
+  // UUID.fromString also takes short forms such as 1-2-3-4-5: an id is written out in full
+  private static final Pattern CANONICAL_UUID =
+      Pattern.compile(
+          "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
 
   private HeraldCli() {}
 
@@ -84,9 +97,7 @@ public final class HeraldCli {
             out.println(STATUS_USAGE);
             return 0;
           }
-          requireNoArgs(rest, STATUS_USAGE);
-          new ProgressView(url(env), user(env), password(env)).snapshot().forEach(out::println);
-          return 0;
+          return status(rest, env, out, err);
         case "devices":
           if (help) {
             out.println(DEVICES_USAGE);
@@ -126,6 +137,52 @@ public final class HeraldCli {
               + " (is `herald up` running, or HERALD_JDBC_URL set?)");
       return 1;
     }
+  }
+
+  private static int status(
+      List<String> args, Map<String, String> env, PrintStream out, PrintStream err)
+      throws SQLException {
+    UUID id = statusId(args);
+    if (id == null) {
+      new ProgressView(url(env), user(env), password(env)).snapshot().forEach(out::println);
+      return 0;
+    }
+    Optional<List<String>> lines = new StatusView(url(env), user(env), password(env)).detail(id);
+    if (lines.isEmpty()) {
+      err.println("herald status: no definition with id " + id);
+      return 1;
+    }
+    lines.get().forEach(out::println);
+    return 0;
+  }
+
+  /** The {@code --id} of {@code status} ({@code --id X} or {@code --id=X}); null without one. */
+  static UUID statusId(List<String> args) {
+    if (args.isEmpty()) {
+      return null;
+    }
+    String value;
+    if (args.get(0).equals("--id")) {
+      if (args.size() < 2) {
+        throw new UsageError("--id needs a DEFINITION_ID", STATUS_USAGE);
+      }
+      value = args.get(1);
+      requireNoArgs(args.subList(2, args.size()), STATUS_USAGE);
+    } else if (args.get(0).startsWith("--id=")) {
+      value = args.get(0).substring("--id=".length());
+      requireNoArgs(args.subList(1, args.size()), STATUS_USAGE);
+    } else {
+      throw new UsageError("unexpected argument '" + shown(args.get(0)) + "'", STATUS_USAGE);
+    }
+    if (!CANONICAL_UUID.matcher(value).matches()) {
+      throw new UsageError("'" + shown(value) + "' is not a definition id (a UUID)", STATUS_USAGE);
+    }
+    return UUID.fromString(value);
+  }
+
+  /** An argument echoed in an error: one bounded line. */
+  private static String shown(String arg) {
+    return StatusFormat.clean(arg, 60);
   }
 
   private static int resume(List<String> args, Map<String, String> env, PrintStream out)
@@ -170,7 +227,7 @@ public final class HeraldCli {
 
   private static void requireNoArgs(List<String> args, String usage) {
     if (!args.isEmpty()) {
-      throw new UsageError("unexpected argument '" + args.get(0) + "'", usage);
+      throw new UsageError("unexpected argument '" + shown(args.get(0)) + "'", usage);
     }
   }
 

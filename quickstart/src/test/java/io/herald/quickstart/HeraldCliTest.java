@@ -63,6 +63,49 @@ class HeraldCliTest {
         .doesNotContain("\tat ");
   }
 
+  @ParameterizedTest
+  @CsvSource({
+    "--id,not-a-uuid",
+    "--id,1-2-3-4-5",
+    "--id,6f1c2b9e-1d2a-4c3b-9e8f-00000000000",
+    "--id=+15551234567,"
+  })
+  void shouldRejectAMalformedDefinitionIdWithOneLineWhenShowingStatus(String a, String b) {
+    String[] args = b == null ? new String[] {"status", a} : new String[] {"status", a, b};
+    assertThat(run(args)).isEqualTo(2);
+    assertThat(err().lines().findFirst().orElseThrow())
+        .startsWith("herald status: '")
+        .endsWith("' is not a definition id (a UUID)");
+    assertThat(err()).doesNotContain("Exception").doesNotContain("\tat ");
+  }
+
+  @Test
+  void shouldAskForTheIdWhenStatusGetsIdWithoutOne() {
+    assertThat(run("status", "--id")).isEqualTo(2);
+    assertThat(err()).startsWith("herald status: --id needs a DEFINITION_ID");
+  }
+
+  @Test
+  void shouldRejectAnArgumentAfterTheIdWhenShowingStatus() {
+    assertThat(run("status", "--id", "6f1c2b9e-1d2a-4c3b-9e8f-000000000001", "x")).isEqualTo(2);
+    assertThat(err()).startsWith("herald status: unexpected argument 'x'");
+  }
+
+  @Test
+  void shouldReadTheIdInBothFormsWhenShowingStatus() {
+    String id = "6F1C2B9E-1D2A-4C3B-9E8F-000000000001";
+    assertThat(HeraldCli.statusId(List.of("--id", id)))
+        .isEqualTo(HeraldCli.statusId(List.of("--id=" + id.toLowerCase())))
+        .hasToString(id.toLowerCase());
+    assertThat(HeraldCli.statusId(List.of())).isNull();
+  }
+
+  @Test
+  void shouldSayWhereItLookedWhenTheDatabaseIsUnreachableForOneDefinition() {
+    assertThat(run("status", "--id", "6f1c2b9e-1d2a-4c3b-9e8f-000000000001")).isEqualTo(1);
+    assertThat(err()).startsWith("herald status: cannot read PostgreSQL at ");
+  }
+
   @Test
   void shouldSayWhereItLookedWhenTheDatabaseIsUnreachable() {
     assertThat(run("status")).isEqualTo(1);
