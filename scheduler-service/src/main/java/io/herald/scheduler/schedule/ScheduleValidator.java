@@ -60,9 +60,14 @@ public final class ScheduleValidator {
   /** How the device of a definition looks to the scheduler right now. */
   public enum DeviceCheck {
     OK,
+    /** The tenant's device, on a transport that cannot reach groups (the Cloud API). */
+    OK_WITHOUT_GROUPS,
     UNKNOWN,
     FOREIGN
   }
+
+  /** Transports that have no groups: an auto-post on them could never go out. */
+  static final Set<String> TRANSPORTS_WITHOUT_GROUPS = Set.of("whatsapp_cloud");
 
   /**
    * The outcome: problems (possibly empty); the canonical recipients and compiled rule when there
@@ -85,9 +90,14 @@ public final class ScheduleValidator {
     if (device == null || device.deleted()) {
       return DeviceCheck.UNKNOWN;
     }
-    return device.tenantId() != null && device.tenantId().equals(tenantId)
-        ? DeviceCheck.OK
-        : DeviceCheck.FOREIGN;
+    if (device.tenantId() == null || !device.tenantId().equals(tenantId)) {
+      return DeviceCheck.FOREIGN;
+    }
+    String transport =
+        device.transport() == null ? null : device.transport().trim().toLowerCase(Locale.ROOT);
+    return transport != null && TRANSPORTS_WITHOUT_GROUPS.contains(transport)
+        ? DeviceCheck.OK_WITHOUT_GROUPS
+        : DeviceCheck.OK;
   }
 
   public Result validate(Definition change, DeviceCheck device, Instant now) {
@@ -151,6 +161,15 @@ public final class ScheduleValidator {
                     + quote(change.tenantId())));
       } else if (device == DeviceCheck.UNKNOWN) {
         deviceUnknown = true;
+      } else if (device == DeviceCheck.OK_WITHOUT_GROUPS
+          && change.kind() == ScheduleKind.AUTOPOST) {
+        problems.add(
+            new Problem(
+                ErrorReason.INVALID_RECIPIENTS,
+                "auto-posts go to WhatsApp groups, and device "
+                    + quote(change.deviceId())
+                    + " sends through the WhatsApp Cloud API, which has no groups: use a device"
+                    + " of a gateway (http_gateway)"));
       }
     }
     return new Result(List.copyOf(problems), deviceUnknown, canonical, compiled);

@@ -111,6 +111,39 @@ class ScheduleValidatorTest {
     }
 
     @Test
+    void shouldRejectAnAutoPostOnADeviceWhoseTransportHasNoGroups() {
+      DeviceCheck cloud =
+          ScheduleValidator.checkDevice(
+              "t1", new DeviceInfo(1, "d1", "t1", "whatsapp_cloud", "active", null, false));
+      DeviceCheck gateway =
+          ScheduleValidator.checkDevice(
+              "t1", new DeviceInfo(1, "d1", "t1", "http_gateway", "active", null, false));
+
+      var autopost =
+          validator.validate(
+              change(ScheduleKind.AUTOPOST, List.of("120363012345678901@g.us"), "Hi", null, null),
+              cloud,
+              NOW);
+      var recurring =
+          validator.validate(
+              change(ScheduleKind.RECURRING, List.of("+6281234567890"), "Hi", null, null),
+              cloud,
+              NOW);
+      var onGateway =
+          validator.validate(
+              change(ScheduleKind.AUTOPOST, List.of("120363012345678901@g.us"), "Hi", null, null),
+              gateway,
+              NOW);
+
+      assertThat(cloud).isEqualTo(DeviceCheck.OK_WITHOUT_GROUPS);
+      assertThat(autopost.problems())
+          .singleElement()
+          .satisfies(p -> assertThat(p.message()).contains("Cloud API, which has no groups"));
+      assertThat(recurring.valid()).isTrue();
+      assertThat(onGateway.valid()).isTrue();
+    }
+
+    @Test
     void shouldAcceptGroupIdsWhenTheScheduleIsAnAutoPost() {
       var result =
           validator.validate(

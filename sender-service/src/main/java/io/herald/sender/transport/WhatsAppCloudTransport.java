@@ -3,6 +3,7 @@ package io.herald.sender.transport;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.herald.contracts.command.RecipientType;
 import io.herald.contracts.command.SendCommand;
 import io.herald.contracts.limit.Limits;
 import io.herald.contracts.serde.Json;
@@ -40,6 +41,9 @@ public final class WhatsAppCloudTransport implements Transport {
 
   /** Error code of a device whose {@code transport_config} is refused: permanent, no request. */
   public static final String TRANSPORT_CONFIG = "transport_config";
+
+  /** Error code of a group recipient on this transport: permanent, no request. */
+  public static final String NO_GROUPS = "no_groups";
 
   /** A path segment a row gives ({@code phone_number_id}, {@code api_version}): no traversal. */
   private static final Pattern PATH_SEGMENT = Pattern.compile("(?!\\.{1,2}$)[A-Za-z0-9._-]{1,64}");
@@ -118,6 +122,16 @@ public final class WhatsAppCloudTransport implements Transport {
     Optional<String> problem = configProblem(config);
     if (problem.isPresent()) {
       return done(refused(problem.get()));
+    }
+    if (cmd.recipientType() == RecipientType.GROUP) {
+      // the scheduler rejects auto-posts on Cloud devices; a command produced straight onto the
+      // topic, or a device moved to the Cloud API since, must not send a group id as a number
+      return done(
+          TransportResponse.error(
+              0,
+              NO_GROUPS,
+              "the WhatsApp Cloud API has no groups: an auto-post needs a gateway device",
+              null));
     }
     String token = env.apply(config.get("token_env"));
     if (token == null || token.isBlank()) {

@@ -160,6 +160,20 @@ class TransportsIT {
     }
 
     @Test
+    void shouldFailPermanentlyWithoutCallWhenRecipientIsAGroup() throws Exception {
+      // the Cloud API has no groups: a group id must never go out as a phone number
+      TransportResponse r =
+          get(
+              transport()
+                  .send(
+                      Map.of("phone_number_id", "1", "token_env", "HERALD_TOKEN_WA"),
+                      cmd("120363012345@g.us", RecipientType.GROUP, "Daily post", null)));
+      assertThat(r.errorCode()).isEqualTo(WhatsAppCloudTransport.NO_GROUPS);
+      assertThat(classifier.classify(r)).isInstanceOf(Outcome.Permanent.class);
+      assertThat(fake.requestCount()).isZero();
+    }
+
+    @Test
     void shouldBeUnknownWhenNoAnswerInTime() throws Exception {
       // the request reached the server: resending could deliver it twice
       fake.enqueue(Answer.ok().withDelay(Duration.ofSeconds(5)));
