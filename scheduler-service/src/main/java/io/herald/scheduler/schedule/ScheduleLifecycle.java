@@ -65,7 +65,9 @@ public final class ScheduleLifecycle {
               null));
     }
     change = change.anchored(storedCreatedAt, now);
-    if (!change.active() || change.statusIs("draft", "cancelled")) {
+    // a draft is inactive unless its source made it active: the CDC edge does for a seed draft
+    // with a scheduled_at (HERALD_SEED_COMPAT, ADR 0018)
+    if (!change.active() || change.statusIs("cancelled")) {
       return new Decision.GoInactive(change.stored(), s.stopped(ScheduleStatus.INACTIVE));
     }
     if (change.statusIs("completed", "failed") && !s.hasFired()) {

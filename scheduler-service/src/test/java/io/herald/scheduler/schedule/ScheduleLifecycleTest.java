@@ -145,7 +145,7 @@ class ScheduleLifecycleTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"false,active", "true,draft", "true,' Cancelled '"})
+    @CsvSource({"false,active", "false,draft", "true,' Cancelled '"})
     void shouldGoInactiveWhenTheSourceSaysSo(boolean active, String status) {
       Decision d =
           onChange(
@@ -161,6 +161,18 @@ class ScheduleLifecycleTest {
                     .isEqualTo(new Standing(ScheduleStatus.INACTIVE, 3, null, null, 0, 1, null));
                 assertThat(g.definition().recipients()).isEmpty();
               });
+    }
+
+    @Test
+    void shouldArmADraftItsSourceMadeActive() {
+      // the CDC edge makes a seed draft with scheduled_at active (HERALD_SEED_COMPAT, ADR 0018)
+      Decision d =
+          onChange(
+              armed(NINE, null, 0),
+              change(List.of("+6281234567890"), DAILY, true, "draft", NOW),
+              Known.everything());
+
+      assertThat(d).isInstanceOf(Decision.Accept.class);
     }
 
     @ParameterizedTest
