@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.herald.contracts.topic.Topics;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -16,7 +15,6 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -53,11 +51,11 @@ class AccountingIT {
     String foreignPhone = w.phones(1).get(0);
     try (Connection c = pipeline.db.connect()) {
       for (int i = 0; i < 5; i++) {
-        good.add(contact(c, w.tenant, phones.get(i), false));
+        good.add(Rows.contact(c, w.tenant, phones.get(i), false));
       }
-      optedOut = contact(c, w.tenant, phones.get(5), true);
-      badPhone = contact(c, w.tenant, "12345", false);
-      foreign = contact(c, UUID.randomUUID().toString(), foreignPhone, false);
+      optedOut = Rows.contact(c, w.tenant, phones.get(5), true);
+      badPhone = Rows.contact(c, w.tenant, "12345", false);
+      foreign = Rows.contact(c, UUID.randomUUID().toString(), foreignPhone, false);
     }
     String unknown = UUID.randomUUID().toString();
     List<String> contactIds = new ArrayList<>(good);
@@ -65,7 +63,7 @@ class AccountingIT {
     await("the scheduler knows the contacts")
         .atMost(Duration.ofSeconds(60))
         .pollInterval(Duration.ofMillis(500))
-        .until(() -> contactsSeen(contactIds));
+        .until(() -> Rows.seen(pipeline, Topics.CONTACTS.name(), contactIds));
 
     // one of each reason beside five that go out
     List<String> mixed = new ArrayList<>(good);
@@ -85,8 +83,8 @@ class AccountingIT {
     await("the mixed broadcast completes")
         .atMost(Duration.ofSeconds(90))
         .pollInterval(Duration.ofMillis(500))
-        .until(() -> "completed".equals(row("broadcasts", mixedId).get("status")));
-    Map<String, Object> b = row("broadcasts", mixedId);
+        .until(() -> "completed".equals(Rows.row(pipeline, "broadcasts", mixedId).get("status")));
+    Map<String, Object> b = Rows.row(pipeline, "broadcasts", mixedId);
     assertThat(b)
         .containsEntry("total_count", 10)
         .containsEntry("sent_count", 5)
@@ -100,8 +98,9 @@ class AccountingIT {
     await("the broadcast whose every recipient is skipped completes")
         .atMost(Duration.ofSeconds(60))
         .pollInterval(Duration.ofMillis(500))
-        .until(() -> "completed".equals(row("broadcasts", allSkippedId).get("status")));
-    Map<String, Object> all = row("broadcasts", allSkippedId);
+        .until(
+            () -> "completed".equals(Rows.row(pipeline, "broadcasts", allSkippedId).get("status")));
+    Map<String, Object> all = Rows.row(pipeline, "broadcasts", allSkippedId);
     assertThat(all)
         .containsEntry("total_count", 3)
         .containsEntry("sent_count", 0)
@@ -123,7 +122,7 @@ class AccountingIT {
         .containsEntry("skipped_count", 5);
     assertThat(log.get("completed_at")).isNotNull();
     assertThat(reasonsOf(log)).isEqualTo(reasons);
-    assertThat(row("recurring_messages", recurringId))
+    assertThat(Rows.row(pipeline, "recurring_messages", recurringId))
         .containsEntry("total_sent", 5)
         .containsEntry("total_skipped", 5);
 
@@ -131,33 +130,6 @@ class AccountingIT {
     assertThat(skippedLedger(mixedId)).hasSize(5);
     assertThat(pipeline.fake.requestsTo(foreignPhone)).isEmpty();
     assertThat(pipeline.fake.requestsTo(phones.get(5))).as("opted out").isEmpty();
-  }
-
-  private static String contact(Connection c, String tenant, String phone, boolean optedOut)
-      throws SQLException {
-    String id = UUID.randomUUID().toString();
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "INSERT INTO contacts (id, user_id, phone_number, name, opted_out)"
-                + " VALUES (?, ?, ?, 'Ana', ?)")) {
-      ps.setObject(1, UUID.fromString(id), Types.OTHER);
-      ps.setObject(2, UUID.fromString(tenant), Types.OTHER);
-      ps.setString(3, phone);
-      ps.setBoolean(4, optedOut);
-      ps.executeUpdate();
-    }
-    return id;
-  }
-
-  private boolean contactsSeen(List<String> ids) {
-    List<String> missing = new ArrayList<>(ids);
-    for (var r : pipeline.readAll(Topics.CONTACTS.name())) {
-      if (r.value() != null) {
-        String v = new String(r.value(), StandardCharsets.UTF_8);
-        missing.removeIf(v::contains);
-      }
-    }
-    return missing.isEmpty();
   }
 
   private String broadcast(Workload w, Workload.Device d, List<String> recipients, Instant at)
@@ -193,13 +165,11 @@ class AccountingIT {
     return id;
   }
 
-  private Map<String, Object> row(String table, String id) throws SQLException {
-    return first("SELECT * FROM " + table + " WHERE id = ?::uuid", id);
-  }
-
   private Map<String, Object> log(String recurringId) throws SQLException {
-    return first(
-        "SELECT * FROM recurring_message_logs WHERE recurring_message_id = ?::uuid", recurringId);
+    return Rows.first(
+        pipeline,
+        "SELECT * FROM recurring_message_logs WHERE recurring_message_id = ?::uuid",
+        recurringId);
   }
 
   private List<String> skippedLedger(String broadcastId) throws SQLException {
@@ -217,22 +187,6 @@ class AccountingIT {
       }
     }
     return out;
-  }
-
-  private Map<String, Object> first(String sql, String param) throws SQLException {
-    try (Connection c = pipeline.db.connect();
-        PreparedStatement ps = c.prepareStatement(sql)) {
-      ps.setString(1, param);
-      try (ResultSet rs = ps.executeQuery()) {
-        Map<String, Object> out = new LinkedHashMap<>();
-        if (rs.next()) {
-          for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) {
-            out.put(rs.getMetaData().getColumnName(i), rs.getObject(i));
-          }
-        }
-        return out;
-      }
-    }
   }
 
   private static Map<String, Integer> reasonsOf(Map<String, Object> row) {

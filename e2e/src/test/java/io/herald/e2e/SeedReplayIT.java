@@ -4,20 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.herald.contracts.topic.Topics;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Types;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -48,7 +44,7 @@ class SeedReplayIT {
       cloud = device(c, w.tenant, "whatsapp_cloud");
       gateway = device(c, w.tenant, "simulated");
       for (int i = 0; i < 4; i++) {
-        contacts.add(contact(c, w.tenant, phones.get(i), i == 3));
+        contacts.add(Rows.contact(c, w.tenant, phones.get(i), i == 3));
       }
     }
     await("the scheduler knows the contacts and devices")
@@ -56,8 +52,8 @@ class SeedReplayIT {
         .pollInterval(Duration.ofMillis(500))
         .until(
             () ->
-                seen(Topics.CONTACTS.name(), contacts)
-                    && seen(Topics.DEVICES.name(), List.of(cloud, gateway)));
+                Rows.seen(pipeline, Topics.CONTACTS.name(), contacts)
+                    && Rows.seen(pipeline, Topics.DEVICES.name(), List.of(cloud, gateway)));
 
     Instant at = Instant.now().plusSeconds(4);
     OffsetDateTime utc = OffsetDateTime.ofInstant(at, ZoneOffset.UTC);
@@ -106,8 +102,8 @@ class SeedReplayIT {
     await("the draft broadcast fired and completed")
         .atMost(Duration.ofSeconds(150))
         .pollInterval(Duration.ofSeconds(1))
-        .until(() -> "completed".equals(row("broadcasts", broadcast).get("status")));
-    assertThat(row("broadcasts", broadcast))
+        .until(() -> "completed".equals(Rows.row(pipeline, "broadcasts", broadcast).get("status")));
+    assertThat(Rows.row(pipeline, "broadcasts", broadcast))
         .containsEntry("total_count", 4)
         .containsEntry("sent_count", 3)
         .containsEntry("skipped_count", 1)
@@ -120,13 +116,15 @@ class SeedReplayIT {
             () ->
                 "completed"
                         .equals(
-                            first(
+                            Rows.first(
+                                    pipeline,
                                     "SELECT status FROM recurring_message_logs"
                                         + " WHERE recurring_message_id = ?::uuid",
                                     recurring)
                                 .get("status"))
-                    && "finished".equals(row("recurring_messages", recurring).get("status")));
-    assertThat(row("recurring_messages", recurring))
+                    && "finished"
+                        .equals(Rows.row(pipeline, "recurring_messages", recurring).get("status")));
+    assertThat(Rows.row(pipeline, "recurring_messages", recurring))
         .containsEntry("total_sent", 2)
         .containsEntry("execution_count", 1)
         .containsEntry("next_send_at", null);
@@ -138,20 +136,24 @@ class SeedReplayIT {
             () ->
                 "completed"
                         .equals(
-                            first(
+                            Rows.first(
+                                    pipeline,
                                     "SELECT status FROM auto_post_logs"
                                         + " WHERE auto_post_schedule_id = ?::uuid",
                                     autopost)
                                 .get("status"))
-                    && "finished".equals(row("auto_post_schedules", autopost).get("status")));
+                    && "finished"
+                        .equals(Rows.row(pipeline, "auto_post_schedules", autopost).get("status")));
     assertThat(
-            first(
+            Rows.first(
+                pipeline,
                 "SELECT recipient_count, sent_to_count FROM auto_post_logs"
                     + " WHERE auto_post_schedule_id = ?::uuid",
                 autopost))
         .containsEntry("recipient_count", 2)
         .containsEntry("sent_to_count", 2);
-    assertThat(row("auto_post_schedules", autopost)).containsEntry("next_send_at", null);
+    assertThat(Rows.row(pipeline, "auto_post_schedules", autopost))
+        .containsEntry("next_send_at", null);
 
     // the seed's pacing: the broadcast's sends about 5 s apart (jittered), not back to back
     List<Instant> times = sentTimes(broadcast);
@@ -182,22 +184,6 @@ class SeedReplayIT {
     return id;
   }
 
-  private static String contact(Connection c, String tenant, String phone, boolean optedOut)
-      throws SQLException {
-    String id = UUID.randomUUID().toString();
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "INSERT INTO contacts (id, user_id, phone_number, name, opted_out)"
-                + " VALUES (?, ?, ?, 'Sri', ?)")) {
-      ps.setObject(1, UUID.fromString(id), Types.OTHER);
-      ps.setObject(2, UUID.fromString(tenant), Types.OTHER);
-      ps.setString(3, phone);
-      ps.setBoolean(4, optedOut);
-      ps.executeUpdate();
-    }
-    return id;
-  }
-
   private static void exec(Connection c, String sql, Object... params) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(sql)) {
       for (int i = 0; i < params.length; i++) {
@@ -205,17 +191,6 @@ class SeedReplayIT {
       }
       ps.executeUpdate();
     }
-  }
-
-  private boolean seen(String topic, List<String> ids) {
-    List<String> missing = new ArrayList<>(ids);
-    for (var r : pipeline.readAll(topic)) {
-      if (r.value() != null) {
-        String v = new String(r.value(), StandardCharsets.UTF_8);
-        missing.removeIf(v::contains);
-      }
-    }
-    return missing.isEmpty();
   }
 
   private List<Instant> sentTimes(String scheduleId) throws SQLException {
@@ -233,25 +208,5 @@ class SeedReplayIT {
       }
     }
     return out;
-  }
-
-  private Map<String, Object> row(String table, String id) throws SQLException {
-    return first("SELECT * FROM " + table + " WHERE id = ?::uuid", id);
-  }
-
-  private Map<String, Object> first(String sql, String param) throws SQLException {
-    try (Connection c = pipeline.db.connect();
-        PreparedStatement ps = c.prepareStatement(sql)) {
-      ps.setString(1, param);
-      try (ResultSet rs = ps.executeQuery()) {
-        Map<String, Object> out = new LinkedHashMap<>();
-        if (rs.next()) {
-          for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) {
-            out.put(rs.getMetaData().getColumnName(i), rs.getObject(i));
-          }
-        }
-        return out;
-      }
-    }
   }
 }
