@@ -39,7 +39,7 @@ public record RetentionSettings(
     if (interval != null && interval.isZero()) {
       r.problem(INTERVAL + "=" + interval + ": must be longer than zero");
     }
-    Duration deliveries = age(r, DELIVERIES, Duration.ofDays(30));
+    Duration deliveries = age(r, DELIVERIES, "P30D");
     if (!deliveries.isZero() && deliveries.compareTo(MIN_DELIVERIES) < 0) {
       r.problem(
           DELIVERIES
@@ -48,7 +48,7 @@ public record RetentionSettings(
               + ": must be at least P1D, or off (a purged ledger row no longer stops a replayed"
               + " command from being sent again)");
     }
-    Duration history = age(r, HISTORY, Duration.ofDays(400));
+    Duration history = age(r, HISTORY, "P400D");
     if (!deliveries.isZero() && !history.isZero() && history.compareTo(deliveries) < 0) {
       r.problem(
           HISTORY
@@ -69,12 +69,16 @@ public record RetentionSettings(
   }
 
   /** An ISO-8601 age, or {@code off}: zero. */
-  private static Duration age(EnvReader r, String name, Duration def) {
-    String raw = r.optional(name, def.toString());
+  private static Duration age(EnvReader r, String name, String def) {
+    String raw = r.optional(name, def); // echoed as given: P30D, not PT720H
     if (raw.trim().toLowerCase(Locale.ROOT).equals("off")) {
       return Duration.ZERO;
     }
-    Duration d = r.duration(name, def);
-    return d == null ? def : d;
+    Duration fallback = Duration.parse(def);
+    if (raw.equals(def)) {
+      return fallback;
+    }
+    Duration d = r.duration(name, fallback);
+    return d == null ? fallback : d;
   }
 }

@@ -30,7 +30,7 @@ public final class JdbcRetention {
   private static final Logger log = LoggerFactory.getLogger(JdbcRetention.class);
 
   /** The advisory lock key of the purge: "HERALDRT" in ASCII. */
-  static final long LOCK_KEY = 0x48455241_4C445254L;
+  public static final long LOCK_KEY = 0x48455241_4C445254L;
 
   /**
    * A delivery that is finished, old, and whose occurrence is closed: its broadcast completed,
