@@ -1,6 +1,7 @@
 package io.herald.bench;
 
 import io.herald.bench.herald.CdcLatencyScenario;
+import io.herald.bench.herald.RetentionScenario;
 import io.herald.bench.herald.SenderThroughputScenario;
 import io.herald.bench.herald.StateScaleScenario;
 import io.herald.bench.infra.BenchInfra;
@@ -48,6 +49,7 @@ public final class BenchMain {
         new StateScaleScenario(),
         new CdcLatencyScenario(),
         new SenderThroughputScenario(),
+        new RetentionScenario(),
         new RecurrenceMathsScenario());
   }
 

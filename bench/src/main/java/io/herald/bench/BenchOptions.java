@@ -29,7 +29,7 @@ record BenchOptions(
       """
       Usage: java -jar bench/target/herald-bench.jar [options]
         --scenarios a,b,...  scenarios to run, in order (default: all). Known:
-                             burst, steady, state, cdc, sender, recurrence
+                             burst, steady, state, cdc, sender, retention, recurrence
         --systems a,b,...    only these systems (default: all): herald, db-scheduler, quartz;
                              for profiling one of them — a table for publication runs all
         --smoke              tiny sizes, under a minute: checks the suite runs; not a measurement

@@ -53,8 +53,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The sender process: wires the components from {@link SenderConfig}, starts them in dependency
- * order (database, producers, transports, lanes, consumer, projector, admin endpoints) and closes
- * them in reverse. {@link #start} serves {@code main} and the integration tests alike.
+ * order (database, producers, transports, lanes, consumer, projector, retention purge, admin
+ * endpoints) and closes them in reverse. {@link #start} serves {@code main} and the integration
+ * tests alike.
  */
 public final class SenderApp implements AutoCloseable {
 
@@ -264,6 +265,13 @@ public final class SenderApp implements AutoCloseable {
                   this::onFatal)
               .start();
       closeables.push(projector);
+    }
+
+    if (!config.retention().off()) {
+      // one sender at a time purges (advisory lock); the others' passes find it taken and skip
+      closeables.push(
+          new RetentionLoop(dataSource, config.retention(), clock, registry, this::onFatal)
+              .start());
     }
 
     admin = new AdminServer(config.metricsPort(), registry, this::ready).start();

@@ -61,6 +61,7 @@ import java.util.Set;
  *     PT20S; keep it above the HTTP timeout)
  * @param projectorEnabled HERALD_SENDER_PROJECTOR_ENABLED (default true)
  * @param migrate HERALD_SENDER_MIGRATE apply the schema migrations at start (default false)
+ * @param retention HERALD_SENDER_RETENTION_* purge of old deliveries and history rows
  * @param errorClasses HERALD_SENDER_ERROR_CLASSES overrides, e.g. {@code
  *     131049=transient,470=permanent,timeout=permanent}; classes transient, rate_limited, unknown
  *     (not resent in at-most-once), permanent, account_danger
@@ -101,6 +102,7 @@ public record SenderConfig(
     Duration revokeTimeout,
     boolean projectorEnabled,
     boolean migrate,
+    RetentionSettings retention,
     Map<String, ErrorClass> errorClasses,
     Map<String, String> kafka,
     String echo) {
@@ -209,6 +211,7 @@ public record SenderConfig(
     Duration revokeTimeout = r.duration("HERALD_SENDER_REVOKE_TIMEOUT", Duration.ofSeconds(20));
     boolean projector = r.bool("HERALD_SENDER_PROJECTOR_ENABLED", true);
     boolean migrate = r.bool("HERALD_SENDER_MIGRATE", false);
+    RetentionSettings retention = RetentionSettings.parse(r);
     Map<String, ErrorClass> errorClasses =
         errorClasses(r, r.optional("HERALD_SENDER_ERROR_CLASSES", ""));
     Map<String, String> kafka = r.kafkaPassthrough(OWNED_KAFKA_KEYS);
@@ -248,6 +251,7 @@ public record SenderConfig(
         revokeTimeout,
         projector,
         migrate,
+        retention,
         errorClasses,
         kafka,
         r.echo());

@@ -24,8 +24,11 @@ import javax.sql.DataSource;
  * here from their {@code skipped} results — so the counts (sent, failed, unknown, expired, skipped
  * by reason) add up to the occurrence's recipients, and an occurrence or a broadcast closes when
  * they do: {@code completed} (nothing failed, unknown or expired), {@code failed} (nothing sent and
- * something did not go out) or {@code partially_failed}. Never touches {@code updated_at} or
- * definition columns: the scheduler's CDC must see these writes as state-only.
+ * something did not go out) or {@code partially_failed}. Once closed ({@code completed_at} set), an
+ * occurrence's or a broadcast's counts are final and never recomputed, and a definition's totals
+ * add up its history rows and {@code archived_totals}, so the retention purge of old deliveries and
+ * history rows ({@link JdbcRetention}) changes no number (ADR 0019). Never touches {@code
+ * updated_at} or definition columns: the scheduler's CDC must see these writes as state-only.
  */
 public final class JdbcProjection {
 
@@ -57,16 +60,37 @@ public final class JdbcProjection {
       "CASE WHEN s.failed + s.unknown + s.expired = 0 THEN 'completed'"
           + " WHEN s.sent = 0 THEN 'failed' ELSE 'partially_failed' END";
 
-  // failed totals of a recurring definition: everything not confirmed delivered
+  /**
+   * A definition's totals: what its purged history rows counted ({@code archived_totals}), plus its
+   * history rows, plus any delivery without an occurrence (no history row counts it). Not read from
+   * all of its deliveries, so that purging closed occurrences' deliveries moves nothing (ADR 0019).
+   * Failed totals of a definition: everything not confirmed delivered. {@code %1$s}: schedule
+   * table, {@code %2$s}: log table, {@code %3$s}: its schedule column.
+   */
   private static final String TOTALS =
-      OF_SCHEDULE
-          + " UPDATE %s t SET total_sent = s.sent,"
-          + " total_failed = s.failed + s.unknown + s.expired, total_skipped = s.skipped,"
-          + " last_sent_at = COALESCE(s.last_sent, t.last_sent_at)"
+      "WITH a AS (SELECT COALESCE(sum(archived_sent), 0) AS sent,"
+          + " COALESCE(sum(archived_failed), 0) AS failed,"
+          + " COALESCE(sum(archived_skipped), 0) AS skipped FROM archived_totals"
+          + " WHERE schedule_kind = ? AND schedule_id = ?),"
+          + " l AS (SELECT COALESCE(sum(sent_to_count), 0) AS sent,"
+          + " COALESCE(sum(failed_count + unknown_count + expired_count), 0) AS failed,"
+          + " COALESCE(sum(skipped_count), 0) AS skipped FROM %2$s WHERE %3$s = ?),"
+          + " n AS (SELECT count(*) FILTER (WHERE status = 'sent') AS sent,"
+          + " count(*) FILTER (WHERE status IN ('failed', 'unknown', 'expired')) AS failed,"
+          + " count(*) FILTER (WHERE status = 'skipped') AS skipped FROM deliveries"
+          + " WHERE schedule_kind = ? AND schedule_id = ? AND occurrence_at IS NULL),"
+          + " ls AS (SELECT max(finished_at) AS last_sent FROM deliveries"
+          + " WHERE schedule_kind = ? AND schedule_id = ? AND status = 'sent'),"
+          + " s AS (SELECT (a.sent + l.sent + n.sent)::int AS sent,"
+          + " (a.failed + l.failed + n.failed)::int AS failed,"
+          + " (a.skipped + l.skipped + n.skipped)::int AS skipped, ls.last_sent"
+          + " FROM a, l, n, ls)"
+          + " UPDATE %1$s t SET total_sent = s.sent, total_failed = s.failed,"
+          + " total_skipped = s.skipped, last_sent_at = GREATEST(t.last_sent_at, s.last_sent)"
           + " FROM s WHERE t.id = ?"
           + " AND (t.total_sent, t.total_failed, t.total_skipped, t.last_sent_at)"
-          + " IS DISTINCT FROM (s.sent, s.failed + s.unknown + s.expired, s.skipped,"
-          + " COALESCE(s.last_sent, t.last_sent_at))";
+          + " IS DISTINCT FROM (s.sent, s.failed, s.skipped,"
+          + " GREATEST(t.last_sent_at, s.last_sent))";
 
   /** {@code %1$s}: log table, {@code %2$s}: its schedule column, {@code %3$s}: schedule table. */
   private static final String LOG_ROW =
@@ -75,11 +99,13 @@ public final class JdbcProjection {
           + " unknown_count, expired_count, skipped_count, skipped_reasons)"
           + " SELECT ?, (SELECT user_id FROM %3$s WHERE id = ?), ?, s.sent, s.failed, s.unknown,"
           + " s.expired, s.skipped, r.reasons FROM s, r"
+          // a closed occurrence's counts are final: its purged deliveries must not lower them
           + " ON CONFLICT (%2$s, occurrence_at) DO UPDATE SET"
           + " sent_to_count = EXCLUDED.sent_to_count, failed_count = EXCLUDED.failed_count,"
           + " unknown_count = EXCLUDED.unknown_count, expired_count = EXCLUDED.expired_count,"
           + " skipped_count = EXCLUDED.skipped_count, skipped_reasons = EXCLUDED.skipped_reasons"
-          + " WHERE (%1$s.sent_to_count, %1$s.failed_count, %1$s.unknown_count,"
+          + " WHERE %1$s.completed_at IS NULL AND (%1$s.sent_to_count, %1$s.failed_count,"
+          + " %1$s.unknown_count,"
           + " %1$s.expired_count, %1$s.skipped_count) IS DISTINCT FROM (EXCLUDED.sent_to_count,"
           + " EXCLUDED.failed_count, EXCLUDED.unknown_count, EXCLUDED.expired_count,"
           + " EXCLUDED.skipped_count)";
@@ -102,7 +128,11 @@ public final class JdbcProjection {
           + " WHEN b.status IN ('draft', 'scheduled') THEN 'processing' ELSE b.status END,"
           + " completed_at = CASE WHEN b.status <> 'cancelled' AND b.total_count IS NOT NULL"
           + " AND s.done >= b.total_count THEN COALESCE(b.completed_at, now())"
-          + " ELSE b.completed_at END FROM s, r WHERE b.id = ?";
+          + " ELSE b.completed_at END FROM s, r WHERE b.id = ?"
+          // closed: its counts are final (its deliveries may be purged); cancelled: never lowered
+          + " AND b.completed_at IS NULL AND (b.status IS DISTINCT FROM 'cancelled' OR s.done"
+          + " >= b.sent_count + b.failed_count + b.unknown_count + b.expired_count"
+          + " + b.skipped_count)";
 
   private static final String OPEN_BROADCASTS =
       "SELECT id FROM broadcasts WHERE status IN ('processing', 'scheduled', 'draft')"
@@ -130,6 +160,9 @@ public final class JdbcProjection {
           + " occurrence_at, recipient, status, attempts, error_code, error_message, finished_at)"
           + " VALUES (?, ?, ?, ?, ?, ?, ?, 'skipped', 0, ?, ?, ?) ON CONFLICT (command_id) DO"
           + " NOTHING";
+
+  private static final String RECURRING_ID = "recurring_message_id";
+  private static final String AUTOPOST_ID = "auto_post_schedule_id";
 
   private final DataSource dataSource;
 
@@ -236,23 +269,30 @@ public final class JdbcProjection {
   }
 
   private static void schedule(Connection c, ScheduleKind kind, UUID id) throws SQLException {
-    String sql;
-    switch (kind) {
-      case RECURRING:
-        sql = String.format(TOTALS, "recurring_messages");
-        break;
-      case AUTOPOST:
-        sql = String.format(TOTALS, "auto_post_schedules");
-        break;
-      case BROADCAST:
-      default:
-        sql = BROADCAST;
-        break;
+    if (kind == ScheduleKind.BROADCAST) {
+      try (PreparedStatement ps = c.prepareStatement(BROADCAST)) {
+        ps.setString(1, kind.wire());
+        ps.setObject(2, id, Types.OTHER);
+        ps.setObject(3, id, Types.OTHER);
+        ps.executeUpdate();
+      }
+      return;
     }
+    boolean recurring = kind == ScheduleKind.RECURRING;
+    String sql =
+        recurring
+            ? String.format(TOTALS, "recurring_messages", "recurring_message_logs", RECURRING_ID)
+            : String.format(TOTALS, "auto_post_schedules", "auto_post_logs", AUTOPOST_ID);
     try (PreparedStatement ps = c.prepareStatement(sql)) {
-      ps.setString(1, kind.wire());
-      ps.setObject(2, id, Types.OTHER);
-      ps.setObject(3, id, Types.OTHER);
+      int i = 1;
+      ps.setString(i++, kind.wire());
+      ps.setObject(i++, id, Types.OTHER);
+      ps.setObject(i++, id, Types.OTHER);
+      ps.setString(i++, kind.wire());
+      ps.setObject(i++, id, Types.OTHER);
+      ps.setString(i++, kind.wire());
+      ps.setObject(i++, id, Types.OTHER);
+      ps.setObject(i, id, Types.OTHER);
       ps.executeUpdate();
     }
   }
@@ -260,7 +300,7 @@ public final class JdbcProjection {
   private static void logRow(Connection c, ProjectionTarget t) throws SQLException {
     boolean recurring = t.kind() == ScheduleKind.RECURRING;
     String table = recurring ? "recurring_message_logs" : "auto_post_logs";
-    String column = recurring ? "recurring_message_id" : "auto_post_schedule_id";
+    String column = recurring ? RECURRING_ID : AUTOPOST_ID;
     String schedules = recurring ? "recurring_messages" : "auto_post_schedules";
     Timestamp occ = Timestamp.from(t.occurrenceAt());
     try (PreparedStatement ps =

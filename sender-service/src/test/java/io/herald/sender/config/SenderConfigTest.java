@@ -142,4 +142,47 @@ class SenderConfigTest {
                     .contains("HERALD_SENDER_WHATSAPP_BASE_URL: a query or fragment")
                     .doesNotContain("hunter2"));
   }
+
+  @Test
+  void shouldPurgeAfterDefaultAgesWhenRetentionNotSet() {
+    RetentionSettings r = SenderConfig.fromEnv(minimal()).retention();
+    assertThat(r.interval()).isEqualTo(Duration.ofMinutes(10));
+    assertThat(r.deliveries()).isEqualTo(Duration.ofDays(30));
+    assertThat(r.history()).isEqualTo(Duration.ofDays(400));
+    assertThat(r.batchSize()).isEqualTo(1000);
+    assertThat(r.off()).isFalse();
+  }
+
+  @Test
+  void shouldTurnEachPartOffWhenOffOrZero() {
+    Map<String, String> env = minimal();
+    env.put("HERALD_SENDER_RETENTION_DELIVERIES", "OFF");
+    env.put("HERALD_SENDER_RETENTION_HISTORY", "P0D");
+    SenderConfig c = SenderConfig.fromEnv(env);
+    assertThat(c.retention().deliveries()).isZero();
+    assertThat(c.retention().history()).isZero();
+    assertThat(c.retention().off()).isTrue();
+    assertThat(c.echo()).contains("HERALD_SENDER_RETENTION_DELIVERIES=OFF");
+  }
+
+  @Test
+  void shouldNameEveryRetentionProblemWhenValuesAreBad() {
+    Map<String, String> env = minimal();
+    env.put("HERALD_SENDER_RETENTION_INTERVAL", "PT0S");
+    env.put("HERALD_SENDER_RETENTION_DELIVERIES", "PT1H");
+    env.put("HERALD_SENDER_RETENTION_BATCH", "0");
+    assertThatThrownBy(() -> SenderConfig.fromEnv(env))
+        .isInstanceOfSatisfying(
+            ConfigException.class,
+            e ->
+                assertThat(String.join("\n", e.problems()))
+                    .contains("HERALD_SENDER_RETENTION_INTERVAL=PT0S: must be longer than zero")
+                    .contains("HERALD_SENDER_RETENTION_DELIVERIES=PT1H: must be at least P1D")
+                    .contains("HERALD_SENDER_RETENTION_BATCH=0"));
+    Map<String, String> shorter = minimal();
+    shorter.put("HERALD_SENDER_RETENTION_DELIVERIES", "P60D");
+    shorter.put("HERALD_SENDER_RETENTION_HISTORY", "P30D");
+    assertThatThrownBy(() -> SenderConfig.fromEnv(shorter))
+        .hasMessageContaining("HERALD_SENDER_RETENTION_HISTORY=PT720H: must not be shorter");
+  }
 }
