@@ -59,7 +59,7 @@ final class StatusView {
       try {
         Totals totals;
         try (PreparedStatement ps = c.prepareStatement(definitionsSql(true))) {
-          for (int i = 1; i <= 4; i++) {
+          for (int i = 1; i <= 3; i++) {
             ps.setObject(i, id);
           }
           try (ResultSet rs = ps.executeQuery()) {
@@ -131,58 +131,55 @@ final class StatusView {
   }
 
   /**
-   * Every definition (or the one whose id is bound to all 4 parameters) with its counts from the
-   * ledger, in one statement: the ledger is read once, grouped per schedule, status and skip
-   * reason. Recipients: a broadcast's total_count, a recurring message's or auto-post's sum over
-   * its occurrences. A broadcast is due only while it waits (draft or scheduled, not started).
+   * Every definition (or the one whose id is bound to all 3 parameters) with its counts from the
+   * state columns Herald keeps, in one statement: a broadcast's own row, a recurring message's or
+   * auto-post's sums over its occurrences' history rows (recipients and outcomes from the same
+   * rows, so a retention purge of old deliveries moves neither; ADR 0019). A broadcast is due only
+   * while it waits (draft or scheduled, not started).
    */
   static String definitionsSql(boolean one) {
-    String byId = one ? " WHERE schedule_id = ?" : "";
-    return "WITH g AS (SELECT schedule_kind, schedule_id, status,"
-        + " CASE WHEN status = 'skipped' THEN COALESCE(error_code, 'unspecified') END AS reason,"
-        + " count(*) AS n FROM deliveries"
-        + byId
-        + " GROUP BY 1, 2, 3, 4),"
-        + " d AS (SELECT schedule_kind, schedule_id,"
-        + " sum(n) FILTER (WHERE status = 'sent') AS sent,"
-        + " sum(n) FILTER (WHERE status = 'failed') AS failed,"
-        + " sum(n) FILTER (WHERE status = 'unknown') AS unknown,"
-        + " sum(n) FILTER (WHERE status = 'expired') AS expired,"
-        + " sum(n) FILTER (WHERE status = 'skipped') AS skipped,"
-        + " string_agg(reason || '=' || n, ' ' ORDER BY n DESC, reason)"
-        + " FILTER (WHERE reason IS NOT NULL) AS reasons"
-        + " FROM g GROUP BY 1, 2),"
-        + " defs AS ("
-        + occurrencesDefinition("recurring", "recurring_messages", "recurring_message_logs", one)
-        + " UNION ALL SELECT 'broadcast', b.id, b.name, b.status,"
+    return occurrencesDefinition("recurring", "recurring_messages", "recurring_message_logs", one)
+        + " UNION ALL SELECT 'broadcast' AS kind, b.id, b.name, b.status,"
         + " CASE WHEN b.status IN ('draft', 'scheduled') AND b.started_at IS NULL"
-        + " THEN b.scheduled_at END,"
-        + " CASE WHEN b.started_at IS NOT NULL OR b.total_count IS NOT NULL THEN 1 ELSE 0 END,"
-        + " b.total_count, b.last_error FROM broadcasts b"
+        + " THEN b.scheduled_at END AS next_due,"
+        + " CASE WHEN b.started_at IS NOT NULL OR b.total_count IS NOT NULL THEN 1 ELSE 0 END"
+        + " AS fired, COALESCE(b.total_count, 0) AS recipients, b.last_error,"
+        + " b.sent_count AS sent, b.failed_count AS failed, b.unknown_count AS unknown,"
+        + " b.expired_count AS expired, b.skipped_count AS skipped, "
+        + reasonsOf("b.skipped_reasons")
+        + " AS reasons FROM broadcasts b"
         + (one ? " WHERE b.id = ?" : "")
         + " UNION ALL "
         + occurrencesDefinition("autopost", "auto_post_schedules", "auto_post_logs", one)
-        + ")"
-        + " SELECT defs.*, COALESCE(d.sent, 0) AS sent, COALESCE(d.failed, 0) AS failed,"
-        + " COALESCE(d.unknown, 0) AS unknown, COALESCE(d.expired, 0) AS expired,"
-        + " COALESCE(d.skipped, 0) AS skipped, d.reasons"
-        + " FROM defs LEFT JOIN d ON d.schedule_kind = defs.kind AND d.schedule_id = defs.id"
-        + " ORDER BY defs.kind, defs.name, defs.id";
+        + " ORDER BY kind, name, id";
   }
 
   private static String occurrencesDefinition(
       String kind, String table, String logTable, boolean one) {
+    String column = scheduleColumn(kind);
     return "SELECT '"
         + kind
         + "' AS kind, t.id, t.name, t.status, t.next_send_at AS next_due,"
-        + " t.execution_count AS fired,"
-        + " COALESCE((SELECT sum(l.recipient_count) FROM "
-        + logTable
-        + " l WHERE l."
-        + scheduleColumn(kind)
-        + " = t.id), 0) AS recipients, t.last_error FROM "
+        + " t.execution_count AS fired, COALESCE(h.recipients, 0) AS recipients, t.last_error,"
+        + " COALESCE(h.sent, 0) AS sent, COALESCE(h.failed, 0) AS failed,"
+        + " COALESCE(h.unknown, 0) AS unknown, COALESCE(h.expired, 0) AS expired,"
+        + " COALESCE(h.skipped, 0) AS skipped, r.reasons FROM "
         + table
-        + " t"
+        + " t LEFT JOIN (SELECT "
+        + column
+        + " AS sid, sum(recipient_count) AS recipients, sum(sent_to_count) AS sent,"
+        + " sum(failed_count) AS failed, sum(unknown_count) AS unknown,"
+        + " sum(expired_count) AS expired, sum(skipped_count) AS skipped FROM "
+        + logTable
+        + " GROUP BY 1) h ON h.sid = t.id"
+        + " LEFT JOIN (SELECT sid, string_agg(key || '=' || n, ' ' ORDER BY n DESC, key) AS reasons"
+        + " FROM (SELECT l."
+        + column
+        + " AS sid, e.key, sum(CASE WHEN jsonb_typeof(e.value) = 'number'"
+        + " THEN (e.value #>> '{}')::numeric ELSE 0 END) AS n FROM "
+        + logTable
+        + " l, jsonb_each(CASE WHEN jsonb_typeof(l.skipped_reasons) = 'object'"
+        + " THEN l.skipped_reasons END) e GROUP BY 1, 2) x GROUP BY sid) r ON r.sid = t.id"
         + (one ? " WHERE t.id = ?" : "");
   }
 
