@@ -16,6 +16,8 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
 import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Writes the state columns the sender owns, recomputed from {@code deliveries} with a GROUP BY so a
@@ -31,6 +33,8 @@ import javax.sql.DataSource;
  * updated_at} or definition columns: the scheduler's CDC must see these writes as state-only.
  */
 public final class JdbcProjection {
+
+  private static final Logger log = LoggerFactory.getLogger(JdbcProjection.class);
 
   /** Counts of the deliveries {@code d} (a CTE over one schedule or one occurrence). */
   private static final String COUNTS =
@@ -116,7 +120,9 @@ public final class JdbcProjection {
           + " THEN 'completed' WHEN sent_to_count = 0 THEN 'failed' ELSE 'partially_failed' END,"
           + " completed_at = now() WHERE %2$s = ? AND occurrence_at = ?"
           + " AND recipient_count IS NOT NULL AND completed_at IS NULL AND sent_to_count"
-          + " + failed_count + unknown_count + expired_count + skipped_count >= recipient_count";
+          + " + failed_count + unknown_count + expired_count + skipped_count >= recipient_count"
+          + " RETURNING status, recipient_count, sent_to_count, failed_count, unknown_count,"
+          + " expired_count, skipped_count";
 
   private static final String BROADCAST =
       OF_SCHEDULE
@@ -132,7 +138,9 @@ public final class JdbcProjection {
           // closed: its counts are final (its deliveries may be purged); cancelled: never lowered
           + " AND b.completed_at IS NULL AND (b.status IS DISTINCT FROM 'cancelled' OR s.done"
           + " >= b.sent_count + b.failed_count + b.unknown_count + b.expired_count"
-          + " + b.skipped_count)";
+          + " + b.skipped_count)"
+          + " RETURNING b.status, b.total_count, b.sent_count, b.failed_count, b.unknown_count,"
+          + " b.expired_count, b.skipped_count, b.completed_at";
 
   private static final String OPEN_BROADCASTS =
       "SELECT id FROM broadcasts WHERE status IN ('processing', 'scheduled', 'draft')"
@@ -274,7 +282,12 @@ public final class JdbcProjection {
         ps.setString(1, kind.wire());
         ps.setObject(2, id, Types.OTHER);
         ps.setObject(3, id, Types.OTHER);
-        ps.executeUpdate();
+        try (ResultSet rs = ps.executeQuery()) {
+          // only an open broadcast is updated: a completed_at now is this update's closing
+          if (rs.next() && rs.getTimestamp(8) != null) {
+            logClosed("Broadcast", kind, id, null, rs);
+          }
+        }
       }
       return;
     }
@@ -316,7 +329,31 @@ public final class JdbcProjection {
     try (PreparedStatement ps = c.prepareStatement(String.format(CLOSE_LOG, table, column))) {
       ps.setObject(1, t.scheduleId(), Types.OTHER);
       ps.setTimestamp(2, occ);
-      ps.executeUpdate();
+      try (ResultSet rs = ps.executeQuery()) {
+        if (rs.next()) {
+          logClosed("Occurrence", t.kind(), t.scheduleId(), t.occurrenceAt(), rs);
+        }
+      }
     }
+  }
+
+  /** The closing line: its counts add up to its recipients (status, recipients, then outcomes). */
+  private static void logClosed(
+      String what, ScheduleKind kind, UUID id, java.time.Instant occurrence, ResultSet rs)
+      throws SQLException {
+    log.info(
+        "{} closed: kind={} scheduleId={} occurrence={} status={} recipients={} sent={} failed={}"
+            + " unknown={} expired={} skipped={}",
+        what,
+        kind.wire(),
+        id,
+        occurrence,
+        rs.getString(1),
+        rs.getInt(2),
+        rs.getInt(3),
+        rs.getInt(4),
+        rs.getInt(5),
+        rs.getInt(6),
+        rs.getInt(7));
   }
 }
