@@ -191,6 +191,8 @@ class CdcEngineIT {
     reader.await(Topics.SCHEDULE_CHANGES, "recurring:" + before, l -> !l.isEmpty(), EVENT_WAIT);
     UUID during = insertRecurring();
     reader.await(Topics.SCHEDULE_CHANGES, "recurring:" + during, l -> !l.isEmpty(), EVENT_WAIT);
+    // offsets are flushed every second: a stop sooner may find only the snapshot's (CI once)
+    CdcItSupport.awaitStreamingOffsetCommitted(broker, config.offsetsTopic());
 
     assertThat(engine.stop(Duration.ofSeconds(30))).isTrue();
     engine.close();

@@ -142,6 +142,36 @@ public final class CdcItSupport {
     }
   }
 
+  /**
+   * Waits until the offsets topic's latest record is a streaming position, not a snapshot's. The
+   * engine flushes offsets every second: a graceful stop sooner after its start may find none yet,
+   * and the next start then snapshots again (replayed rows are idempotent downstream).
+   */
+  static void awaitStreamingOffsetCommitted(KafkaTestBroker broker, String offsetsTopic) {
+    Properties p = new Properties();
+    p.putAll(broker.clientConfig());
+    p.put(ConsumerConfig.GROUP_ID_CONFIG, unique("herald-it-offsets-"));
+    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+    p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+    try (KafkaConsumer<String, String> offsets = new KafkaConsumer<>(p)) {
+      offsets.subscribe(List.of(offsetsTopic));
+      String[] latest = {""};
+      await("a streaming offset committed")
+          .atMost(Duration.ofSeconds(30))
+          .pollInSameThread()
+          .pollInterval(Duration.ofMillis(100))
+          .until(
+              () -> {
+                for (ConsumerRecord<String, String> r : offsets.poll(Duration.ofMillis(200))) {
+                  latest[0] = r.value() == null ? "" : r.value();
+                }
+                return latest[0].contains("lsn_proc");
+              });
+    }
+  }
+
   static void awaitStreaming(
       CdcEngine engine, PostgresTestDatabase db, String slot, Duration atMost) {
     await("CDC engine streaming on slot " + slot)

@@ -19,12 +19,7 @@ import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Properties;
 import java.util.UUID;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -168,7 +163,7 @@ class EngineLeadershipIT {
     for (UUID id : insertRecurring(1)) {
       reader.await(Topics.SCHEDULE_CHANGES, "recurring:" + id, l -> !l.isEmpty(), EVENT_WAIT);
     }
-    awaitStreamingOffsetCommitted();
+    CdcItSupport.awaitStreamingOffsetCommitted(broker, config.offsetsTopic());
 
     b.start();
     // Both engines run, but PostgreSQL lets only A's connection stream from the slot.
@@ -288,32 +283,6 @@ class EngineLeadershipIT {
         rs.next();
         return rs.getInt(1);
       }
-    }
-  }
-
-  /** Waits until the offsets topic's latest record is a streaming position, not a snapshot's. */
-  private void awaitStreamingOffsetCommitted() {
-    Properties p = new Properties();
-    p.putAll(broker.clientConfig());
-    p.put(ConsumerConfig.GROUP_ID_CONFIG, unique("herald-it-offsets-"));
-    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-    p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-    p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-    try (KafkaConsumer<String, String> offsets = new KafkaConsumer<>(p)) {
-      offsets.subscribe(List.of(config.offsetsTopic()));
-      String[] latest = {""};
-      await("A committed a streaming offset")
-          .atMost(Duration.ofSeconds(30))
-          .pollInSameThread()
-          .pollInterval(Duration.ofMillis(100))
-          .until(
-              () -> {
-                for (ConsumerRecord<String, String> r : offsets.poll(Duration.ofMillis(200))) {
-                  latest[0] = r.value() == null ? "" : r.value();
-                }
-                return latest[0].contains("lsn_proc");
-              });
     }
   }
 
