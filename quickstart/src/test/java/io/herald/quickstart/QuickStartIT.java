@@ -128,7 +128,9 @@ class QuickStartIT {
     assertThat(code).as("exit code; stderr: %s", err).isZero();
     assertThat(out.toString(StandardCharsets.UTF_8))
         .contains("Kafka broker ready")
-        .contains("Launch announcement (now)")
+        // herald status abbreviates names to 20 characters
+        .contains("Launch announcement")
+        .contains(DemoData.BROADCAST_NOW.toString())
         .contains("── final ──");
   }
 
