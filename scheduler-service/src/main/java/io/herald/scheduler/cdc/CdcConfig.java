@@ -207,45 +207,20 @@ public record CdcConfig(
   }
 
   public CdcConfig withOffsetsTopic(String topic) {
-    return new CdcConfig(
-        enabled,
-        applicationId,
-        bootstrapServers,
-        jdbcUrl,
-        jdbcUser,
-        jdbcPassword,
-        slotName,
-        pollInterval,
-        topic,
-        offsetsReplicationFactor,
-        leaderTopic,
-        leaderSessionTimeout,
-        stopTimeout,
-        kafkaProperties,
-        seedCompat);
+    return copy(topic, leaderTopic, leaderSessionTimeout, seedCompat);
   }
 
   public CdcConfig withLeaderTopic(String topic, Duration sessionTimeout) {
-    return new CdcConfig(
-        enabled,
-        applicationId,
-        bootstrapServers,
-        jdbcUrl,
-        jdbcUser,
-        jdbcPassword,
-        slotName,
-        pollInterval,
-        offsetsTopic,
-        offsetsReplicationFactor,
-        topic,
-        sessionTimeout,
-        stopTimeout,
-        kafkaProperties,
-        seedCompat);
+    return copy(offsetsTopic, topic, sessionTimeout, seedCompat);
   }
 
   /** The same settings with seed compatibility {@code on} or off. */
   public CdcConfig withSeedCompat(boolean on) {
+    return copy(offsetsTopic, leaderTopic, leaderSessionTimeout, on);
+  }
+
+  /** These settings with the ones the {@code with…} methods change replaced. */
+  private CdcConfig copy(String offsets, String leader, Duration sessionTimeout, boolean compat) {
     return new CdcConfig(
         enabled,
         applicationId,
@@ -255,13 +230,13 @@ public record CdcConfig(
         jdbcPassword,
         slotName,
         pollInterval,
-        offsetsTopic,
+        offsets,
         offsetsReplicationFactor,
-        leaderTopic,
-        leaderSessionTimeout,
+        leader,
+        sessionTimeout,
         stopTimeout,
         kafkaProperties,
-        on);
+        compat);
   }
 
   /** The lease's consumer group. */
