@@ -83,7 +83,11 @@ final class TemplateShape {
     long n = 0;
     for (int i = from; i < to; i++) {
       char c = t.charAt(i);
-      if (c == '{' && match[i] > i && match[i] < to) {
+      if (c == '{' && match[i] < 0) {
+        // As the renderer does: an unmatched '{' (only ever at the top level) and everything after
+        // it stay verbatim, groups included.
+        return n + t.codePointCount(i, to);
+      } else if (c == '{' && match[i] > i && match[i] < to) {
         n += maxGroup(t, match, i, match[i], depth);
         i = match[i];
       } else if (!Character.isLowSurrogate(c)) {
@@ -114,13 +118,14 @@ final class TemplateShape {
       return longest;
     }
     long verbatim = 2 + longest; // an unknown variable keeps its braces around what it renders
-    String name =
+    String trimmed =
         close - open - 1 <= 2 * Limits.CONTACT_FIELD_KEY_MAX_CHARS
-            ? t.substring(open + 1, close).trim().toLowerCase(Locale.ROOT)
+            ? t.substring(open + 1, close).trim()
             : null;
-    if (name == null || name.indexOf('{') >= 0) {
+    if (trimmed == null || trimmed.indexOf('{') >= 0) {
       return verbatim;
     }
+    String name = trimmed.toLowerCase(Locale.ROOT);
     switch (name) {
       case "name":
       case "first_name":
@@ -137,7 +142,10 @@ final class TemplateShape {
       case "year":
         return 6;
       default:
-        return name.length() <= Limits.CONTACT_FIELD_KEY_MAX_CHARS
+        // A field matches as written or lower-cased, and lower-casing can double a name (U+0130
+        // becomes two chars): a 64-char field name matches a group of up to 128 chars.
+        return trimmed.length() <= Limits.CONTACT_FIELD_KEY_MAX_CHARS
+                || name.length() <= 2 * Limits.CONTACT_FIELD_KEY_MAX_CHARS
             ? Math.max(verbatim, Limits.CONTACT_FIELD_VALUE_MAX_CHARS)
             : verbatim;
     }
