@@ -9,6 +9,7 @@ import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
 import org.apache.kafka.common.utils.AppInfoParser;
+import org.apache.kafka.common.utils.Exit;
 import org.apache.kafka.server.common.MetadataVersion;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -190,6 +191,7 @@ public final class KafkaTestBroker implements AutoCloseable {
     }
 
     static TestKitBackend start() {
+      neverEndTheJvm();
       KafkaClusterTestKit cluster = null;
       try {
         TestKitNodes nodes =
@@ -226,6 +228,29 @@ public final class KafkaTestBroker implements AutoCloseable {
                 + " Docker",
             e);
       }
+    }
+
+    /**
+     * A broker inside the test JVM must not end it. Kafka halts its process on a fatal fault, and
+     * at JVM exit one is likely: the test kit's temp-dir hook deletes the log dirs while this
+     * class's hook still stops the broker (hooks run at once, in no order), the broker finds every
+     * log dir gone and halts with status 1. Every test had passed, yet the fork "exited 1" and
+     * failed the build (CI, once). Logged instead: a test that meets such a fault still fails on
+     * the broken broker, with a readable reason.
+     */
+    private static void neverEndTheJvm() {
+      Exit.setHaltProcedure(
+          (code, message) ->
+              log.error(
+                  "In-JVM Kafka broker asked to halt the JVM, ignored: status={} message={}",
+                  code,
+                  message));
+      Exit.setExitProcedure(
+          (code, message) ->
+              log.error(
+                  "In-JVM Kafka broker asked to exit the JVM, ignored: status={} message={}",
+                  code,
+                  message));
     }
 
     @Override
