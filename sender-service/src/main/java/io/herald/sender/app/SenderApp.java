@@ -218,7 +218,8 @@ public final class SenderApp implements AutoCloseable {
                 config.deliveryMode(),
                 config.deviceRefresh(),
                 Duration.ofSeconds(1),
-                System.nanoTime()));
+                System.nanoTime(),
+                config.maxInFlightPerDevice()));
     lanes =
         new LaneScheduler(
             ctx, config.laneThreads(), ledgers.backlog, config.readAhead(), ledgers.epochs);

@@ -4,6 +4,7 @@ import io.herald.runtime.config.EnvReader;
 import io.herald.sender.backlog.ReadAhead;
 import io.herald.sender.delivery.DeliveryMode;
 import io.herald.sender.delivery.ErrorClass;
+import io.herald.sender.lane.LaneSettings;
 import io.herald.sender.policy.DevicePolicy;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -51,6 +52,8 @@ import java.util.Set;
  * @param retryMax HERALD_SENDER_RETRY_MAX longest backoff (default PT60S)
  * @param laneThreads HERALD_SENDER_LANE_THREADS (default 4)
  * @param maxInFlightPerPartition HERALD_SENDER_MAX_IN_FLIGHT_PER_PARTITION (default 5000)
+ * @param maxInFlightPerDevice HERALD_SENDER_DEVICE_MAX_IN_FLIGHT transport calls of one device in
+ *     flight at once, at most (default 256; its rate and latency set the window below that)
  * @param readAhead HERALD_SENDER_DEVICE_READ_AHEAD commands of one device kept in memory (default
  *     500) and HERALD_SENDER_SCHEDULE_READ_AHEAD of one of its schedules (default 200); the rest,
  *     and a held device's queue, are parked in PostgreSQL (ADR 0014)
@@ -96,6 +99,7 @@ public record SenderConfig(
     Duration retryMax,
     int laneThreads,
     int maxInFlightPerPartition,
+    int maxInFlightPerDevice,
     ReadAhead readAhead,
     Duration deviceRefresh,
     Set<String> activeDeviceStatuses,
@@ -194,6 +198,9 @@ public record SenderConfig(
     }
     int laneThreads = r.intAtLeast("HERALD_SENDER_LANE_THREADS", 4, 1);
     int maxInFlight = r.intAtLeast("HERALD_SENDER_MAX_IN_FLIGHT_PER_PARTITION", 5000, 10);
+    int deviceInFlight =
+        r.intAtLeast(
+            "HERALD_SENDER_DEVICE_MAX_IN_FLIGHT", LaneSettings.DEFAULT_MAX_IN_FLIGHT_PER_DEVICE, 1);
     int deviceReadAhead = r.intAtLeast("HERALD_SENDER_DEVICE_READ_AHEAD", 500, 1);
     int scheduleReadAhead = r.intAtLeast("HERALD_SENDER_SCHEDULE_READ_AHEAD", 200, 1);
     if (deviceReadAhead > maxInFlight) {
@@ -245,6 +252,7 @@ public record SenderConfig(
         retryMax,
         laneThreads,
         maxInFlight,
+        deviceInFlight,
         new ReadAhead(Math.max(1, deviceReadAhead), Math.max(1, scheduleReadAhead), true),
         deviceRefresh,
         activeStatuses,

@@ -30,6 +30,7 @@ final class CallStep {
   private final StepHost host;
   private final LaneContext ctx;
   private final Pacer pacer;
+  private final LaneWindow window;
   private final OutcomePolicy outcomes;
   private final OutcomeRecorder recorder;
 
@@ -37,11 +38,13 @@ final class CallStep {
       StepHost host,
       LaneContext ctx,
       Pacer pacer,
+      LaneWindow window,
       OutcomePolicy outcomes,
       OutcomeRecorder recorder) {
     this.host = host;
     this.ctx = ctx;
     this.pacer = pacer;
+    this.window = window;
     this.outcomes = outcomes;
     this.recorder = recorder;
   }
@@ -72,6 +75,7 @@ final class CallStep {
       e.calls--;
       throw refused;
     }
+    e.reservation = null; // the call started: its slot is spent
     sent.whenComplete(
         (resp, err) -> {
           // an adapter broke its contract: the request may have left, so not "not sent"
@@ -89,15 +93,12 @@ final class CallStep {
   private StepResult afterCall(LaneEntry e, Transport t, TransportResponse r, long startNanos) {
     Instant now = ctx.clock().instant();
     SendCommand cmd = e.cmd();
-    ctx.metrics().latency(Duration.ofNanos(System.nanoTime() - startNanos));
+    Duration latency = Duration.ofNanos(System.nanoTime() - startNanos);
+    ctx.metrics().latency(latency);
+    window.observe(latency);
     Outcome o = ctx.classifier().classify(r);
     NextStep step = outcomes.afterCall(o, e.calls, now);
-    pacer.onAttempt(
-        cmd.pacing(),
-        cmd.scheduleKey(),
-        cmd.recipient(),
-        attemptResult(step.signal()),
-        step.last());
+    pacer.onResult(cmd.pacing(), cmd.recipient(), attemptResult(step.signal()));
     return step.then(
         new NextStep.Steps<StepResult>() {
           @Override
@@ -163,7 +164,7 @@ final class CallStep {
                     log.warn(
                         "Cannot release claim for retry: commandId={} error={}",
                         cmd.commandId(),
-                        DeviceLane.unwrap(err).toString());
+                        Failures.unwrap(err).toString());
                     return Fence.HELD;
                   }
                   return fence;
@@ -220,7 +221,7 @@ final class CallStep {
                     log.error(
                         "Cannot mark device paused in the database: device={} error={}",
                         host.deviceId(),
-                        DeviceLane.unwrap(err).toString());
+                        Failures.unwrap(err).toString());
                   }
                   return null;
                 });

@@ -172,7 +172,7 @@ final class ClaimStep {
     try {
       return f.join();
     } catch (CompletionException ex) {
-      throw DeviceLane.unwrap(ex);
+      throw Failures.unwrap(ex);
     }
   }
 }

@@ -13,7 +13,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -25,7 +24,9 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 /**
- * The queue of one device (on one partition), worked one command at a time in arrival order.
+ * The queue of one device (on one partition), worked with up to W commands in flight ({@link
+ * LaneWindow}: W from the device's rate and its calls' latency), one at a time per recipient and in
+ * order per recipient; the pacer spaces their starts (ADR 0020).
  *
  * <p>A step never sleeps: it either finishes the command at the head, or asks to be woken at an
  * instant (pacing, retry backoff, paused device), or waits for something asynchronous (a ledger
@@ -40,7 +41,7 @@ import org.slf4j.MDC;
  * from {@link io.herald.sender.delivery.OutcomePolicy}: retry later, or record the outcome in the
  * ledger and publish the result ({@link OutcomeRecorder}); only then is the record's offset
  * released for commit. This class keeps the queue, the stepping and the continuations; the step
- * classes run inside a step (the lane is busy) and wait only through {@link StepHost}.
+ * classes run inside an entry's step and wait only through {@link StepHost}.
  */
 final class DeviceLane implements StepHost {
 
@@ -51,13 +52,14 @@ final class DeviceLane implements StepHost {
   private final LaneContext ctx;
   private final ScheduledExecutorService executor;
   private final Pacer pacer;
+  private final LaneWindow window;
   private final DeviceStep steps;
   private final FailedStep failedStep;
   private final FairQueue queue = new FairQueue();
   private final LaneBacklog backlog;
 
   // guarded by this
-  private boolean busy;
+  private final LaneSlots slots;
   private boolean closed;
   private ScheduledFuture<?> timer;
   private Instant timerAt;
@@ -78,14 +80,16 @@ final class DeviceLane implements StepHost {
     long seed = ctx.settings().randomSeed() ^ ((long) deviceId.hashCode() << 16) ^ partition();
     this.pacer = new Pacer(ctx.clock(), new SplittableRandom(seed), ctx.pacing());
     LaneSettings settings = ctx.settings();
+    this.window = new LaneWindow(settings.maxInFlightPerDevice());
+    this.slots = new LaneSlots(queue, pacer, window);
     PreChecks preChecks = new PreChecks(settings.pausedRecheck());
     OutcomePolicy outcomes =
         new OutcomePolicy(settings.maxAttempts(), settings.mode(), ctx.backoff()::next);
     // the step classes hold no thread and no lock: they run inside this lane's steps
     OutcomeRecorder recorder = new OutcomeRecorder(this, ctx);
-    CallStep calls = new CallStep(this, ctx, pacer, outcomes, recorder);
+    CallStep calls = new CallStep(this, ctx, pacer, window, outcomes, recorder);
     ClaimStep claims = new ClaimStep(this, ctx, calls, recorder);
-    this.steps = new DeviceStep(this, ctx, preChecks, pacer, claims, calls, recorder);
+    this.steps = new DeviceStep(this, ctx, preChecks, pacer, window, claims, calls, recorder);
     this.failedStep =
         new FailedStep(this, ctx, new StepFailurePolicy(settings.errorRetry()), claims);
     this.backlog = new LaneBacklog(store, readAhead, this, executor, ctx);
@@ -152,13 +156,13 @@ final class DeviceLane implements StepHost {
     return closed;
   }
 
-  /** Steps soon unless a step runs or is due: something became possible (a park is durable). */
+  /** Steps soon unless a step is due: something became possible (a park is durable). */
   synchronized void kick() {
     kickLocked();
   }
 
   private void kickLocked() {
-    if (!closed && !busy && timer == null) {
+    if (!closed && timer == null) {
       scheduleLocked(ctx.clock().instant());
     }
   }
@@ -185,7 +189,7 @@ final class DeviceLane implements StepHost {
 
   /**
    * Stops the lane: drops queued commands (their offsets stay uncommitted) and waits up to {@code
-   * timeout} for a step in progress (a transport call) to record its outcome.
+   * timeout} for the steps in progress (transport calls) to record their outcomes.
    *
    * @return true when no step was left running
    */
@@ -196,7 +200,7 @@ final class DeviceLane implements StepHost {
       timer = null;
     }
     long deadline = System.nanoTime() + timeout.toNanos();
-    while (busy) {
+    while (slots.inFlight() > 0) {
       long left = deadline - System.nanoTime();
       if (left <= 0) {
         break;
@@ -210,7 +214,7 @@ final class DeviceLane implements StepHost {
     }
     queue.clear();
     depth = 0;
-    return !busy;
+    return slots.inFlight() == 0;
   }
 
   private void scheduleLocked(Instant at) {
@@ -226,48 +230,47 @@ final class DeviceLane implements StepHost {
   }
 
   private void step() {
-    LaneEntry e;
+    List<LaneEntry> started;
     Instant now = ctx.clock().instant();
     synchronized (this) {
       timer = null;
       timerAt = null;
-      if (busy || closed) {
+      if (closed) {
         return;
       }
-      e = paused ? queue.firstExpired(now) : null;
-      if (e == null) {
-        e = queue.peek();
-      }
-      if (e == null) {
-        startLoad(); // an empty queue with parked commands: the first of them, or a batch
-        return;
-      }
-      busy = true;
+      started = pickLocked(now);
     }
-    StepResult next;
-    MDC.put("commandId", e.cmd().commandId().value());
-    MDC.put("device", deviceId);
-    try {
-      next = steps.process(e, now);
-    } catch (RuntimeException ex) {
-      next = failedStep.handle(e, ex, now);
-    } finally {
-      MDC.remove("commandId");
-      MDC.remove("device");
+    for (LaneEntry e : started) {
+      resume(e, () -> steps.process(e, now));
     }
-    if (!next.async) {
-      endStep(e, next);
+  }
+
+  /** The entries to start now, made active; schedules the next look when none can start. */
+  private List<LaneEntry> pickLocked(Instant now) {
+    if (queue.isEmpty() && slots.inFlight() == 0) {
+      startLoad(); // an empty queue with parked commands: the first of them, or a batch
     }
+    LaneSlots.Starts starts = slots.pick(now, paused);
+    if (starts.lookAgainAt() != null) {
+      scheduleLocked(starts.lookAgainAt());
+    }
+    return starts.entries();
+  }
+
+  private void deactivateLocked(LaneEntry e) {
+    slots.release(e);
+    notifyAll();
   }
 
   private void endStep(LaneEntry e, StepResult next) {
     synchronized (this) {
-      busy = false;
+      deactivateLocked(e);
       if (next.done()) {
         queue.remove(e);
         depth = queue.size();
+      } else {
+        e.readyAt = next.at;
       }
-      notifyAll();
       if (closed) {
         return;
       }
@@ -283,15 +286,10 @@ final class DeviceLane implements StepHost {
         return;
       }
       if (paused) {
-        // a paused lane still wakes up for the earliest deadline among its commands
-        for (LaneEntry q : queue) {
-          Instant na = q.cmd().notAfter();
-          if (na != null && na.isBefore(at)) {
-            at = na.plusMillis(1);
-          }
-        }
+        scheduleLocked(queue.firstDeadlineBefore(at)); // a paused lane still expires commands
+        return;
       }
-      scheduleLocked(at);
+      scheduleLocked(now); // the next starts: entries not ready yet are skipped until they are
     }
   }
 
@@ -303,11 +301,14 @@ final class DeviceLane implements StepHost {
   }
 
   @Override
-  public void held(PreCheck.Hold h) {
+  public void held(LaneEntry e, PreCheck.Hold h) {
     synchronized (this) {
-      // a held device's untouched commands leave memory, so its partition's offset moves on
+      // a held device's untouched commands leave memory, so its partition's offset moves on;
+      // those whose steps run (calls in flight) finish them first
       for (LaneEntry q :
-          backlog.parksWhenHeld() ? queue.removeIf(LaneEntry::untouched) : List.<LaneEntry>of()) {
+          backlog.parksWhenHeld()
+              ? queue.removeIf(q -> q.untouched() && (!q.active || q == e))
+              : List.<LaneEntry>of()) {
         backlog.holdBack(q);
       }
       depth = queue.size();
@@ -350,7 +351,7 @@ final class DeviceLane implements StepHost {
                 e,
                 () -> {
                   if (err != null) {
-                    throw unwrap(err);
+                    throw Failures.unwrap(err);
                   }
                   return then.apply(v);
                 }));
@@ -367,8 +368,7 @@ final class DeviceLane implements StepHost {
           e.cmd().commandId(),
           deviceId);
       synchronized (this) {
-        busy = false;
-        notifyAll();
+        deactivateLocked(e);
       }
     }
   }
@@ -388,13 +388,5 @@ final class DeviceLane implements StepHost {
     if (!next.async) {
       endStep(e, next);
     }
-  }
-
-  static RuntimeException unwrap(Throwable err) {
-    Throwable t = err;
-    while (t instanceof CompletionException && t.getCause() != null) {
-      t = t.getCause();
-    }
-    return t instanceof RuntimeException ? (RuntimeException) t : new IllegalStateException(t);
   }
 }

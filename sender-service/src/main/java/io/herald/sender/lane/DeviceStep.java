@@ -11,10 +11,10 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * One step of the command at a lane's head: the pre-checks of {@link PreChecks} (expired? device
- * known, same tenant, usable configuration, active?), then pacing, then the claim ({@link
- * ClaimStep}) and the opt-out check and call ({@link CallStep}); a decided command is recorded
- * ({@link OutcomeRecorder}). Runs inside the lane's step and waits only through {@link StepHost}.
+ * One step of a command of a lane: the pre-checks of {@link PreChecks} (expired? device known, same
+ * tenant, usable configuration, active?), then pacing, then the claim ({@link ClaimStep}) and the
+ * opt-out check and call ({@link CallStep}); a decided command is recorded ({@link
+ * OutcomeRecorder}). Runs inside the lane's step and waits only through {@link StepHost}.
  */
 final class DeviceStep {
 
@@ -22,6 +22,7 @@ final class DeviceStep {
   private final LaneContext ctx;
   private final PreChecks preChecks;
   private final Pacer pacer;
+  private final LaneWindow window;
   private final ClaimStep claims;
   private final CallStep calls;
   private final OutcomeRecorder recorder;
@@ -31,6 +32,7 @@ final class DeviceStep {
       LaneContext ctx,
       PreChecks preChecks,
       Pacer pacer,
+      LaneWindow window,
       ClaimStep claims,
       CallStep calls,
       OutcomeRecorder recorder) {
@@ -38,6 +40,7 @@ final class DeviceStep {
     this.ctx = ctx;
     this.preChecks = preChecks;
     this.pacer = pacer;
+    this.window = window;
     this.claims = claims;
     this.calls = calls;
     this.recorder = recorder;
@@ -72,7 +75,7 @@ final class DeviceStep {
 
           @Override
           public StepResult hold(PreCheck.Hold h) {
-            host.held(h);
+            host.held(e, h);
             return StepResult.at(h.recheckAt());
           }
 
@@ -97,12 +100,16 @@ final class DeviceStep {
     if (cap == null) {
       cap = t.defaultMaxPerSecond();
     }
-    Instant earliest = pacer.earliestFor(cmd.recipient(), cap);
-    if (e.notBefore != null && e.notBefore.isAfter(earliest)) {
-      earliest = e.notBefore;
+    window.cap(cap);
+    if (e.notBefore != null && e.notBefore.isAfter(now)) {
+      return StepResult.at(e.notBefore);
     }
-    if (earliest.isAfter(now)) {
-      return StepResult.at(earliest);
+    // The slot is taken before the claim, so that calls in flight together keep the pacing; a
+    // slot whose call never starts (a duplicate, an opt-out) is given back when the step ends.
+    e.reservation =
+        pacer.reserve(cmd.pacing(), cmd.scheduleKey(), cmd.recipient(), cap, e.calls == 0);
+    if (e.reservation == null) {
+      return StepResult.at(pacer.earliestFor(cmd.recipient(), cap));
     }
     if (!e.claimed) {
       return claims.claimThenCall(e, now, device, t);

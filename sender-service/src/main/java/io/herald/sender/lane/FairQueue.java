@@ -5,9 +5,11 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Predicate;
 
 /**
@@ -37,6 +39,48 @@ final class FairQueue implements Iterable<LaneEntry> {
   LaneEntry peek() {
     String key = turn.peekFirst();
     return key == null ? null : bySchedule.get(key).peekFirst();
+  }
+
+  /** Entries to start now, and when one that is not ready yet will be (null: none waits). */
+  record Pick(List<LaneEntry> entries, Instant wakeAt) {}
+
+  /**
+   * Up to {@code n} entries to start now, in turn order: not active, ready ({@code readyAt} and
+   * {@code notBefore} passed), and with no earlier message to the same recipient in flight or still
+   * queued before them, so that a recipient gets one message at a time and in order. Looks at no
+   * more than {@code scanLimit} entries: a lane's step costs O(n), not O(queue).
+   */
+  Pick pick(int n, Instant now, Set<String> recipientsInFlight, int scanLimit) {
+    List<LaneEntry> out = new ArrayList<>(Math.min(n, 16));
+    Set<String> seen = new HashSet<>();
+    Instant wake = null;
+    int scanned = 0;
+    scan:
+    for (String key : turn) {
+      for (LaneEntry e : bySchedule.get(key)) {
+        if (out.size() >= n || scanned++ >= scanLimit) {
+          break scan;
+        }
+        String recipient = e.cmd().recipient();
+        if (e.active || recipientsInFlight.contains(recipient) || !seen.add(recipient)) {
+          continue;
+        }
+        Instant ready = later(e.readyAt, e.notBefore);
+        if (ready != null && ready.isAfter(now)) {
+          wake = wake == null || ready.isBefore(wake) ? ready : wake;
+          continue;
+        }
+        out.add(e);
+      }
+    }
+    return new Pick(out, wake);
+  }
+
+  private static Instant later(Instant a, Instant b) {
+    if (a == null) {
+      return b;
+    }
+    return b == null || a.isAfter(b) ? a : b;
   }
 
   /** Removes {@code e}; when it was the head served now, the turn passes to the next schedule. */
@@ -84,6 +128,23 @@ final class FairQueue implements Iterable<LaneEntry> {
       }
     }
     return null;
+  }
+
+  /**
+   * Just past the earliest deadline ({@code notAfter}) among the queued commands when it comes
+   * before {@code at}, else {@code at}: when a held lane wakes to expire what cannot wait.
+   */
+  Instant firstDeadlineBefore(Instant at) {
+    Instant first = at;
+    for (ArrayDeque<LaneEntry> q : bySchedule.values()) {
+      for (LaneEntry e : q) {
+        Instant na = e.cmd().notAfter();
+        if (na != null && na.isBefore(first)) {
+          first = na.plusMillis(1);
+        }
+      }
+    }
+    return first;
   }
 
   int size() {

@@ -6,8 +6,9 @@ import io.herald.sender.ledger.Finish;
 import java.time.Instant;
 
 /**
- * A command in a lane and what is known about it so far. Touched only by the step that holds its
- * lane busy, so it needs no lock of its own.
+ * A command in a lane and what is known about it so far. Its steps run one at a time (one chain per
+ * entry); the fields the lane's selection reads ({@link #active}, {@link #readyAt}) change under
+ * the lane's lock.
  */
 final class LaneEntry {
   final PendingCommand pending;
@@ -23,13 +24,27 @@ final class LaneEntry {
   /** Loaded from the parked backlog: it stays there until its outcome is recorded. */
   boolean fromBacklog;
 
+  /** A step chain of this entry runs (one of the lane's calls in flight, or about to be). */
+  boolean active;
+
+  /** Not to be started again before this instant (pacing, a recheck), or null. */
+  Instant readyAt;
+
+  /** The start slot the pacer gave this entry, until its call starts (cancelled if it never). */
+  Pacer.Reservation reservation;
+
   LaneEntry(PendingCommand pending) {
     this.pending = pending;
   }
 
   /** Nothing done for it yet: it may leave memory and come back later unchanged. */
   boolean untouched() {
-    return !claimed && terminal == null && calls == 0 && contentFailures == 0 && notBefore == null;
+    return !claimed
+        && terminal == null
+        && calls == 0
+        && contentFailures == 0
+        && notBefore == null
+        && reservation == null;
   }
 
   SendCommand cmd() {

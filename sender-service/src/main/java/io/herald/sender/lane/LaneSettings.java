@@ -14,13 +14,30 @@ import java.util.Objects;
  * @param pausedRecheck how often a lane of a paused device looks at the device's status again
  * @param errorRetry how long a lane waits after a failed step (database down) before retrying
  * @param randomSeed seed of the lanes' jitter (each lane derives its own from it)
+ * @param maxInFlightPerDevice the most transport calls one device has in flight at once: the bound
+ *     of its window, which its rate and its calls' latency set below that ({@link LaneWindow})
  */
 public record LaneSettings(
     int maxAttempts,
     DeliveryMode mode,
     Duration pausedRecheck,
     Duration errorRetry,
-    long randomSeed) {
+    long randomSeed,
+    int maxInFlightPerDevice) {
+
+  /** The default bound of calls in flight per device: 1,000/s at 200 ms with headroom. */
+  public static final int DEFAULT_MAX_IN_FLIGHT_PER_DEVICE = 256;
+
+  /** With the default bound of calls in flight per device. */
+  public LaneSettings(
+      int maxAttempts,
+      DeliveryMode mode,
+      Duration pausedRecheck,
+      Duration errorRetry,
+      long randomSeed) {
+    this(
+        maxAttempts, mode, pausedRecheck, errorRetry, randomSeed, DEFAULT_MAX_IN_FLIGHT_PER_DEVICE);
+  }
 
   public LaneSettings {
     Objects.requireNonNull(mode, "mode");
@@ -28,6 +45,9 @@ public record LaneSettings(
     Objects.requireNonNull(errorRetry, "errorRetry");
     if (maxAttempts < 1) {
       throw new IllegalArgumentException("maxAttempts must be >= 1");
+    }
+    if (maxInFlightPerDevice < 1) {
+      throw new IllegalArgumentException("maxInFlightPerDevice must be >= 1");
     }
   }
 }

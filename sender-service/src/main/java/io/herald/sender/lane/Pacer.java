@@ -13,10 +13,12 @@ import java.util.random.RandomGenerator;
 
 /**
  * Anti-ban pacing of one device lane, across every schedule that uses the device. Pure: the clock
- * and the random source are injected; not thread-safe (the lane serializes calls).
+ * and the random source are injected. Thread-safe: a lane with several calls in flight reserves and
+ * reports from several continuations at once.
  *
- * <p>After each transport call the pacer decides the gap before the device's next message, from the
- * pacing of the schedule whose message just went out (the old system's "send, then sleep"):
+ * <p>Each call first {@link #reserve reserves} its start: the pacer answers when the device may
+ * start it, or takes the slot and decides the gap before the device's next start, from the pacing
+ * of the schedule whose message starts now (a set delay is a gap between starts):
  *
  * <ul>
  *   <li>{@code manual}: {@code delay_seconds} (0 and no jitter = no pacing).
@@ -32,8 +34,10 @@ import java.util.random.RandomGenerator;
  *       schedule, the gap is the pause instead of the delay (when the pause is longer).
  * </ul>
  *
- * <p>Device limits hold on top of that: at most {@code maxPerSecond} calls per second, and at least
- * {@code pairGap} between two messages to the same recipient.
+ * <p>Device limits hold on top of that: {@code maxPerSecond} is a token bucket (refilled at that
+ * rate, holding {@link #BURST_SECONDS} of it, at least one call), and at least {@code pairGap}
+ * separates two messages of the device to the same recipient. A reservation whose call never starts
+ * (a duplicate, an opted-out contact) is {@link #cancel cancelled}: it costs no slot.
  */
 public final class Pacer {
 
@@ -44,6 +48,37 @@ public final class Pacer {
     OTHER
   }
 
+  /** A taken start slot, to be cancelled when its call does not happen. */
+  public static final class Reservation {
+    private final long seq;
+    private final Instant prevNextSlot;
+    private final String scheduleKey;
+    private final boolean countedInBatch;
+    private final String recipient;
+    private final Instant prevToRecipient;
+    private final boolean tokenTaken;
+
+    private Reservation(
+        long seq,
+        Instant prevNextSlot,
+        String scheduleKey,
+        boolean countedInBatch,
+        String recipient,
+        Instant prevToRecipient,
+        boolean tokenTaken) {
+      this.seq = seq;
+      this.prevNextSlot = prevNextSlot;
+      this.scheduleKey = scheduleKey;
+      this.countedInBatch = countedInBatch;
+      this.recipient = recipient;
+      this.prevToRecipient = prevToRecipient;
+      this.tokenTaken = tokenTaken;
+    }
+  }
+
+  /** How much of its rate a device may spend at once: 20 ms of it (at least one call). */
+  static final double BURST_SECONDS = 0.02;
+
   private static final double HOUR_SECONDS = 3600.0;
   private static final int PRUNE_THRESHOLD = 1024;
 
@@ -51,8 +86,11 @@ public final class Pacer {
   private final RandomGenerator random;
   private final PacingPolicy policy;
 
+  // guarded by this
   private Instant nextSlot = Instant.MIN;
-  private Instant lastCall;
+  private double tokens = Double.NaN; // full on first use
+  private Instant tokensAt;
+  private long seq;
   private final Map<String, Instant> lastToRecipient = new HashMap<>();
   private final Map<String, Integer> batchCounts = new HashMap<>();
   private double adaptiveFactor = 1.0;
@@ -67,15 +105,18 @@ public final class Pacer {
   }
 
   /**
-   * The earliest instant the device may send its next message, to {@code recipient}.
+   * The earliest instant the device may start its next message, to {@code recipient}.
    *
    * @param maxPerSecond the device's cap in messages per second, or null / <= 0 for none
    */
-  public Instant earliestFor(String recipient, Double maxPerSecond) {
+  public synchronized Instant earliestFor(String recipient, Double maxPerSecond) {
+    Instant now = clock.instant();
     Instant t = nextSlot;
-    if (maxPerSecond != null && maxPerSecond > 0 && lastCall != null) {
-      long nanos = (long) Math.ceil(1_000_000_000.0 / maxPerSecond);
-      t = max(t, lastCall.plusNanos(nanos));
+    if (capped(maxPerSecond)) {
+      refill(maxPerSecond, now);
+      if (tokens < 1.0) {
+        t = max(t, now.plusNanos((long) Math.ceil((1.0 - tokens) / maxPerSecond * 1e9)));
+      }
     }
     Instant last = recipient == null ? null : lastToRecipient.get(recipient);
     if (last != null) {
@@ -91,64 +132,126 @@ public final class Pacer {
   }
 
   /**
-   * Records a transport call made now for a message of {@code scheduleKey} paced by {@code spec}
-   * and chooses the gap before the device's next message.
-   *
-   * @param finalAttempt true when this call ends the command (sent or failed for good): only those
-   *     count toward a batch, so a retried message is not counted twice
+   * How many calls the device may start now, recipients aside: 0 while the gap runs, the whole
+   * tokens of its bucket when capped, else {@code Integer.MAX_VALUE}.
    */
-  public void onAttempt(
+  public synchronized int startsNow(Double maxPerSecond) {
+    Instant now = clock.instant();
+    if (nextSlot.isAfter(now)) {
+      return 0;
+    }
+    if (!capped(maxPerSecond)) {
+      return Integer.MAX_VALUE;
+    }
+    refill(maxPerSecond, now);
+    return (int) Math.floor(tokens);
+  }
+
+  /**
+   * Takes the start slot of a message of {@code scheduleKey} paced by {@code spec} to {@code
+   * recipient}, when the device may start it now, and chooses the gap before the device's next
+   * start.
+   *
+   * @param firstCall true for a command's first call: only those count toward a batch, so a retried
+   *     message is not counted twice
+   * @return the reservation, or null when the device may not start it yet ({@link #earliestFor})
+   */
+  public synchronized Reservation reserve(
       PacingSpec spec,
       String scheduleKey,
       String recipient,
-      AttemptResult result,
-      boolean finalAttempt) {
+      Double maxPerSecond,
+      boolean firstCall) {
     Instant now = clock.instant();
-    lastCall = now;
-    if (recipient != null) {
-      lastToRecipient.put(recipient, now);
-      if (lastToRecipient.size() > PRUNE_THRESHOLD) {
-        prune(now);
-      }
+    if (earliestFor(recipient, maxPerSecond).isAfter(now)) {
+      return null;
     }
-    if (result == AttemptResult.RATE_LIMITED) {
-      adaptiveFactor = Math.min(policy.adaptiveMaxFactor(), adaptiveFactor * 2.0);
-    } else if (result == AttemptResult.SUCCESS) {
-      adaptiveFactor = Math.max(1.0, adaptiveFactor * policy.adaptiveRecovery());
+    boolean token = capped(maxPerSecond);
+    if (token) {
+      tokens -= 1.0;
+    }
+    Instant prevToRecipient = recipient == null ? null : lastToRecipient.put(recipient, now);
+    if (recipient != null && lastToRecipient.size() > PRUNE_THRESHOLD) {
+      prune(now);
     }
     decayVolume(now);
     hourlyVolume += 1.0;
-
     Duration gap = delay(spec);
-    if (finalAttempt) {
-      int batchSize = orZero(spec == null ? null : spec.batchSize());
-      if (batchSize > 0) {
-        int count = batchCounts.merge(scheduleKey == null ? "" : scheduleKey, 1, Integer::sum);
-        if (count >= batchSize) {
-          batchCounts.remove(scheduleKey == null ? "" : scheduleKey);
-          Duration pause = Duration.ofSeconds(orZero(spec.pauseBetweenBatchesSeconds()));
-          if (pause.compareTo(gap) > 0) {
-            gap = pause;
-          }
+    String batchKey = scheduleKey == null ? "" : scheduleKey;
+    int batchSize = orZero(spec == null ? null : spec.batchSize());
+    boolean counted = firstCall && batchSize > 0;
+    if (counted) {
+      int count = batchCounts.merge(batchKey, 1, Integer::sum);
+      if (count >= batchSize) {
+        batchCounts.remove(batchKey);
+        Duration pause = Duration.ofSeconds(orZero(spec.pauseBetweenBatchesSeconds()));
+        if (pause.compareTo(gap) > 0) {
+          gap = pause;
         }
       }
     }
+    Reservation r =
+        new Reservation(++seq, nextSlot, batchKey, counted, recipient, prevToRecipient, token);
     lastGap = gap;
     nextSlot = now.plus(gap);
+    return r;
+  }
+
+  /**
+   * Gives back a slot whose call did not start: the gap it set is undone when no later start was
+   * reserved meanwhile, and its token, its batch count and its recipient mark are returned.
+   */
+  public synchronized void cancel(Reservation r) {
+    if (r.seq == seq) {
+      nextSlot = r.prevNextSlot;
+    }
+    if (r.tokenTaken && !Double.isNaN(tokens)) {
+      tokens += 1.0;
+    }
+    if (r.countedInBatch) {
+      batchCounts.computeIfPresent(r.scheduleKey, (k, n) -> n > 1 ? n - 1 : null);
+    }
+    if (r.recipient != null) {
+      if (r.prevToRecipient == null) {
+        lastToRecipient.remove(r.recipient);
+      } else {
+        lastToRecipient.put(r.recipient, r.prevToRecipient);
+      }
+    }
+  }
+
+  /**
+   * What a started call's answer meant: the adaptive factor follows it (a rate-limit answer also
+   * pushes the device's next start out by the slowed-down delay), and the pair gap to {@code
+   * recipient} counts from now.
+   */
+  public synchronized void onResult(PacingSpec spec, String recipient, AttemptResult result) {
+    Instant now = clock.instant();
+    if (recipient != null) {
+      lastToRecipient.put(recipient, now);
+    }
+    if (result == AttemptResult.RATE_LIMITED) {
+      adaptiveFactor = Math.min(policy.adaptiveMaxFactor(), adaptiveFactor * 2.0);
+      Duration gap = delay(spec);
+      lastGap = gap;
+      nextSlot = max(nextSlot, now.plus(gap));
+    } else if (result == AttemptResult.SUCCESS) {
+      adaptiveFactor = Math.max(1.0, adaptiveFactor * policy.adaptiveRecovery());
+    }
   }
 
   /** The current adaptive slow-down factor (1 = none). */
-  public double adaptiveFactor() {
+  public synchronized double adaptiveFactor() {
     return adaptiveFactor;
   }
 
   /** The gap chosen after the last call. */
-  public Duration lastGap() {
+  public synchronized Duration lastGap() {
     return lastGap;
   }
 
   /** The delay before the next message for {@code spec}, jitter and floor included. */
-  Duration delay(PacingSpec spec) {
+  synchronized Duration delay(PacingSpec spec) {
     String type = spec == null || spec.delayType() == null ? "auto" : spec.delayType();
     boolean randomize = spec != null && Boolean.TRUE.equals(spec.randomizeDelay());
     Integer delaySeconds = spec == null ? null : spec.delaySeconds();
@@ -206,6 +309,21 @@ public final class Pacer {
         it.remove();
       }
     }
+  }
+
+  private static boolean capped(Double maxPerSecond) {
+    return maxPerSecond != null && maxPerSecond > 0;
+  }
+
+  private void refill(double maxPerSecond, Instant now) {
+    double capacity = Math.max(1.0, maxPerSecond * BURST_SECONDS);
+    if (Double.isNaN(tokens) || tokensAt == null) {
+      tokens = capacity;
+    } else {
+      double elapsed = Math.max(0, Duration.between(tokensAt, now).toNanos() / 1e9);
+      tokens = Math.min(capacity, tokens + elapsed * maxPerSecond);
+    }
+    tokensAt = now;
   }
 
   private static int orZero(Integer v) {

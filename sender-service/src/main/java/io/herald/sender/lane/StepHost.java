@@ -26,8 +26,11 @@ interface StepHost {
   /** Holds the lane's commands (an account in danger); the device's status decides later. */
   void markPaused();
 
-  /** The device is not active: the lane holds its commands (parks them) until it is again. */
-  void held(io.herald.sender.delivery.PreCheck.Hold h);
+  /**
+   * The device is not active: the lane holds its commands (parks them) until it is again; {@code
+   * e}, whose pre-check found it, ends its step right after.
+   */
+  void held(LaneEntry e, io.herald.sender.delivery.PreCheck.Hold h);
 
   /** The device passed the pre-checks: a held lane resumes. */
   void active();

@@ -37,7 +37,8 @@ class PacerTest {
         gaps.add(Duration.between(last, clock.instant()));
       }
       last = clock.instant();
-      pacer.onAttempt(spec, "recurring:a", recipient, AttemptResult.SUCCESS, true);
+      assertThat(pacer.reserve(spec, "recurring:a", recipient, maxPerSecond, true)).isNotNull();
+      pacer.onResult(spec, recipient, AttemptResult.SUCCESS);
     }
     return gaps;
   }
@@ -112,18 +113,20 @@ class PacerTest {
   @Test
   void shouldCountBatchesPerScheduleWhenSchedulesShareDevice() {
     PacingSpec spec = new PacingSpec("manual", 0, false, 2, 5);
-    pacer.onAttempt(spec, "recurring:a", "+1", AttemptResult.SUCCESS, true);
-    pacer.onAttempt(spec, "recurring:b", "+2", AttemptResult.SUCCESS, true);
+    pacer.reserve(spec, "recurring:a", "+1", null, true);
+    pacer.reserve(spec, "recurring:b", "+2", null, true);
     assertThat(pacer.lastGap()).isZero();
-    pacer.onAttempt(spec, "recurring:a", "+3", AttemptResult.SUCCESS, true);
+    pacer.reserve(spec, "recurring:a", "+3", null, true);
     assertThat(pacer.lastGap()).isEqualTo(Duration.ofSeconds(5));
   }
 
   @Test
   void shouldNotCountRetriedAttemptTowardBatchWhenNotFinal() {
     PacingSpec spec = new PacingSpec("manual", 0, false, 2, 5);
-    pacer.onAttempt(spec, "recurring:a", "+1", AttemptResult.RATE_LIMITED, false);
-    pacer.onAttempt(spec, "recurring:a", "+1", AttemptResult.SUCCESS, true);
+    assertThat(pacer.reserve(spec, "recurring:a", "+1", null, true)).isNotNull();
+    pacer.onResult(spec, "+1", AttemptResult.RATE_LIMITED);
+    clock.set(T0.plusSeconds(7)); // past the pair gap to +1
+    assertThat(pacer.reserve(spec, "recurring:a", "+1", null, false)).isNotNull();
     assertThat(pacer.lastGap()).isZero();
   }
 
@@ -135,10 +138,67 @@ class PacerTest {
 
   @Test
   void shouldKeepPairGapWhenSameRecipient() {
-    pacer.onAttempt(PacingSpec.none(), "broadcast:x", "+628111", AttemptResult.SUCCESS, true);
+    pacer.reserve(PacingSpec.none(), "broadcast:x", "+628111", null, true);
+    pacer.onResult(PacingSpec.none(), "+628111", AttemptResult.SUCCESS);
     assertThat(pacer.earliestFor("+628111", null)).isEqualTo(T0.plusSeconds(6));
     assertThat(pacer.earliestFor("+628222", null)).isEqualTo(T0);
     assertThat(pacer.waitFor("+628111", null)).isEqualTo(Duration.ofSeconds(6));
+  }
+
+  @Test
+  void shouldStartABurstOfTwentyMillisecondsOfRateWhenCapIsHigh() {
+    // 1,000/s: 20 calls may start at once, then one per millisecond
+    assertThat(pacer.startsNow(1000.0)).isEqualTo(20);
+    for (int i = 0; i < 20; i++) {
+      assertThat(pacer.reserve(PacingSpec.none(), "b", "+1" + i, 1000.0, true)).isNotNull();
+    }
+    assertThat(pacer.reserve(PacingSpec.none(), "b", "+2", 1000.0, true)).isNull();
+    assertThat(pacer.earliestFor("+2", 1000.0)).isEqualTo(T0.plusMillis(1));
+    clock.set(T0.plusSeconds(1));
+    assertThat(pacer.startsNow(1000.0)).isEqualTo(20); // never more than the burst
+  }
+
+  @Test
+  void shouldStartAtTheRateOnAverageWhenCapped() {
+    List<Duration> gaps = gaps(PacingSpec.none(), 1001, 80.0);
+    Duration total = gaps.stream().reduce(Duration.ZERO, Duration::plus);
+    // 1,000 gaps at 80/s: 12.5 s, less the first burst's head start
+    assertThat(total.toMillis()).isBetween(12_480L, 12_500L);
+  }
+
+  @Test
+  void shouldGiveTheSlotBackWhenACallDoesNotStart() {
+    PacingSpec spec = new PacingSpec("manual", 5, false, 2, 60);
+    Pacer.Reservation first = pacer.reserve(spec, "b", "+1", 4.0, true);
+    assertThat(pacer.earliestFor("+2", 4.0)).isEqualTo(T0.plusSeconds(5));
+
+    pacer.cancel(first); // a duplicate: no call went out
+
+    assertThat(pacer.earliestFor("+1", 4.0)).isBeforeOrEqualTo(T0);
+    assertThat(pacer.reserve(spec, "b", "+1", 4.0, true)).isNotNull();
+    clock.set(T0.plusSeconds(5));
+    pacer.reserve(spec, "b", "+2", 4.0, true); // the batch's second, not its third
+    assertThat(pacer.lastGap()).isEqualTo(Duration.ofSeconds(60));
+  }
+
+  @Test
+  void shouldKeepTheLaterSlotWhenAnOlderReservationIsCancelled() {
+    PacingSpec spec = new PacingSpec("manual", 0, false, null, null);
+    Pacer.Reservation older = pacer.reserve(spec, "b", "+1", null, true);
+    pacer.reserve(new PacingSpec("manual", 3, false, null, null), "b", "+2", null, true);
+
+    pacer.cancel(older);
+
+    assertThat(pacer.earliestFor("+3", null)).isEqualTo(T0.plusSeconds(3));
+  }
+
+  @Test
+  void shouldPushTheNextStartOutWhenACallIsRateLimited() {
+    PacingSpec adaptive = new PacingSpec("adaptive", 1, false, null, null);
+    pacer.reserve(adaptive, "b", "+1", null, true);
+    clock.set(T0.plusMillis(200));
+    pacer.onResult(adaptive, "+1", AttemptResult.RATE_LIMITED);
+    assertThat(pacer.earliestFor("+2", null)).isEqualTo(T0.plusMillis(2200));
   }
 
   @Nested
@@ -147,9 +207,9 @@ class PacerTest {
 
     @Test
     void shouldDoubleDelayWhenRateLimited() {
-      pacer.onAttempt(adaptive, "k", "+1", AttemptResult.RATE_LIMITED, false);
+      pacer.onResult(adaptive, "+1", AttemptResult.RATE_LIMITED);
       assertThat(pacer.lastGap()).isEqualTo(Duration.ofSeconds(2));
-      pacer.onAttempt(adaptive, "k", "+1", AttemptResult.RATE_LIMITED, false);
+      pacer.onResult(adaptive, "+1", AttemptResult.RATE_LIMITED);
       assertThat(pacer.lastGap()).isEqualTo(Duration.ofSeconds(4));
       assertThat(pacer.adaptiveFactor()).isEqualTo(4.0);
     }
@@ -157,22 +217,22 @@ class PacerTest {
     @Test
     void shouldRecoverGraduallyWhenSuccessesFollow() {
       for (int i = 0; i < 3; i++) {
-        pacer.onAttempt(adaptive, "k", "+1", AttemptResult.RATE_LIMITED, false);
+        pacer.onResult(adaptive, "+1", AttemptResult.RATE_LIMITED);
       }
       assertThat(pacer.adaptiveFactor()).isEqualTo(8.0);
-      pacer.onAttempt(adaptive, "k", "+2", AttemptResult.SUCCESS, true);
+      pacer.onResult(adaptive, "+2", AttemptResult.SUCCESS);
       assertThat(pacer.adaptiveFactor()).isCloseTo(7.2, org.assertj.core.data.Offset.offset(1e-9));
       for (int i = 0; i < 100; i++) {
-        pacer.onAttempt(adaptive, "k", "+3", AttemptResult.SUCCESS, true);
+        pacer.onResult(adaptive, "+3", AttemptResult.SUCCESS);
       }
       assertThat(pacer.adaptiveFactor()).isEqualTo(1.0);
-      assertThat(pacer.lastGap()).isEqualTo(Duration.ofSeconds(1));
+      assertThat(pacer.delay(adaptive)).isEqualTo(Duration.ofSeconds(1));
     }
 
     @Test
     void shouldCapSlowDownWhenRateLimitedRepeatedly() {
       for (int i = 0; i < 20; i++) {
-        pacer.onAttempt(adaptive, "k", "+1", AttemptResult.RATE_LIMITED, false);
+        pacer.onResult(adaptive, "+1", AttemptResult.RATE_LIMITED);
       }
       assertThat(pacer.adaptiveFactor()).isEqualTo(16.0);
     }
@@ -185,12 +245,8 @@ class PacerTest {
 
     @Test
     void shouldNotSlowManualWhenRateLimited() {
-      pacer.onAttempt(
-          new PacingSpec("manual", 1, false, null, null),
-          "k",
-          "+1",
-          AttemptResult.RATE_LIMITED,
-          false);
+      pacer.onResult(
+          new PacingSpec("manual", 1, false, null, null), "+1", AttemptResult.RATE_LIMITED);
       assertThat(pacer.lastGap()).isEqualTo(Duration.ofSeconds(1));
     }
   }
