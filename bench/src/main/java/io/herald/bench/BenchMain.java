@@ -1,6 +1,7 @@
 package io.herald.bench;
 
 import io.herald.bench.herald.CdcLatencyScenario;
+import io.herald.bench.herald.DeviceRateScenario;
 import io.herald.bench.herald.RetentionScenario;
 import io.herald.bench.herald.SenderThroughputScenario;
 import io.herald.bench.herald.StateScaleScenario;
@@ -49,6 +50,7 @@ public final class BenchMain {
         new StateScaleScenario(),
         new CdcLatencyScenario(),
         new SenderThroughputScenario(),
+        new DeviceRateScenario(),
         new RetentionScenario(),
         new RecurrenceMathsScenario());
   }

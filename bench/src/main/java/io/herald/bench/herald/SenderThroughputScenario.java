@@ -251,15 +251,6 @@ public final class SenderThroughputScenario implements Scenario {
                 drain.count,
                 n)
             : "";
-    if (!latency.isZero()) {
-      note +=
-          String.format(
-              Locale.ROOT,
-              "lanes are serial per device: at most %,d devices / %d" + " ms = %,d sends/s; ",
-              DEVICES,
-              latency.toMillis(),
-              DEVICES * 1000 / latency.toMillis());
-    }
     return row.note(note + "statuses " + drain.statuses).build();
   }
 
