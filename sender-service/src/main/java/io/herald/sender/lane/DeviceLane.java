@@ -243,6 +243,13 @@ final class DeviceLane implements StepHost {
     for (LaneEntry e : started) {
       resume(e, () -> steps.process(e, now));
     }
+    synchronized (this) {
+      if (!closed && !paused && !started.isEmpty()) {
+        // their starts are reserved now: look again when the pacer has the next slot, while they
+        // are still in flight (a step that finds the window full waits for a call's end)
+        scheduleLocked(pacer.earliestFor(null, window.cap()));
+      }
+    }
   }
 
   /** The entries to start now, made active; schedules the next look when none can start. */

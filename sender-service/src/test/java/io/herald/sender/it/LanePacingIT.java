@@ -99,6 +99,51 @@ class LanePacingIT extends SenderItSupport {
             a.stream().map(c -> c.commandId().value()).collect(Collectors.toList()));
   }
 
+  @Test
+  void shouldKeepSeveralCallsOfOneDeviceInFlightAtItsRateWhenTheApiIsSlow() throws Exception {
+    // 50/s behind an API answering in 200 ms: a serial lane would send 5/s; the device needs
+    // about 50 x 0.2 = 10 calls in flight (ADR 0020)
+    String device =
+        insertDevice(
+            "whatsapp_cloud",
+            "{\"phone_number_id\":\"1234567890\",\"token_env\":\"" + TOKEN_ENV + "\"}",
+            50.0);
+    fake.delay(Duration.ofMillis(200));
+    String schedule = "broadcast:" + UUID.randomUUID();
+    Instant occurrence = Instant.parse("2026-05-01T09:00:00Z");
+    List<SendCommand> commands = new ArrayList<>();
+    for (int i = 0; i < 150; i++) {
+      commands.add(command(device, schedule, occurrence, phone(300 + i), PacingSpec.none()));
+    }
+    startSenderAndAwaitReady();
+
+    produce(commands, 0);
+    await("every message at the API")
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> requestsOf(commands).size() >= 150);
+
+    List<Request> got = requestsOf(commands);
+    assertThat(got.stream().map(r -> r.commandId().orElseThrow()).distinct()).hasSize(150);
+    int most = 0;
+    for (int i = 0; i < got.size(); i++) {
+      Instant at = got.get(i).receivedAt();
+      int open = 0;
+      for (int j = 0; j <= i; j++) {
+        if (got.get(j).receivedAt().plusMillis(200).isAfter(at)) {
+          open++;
+        }
+      }
+      most = Math.max(most, open);
+    }
+    assertThat(most).as("calls of the device in flight at once").isGreaterThan(2);
+    // never faster than the cap: any 21 arrivals in a row span at least 20 refills of a
+    // one-call bucket (20 ms at 50/s), less the scheduling margin
+    for (int i = 0; i + 20 < got.size(); i++) {
+      assertThat(Duration.between(got.get(i).receivedAt(), got.get(i + 20).receivedAt()))
+          .isGreaterThanOrEqualTo(Duration.ofMillis(400).minus(EARLY));
+    }
+  }
+
   private List<Request> requestsOf(List<SendCommand> commands) {
     List<String> ids =
         commands.stream().map(c -> c.commandId().value()).collect(Collectors.toList());

@@ -146,9 +146,10 @@ class NoisyNeighbourIT extends SenderItSupport {
 
     List<Request> sent = requestsOf(backlog);
     List<String> expected = backlog.stream().map(c -> c.commandId().value()).toList();
-    assertThat(sent.stream().map(r -> r.commandId().get()).toList())
-        .as("in order, once each")
-        .containsExactlyElementsOf(expected);
+    List<String> arrived = sent.stream().map(r -> r.commandId().get()).toList();
+    assertThat(arrived).as("once each").containsExactlyInAnyOrderElementsOf(expected);
+    // a broadcast's messages start in order but, with several calls in flight (ADR 0020), need
+    // not arrive in order: only a recipient's own messages keep theirs (LaneSchedulerTest)
     await("parked rows removed once recorded")
         .atMost(Duration.ofSeconds(30))
         .until(

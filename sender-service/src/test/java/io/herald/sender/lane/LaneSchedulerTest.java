@@ -585,4 +585,18 @@ class LaneSchedulerTest {
     long span = starts.get(starts.size() - 1) - starts.get(0);
     assertThat(span).isGreaterThanOrEqualTo(Duration.ofMillis(5 * (120 - 4)).toNanos() - tolerance);
   }
+
+  @Test
+  void shouldOverlapCallsWhenTheCapAllowsOneStartAtATime() {
+    caps.put(LATE, 40.0); // a bucket of one call, 25 ms apart; calls take 30 ms
+    startLanes(2);
+    for (int i = 0; i < 40; i++) {
+      submit(cmd(LATE, i), 0, i);
+    }
+
+    await().atMost(Duration.ofSeconds(20)).until(() -> results.size() == 40);
+    // the next start comes from the pacer while the previous call is still in flight
+    assertThat(maxInFlight.get()).isGreaterThan(1);
+    assertThat(callsPerCommand).hasSize(40).allSatisfy((id, n) -> assertThat(n).isOne());
+  }
 }
