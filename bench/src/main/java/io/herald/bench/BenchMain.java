@@ -13,6 +13,7 @@ import io.herald.bench.report.Report;
 import io.herald.bench.report.ScenarioResult;
 import io.herald.bench.scenario.BenchContext;
 import io.herald.bench.scenario.BurstFireScenario;
+import io.herald.bench.scenario.DupRaceScenario;
 import io.herald.bench.scenario.RecurrenceMathsScenario;
 import io.herald.bench.scenario.Scenario;
 import io.herald.bench.scenario.SteadyLoadScenario;
@@ -47,6 +48,7 @@ public final class BenchMain {
     return List.of(
         new BurstFireScenario(),
         new SteadyLoadScenario(),
+        new DupRaceScenario(),
         new StateScaleScenario(),
         new CdcLatencyScenario(),
         new SenderThroughputScenario(),

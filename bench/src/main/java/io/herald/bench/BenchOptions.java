@@ -11,7 +11,8 @@ import java.util.Optional;
  * @param scenarios ids in the order to run them; empty means every scenario
  * @param smoke tiny sizes (under a minute in all): checks that the suite runs, measures nothing
  * @param out directory for results.md and results.json
- * @param systems systems to run (herald, db-scheduler, quartz); empty means all
+ * @param systems systems to run (herald, db-scheduler, quartz, bullmq-seed, bullmq-tuned); empty
+ *     means all
  * @param doc a Markdown file whose results section (between the markers) is replaced
  * @param stateSize schedules of the {@code state} scenario; 0 means its default (100,000 full, 500
  *     smoke)
@@ -25,13 +26,18 @@ record BenchOptions(
     boolean help,
     int stateSize) {
 
+  static final List<String> SYSTEMS =
+      List.of("herald", "db-scheduler", "quartz", "bullmq-seed", "bullmq-tuned");
+
   static final String USAGE =
       """
       Usage: java -jar bench/target/herald-bench.jar [options]
         --scenarios a,b,...  scenarios to run, in order (default: all). Known:
-                             burst, steady, state, cdc, sender, retention, recurrence
-        --systems a,b,...    only these systems (default: all): herald, db-scheduler, quartz;
-                             for profiling one of them — a table for publication runs all
+                             burst, steady, dup-race, state, cdc, sender, retention,
+                             recurrence
+        --systems a,b,...    only these systems (default: all): herald, db-scheduler, quartz,
+                             bullmq-seed, bullmq-tuned; for profiling one of them — a table
+                             for publication runs all
         --smoke              tiny sizes, under a minute: checks the suite runs; not a measurement
         --out DIR            where results.md and results.json go (default: docs/bench-results)
         --doc FILE           also replace the results section of FILE (between
@@ -41,6 +47,8 @@ record BenchOptions(
         --help               this text
       Infrastructure: the test harness's broker (in this JVM) and PostgreSQL (embedded by default;
       HERALD_TEST_PG_BIN, HERALD_TEST_JDBC_URL or HERALD_TEST_INFRA=docker as for the tests).
+      BullMQ rows need redis-server, node and npm on PATH (skipped with a note otherwise); the
+      bench starts its own redis-server on loopback and runs npm ci in bench/bullmq once.
       """;
 
   /** Parses; throws IllegalArgumentException with a readable message on bad input. */
@@ -68,9 +76,9 @@ record BenchOptions(
           for (String s : value(args, ++i, a).split(",")) {
             if (!s.isBlank()) {
               String system = s.trim();
-              if (!List.of("herald", "db-scheduler", "quartz").contains(system)) {
+              if (!SYSTEMS.contains(system)) {
                 throw new IllegalArgumentException(
-                    "unknown system '" + system + "'; known: herald, db-scheduler, quartz");
+                    "unknown system '" + system + "'; known: " + String.join(", ", SYSTEMS));
               }
               systems.add(system);
             }

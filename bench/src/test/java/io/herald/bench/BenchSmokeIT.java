@@ -15,7 +15,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The bench's smoke mode, as part of the test command: tiny sizes through every built scenario on a
  * real broker and PostgreSQL. Checks behaviour (files written, every peer executed its tasks, every
- * CDC row armed, every sender command sent once), never speed.
+ * CDC row armed, every sender command sent once, BullMQ ran or was skipped for want of redis-server
+ * or node), never speed.
  */
 class BenchSmokeIT {
 
@@ -40,7 +41,8 @@ class BenchSmokeIT {
             "3. Scale of state",
             "4. CDC latency",
             "5. Sender throughput",
-            "6. Recurrence maths");
+            "6. Recurrence maths",
+            "8. Duplicate race");
 
     // Scenario 4: every row inserted through PostgreSQL was armed (CDC → Streams → state).
     List<ResultRow> cdc = rows(outcome, "cdc");
@@ -102,11 +104,15 @@ class BenchSmokeIT {
       }
     }
 
+    assertBullMqRanOrWasSkipped(outcome);
+
+    // The duplicate race makes duplicates on purpose; every other peer row must have none.
     List<ResultRow> peerRows =
         outcome.report().scenarios().stream()
             .map(ScenarioResult::rows)
             .flatMap(List::stream)
             .filter(ResultRow::peer)
+            .filter(r -> !r.scenario().equals("dup-race"))
             .toList();
     assertThat(peerRows).extracting(ResultRow::system).contains("db-scheduler", "quartz");
     for (ResultRow row : peerRows) {
@@ -123,6 +129,72 @@ class BenchSmokeIT {
     assertThat(json.path("versions").path("db-scheduler").asText()).isEqualTo("16.7.1");
     assertThat(json.path("versions").path("quartz").asText()).isEqualTo("2.5.2");
     assertThat(json.path("scenarios").size()).isEqualTo(BenchMain.catalogue().size());
+  }
+
+  /**
+   * BullMQ rows ran every task they were given with a positive rate, and the race reports its
+   * counts (Herald's side without a duplicate); or, on a host without redis-server or node, every
+   * scenario says they were skipped.
+   */
+  private static void assertBullMqRanOrWasSkipped(BenchMain.Outcome outcome) {
+    for (String scenario : List.of("burst", "steady", "dup-race")) {
+      List<ResultRow> bullmq =
+          rows(outcome, scenario).stream().filter(r -> r.system().startsWith("bullmq-")).toList();
+      if (bullmq.isEmpty()) {
+        assertThat(notes(outcome, scenario))
+            .as("%s: BullMQ rows absent, so a note must say they were skipped", scenario)
+            .anyMatch(n -> n.contains("bullmq-seed") && n.contains("skipped on this host"));
+        continue;
+      }
+      assertThat(bullmq)
+          .extracting(ResultRow::system)
+          .as("%s: both BullMQ variants", scenario)
+          .contains("bullmq-seed", "bullmq-tuned");
+      for (ResultRow row : bullmq) {
+        String what = scenario + " " + row.variant() + " " + row.system();
+        double rate = row.number("rate /s").orElse(row.number("exec /s").orElse(Double.NaN));
+        assertThat(rate).as("rate of %s", what).isPositive();
+        double executed = row.number("executed").orElse(-1);
+        switch (scenario) {
+          case "burst" ->
+              assertThat(executed)
+                  .as("executed of %s", what)
+                  .isEqualTo(Double.parseDouble(row.variant().split(" ")[0].replace(",", "")));
+          case "steady" -> {
+            assertThat(executed)
+                .as("executed of %s", what)
+                .isEqualTo(row.number("expected").orElse(-2));
+            assertThat(row.number("duplicates").orElse(-1)).as("duplicates of %s", what).isZero();
+          }
+          default -> {
+            assertThat(executed)
+                .as("executed of %s", what)
+                .isEqualTo(row.number("occurrences").orElse(-2));
+            assertThat(row.number("executions").orElse(-1))
+                .as("executions of %s", what)
+                .isEqualTo(executed + row.number("duplicates").orElse(-1));
+          }
+        }
+      }
+    }
+    for (ResultRow row : rows(outcome, "dup-race")) {
+      if (row.system().equals("herald")) {
+        assertThat(row.number("executed").orElse(-1))
+            .as("herald executed in %s", row.variant())
+            .isEqualTo(row.number("occurrences").orElse(-2));
+        assertThat(row.number("duplicates").orElse(-1))
+            .as("herald duplicates in %s", row.variant())
+            .isZero();
+      }
+    }
+  }
+
+  private static List<String> notes(BenchMain.Outcome outcome, String scenario) {
+    return outcome.report().scenarios().stream()
+        .filter(s -> s.id().equals(scenario))
+        .map(ScenarioResult::notes)
+        .flatMap(List::stream)
+        .toList();
   }
 
   private static List<ResultRow> rows(BenchMain.Outcome outcome, String scenario) {

@@ -267,7 +267,7 @@ public final class SenderThroughputScenario implements Scenario {
     }
   }
 
-  private static void insertDevices(BenchContext ctx) throws Exception {
+  static void insertDevices(BenchContext ctx) throws Exception {
     try (Connection c = ctx.infra().database().connection();
         PreparedStatement ps =
             c.prepareStatement(
@@ -285,7 +285,7 @@ public final class SenderThroughputScenario implements Scenario {
     }
   }
 
-  private static void awaitReady(SenderApp app, Duration timeout) throws InterruptedException {
+  static void awaitReady(SenderApp app, Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (!app.ready()) {
       if (System.nanoTime() > deadline) {

@@ -10,7 +10,7 @@ import java.util.Map;
  */
 public interface PeerScheduler extends AutoCloseable {
 
-  /** {@code db-scheduler}, {@code quartz}. */
+  /** {@code db-scheduler}, {@code quartz}, {@code bullmq-seed}, {@code bullmq-tuned}. */
   String system();
 
   /** The configuration actually used, for the results table. */
@@ -36,6 +36,30 @@ public interface PeerScheduler extends AutoCloseable {
 
   /** Drops the tables (after {@link #stop()}). */
   void dropTables();
+
+  /**
+   * The most executions per second the peer's own configuration allows (a rate limiter), so that a
+   * scenario sizes what it gives it to finish in bounded time; unbounded by default.
+   */
+  default double maxRatePerSecond() {
+    return Double.POSITIVE_INFINITY;
+  }
+
+  /**
+   * Milliseconds of the last load that do not grow with the task count (starting a process), so
+   * that extrapolating a calibration batch to N tasks does not multiply them; 0 by default.
+   */
+  default long lastLoadFixedMillis() {
+    return 0;
+  }
+
+  /**
+   * CPU time in nanoseconds of the processes the peer runs outside this JVM (a queue server, its
+   * workers), for the CPU columns; empty when everything runs in this JVM.
+   */
+  default java.util.OptionalLong externalCpuNanos() {
+    return java.util.OptionalLong.empty();
+  }
 
   @Override
   void close();

@@ -1,6 +1,7 @@
 package io.herald.bench.scenario;
 
 import io.herald.bench.infra.BenchInfra;
+import io.herald.bench.peer.BullMqPeer;
 import io.herald.bench.peer.DbSchedulerPeer;
 import io.herald.bench.peer.PeerScheduler;
 import io.herald.bench.peer.QuartzPeer;
@@ -28,7 +29,10 @@ public record BenchContext(
 
   private static final Logger log = LoggerFactory.getLogger(BenchContext.class);
 
-  /** The peers, in the order they run: db-scheduler, then Quartz. */
+  /**
+   * The peers, in the order they run: db-scheduler, Quartz, then BullMQ with the seed's settings
+   * and tuned (where this host has redis-server and node; see {@link #skippedPeers()}).
+   */
   public List<Function<BenchInfra, PeerScheduler>> peers() {
     List<Function<BenchInfra, PeerScheduler>> peers = new java.util.ArrayList<>();
     if (runs("db-scheduler")) {
@@ -37,10 +41,45 @@ public record BenchContext(
     if (runs("quartz")) {
       peers.add(QuartzPeer::new);
     }
+    for (BullMqPeer.Variant v : bullMqVariants()) {
+      peers.add(infra -> new BullMqPeer(v));
+    }
     return peers;
   }
 
-  /** Whether {@code system} (herald, db-scheduler, quartz) is part of this run. */
+  /** The BullMQ variants selected and runnable on this host. */
+  public List<BullMqPeer.Variant> bullMqVariants() {
+    if (BullMqPeer.unavailable().isPresent()) {
+      return List.of();
+    }
+    return java.util.Arrays.stream(BullMqPeer.Variant.values())
+        .filter(v -> runs(v.system()))
+        .toList();
+  }
+
+  /**
+   * Notes for the results on selected peers this host cannot run (BullMQ without redis-server or
+   * node): their rows are skipped, not failed.
+   */
+  public List<String> skippedPeers() {
+    List<String> selected =
+        java.util.Arrays.stream(BullMqPeer.Variant.values())
+            .map(BullMqPeer.Variant::system)
+            .filter(this::runs)
+            .toList();
+    return selected.isEmpty() || BullMqPeer.unavailable().isEmpty()
+        ? List.of()
+        : List.of(
+            String.join(", ", selected)
+                + ": skipped on this host, "
+                + BullMqPeer.unavailable().get()
+                + ".");
+  }
+
+  /**
+   * Whether {@code system} (herald, db-scheduler, quartz, bullmq-seed, bullmq-tuned) is part of
+   * this run.
+   */
   public boolean runs(String system) {
     return systems.isEmpty() || systems.contains(system);
   }

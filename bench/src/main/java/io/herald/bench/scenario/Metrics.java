@@ -30,6 +30,12 @@ final class Metrics {
     return v.isPresent() ? (Object) v.getAsLong() : "> " + budgetMillis;
   }
 
+  /** A note built of "clause; " parts, without the separator after the last one. */
+  static String clauses(String note) {
+    String n = note.strip();
+    return n.endsWith(";") ? n.substring(0, n.length() - 1) : n;
+  }
+
   static double round(double v, int decimals) {
     double f = Math.pow(10, decimals);
     return Math.round(v * f) / f;

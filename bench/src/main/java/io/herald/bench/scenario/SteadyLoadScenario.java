@@ -53,10 +53,14 @@ public final class SteadyLoadScenario implements Scenario {
       for (var factory : ctx.peers()) {
         try (PeerScheduler peer = factory.apply(ctx.infra())) {
           settings.put(peer.system(), peer.settings());
-          rows.add(runPeer(ctx, peer, n, period, window, drain, spread));
+          // A rate-limited peer (BullMQ with the seed's limiter) gets as many schedules as fill
+          // half its limiter: the full load would be a backlog growing for the whole window.
+          int schedules = PeerLoading.capped(peer, n, 0.5 * period / 1000.0);
+          rows.add(runPeer(ctx, peer, schedules, period, window, drain, spread, n));
         }
       }
     }
+    notes.addAll(ctx.skippedPeers());
     // What the bench JVM (with its in-JVM broker) and PostgreSQL use when nothing is scheduled.
     CpuMeter idle = new CpuMeter(ctx.infra().pgCpu()).start();
     Thread.sleep(ctx.millis(5_000, 1_000));
@@ -102,7 +106,8 @@ public final class SteadyLoadScenario implements Scenario {
       long period,
       long window,
       long drain,
-      boolean spread)
+      boolean spread,
+      int asked)
       throws InterruptedException {
     String variant = spread ? "spread" : "aligned";
     peer.createTables();
@@ -130,7 +135,9 @@ public final class SteadyLoadScenario implements Scenario {
     peer.start(log);
     BenchContext.sleepUntil(start);
     CpuMeter cpu = new CpuMeter(ctx.infra().pgCpu()).start();
+    java.util.OptionalLong outside0 = peer.externalCpuNanos();
     BenchContext.sleepUntil(end);
+    java.util.OptionalLong outside1 = peer.externalCpuNanos();
     CpuMeter.Reading reading = cpu.stop();
     BenchContext.sleepUntil(end + drain);
     peer.stop();
@@ -145,20 +152,47 @@ public final class SteadyLoadScenario implements Scenario {
     row.metric(Metrics.MISSES, log.misses());
     row.metric("schedules w/ dup", perSchedule[0]);
     row.metric("schedules w/ miss", perSchedule[1]);
-    cpu(row, reading);
+    double outside =
+        outside0.isPresent() && outside1.isPresent()
+            ? (outside1.getAsLong() - outside0.getAsLong()) / 1e9 / reading.wallSeconds()
+            : 0;
+    cpu(row, reading, outside);
     row.metric(Metrics.LOAD, Metrics.round((loaded - t0) / 1000.0, 1));
-    if (loaded > start) {
-      row.note(
-          String.format(Locale.ROOT, "loading overran the window start by %d ms", loaded - start));
+    String note = "";
+    if (n < asked) {
+      note +=
+          String.format(
+              Locale.ROOT,
+              "capped at %,d of %,d schedules (%s executions/s): its limiter allows %s jobs/s; ",
+              n,
+              asked,
+              Metrics.round(n * 1000.0 / period, 1),
+              Metrics.round(peer.maxRatePerSecond(), 1));
     }
+    if (outside0.isPresent()) {
+      note += "CPU outside the JVM: its redis-server and Node worker processes; ";
+    }
+    if (loaded > start) {
+      note +=
+          String.format(Locale.ROOT, "loading overran the window start by %d ms", loaded - start);
+    }
+    row.note(Metrics.clauses(note));
     peer.dropTables();
     return row.build();
   }
 
   private static ResultRow.Builder cpu(ResultRow.Builder row, CpuMeter.Reading r) {
+    return cpu(row, r, 0);
+  }
+
+  /**
+   * @param outside cores busy in the peer's own processes outside this JVM (0 when none)
+   */
+  private static ResultRow.Builder cpu(ResultRow.Builder row, CpuMeter.Reading r, double outside) {
     row.metric("CPU JVM cores", Metrics.round(r.jvmCores(), 3));
     row.metric("CPU PG cores", Double.isNaN(r.pgCores()) ? "n/a" : Metrics.round(r.pgCores(), 3));
-    row.metric("CPU total cores", Metrics.round(r.totalCores(), 3));
+    row.metric("CPU peer procs cores", Metrics.round(outside, 3));
+    row.metric("CPU total cores", Metrics.round(r.totalCores() + outside, 3));
     return row;
   }
 
