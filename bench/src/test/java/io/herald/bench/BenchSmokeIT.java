@@ -41,6 +41,7 @@ class BenchSmokeIT {
             "3. Scale of state",
             "4. CDC latency",
             "5. Sender throughput",
+            "5b. One device at its provider's rate",
             "6. Recurrence maths",
             "8. Duplicate race");
 
@@ -102,6 +103,20 @@ class BenchSmokeIT {
             .as("shortest gap")
             .isGreaterThanOrEqualTo(999);
       }
+    }
+
+    // Scenario 5b: every message of the device sent once, one request each, several in flight.
+    List<ResultRow> rate = rows(outcome, "device-rate");
+    assertThat(rate).as("device-rate rows").isNotEmpty();
+    for (ResultRow row : rate) {
+      double messages =
+          Double.parseDouble(
+              row.variant().replaceAll(".*, ([0-9,]+) messages", "$1").replace(",", ""));
+      assertThat(row.number("sent").orElse(-1)).as("sent of %s", row.variant()).isEqualTo(messages);
+      assertThat(row.number("requests").orElse(-1))
+          .as("requests of %s", row.variant())
+          .isEqualTo(messages);
+      assertThat(row.number("W seen").orElse(0)).as("W of %s", row.variant()).isGreaterThan(1);
     }
 
     assertBullMqRanOrWasSkipped(outcome);

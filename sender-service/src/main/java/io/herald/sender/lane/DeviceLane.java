@@ -156,6 +156,10 @@ final class DeviceLane implements StepHost {
     return closed;
   }
 
+  synchronized int inFlight() {
+    return slots.inFlight();
+  }
+
   /** Steps soon unless a step is due: something became possible (a park is durable). */
   synchronized void kick() {
     kickLocked();
@@ -301,10 +305,7 @@ final class DeviceLane implements StepHost {
   }
 
   private void startLoad() {
-    LaneBacklog.Load load = backlog.nextLoad(queue, paused);
-    if (load != null) {
-      backlog.start(load);
-    }
+    backlog.startNext(queue, paused);
   }
 
   @Override

@@ -177,6 +177,14 @@ final class LaneBacklog {
     add(scheduleKey, n);
   }
 
+  /** Starts the next load the budgets allow, if any; its answer comes to {@link #loaded}. */
+  void startNext(FairQueue queue, boolean held) {
+    Load load = nextLoad(queue, held);
+    if (load != null) {
+      start(load);
+    }
+  }
+
   /** The load to start now, if any; the lane calls {@link #loaded} with its answer. */
   Load nextLoad(FairQueue queue, boolean held) {
     if (loading || parked.isEmpty()) {

@@ -80,6 +80,7 @@ public final class LaneScheduler implements AutoCloseable {
     ctx.metrics()
         .bindLanes(this::depth, this::activeLanes, this::pausedLanes, this::maxAdaptiveFactor);
     ctx.metrics().bindParked(this::parked);
+    ctx.metrics().bindInFlight(this::inFlight);
   }
 
   /** Hands a command to its device's lane. Called from the poll thread. */
@@ -167,6 +168,15 @@ public final class LaneScheduler implements AutoCloseable {
     Set<Integer> s = ConcurrentHashMap.newKeySet();
     lanes.keySet().forEach(k -> s.add(k.partition()));
     return s;
+  }
+
+  /** Commands of every lane between their start and their outcome. */
+  public int inFlight() {
+    int n = 0;
+    for (DeviceLane l : lanes.values()) {
+      n += l.inFlight();
+    }
+    return n;
   }
 
   public int depth() {

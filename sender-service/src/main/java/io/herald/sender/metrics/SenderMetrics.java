@@ -190,6 +190,14 @@ public final class SenderMetrics {
         .register(registry);
   }
 
+  /** Registers the gauge of transport calls in flight over the lanes (ADR 0020). */
+  public void bindInFlight(Supplier<Number> inFlight) {
+    Gauge.builder("herald.sender.calls.in.flight", inFlight, s -> s.get().doubleValue())
+        .description("Commands of all device lanes between their start and their outcome (W each)")
+        .strongReference(true)
+        .register(registry);
+  }
+
   /** Registers the gauge of parked commands (ADR 0014), read from the lane scheduler. */
   public void bindParked(Supplier<Number> parked) {
     Gauge.builder("herald.sender.parked.commands", parked, s -> s.get().doubleValue())
