@@ -106,9 +106,9 @@ class BenchSmokeIT {
     }
 
     // Scenario 5b: every message of the device sent once, one request each, several in flight.
-    List<ResultRow> rate = rows(outcome, "device-rate");
-    assertThat(rate).as("device-rate rows").isNotEmpty();
-    for (ResultRow row : rate) {
+    List<ResultRow> deviceRate = rows(outcome, "device-rate");
+    assertThat(deviceRate).as("device-rate rows").isNotEmpty();
+    for (ResultRow row : deviceRate) {
       double messages =
           Double.parseDouble(
               row.variant().replaceAll(".*, ([0-9,]+) messages", "$1").replace(",", ""));
