@@ -28,12 +28,11 @@ import org.slf4j.MDC;
  * LaneWindow}: W from the device's rate and its calls' latency), one at a time per recipient and in
  * order per recipient; the pacer spaces their starts (ADR 0020).
  *
- * <p>A step never sleeps: it either finishes the command at the head, or asks to be woken at an
- * instant (pacing, retry backoff, paused device), or waits for something asynchronous (a ledger
- * claim or finish, which the ledger group-commits with other lanes'; the opt-out lookup; the
- * transport call) whose completion continues the step on the executor. So a paused or slow device
- * holds no thread, other devices' lanes run on the shared executor meanwhile, and every active lane
- * can have a claim or finish waiting at once, which is what lets the ledger batch them.
+ * <p>A step never sleeps: it finishes its command, or asks to be woken at an instant (pacing, retry
+ * backoff, paused device), or waits for something asynchronous (a group-committed ledger claim or
+ * finish, the opt-out lookup, the transport call) whose completion continues it on the executor. So
+ * a paused or slow device holds no thread, and every lane can have claims and finishes waiting at
+ * once, which is what lets the ledger batch them.
  *
  * <p>Per command: the pre-checks of {@link PreChecks} (expired? device known, same tenant, usable
  * configuration, active?), pacing allows? claim in the ledger ({@link ClaimStep}: duplicates and
@@ -46,6 +45,7 @@ import org.slf4j.MDC;
 final class DeviceLane implements StepHost {
 
   private static final Logger log = LoggerFactory.getLogger(DeviceLane.class);
+  private static final Duration MAX_TIMER = Duration.ofHours(1);
 
   private final String deviceId;
   private final ClaimOwner owner;
@@ -193,9 +193,8 @@ final class DeviceLane implements StepHost {
 
   /**
    * Stops the lane: drops queued commands (their offsets stay uncommitted) and waits up to {@code
-   * timeout} for the steps in progress (transport calls) to record their outcomes.
-   *
-   * @return true when no step was left running
+   * timeout} for the steps in progress (transport calls) to record their outcomes; true when none
+   * was left running.
    */
   synchronized boolean close(Duration timeout) {
     closed = true;
@@ -221,16 +220,20 @@ final class DeviceLane implements StepHost {
     return slots.inFlight() == 0;
   }
 
-  private void scheduleLocked(Instant at) {
+  private void scheduleLocked(Instant when) {
+    // within [now, now + 1 h]: the pacer's first slot is Instant.MIN, whose nanos would overflow
+    Instant now = ctx.clock().instant();
+    Instant latest = now.plus(MAX_TIMER);
+    Instant at = when.isBefore(now) ? now : when.isAfter(latest) ? latest : when;
     if (timer != null) {
       if (!timerAt.isAfter(at)) {
         return;
       }
       timer.cancel(false);
     }
-    long delayNanos = Math.max(0, Duration.between(ctx.clock().instant(), at).toNanos());
     timerAt = at;
-    timer = executor.schedule(this::step, delayNanos, TimeUnit.NANOSECONDS);
+    timer =
+        executor.schedule(this::step, Duration.between(now, at).toNanos(), TimeUnit.NANOSECONDS);
   }
 
   private void step() {
@@ -248,9 +251,7 @@ final class DeviceLane implements StepHost {
       resume(e, () -> steps.process(e, now));
     }
     synchronized (this) {
-      if (!closed && !paused && !started.isEmpty()) {
-        // their starts are reserved now: look again when the pacer has the next slot, while they
-        // are still in flight (a step that finds the window full waits for a call's end)
+      if (!closed && !paused && !started.isEmpty()) { // the next start, while these are in flight
         scheduleLocked(pacer.earliestFor(null, window.cap()));
       }
     }
@@ -288,8 +289,7 @@ final class DeviceLane implements StepHost {
       if (!paused) {
         startLoad();
       }
-      Instant now = ctx.clock().instant();
-      Instant at = next.at == null ? now : next.at;
+      Instant at = next.at == null ? ctx.clock().instant() : next.at;
       if (queue.isEmpty()) {
         if (paused && backlog.total() > 0) {
           scheduleLocked(at); // a held device's backlog: look again at the recheck
@@ -300,7 +300,7 @@ final class DeviceLane implements StepHost {
         scheduleLocked(queue.firstDeadlineBefore(at)); // a paused lane still expires commands
         return;
       }
-      scheduleLocked(now); // the next starts: entries not ready yet are skipped until they are
+      scheduleLocked(Instant.MIN); // now: entries not ready yet are skipped until they are
     }
   }
 

@@ -82,20 +82,34 @@ class CrashRecoveryIT extends SenderItSupport {
 
     SenderApp successor = startSender(env());
     Set<String> ids = commands.stream().map(c -> c.commandId().value()).collect(Collectors.toSet());
-    await("every command has a final outcome")
-        .atMost(Duration.ofSeconds(45))
-        .until(
-            () -> {
-              Map<String, String> s = statuses();
-              return ids.stream().allMatch(id -> s.containsKey(id) && !"claimed".equals(s.get(id)));
-            });
+    try {
+      await("every command has a final outcome")
+          .atMost(Duration.ofSeconds(45))
+          .until(
+              () -> {
+                Map<String, String> s = statuses();
+                return ids.stream()
+                    .allMatch(id -> s.containsKey(id) && !"claimed".equals(s.get(id)));
+              });
+    } catch (org.awaitility.core.ConditionTimeoutException e) {
+      Map<String, String> s = statuses();
+      Map<String, Long> byStatus =
+          ids.stream()
+              .collect(
+                  Collectors.groupingBy(id -> s.getOrDefault(id, "none"), Collectors.counting()));
+      throw new AssertionError("outcomes after 45 s: " + byStatus, e);
+    }
 
     Map<String, String> statuses = statuses();
     Map<String, Long> calls = requestsPerCommand();
     Set<String> unknown =
         ids.stream().filter(id -> "unknown".equals(statuses.get(id))).collect(Collectors.toSet());
     assertThat(calls.values()).as("no command reached the API twice").allMatch(n -> n == 1L);
-    assertThat(unknown).as("calls in flight at the kill").isNotEmpty().hasSizeLessThanOrEqualTo(4);
+    // a device keeps several calls in flight (ADR 0020): every one of them at the kill is unknown
+    assertThat(unknown)
+        .as("calls in flight at the kill")
+        .isNotEmpty()
+        .hasSizeLessThanOrEqualTo(requestedBeforeKill.size());
     assertThat(requestedBeforeKill)
         .containsAll(unknown.stream().filter(calls::containsKey).collect(Collectors.toSet()));
     ids.stream()

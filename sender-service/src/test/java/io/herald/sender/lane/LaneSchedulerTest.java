@@ -49,6 +49,8 @@ class LaneSchedulerTest {
   private static final String MUTE = "device-mute";
   // answers after LATENCY, from another thread, as an HTTP API would
   private static final String LATE = "device-late";
+  // every lookup of such a device misses the directory's cache
+  private static final String LOOKUP = "device-lookup-";
   private static final Duration LATENCY = Duration.ofMillis(30);
 
   private final Map<String, Double> caps = new ConcurrentHashMap<>();
@@ -148,6 +150,15 @@ class LaneSchedulerTest {
       new DeviceDirectory() {
         @Override
         public CompletableFuture<Optional<Device>> find(String id) {
+          if (id.startsWith(LOOKUP)) {
+            // a directory miss: answered later from the directory's own thread
+            return CompletableFuture.supplyAsync(
+                () ->
+                    Optional.of(
+                        new Device(
+                            id, TENANT, "test", Map.of(), "active", caps.get(id), null, null)),
+                CompletableFuture.delayedExecutor(2, java.util.concurrent.TimeUnit.MILLISECONDS));
+          }
           return CompletableFuture.completedFuture(
               Optional.of(
                   new Device(id, TENANT, "test", Map.of(), "active", caps.get(id), null, null)));
@@ -598,5 +609,22 @@ class LaneSchedulerTest {
     // the next start comes from the pacer while the previous call is still in flight
     assertThat(maxInFlight.get()).isGreaterThan(1);
     assertThat(callsPerCommand).hasSize(40).allSatisfy((id, n) -> assertThat(n).isOne());
+  }
+
+  @Test
+  void shouldSendEveryCommandWhenCommandsArriveWhileALaneWaitsForItsDevice() {
+    // a lane that starts its first command before knowing its device's cap looks again "at the
+    // pacer's next slot", which is Instant.MIN then: that once cancelled a timer set by an arrival
+    // meanwhile and failed, and the lane never stepped again
+    startLanes(2);
+    long offset = 0;
+    for (int round = 0; round < 20; round++) {
+      for (int d = 0; d < 20; d++) {
+        submit(cmd(LOOKUP + d, round), 0, offset++);
+      }
+    }
+
+    await().atMost(Duration.ofSeconds(20)).until(() -> results.size() == 400);
+    assertThat(callsPerCommand).hasSize(400).allSatisfy((id, n) -> assertThat(n).isOne());
   }
 }
