@@ -86,7 +86,7 @@ public final class FakeWhatsAppApi implements AutoCloseable {
             });
     try {
       this.server =
-          HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
+          HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1024);
     } catch (IOException e) {
       executor.shutdownNow();
       throw new UncheckedIOException("Cannot bind the fake WhatsApp API to 127.0.0.1", e);

@@ -55,7 +55,7 @@ import java.util.Set;
  * @param maxInFlightPerDevice HERALD_SENDER_DEVICE_MAX_IN_FLIGHT transport calls of one device in
  *     flight at once, at most (default 256; its rate and latency set the window below that)
  * @param readAhead HERALD_SENDER_DEVICE_READ_AHEAD commands of one device kept in memory (default
- *     500) and HERALD_SENDER_SCHEDULE_READ_AHEAD of one of its schedules (default 200); the rest,
+ *     2000) and HERALD_SENDER_SCHEDULE_READ_AHEAD of one of its schedules (default 1000); the rest,
  *     and a held device's queue, are parked in PostgreSQL (ADR 0014)
  * @param deviceRefresh HERALD_SENDER_DEVICE_REFRESH cache age of device rows (default PT3S)
  * @param activeDeviceStatuses device status words that send ({@code active}; with
@@ -201,8 +201,8 @@ public record SenderConfig(
     int deviceInFlight =
         r.intAtLeast(
             "HERALD_SENDER_DEVICE_MAX_IN_FLIGHT", LaneSettings.DEFAULT_MAX_IN_FLIGHT_PER_DEVICE, 1);
-    int deviceReadAhead = r.intAtLeast("HERALD_SENDER_DEVICE_READ_AHEAD", 500, 1);
-    int scheduleReadAhead = r.intAtLeast("HERALD_SENDER_SCHEDULE_READ_AHEAD", 200, 1);
+    int deviceReadAhead = r.intAtLeast("HERALD_SENDER_DEVICE_READ_AHEAD", 2000, 1);
+    int scheduleReadAhead = r.intAtLeast("HERALD_SENDER_SCHEDULE_READ_AHEAD", 1000, 1);
     if (deviceReadAhead > maxInFlight) {
       r.problem(
           "HERALD_SENDER_DEVICE_READ_AHEAD="
