@@ -30,6 +30,7 @@ final class CallStep {
   private final StepHost host;
   private final LaneContext ctx;
   private final Pacer pacer;
+  private final LaneWindow window;
   private final OutcomePolicy outcomes;
   private final OutcomeRecorder recorder;
 
@@ -37,11 +38,13 @@ final class CallStep {
       StepHost host,
       LaneContext ctx,
       Pacer pacer,
+      LaneWindow window,
       OutcomePolicy outcomes,
       OutcomeRecorder recorder) {
     this.host = host;
     this.ctx = ctx;
     this.pacer = pacer;
+    this.window = window;
     this.outcomes = outcomes;
     this.recorder = recorder;
   }
@@ -92,6 +95,7 @@ final class CallStep {
     SendCommand cmd = e.cmd();
     Duration latency = Duration.ofNanos(System.nanoTime() - startNanos);
     ctx.metrics().latency(latency);
+    window.observe(latency);
     Outcome o = ctx.classifier().classify(r);
     NextStep step = outcomes.afterCall(o, e.calls, now);
     pacer.onResult(cmd.pacing(), cmd.recipient(), attemptResult(step.signal()));

@@ -87,7 +87,7 @@ final class DeviceLane implements StepHost {
         new OutcomePolicy(settings.maxAttempts(), settings.mode(), ctx.backoff()::next);
     // the step classes hold no thread and no lock: they run inside this lane's steps
     OutcomeRecorder recorder = new OutcomeRecorder(this, ctx);
-    CallStep calls = new CallStep(this, ctx, pacer, outcomes, recorder);
+    CallStep calls = new CallStep(this, ctx, pacer, window, outcomes, recorder);
     ClaimStep claims = new ClaimStep(this, ctx, calls, recorder);
     this.steps = new DeviceStep(this, ctx, preChecks, pacer, window, claims, calls, recorder);
     this.failedStep =

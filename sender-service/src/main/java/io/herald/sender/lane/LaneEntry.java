@@ -27,11 +27,6 @@ final class LaneEntry {
   /** A step chain of this entry runs (one of the lane's calls in flight, or about to be). */
   boolean active;
 
-  /** When the entry last took a slot ({@link System#nanoTime}), and its calls made by then. */
-  long activeSinceNanos;
-
-  int callsWhenActivated;
-
   /** Not to be started again before this instant (pacing, a recheck), or null. */
   Instant readyAt;
 

@@ -25,11 +25,8 @@ public record LaneSettings(
     long randomSeed,
     int maxInFlightPerDevice) {
 
-  /**
-   * The default bound of commands in progress per device: 1,000/s with 200 ms answers and as much
-   * again in the ledger, with headroom.
-   */
-  public static final int DEFAULT_MAX_IN_FLIGHT_PER_DEVICE = 1024;
+  /** The default bound of calls in flight per device: 1,000/s at 200 ms with headroom. */
+  public static final int DEFAULT_MAX_IN_FLIGHT_PER_DEVICE = 256;
 
   /** With the default bound of calls in flight per device. */
   public LaneSettings(

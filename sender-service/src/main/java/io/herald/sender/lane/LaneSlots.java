@@ -1,6 +1,5 @@
 package io.herald.sender.lane;
 
-import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
@@ -64,23 +63,14 @@ final class LaneSlots {
 
   private LaneEntry activate(LaneEntry e) {
     e.active = true;
-    e.activeSinceNanos = System.nanoTime();
-    e.callsWhenActivated = e.calls;
     inFlight++;
     recipientsInFlight.add(e.cmd().recipient());
     return e;
   }
 
-  /**
-   * Ends {@code e}'s step chain; a slot it reserved and did not call with goes back. A chain that
-   * made a call tells the window how long it held its slot: claim, opt-out check, call, finish and
-   * result all keep a slot busy, so the window sized from the call alone would be too small.
-   */
+  /** Ends {@code e}'s step chain; a slot it reserved and did not call with goes back. */
   void release(LaneEntry e) {
     if (e.active) {
-      if (e.calls > e.callsWhenActivated) {
-        window.observe(Duration.ofNanos(System.nanoTime() - e.activeSinceNanos));
-      }
       e.active = false;
       inFlight--;
       recipientsInFlight.remove(e.cmd().recipient());

@@ -3,17 +3,14 @@ package io.herald.sender.lane;
 import java.time.Duration;
 
 /**
- * How many commands of one device may be in progress at once (W), calls in flight among them:
- * enough to keep its rate busy over the time a command holds its slot, and never more than the
- * operator's bound. Little's law: a device sending r messages per second whose commands each hold a
- * slot for T seconds needs about r x T slots; the window keeps a quarter more and one spare, so
- * that a command slower than the average does not stall the device. T is the whole step chain
- * (claim, opt-out check, call, finish, result), not the call alone: sized from the call, a device
- * behind a 200 ms API stayed at about half its rate while its slots waited on the ledger. The token
- * bucket or the gap of the {@link Pacer}, not the window, paces the starts. Pure and thread-safe.
+ * How many transport calls one device may have in flight (W): enough to keep its rate busy over the
+ * latency its provider answers with, and never more than the operator's bound. Little's law: a
+ * device sending r messages per second through calls of latency L needs about r x L calls in
+ * flight; the window keeps a quarter more and one spare, so that a call answering slower than the
+ * average does not stall the device. Pure and thread-safe.
  *
- * <p>Until a first command that made a call ends, the window is one: a device's first calls are
- * never a burst of guesses. The rate is the device's cap ({@code max_per_second}, else its
+ * <p>Until a first answer says what the latency is, the window is one call: a device's first calls
+ * are never a burst of guesses. The rate is the device's cap ({@code max_per_second}, else its
  * transport's default) and, when the pacing sets a gap, one call per gap; with neither, only the
  * bound limits the window.
  */
@@ -55,7 +52,7 @@ final class LaneWindow {
     return size(cap(), gap);
   }
 
-  /** A command that made a call held its slot for {@code latency}. */
+  /** A call answered after {@code latency}. */
   synchronized void observe(Duration latency) {
     double s = Math.max(0, latency.toNanos() / 1e9);
     latencySeconds =
@@ -83,7 +80,7 @@ final class LaneWindow {
     return (int) Math.max(1, Math.min(max, w));
   }
 
-  /** The slot-time average in seconds, NaN before the first command with a call ended. */
+  /** The latency average in seconds, NaN before the first answer. */
   synchronized double latencySeconds() {
     return latencySeconds;
   }

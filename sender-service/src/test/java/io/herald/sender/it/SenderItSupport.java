@@ -113,21 +113,31 @@ public abstract class SenderItSupport {
     return app;
   }
 
-  /** Commits the current end offsets of send-commands for this test's group before it starts. */
+  /**
+   * Commits the current end offsets of send-commands for this test's group, and of delivery-results
+   * for its result projector ({@code <group>-projector}), before it starts: a new projector group
+   * would otherwise read every earlier test's results first (tens of thousands after the
+   * noisy-neighbour IT) before this test's own.
+   */
   protected void startGroupAtEnd() throws Exception {
     try (Admin admin = Admin.create(broker.clientConfig())) {
-      Map<TopicPartition, OffsetSpec> specs = new HashMap<>();
-      for (int p = 0; p < PARTITIONS; p++) {
-        specs.put(new TopicPartition(Topics.SEND_COMMANDS.name(), p), OffsetSpec.latest());
-      }
-      Map<TopicPartition, OffsetAndMetadata> ends = new HashMap<>();
-      admin
-          .listOffsets(specs)
-          .all()
-          .get(30, TimeUnit.SECONDS)
-          .forEach((tp, info) -> ends.put(tp, new OffsetAndMetadata(info.offset())));
-      admin.alterConsumerGroupOffsets(groupId, ends).all().get(30, TimeUnit.SECONDS);
+      commitEnds(admin, Topics.SEND_COMMANDS.name(), groupId);
+      commitEnds(admin, Topics.DELIVERY_RESULTS.name(), groupId + "-projector");
     }
+  }
+
+  private static void commitEnds(Admin admin, String topic, String group) throws Exception {
+    Map<TopicPartition, OffsetSpec> specs = new HashMap<>();
+    for (int p = 0; p < PARTITIONS; p++) {
+      specs.put(new TopicPartition(topic, p), OffsetSpec.latest());
+    }
+    Map<TopicPartition, OffsetAndMetadata> ends = new HashMap<>();
+    admin
+        .listOffsets(specs)
+        .all()
+        .get(30, TimeUnit.SECONDS)
+        .forEach((tp, info) -> ends.put(tp, new OffsetAndMetadata(info.offset())));
+    admin.alterConsumerGroupOffsets(group, ends).all().get(30, TimeUnit.SECONDS);
   }
 
   protected String insertDevice(String transport, String configJson, Double maxPerSecond)
