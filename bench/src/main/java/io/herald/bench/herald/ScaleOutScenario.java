@@ -67,7 +67,7 @@ public final class ScaleOutScenario implements Scenario {
     List<Integer> senders = ctx.smoke() ? List.of(1) : List.of(1, 2, 3);
     int burst = ctx.size(50_000, 300);
     int commands = ctx.size(40_000, 300);
-    int warmup = ctx.size(5_000, 50);
+    int warmup = ctx.size(20_000, 50);
     int liveRate = ctx.size(2_000, 200);
     int cores = Runtime.getRuntime().availableProcessors();
     Map<String, Object> settings = new LinkedHashMap<>();

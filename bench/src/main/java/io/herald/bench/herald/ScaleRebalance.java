@@ -47,7 +47,8 @@ final class ScaleRebalance {
       OptionalLong stable,
       long settledAt,
       int newPartitions,
-      CpuWindow.Reading cpu) {}
+      CpuWindow.Reading cpu,
+      long leftAt) {}
 
   /** The baseline window and the two phases; {@code join} is null when nobody joined. */
   record Phases(long baselineFrom, long baselineTo, Phase join, Phase leave) {
@@ -119,10 +120,11 @@ final class ScaleRebalance {
             .mapToInt(Map.Entry::getValue)
             .sum();
     return new Phase(
-        true, after, action, t0, stable, System.currentTimeMillis(), newPartitions, reading);
+        true, after, action, t0, stable, System.currentTimeMillis(), newPartitions, reading, t0);
   }
 
   private Phase leave(LiveReader<?> outputs) throws Exception {
+    Set<String> before = watch.latest().orElseThrow().members();
     ChildJvm leaver = running.get(0);
     List<ChildJvm> staying = List.copyOf(running.subList(1, running.size()));
     CpuWindow cpu = CpuWindow.start(ctx.infra().pgCpu(), staying);
@@ -133,7 +135,8 @@ final class ScaleRebalance {
     long settledAt = System.currentTimeMillis();
     leaver.awaitExit(Duration.ofSeconds(45));
     running.remove(leaver);
-    return new Phase(false, staying.size(), action, action, stable, settledAt, 0, reading);
+    long leftAt = watch.firstChange(action, before).orElse(action);
+    return new Phase(false, staying.size(), action, action, stable, settledAt, 0, reading, leftAt);
   }
 
   /**
@@ -249,6 +252,13 @@ final class ScaleRebalance {
         "baseline pause ms", timeline.longestGap(phases.baselineFrom() + 500, phases.baselineTo()));
     row.metric(
         "rebalances seen", watch.rebalancesSeen(ph.t0() - GroupWatch.POLL_MILLIS, ph.settledAt()));
+    if (!ph.join()) {
+      notes.append(
+          String.format(
+              Locale.ROOT,
+              "SIGTERM → group seen rebalancing %,d ms (the instance closing before it leaves); ",
+              ph.leftAt() - ph.action()));
+    }
     if (ph.join()) {
       row.metric("new instance partitions", ph.newPartitions());
       notes.append(

@@ -164,12 +164,21 @@ final class ScaleSchedulerRows {
             appId, Duration.ofMillis(Math.max(1_000, due - System.currentTimeMillis())), running);
     long ingested = System.currentTimeMillis();
     BenchContext.sleepUntil(due);
-    CpuWindow cpu = CpuWindow.start(ctx.infra().pgCpu(), running);
-    Drain drain = drain(ScheduleKind.BROADCAST.keyFor("b-"), n, due + settings.budgetMillis());
-    CpuWindow.Reading reading = cpu.stop();
-    long last = drain.emits.stream().mapToLong(Emit::at).max().orElse(due);
-    double seconds = Math.max(1, last - due) / 1000.0;
-    double rate = drain.count / seconds;
+    BrokerBytes before = BrokerBytes.read(ctx.infra());
+    Drain drain =
+        drain(
+            ScheduleKind.BROADCAST.keyFor("b-"),
+            n,
+            due + settings.budgetMillis(),
+            CpuWindow.start(ctx.infra().pgCpu(), running));
+    // A command's record timestamp is the start of the punctuation that fired it, however long
+    // writing the punctuation's commands takes: the rate counts a command when it was visible
+    // (committed and read), and the stamped rate is shown beside it.
+    BrokerBytes after = BrokerBytes.read(ctx.infra());
+    long lastStamp = drain.emits.stream().mapToLong(Emit::at).max().orElse(due);
+    long lastSeen = drain.emits.stream().mapToLong(Emit::seen).max().orElse(due);
+    double rate = drain.count / (Math.max(1, lastSeen - due) / 1000.0);
+    double stampedRate = drain.count / (Math.max(1, lastStamp - due) / 1000.0);
     ResultRow.Builder row =
         ResultRow.of(
             "scale",
@@ -188,9 +197,14 @@ final class ScaleSchedulerRows {
     row.metric("rate /s", Math.round(rate));
     row.metric("per instance /s", Math.round(rate / instances));
     row.metric("shares %", shares(running, "herald_scheduler_commands_emitted_total", ""));
-    long[] late = drain.emits.stream().mapToLong(e -> e.at() - due).sorted().toArray();
-    row.metric("lateness p99 ms", late.length == 0 ? "—" : late[(int) (late.length * 0.99)]);
-    ScaleOutScenario.cpu(row, reading);
+    row.metric("stamped rate /s", Math.round(stampedRate));
+    row.metric("lateness p99 ms", p99(drain.emits.stream().mapToLong(e -> e.at() - due)));
+    row.metric("visible p99 ms", p99(drain.emits.stream().mapToLong(e -> e.seen() - due)));
+    ScaleOutScenario.cpu(row, drain.cpu);
+    row.metric("broker B /output", after.perOutputSince(before, drain.count));
+    row.metric(
+        "output topic B /output",
+        after.perOutputSince(before, Topics.SEND_COMMANDS.name(), drain.count));
     String note =
         caughtUp && ingested <= due
             ? ""
@@ -202,10 +216,17 @@ final class ScaleSchedulerRows {
             note
                 + String.format(
                     Locale.ROOT,
-                    "rate = emitted ÷ (last emit − due); per instance = rate ÷ %d; shares ="
-                        + " each JVM's herald_scheduler_commands_emitted_total",
+                    "rate = commands ÷ (last read_committed receipt − due); stamped rate uses"
+                        + " the last record timestamp instead (the punctuation's start); per"
+                        + " instance = rate ÷ %d; shares = each JVM's"
+                        + " herald_scheduler_commands_emitted_total",
                     instances))
         .build();
+  }
+
+  private static Object p99(java.util.stream.LongStream values) {
+    long[] v = values.sorted().toArray();
+    return v.length == 0 ? "—" : (Object) v[(int) (v.length * 0.99)];
   }
 
   /** Each instance's part of a counter, in %, as "34 / 33 / 33". */
@@ -297,22 +318,26 @@ final class ScaleSchedulerRows {
     return false;
   }
 
-  /** One send-command seen: when it was emitted (record timestamp) and when it was due. */
-  record Emit(long at, long due) {}
+  /**
+   * One send-command: emitted (record timestamp), seen (read_committed receipt) and due, epoch ms.
+   */
+  record Emit(long at, long seen, long due) {}
 
   /** What the reader saw of the schedules with one key prefix. */
   static final class Drain {
     int count;
     long duplicates;
     final List<Emit> emits = new ArrayList<>();
+    CpuWindow.Reading cpu;
   }
 
   /**
    * Reads {@code herald.send-commands} {@code read_committed} from the start until {@code expected}
    * commands of schedules whose key starts with {@code keyPrefix} arrived (then one second more, to
-   * see a late duplicate) or the deadline passed.
+   * see a late duplicate) or the deadline passed; {@code cpu} is read when the last command arrived
+   * (or at the deadline).
    */
-  private Drain drain(String keyPrefix, int expected, long deadline) {
+  private Drain drain(String keyPrefix, int expected, long deadline, CpuWindow cpu) {
     Drain d = new Drain();
     Set<String> seen = new HashSet<>(expected * 2);
     try (KafkaConsumer<String, SendCommand> consumer = HeraldBurstScenario.consumer(ctx)) {
@@ -334,12 +359,17 @@ final class ScaleSchedulerRows {
             continue;
           }
           d.count++;
-          d.emits.add(new Emit(r.timestamp(), c.occurrenceAt().toEpochMilli()));
+          d.emits.add(
+              new Emit(r.timestamp(), System.currentTimeMillis(), c.occurrenceAt().toEpochMilli()));
         }
         if (d.count >= expected && extraUntil == Long.MAX_VALUE) {
+          d.cpu = cpu.stop();
           extraUntil = System.currentTimeMillis() + 1_000;
         }
       }
+    }
+    if (d.cpu == null) {
+      d.cpu = cpu.stop();
     }
     return d;
   }

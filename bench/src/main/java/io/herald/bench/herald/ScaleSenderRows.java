@@ -182,6 +182,7 @@ final class ScaleSenderRows {
       records.add(command(key, i));
     }
     ctx.progress("scale: %d sender(s), %,d commands", instances, n);
+    BrokerBytes before = BrokerBytes.read(ctx.infra());
     CpuWindow cpu = CpuWindow.start(ctx.infra().pgCpu(), running);
     long t0 = System.currentTimeMillis();
     for (var r : records) {
@@ -190,6 +191,7 @@ final class ScaleSenderRows {
     producer.flush();
     Drain d = drain(key, n, t0 + settings.budgetMillis());
     CpuWindow.Reading reading = cpu.stop();
+    BrokerBytes after = BrokerBytes.read(ctx.infra());
     Ledger ledger = ledger(key);
     double rate = d.count / (Math.max(1, d.last - t0) / 1000.0);
     ResultRow.Builder row =
@@ -212,6 +214,11 @@ final class ScaleSenderRows {
     row.metric("per instance /s", Math.round(rate / instances));
     row.metric("shares %", ledger.shares(running));
     ScaleOutScenario.cpu(row, reading);
+    // the bench's own commands are part of it: a sender's input is on the broker too
+    row.metric("broker B /output", after.perOutputSince(before, d.count));
+    row.metric(
+        "output topic B /output",
+        after.perOutputSince(before, Topics.DELIVERY_RESULTS.name(), d.count));
     String note = d.count < n ? "stopped with " + d.count + " of " + n + " results; " : "";
     return row.note(
             note
