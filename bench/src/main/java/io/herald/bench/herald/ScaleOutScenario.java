@@ -183,6 +183,18 @@ public final class ScaleOutScenario implements Scenario {
         id(), title(), settings, rows, notes, System.currentTimeMillis() - started);
   }
 
+  /**
+   * The machine's 1-minute load average now ({@code /proc/loadavg}), for a row's note: this machine
+   * is shared, and a number measured at a load of 12 on 2 cores says so.
+   */
+  static String loadAverage() {
+    try {
+      return "load average " + Files.readString(Path.of("/proc/loadavg")).split(" ")[0] + "; ";
+    } catch (IOException | RuntimeException e) {
+      return "";
+    }
+  }
+
   /** Adds the CPU columns of a window. */
   static void cpu(ResultRow.Builder row, CpuWindow.Reading r) {
     row.metric("CPU services cores", r.round(r.servicesCores()));

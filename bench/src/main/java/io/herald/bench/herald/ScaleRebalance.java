@@ -48,7 +48,8 @@ final class ScaleRebalance {
       long settledAt,
       int newPartitions,
       CpuWindow.Reading cpu,
-      long leftAt) {}
+      long leftAt,
+      String load) {}
 
   /** The baseline window and the two phases; {@code join} is null when nobody joined. */
   record Phases(long baselineFrom, long baselineTo, Phase join, Phase leave) {
@@ -107,6 +108,7 @@ final class ScaleRebalance {
   private Phase join(Starter starter, LiveReader<?> outputs) throws Exception {
     Set<String> before = watch.latest().orElseThrow().members();
     int after = running.size() + 1;
+    String load = ScaleOutScenario.loadAverage();
     long action = System.currentTimeMillis();
     ChildJvm joiner = starter.start();
     running.add(joiner);
@@ -120,7 +122,16 @@ final class ScaleRebalance {
             .mapToInt(Map.Entry::getValue)
             .sum();
     return new Phase(
-        true, after, action, t0, stable, System.currentTimeMillis(), newPartitions, reading, t0);
+        true,
+        after,
+        action,
+        t0,
+        stable,
+        System.currentTimeMillis(),
+        newPartitions,
+        reading,
+        t0,
+        load);
   }
 
   private Phase leave(LiveReader<?> outputs) throws Exception {
@@ -128,6 +139,7 @@ final class ScaleRebalance {
     ChildJvm leaver = running.get(0);
     List<ChildJvm> staying = List.copyOf(running.subList(1, running.size()));
     CpuWindow cpu = CpuWindow.start(ctx.infra().pgCpu(), staying);
+    String load = ScaleOutScenario.loadAverage();
     long action = System.currentTimeMillis();
     leaver.signalStop();
     OptionalLong stable = settle(action, staying.size(), outputs);
@@ -136,7 +148,8 @@ final class ScaleRebalance {
     leaver.awaitExit(Duration.ofSeconds(45));
     running.remove(leaver);
     long leftAt = watch.firstChange(action, before).orElse(action);
-    return new Phase(false, staying.size(), action, action, stable, settledAt, 0, reading, leftAt);
+    return new Phase(
+        false, staying.size(), action, action, stable, settledAt, 0, reading, leftAt, load);
   }
 
   /**
@@ -221,7 +234,7 @@ final class ScaleRebalance {
     row.metric("expected", expected);
     row.metric("executed", executed);
     row.metric("duplicates", duplicates);
-    StringBuilder notes = new StringBuilder();
+    StringBuilder notes = new StringBuilder(ph.load());
     if (ph.stable().isPresent()) {
       long stable = ph.stable().getAsLong();
       OptionalLong resumed = timeline.everyPartitionAfter(stable);

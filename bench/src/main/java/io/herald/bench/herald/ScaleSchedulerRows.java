@@ -164,6 +164,7 @@ final class ScaleSchedulerRows {
             appId, Duration.ofMillis(Math.max(1_000, due - System.currentTimeMillis())), running);
     long ingested = System.currentTimeMillis();
     BenchContext.sleepUntil(due);
+    String load = ScaleOutScenario.loadAverage();
     BrokerBytes before = BrokerBytes.read(ctx.infra());
     Drain drain =
         drain(
@@ -207,8 +208,8 @@ final class ScaleSchedulerRows {
         after.perOutputSince(before, Topics.SEND_COMMANDS.name(), drain.count));
     String note =
         caughtUp && ingested <= due
-            ? ""
-            : "loading overran the due instant by " + (ingested - due) + " ms; ";
+            ? load
+            : load + "loading overran the due instant by " + (ingested - due) + " ms; ";
     if (drain.count < n) {
       note += "stopped with " + drain.count + " of " + n + " emitted; ";
     }

@@ -182,6 +182,7 @@ final class ScaleSenderRows {
       records.add(command(key, i));
     }
     ctx.progress("scale: %d sender(s), %,d commands", instances, n);
+    String load = ScaleOutScenario.loadAverage();
     BrokerBytes before = BrokerBytes.read(ctx.infra());
     CpuWindow cpu = CpuWindow.start(ctx.infra().pgCpu(), running);
     long t0 = System.currentTimeMillis();
@@ -219,7 +220,7 @@ final class ScaleSenderRows {
     row.metric(
         "output topic B /output",
         after.perOutputSince(before, Topics.DELIVERY_RESULTS.name(), d.count));
-    String note = d.count < n ? "stopped with " + d.count + " of " + n + " results; " : "";
+    String note = load + (d.count < n ? "stopped with " + d.count + " of " + n + " results; " : "");
     return row.note(
             note
                 + "rate = results ÷ (first produce → last result's record timestamp); shares ="
