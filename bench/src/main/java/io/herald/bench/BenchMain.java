@@ -3,6 +3,7 @@ package io.herald.bench;
 import io.herald.bench.herald.CdcLatencyScenario;
 import io.herald.bench.herald.DeviceRateScenario;
 import io.herald.bench.herald.RetentionScenario;
+import io.herald.bench.herald.ScaleOutScenario;
 import io.herald.bench.herald.SenderThroughputScenario;
 import io.herald.bench.herald.StateScaleScenario;
 import io.herald.bench.infra.BenchInfra;
@@ -54,7 +55,8 @@ public final class BenchMain {
         new SenderThroughputScenario(),
         new DeviceRateScenario(),
         new RetentionScenario(),
-        new RecurrenceMathsScenario());
+        new RecurrenceMathsScenario(),
+        new ScaleOutScenario());
   }
 
   public static void main(String[] args) {

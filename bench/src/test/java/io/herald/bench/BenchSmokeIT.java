@@ -15,8 +15,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The bench's smoke mode, as part of the test command: tiny sizes through every built scenario on a
  * real broker and PostgreSQL. Checks behaviour (files written, every peer executed its tasks, every
- * CDC row armed, every sender command sent once, BullMQ ran or was skipped for want of redis-server
- * or node), never speed.
+ * CDC row armed, every sender command sent once, every command of the scale rows' service JVMs out
+ * exactly once, BullMQ ran or was skipped for want of redis-server or node), never speed.
  */
 class BenchSmokeIT {
 
@@ -43,7 +43,8 @@ class BenchSmokeIT {
             "5. Sender throughput",
             "5b. One device at its provider's rate",
             "6. Recurrence maths",
-            "8. Duplicate race");
+            "8. Duplicate race",
+            "9. Scale out");
 
     // Scenario 4: every row inserted through PostgreSQL was armed (CDC → Streams → state).
     List<ResultRow> cdc = rows(outcome, "cdc");
@@ -119,6 +120,7 @@ class BenchSmokeIT {
       assertThat(row.number("W seen").orElse(0)).as("W of %s", row.variant()).isGreaterThan(1);
     }
 
+    assertScaleRanEveryCommandOnce(outcome);
     assertBullMqRanOrWasSkipped(outcome);
 
     // The duplicate race makes duplicates on purpose; every other peer row must have none.
@@ -144,6 +146,36 @@ class BenchSmokeIT {
     assertThat(json.path("versions").path("db-scheduler").asText()).isEqualTo("16.7.1");
     assertThat(json.path("versions").path("quartz").asText()).isEqualTo("2.5.2");
     assertThat(json.path("scenarios").size()).isEqualTo(BenchMain.catalogue().size());
+  }
+
+  /**
+   * Scenario 9: the services ran as separate JVMs, scheduler and sender each produced a throughput
+   * row and a row for an instance stopping (the sender also one for an instance joining), and in
+   * every row each command came out exactly once: as many distinct ids as were produced, no repeats
+   * (for the sender also one ledger row 'sent' and one transport call each).
+   */
+  private static void assertScaleRanEveryCommandOnce(BenchMain.Outcome outcome) {
+    List<ResultRow> scale = rows(outcome, "scale");
+    assertThat(scale)
+        .extracting(ResultRow::variant)
+        .anyMatch(v -> v.startsWith("scheduler: 2 instances"))
+        .anyMatch(v -> v.startsWith("scheduler: instance 1 of 2 stops"))
+        .anyMatch(v -> v.startsWith("sender: 1 instance"))
+        .anyMatch(v -> v.startsWith("sender: instance 2 joins 1 running"))
+        .anyMatch(v -> v.startsWith("sender: instance 1 of 2 stops"));
+    for (ResultRow row : scale) {
+      assertThat(row.number("expected").orElse(0)).as("expected of %s", row.variant()).isPositive();
+      assertThat(row.number("executed").orElse(-1))
+          .as("executed of %s", row.variant())
+          .isEqualTo(row.number("expected").orElse(-2));
+      assertThat(row.number("duplicates").orElse(-1))
+          .as("duplicates of %s", row.variant())
+          .isZero();
+      if (row.variant().contains("joins") || row.variant().contains("stops")) {
+        // the group settled with the new member count (a number, not "did not settle")
+        assertThat(row.number("group stable ms")).as("settled: %s", row.variant()).isPresent();
+      }
+    }
   }
 
   /**

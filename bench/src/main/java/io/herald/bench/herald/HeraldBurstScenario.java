@@ -258,7 +258,7 @@ public final class HeraldBurstScenario {
   }
 
   @SuppressWarnings({"unchecked", "rawtypes"})
-  private static ProducerRecord<String, Object> change(
+  static ProducerRecord<String, Object> change(
       String id, String device, List<String> recipients, long dueMillis) {
     String key = ScheduleKind.BROADCAST.keyFor(id);
     RuleSpec rule = RuleSpec.once(Instant.ofEpochMilli(dueMillis).toString());
@@ -284,7 +284,7 @@ public final class HeraldBurstScenario {
     return new ProducerRecord<>(Topics.SCHEDULE_CHANGES.name(), key, change);
   }
 
-  private static KafkaProducer<String, Object> producer(BenchContext ctx) {
+  static KafkaProducer<String, Object> producer(BenchContext ctx) {
     Properties p = new Properties();
     p.putAll(ctx.infra().broker().clientConfig());
     p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
@@ -294,7 +294,7 @@ public final class HeraldBurstScenario {
     return new KafkaProducer<>(p);
   }
 
-  private static KafkaConsumer<String, SendCommand> consumer(BenchContext ctx) {
+  static KafkaConsumer<String, SendCommand> consumer(BenchContext ctx) {
     Properties p = new Properties();
     p.putAll(ctx.infra().broker().clientConfig());
     p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");

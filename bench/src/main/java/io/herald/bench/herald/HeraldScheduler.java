@@ -229,10 +229,15 @@ public final class HeraldScheduler implements AutoCloseable {
    * consumer group is the application id).
    */
   public long lag(String topic) throws Exception {
+    return lag(infra, config.applicationId(), topic);
+  }
+
+  /** Records of {@code topic} not yet consumed and committed by consumer group {@code group}. */
+  static long lag(BenchInfra infra, String group, String topic) throws Exception {
     try (Admin admin = Admin.create(infra.broker().clientConfig())) {
       Map<TopicPartition, OffsetAndMetadata> committed =
           admin
-              .listConsumerGroupOffsets(config.applicationId())
+              .listConsumerGroupOffsets(group)
               .partitionsToOffsetAndMetadata()
               .get(10, TimeUnit.SECONDS);
       var partitions =
