@@ -33,8 +33,8 @@ record BenchOptions(
       """
       Usage: java -jar bench/target/herald-bench.jar [options]
         --scenarios a,b,...  scenarios to run, in order (default: all). Known:
-                             burst, steady, dup-race, state, cdc, sender, retention,
-                             recurrence, scale (services as separate JVMs)
+                             burst, steady, dup-race, state, cdc, sender, device-rate,
+                             retention, recurrence, scale (services as separate JVMs)
         --systems a,b,...    only these systems (default: all): herald, db-scheduler, quartz,
                              bullmq-seed, bullmq-tuned; for profiling one of them — a table
                              for publication runs all
