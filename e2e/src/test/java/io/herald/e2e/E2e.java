@@ -54,6 +54,14 @@ final class E2e {
   }
 
   /** Duplicates, lost and unexpected are zero; unknown is at most {@code maxUnknown}. */
+  /**
+   * The most commands a sender dying mid-call can leave unknown in {@code w}: every device's calls
+   * in flight (ADR 0020), as the pipeline bounds them.
+   */
+  static int inFlightBound(Workload w) {
+    return w.devices.size() * Pipeline.MAX_CALLS_IN_FLIGHT_PER_DEVICE;
+  }
+
   static void assertClean(Verdict v, int maxUnknown) {
     assertClean(v, maxUnknown, null);
   }

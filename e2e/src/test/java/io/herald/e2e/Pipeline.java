@@ -57,6 +57,12 @@ import org.slf4j.LoggerFactory;
  */
 final class Pipeline implements AutoCloseable {
 
+  /**
+   * Calls of one device in flight at once (ADR 0020), set low and explicit so that the faults can
+   * bound what a kill mid-call leaves unknown: at most this many per device.
+   */
+  static final int MAX_CALLS_IN_FLIGHT_PER_DEVICE = 4;
+
   private static final Logger log = LoggerFactory.getLogger(Pipeline.class);
 
   static final String TOKEN_ENV = "HERALD_TOKEN_E2E_WA";
@@ -193,6 +199,7 @@ final class Pipeline implements AutoCloseable {
     // path (lane, ledger claim, result) is what is exercised, not a sleep.
     env.put("HERALD_SENDER_SIMULATED_LATENCY", "PT0S");
     env.put("HERALD_SENDER_REVOKE_TIMEOUT", "PT8S");
+    env.put("HERALD_SENDER_DEVICE_MAX_IN_FLIGHT", Integer.toString(MAX_CALLS_IN_FLIGHT_PER_DEVICE));
     env.put("KAFKA_SESSION_TIMEOUT_MS", "6000");
     env.put("KAFKA_HEARTBEAT_INTERVAL_MS", "1500");
     env.put(TOKEN_ENV, token);
