@@ -56,6 +56,28 @@ public final class HeraldBurstScenario {
 
   private HeraldBurstScenario() {}
 
+  /**
+   * Produces devices 0..count-1 (active, simulated, the bench's tenant) to {@code herald.devices}
+   * and flushes; callers wait for them to reach the scheduler's global store.
+   */
+  static void produceDevices(KafkaProducer<String, Object> producer, int count) {
+    for (int d = 0; d < count; d++) {
+      producer.send(
+          new ProducerRecord<>(
+              Topics.DEVICES.name(),
+              device(d),
+              new DeviceInfo(
+                  DeviceInfo.SCHEMA_VERSION,
+                  device(d),
+                  TENANT,
+                  "simulated",
+                  "active",
+                  null,
+                  false)));
+    }
+    producer.flush();
+  }
+
   /** The HERALD_SCHEDULER_* and KAFKA_* settings the bench uses on top of Herald's defaults. */
   public static Map<String, String> overrides(int n) {
     Map<String, String> env = new LinkedHashMap<>();
@@ -94,21 +116,7 @@ public final class HeraldBurstScenario {
         KafkaProducer<String, Object> producer = producer(ctx)) {
       ctx.progress("burst: herald %s started (%s)", variant, herald.config().toString());
       int devices = shape == Shape.SINGLE_RECIPIENT_SCHEDULES ? DEVICES : 1;
-      for (int d = 0; d < devices; d++) {
-        producer.send(
-            new ProducerRecord<>(
-                Topics.DEVICES.name(),
-                device(d),
-                new DeviceInfo(
-                    DeviceInfo.SCHEMA_VERSION,
-                    device(d),
-                    TENANT,
-                    "simulated",
-                    "active",
-                    null,
-                    false)));
-      }
-      producer.flush();
+      produceDevices(producer, devices);
       // The devices must reach Herald's global store before the schedules that use them.
       Thread.sleep(2_000);
 

@@ -6,7 +6,6 @@ import io.herald.bench.report.ResultRow;
 import io.herald.bench.scenario.BenchContext;
 import io.herald.contracts.command.SendCommand;
 import io.herald.contracts.event.ChangeOp;
-import io.herald.contracts.event.DeviceInfo;
 import io.herald.contracts.event.PacingSpec;
 import io.herald.contracts.event.RuleSpec;
 import io.herald.contracts.event.ScheduleChange;
@@ -53,22 +52,7 @@ public final class HeraldSteadyScenario {
     try (HeraldScheduler herald =
             HeraldScheduler.start(ctx.infra(), appId, HeraldBurstScenario.overrides(1));
         KafkaProducer<String, Object> producer = producer(ctx)) {
-      for (int d = 0; d < DEVICES; d++) {
-        String device = HeraldBurstScenario.device(d);
-        producer.send(
-            new ProducerRecord<>(
-                Topics.DEVICES.name(),
-                device,
-                new DeviceInfo(
-                    DeviceInfo.SCHEMA_VERSION,
-                    device,
-                    HeraldBurstScenario.TENANT,
-                    "simulated",
-                    "active",
-                    null,
-                    false)));
-      }
-      producer.flush();
+      HeraldBurstScenario.produceDevices(producer, DEVICES);
       Thread.sleep(2_000);
 
       long t0 = System.currentTimeMillis();

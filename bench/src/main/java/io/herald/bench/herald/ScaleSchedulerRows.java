@@ -5,7 +5,6 @@ import io.herald.bench.infra.CpuWindow;
 import io.herald.bench.report.ResultRow;
 import io.herald.bench.scenario.BenchContext;
 import io.herald.contracts.command.SendCommand;
-import io.herald.contracts.event.DeviceInfo;
 import io.herald.contracts.event.ScheduleKind;
 import io.herald.contracts.topic.Topics;
 import java.nio.file.Path;
@@ -108,22 +107,7 @@ final class ScaleSchedulerRows {
   }
 
   private void devices(KafkaProducer<String, Object> producer) throws InterruptedException {
-    for (int d = 0; d < HeraldBurstScenario.DEVICES; d++) {
-      String device = HeraldBurstScenario.device(d);
-      producer.send(
-          new ProducerRecord<>(
-              Topics.DEVICES.name(),
-              device,
-              new DeviceInfo(
-                  DeviceInfo.SCHEMA_VERSION,
-                  device,
-                  HeraldBurstScenario.TENANT,
-                  "simulated",
-                  "active",
-                  null,
-                  false)));
-    }
-    producer.flush();
+    HeraldBurstScenario.produceDevices(producer, HeraldBurstScenario.DEVICES);
     // The devices must reach every instance's global store before the schedules that use them.
     Thread.sleep(ctx.millis(2_000, 1_000));
   }
