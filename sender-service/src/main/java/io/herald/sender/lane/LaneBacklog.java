@@ -9,8 +9,10 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -41,11 +43,22 @@ final class LaneBacklog {
   private final Map<String, Integer> parked = new HashMap<>();
   // per schedule: park writes not yet durable (a load may not see them yet)
   private final Map<String, Integer> writing = new HashMap<>();
-  // per schedule: the offset up to which parked commands are in memory
+  // per schedule: the offset up to which parked commands are in memory. Parks are not in offset
+  // order (a lane that learns its device is held parks its queued commands after later ones it
+  // had parked already), so a park that becomes durable behind it lowers it again
   private final Map<String, Long> loadedUpTo = new HashMap<>();
+  // ids of loaded commands in memory (queued or in progress) whose rows are still in the store: a
+  // load from a lowered cursor reads them again and skips them
+  private final Set<String> inMemory = new HashSet<>();
+  // per schedule: the highest offset parked, and park writes not yet durable behind it
+  private final Map<String, Long> highestParked = new HashMap<>();
+  private final Map<String, Integer> behind = new HashMap<>();
   // schedules with parked commands, in the order their loads take turns
   private final ArrayDeque<String> turn = new ArrayDeque<>();
   private boolean loading;
+  private String loadingKey;
+  // while a load runs: the lowest cursor a park or a put-back of its schedule asked for since
+  private long lowDuringLoad;
 
   LaneBacklog(
       ParkedBacklog store,
@@ -65,8 +78,7 @@ final class LaneBacklog {
 
   /** Parks {@code p}: counted now, its offset released once the store has it. */
   void park(PendingCommand p) {
-    parking(ParkedCommand.scheduleKeyOf(p.command()));
-    write(p);
+    write(p, parking(ParkedCommand.scheduleKeyOf(p.command()), p.offset()));
   }
 
   /**
@@ -75,7 +87,8 @@ final class LaneBacklog {
    */
   void holdBack(LaneEntry e) {
     if (e.fromBacklog) {
-      putBack(ParkedCommand.scheduleKeyOf(e.cmd()), e.pending.offset());
+      putBack(
+          ParkedCommand.scheduleKeyOf(e.cmd()), e.cmd().commandId().value(), e.pending.offset());
     } else {
       park(e.pending);
     }
@@ -114,12 +127,15 @@ final class LaneBacklog {
                                     id,
                                     err.toString());
                               }
+                              synchronized (lane) {
+                                inMemory.remove(id);
+                              }
                             })));
     e.fromBacklog = true;
     return e;
   }
 
-  private void write(PendingCommand p) {
+  private void write(PendingCommand p, boolean behind) {
     String key = ParkedCommand.scheduleKeyOf(p.command());
     store
         .park(new ParkedCommand(p.command(), partition, p.offset()))
@@ -127,7 +143,7 @@ final class LaneBacklog {
             (v, err) -> {
               if (err == null) {
                 synchronized (lane) {
-                  parked(key);
+                  parked(key, p.offset(), behind);
                 }
                 metrics.parked();
                 p.onRecorded().run();
@@ -139,7 +155,7 @@ final class LaneBacklog {
                     partition,
                     p.offset(),
                     err.toString());
-                executor.schedule(() -> write(p), retry.toMillis(), TimeUnit.MILLISECONDS);
+                executor.schedule(() -> write(p, behind), retry.toMillis(), TimeUnit.MILLISECONDS);
               }
             });
   }
@@ -153,23 +169,46 @@ final class LaneBacklog {
     return readAhead.park(held, count(scheduleKey), queue.sizeOf(scheduleKey), queue.size());
   }
 
-  /** A command of {@code scheduleKey} goes to the store now. */
-  private void parking(String scheduleKey) {
+  /**
+   * A command of {@code scheduleKey} goes to the store now; true when it goes behind a later one
+   * parked already (loads of its schedule wait for it, so they keep source-offset order).
+   */
+  private boolean parking(String scheduleKey, long offset) {
     add(scheduleKey, 1);
     writing.merge(scheduleKey, 1, Integer::sum);
+    long highest = highestParked.getOrDefault(scheduleKey, -1L);
+    if (offset < highest) {
+      behind.merge(scheduleKey, 1, Integer::sum);
+      return true;
+    }
+    highestParked.put(scheduleKey, offset);
+    return false;
   }
 
-  /** A park write is durable. */
-  private void parked(String scheduleKey) {
+  /** A park write is durable: loads see it from now on, even behind the cursor. */
+  private void parked(String scheduleKey, long offset, boolean wasBehind) {
     writing.merge(scheduleKey, -1, (a, b) -> a + b <= 0 ? null : a + b);
+    if (wasBehind) {
+      behind.merge(scheduleKey, -1, (a, b) -> a + b <= 0 ? null : a + b);
+    }
+    lower(scheduleKey, offset);
   }
 
   /**
    * A command loaded from the store leaves memory again (its device is held): it is still there.
    */
-  private void putBack(String scheduleKey, long offset) {
+  private void putBack(String scheduleKey, String commandId, long offset) {
     add(scheduleKey, 1);
-    loadedUpTo.merge(scheduleKey, offset - 1, Math::min);
+    inMemory.remove(commandId);
+    lower(scheduleKey, offset);
+  }
+
+  /** The store has a command at {@code offset} that is not in memory: loads must reach it. */
+  private void lower(String scheduleKey, long offset) {
+    loadedUpTo.computeIfPresent(scheduleKey, (k, upTo) -> Math.min(upTo, offset - 1));
+    if (loading && scheduleKey.equals(loadingKey)) {
+      lowDuringLoad = Math.min(lowDuringLoad, offset - 1);
+    }
   }
 
   /** Parked commands found in the store when the lane's partition was assigned. */
@@ -193,14 +232,16 @@ final class LaneBacklog {
     for (int tries = turn.size(); tries > 0; tries--) {
       String key = turn.pollFirst();
       turn.addLast(key);
-      if (count(key) == writing.getOrDefault(key, 0)) {
-        continue; // nothing durable to load yet: the write's completion wakes the lane
+      if (count(key) == writing.getOrDefault(key, 0) || behind.containsKey(key)) {
+        continue; // nothing durable to load yet, or not in order: a write's completion wakes it
       }
       int limit = readAhead.load(held, queue.sizeOf(key), queue.size());
       if (limit <= 0) {
         return null;
       }
       loading = true;
+      loadingKey = key;
+      lowDuringLoad = Long.MAX_VALUE;
       return new Load(
           new LaneSchedule(partition, deviceId, key), loadedUpTo.getOrDefault(key, -1L), limit);
     }
@@ -212,23 +253,29 @@ final class LaneBacklog {
     loading = false;
     String key = load.lane().scheduleKey();
     List<ParkedCommand> fresh = new ArrayList<>(got.size());
-    long upTo = loadedUpTo.getOrDefault(key, -1L);
+    long upTo = load.afterOffset();
     for (ParkedCommand c : got) {
-      if (c.offset() > upTo) {
+      upTo = Math.max(upTo, c.offset());
+      if (inMemory.add(c.command().commandId().value())) {
         fresh.add(c);
-        upTo = c.offset();
       }
     }
-    loadedUpTo.put(key, upTo);
+    // a park durable while the load ran may lie behind what it returned: not past that one
+    loadedUpTo.put(key, Math.min(upTo, lowDuringLoad));
     add(key, -fresh.size());
-    if (fresh.isEmpty() && writing.getOrDefault(key, 0) == 0 && count(key) > 0) {
-      // the count outran the store (a write that failed for good, a row removed elsewhere)
-      log.warn(
-          "Parked count corrected: device={} partition={} counted={}",
-          deviceId,
-          partition,
-          count(key));
-      add(key, -count(key));
+    boolean exhausted = got.size() < load.limit();
+    if (fresh.isEmpty() && exhausted && writing.getOrDefault(key, 0) == 0 && count(key) > 0) {
+      if (load.afterOffset() >= 0) {
+        loadedUpTo.put(key, -1L); // look once more from the start before believing the count
+      } else {
+        // the count outran the store (a write that failed for good, a row removed elsewhere)
+        log.warn(
+            "Parked count corrected: device={} partition={} counted={}",
+            deviceId,
+            partition,
+            count(key));
+        add(key, -count(key));
+      }
     }
     return fresh;
   }
@@ -246,6 +293,7 @@ final class LaneBacklog {
     int now = count(key) + n;
     if (now <= 0) {
       parked.remove(key);
+      highestParked.remove(key);
       turn.remove(key); // loadedUpTo stays: loaded commands stay in the store until finished
     } else {
       if (!parked.containsKey(key)) {

@@ -58,12 +58,27 @@ class LaneBacklogTest {
   // the store: command id -> parked command, as a table would hold it
   private final Map<String, ParkedCommand> store = new ConcurrentSkipListMap<>();
   private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+  // > 0: a park is durable (visible to loads) only when it completes, this long after the call,
+  // one at a time and in order, as the group-committed table does
+  private volatile long parkWriteMillis;
+  // > 0: the device's status takes this long to look up
+  private volatile long lookupMillis;
+  private final java.util.concurrent.ExecutorService parkWriter =
+      java.util.concurrent.Executors.newSingleThreadExecutor();
   private LaneScheduler lanes;
 
   private final ParkedBacklog backlog =
       new ParkedBacklog() {
         @Override
         public CompletableFuture<Void> park(ParkedCommand c) {
+          if (parkWriteMillis > 0) {
+            return CompletableFuture.runAsync(
+                () -> {
+                  sleep(parkWriteMillis);
+                  store.putIfAbsent(c.command().commandId().value(), c);
+                },
+                parkWriter);
+          }
           store.putIfAbsent(c.command().commandId().value(), c);
           return CompletableFuture.supplyAsync(() -> null);
         }
@@ -148,16 +163,20 @@ class LaneBacklogTest {
       new DeviceDirectory() {
         @Override
         public CompletableFuture<Optional<Device>> find(String id) {
-          return CompletableFuture.completedFuture(
-              Optional.of(
-                  new Device(
-                      id,
-                      TENANT,
-                      "test",
-                      Map.of(),
-                      status.getOrDefault(id, "active"),
-                      null,
-                      null)));
+          if (lookupMillis > 0) {
+            return CompletableFuture.supplyAsync(
+                () -> {
+                  sleep(lookupMillis);
+                  return device(id);
+                });
+          }
+          return CompletableFuture.completedFuture(device(id));
+        }
+
+        private Optional<Device> device(String id) {
+          return Optional.of(
+              new Device(
+                  id, TENANT, "test", Map.of(), status.getOrDefault(id, "active"), null, null));
         }
 
         @Override
@@ -215,6 +234,15 @@ class LaneBacklogTest {
   void stop() {
     if (lanes != null) {
       lanes.close(Duration.ofSeconds(2));
+    }
+    parkWriter.shutdownNow();
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 
@@ -282,6 +310,33 @@ class LaneBacklogTest {
 
     status.put(DEVICE, "active");
     await().atMost(Duration.ofSeconds(10)).until(() -> sent.size() == 300 && store.isEmpty());
+    assertThat(sent).containsExactlyElementsOf(ids);
+  }
+
+  /**
+   * CI: a lane learns its device is paused only after it queued the read-ahead, so it parks those
+   * queued commands after the later ones it had parked already; meanwhile its held loop loaded (and
+   * put back) the first durable one. The earlier offsets, durable only then, lie behind the load
+   * cursor: they must still be loaded, not forgotten.
+   */
+  @Test
+  void shouldSendCommandsParkedBehindTheLoadCursorWhenDeviceResumes() {
+    parkWriteMillis = 2;
+    lookupMillis = 100; // every command submitted before the lane hears of the pause
+    status.put(DEVICE, "paused");
+    startLanes(new ReadAhead(50, 20, true));
+    List<String> ids = submit("broadcast:late-held", 300, 0);
+
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> released.size() == 300 && store.size() == 300);
+    sleep(200); // a few held rechecks, each loading and putting back the first durable one
+    assertThat(sent).isEmpty();
+
+    status.put(DEVICE, "active");
+    lookupMillis = 0;
+    await().atMost(Duration.ofSeconds(20)).until(() -> sent.size() == 300 && store.isEmpty());
+    // loads wait for parks behind the highest parked offset: the order is the source's
     assertThat(sent).containsExactlyElementsOf(ids);
   }
 
