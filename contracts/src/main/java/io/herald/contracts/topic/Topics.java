@@ -4,6 +4,7 @@ import io.herald.contracts.command.SendCommand;
 import io.herald.contracts.event.ContactInfo;
 import io.herald.contracts.event.DeviceInfo;
 import io.herald.contracts.event.ScheduleChange;
+import io.herald.contracts.event.WebhookDelivery;
 import io.herald.contracts.outcome.DeliveryResult;
 import io.herald.contracts.outcome.Occurrence;
 import io.herald.contracts.outcome.ScheduleError;
@@ -76,6 +77,18 @@ public final class Topics {
           "device id",
           false);
 
+  /**
+   * Cloud API webhook POSTs whose signature checked out (statuses, inbound messages, account
+   * updates); key = the business number's phone_number_id.
+   */
+  public static final TopicSpec<String, WebhookDelivery> WHATSAPP_WEBHOOKS =
+      new TopicSpec<>(
+          "herald.whatsapp-webhooks",
+          KEY,
+          new JsonSerde<>(WebhookDelivery.class),
+          "phone_number_id",
+          false);
+
   /** Every topic, in pipeline order. */
   public static final List<TopicSpec<String, ?>> ALL =
       List.of(
@@ -86,7 +99,8 @@ public final class Topics {
           OCCURRENCES,
           SCHEDULE_ERRORS,
           SCHEDULE_STATES,
-          DELIVERY_RESULTS);
+          DELIVERY_RESULTS,
+          WHATSAPP_WEBHOOKS);
 
   /** Header names on dead-letter records. */
   public static final String DLQ_HEADER_TOPIC = "herald.dlq.topic";

@@ -4,6 +4,7 @@ import io.herald.contracts.command.SendCommand;
 import io.herald.contracts.event.ContactInfo;
 import io.herald.contracts.event.DeviceInfo;
 import io.herald.contracts.event.ScheduleChange;
+import io.herald.contracts.event.WebhookDelivery;
 import io.herald.contracts.outcome.DeliveryResult;
 import io.herald.contracts.outcome.Occurrence;
 import io.herald.contracts.outcome.ScheduleError;
@@ -25,7 +26,8 @@ public enum Payload {
   SCHEDULE_ERROR("schedule-error", Topics.SCHEDULE_ERRORS, ScheduleError.class),
   SCHEDULE_STATE("schedule-state", Topics.SCHEDULE_STATES, ScheduleState.class),
   DEVICE_INFO("device-info", Topics.DEVICES, DeviceInfo.class),
-  CONTACT_INFO("contact-info", Topics.CONTACTS, ContactInfo.class);
+  CONTACT_INFO("contact-info", Topics.CONTACTS, ContactInfo.class),
+  WEBHOOK_DELIVERY("webhook-delivery", Topics.WHATSAPP_WEBHOOKS, WebhookDelivery.class);
 
   private final String stem;
   private final TopicSpec<String, ?> topic;

@@ -10,6 +10,7 @@ import io.herald.contracts.event.PacingSpec;
 import io.herald.contracts.event.RuleSpec;
 import io.herald.contracts.event.ScheduleChange;
 import io.herald.contracts.event.ScheduleKind;
+import io.herald.contracts.event.WebhookDelivery;
 import io.herald.contracts.outcome.DeliveryResult;
 import io.herald.contracts.outcome.DeliveryStatus;
 import io.herald.contracts.outcome.ErrorReason;
@@ -89,7 +90,8 @@ public final class Samples {
             scheduleErrors(),
             scheduleStates(),
             devices(),
-            contacts())
+            contacts(),
+            webhooks())
         .flatMap(s -> s);
   }
 
@@ -379,5 +381,19 @@ public final class Samples {
         Named.of(
             "ContactInfo deleted, only the id",
             new ContactInfo(1, "a1b2c3d4", null, null, null, null, false, true)));
+  }
+
+  static Stream<Named<Object>> webhooks() {
+    return Stream.of(
+        Named.of(
+            "WebhookDelivery of a status",
+            new WebhookDelivery(
+                WebhookDelivery.SCHEMA_VERSION,
+                OCCURRENCE,
+                "1234567890",
+                "{\"object\":\"whatsapp_business_account\",\"entry\":[]}")),
+        Named.of(
+            "WebhookDelivery without a phone number id",
+            new WebhookDelivery(1, OCCURRENCE, null, "{}")));
   }
 }
