@@ -26,6 +26,10 @@ import java.util.List;
  * @param createdAt when the definition was created; a {@code once} rule with no time fires then
  * @param mappingErrors problems found while mapping the source row (e.g. recipients not an array);
  *     the scheduler reports them with its own validation reasons
+ * @param template the approved template sent outside the recipient's 24-hour window (Cloud API
+ *     devices), its text parameters rendered like the message; null when none
+ * @param windowPolicy what to send by the recipient's window; null: {@link WindowPolicy#defaultFor}
+ *     the template
  */
 public record ScheduleChange(
     int schemaVersion,
@@ -44,9 +48,52 @@ public record ScheduleChange(
     String sourceStatus,
     long sourceVersion,
     Instant createdAt,
-    List<String> mappingErrors) {
+    List<String> mappingErrors,
+    MessageTemplate template,
+    WindowPolicy windowPolicy) {
 
   public static final int SCHEMA_VERSION = 1;
+
+  /** A change without a template or window policy: free text, as before ADR 0021. */
+  public ScheduleChange(
+      int schemaVersion,
+      ChangeOp op,
+      String scheduleKey,
+      ScheduleKind kind,
+      String tenantId,
+      String deviceId,
+      String name,
+      String message,
+      String mediaUrl,
+      List<String> recipients,
+      RuleSpec rule,
+      PacingSpec pacing,
+      boolean active,
+      String sourceStatus,
+      long sourceVersion,
+      Instant createdAt,
+      List<String> mappingErrors) {
+    this(
+        schemaVersion,
+        op,
+        scheduleKey,
+        kind,
+        tenantId,
+        deviceId,
+        name,
+        message,
+        mediaUrl,
+        recipients,
+        rule,
+        pacing,
+        active,
+        sourceStatus,
+        sourceVersion,
+        createdAt,
+        mappingErrors,
+        null,
+        null);
+  }
 
   public ScheduleChange {
     List<String> problems = new java.util.ArrayList<>();
@@ -133,7 +180,9 @@ public record ScheduleChange(
         sourceStatus,
         newSourceVersion,
         createdAt,
-        mappingErrors);
+        mappingErrors,
+        template,
+        windowPolicy);
   }
 
   public ScheduleChange withCreatedAt(Instant newCreatedAt) {
@@ -154,7 +203,9 @@ public record ScheduleChange(
         sourceStatus,
         sourceVersion,
         newCreatedAt,
-        mappingErrors);
+        mappingErrors,
+        template,
+        windowPolicy);
   }
 
   /**
@@ -208,7 +259,33 @@ public record ScheduleChange(
         newSourceStatus,
         sourceVersion,
         createdAt,
-        mappingErrors);
+        mappingErrors,
+        template,
+        windowPolicy);
+  }
+
+  /** The same change with another template and window policy. */
+  public ScheduleChange withTemplate(MessageTemplate newTemplate, WindowPolicy newWindowPolicy) {
+    return new ScheduleChange(
+        schemaVersion,
+        op,
+        scheduleKey,
+        kind,
+        tenantId,
+        deviceId,
+        name,
+        message,
+        mediaUrl,
+        recipients,
+        rule,
+        pacing,
+        active,
+        sourceStatus,
+        sourceVersion,
+        createdAt,
+        mappingErrors,
+        newTemplate,
+        newWindowPolicy);
   }
 
   /** The id part of the schedule key ({@code recurring:abc} → {@code abc}). */

@@ -6,11 +6,13 @@ import io.herald.contracts.command.SendCommand;
 import io.herald.contracts.event.ChangeOp;
 import io.herald.contracts.event.ContactInfo;
 import io.herald.contracts.event.DeviceInfo;
+import io.herald.contracts.event.MessageTemplate;
 import io.herald.contracts.event.PacingSpec;
 import io.herald.contracts.event.RuleSpec;
 import io.herald.contracts.event.ScheduleChange;
 import io.herald.contracts.event.ScheduleKind;
 import io.herald.contracts.event.WebhookDelivery;
+import io.herald.contracts.event.WindowPolicy;
 import io.herald.contracts.outcome.DeliveryResult;
 import io.herald.contracts.outcome.DeliveryStatus;
 import io.herald.contracts.outcome.ErrorReason;
@@ -215,8 +217,52 @@ public final class Samples {
             null,
             2,
             null);
+    MessageTemplate template =
+        new MessageTemplate(
+            "class_reminder",
+            "id",
+            List.of(
+                new MessageTemplate.Component(
+                    "header",
+                    null,
+                    null,
+                    List.of(
+                        new MessageTemplate.Parameter(
+                            "image", null, "https://cdn.example.com/class.png"))),
+                new MessageTemplate.Component(
+                    "body",
+                    null,
+                    null,
+                    List.of(
+                        new MessageTemplate.Parameter("text", "Sari", null),
+                        new MessageTemplate.Parameter("text", "08:30", null))),
+                new MessageTemplate.Component(
+                    "button",
+                    "quick_reply",
+                    0,
+                    List.of(new MessageTemplate.Parameter("payload", "STOP", null)))));
+    SendCommand withTemplate =
+        new SendCommand(
+            1,
+            individual.commandId(),
+            TENANT,
+            DEVICE,
+            RECURRING_KEY,
+            ScheduleKind.RECURRING,
+            OCCURRENCE,
+            "+6281234567890",
+            RecipientType.INDIVIDUAL,
+            null,
+            "Hello Sari",
+            null,
+            null,
+            1,
+            null,
+            template,
+            WindowPolicy.FALLBACK_TEMPLATE);
     return Stream.of(
         Named.of("SendCommand individual, every field", individual),
+        Named.of("SendCommand with a fallback template", withTemplate),
         Named.of("SendCommand group, media only, nullable null", group));
   }
 
