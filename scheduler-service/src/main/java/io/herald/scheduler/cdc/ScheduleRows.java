@@ -12,10 +12,12 @@ import static io.herald.scheduler.cdc.DebeziumColumns.timeOfDay;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.herald.contracts.event.ChangeOp;
+import io.herald.contracts.event.MessageTemplate;
 import io.herald.contracts.event.PacingSpec;
 import io.herald.contracts.event.RuleSpec;
 import io.herald.contracts.event.ScheduleChange;
 import io.herald.contracts.event.ScheduleKind;
+import io.herald.contracts.event.WindowPolicy;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -49,24 +51,28 @@ final class ScheduleRows {
             "a JSON array of E.164 numbers or contact ids",
             "an E.164 number or a contact id",
             errors);
+    // before the change is built: it copies the errors found so far
+    MessageTemplate template = TemplateColumns.template(json, row, errors);
+    WindowPolicy windowPolicy = TemplateColumns.windowPolicy(row, errors);
     return new ScheduleChange(
-        ScheduleChange.SCHEMA_VERSION,
-        ChangeOp.UPSERT,
-        ScheduleKind.RECURRING.keyFor(id),
-        ScheduleKind.RECURRING,
-        text(row, "user_id"),
-        text(row, "device_id"),
-        text(row, "name"),
-        text(row, "message"),
-        text(row, "media_url"),
-        recipients,
-        rule(row, errors),
-        pacing(row),
-        activeFlag(row),
-        null,
-        lsn,
-        instant(row, "created_at", errors),
-        errors);
+            ScheduleChange.SCHEMA_VERSION,
+            ChangeOp.UPSERT,
+            ScheduleKind.RECURRING.keyFor(id),
+            ScheduleKind.RECURRING,
+            text(row, "user_id"),
+            text(row, "device_id"),
+            text(row, "name"),
+            text(row, "message"),
+            text(row, "media_url"),
+            recipients,
+            rule(row, errors),
+            pacing(row),
+            activeFlag(row),
+            null,
+            lsn,
+            instant(row, "created_at", errors),
+            errors)
+        .withTemplate(template, windowPolicy);
   }
 
   ScheduleChange autopost(String id, JsonNode row, long lsn) {
@@ -107,26 +113,30 @@ final class ScheduleRows {
     String status = text(row, "status");
     // A broadcast without scheduled_at fires "now", i.e. at created_at (RuleSpec.once(null)).
     RuleSpec rule = RuleSpec.once(scheduledAt == null ? null : scheduledAt.toString());
+    // before the change is built: it copies the errors found so far
+    MessageTemplate template = TemplateColumns.template(json, row, errors);
+    WindowPolicy windowPolicy = TemplateColumns.windowPolicy(row, errors);
     return new ScheduleChange(
-        ScheduleChange.SCHEMA_VERSION,
-        ChangeOp.UPSERT,
-        ScheduleKind.BROADCAST.keyFor(id),
-        ScheduleKind.BROADCAST,
-        text(row, "user_id"),
-        text(row, "device_id"),
-        text(row, "name"),
-        text(row, "message"),
-        text(row, "media_url"),
-        recipients,
-        rule,
-        pacing(row),
-        status != null
-            && (BROADCAST_ACTIVE_STATUSES.contains(status)
-                || (seedCompat && SeedDefaults.firesAsScheduled(status, scheduledAt))),
-        status,
-        lsn,
-        instant(row, "created_at", errors),
-        errors);
+            ScheduleChange.SCHEMA_VERSION,
+            ChangeOp.UPSERT,
+            ScheduleKind.BROADCAST.keyFor(id),
+            ScheduleKind.BROADCAST,
+            text(row, "user_id"),
+            text(row, "device_id"),
+            text(row, "name"),
+            text(row, "message"),
+            text(row, "media_url"),
+            recipients,
+            rule,
+            pacing(row),
+            status != null
+                && (BROADCAST_ACTIVE_STATUSES.contains(status)
+                    || (seedCompat && SeedDefaults.firesAsScheduled(status, scheduledAt))),
+            status,
+            lsn,
+            instant(row, "created_at", errors),
+            errors)
+        .withTemplate(template, windowPolicy);
   }
 
   /**

@@ -1,8 +1,10 @@
 package io.herald.scheduler.schedule;
 
+import io.herald.contracts.event.MessageTemplate;
 import io.herald.contracts.event.PacingSpec;
 import io.herald.contracts.event.RuleSpec;
 import io.herald.contracts.event.ScheduleKind;
+import io.herald.contracts.event.WindowPolicy;
 import io.herald.contracts.limit.ErrorTexts;
 import io.herald.contracts.limit.Limits;
 import java.time.Instant;
@@ -33,6 +35,8 @@ import java.util.Locale;
  * @param sourceVersion monotonic version of the source
  * @param createdAt the rule's anchor; never moves once stored
  * @param mappingErrors problems found before the scheduler saw the definition (never null)
+ * @param template the approved template for outside the 24-hour window (ADR 0021), or null
+ * @param windowPolicy what the sender sends by the recipient's window, or null (the default)
  */
 public record Definition(
     String scheduleKey,
@@ -49,7 +53,46 @@ public record Definition(
     String sourceStatus,
     long sourceVersion,
     Instant createdAt,
-    List<String> mappingErrors) {
+    List<String> mappingErrors,
+    MessageTemplate template,
+    WindowPolicy windowPolicy) {
+
+  /** A definition of free text only (no template, default window policy). */
+  public Definition(
+      String scheduleKey,
+      ScheduleKind kind,
+      String tenantId,
+      String deviceId,
+      String name,
+      String message,
+      String mediaUrl,
+      List<String> recipients,
+      RuleSpec rule,
+      PacingSpec pacing,
+      boolean active,
+      String sourceStatus,
+      long sourceVersion,
+      Instant createdAt,
+      List<String> mappingErrors) {
+    this(
+        scheduleKey,
+        kind,
+        tenantId,
+        deviceId,
+        name,
+        message,
+        mediaUrl,
+        recipients,
+        rule,
+        pacing,
+        active,
+        sourceStatus,
+        sourceVersion,
+        createdAt,
+        mappingErrors,
+        null,
+        null);
+  }
 
   public Definition {
     recipients = recipients == null ? null : List.copyOf(recipients);
@@ -152,6 +195,8 @@ public record Definition(
         sourceStatus,
         sourceVersion,
         newCreatedAt,
-        newMappingErrors);
+        newMappingErrors,
+        template,
+        windowPolicy);
   }
 }

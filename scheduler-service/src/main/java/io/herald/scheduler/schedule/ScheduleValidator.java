@@ -146,6 +146,7 @@ public final class ScheduleValidator {
       canonical = recipients(change.kind(), change.recipients(), problems);
     }
     content(change, problems);
+    TemplateChecks.check(change, problems);
     pacing(change.pacing(), problems);
 
     boolean deviceUnknown = false;
@@ -161,6 +162,17 @@ public final class ScheduleValidator {
                     + quote(change.tenantId())));
       } else if (device == DeviceCheck.UNKNOWN) {
         deviceUnknown = true;
+      } else if (device == DeviceCheck.OK
+          && templateOnly(change)
+          && blank(change.message())
+          && blank(change.mediaUrl())) {
+        problems.add(
+            new Problem(
+                ErrorReason.INVALID_CONTENT,
+                "device "
+                    + quote(change.deviceId())
+                    + " sends through a gateway, which has no templates: give a message for it"
+                    + " to send"));
       } else if (device == DeviceCheck.OK_WITHOUT_GROUPS
           && change.kind() == ScheduleKind.AUTOPOST) {
         problems.add(
@@ -250,7 +262,7 @@ public final class ScheduleValidator {
       if (problem != null) {
         problems.add(new Problem(ErrorReason.INVALID_CONTENT, problem));
       }
-    } else if (blank(change.message())) {
+    } else if (blank(change.message()) && !templateOnly(change)) {
       problems.add(
           new Problem(ErrorReason.INVALID_CONTENT, "message must not be blank without a mediaUrl"));
     }
@@ -277,6 +289,15 @@ public final class ScheduleValidator {
                     + (hasMedia ? " with media" : "")));
       }
     }
+  }
+
+  /**
+   * A definition that always sends its template needs no text: a Cloud API device sends the
+   * template (a gateway device, which has none, is refused in {@link #validate}).
+   */
+  private static boolean templateOnly(Definition change) {
+    return change.template() != null
+        && change.windowPolicy() == io.herald.contracts.event.WindowPolicy.TEMPLATE_ALWAYS;
   }
 
   private static String mediaProblem(String url) {

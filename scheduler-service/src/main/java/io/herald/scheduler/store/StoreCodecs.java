@@ -1,9 +1,11 @@
 package io.herald.scheduler.store;
 
 import io.herald.contracts.event.ChangeOp;
+import io.herald.contracts.event.MessageTemplate;
 import io.herald.contracts.event.PacingSpec;
 import io.herald.contracts.event.RuleSpec;
 import io.herald.contracts.event.ScheduleKind;
+import io.herald.contracts.event.WindowPolicy;
 import io.herald.scheduler.schedule.Definition;
 import io.herald.scheduler.schedule.ScheduleStatus;
 import java.nio.charset.StandardCharsets;
@@ -77,7 +79,15 @@ final class StoreCodecs {
               "sourceStatus",
               "sourceVersion",
               "createdAt",
-              "mappingErrors"),
+              "mappingErrors",
+              "template",
+              "windowPolicy"),
+          MessageTemplate.class,
+          List.of("name", "language", "components"),
+          MessageTemplate.Component.class,
+          List.of("type", "subType", "index", "parameters"),
+          MessageTemplate.Parameter.class,
+          List.of("type", "text", "link"),
           RuleSpec.class,
           List.of(
               "frequency",
@@ -285,7 +295,9 @@ final class StoreCodecs {
         d.rule(),
         d.pacing(),
         d.sourceStatus(),
-        d.createdAt());
+        d.createdAt(),
+        d.template(),
+        d.windowPolicy());
     out.stringIfPresent(d.scheduleKey());
     if (d.kind() != null) {
       out.code(kindCode(d.kind()));
@@ -310,10 +322,16 @@ final class StoreCodecs {
     out.instantIfPresent(d.createdAt());
     // Never null: the constructor always builds a list.
     out.strings(d.mappingErrors());
+    if (d.template() != null) {
+      TemplateCodec.write(out, d.template());
+    }
+    if (d.windowPolicy() != null) {
+      out.code(TemplateCodec.policyCode(d.windowPolicy()));
+    }
   }
 
   private static Definition readDefinition(In in) {
-    int p = in.presence(12);
+    int p = in.presence(14);
     String scheduleKey = has(p, 0) ? in.string() : null;
     ScheduleKind kind = has(p, 1) ? kind(in.code()) : null;
     String tenantId = has(p, 2) ? in.string() : null;
@@ -329,6 +347,8 @@ final class StoreCodecs {
     long sourceVersion = in.varLong();
     Instant createdAt = has(p, 11) ? in.instant() : null;
     List<String> mappingErrors = in.strings();
+    MessageTemplate template = has(p, 12) ? TemplateCodec.read(in) : null;
+    WindowPolicy windowPolicy = has(p, 13) ? TemplateCodec.policy(in.code()) : null;
     return new Definition(
         scheduleKey,
         kind,
@@ -344,7 +364,9 @@ final class StoreCodecs {
         sourceStatus,
         sourceVersion,
         createdAt,
-        mappingErrors);
+        mappingErrors,
+        template,
+        windowPolicy);
   }
 
   static void writeRule(Out out, RuleSpec r) {

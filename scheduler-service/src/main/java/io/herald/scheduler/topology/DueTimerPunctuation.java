@@ -2,6 +2,7 @@ package io.herald.scheduler.topology;
 
 import io.herald.contracts.command.CommandId;
 import io.herald.contracts.command.SendCommand;
+import io.herald.contracts.event.MessageTemplate;
 import io.herald.contracts.event.ScheduleKind;
 import io.herald.contracts.limit.Limits;
 import io.herald.contracts.outcome.DeliveryResult;
@@ -10,6 +11,7 @@ import io.herald.contracts.outcome.Occurrence;
 import io.herald.contracts.outcome.SkipReasons;
 import io.herald.scheduler.config.SchedulerConfig;
 import io.herald.scheduler.render.RenderContext;
+import io.herald.scheduler.render.TemplateParameters;
 import io.herald.scheduler.render.TemplateRenderer;
 import io.herald.scheduler.schedule.Definition;
 import io.herald.scheduler.schedule.Firing;
@@ -274,13 +276,14 @@ final class DueTimerPunctuation implements Punctuator {
         continue;
       }
       CommandId id = CommandId.of(key, job.occurrence(), r.identity());
-      Optional<String> rendered =
-          TemplateRenderer.render(
-              def.message(),
-              new RenderContext(
-                  r.name(), r.address(), r.fields(), job.occurrence(), zone, id.value()),
-              maxChars);
-      if (rendered.isEmpty()) {
+      RenderContext ctx =
+          new RenderContext(r.name(), r.address(), r.fields(), job.occurrence(), zone, id.value());
+      Optional<String> rendered = TemplateRenderer.render(def.message(), ctx, maxChars);
+      Optional<MessageTemplate> template =
+          def.template() == null
+              ? Optional.empty()
+              : TemplateParameters.render(def.template(), ctx);
+      if (rendered.isEmpty() || (def.template() != null && template.isEmpty())) {
         // The template was valid; this recipient's variables make it longer than WhatsApp
         // takes. Skipped with its reason, never cut short.
         metrics.recipientUnrenderable();
@@ -305,7 +308,9 @@ final class DueTimerPunctuation implements Punctuator {
               def.mediaUrl(),
               def.pacing(),
               1,
-              notAfter);
+              notAfter,
+              template.orElse(null),
+              def.windowPolicy());
       context.forward(
           new Record<>(def.deviceId(), (Object) command, now.toEpochMilli()),
           Names.SEND_COMMANDS_SINK);

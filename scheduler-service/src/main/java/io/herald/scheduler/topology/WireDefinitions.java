@@ -39,6 +39,8 @@ final class WireDefinitions {
         c.sourceStatus(),
         c.sourceVersion(),
         c.createdAt(),
-        c.mappingErrors());
+        c.mappingErrors(),
+        c.template(),
+        c.windowPolicy());
   }
 }

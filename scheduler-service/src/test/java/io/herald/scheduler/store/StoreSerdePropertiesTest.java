@@ -4,11 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.herald.contracts.event.ChangeOp;
+import io.herald.contracts.event.MessageTemplate;
 import io.herald.contracts.event.PacingSpec;
 import io.herald.contracts.event.RuleSpec;
 import io.herald.contracts.event.ScheduleChange;
 import io.herald.contracts.event.ScheduleKind;
+import io.herald.contracts.event.WindowPolicy;
 import io.herald.contracts.serde.JsonSerde;
+import io.herald.scheduler.schedule.Definition;
 import io.herald.scheduler.schedule.ScheduleStatus;
 import java.time.Instant;
 import java.util.Arrays;
@@ -154,7 +157,7 @@ class StoreSerdePropertiesTest {
     // Frozen or not (ADR 0016): format 3 carries the definition the job fired with.
     return Combinators.combine(
             fanOutJobs(strings, instants),
-            changes(strings, instants).map(FormerState::definitionOf).injectNull(0.5),
+            definitions(strings, instants).injectNull(0.5),
             Arbitraries.integers())
         .as((job, fired, count) -> job.freeze(fired, count));
   }
@@ -182,7 +185,7 @@ class StoreSerdePropertiesTest {
   private static Arbitrary<ScheduleState> scheduleStates(
       Arbitrary<String> strings, Arbitrary<Instant> instants) {
     return Combinators.combine(
-            changes(strings, instants).map(FormerState::definitionOf).injectNull(0.2),
+            definitions(strings, instants).injectNull(0.2),
             Arbitraries.longs(),
             Arbitraries.of(ScheduleStatus.class).injectNull(0.1),
             instants.injectNull(0.3),
@@ -191,6 +194,48 @@ class StoreSerdePropertiesTest {
             Arbitraries.integers(),
             instants.injectNull(0.5))
         .as(ScheduleState::new);
+  }
+
+  /** Today's definitions: a change's, with a template and a window policy or not (ADR 0021). */
+  private static Arbitrary<Definition> definitions(
+      Arbitrary<String> strings, Arbitrary<Instant> instants) {
+    Arbitrary<String> nullable = strings.injectNull(0.3);
+    Arbitrary<MessageTemplate.Parameter> parameters =
+        Combinators.combine(nullable, nullable, nullable).as(MessageTemplate.Parameter::new);
+    Arbitrary<MessageTemplate.Component> components =
+        Combinators.combine(
+                nullable,
+                nullable,
+                Arbitraries.integers().injectNull(0.5),
+                parameters.list().ofMaxSize(3))
+            .as(MessageTemplate.Component::new);
+    Arbitrary<MessageTemplate> templates =
+        Combinators.combine(nullable, nullable, components.list().ofMaxSize(3))
+            .as(MessageTemplate::new);
+    return Combinators.combine(
+            changes(strings, instants).map(FormerState::definitionOf),
+            templates.injectNull(0.5),
+            Arbitraries.of(WindowPolicy.class).injectNull(0.5))
+        .as(
+            (d, t, p) ->
+                new Definition(
+                    d.scheduleKey(),
+                    d.kind(),
+                    d.tenantId(),
+                    d.deviceId(),
+                    d.name(),
+                    d.message(),
+                    d.mediaUrl(),
+                    d.recipients(),
+                    d.rule(),
+                    d.pacing(),
+                    d.active(),
+                    d.sourceStatus(),
+                    d.sourceVersion(),
+                    d.createdAt(),
+                    d.mappingErrors(),
+                    t,
+                    p));
   }
 
   private static Arbitrary<FormerState> formerStates(

@@ -3,10 +3,12 @@ package io.herald.scheduler.topology;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.herald.contracts.event.ChangeOp;
+import io.herald.contracts.event.MessageTemplate;
 import io.herald.contracts.event.PacingSpec;
 import io.herald.contracts.event.RuleSpec;
 import io.herald.contracts.event.ScheduleChange;
 import io.herald.contracts.event.ScheduleKind;
+import io.herald.contracts.event.WindowPolicy;
 import io.herald.scheduler.schedule.Definition;
 import java.lang.reflect.RecordComponent;
 import java.time.Instant;
@@ -33,7 +35,17 @@ class WireDefinitionsTest {
           "scheduled",
           42L,
           Instant.parse("2026-06-01T06:00:00Z"),
-          List.of("recipients[1] is null"));
+          List.of("recipients[1] is null"),
+          new MessageTemplate(
+              "class_reminder",
+              "id",
+              List.of(
+                  new MessageTemplate.Component(
+                      "body",
+                      null,
+                      null,
+                      List.of(new MessageTemplate.Parameter("text", "{name}", null))))),
+          WindowPolicy.FALLBACK_TEMPLATE);
 
   @Test
   void shouldCarryEveryComponentOfTheSameNameWhenTranslatingAChange() throws Exception {
