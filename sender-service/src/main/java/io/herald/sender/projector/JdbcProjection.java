@@ -197,14 +197,21 @@ public final class JdbcProjection {
       c.setAutoCommit(false);
       try {
         skipRows(c, skips);
+        // every occurrence's log row before any schedule's totals: totals sum the log rows, so
+        // two occurrences of one schedule in a batch must both be written first (CI caught the
+        // second occurrence's sends missing from total_sent for good)
         for (ProjectionTarget t : targets) {
-          if (t.scheduleId() == null || t.kind() == null) {
-            continue;
-          }
-          if (t.kind() != ScheduleKind.BROADCAST && t.occurrenceAt() != null) {
+          if (t.scheduleId() != null
+              && t.kind() != null
+              && t.kind() != ScheduleKind.BROADCAST
+              && t.occurrenceAt() != null) {
             logRow(c, t);
           }
-          if (schedulesDone.add(t.kind().wire() + ":" + t.scheduleId())) {
+        }
+        for (ProjectionTarget t : targets) {
+          if (t.scheduleId() != null
+              && t.kind() != null
+              && schedulesDone.add(t.kind().wire() + ":" + t.scheduleId())) {
             schedule(c, t.kind(), t.scheduleId());
           }
         }
