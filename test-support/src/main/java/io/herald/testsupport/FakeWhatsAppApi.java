@@ -70,6 +70,7 @@ public final class FakeWhatsAppApi implements AutoCloseable {
   private final AtomicReference<Answer> defaultAnswer = new AtomicReference<>(Answer.ok());
   private final AtomicReference<Duration> delay = new AtomicReference<>(Duration.ZERO);
   private final List<Request> requests = new CopyOnWriteArrayList<>();
+  private final FakeCloudRules rules = new FakeCloudRules();
 
   private FakeWhatsAppApi(String accessToken, String apiKey) {
     this.accessToken = Objects.requireNonNull(accessToken, "accessToken");
@@ -95,7 +96,7 @@ public final class FakeWhatsAppApi implements AutoCloseable {
     server.createContext(
         "/",
         new FakeWhatsAppHandler(
-            accessToken, apiKey, this::nextAnswer, delay::get, requests::add, closedLatch));
+            accessToken, apiKey, this::nextAnswer, rules, delay::get, requests::add, closedLatch));
     server.start();
     log.debug("Fake WhatsApp API listening: baseUrl={}", baseUrl());
   }
@@ -153,6 +154,31 @@ public final class FakeWhatsAppApi implements AutoCloseable {
     return this;
   }
 
+  /**
+   * Enforces the 24-hour customer-service window like the real API: a free-form message to a
+   * contact without an inbound message in the last 24 hours ({@link #inbound}) is refused with
+   * 131047. Templates always pass the window.
+   */
+  public FakeWhatsAppApi enforceWindows() {
+    rules.enforceWindows(true);
+    return this;
+  }
+
+  /** {@code recipient} wrote to the business number at {@code at}: its window is open from then. */
+  public FakeWhatsAppApi inbound(String recipient, Instant at) {
+    rules.inbound(recipient, at);
+    return this;
+  }
+
+  /**
+   * Approves a template: once any is approved, a template message with another name or language is
+   * refused (132001), and one whose body parameters are not {@code bodyParameters} (132000).
+   */
+  public FakeWhatsAppApi approveTemplate(String name, String language, int bodyParameters) {
+    rules.approve(name, language, bodyParameters);
+    return this;
+  }
+
   /** The answer once all queues are empty; initially {@link Answer#ok()}. */
   public FakeWhatsAppApi defaultAnswer(Answer answer) {
     defaultAnswer.set(Objects.requireNonNull(answer, "answer"));
@@ -170,6 +196,7 @@ public final class FakeWhatsAppApi implements AutoCloseable {
     sharedQueue.clear();
     recipientQueues.clear();
     defaultAnswer.set(Answer.ok());
+    rules.clear();
     delay.set(Duration.ZERO);
     requests.clear();
   }

@@ -52,12 +52,14 @@ final class FakeWhatsAppHandler implements HttpHandler {
   private final String apiKey;
   private final FakeWhatsAppWire wire = new FakeWhatsAppWire();
   private final Function<String, Answer> nextAnswer;
+  private final FakeCloudRules rules;
   private final Supplier<Duration> delay;
   private final Consumer<Request> recorder;
   private final CountDownLatch closedLatch;
 
   /**
    * @param nextAnswer the scripted answer for a recipient, as sent
+   * @param rules the Cloud API's window and template rules, checked before the scripted answer
    * @param delay added before every answer
    * @param recorder receives every request, before any delay
    * @param closedLatch released when the fake closes: hung and delayed requests then end unanswered
@@ -66,12 +68,14 @@ final class FakeWhatsAppHandler implements HttpHandler {
       String accessToken,
       String apiKey,
       Function<String, Answer> nextAnswer,
+      FakeCloudRules rules,
       Supplier<Duration> delay,
       Consumer<Request> recorder,
       CountDownLatch closedLatch) {
     this.accessToken = accessToken;
     this.apiKey = apiKey;
     this.nextAnswer = nextAnswer;
+    this.rules = rules;
     this.delay = delay;
     this.recorder = recorder;
     this.closedLatch = closedLatch;
@@ -93,7 +97,7 @@ final class FakeWhatsAppHandler implements HttpHandler {
       if (cloud.matches()) {
         api = Api.CLOUD;
         parsed = wire.parseCloud(body);
-        reply = cloudReply(exchange, method, parsed);
+        reply = cloudReply(exchange, method, parsed, body);
       } else if (GATEWAY_PATHS.contains(path)) {
         api = Api.GATEWAY;
         parsed = wire.parseGateway(path, body);
@@ -144,7 +148,7 @@ final class FakeWhatsAppHandler implements HttpHandler {
     }
   }
 
-  private Reply cloudReply(HttpExchange exchange, String method, Parsed parsed) {
+  private Reply cloudReply(HttpExchange exchange, String method, Parsed parsed, String body) {
     if (!"POST".equals(method)) {
       return new Reply(
           Api.CLOUD, Answer.error(405, 100, "Unsupported " + method + " request."), null, parsed);
@@ -159,6 +163,10 @@ final class FakeWhatsAppHandler implements HttpHandler {
     }
     if (parsed.problem() != null) {
       return new Reply(Api.CLOUD, Answer.error(400, 100, parsed.problem()), null, parsed);
+    }
+    Answer refused = rules.check(parsed.to(), parsed.type(), body);
+    if (refused != null) {
+      return new Reply(Api.CLOUD, refused, null, parsed);
     }
     Answer answer = nextAnswer.apply(parsed.to());
     String id = answer.isSuccess() ? "wamid." + wire.uniqueId() : null;

@@ -27,6 +27,12 @@ public final class SkipReasons {
   /** This recipient's variables render the message longer than WhatsApp accepts. */
   public static final String UNRENDERABLE = "unrenderable";
 
+  /**
+   * Outside the recipient's 24-hour customer-service window on a definition whose window policy is
+   * {@code skip_outside} (ADR 0021).
+   */
+  public static final String OUTSIDE_WINDOW = "outside_window";
+
   /** Every reason, for documentation and checks. */
   public static final List<String> ALL =
       List.of(
@@ -35,7 +41,8 @@ public final class SkipReasons {
           NOT_TENANT_CONTACT,
           INVALID_RECIPIENT,
           DUPLICATE_RECIPIENT,
-          UNRENDERABLE);
+          UNRENDERABLE,
+          OUTSIDE_WINDOW);
 
   private SkipReasons() {}
 }

@@ -2,6 +2,7 @@ package io.herald.sender.app;
 
 import io.herald.sender.ledger.DeviceVetting;
 import io.herald.sender.ledger.jdbc.GroupCommit;
+import io.herald.sender.ledger.jdbc.JdbcContactWindows;
 import io.herald.sender.ledger.jdbc.JdbcDeliveryLedger;
 import io.herald.sender.ledger.jdbc.JdbcDeviceDirectory;
 import io.herald.sender.ledger.jdbc.JdbcOptOuts;
@@ -28,6 +29,7 @@ final class LedgerAdapters implements AutoCloseable {
 
   final JdbcDeliveryLedger ledger;
   final JdbcOptOuts optOuts;
+  final JdbcContactWindows windows;
   final JdbcDeviceDirectory devices;
   final JdbcParkedBacklog backlog;
   final JdbcPartitionEpochs epochs;
@@ -57,6 +59,12 @@ final class LedgerAdapters implements AutoCloseable {
             JdbcDeliveryLedger.DEFAULT_MAX_BATCH,
             (size, nanos, ok) -> metrics.dbBatch("opt_out", size, nanos, ok),
             batchThreads);
+    this.windows =
+        new JdbcContactWindows(
+            dataSource,
+            JdbcDeliveryLedger.DEFAULT_MAX_BATCH,
+            (size, nanos, ok) -> metrics.dbBatch("contact_window", size, nanos, ok),
+            batchThreads);
     this.devices =
         new JdbcDeviceDirectory(
             dataSource, clock, deviceRefresh, vetting, activeDeviceStatuses, batchThreads);
@@ -66,7 +74,11 @@ final class LedgerAdapters implements AutoCloseable {
 
   /** False once a batch thread died: nothing can be claimed, finished or looked up any more. */
   boolean healthy() {
-    return ledger.healthy() && optOuts.healthy() && devices.healthy() && backlog.healthy();
+    return ledger.healthy()
+        && optOuts.healthy()
+        && windows.healthy()
+        && devices.healthy()
+        && backlog.healthy();
   }
 
   /**
@@ -78,6 +90,7 @@ final class LedgerAdapters implements AutoCloseable {
     backlog.close(Duration.ofSeconds(5));
     devices.close(Duration.ofSeconds(5));
     optOuts.close(Duration.ofSeconds(5));
+    windows.close(Duration.ofSeconds(5));
     if (!ledger.close(Duration.ofSeconds(10))) {
       // their lanes were stopped already; the claims not made are read again by the next owner
       log.warn("Ledger closed with work left over, failed instead of run");

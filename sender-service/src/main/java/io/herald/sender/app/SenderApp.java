@@ -219,7 +219,8 @@ public final class SenderApp implements AutoCloseable {
                 config.deviceRefresh(),
                 Duration.ofSeconds(1),
                 System.nanoTime(),
-                config.maxInFlightPerDevice()));
+                config.maxInFlightPerDevice()),
+            ledgers.windows);
     lanes =
         new LaneScheduler(
             ctx, config.laneThreads(), ledgers.backlog, config.readAhead(), ledgers.epochs);

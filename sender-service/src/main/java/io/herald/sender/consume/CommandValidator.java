@@ -1,6 +1,7 @@
 package io.herald.sender.consume;
 
 import io.herald.contracts.command.SendCommand;
+import io.herald.contracts.event.MessageTemplate;
 import io.herald.contracts.limit.ErrorTexts;
 import io.herald.contracts.limit.Limits;
 import java.time.Instant;
@@ -77,11 +78,52 @@ public final class CommandValidator {
               + cmd.mediaUrl().length()
               + ")");
     }
+    if (cmd.template() != null) {
+      template(out, cmd.template());
+    }
     Instant occ = cmd.occurrenceAt();
     if (occ != null && (occ.isBefore(EARLIEST_OCCURRENCE) || occ.isAfter(LATEST_OCCURRENCE))) {
       out.add("occurrenceAt outside years 1 to 9999");
     }
     return ErrorTexts.reasons(out);
+  }
+
+  /**
+   * A template's bounds as the scheduler's validator sets them (ADR 0021), for commands another
+   * service produced: a name and language that fit a column, a bounded number of components and
+   * parameters, and each text or link within what the Cloud API takes.
+   */
+  private static void template(List<String> out, MessageTemplate t) {
+    if (isBlank(t.name()) || isBlank(t.language())) {
+      out.add("template without a name or a language");
+    } else {
+      idField(out, "template.name", t.name(), 512);
+      idField(out, "template.language", t.language(), 16);
+    }
+    if (t.components().size() > 12) {
+      out.add("template with more than 12 components (" + t.components().size() + ")");
+      return;
+    }
+    for (MessageTemplate.Component c : t.components()) {
+      if (c.parameters().size() > 32) {
+        out.add("template component with more than 32 parameters (" + c.parameters().size() + ")");
+        return;
+      }
+      for (MessageTemplate.Parameter p : c.parameters()) {
+        if (p.type() == null || p.type().length() > 16) {
+          out.add("template parameter without a type");
+          return;
+        }
+        if (p.text() != null && p.text().length() > 2 * 1_024) {
+          out.add("template parameter longer than 1024 characters");
+          return;
+        }
+        if (p.link() != null && p.link().length() > Limits.MEDIA_URL_MAX_CHARS) {
+          out.add("template media link longer than " + Limits.MEDIA_URL_MAX_CHARS + " characters");
+          return;
+        }
+      }
+    }
   }
 
   /**

@@ -41,6 +41,15 @@ public record Verdict(DeliveryStatus status, String messageId, String code, Stri
     return new Verdict(DeliveryStatus.SKIPPED, null, "opted_out", "contact opted out");
   }
 
+  /** Outside the recipient's 24-hour window, and the definition skips those (ADR 0021). */
+  public static Verdict outsideWindow() {
+    return new Verdict(
+        DeliveryStatus.SKIPPED,
+        null,
+        io.herald.contracts.outcome.SkipReasons.OUTSIDE_WINDOW,
+        "outside the recipient's 24-hour window");
+  }
+
   /** The device names a transport no adapter serves. */
   public static Verdict unsupportedTransport(String transport) {
     return failed("unsupported_transport", "no transport adapter for '" + transport + "'");

@@ -7,6 +7,7 @@ import io.herald.sender.delivery.NextStep;
 import io.herald.sender.delivery.Outcome;
 import io.herald.sender.delivery.OutcomePolicy;
 import io.herald.sender.delivery.Verdict;
+import io.herald.sender.delivery.WindowChoice;
 import io.herald.sender.lane.Pacer.AttemptResult;
 import io.herald.sender.ledger.Fence;
 import io.herald.sender.transport.Transport;
@@ -59,12 +60,49 @@ final class CallStep {
       return recorder.record(e);
     }
     e.optOutChecked = true;
-    return call(e, device, t);
+    return windowThenCall(e, device, t);
   }
 
-  /** Starts the transport call; its completion continues the step. */
-  StepResult call(LaneEntry e, Device device, Transport t) {
+  /**
+   * Decides text or template by the recipient's window (looked up only when the policy needs it),
+   * or skips the recipient; then calls. Decided once: a retry sends what the first attempt did.
+   */
+  private StepResult windowThenCall(LaneEntry e, Device device, Transport t) {
     SendCommand cmd = e.cmd();
+    boolean templates = t.sendsTemplates();
+    if (!WindowChoice.needsWindow(cmd, templates)) {
+      return choose(e, WindowChoice.of(cmd, templates, null, ctx.clock().instant()), device, t);
+    }
+    return host.await(
+        e,
+        ctx.windows().lastInbound(host.deviceId(), cmd.recipient()),
+        last ->
+            choose(
+                e,
+                WindowChoice.of(cmd, true, last.orElse(null), ctx.clock().instant()),
+                device,
+                t));
+  }
+
+  private StepResult choose(LaneEntry e, WindowChoice choice, Device device, Transport t) {
+    if (choice == WindowChoice.SKIP) {
+      e.conclude(Verdict.outsideWindow(), ctx.clock().instant(), t.kind());
+      return recorder.record(e);
+    }
+    e.outgoing = choice.apply(e.cmd());
+    return send(e, device, t);
+  }
+
+  /**
+   * Starts the transport call (after the window decision, if a failed step left it undone); its
+   * completion continues the step.
+   */
+  StepResult call(LaneEntry e, Device device, Transport t) {
+    return e.outgoing == null ? windowThenCall(e, device, t) : send(e, device, t);
+  }
+
+  private StepResult send(LaneEntry e, Device device, Transport t) {
+    SendCommand cmd = e.outgoing;
     e.calls++;
     long start = System.nanoTime();
     CompletableFuture<TransportResponse> sent;

@@ -1,5 +1,6 @@
 package io.herald.sender.lane;
 
+import io.herald.sender.ledger.ContactWindows;
 import io.herald.sender.ledger.DeliveryLedger;
 import io.herald.sender.ledger.DeviceDirectory;
 import io.herald.sender.ledger.OptOuts;
@@ -21,7 +22,36 @@ public record LaneContext(
     ResultSink results,
     SenderMetrics metrics,
     Clock clock,
-    LaneSettings settings) {
+    LaneSettings settings,
+    ContactWindows windows) {
+
+  /** A context without recipients' windows: every recipient counts as outside its window. */
+  public LaneContext(
+      DeliveryLedger ledger,
+      DeviceDirectory devices,
+      OptOuts optOuts,
+      Transports transports,
+      OutcomeClassifier classifier,
+      RetryBackoff backoff,
+      PacingPolicy pacing,
+      ResultSink results,
+      SenderMetrics metrics,
+      Clock clock,
+      LaneSettings settings) {
+    this(
+        ledger,
+        devices,
+        optOuts,
+        transports,
+        classifier,
+        backoff,
+        pacing,
+        results,
+        metrics,
+        clock,
+        settings,
+        ContactWindows.NONE);
+  }
 
   public LaneContext {
     Objects.requireNonNull(ledger, "ledger");
@@ -35,5 +65,6 @@ public record LaneContext(
     Objects.requireNonNull(metrics, "metrics");
     Objects.requireNonNull(clock, "clock");
     Objects.requireNonNull(settings, "settings");
+    Objects.requireNonNull(windows, "windows");
   }
 }

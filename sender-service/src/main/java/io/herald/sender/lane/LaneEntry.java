@@ -30,6 +30,12 @@ final class LaneEntry {
   /** Not to be started again before this instant (pacing, a recheck), or null. */
   Instant readyAt;
 
+  /**
+   * What goes out: the command as text or as its template, decided once by the recipient's window
+   * before the first call (ADR 0021); null until then.
+   */
+  SendCommand outgoing;
+
   /** The start slot the pacer gave this entry, until its call starts (cancelled if it never). */
   Pacer.Reservation reservation;
 
@@ -56,7 +62,15 @@ final class LaneEntry {
     terminal =
         new Terminal(
             new Finish(
-                verdict.status(), calls, verdict.messageId(), verdict.code(), verdict.reason(), at),
+                verdict.status(),
+                calls,
+                verdict.messageId(),
+                verdict.code(),
+                verdict.reason(),
+                at,
+                calls == 0 || outgoing == null
+                    ? null
+                    : outgoing.sendsTemplate() ? "template" : "text"),
             transport,
             false);
   }

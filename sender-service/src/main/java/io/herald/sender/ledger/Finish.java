@@ -17,6 +17,7 @@ import java.util.Objects;
  * @param errorMessage short reason without message text, or null; clipped to {@link
  *     Limits#ERROR_TEXT_MAX_CHARS} without control characters
  * @param finishedAt when the outcome was decided
+ * @param sentAs {@code text} or {@code template} when a call was made (ADR 0021), else null
  */
 public record Finish(
     DeliveryStatus status,
@@ -24,7 +25,19 @@ public record Finish(
     String transportMessageId,
     String errorCode,
     String errorMessage,
-    Instant finishedAt) {
+    Instant finishedAt,
+    String sentAs) {
+
+  /** An outcome without a call's form (no call, or before ADR 0021). */
+  public Finish(
+      DeliveryStatus status,
+      int attempts,
+      String transportMessageId,
+      String errorCode,
+      String errorMessage,
+      Instant finishedAt) {
+    this(status, attempts, transportMessageId, errorCode, errorMessage, finishedAt, null);
+  }
 
   /** Far above any real provider id ({@code wamid.} ids run to about 60 characters). */
   static final int MAX_MESSAGE_ID_CHARS = 512;
@@ -40,5 +53,8 @@ public record Finish(
             : ErrorTexts.clip(transportMessageId, MAX_MESSAGE_ID_CHARS);
     errorCode = errorCode == null ? null : ErrorTexts.clip(errorCode, Limits.STATUS_MAX_CHARS * 2);
     errorMessage = errorMessage == null ? null : ErrorTexts.text(errorMessage);
+    if (sentAs != null && !sentAs.equals("text") && !sentAs.equals("template")) {
+      throw new IllegalArgumentException("sentAs must be text or template: " + sentAs);
+    }
   }
 }

@@ -43,7 +43,8 @@ public final class SenderMetrics {
   private final Map<String, Counter> batchFailures = new ConcurrentHashMap<>();
 
   /** Values of the {@code op} tag of the database batch meters. */
-  public static final List<String> BATCH_OPS = List.of("claim", "finish", "opt_out");
+  public static final List<String> BATCH_OPS =
+      List.of("claim", "finish", "opt_out", "contact_window");
 
   private final Counter parkedTotal;
 

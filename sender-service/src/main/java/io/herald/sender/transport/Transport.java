@@ -36,4 +36,12 @@ public interface Transport {
 
   /** Messages per second when the device sets no cap, or null for none. */
   Double defaultMaxPerSecond();
+
+  /**
+   * Whether this transport sends approved templates (the Cloud API); one that does not sends the
+   * rendered text of every command (ADR 0021).
+   */
+  default boolean sendsTemplates() {
+    return false;
+  }
 }

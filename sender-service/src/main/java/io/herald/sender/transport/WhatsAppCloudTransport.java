@@ -2,9 +2,11 @@ package io.herald.sender.transport;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.herald.contracts.command.RecipientType;
 import io.herald.contracts.command.SendCommand;
+import io.herald.contracts.event.MessageTemplate;
 import io.herald.contracts.limit.Limits;
 import io.herald.contracts.serde.Json;
 import java.io.IOException;
@@ -161,7 +163,7 @@ public final class WhatsAppCloudTransport implements Transport {
             .build();
     return HttpResponses.afterMediaCheck(
         reach,
-        cmd.mediaUrl(),
+        cmd.sendsTemplate() ? headerMedia(cmd.template()) : cmd.mediaUrl(),
         () ->
             client
                 .sendAsync(request, BoundedBody.handler(Limits.TRANSPORT_RESPONSE_MAX_BYTES))
@@ -188,6 +190,11 @@ public final class WhatsAppCloudTransport implements Transport {
     root.put("recipient_type", "individual");
     root.put("to", HttpResponses.digits(cmd.recipient()));
     root.put("biz_opaque_callback_data", cmd.commandId().value());
+    if (cmd.sendsTemplate()) {
+      root.put("type", "template");
+      template(root.putObject("template"), cmd.template());
+      return root;
+    }
     String text = cmd.text() == null ? "" : cmd.text();
     if (cmd.mediaUrl() == null || cmd.mediaUrl().isBlank()) {
       root.put("type", "text");
@@ -210,6 +217,55 @@ public final class WhatsAppCloudTransport implements Transport {
       }
     }
     return root;
+  }
+
+  /** The Cloud API's template object: name, language code, components with their parameters. */
+  private static void template(ObjectNode out, MessageTemplate t) {
+    out.put("name", t.name());
+    out.putObject("language").put("code", t.language());
+    if (t.components().isEmpty()) {
+      return;
+    }
+    ArrayNode components = out.putArray("components");
+    for (MessageTemplate.Component c : t.components()) {
+      ObjectNode component = components.addObject();
+      component.put("type", c.type());
+      if (c.subType() != null) {
+        component.put("sub_type", c.subType());
+      }
+      if (c.index() != null) {
+        component.put("index", Integer.toString(c.index())); // a string, as the API documents
+      }
+      ArrayNode parameters = component.putArray("parameters");
+      for (MessageTemplate.Parameter p : c.parameters()) {
+        ObjectNode parameter = parameters.addObject();
+        parameter.put("type", p.type());
+        switch (p.type()) {
+          case "image", "video", "document" -> parameter.putObject(p.type()).put("link", p.link());
+          case "payload" -> parameter.put("payload", p.text());
+          default -> parameter.put("text", p.text());
+        }
+      }
+    }
+  }
+
+  /** The header's media link of a template, checked like a message's media; null when none. */
+  static String headerMedia(MessageTemplate t) {
+    for (MessageTemplate.Component c : t.components()) {
+      if ("header".equals(c.type())) {
+        for (MessageTemplate.Parameter p : c.parameters()) {
+          if (p.link() != null) {
+            return p.link();
+          }
+        }
+      }
+    }
+    return null;
+  }
+
+  @Override
+  public boolean sendsTemplates() {
+    return true;
   }
 
   private TransportResponse parse(HttpResponse<byte[]> resp, String token) {

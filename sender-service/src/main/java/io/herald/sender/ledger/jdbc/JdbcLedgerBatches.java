@@ -60,11 +60,12 @@ final class JdbcLedgerBatches {
   private static final String FINISH_ALL =
       "UPDATE deliveries d SET status = v.status, attempts = v.attempts,"
           + " transport_message_id = v.transport_message_id, error_code = v.error_code,"
-          + " error_message = v.error_message, finished_at = v.finished_at"
+          + " error_message = v.error_message, finished_at = v.finished_at,"
+          + " sent_as = COALESCE(v.sent_as, d.sent_as)"
           + " FROM unnest(?::text[], ?::text[], ?::int[], ?::text[], ?::text[], ?::text[],"
-          + " ?::timestamptz[], ?::text[], ?::bigint[])"
+          + " ?::timestamptz[], ?::text[], ?::bigint[], ?::text[])"
           + " AS v(command_id, status, attempts, transport_message_id, error_code, error_message,"
-          + " finished_at, claimed_by, claim_epoch)"
+          + " finished_at, claimed_by, claim_epoch, sent_as)"
           + " WHERE d.command_id = v.command_id AND d.status IN ('claimed', 'unknown')"
           + " AND d.claimed_by IS NOT DISTINCT FROM v.claimed_by"
           + " AND d.claim_epoch IS NOT DISTINCT FROM v.claim_epoch"
@@ -272,6 +273,7 @@ final class JdbcLedgerBatches {
     List<String> finishedAt = new ArrayList<>();
     List<String> claimedBy = new ArrayList<>();
     List<String> claimEpoch = new ArrayList<>();
+    List<String> sentAs = new ArrayList<>();
     for (FinishRequest r : firsts.values()) {
       Finish f = r.finish();
       ids.add(r.id().value());
@@ -284,6 +286,7 @@ final class JdbcLedgerBatches {
       claimedBy.add(r.owner().claimedBy());
       Long epoch = r.owner().claimEpoch();
       claimEpoch.add(epoch == null ? null : epoch.toString());
+      sentAs.add(f.sentAs());
     }
     Set<String> updated = new HashSet<>();
     try (Connection c = dataSource.getConnection()) {
@@ -299,7 +302,8 @@ final class JdbcLedgerBatches {
                 messages,
                 finishedAt,
                 claimedBy,
-                claimEpoch);
+                claimEpoch,
+                sentAs);
         for (int i = 0; i < columns.size(); i++) {
           ps.setArray(i + 1, textArray(c, columns.get(i)));
         }
