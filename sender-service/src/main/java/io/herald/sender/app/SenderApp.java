@@ -29,6 +29,7 @@ import io.herald.sender.projector.JdbcProjection;
 import io.herald.sender.projector.ResultProjector;
 import io.herald.sender.transport.OutcomeClassifier;
 import io.herald.sender.transport.Transports;
+import io.herald.sender.webhook.JdbcWebhookProjection;
 import io.herald.sender.webhook.WebhookProjector;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -278,9 +279,8 @@ public final class SenderApp implements AutoCloseable {
                       new ByteArrayDeserializer(),
                       new ByteArrayDeserializer()),
                   dlqProducer,
-                  dataSource,
+                  new JdbcWebhookProjection(dataSource, config.deviceRefresh()),
                   config.webhooks().optOutKeywords(),
-                  config.deviceRefresh(),
                   clock,
                   registry,
                   this::onFatal)

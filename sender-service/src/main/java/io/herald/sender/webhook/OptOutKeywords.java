@@ -38,7 +38,8 @@ public final class OptOutKeywords {
   }
 
   static String normalize(String s) {
-    return SPACES.matcher(s.strip()).replaceAll(" ").toUpperCase(Locale.ROOT);
+    // \s here is Unicode's White_Space (no-break and em spaces too), which strip() alone misses
+    return SPACES.matcher(s).replaceAll(" ").strip().toUpperCase(Locale.ROOT);
   }
 
   @Override

@@ -10,7 +10,6 @@ import io.herald.runtime.loop.ServiceLoop;
 import io.herald.sender.metrics.WebhookMetrics;
 import io.herald.sender.webhook.WebhookParser.MalformedWebhookException;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -20,7 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
-import javax.sql.DataSource;
 import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -110,24 +108,19 @@ public final class WebhookProjector implements AutoCloseable {
             .build();
   }
 
-  /**
-   * The projection as the app runs it, with its parser, writer and meters.
-   *
-   * @param deviceCacheAge how long a number's devices are cached
-   */
+  /** The projection as the app runs it, with its parser and meters. */
   public static WebhookProjector create(
       Consumer<byte[], byte[]> consumer,
       Producer<byte[], byte[]> dlqProducer,
-      DataSource dataSource,
+      JdbcWebhookProjection projection,
       List<String> optOutKeywords,
-      Duration deviceCacheAge,
       Clock clock,
       MeterRegistry registry,
       java.util.function.Consumer<Throwable> onFatal) {
     return new WebhookProjector(
         consumer,
         dlqProducer,
-        new JdbcWebhookProjection(dataSource, deviceCacheAge),
+        projection,
         new WebhookParser(new OptOutKeywords(optOutKeywords)),
         new WebhookMetrics(registry),
         clock,
@@ -193,7 +186,7 @@ public final class WebhookProjector implements AutoCloseable {
     WebhookOutcome out;
     try {
       out = projection.apply(w, d.phoneNumberId(), receivedAt);
-    } catch (SQLException | RuntimeException e) {
+    } catch (Exception e) { // SQLException or a bug: classified below, JDBC stays in Jdbc*
       if (e instanceof WakeupException || e instanceof InterruptException) {
         throw (RuntimeException) e;
       }
