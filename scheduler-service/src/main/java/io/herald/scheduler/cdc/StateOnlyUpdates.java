@@ -60,8 +60,8 @@ final class StateOnlyUpdates {
       Set.of("processing", "completed", "partially_failed", "failed");
 
   /**
-   * Devices' state columns: the provider's word on the number's quality and messaging limit, written
-   * by the sender's webhook projection (ADR 0021), must not reload the device's schedules.
+   * Devices' state columns: the provider's word on the number's quality and messaging limit,
+   * written by the sender's webhook projection (ADR 0021), must not reload the device's schedules.
    */
   static final Set<String> DEVICE_STATE_COLUMNS =
       Set.of("updated_at", "messaging_limit_reported", "quality_rating");

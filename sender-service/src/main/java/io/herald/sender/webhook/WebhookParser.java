@@ -1,5 +1,6 @@
 package io.herald.sender.webhook;
 
+import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.herald.contracts.limit.ErrorTexts;
@@ -62,8 +63,12 @@ public final class WebhookParser {
     try {
       root = Json.mapper().readTree(body);
     } catch (JsonProcessingException e) {
+      // where, not what: Jackson's message quotes the body, which may be a contact's text
+      JsonLocation at = e.getLocation();
       throw new MalformedWebhookException(
-          "not JSON: " + ErrorTexts.clip(e.getOriginalMessage(), 200));
+          at == null
+              ? "not JSON"
+              : "not JSON (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")");
     }
     if (root == null || !root.isObject()) {
       throw new MalformedWebhookException("not a JSON object");
