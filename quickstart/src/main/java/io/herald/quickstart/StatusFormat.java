@@ -23,12 +23,17 @@ final class StatusFormat {
       DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss'Z'").withZone(ZoneOffset.UTC);
 
   private static final String OVERVIEW =
-      "%-9s %-36s %-" + NAME_WIDTH + "s %-16s %-20s %5s %10s %6s %6s %7s %7s %7s %7s  %s";
-  private static final String HISTORY = "%-20s %-20s %-20s %10s %6s %6s %7s %7s %7s %-16s  %s";
+      "%-9s %-36s %-" + NAME_WIDTH + "s %-16s %-20s %5s %10s %6s %9s %6s %6s %7s %7s %7s %7s  %s";
+  private static final String HISTORY =
+      "%-20s %-20s %-20s %10s %6s %9s %6s %6s %7s %7s %7s %-16s  %s";
 
   private StatusFormat() {}
 
-  /** A definition with its totals: counts from the ledger, recipients from its occurrences. */
+  /**
+   * A definition with its totals: counts from the ledger, recipients from its occurrences; {@code
+   * delivered} and {@code read} are the sent messages the provider's webhooks reported so (a subset
+   * of {@code sent}, never part of {@code pending}).
+   */
   record Totals(
       String kind,
       UUID id,
@@ -38,6 +43,8 @@ final class StatusFormat {
       long fired,
       long recipients,
       long sent,
+      long delivered,
+      long read,
       long failed,
       long unknown,
       long expired,
@@ -58,6 +65,8 @@ final class StatusFormat {
       Instant completedAt,
       Long recipients,
       long sent,
+      long delivered,
+      long read,
       long failed,
       long unknown,
       long expired,
@@ -81,6 +90,8 @@ final class StatusFormat {
         "fired",
         "recipients",
         "sent",
+        "delivered",
+        "read",
         "failed",
         "unknown",
         "expired",
@@ -100,6 +111,8 @@ final class StatusFormat {
             t.fired(),
             t.recipients(),
             t.sent(),
+            t.delivered(),
+            t.read(),
             t.failed(),
             t.unknown(),
             t.expired(),
@@ -127,6 +140,10 @@ final class StatusFormat {
             + t.recipients()
             + " sent="
             + t.sent()
+            + " delivered="
+            + t.delivered()
+            + " read="
+            + t.read()
             + " failed="
             + t.failed()
             + " unknown="
@@ -161,6 +178,8 @@ final class StatusFormat {
         "completed at (UTC)",
         "recipients",
         "sent",
+        "delivered",
+        "read",
         "failed",
         "unknown",
         "expired",
@@ -177,6 +196,8 @@ final class StatusFormat {
             time(o.completedAt()),
             o.recipients() == null ? "-" : o.recipients().toString(),
             o.sent(),
+            o.delivered(),
+            o.read(),
             o.failed(),
             o.unknown(),
             o.expired(),

@@ -16,9 +16,9 @@ import java.util.UUID;
 
 /**
  * Reads what {@code herald status} shows from PostgreSQL: per definition (recurring, broadcast,
- * autopost) its state and the outcomes of its recipients, and for one definition its occurrence
- * history. Reads only; Herald's services write these rows. Neither recipients nor message texts are
- * selected.
+ * autopost) its state and the outcomes of its recipients (delivered and read as the provider's
+ * webhooks reported them, ADR 0021), and for one definition its occurrence history. Reads only;
+ * Herald's services write these rows. Neither recipients nor message texts are selected.
  */
 final class StatusView {
 
@@ -101,6 +101,8 @@ final class StatusView {
         rs.getLong("fired"),
         rs.getLong("recipients"),
         rs.getLong("sent"),
+        rs.getLong("delivered"),
+        rs.getLong("read"),
         rs.getLong("failed"),
         rs.getLong("unknown"),
         rs.getLong("expired"),
@@ -118,6 +120,8 @@ final class StatusView {
         instant(rs.getTimestamp("completed_at")),
         recipients,
         rs.getLong("sent"),
+        rs.getLong("delivered"),
+        rs.getLong("read"),
         rs.getLong("failed"),
         rs.getLong("unknown"),
         rs.getLong("expired"),
@@ -144,7 +148,8 @@ final class StatusView {
         + " THEN b.scheduled_at END AS next_due,"
         + " CASE WHEN b.started_at IS NOT NULL OR b.total_count IS NOT NULL THEN 1 ELSE 0 END"
         + " AS fired, COALESCE(b.total_count, 0) AS recipients, b.last_error,"
-        + " b.sent_count AS sent, b.failed_count AS failed, b.unknown_count AS unknown,"
+        + " b.sent_count AS sent, b.delivered_count AS delivered, b.read_count AS read,"
+        + " b.failed_count AS failed, b.unknown_count AS unknown,"
         + " b.expired_count AS expired, b.skipped_count AS skipped, "
         + reasonsOf("b.skipped_reasons")
         + " AS reasons FROM broadcasts b"
@@ -161,13 +166,15 @@ final class StatusView {
         + kind
         + "' AS kind, t.id, t.name, t.status, t.next_send_at AS next_due,"
         + " t.execution_count AS fired, COALESCE(h.recipients, 0) AS recipients, t.last_error,"
-        + " COALESCE(h.sent, 0) AS sent, COALESCE(h.failed, 0) AS failed,"
+        + " COALESCE(h.sent, 0) AS sent, COALESCE(h.delivered, 0) AS delivered,"
+        + " COALESCE(h.read, 0) AS read, COALESCE(h.failed, 0) AS failed,"
         + " COALESCE(h.unknown, 0) AS unknown, COALESCE(h.expired, 0) AS expired,"
         + " COALESCE(h.skipped, 0) AS skipped, r.reasons FROM "
         + table
         + " t LEFT JOIN (SELECT "
         + column
         + " AS sid, sum(recipient_count) AS recipients, sum(sent_to_count) AS sent,"
+        + " sum(delivered_count) AS delivered, sum(read_count) AS read,"
         + " sum(failed_count) AS failed, sum(unknown_count) AS unknown,"
         + " sum(expired_count) AS expired, sum(skipped_count) AS skipped FROM "
         + logTable
@@ -192,7 +199,8 @@ final class StatusView {
     boolean broadcast = kind.equals("broadcast");
     String counts =
         (broadcast ? " sent_count" : " sent_to_count")
-            + " AS sent, failed_count AS failed, unknown_count AS unknown,"
+            + " AS sent, delivered_count AS delivered, read_count AS read,"
+            + " failed_count AS failed, unknown_count AS unknown,"
             + " expired_count AS expired, skipped_count AS skipped, "
             + reasonsOf("skipped_reasons")
             + " AS reasons, status, count(*) OVER () AS occurrences";

@@ -26,6 +26,8 @@ class StatusFormatTest {
         2,
         recipients,
         5,
+        4,
+        3,
         1,
         1,
         1,
@@ -37,7 +39,7 @@ class StatusFormatTest {
   private static Occurrence occurrence(String at) {
     Instant i = Instant.parse(at);
     return new Occurrence(
-        i, i.plusSeconds(1), null, 4L, 2, 0, 1, 0, 1, "opted_out=1", "processing");
+        i, i.plusSeconds(1), null, 4L, 2, 1, 0, 0, 1, 0, 1, "opted_out=1", "processing");
   }
 
   @Test
@@ -68,6 +70,8 @@ class StatusFormatTest {
             "2",
             "12",
             "5",
+            "4",
+            "3",
             "1",
             "1",
             "1",
@@ -132,6 +136,8 @@ class StatusFormatTest {
                 1,
                 4,
                 0,
+                0,
+                0,
                 4,
                 0,
                 0,
@@ -146,14 +152,14 @@ class StatusFormatTest {
             "  status      failed",
             "  last error  device not found",
             "  next due    -",
-            "  totals      recipients=4 sent=0 failed=4 unknown=0 expired=0 skipped=0 pending=0",
+            "  totals      recipients=4 sent=0 delivered=0 read=0 failed=4 unknown=0 expired=0 skipped=0 pending=0",
             "  skipped by  -",
             "… 5 older occurrences not shown");
     int first = lines.indexOf(StatusFormat.historyHeader()) + 1;
     assertThat(lines.get(first)).startsWith("2030-01-02T00:00:00Z 2030-01-02T00:00:01Z -");
     assertThat(lines.get(first + 1)).startsWith("2030-01-01T00:00:00Z");
     assertThat(lines.get(first).split(" +"))
-        .endsWith("4", "2", "0", "1", "0", "1", "processing", "opted_out=1");
+        .endsWith("4", "2", "1", "0", "0", "1", "0", "1", "processing", "opted_out=1");
   }
 
   @Test

@@ -76,15 +76,16 @@ class StatusViewIT {
       st.execute(
           "INSERT INTO recurring_message_logs (recurring_message_id, occurrence_at, execution_time,"
               + " recipient_count, sent_to_count, failed_count, unknown_count, expired_count,"
-              + " skipped_count, skipped_reasons, status, completed_at) VALUES"
-              + " ('"
+              + " skipped_count, skipped_reasons, status, completed_at, delivered_count, read_count)"
+              + " VALUES ('"
               + RECURRING
               + "', '2024-05-01T09:00:00Z', '2024-05-01T09:00:02Z', 4, 3, 0, 0,"
-              + " 0, 1, '{\"opted_out\": 1}', 'completed', '2024-05-01T09:01:00Z'),"
+              + " 0, 1, '{\"opted_out\": 1}', 'completed', '2024-05-01T09:01:00Z', 3, 2),"
               + " ('"
               + RECURRING
               + "', '2024-05-08T09:00:00Z', '2024-05-08T09:00:03Z', 7, 1, 1, 1,"
-              + " 1, 2, '{\"opted_out\": 1, \"not_tenant_contact\": 1}', 'processing', NULL)");
+              + " 1, 2, '{\"opted_out\": 1, \"not_tenant_contact\": 1}', 'processing', NULL, 1,"
+              + " 0)");
       ledger(st, "recurring", RECURRING, "2024-05-01T09:00:00Z", "sent", null, 3);
       ledger(st, "recurring", RECURRING, "2024-05-01T09:00:00Z", "skipped", "opted_out", 1);
       ledger(st, "recurring", RECURRING, "2024-05-08T09:00:00Z", "sent", null, 1);
@@ -99,13 +100,13 @@ class StatusViewIT {
       st.execute(
           "INSERT INTO broadcasts (id, name, message, status, scheduled_at, started_at,"
               + " completed_at, total_count, sent_count, failed_count, skipped_count,"
-              + " skipped_reasons) VALUES ('"
+              + " skipped_reasons, delivered_count, read_count) VALUES ('"
               + DONE_BROADCAST
               + "', 'spring-sale', '"
               + TEXT
               + "', 'completed', '2024-04-01T12:00:00Z', '2024-04-01T12:00:01Z',"
               + " '2024-04-01T12:05:00Z', 5, 3, 0, 2,"
-              + " '{\"opted_out\": 1, \"invalid_recipient\": 1}')");
+              + " '{\"opted_out\": 1, \"invalid_recipient\": 1}', 2, 1)");
       ledger(st, "broadcast", DONE_BROADCAST, "2024-04-01T12:00:00Z", "sent", null, 3);
       ledger(st, "broadcast", DONE_BROADCAST, "2024-04-01T12:00:00Z", "skipped", "opted_out", 1);
       ledger(
@@ -240,7 +241,8 @@ class StatusViewIT {
   void shouldShowEveryDefinitionWithItsOutcomesAndSkipReasonsThenTheDevices() {
     assertThat(run("status")).as(err()).isZero();
 
-    // kind id name status next-due fired recipients sent failed unknown expired skipped pending
+    // kind id name status next-due fired recipients sent delivered read failed unknown expired
+    // skipped pending
     assertThat(overviewLine(RECURRING))
         .containsExactly(
             "recurring",
@@ -251,6 +253,8 @@ class StatusViewIT {
             "2",
             "11",
             "4",
+            "4",
+            "2",
             "1",
             "1",
             "1",
@@ -269,6 +273,8 @@ class StatusViewIT {
             "1",
             "5",
             "3",
+            "2",
+            "1",
             "0",
             "0",
             "0",
@@ -283,6 +289,8 @@ class StatusViewIT {
             "summer-sale",
             "scheduled",
             "2099-06-01T08:00:00Z",
+            "0",
+            "0",
             "0",
             "0",
             "0",
@@ -307,6 +315,8 @@ class StatusViewIT {
             "0",
             "0",
             "0",
+            "0",
+            "0",
             "-");
     // then the devices, as before
     assertThat(out()).contains(DEVICE).contains("front-desk").contains("spam limit 131048");
@@ -324,12 +334,12 @@ class StatusViewIT {
             "  status      active",
             "  next due    2099-01-01T09:00:00Z",
             "  fired       2",
-            "  totals      recipients=11 sent=4 failed=1 unknown=1 expired=1 skipped=3 pending=1",
+            "  totals      recipients=11 sent=4 delivered=4 read=2 failed=1 unknown=1 expired=1 skipped=3 pending=1",
             "  skipped by  opted_out=2 not_tenant_contact=1");
     int header = lines.indexOf(StatusFormat.historyHeader());
     assertThat(header).isPositive();
-    // occurrence, fired at, completed at, recipients, sent, failed, unknown, expired, skipped,
-    // status, reasons
+    // occurrence, fired at, completed at, recipients, sent, delivered, read, failed, unknown,
+    // expired, skipped, status, reasons
     assertThat(lines.get(header + 1).split(" +"))
         .containsExactly(
             "2024-05-08T09:00:00Z",
@@ -337,6 +347,8 @@ class StatusViewIT {
             "-",
             "7",
             "1",
+            "1",
+            "0",
             "1",
             "1",
             "1",
@@ -351,6 +363,8 @@ class StatusViewIT {
             "2024-05-01T09:01:00Z",
             "4",
             "3",
+            "3",
+            "2",
             "0",
             "0",
             "0",
@@ -371,7 +385,7 @@ class StatusViewIT {
         .contains(
             "  status      completed",
             "  next due    -",
-            "  totals      recipients=5 sent=3 failed=0 unknown=0 expired=0 skipped=2 pending=0");
+            "  totals      recipients=5 sent=3 delivered=2 read=1 failed=0 unknown=0 expired=0 skipped=2 pending=0");
     int header = lines.indexOf(StatusFormat.historyHeader());
     assertThat(lines.subList(header + 1, lines.size()))
         .singleElement()
@@ -384,6 +398,8 @@ class StatusViewIT {
                         "2024-04-01T12:05:00Z",
                         "5",
                         "3",
+                        "2",
+                        "1",
                         "0",
                         "0",
                         "0",

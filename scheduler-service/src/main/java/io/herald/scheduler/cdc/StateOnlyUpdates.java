@@ -45,6 +45,9 @@ final class StateOnlyUpdates {
           "expired_count",
           "skipped_count",
           "skipped_reasons",
+          // counted by the sender's webhook projection (ADR 0021)
+          "delivered_count",
+          "read_count",
           "total_count",
           "started_at",
           "completed_at",
@@ -56,7 +59,12 @@ final class StateOnlyUpdates {
   static final Set<String> BROADCAST_HERALD_STATUSES =
       Set.of("processing", "completed", "partially_failed", "failed");
 
-  static final Set<String> DEVICE_STATE_COLUMNS = Set.of("updated_at");
+  /**
+   * Devices' state columns: the provider's word on the number's quality and messaging limit,
+   * written by the sender's webhook projection (ADR 0021), must not reload the device's schedules.
+   */
+  static final Set<String> DEVICE_STATE_COLUMNS =
+      Set.of("updated_at", "messaging_limit_reported", "quality_rating");
 
   /**
    * True when every changed column is one Herald writes: the update is a write-back. An update that

@@ -29,6 +29,8 @@ import io.herald.sender.projector.JdbcProjection;
 import io.herald.sender.projector.ResultProjector;
 import io.herald.sender.transport.OutcomeClassifier;
 import io.herald.sender.transport.Transports;
+import io.herald.sender.webhook.JdbcWebhookProjection;
+import io.herald.sender.webhook.WebhookProjector;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
@@ -53,7 +55,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The sender process: wires the components from {@link SenderConfig}, starts them in dependency
- * order (database, producers, transports, lanes, consumer, projector, retention purge, admin
+ * order (database, producers, transports, lanes, consumer, projectors, retention purge, admin
  * endpoints) and closes them in reverse. {@link #start} serves {@code main} and the integration
  * tests alike.
  */
@@ -80,6 +82,7 @@ public final class SenderApp implements AutoCloseable {
   private HikariDataSource dataSource;
   private CommandConsumer consumer;
   private ResultProjector projector;
+  private WebhookProjector webhooks;
   private LaneScheduler lanes;
   private LedgerAdapters ledgers;
   private AdminServer admin;
@@ -269,6 +272,23 @@ public final class SenderApp implements AutoCloseable {
       closeables.push(projector);
     }
 
+    if (config.webhooks().enabled()) {
+      webhooks =
+          WebhookProjector.create(
+                  new KafkaConsumer<>(
+                      consumerProps(config.groupId() + "-webhooks"),
+                      new ByteArrayDeserializer(),
+                      new ByteArrayDeserializer()),
+                  dlqProducer,
+                  new JdbcWebhookProjection(dataSource, config.deviceRefresh()),
+                  config.webhooks().optOutKeywords(),
+                  clock,
+                  registry,
+                  this::onFatal)
+              .start();
+      closeables.push(webhooks);
+    }
+
     if (!config.retention().off()) {
       // one sender at a time purges (advisory lock); the others' passes find it taken and skip
       closeables.push(
@@ -305,7 +325,7 @@ public final class SenderApp implements AutoCloseable {
   }
 
   /**
-   * Ready: partitions assigned, the projector (when enabled) running, the ledger's batch threads
+   * Ready: partitions assigned, the projectors (when enabled) running, the ledger's batch threads
    * alive, and the database answers (checked at most every 2 s).
    */
   public boolean ready() {
@@ -313,6 +333,9 @@ public final class SenderApp implements AutoCloseable {
       return false;
     }
     if (config.projectorEnabled() && (projector == null || !projector.ready())) {
+      return false;
+    }
+    if (config.webhooks().enabled() && (webhooks == null || !webhooks.ready())) {
       return false;
     }
     return database.answers();

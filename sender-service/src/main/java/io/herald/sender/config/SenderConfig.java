@@ -65,6 +65,8 @@ import java.util.Set;
  * @param projectorEnabled HERALD_SENDER_PROJECTOR_ENABLED (default true)
  * @param migrate HERALD_SENDER_MIGRATE apply the schema migrations at start (default false)
  * @param retention HERALD_SENDER_RETENTION_* purge of old deliveries and history rows
+ * @param webhooks HERALD_SENDER_WEBHOOK_PROJECTION and HERALD_OPT_OUT_KEYWORDS: the webhook
+ *     projection ({@code <groupId>-webhooks})
  * @param errorClasses HERALD_SENDER_ERROR_CLASSES overrides, e.g. {@code
  *     131049=transient,470=permanent,timeout=permanent}; classes transient, rate_limited, unknown
  *     (not resent in at-most-once), permanent, account_danger
@@ -107,6 +109,7 @@ public record SenderConfig(
     boolean projectorEnabled,
     boolean migrate,
     RetentionSettings retention,
+    WebhookSettings webhooks,
     Map<String, ErrorClass> errorClasses,
     Map<String, String> kafka,
     String echo) {
@@ -219,6 +222,7 @@ public record SenderConfig(
     boolean projector = r.bool("HERALD_SENDER_PROJECTOR_ENABLED", true);
     boolean migrate = r.bool("HERALD_SENDER_MIGRATE", false);
     RetentionSettings retention = RetentionSettings.parse(r);
+    WebhookSettings webhooks = WebhookSettings.parse(r);
     Map<String, ErrorClass> errorClasses =
         errorClasses(r, r.optional("HERALD_SENDER_ERROR_CLASSES", ""));
     Map<String, String> kafka = r.kafkaPassthrough(OWNED_KAFKA_KEYS);
@@ -260,6 +264,7 @@ public record SenderConfig(
         projector,
         migrate,
         retention,
+        webhooks,
         errorClasses,
         kafka,
         r.echo());

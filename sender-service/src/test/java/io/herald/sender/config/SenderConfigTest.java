@@ -30,7 +30,19 @@ class SenderConfigTest {
     assertThat(c.pairGap()).isEqualTo(Duration.ofSeconds(6));
     assertThat(c.autoFloor()).isEqualTo(Duration.ofSeconds(3));
     assertThat(c.projectorEnabled()).isTrue();
+    assertThat(c.webhooks().enabled()).isTrue();
+    assertThat(c.webhooks().optOutKeywords()).containsExactly("STOP", "BERHENTI");
     assertThat(c.kafka()).isEmpty();
+  }
+
+  @Test
+  void shouldReadWebhookSettingsWhenSet() {
+    Map<String, String> env = minimal();
+    env.put("HERALD_SENDER_WEBHOOK_PROJECTION", "false");
+    env.put("HERALD_OPT_OUT_KEYWORDS", " unsubscribe , ,Stop all ");
+    SenderConfig c = SenderConfig.fromEnv(env);
+    assertThat(c.webhooks().enabled()).isFalse();
+    assertThat(c.webhooks().optOutKeywords()).containsExactly("unsubscribe", "Stop all");
   }
 
   @Test

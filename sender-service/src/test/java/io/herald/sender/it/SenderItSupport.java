@@ -66,6 +66,9 @@ public abstract class SenderItSupport {
     broker.createTopic(Topics.SEND_COMMANDS.name(), PARTITIONS);
     broker.createTopic(Topics.SEND_COMMANDS.dlqName(), 1);
     broker.createTopic(Topics.DELIVERY_RESULTS.name(), PARTITIONS);
+    // every sender runs the webhook projection: its topic exists, as in a deployment
+    broker.createTopic(Topics.WHATSAPP_WEBHOOKS.name(), PARTITIONS);
+    broker.createTopic(Topics.WHATSAPP_WEBHOOKS.dlqName(), 1);
   }
 
   protected void tearDownApps() {
@@ -114,15 +117,17 @@ public abstract class SenderItSupport {
   }
 
   /**
-   * Commits the current end offsets of send-commands for this test's group, and of delivery-results
-   * for its result projector ({@code <group>-projector}), before it starts: a new projector group
-   * would otherwise read every earlier test's results first (tens of thousands after the
-   * noisy-neighbour IT) before this test's own.
+   * Commits the current end offsets of send-commands for this test's group, of delivery-results for
+   * its result projector ({@code <group>-projector}) and of whatsapp-webhooks for its webhook
+   * projection ({@code <group>-webhooks}), before it starts: a new projector group would otherwise
+   * read every earlier test's results first (tens of thousands after the noisy-neighbour IT) before
+   * this test's own.
    */
   protected void startGroupAtEnd() throws Exception {
     try (Admin admin = Admin.create(broker.clientConfig())) {
       commitEnds(admin, Topics.SEND_COMMANDS.name(), groupId);
       commitEnds(admin, Topics.DELIVERY_RESULTS.name(), groupId + "-projector");
+      commitEnds(admin, Topics.WHATSAPP_WEBHOOKS.name(), groupId + "-webhooks");
     }
   }
 
