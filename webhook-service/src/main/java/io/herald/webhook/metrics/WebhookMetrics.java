@@ -54,6 +54,9 @@ public final class WebhookMetrics {
         Timer.builder("herald.webhook.produce.latency")
             .description("Time from send to the broker's acknowledgement (or the give-up)")
             .publishPercentileHistogram()
+            // the answer waits at most HERALD_WEBHOOK_PRODUCE_TIMEOUT, itself at most 60 s
+            .minimumExpectedValue(Duration.ofMillis(1))
+            .maximumExpectedValue(Duration.ofSeconds(60))
             .register(registry);
     acceptedBytes =
         Counter.builder("herald.webhook.accepted.bytes")
