@@ -306,6 +306,30 @@ class WebhookIT {
   }
 
   @Test
+  void shouldAnswer503WhenTheBrokerStopsAfterAcceptingAndResumeWithAnother() {
+    String pnid = phoneNumberId();
+    Delivery first = FakeWebhookSender.status(pnid, "wamid.S1", "1", Status.SENT, Instant.now());
+    Delivery second = FakeWebhookSender.status(pnid, "wamid.S1", "1", Status.READ, Instant.now());
+    WebhookApp alone;
+    try (KafkaTestBroker own = KafkaTestBroker.startPrivate()) {
+      own.createTopic(TOPIC, 1);
+      Map<String, String> env = env(own.bootstrapServers());
+      env.put("HERALD_WEBHOOK_PRODUCE_TIMEOUT", "PT1S");
+      alone = start(env);
+      FakeWebhookSender toAlone = new FakeWebhookSender(endpoint(alone), SECRET);
+      assertThat(toAlone.post(first).statusCode()).isEqualTo(200);
+      own.close();
+
+      // metadata is cached now: the record waits in the producer until the answer's deadline
+      HttpResponse<String> r = toAlone.post(second);
+
+      assertThat(r.statusCode()).isEqualTo(503);
+    }
+    assertThat(requests(alone, "accepted")).isEqualTo(1.0);
+    assertThat(requests(alone, "produce_failed")).isEqualTo(1.0);
+  }
+
+  @Test
   void shouldExportTheCountersAndBeReadyWhenScraped() throws Exception {
     provider.verify("subscribe", "wrong", "1");
     String base = "http://127.0.0.1:" + app.adminPort();
