@@ -306,7 +306,7 @@ class WebhookIT {
   }
 
   @Test
-  void shouldAnswer503WhenTheBrokerStopsAfterAcceptingAndResumeWithAnother() {
+  void shouldAnswer503WhenTheBrokerStopsAfterAccepting() {
     String pnid = phoneNumberId();
     Delivery first = FakeWebhookSender.status(pnid, "wamid.S1", "1", Status.SENT, Instant.now());
     Delivery second = FakeWebhookSender.status(pnid, "wamid.S1", "1", Status.READ, Instant.now());
