@@ -290,6 +290,10 @@ public final class UpCommand {
       scheduler.start();
       out.println("herald up: scheduler started (metrics port " + scheduler.adminPort() + ")");
 
+      // after the scheduler, which creates herald.whatsapp-webhooks with the other topics; before
+      // the sender, whose start line is the last one before up runs (launchers wait for it)
+      started.push(LocalWebhook.start(bootstrap, env, out));
+
       SenderApp sender =
           SenderApp.start(
               SenderConfig.fromEnv(
@@ -298,9 +302,6 @@ public final class UpCommand {
               Clock.systemUTC());
       started.push(sender);
       out.println("herald up: sender started (metrics port " + sender.adminPort() + ")");
-
-      // after the scheduler, which creates herald.whatsapp-webhooks with the other topics
-      started.push(LocalWebhook.start(bootstrap, env, out));
 
       if (o.demo()) {
         DemoData.seed(pg.jdbcUrl(), pg.user(), pg.password(), Instant.now());
