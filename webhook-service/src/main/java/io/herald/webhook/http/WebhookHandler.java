@@ -15,6 +15,8 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,6 +34,9 @@ public final class WebhookHandler implements HttpHandler {
 
   private static final Logger log = LoggerFactory.getLogger(WebhookHandler.class);
 
+  /** Refusals are logged at WARN at most this often; the metric counts every one. */
+  private static final long REFUSAL_WARN_EVERY_NANOS = TimeUnit.MINUTES.toNanos(1);
+
   private final SignatureCheck signature;
   private final VerifyHandshake handshake;
   private final DeliveryPublisher publisher;
@@ -39,6 +44,7 @@ public final class WebhookHandler implements HttpHandler {
   private final int maxBodyBytes;
   private final Duration produceTimeout;
   private final Clock clock;
+  private final AtomicLong nextRefusalWarn = new AtomicLong(System.nanoTime());
 
   public WebhookHandler(
       SignatureCheck signature,
@@ -90,7 +96,7 @@ public final class WebhookHandler implements HttpHandler {
         break;
       case REFUSED:
         metrics.count(Outcome.VERIFY_REFUSED);
-        log.warn("Webhook verification refused: wrong hub.mode or hub.verify_token");
+        refused("Webhook verification refused: wrong hub.mode or hub.verify_token");
         break;
       default:
         metrics.count(Outcome.BAD_REQUEST);
@@ -103,7 +109,7 @@ public final class WebhookHandler implements HttpHandler {
     byte[] body = readBounded(ex);
     if (body == null) {
       metrics.count(Outcome.TOO_LARGE);
-      log.warn("Webhook POST refused: body over maxBodyBytes={}", maxBodyBytes);
+      refused("Webhook POST refused: body over maxBodyBytes={}", maxBodyBytes);
       // the rest of the body is not read: close the connection rather than drain it
       ex.getResponseHeaders().set("Connection", "close");
       respond(ex, 413, "body too large\n");
@@ -113,7 +119,7 @@ public final class WebhookHandler implements HttpHandler {
         signature.check(ex.getRequestHeaders().getFirst(SignatureCheck.HEADER), body);
     if (!sig.valid()) {
       metrics.count(Outcome.BAD_SIGNATURE);
-      log.warn("Webhook POST refused: signature={} bytes={}", sig, body.length);
+      refused("Webhook POST refused: signature={} bytes={}", sig, body.length);
       respond(ex, 401, "bad signature\n");
       return;
     }
@@ -122,7 +128,7 @@ public final class WebhookHandler implements HttpHandler {
       read = WebhookBody.read(body);
     } catch (WebhookBody.Unreadable e) {
       metrics.count(Outcome.BAD_REQUEST);
-      log.warn("Signed webhook POST refused: reason={} bytes={}", e.getMessage(), body.length);
+      refused("Signed webhook POST refused: reason={} bytes={}", e.getMessage(), body.length);
       respond(ex, 400, "body is not a JSON object\n");
       return;
     }
@@ -140,6 +146,21 @@ public final class WebhookHandler implements HttpHandler {
     metrics.count(Outcome.ACCEPTED);
     metrics.accepted(body.length);
     respond(ex, 200, "ok\n");
+  }
+
+  /**
+   * Logs a refusal: at WARN when none was logged at WARN within the last minute, else at DEBUG, so
+   * a stream of forged or oversized POSTs cannot flood the log; {@code
+   * herald_webhook_requests_total} counts them all.
+   */
+  private void refused(String format, Object... args) {
+    long now = System.nanoTime();
+    long next = nextRefusalWarn.get();
+    if (now - next >= 0 && nextRefusalWarn.compareAndSet(next, now + REFUSAL_WARN_EVERY_NANOS)) {
+      log.warn(format + " (more within a minute are logged at DEBUG)", args);
+    } else {
+      log.debug(format, args);
+    }
   }
 
   /** The body, or null when it is (or is declared) longer than the bound; reads at most bound+1. */
