@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Checks of deploy/ that need tools outside Maven. Run from anywhere:
 #   deploy/check.sh            promtool: scrape config, alert rules, alert unit tests
-#   deploy/check.sh --images   also builds both images (-Pimages) and smoke-runs them (root only)
+#   deploy/check.sh --images   also builds the images (-Pimages) and smoke-runs them (root only)
 # Needs promtool (Debian: apt-get install -y --no-install-recommends prometheus). The Maven build
 # checks the rest (deploy-checks module: compose, Kubernetes, dashboard metrics, image config).
 set -euo pipefail
@@ -36,5 +36,6 @@ if [ "${1:-}" = "--images" ]; then
     -Dsurefire.failIfNoSpecifiedTests=false -Djib.disableUpdateChecks=true
   deploy/images/smoke.sh scheduler-service/target/jib-image.tar HERALD_SCHEDULER_BOOTSTRAP_SERVERS
   deploy/images/smoke.sh sender-service/target/jib-image.tar HERALD_SENDER_BOOTSTRAP_SERVERS
+  deploy/images/smoke.sh webhook-service/target/jib-image.tar HERALD_WEBHOOK_BOOTSTRAP_SERVERS
 fi
 echo "deploy/check.sh: OK"

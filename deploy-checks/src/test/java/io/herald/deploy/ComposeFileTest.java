@@ -22,9 +22,9 @@ import org.junit.jupiter.api.Test;
 /**
  * deploy/compose/docker-compose.yml cannot run here (no Docker engine), so this checks what can be
  * checked: it parses; the parts are there (KRaft Kafka, PostgreSQL with logical replication, 2
- * schedulers, 3 senders, Prometheus, Grafana); each Herald service runs the image the build
- * produces, with only variables the service reads and an environment it accepts; published ports do
- * not clash; Prometheus scrapes every instance on its admin port.
+ * schedulers, 3 senders, a webhook receiver, Prometheus, Grafana); each Herald service runs the
+ * image the build produces, with only variables the service reads and an environment it accepts;
+ * published ports do not clash; Prometheus scrapes every instance on its admin port.
  */
 class ComposeFileTest {
 
@@ -47,6 +47,7 @@ class ComposeFileTest {
     assertThat(services).containsKeys("kafka", "postgres", "prometheus", "grafana");
     assertThat(instances(ServiceEnv.SCHEDULER)).hasSize(2);
     assertThat(instances(ServiceEnv.SENDER)).hasSize(3);
+    assertThat(instances(ServiceEnv.WEBHOOK)).hasSize(1);
   }
 
   @Test
@@ -162,7 +163,7 @@ class ComposeFileTest {
       for (String name : instances(svc)) {
         expected.add(name + ":" + environment(name).get(svc.metricsPortVariable));
       }
-      String job = svc == ServiceEnv.SCHEDULER ? "herald-scheduler" : "herald-sender";
+      String job = svc.job();
       assertThat(targetsByJob.get(job)).as("targets of job " + job).isEqualTo(expected);
     }
   }

@@ -49,10 +49,18 @@ class ImageTarballTest {
 
     List<String> entrypoint = new ArrayList<>();
     config.get("Entrypoint").forEach(n -> entrypoint.add(n.asText()));
-    String mainClass =
-        svc == ServiceEnv.SCHEDULER
-            ? io.herald.scheduler.app.SchedulerApp.class.getName()
-            : io.herald.sender.app.SenderApp.class.getName();
+    String mainClass;
+    switch (svc) {
+      case SCHEDULER:
+        mainClass = io.herald.scheduler.app.SchedulerApp.class.getName();
+        break;
+      case SENDER:
+        mainClass = io.herald.sender.app.SenderApp.class.getName();
+        break;
+      default:
+        mainClass = io.herald.webhook.app.WebhookApp.class.getName();
+        break;
+    }
     assertThat(entrypoint)
         .containsExactly("/opt/java/bin/java", "-cp", "@/app/jib-classpath-file", mainClass);
     assertThat(config.get("ExposedPorts").has(svc.defaultMetricsPort + "/tcp")).isTrue();

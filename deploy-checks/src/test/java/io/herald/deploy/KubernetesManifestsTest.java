@@ -6,6 +6,7 @@ import static io.herald.deploy.Repo.list;
 import static io.herald.deploy.Repo.map;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.herald.webhook.config.WebhookConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,10 +22,11 @@ import org.junit.jupiter.api.Test;
 
 /**
  * deploy/k8s: every manifest parses; the scheduler is a StatefulSet with its state dir on a
- * persistent volume and one standby replica, the sender a Deployment; probes hit /health/live and
- * /health/ready on the admin port; every container has requests and limits; every variable a
- * container gets (env and envFrom ConfigMaps) is one its service reads, and the service accepts the
- * result; secrets come from Secrets only; PDBs, Services and the ServiceMonitor select the pods.
+ * persistent volume and one standby replica, the sender and the webhook receiver Deployments;
+ * probes hit /health/live and /health/ready on the admin port; every container has requests and
+ * limits; every variable a container gets (env and envFrom ConfigMaps) is one its service reads,
+ * and the service accepts the result; secrets come from Secrets only; PDBs, Services and the
+ * ServiceMonitor select the pods.
  */
 class KubernetesManifestsTest {
 
@@ -102,6 +104,21 @@ class KubernetesManifestsTest {
   void senderIsADeployment() {
     Map<String, Object> d = one("Deployment", "herald-sender");
     assertThat((Integer) at(d, "spec", "replicas")).isGreaterThanOrEqualTo(2);
+  }
+
+  @Test
+  void webhookReceiverIsADeploymentWithItsSecretsFromASecret() {
+    Map<String, Object> d = one("Deployment", "herald-webhook");
+    // Meta must always find one answering: a rollout or a drain never takes the last one
+    assertThat((Integer) at(d, "spec", "replicas")).isGreaterThanOrEqualTo(2);
+    Object c = containers(d).get(0);
+    for (String secret :
+        List.of(WebhookConfig.DEFAULT_APP_SECRET_ENV, WebhookConfig.DEFAULT_VERIFY_TOKEN_ENV)) {
+      assertThat(listOrEmpty(at(c, "env")))
+          .as(secret + " from a Secret")
+          .anyMatch(
+              e -> secret.equals(at(e, "name")) && at(e, "valueFrom", "secretKeyRef") != null);
+    }
   }
 
   @Test
@@ -261,7 +278,7 @@ class KubernetesManifestsTest {
   private static List<Map<String, Object>> workloads() {
     List<Map<String, Object>> out = new ArrayList<>(all("StatefulSet"));
     out.addAll(all("Deployment"));
-    assertThat(out).hasSize(2);
+    assertThat(out).hasSize(ServiceEnv.values().length);
     return out;
   }
 

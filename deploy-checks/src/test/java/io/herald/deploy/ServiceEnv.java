@@ -6,6 +6,7 @@ import io.herald.scheduler.cdc.CdcConfig;
 import io.herald.scheduler.config.SchedulerConfig;
 import io.herald.scheduler.projector.ProjectorConfig;
 import io.herald.sender.config.SenderConfig;
+import io.herald.webhook.config.WebhookConfig;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -84,6 +85,44 @@ enum ServiceEnv {
           "HERALD_SENDER_BOOTSTRAP_SERVERS", "localhost:9092",
           "HERALD_SENDER_JDBC_URL", "jdbc:postgresql://localhost:5432/herald");
     }
+  },
+
+  WEBHOOK("HERALD_WEBHOOK_", "webhook-service", "HERALD_WEBHOOK_METRICS_PORT", 9403) {
+    @Override
+    List<String> problems(Map<String, String> env) {
+      try {
+        WebhookConfig.fromEnv(withSecrets(env));
+        return List.of();
+      } catch (ConfigException e) {
+        return e.problems();
+      }
+    }
+
+    @Override
+    String echo(Map<String, String> env) {
+      return WebhookConfig.fromEnv(withSecrets(env)).echo();
+    }
+
+    @Override
+    Map<String, String> minimalEnv() {
+      return Map.of("HERALD_WEBHOOK_BOOTSTRAP_SERVERS", "localhost:9092");
+    }
+
+    /**
+     * The two secrets come from a file or Secret the deployment files do not show (compose's
+     * secrets.env): a stand-in for each one the environment lacks, under the name it is read from.
+     */
+    private Map<String, String> withSecrets(Map<String, String> env) {
+      Map<String, String> out = new LinkedHashMap<>(env);
+      out.putIfAbsent(
+          env.getOrDefault("HERALD_WEBHOOK_APP_SECRET_ENV", WebhookConfig.DEFAULT_APP_SECRET_ENV),
+          "secret");
+      out.putIfAbsent(
+          env.getOrDefault(
+              "HERALD_WEBHOOK_VERIFY_TOKEN_ENV", WebhookConfig.DEFAULT_VERIFY_TOKEN_ENV),
+          "secret");
+      return out;
+    }
   };
 
   /** Variables a deployment may set besides the service's own: read by the JVM itself. */
@@ -102,6 +141,11 @@ enum ServiceEnv {
     this.imageName = imageName;
     this.metricsPortVariable = metricsPortVariable;
     this.defaultMetricsPort = defaultMetricsPort;
+  }
+
+  /** The Prometheus job scraping its instances (the alerts match {@code herald-.*}). */
+  String job() {
+    return "herald-" + imageName.replace("-service", "");
   }
 
   /** Every problem the service would report for this environment at start (none = it starts). */

@@ -30,9 +30,9 @@ import sun.misc.Signal;
 
 /**
  * {@code herald up}: the whole pipeline on this machine — a KRaft broker (child process from the
- * Maven jars), PostgreSQL with logical replication (embedded), the scheduler and the sender (in
- * this JVM, so one Ctrl-C stops everything and nothing is left behind), the simulated transport and
- * demo data — with a live progress view.
+ * Maven jars), PostgreSQL with logical replication (embedded), the scheduler, the sender and the
+ * webhook receiver (in this JVM, so one Ctrl-C stops everything and nothing is left behind), the
+ * simulated transport and demo data — with a live progress view.
  */
 public final class UpCommand {
 
@@ -41,8 +41,8 @@ public final class UpCommand {
           "\n",
           "usage: herald up [--demo | --no-demo] [--reset] [--exit-after DURATION] [--data-dir DIR]",
           "",
-          "Starts Kafka (KRaft), PostgreSQL (logical replication), the scheduler and the sender on",
-          "this machine and shows live progress. Ctrl-C stops everything.",
+          "Starts Kafka (KRaft), PostgreSQL (logical replication), the scheduler, the sender and the",
+          "webhook receiver on this machine and shows live progress. Ctrl-C stops everything.",
           "",
           "  --demo            seed demo data: 2 devices, 50 contacts, a recurring message every",
           "                    minute, a broadcast now, one in 30 s, an auto-post to 3 groups (default)",
@@ -58,7 +58,12 @@ public final class UpCommand {
           "  HERALD_KAFKA_PORT (19092), HERALD_PG_PORT (15432),",
           "  HERALD_SCHEDULER_METRICS_PORT (9401), HERALD_SENDER_METRICS_PORT (9402)",
           "  HERALD_ADMIN_BIND_ADDRESS (127.0.0.1)                     where /metrics and /health listen",
-          "  HERALD_SCHEDULER_*, HERALD_SENDER_*, KAFKA_*              override the quick start's own values");
+          "  HERALD_WEBHOOK_PORT (8088), HERALD_WEBHOOK_METRICS_PORT (9403)",
+          "                                                            the webhook receiver, on 127.0.0.1",
+          "  HERALD_TOKEN_WHATSAPP_APP_SECRET, HERALD_TOKEN_WHATSAPP_VERIFY_TOKEN",
+          "                                                            its secrets (unset: generated, printed once)",
+          "  HERALD_SCHEDULER_*, HERALD_SENDER_*, HERALD_WEBHOOK_*, KAFKA_*",
+          "                                                            override the quick start's own values");
 
   /** Where the admin servers ({@code /metrics}, {@code /health}) listen; default 127.0.0.1. */
   static final String ADMIN_BIND_ADDRESS = "HERALD_ADMIN_BIND_ADDRESS";
@@ -284,6 +289,10 @@ public final class UpCommand {
       started.push(scheduler);
       scheduler.start();
       out.println("herald up: scheduler started (metrics port " + scheduler.adminPort() + ")");
+
+      // after the scheduler, which creates herald.whatsapp-webhooks with the other topics; before
+      // the sender, whose start line is the last one before up runs (launchers wait for it)
+      started.push(LocalWebhook.start(bootstrap, env, out));
 
       SenderApp sender =
           SenderApp.start(

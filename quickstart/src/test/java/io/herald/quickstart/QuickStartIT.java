@@ -53,10 +53,18 @@ class QuickStartIT {
     int senderPort = freePort();
     Map<String, String> env =
         Map.of(
-            "HERALD_PG_PORT", Integer.toString(pgPort),
-            "HERALD_KAFKA_PORT", Integer.toString(kafkaPort),
-            "HERALD_SCHEDULER_METRICS_PORT", "0",
-            "HERALD_SENDER_METRICS_PORT", Integer.toString(senderPort));
+            "HERALD_PG_PORT",
+            Integer.toString(pgPort),
+            "HERALD_KAFKA_PORT",
+            Integer.toString(kafkaPort),
+            "HERALD_SCHEDULER_METRICS_PORT",
+            "0",
+            "HERALD_SENDER_METRICS_PORT",
+            Integer.toString(senderPort),
+            "HERALD_WEBHOOK_PORT",
+            "0",
+            "HERALD_WEBHOOK_METRICS_PORT",
+            "0");
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     Instant started = Instant.now();

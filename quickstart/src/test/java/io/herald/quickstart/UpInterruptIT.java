@@ -73,6 +73,8 @@ class UpInterruptIT {
     env.put("HERALD_KAFKA_PORT", Integer.toString(kafkaPort));
     env.put("HERALD_SCHEDULER_METRICS_PORT", "0");
     env.put("HERALD_SENDER_METRICS_PORT", "0");
+    env.put("HERALD_WEBHOOK_PORT", "0");
+    env.put("HERALD_WEBHOOK_METRICS_PORT", "0");
 
     Process up = pb.start();
     List<String> console = Collections.synchronizedList(new ArrayList<>());

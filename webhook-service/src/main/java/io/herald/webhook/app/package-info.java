@@ -1,0 +1,2 @@
+/** The receiver's process: {@code main}, wiring, start and stop order. */
+package io.herald.webhook.app;

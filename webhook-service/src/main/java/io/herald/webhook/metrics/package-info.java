@@ -1,0 +1,2 @@
+/** The receiver's Micrometer meters; imports only java.* and Micrometer. */
+package io.herald.webhook.metrics;
