@@ -5,6 +5,7 @@ import io.herald.sender.ledger.jdbc.GroupCommit;
 import io.herald.sender.ledger.jdbc.JdbcContactWindows;
 import io.herald.sender.ledger.jdbc.JdbcDeliveryLedger;
 import io.herald.sender.ledger.jdbc.JdbcDeviceDirectory;
+import io.herald.sender.ledger.jdbc.JdbcMessagingLimits;
 import io.herald.sender.ledger.jdbc.JdbcOptOuts;
 import io.herald.sender.ledger.jdbc.JdbcParkedBacklog;
 import io.herald.sender.ledger.jdbc.JdbcPartitionEpochs;
@@ -30,6 +31,7 @@ final class LedgerAdapters implements AutoCloseable {
   final JdbcDeliveryLedger ledger;
   final JdbcOptOuts optOuts;
   final JdbcContactWindows windows;
+  final JdbcMessagingLimits limits;
   final JdbcDeviceDirectory devices;
   final JdbcParkedBacklog backlog;
   final JdbcPartitionEpochs epochs;
@@ -65,6 +67,7 @@ final class LedgerAdapters implements AutoCloseable {
             JdbcDeliveryLedger.DEFAULT_MAX_BATCH,
             (size, nanos, ok) -> metrics.dbBatch("contact_window", size, nanos, ok),
             batchThreads);
+    this.limits = new JdbcMessagingLimits(dataSource, 2);
     this.devices =
         new JdbcDeviceDirectory(
             dataSource, clock, deviceRefresh, vetting, activeDeviceStatuses, batchThreads);
@@ -91,6 +94,7 @@ final class LedgerAdapters implements AutoCloseable {
     devices.close(Duration.ofSeconds(5));
     optOuts.close(Duration.ofSeconds(5));
     windows.close(Duration.ofSeconds(5));
+    limits.close();
     if (!ledger.close(Duration.ofSeconds(10))) {
       // their lanes were stopped already; the claims not made are read again by the next owner
       log.warn("Ledger closed with work left over, failed instead of run");

@@ -223,7 +223,8 @@ public final class SenderApp implements AutoCloseable {
                 Duration.ofSeconds(1),
                 System.nanoTime(),
                 config.maxInFlightPerDevice()),
-            ledgers.windows);
+            ledgers.windows,
+            ledgers.limits);
     lanes =
         new LaneScheduler(
             ctx, config.laneThreads(), ledgers.backlog, config.readAhead(), ledgers.epochs);

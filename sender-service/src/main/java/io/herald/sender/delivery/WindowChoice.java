@@ -29,8 +29,16 @@ public enum WindowChoice {
       return false;
     }
     WindowPolicy p = cmd.effectiveWindowPolicy();
+    // a template always sent still needs the window: outside it, it counts against the number's
+    // messaging limit, inside it does not
     return p == WindowPolicy.SKIP_OUTSIDE
-        || (p == WindowPolicy.FALLBACK_TEMPLATE && cmd.template() != null);
+        || (p == WindowPolicy.FALLBACK_TEMPLATE && cmd.template() != null)
+        || (p == WindowPolicy.TEMPLATE_ALWAYS && cmd.template() != null);
+  }
+
+  /** Whether a recipient whose last inbound message was at {@code lastInbound} is inside. */
+  public static boolean inside(Instant lastInbound, Instant now) {
+    return lastInbound != null && lastInbound.plus(WINDOW).minus(MARGIN).isAfter(now);
   }
 
   /**
@@ -42,7 +50,7 @@ public enum WindowChoice {
     if (!transportHasTemplates) {
       return TEXT; // a gateway sends the rendered text whatever the policy
     }
-    boolean inside = lastInbound != null && lastInbound.plus(WINDOW).minus(MARGIN).isAfter(now);
+    boolean inside = inside(lastInbound, now);
     switch (cmd.effectiveWindowPolicy()) {
       case TEMPLATE_ALWAYS:
         return cmd.template() != null ? TEMPLATE : TEXT;

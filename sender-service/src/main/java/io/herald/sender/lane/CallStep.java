@@ -10,6 +10,7 @@ import io.herald.sender.delivery.Verdict;
 import io.herald.sender.delivery.WindowChoice;
 import io.herald.sender.lane.Pacer.AttemptResult;
 import io.herald.sender.ledger.Fence;
+import io.herald.sender.ledger.MessagingLimits;
 import io.herald.sender.transport.Transport;
 import io.herald.sender.transport.TransportResponse;
 import java.time.Duration;
@@ -71,34 +72,78 @@ final class CallStep {
     SendCommand cmd = e.cmd();
     boolean templates = t.sendsTemplates();
     if (!WindowChoice.needsWindow(cmd, templates)) {
-      return choose(e, WindowChoice.of(cmd, templates, null, ctx.clock().instant()), device, t);
+      return choose(e, cmd, templates, null, device, t);
     }
     return host.await(
         e,
         ctx.windows().lastInbound(host.deviceId(), cmd.recipient()),
-        last ->
-            choose(
-                e,
-                WindowChoice.of(cmd, true, last.orElse(null), ctx.clock().instant()),
-                device,
-                t));
+        last -> choose(e, cmd, true, last.orElse(null), device, t));
   }
 
-  private StepResult choose(LaneEntry e, WindowChoice choice, Device device, Transport t) {
+  private StepResult choose(
+      LaneEntry e, SendCommand cmd, boolean templates, Instant last, Device device, Transport t) {
+    Instant now = ctx.clock().instant();
+    WindowChoice choice = WindowChoice.of(cmd, templates, last, now);
     if (choice == WindowChoice.SKIP) {
-      e.conclude(Verdict.outsideWindow(), ctx.clock().instant(), t.kind());
+      e.conclude(Verdict.outsideWindow(), now, t.kind());
       return recorder.record(e);
     }
-    e.outgoing = choice.apply(e.cmd());
+    e.outgoing = choice.apply(cmd);
+    e.needsAdmission = choice == WindowChoice.TEMPLATE && !WindowChoice.inside(last, now);
+    return call(e, device, t);
+  }
+
+  /**
+   * Starts the transport call; first the window decision (if a failed step left it undone) and the
+   * messaging limit's admission; the call's completion continues the step.
+   */
+  StepResult call(LaneEntry e, Device device, Transport t) {
+    if (e.outgoing == null) {
+      return windowThenCall(e, device, t);
+    }
+    if (e.needsAdmission) {
+      return host.await(
+          e,
+          ctx.limits().admit(e.cmd(), host.deviceId(), ctx.clock().instant()),
+          a -> {
+            if (!a.admitted()) {
+              return defer(e, a);
+            }
+            e.needsAdmission = false;
+            e.deferredByLimit = false;
+            return send(e, device, t);
+          });
+    }
     return send(e, device, t);
   }
 
   /**
-   * Starts the transport call (after the window decision, if a failed step left it undone); its
-   * completion continues the step.
+   * Over the number's messaging limit: the send waits until a slot frees, never fails. Its claim is
+   * released first, so that a crash meanwhile leaves a command the next owner sends, not an unknown
+   * one.
    */
-  StepResult call(LaneEntry e, Device device, Transport t) {
-    return e.outgoing == null ? windowThenCall(e, device, t) : send(e, device, t);
+  private StepResult defer(LaneEntry e, MessagingLimits.Admission a) {
+    SendCommand cmd = e.cmd();
+    ctx.metrics().deferredByMessagingLimit();
+    e.notBefore = a.until();
+    e.deferredByLimit = true;
+    log.info(
+        "Send deferred by the messaging limit: commandId={} device={} limit={} until={}",
+        cmd.commandId(),
+        host.deviceId(),
+        a.limit(),
+        a.until());
+    CompletableFuture<Fence> released =
+        ctx.ledger()
+            .releaseForRetry(cmd.commandId(), host.owner(), e.calls, "messaging_limit", a.detail())
+            .handle((fence, err) -> err != null ? Fence.HELD : fence);
+    return host.await(
+        e,
+        released,
+        fence ->
+            fence.lost()
+                ? recorder.lost(e, fence, "release for the messaging limit")
+                : StepResult.at(e.notBefore));
   }
 
   private StepResult send(LaneEntry e, Device device, Transport t) {

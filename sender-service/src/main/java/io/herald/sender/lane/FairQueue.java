@@ -58,7 +58,19 @@ final class FairQueue implements Iterable<LaneEntry> {
     scan:
     for (String key : turn) {
       for (LaneEntry e : bySchedule.get(key)) {
-        if (out.size() >= n || scanned++ >= scanLimit) {
+        if (out.size() >= n) {
+          break scan;
+        }
+        if (e.deferredByLimit && !e.active && waiting(e, now)) {
+          // deferred for hours by the messaging limit (ADR 0021): skipped without counting
+          // against the scan, or a broadcast's deferred head would hide everything behind it;
+          // its recipient's later messages still wait for it
+          seen.add(e.cmd().recipient());
+          Instant ready = later(e.readyAt, e.notBefore);
+          wake = wake == null || ready.isBefore(wake) ? ready : wake;
+          continue;
+        }
+        if (scanned++ >= scanLimit) {
           break scan;
         }
         String recipient = e.cmd().recipient();
@@ -74,6 +86,11 @@ final class FairQueue implements Iterable<LaneEntry> {
       }
     }
     return new Pick(out, wake);
+  }
+
+  private static boolean waiting(LaneEntry e, Instant now) {
+    Instant ready = later(e.readyAt, e.notBefore);
+    return ready != null && ready.isAfter(now);
   }
 
   private static Instant later(Instant a, Instant b) {

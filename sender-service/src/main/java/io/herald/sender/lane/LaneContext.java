@@ -3,6 +3,7 @@ package io.herald.sender.lane;
 import io.herald.sender.ledger.ContactWindows;
 import io.herald.sender.ledger.DeliveryLedger;
 import io.herald.sender.ledger.DeviceDirectory;
+import io.herald.sender.ledger.MessagingLimits;
 import io.herald.sender.ledger.OptOuts;
 import io.herald.sender.metrics.SenderMetrics;
 import io.herald.sender.transport.OutcomeClassifier;
@@ -23,7 +24,8 @@ public record LaneContext(
     SenderMetrics metrics,
     Clock clock,
     LaneSettings settings,
-    ContactWindows windows) {
+    ContactWindows windows,
+    MessagingLimits limits) {
 
   /** A context without recipients' windows: every recipient counts as outside its window. */
   public LaneContext(
@@ -50,7 +52,8 @@ public record LaneContext(
         metrics,
         clock,
         settings,
-        ContactWindows.NONE);
+        ContactWindows.NONE,
+        MessagingLimits.NONE);
   }
 
   public LaneContext {
@@ -66,5 +69,6 @@ public record LaneContext(
     Objects.requireNonNull(clock, "clock");
     Objects.requireNonNull(settings, "settings");
     Objects.requireNonNull(windows, "windows");
+    Objects.requireNonNull(limits, "limits");
   }
 }

@@ -36,6 +36,12 @@ final class LaneEntry {
    */
   SendCommand outgoing;
 
+  /** Goes out as a template outside the recipient's window: the messaging limit admits it first. */
+  boolean needsAdmission;
+
+  /** Waiting for the messaging limit to free a slot (hours, not seconds): picks skip it cheaply. */
+  boolean deferredByLimit;
+
   /** The start slot the pacer gave this entry, until its call starts (cancelled if it never). */
   Pacer.Reservation reservation;
 

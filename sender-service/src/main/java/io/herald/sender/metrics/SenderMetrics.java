@@ -29,6 +29,7 @@ public final class SenderMetrics {
   private final Timer sendLatency;
   private final Counter devicePaused;
   private final Counter retries;
+  private final Counter deferredByLimit;
   private final Counter duplicates;
   private final Counter unknowns;
   private final Counter claimsLost;
@@ -76,6 +77,11 @@ public final class SenderMetrics {
     retries =
         Counter.builder("herald.sender.retries")
             .description("Retries scheduled")
+            .register(registry);
+    deferredByLimit =
+        Counter.builder("herald.sender.deferred")
+            .description("Sends deferred by admission (the number's messaging limit), never failed")
+            .tag("reason", "messaging_limit")
             .register(registry);
     duplicates =
         Counter.builder("herald.sender.duplicates.suppressed")
@@ -240,6 +246,11 @@ public final class SenderMetrics {
   public void retry(String transport) {
     retries.increment();
     delivery("retry", transport);
+  }
+
+  /** A send held back by the number's messaging limit until a slot frees (ADR 0021). */
+  public void deferredByMessagingLimit() {
+    deferredByLimit.increment();
   }
 
   public void duplicateSuppressed() {
