@@ -66,8 +66,9 @@ class WindowChoiceTest {
     assertThat(cloud(cmd(TEMPLATE, WindowPolicy.FREE_TEXT), null)).isEqualTo(WindowChoice.TEXT);
     assertThat(cloud(cmd(null, null), null)).isEqualTo(WindowChoice.TEXT);
     assertThat(WindowChoice.needsWindow(cmd(null, null), true)).isFalse();
+    // a template always sent still looks: outside the window it counts against the messaging limit
     assertThat(WindowChoice.needsWindow(cmd(TEMPLATE, WindowPolicy.TEMPLATE_ALWAYS), true))
-        .isFalse();
+        .isTrue();
   }
 
   @Test
