@@ -126,6 +126,15 @@ final class StatusFormat {
    * {@code herald status --id}: the definition, its totals, then its occurrences newest first.
    * {@code history} holds at most the newest occurrences; {@code occurrences} counts them all.
    */
+  /** Sends deferred by the messaging limit, with when the next slot frees (ADR 0021). */
+  static String deferred(long count, Instant nextSlot) {
+    return "  deferred    "
+        + count
+        + " by the number's messaging limit (unique recipients outside their window per 24 h);"
+        + " the next slot frees at "
+        + time(nextSlot);
+  }
+
   static List<String> detail(Totals t, List<Occurrence> history, long occurrences) {
     List<String> lines = new ArrayList<>();
     lines.add(t.kind() + " " + t.id() + "  " + clean(t.name(), DETAIL_NAME_WIDTH));

@@ -80,9 +80,31 @@ final class StatusView {
             }
           }
         }
-        return Optional.of(StatusFormat.detail(totals, history, occurrences));
+        List<String> lines = new ArrayList<>(StatusFormat.detail(totals, history, occurrences));
+        deferred(c, id).ifPresent(line -> lines.add(Math.min(lines.size(), 7), line));
+        return Optional.of(lines);
       } finally {
         c.rollback();
+      }
+    }
+  }
+
+  /**
+   * Sends of the definition held back by the number's messaging limit and not sent since (ADR
+   * 0021): how many, and when the next slot frees.
+   */
+  private static Optional<String> deferred(Connection c, UUID id) throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT count(*), min(d.until_at) FROM deferred_sends d JOIN deliveries x"
+                + " ON x.command_id = d.command_id AND x.status = 'claimed'"
+                + " WHERE d.schedule_id = ?")) {
+      ps.setObject(1, id);
+      try (ResultSet rs = ps.executeQuery()) {
+        if (!rs.next() || rs.getLong(1) == 0) {
+          return Optional.empty();
+        }
+        return Optional.of(StatusFormat.deferred(rs.getLong(1), instant(rs.getTimestamp(2))));
       }
     }
   }
