@@ -224,6 +224,9 @@ class CloudApiIT {
     assertThat(stillA.get("provider_status")).as("A after the forged failure").isNull();
     assertThat(stillA.get("provider_error_code")).isNull();
     assertThat(stillA).containsEntry("status", "sent");
+    // refused before Kafka: no record on the topic names A's message
+    assertThat(pipeline.readAll(Topics.WHATSAPP_WEBHOOKS.name()))
+        .noneMatch(r -> r.value() != null && Pipeline.utf8(r.value()).contains(wamidA));
 
     // the next broadcast to A and C: A gets it, C is skipped as opted out
     String second = UUID.randomUUID().toString();
