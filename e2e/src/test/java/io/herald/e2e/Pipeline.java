@@ -9,6 +9,7 @@ import io.herald.contracts.topic.Topics;
 import io.herald.testsupport.FakeWhatsAppApi;
 import io.herald.testsupport.KafkaTestBroker;
 import io.herald.testsupport.PostgresTestDatabase;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -54,6 +55,9 @@ import org.slf4j.LoggerFactory;
  * scheduler application id and one sender group), kept across test classes: a restarted scheduler
  * continues from its state, like in production. Faults that need a broker or database of their own
  * build a pipeline with {@link #Pipeline(String, Db, String)}.
+ *
+ * <p>The webhook receiver starts only when a test asks for it ({@link #startWebhook()}): the other
+ * suites never send webhooks, and one JVM fewer keeps this small machine's runs as they were.
  */
 final class Pipeline implements AutoCloseable {
 
@@ -93,9 +97,20 @@ final class Pipeline implements AutoCloseable {
   final Path stateDir;
   final String applicationId;
   final String senderGroup;
+
+  /**
+   * The Meta app secret and verify token of the webhook receiver, random per run like {@link
+   * #token}: they reach the receiver only through its environment (the README's default variable
+   * names), and a test signs with {@link #webhookAppSecret} as the provider would.
+   */
+  final String webhookAppSecret;
+
+  final String webhookVerifyToken;
   private final Map<String, String> extraSchedulerEnv = new LinkedHashMap<>();
   private final Map<String, String> extraSenderEnv = new LinkedHashMap<>();
   private ServiceProcess scheduler;
+  private ServiceProcess webhook;
+  private int webhookPort;
   private final List<ServiceProcess> senders = new ArrayList<>();
   private final List<ServiceProcess> everyProcess = new ArrayList<>();
   private KafkaProducer<String, byte[]> producer;
@@ -110,6 +125,8 @@ final class Pipeline implements AutoCloseable {
     this.stateDir = Path.of("target", "e2e-state", runId).toAbsolutePath();
     this.applicationId = "herald-scheduler-" + runId;
     this.senderGroup = "herald-sender-" + runId;
+    this.webhookAppSecret = "e2e-app-secret-" + UUID.randomUUID();
+    this.webhookVerifyToken = "e2e-verify-" + UUID.randomUUID().toString().replace("-", "");
     createTopics();
     Runtime.getRuntime().addShutdownHook(new Thread(this::killAll, "e2e-kill-children"));
   }
@@ -205,6 +222,58 @@ final class Pipeline implements AutoCloseable {
     env.put(TOKEN_ENV, token);
     env.putAll(extraSenderEnv);
     return env;
+  }
+
+  Map<String, String> webhookEnvironment() {
+    Map<String, String> env = new LinkedHashMap<>();
+    env.put("HERALD_WEBHOOK_BOOTSTRAP_SERVERS", bootstrap);
+    // loopback only: the tests are the provider, nothing else may post
+    env.put("HERALD_WEBHOOK_BIND", "127.0.0.1");
+    env.put("HERALD_WEBHOOK_PORT", Integer.toString(webhookPort));
+    env.put("HERALD_WEBHOOK_THREADS", "4");
+    env.put(WEBHOOK_APP_SECRET_ENV, webhookAppSecret);
+    env.put(WEBHOOK_VERIFY_TOKEN_ENV, webhookVerifyToken);
+    return env;
+  }
+
+  /** The receiver's defaults (webhook-service README): the variables holding the two secrets. */
+  static final String WEBHOOK_APP_SECRET_ENV = "HERALD_TOKEN_WHATSAPP_APP_SECRET";
+
+  static final String WEBHOOK_VERIFY_TOKEN_ENV = "HERALD_TOKEN_WHATSAPP_VERIFY_TOKEN";
+
+  /**
+   * Starts the webhook receiver ({@code WebhookApp}) as a child JVM on 127.0.0.1 if it is not
+   * running, and waits until it is ready. Its port is picked once, so a restart keeps the URL.
+   */
+  synchronized ServiceProcess startWebhook() {
+    if (webhook == null) {
+      webhookPort = ServiceProcess.freePort();
+      webhook =
+          new ServiceProcess(
+              "webhook-" + runId,
+              "io.herald.webhook.app.WebhookApp",
+              webhookEnvironment(),
+              "HERALD_WEBHOOK_METRICS_PORT",
+              // its admin port on loopback too, as `herald up` keeps it
+              List.of("-Xmx192m", "-Dherald.admin.bind-address=127.0.0.1"));
+      everyProcess.add(webhook);
+    }
+    if (!webhook.isAlive()) {
+      webhook.start();
+    }
+    return webhook.awaitReady(START_TIMEOUT);
+  }
+
+  ServiceProcess webhook() {
+    return webhook;
+  }
+
+  /** The callback URL of the running receiver ({@link #startWebhook()} first). */
+  synchronized URI webhookUrl() {
+    if (webhook == null) {
+      throw new IllegalStateException("the webhook receiver was not started");
+    }
+    return URI.create("http://127.0.0.1:" + webhookPort + "/webhooks/whatsapp");
   }
 
   synchronized ServiceProcess startScheduler() {
@@ -332,7 +401,9 @@ final class Pipeline implements AutoCloseable {
             Topics.OCCURRENCES,
             Topics.SCHEDULE_ERRORS,
             Topics.SCHEDULE_STATES,
-            Topics.DELIVERY_RESULTS)) {
+            Topics.DELIVERY_RESULTS,
+            // before the receiver's first POST, so the sender's projection finds it in place
+            Topics.WHATSAPP_WEBHOOKS)) {
       Map<String, String> configs = new HashMap<>();
       if (spec.compacted()) {
         configs.put(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT);

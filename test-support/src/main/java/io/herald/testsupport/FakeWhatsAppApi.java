@@ -179,6 +179,16 @@ public final class FakeWhatsAppApi implements AutoCloseable {
     return this;
   }
 
+  /**
+   * Turns {@link #enforceWindows()} off and forgets inbound messages and approved templates, and
+   * nothing else: a suite sharing one fake across tests turns the rules on for one test only,
+   * without losing the requests recorded for the others.
+   */
+  public FakeWhatsAppApi clearRules() {
+    rules.clear();
+    return this;
+  }
+
   /** The answer once all queues are empty; initially {@link Answer#ok()}. */
   public FakeWhatsAppApi defaultAnswer(Answer answer) {
     defaultAnswer.set(Objects.requireNonNull(answer, "answer"));
