@@ -103,6 +103,17 @@ class DashboardMetricsIT {
     started.put(
         ServiceEnv.SENDER,
         start(ServiceEnv.SENDER, "io.herald.sender.app.SenderApp", sender, work));
+
+    Map<String, String> webhook = new HashMap<>();
+    webhook.put("HERALD_WEBHOOK_BOOTSTRAP_SERVERS", broker.bootstrapServers());
+    webhook.put("HERALD_WEBHOOK_BIND", "127.0.0.1");
+    webhook.put("HERALD_WEBHOOK_PORT", String.valueOf(freePort()));
+    // stand-ins under the default names the receiver reads its two secrets from
+    webhook.put("HERALD_TOKEN_WHATSAPP_APP_SECRET", "dash-" + run);
+    webhook.put("HERALD_TOKEN_WHATSAPP_VERIFY_TOKEN", "dash-verify-" + run);
+    started.put(
+        ServiceEnv.WEBHOOK,
+        start(ServiceEnv.WEBHOOK, "io.herald.webhook.app.WebhookApp", webhook, work));
   }
 
   private static Started start(ServiceEnv svc, String mainClass, Map<String, String> env, Path work)
@@ -207,8 +218,7 @@ class DashboardMetricsIT {
 
   /**
    * herald_scheduler_* must come from the scheduler, herald_sender_* from the sender,
-   * herald_webhook_* from the webhook receiver (not started here until a panel or alert queries
-   * one), JVM from the scheduler and the sender.
+   * herald_webhook_* from the webhook receiver, JVM from the scheduler and the sender.
    */
   private static List<ServiceEnv> exporters(String metric) {
     if (metric.startsWith("herald_scheduler_")) {
