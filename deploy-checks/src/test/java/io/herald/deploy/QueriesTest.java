@@ -28,7 +28,8 @@ class QueriesTest {
                 .allMatch(
                     s ->
                         s.metric()
-                            .matches("(herald_(scheduler|sender)_|jvm_|process_|kafka_|up$).*")));
+                            .matches(
+                                "(herald_(scheduler|sender|webhook)_|jvm_|process_|kafka_|up$).*")));
   }
 
   @Test
