@@ -33,6 +33,12 @@ public final class SkipReasons {
    */
   public static final String OUTSIDE_WINDOW = "outside_window";
 
+  /**
+   * The contact already got as many messages as the tenant's frequency caps allow in their window
+   * (issue 19), across every schedule of the tenant.
+   */
+  public static final String FREQUENCY_CAP = "frequency_cap";
+
   /** Every reason, for documentation and checks. */
   public static final List<String> ALL =
       List.of(
@@ -42,7 +48,8 @@ public final class SkipReasons {
           INVALID_RECIPIENT,
           DUPLICATE_RECIPIENT,
           UNRENDERABLE,
-          OUTSIDE_WINDOW);
+          OUTSIDE_WINDOW,
+          FREQUENCY_CAP);
 
   private SkipReasons() {}
 }

@@ -5,6 +5,7 @@ import io.herald.sender.ledger.jdbc.GroupCommit;
 import io.herald.sender.ledger.jdbc.JdbcContactWindows;
 import io.herald.sender.ledger.jdbc.JdbcDeliveryLedger;
 import io.herald.sender.ledger.jdbc.JdbcDeviceDirectory;
+import io.herald.sender.ledger.jdbc.JdbcFrequencyCaps;
 import io.herald.sender.ledger.jdbc.JdbcMessagingLimits;
 import io.herald.sender.ledger.jdbc.JdbcOptOuts;
 import io.herald.sender.ledger.jdbc.JdbcParkedBacklog;
@@ -32,6 +33,7 @@ final class LedgerAdapters implements AutoCloseable {
   final JdbcOptOuts optOuts;
   final JdbcContactWindows windows;
   final JdbcMessagingLimits limits;
+  final JdbcFrequencyCaps caps;
   final JdbcDeviceDirectory devices;
   final JdbcParkedBacklog backlog;
   final JdbcPartitionEpochs epochs;
@@ -68,6 +70,7 @@ final class LedgerAdapters implements AutoCloseable {
             (size, nanos, ok) -> metrics.dbBatch("contact_window", size, nanos, ok),
             batchThreads);
     this.limits = new JdbcMessagingLimits(dataSource, 2);
+    this.caps = new JdbcFrequencyCaps(dataSource, clock, deviceRefresh, 2);
     this.devices =
         new JdbcDeviceDirectory(
             dataSource, clock, deviceRefresh, vetting, activeDeviceStatuses, batchThreads);
@@ -95,6 +98,7 @@ final class LedgerAdapters implements AutoCloseable {
     optOuts.close(Duration.ofSeconds(5));
     windows.close(Duration.ofSeconds(5));
     limits.close();
+    caps.close();
     if (!ledger.close(Duration.ofSeconds(10))) {
       // their lanes were stopped already; the claims not made are read again by the next owner
       log.warn("Ledger closed with work left over, failed instead of run");

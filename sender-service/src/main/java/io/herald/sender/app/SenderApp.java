@@ -224,7 +224,8 @@ public final class SenderApp implements AutoCloseable {
                 System.nanoTime(),
                 config.maxInFlightPerDevice()),
             ledgers.windows,
-            ledgers.limits);
+            ledgers.limits,
+            ledgers.caps);
     lanes =
         new LaneScheduler(
             ctx, config.laneThreads(), ledgers.backlog, config.readAhead(), ledgers.epochs);

@@ -50,6 +50,15 @@ public record Verdict(DeliveryStatus status, String messageId, String code, Stri
         "outside the recipient's 24-hour window");
   }
 
+  /** Over the tenant's frequency cap for this contact ({@code "3 per 24 h"}): skipped. */
+  public static Verdict frequencyCapped(String cap) {
+    return new Verdict(
+        DeliveryStatus.SKIPPED,
+        null,
+        io.herald.contracts.outcome.SkipReasons.FREQUENCY_CAP,
+        "the contact's frequency cap is reached: " + cap);
+  }
+
   /** The device names a transport no adapter serves. */
   public static Verdict unsupportedTransport(String transport) {
     return failed("unsupported_transport", "no transport adapter for '" + transport + "'");

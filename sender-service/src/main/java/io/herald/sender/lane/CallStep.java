@@ -1,5 +1,6 @@
 package io.herald.sender.lane;
 
+import io.herald.contracts.command.RecipientType;
 import io.herald.contracts.command.SendCommand;
 import io.herald.sender.delivery.AttemptSignal;
 import io.herald.sender.delivery.Device;
@@ -15,7 +16,9 @@ import io.herald.sender.transport.Transport;
 import io.herald.sender.transport.TransportResponse;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -111,10 +114,35 @@ final class CallStep {
             }
             e.needsAdmission = false;
             e.deferredByLimit = false;
-            return send(e, device, t);
+            return capThenSend(e, device, t);
           });
     }
-    return send(e, device, t);
+    return capThenSend(e, device, t);
+  }
+
+  /**
+   * The tenant's frequency caps for this contact (issue 19), counted once per command: over a cap
+   * the recipient is skipped {@code frequency_cap}. A tenant without caps answers from memory.
+   */
+  private StepResult capThenSend(LaneEntry e, Device device, Transport t) {
+    if (e.capChecked || e.cmd().recipientType() != RecipientType.INDIVIDUAL) {
+      return send(e, device, t);
+    }
+    CompletableFuture<Optional<String>> f = ctx.caps().admit(e.cmd(), ctx.clock().instant());
+    Function<Optional<String>, StepResult> then =
+        reached -> {
+          if (reached.isPresent()) {
+            ctx.metrics().frequencyCapped();
+            e.conclude(Verdict.frequencyCapped(reached.get()), ctx.clock().instant(), t.kind());
+            return recorder.record(e);
+          }
+          e.capChecked = true;
+          return send(e, device, t);
+        };
+    if (f.isDone() && !f.isCompletedExceptionally()) {
+      return then.apply(f.join()); // no caps: no hop to another thread
+    }
+    return host.await(e, f, then);
   }
 
   /**

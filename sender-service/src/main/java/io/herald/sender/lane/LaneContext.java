@@ -3,6 +3,7 @@ package io.herald.sender.lane;
 import io.herald.sender.ledger.ContactWindows;
 import io.herald.sender.ledger.DeliveryLedger;
 import io.herald.sender.ledger.DeviceDirectory;
+import io.herald.sender.ledger.FrequencyCaps;
 import io.herald.sender.ledger.MessagingLimits;
 import io.herald.sender.ledger.OptOuts;
 import io.herald.sender.metrics.SenderMetrics;
@@ -25,7 +26,8 @@ public record LaneContext(
     Clock clock,
     LaneSettings settings,
     ContactWindows windows,
-    MessagingLimits limits) {
+    MessagingLimits limits,
+    FrequencyCaps caps) {
 
   /** A context without recipients' windows: every recipient counts as outside its window. */
   public LaneContext(
@@ -53,7 +55,8 @@ public record LaneContext(
         clock,
         settings,
         ContactWindows.NONE,
-        MessagingLimits.NONE);
+        MessagingLimits.NONE,
+        FrequencyCaps.NONE);
   }
 
   public LaneContext {
@@ -70,5 +73,6 @@ public record LaneContext(
     Objects.requireNonNull(settings, "settings");
     Objects.requireNonNull(windows, "windows");
     Objects.requireNonNull(limits, "limits");
+    Objects.requireNonNull(caps, "caps");
   }
 }

@@ -39,6 +39,9 @@ final class LaneEntry {
   /** Goes out as a template outside the recipient's window: the messaging limit admits it first. */
   boolean needsAdmission;
 
+  /** Counted against the tenant's frequency caps (once; a retry does not count again). */
+  boolean capChecked;
+
   /** Waiting for the messaging limit to free a slot (hours, not seconds): picks skip it cheaply. */
   boolean deferredByLimit;
 

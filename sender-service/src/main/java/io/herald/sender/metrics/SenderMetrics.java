@@ -30,6 +30,7 @@ public final class SenderMetrics {
   private final Counter devicePaused;
   private final Counter retries;
   private final Counter deferredByLimit;
+  private final Counter frequencyCapped;
   private final Counter duplicates;
   private final Counter unknowns;
   private final Counter claimsLost;
@@ -82,6 +83,11 @@ public final class SenderMetrics {
         Counter.builder("herald.sender.deferred")
             .description("Sends deferred by admission (the number's messaging limit), never failed")
             .tag("reason", "messaging_limit")
+            .register(registry);
+    frequencyCapped =
+        Counter.builder("herald.sender.frequency.capped")
+            .description(
+                "Recipients skipped because the tenant's frequency cap for them was reached")
             .register(registry);
     duplicates =
         Counter.builder("herald.sender.duplicates.suppressed")
@@ -251,6 +257,11 @@ public final class SenderMetrics {
   /** A send held back by the number's messaging limit until a slot frees (ADR 0021). */
   public void deferredByMessagingLimit() {
     deferredByLimit.increment();
+  }
+
+  /** A recipient skipped by its tenant's frequency cap (issue 19). */
+  public void frequencyCapped() {
+    frequencyCapped.increment();
   }
 
   public void duplicateSuppressed() {
