@@ -31,6 +31,8 @@ import java.time.Instant;
  *     null when the schedule has none
  * @param windowPolicy what the sender sends by the recipient's window; null: {@link
  *     WindowPolicy#defaultFor} the template
+ * @param recipientZone the recipient's own time zone (IANA id) for quiet hours: the contact's
+ *     {@code timezone} field, else its number's country, else the schedule's zone; null unknown
  */
 public record SendCommand(
     int schemaVersion,
@@ -49,9 +51,50 @@ public record SendCommand(
     int attempt,
     Instant notAfter,
     MessageTemplate template,
-    WindowPolicy windowPolicy) {
+    WindowPolicy windowPolicy,
+    String recipientZone) {
 
   public static final int SCHEMA_VERSION = 1;
+
+  /** A command without the recipient's zone (quiet hours then use none). */
+  public SendCommand(
+      int schemaVersion,
+      CommandId commandId,
+      String tenantId,
+      String deviceId,
+      String scheduleKey,
+      ScheduleKind kind,
+      Instant occurrenceAt,
+      String recipient,
+      RecipientType recipientType,
+      String contactId,
+      String text,
+      String mediaUrl,
+      PacingSpec pacing,
+      int attempt,
+      Instant notAfter,
+      MessageTemplate template,
+      WindowPolicy windowPolicy) {
+    this(
+        schemaVersion,
+        commandId,
+        tenantId,
+        deviceId,
+        scheduleKey,
+        kind,
+        occurrenceAt,
+        recipient,
+        recipientType,
+        contactId,
+        text,
+        mediaUrl,
+        pacing,
+        attempt,
+        notAfter,
+        template,
+        windowPolicy,
+        null);
+  }
 
   /** A command of free text only, as before ADR 0021. */
   public SendCommand(
@@ -130,7 +173,8 @@ public record SendCommand(
         attempt,
         notAfter,
         newTemplate,
-        newPolicy);
+        newPolicy,
+        recipientZone);
   }
 
   /**

@@ -1,6 +1,7 @@
 package io.herald.scheduler.topology;
 
 import io.herald.contracts.command.CommandId;
+import io.herald.contracts.command.RecipientType;
 import io.herald.contracts.command.SendCommand;
 import io.herald.contracts.event.MessageTemplate;
 import io.herald.contracts.event.ScheduleKind;
@@ -10,6 +11,7 @@ import io.herald.contracts.outcome.DeliveryStatus;
 import io.herald.contracts.outcome.Occurrence;
 import io.herald.contracts.outcome.SkipReasons;
 import io.herald.scheduler.config.SchedulerConfig;
+import io.herald.scheduler.render.RecipientZones;
 import io.herald.scheduler.render.RenderContext;
 import io.herald.scheduler.render.TemplateParameters;
 import io.herald.scheduler.render.TemplateRenderer;
@@ -310,7 +312,10 @@ final class DueTimerPunctuation implements Punctuator {
               1,
               notAfter,
               template.orElse(null),
-              def.windowPolicy());
+              def.windowPolicy(),
+              r.type() == RecipientType.INDIVIDUAL
+                  ? RecipientZones.of(r.fields(), r.address(), zone).getId()
+                  : null);
       context.forward(
           new Record<>(def.deviceId(), (Object) command, now.toEpochMilli()),
           Names.SEND_COMMANDS_SINK);

@@ -10,6 +10,7 @@ import io.herald.sender.ledger.jdbc.JdbcMessagingLimits;
 import io.herald.sender.ledger.jdbc.JdbcOptOuts;
 import io.herald.sender.ledger.jdbc.JdbcParkedBacklog;
 import io.herald.sender.ledger.jdbc.JdbcPartitionEpochs;
+import io.herald.sender.ledger.jdbc.JdbcQuietHours;
 import io.herald.sender.metrics.SenderMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
@@ -34,6 +35,7 @@ final class LedgerAdapters implements AutoCloseable {
   final JdbcContactWindows windows;
   final JdbcMessagingLimits limits;
   final JdbcFrequencyCaps caps;
+  final JdbcQuietHours quiet;
   final JdbcDeviceDirectory devices;
   final JdbcParkedBacklog backlog;
   final JdbcPartitionEpochs epochs;
@@ -71,6 +73,7 @@ final class LedgerAdapters implements AutoCloseable {
             batchThreads);
     this.limits = new JdbcMessagingLimits(dataSource, 2);
     this.caps = new JdbcFrequencyCaps(dataSource, clock, deviceRefresh, 2);
+    this.quiet = new JdbcQuietHours(dataSource, clock, deviceRefresh);
     this.devices =
         new JdbcDeviceDirectory(
             dataSource, clock, deviceRefresh, vetting, activeDeviceStatuses, batchThreads);
@@ -99,6 +102,7 @@ final class LedgerAdapters implements AutoCloseable {
     windows.close(Duration.ofSeconds(5));
     limits.close();
     caps.close();
+    quiet.close();
     if (!ledger.close(Duration.ofSeconds(10))) {
       // their lanes were stopped already; the claims not made are read again by the next owner
       log.warn("Ledger closed with work left over, failed instead of run");

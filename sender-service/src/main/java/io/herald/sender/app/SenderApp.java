@@ -225,7 +225,8 @@ public final class SenderApp implements AutoCloseable {
                 config.maxInFlightPerDevice()),
             ledgers.windows,
             ledgers.limits,
-            ledgers.caps);
+            ledgers.caps,
+            ledgers.quiet);
     lanes =
         new LaneScheduler(
             ctx, config.laneThreads(), ledgers.backlog, config.readAhead(), ledgers.epochs);

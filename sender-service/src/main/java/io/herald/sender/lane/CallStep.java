@@ -7,6 +7,7 @@ import io.herald.sender.delivery.Device;
 import io.herald.sender.delivery.NextStep;
 import io.herald.sender.delivery.Outcome;
 import io.herald.sender.delivery.OutcomePolicy;
+import io.herald.sender.delivery.QuietWindow;
 import io.herald.sender.delivery.Verdict;
 import io.herald.sender.delivery.WindowChoice;
 import io.herald.sender.lane.Pacer.AttemptResult;
@@ -14,8 +15,11 @@ import io.herald.sender.ledger.Fence;
 import io.herald.sender.ledger.MessagingLimits;
 import io.herald.sender.transport.Transport;
 import io.herald.sender.transport.TransportResponse;
+import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
@@ -101,6 +105,9 @@ final class CallStep {
    * messaging limit's admission; the call's completion continues the step.
    */
   StepResult call(LaneEntry e, Device device, Transport t) {
+    if (!e.quietChecked) {
+      return quietThenCall(e, device, t);
+    }
     if (e.outgoing == null) {
       return windowThenCall(e, device, t);
     }
@@ -113,7 +120,7 @@ final class CallStep {
               return defer(e, a);
             }
             e.needsAdmission = false;
-            e.deferredByLimit = false;
+            e.deferredByPolicy = false;
             return capThenSend(e, device, t);
           });
     }
@@ -146,32 +153,81 @@ final class CallStep {
   }
 
   /**
-   * Over the number's messaging limit: the send waits until a slot frees, never fails. Its claim is
-   * released first, so that a crash meanwhile leaves a command the next owner sends, not an unknown
-   * one.
+   * The recipient's quiet hours (issue 19), in its own zone: inside them the send waits for their
+   * end, never dropped. A command without a zone (produced by another service without one) keeps no
+   * quiet hours. Checked before every attempt until it passed once.
    */
-  private StepResult defer(LaneEntry e, MessagingLimits.Admission a) {
+  private StepResult quietThenCall(LaneEntry e, Device device, Transport t) {
     SendCommand cmd = e.cmd();
-    ctx.metrics().deferredByMessagingLimit();
-    e.notBefore = a.until();
-    e.deferredByLimit = true;
+    CompletableFuture<Optional<QuietWindow>> f = ctx.quiet().windowFor(cmd);
+    Function<Optional<QuietWindow>, StepResult> then =
+        w -> {
+          Instant now = ctx.clock().instant();
+          Instant until =
+              w.isEmpty() || cmd.recipientZone() == null
+                  ? null
+                  : w.get().deferUntil(zone(cmd.recipientZone()), now);
+          if (until == null) {
+            if (e.deferredByPolicy) {
+              ctx.quiet().resumed(cmd); // best effort: the row only informs
+            }
+            e.quietChecked = true;
+            e.deferredByPolicy = false;
+            return call(e, device, t);
+          }
+          ctx.metrics().deferredByQuietHours();
+          ctx.quiet().deferred(cmd, w.get(), until, now);
+          return holdUntil(e, until, "quiet_hours", "quiet hours " + w.get().describe());
+        };
+    if (f.isDone() && !f.isCompletedExceptionally()) {
+      return then.apply(f.join()); // no quiet hours: no hop to another thread
+    }
+    return host.await(e, f, then);
+  }
+
+  private static ZoneId zone(String id) {
+    try {
+      return ZoneId.of(id);
+    } catch (DateTimeException ex) {
+      return ZoneOffset.UTC;
+    }
+  }
+
+  /**
+   * Holds a claimed command until {@code until} for a sending policy: its claim is released first,
+   * so that a crash meanwhile leaves a command the next owner sends, not an unknown one.
+   */
+  private StepResult holdUntil(LaneEntry e, Instant until, String code, String detail) {
+    SendCommand cmd = e.cmd();
+    e.notBefore = until;
+    e.deferredByPolicy = true;
     log.info(
-        "Send deferred by the messaging limit: commandId={} device={} limit={} until={}",
+        "Send deferred: commandId={} device={} reason={} until={}",
         cmd.commandId(),
         host.deviceId(),
-        a.limit(),
-        a.until());
+        code,
+        until);
     CompletableFuture<Fence> released =
         ctx.ledger()
-            .releaseForRetry(cmd.commandId(), host.owner(), e.calls, "messaging_limit", a.detail())
+            .releaseForRetry(cmd.commandId(), host.owner(), e.calls, code, detail)
             .handle((fence, err) -> err != null ? Fence.HELD : fence);
     return host.await(
         e,
         released,
         fence ->
             fence.lost()
-                ? recorder.lost(e, fence, "release for the messaging limit")
+                ? recorder.lost(e, fence, "release for " + code)
                 : StepResult.at(e.notBefore));
+  }
+
+  /**
+   * Over the number's messaging limit: the send waits until a slot frees, never fails. Its claim is
+   * released first, so that a crash meanwhile leaves a command the next owner sends, not an unknown
+   * one.
+   */
+  private StepResult defer(LaneEntry e, MessagingLimits.Admission a) {
+    ctx.metrics().deferredByMessagingLimit();
+    return holdUntil(e, a.until(), "messaging_limit", a.detail());
   }
 
   private StepResult send(LaneEntry e, Device device, Transport t) {

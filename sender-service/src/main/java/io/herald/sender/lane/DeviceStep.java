@@ -51,8 +51,9 @@ final class DeviceStep {
       return recorder.record(e);
     }
     SendCommand cmd = e.cmd();
-    // the deadline first: an expired command never waits for the device directory
-    Optional<PreCheck> expired = preChecks.expiry(cmd, now);
+    // the deadline first: an expired command never waits for the device directory; one a sending
+    // policy deferred (quiet hours, the messaging limit) is not expired by Herald's own hold
+    Optional<PreCheck> expired = e.deferredByPolicy ? Optional.empty() : preChecks.expiry(cmd, now);
     if (expired.isPresent()) {
       return onPreCheck(e, expired.get(), now);
     }

@@ -61,7 +61,7 @@ final class FairQueue implements Iterable<LaneEntry> {
         if (out.size() >= n) {
           break scan;
         }
-        if (e.deferredByLimit && !e.active && waiting(e, now)) {
+        if (e.deferredByPolicy && !e.active && waiting(e, now)) {
           // deferred for hours by the messaging limit (ADR 0021): skipped without counting
           // against the scan, or a broadcast's deferred head would hide everything behind it;
           // its recipient's later messages still wait for it

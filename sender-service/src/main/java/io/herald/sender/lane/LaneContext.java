@@ -6,6 +6,7 @@ import io.herald.sender.ledger.DeviceDirectory;
 import io.herald.sender.ledger.FrequencyCaps;
 import io.herald.sender.ledger.MessagingLimits;
 import io.herald.sender.ledger.OptOuts;
+import io.herald.sender.ledger.QuietHours;
 import io.herald.sender.metrics.SenderMetrics;
 import io.herald.sender.transport.OutcomeClassifier;
 import io.herald.sender.transport.Transports;
@@ -27,7 +28,8 @@ public record LaneContext(
     LaneSettings settings,
     ContactWindows windows,
     MessagingLimits limits,
-    FrequencyCaps caps) {
+    FrequencyCaps caps,
+    QuietHours quiet) {
 
   /** A context without recipients' windows: every recipient counts as outside its window. */
   public LaneContext(
@@ -56,7 +58,8 @@ public record LaneContext(
         settings,
         ContactWindows.NONE,
         MessagingLimits.NONE,
-        FrequencyCaps.NONE);
+        FrequencyCaps.NONE,
+        QuietHours.NONE);
   }
 
   public LaneContext {
@@ -74,5 +77,6 @@ public record LaneContext(
     Objects.requireNonNull(windows, "windows");
     Objects.requireNonNull(limits, "limits");
     Objects.requireNonNull(caps, "caps");
+    Objects.requireNonNull(quiet, "quiet");
   }
 }

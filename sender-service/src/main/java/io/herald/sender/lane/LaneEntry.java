@@ -42,8 +42,14 @@ final class LaneEntry {
   /** Counted against the tenant's frequency caps (once; a retry does not count again). */
   boolean capChecked;
 
-  /** Waiting for the messaging limit to free a slot (hours, not seconds): picks skip it cheaply. */
-  boolean deferredByLimit;
+  /** Outside its quiet hours (checked before every attempt until it passed once). */
+  boolean quietChecked;
+
+  /**
+   * Deferred by a sending policy (quiet hours, the messaging limit) for hours, not seconds: picks
+   * skip it cheaply, and its deadline does not expire it for the time Herald itself held it.
+   */
+  boolean deferredByPolicy;
 
   /** The start slot the pacer gave this entry, until its call starts (cancelled if it never). */
   Pacer.Reservation reservation;

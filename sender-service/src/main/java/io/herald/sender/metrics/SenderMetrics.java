@@ -30,6 +30,7 @@ public final class SenderMetrics {
   private final Counter devicePaused;
   private final Counter retries;
   private final Counter deferredByLimit;
+  private final Counter deferredByQuietHours;
   private final Counter frequencyCapped;
   private final Counter duplicates;
   private final Counter unknowns;
@@ -83,6 +84,11 @@ public final class SenderMetrics {
         Counter.builder("herald.sender.deferred")
             .description("Sends deferred by admission (the number's messaging limit), never failed")
             .tag("reason", "messaging_limit")
+            .register(registry);
+    deferredByQuietHours =
+        Counter.builder("herald.sender.deferred")
+            .description("Sends deferred by admission (the number's messaging limit), never failed")
+            .tag("reason", "quiet_hours")
             .register(registry);
     frequencyCapped =
         Counter.builder("herald.sender.frequency.capped")
@@ -257,6 +263,11 @@ public final class SenderMetrics {
   /** A send held back by the number's messaging limit until a slot frees (ADR 0021). */
   public void deferredByMessagingLimit() {
     deferredByLimit.increment();
+  }
+
+  /** A send held back to the end of the recipient's quiet hours (issue 19). */
+  public void deferredByQuietHours() {
+    deferredByQuietHours.increment();
   }
 
   /** A recipient skipped by its tenant's frequency cap (issue 19). */

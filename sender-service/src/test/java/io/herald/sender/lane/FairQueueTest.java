@@ -47,7 +47,7 @@ class FairQueueTest {
     FairQueue q = new FairQueue();
     for (int i = 0; i < 500; i++) {
       LaneEntry e = entry("broadcast:b", "+62811" + i, i);
-      e.deferredByLimit = true;
+      e.deferredByPolicy = true;
       e.notBefore = NOW.plus(Duration.ofHours(24));
       q.add(e);
     }
