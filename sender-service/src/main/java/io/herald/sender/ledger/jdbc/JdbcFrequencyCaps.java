@@ -67,6 +67,7 @@ public final class JdbcFrequencyCaps implements FrequencyCaps, AutoCloseable {
   private final Duration refresh;
   private final ObjectMapper json = new ObjectMapper();
   private final Map<UUID, Policy> policies = new ConcurrentHashMap<>();
+  private final java.util.Set<UUID> refreshing = ConcurrentHashMap.newKeySet();
   private final ExecutorService executor;
 
   public JdbcFrequencyCaps(DataSource dataSource, Clock clock, Duration refresh, int threads) {
@@ -91,15 +92,38 @@ public final class JdbcFrequencyCaps implements FrequencyCaps, AutoCloseable {
       return CompletableFuture.completedFuture(Optional.empty());
     }
     Policy cached = policies.get(tenant);
-    if (cached != null
-        && cached.caps().isEmpty()
-        && cached.loadedAt().plus(refresh).isAfter(clock.instant())) {
+    if (cached != null && cached.caps().isEmpty()) {
+      if (!cached.loadedAt().plus(refresh).isAfter(clock.instant())) {
+        refresh(tenant); // stale: answer from the cache, re-read behind it
+      }
       return CompletableFuture.completedFuture(Optional.empty()); // the common case: no caps
     }
     try {
       return CompletableFuture.supplyAsync(() -> admitNow(cmd, tenant, recipient, now), executor);
     } catch (RejectedExecutionException e) {
       return CompletableFuture.failedFuture(new LedgerException("frequency caps closed", e));
+    }
+  }
+
+  /** Re-reads a tenant's caps once, whatever the number of sends that found them stale. */
+  private void refresh(UUID tenant) {
+    if (!refreshing.add(tenant)) {
+      return;
+    }
+    try {
+      executor.execute(
+          () -> {
+            try (Connection c = dataSource.getConnection()) {
+              policies.remove(tenant);
+              policy(c, tenant);
+            } catch (SQLException | RuntimeException e) {
+              log.warn("Tenant policy not re-read: tenant={} error={}", tenant, e.toString());
+            } finally {
+              refreshing.remove(tenant);
+            }
+          });
+    } catch (RejectedExecutionException e) {
+      refreshing.remove(tenant);
     }
   }
 

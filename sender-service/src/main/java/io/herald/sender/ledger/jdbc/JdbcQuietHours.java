@@ -53,6 +53,10 @@ public final class JdbcQuietHours implements QuietHours, AutoCloseable {
   private final Clock clock;
   private final Duration refresh;
   private final Map<String, Cached> cache = new ConcurrentHashMap<>();
+  // one load at a time per (tenant, definition): a burst of sends on a cold or stale cache shares
+  // it
+  private final Map<String, CompletableFuture<Optional<QuietWindow>>> loading =
+      new ConcurrentHashMap<>();
   private final ExecutorService executor;
 
   public JdbcQuietHours(DataSource dataSource, Clock clock, Duration refresh) {
@@ -78,10 +82,34 @@ public final class JdbcQuietHours implements QuietHours, AutoCloseable {
     Instant now = clock.instant();
     Cached own = schedule == null ? new Cached(null, now) : cache.get("s:" + schedule);
     Cached tenants = cache.get("t:" + tenant);
-    if (fresh(own, now) && fresh(tenants, now)) {
+    if (own != null && tenants != null) {
+      if (!fresh(own, now) || !fresh(tenants, now)) {
+        load(cmd, tenant, schedule); // stale: answer from the cache, refresh behind it
+      }
       return CompletableFuture.completedFuture(
           Optional.ofNullable(own.window() != null ? own.window() : tenants.window()));
     }
+    return load(cmd, tenant, schedule);
+  }
+
+  private CompletableFuture<Optional<QuietWindow>> load(
+      SendCommand cmd, UUID tenant, UUID schedule) {
+    String key = tenant + "/" + schedule;
+    CompletableFuture<Optional<QuietWindow>> running = loading.get(key);
+    if (running != null) {
+      return running;
+    }
+    CompletableFuture<Optional<QuietWindow>> started = read(cmd, tenant, schedule);
+    CompletableFuture<Optional<QuietWindow>> raced = loading.putIfAbsent(key, started);
+    if (raced != null) {
+      return raced;
+    }
+    started.whenComplete((v, err) -> loading.remove(key, started));
+    return started;
+  }
+
+  private CompletableFuture<Optional<QuietWindow>> read(
+      SendCommand cmd, UUID tenant, UUID schedule) {
     return run(
         () -> {
           try (Connection c = dataSource.getConnection()) {
