@@ -306,6 +306,67 @@ class PreviewDryRunIT {
   }
 
   @Test
+  void shouldSayTheSendsAreHeldWhenAutoPostDeviceIsPaused() throws SQLException {
+    UUID tenant = UUID.randomUUID();
+    UUID gateway = device(tenant, "http_gateway", null);
+    sql(
+        "UPDATE devices SET status = 'paused', paused_reason = 'session lost' WHERE id = ?",
+        gateway);
+    UUID id = UUID.randomUUID();
+    sql(
+        "INSERT INTO auto_post_schedules (id, user_id, device_id, message, target_groups,"
+            + " frequency, time_of_day, timezone, start_date, created_at, is_active)"
+            + " VALUES (?, ?, ?, 'Menu of {day}', '[\"1203@g.us\", \"1203@g.us\"]'::jsonb,"
+            + " 'daily', '09:00', 'Asia/Jakarta', '2026-03-01', '2026-02-01T00:00:00Z', false)",
+        id,
+        tenant,
+        gateway);
+
+    String[] result = run("--id", id.toString(), "--dry-run");
+
+    assertThat(result[2]).isEmpty();
+    assertThat(result[1].lines().toList())
+        .containsExactly(
+            "Dry run:    auto_post_schedules " + id + " (read only: nothing is written or sent)",
+            "Status:     inactive: this occurrence fires only once the definition is active",
+            "Occurrence: 2026-03-02T02:00:00Z  Mon 2026-03-02 09:00 +07:00 (Asia/Jakarta)",
+            "Device:     "
+                + gateway
+                + " http_gateway, status paused (session lost): not active, the sends would be"
+                + " held until it is active again",
+            "Recipients: 2 listed: 1 to send, 1 skipped",
+            "Skipped:    duplicate_recipient=1",
+            "Sends (first 1 of 1):",
+            "   1  group 1203@g.us  text \"Menu of Monday\"",
+            "Skipped (first 1 of 1):",
+            "   1  group 1203@g.us  duplicate_recipient",
+            "Completion: not estimated: the device would not send (see Device)");
+  }
+
+  @Test
+  void shouldPrintTheValidatorsReasonsAndExitTwoWhenBroadcastIsInvalid() throws SQLException {
+    UUID tenant = UUID.randomUUID();
+    UUID gateway = device(tenant, "http_gateway", null);
+    UUID id = UUID.randomUUID();
+    sql(
+        "INSERT INTO broadcasts (id, user_id, device_id, message, target_contacts, scheduled_at,"
+            + " status) VALUES (?, ?, ?, 'Hi', '[\"+15550300001\", \"0800 not a number\"]'::jsonb,"
+            + " '2026-03-08T07:30:00Z', 'scheduled')",
+        id,
+        tenant,
+        gateway);
+
+    String[] result = run("--id", id.toString(), "--dry-run");
+
+    assertThat(result[0]).isEqualTo("2");
+    assertThat(result[1].lines().toList())
+        .startsWith(
+            "Dry run:    broadcasts " + id,
+            "Invalid:    the scheduler rejects this definition; nothing would go out:");
+    assertThat(result[1]).contains("recipients[1]").doesNotContain("0800");
+  }
+
+  @Test
   void shouldExitTwoWhenDryRunInputIsBad() {
     assertThat(run("--id", UUID.randomUUID().toString(), "--dry-run")[0]).isEqualTo("2");
     assertThat(run("--id", "nope", "--dry-run")[0]).isEqualTo("2");
