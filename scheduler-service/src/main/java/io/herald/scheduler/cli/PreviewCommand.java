@@ -38,6 +38,7 @@ public final class PreviewCommand {
           "\n",
           "Usage: preview [rule options] [-n N] [--after INSTANT] [--executed K] [--json]",
           "       preview --id UUID [--jdbc-url URL] [rule options to override] [-n N] ...",
+          "       preview --id UUID --dry-run [--limit N] [--after INSTANT] [--jdbc-url URL]",
           "",
           "Prints the next occurrences of a schedule rule, in UTC and in the rule's time zone.",
           "",
@@ -71,9 +72,18 @@ public final class PreviewCommand {
           "                       auto_post_schedules or broadcasts; rule options override it",
           "  --jdbc-url URL       database for --id (default: $HERALD_JDBC_URL; credentials",
           "                       from $HERALD_JDBC_USER and $HERALD_JDBC_PASSWORD)",
+          "  --dry-run            with --id: the next occurrence as it would go out, read only",
+          "                       (nothing written, nothing sent): device and its status,",
+          "                       recipients resolved as the scheduler does, the text (or",
+          "                       template) of the first sends, skips by reason, sends the",
+          "                       messaging limit would defer, and the estimated completion from",
+          "                       the device's pacing and backlog; numbers show their last 4",
+          "                       digits. HERALD_SEED_COMPAT as on the services (default true)",
+          "  --limit N            --dry-run: sends and skips listed, 1-100 (default 5)",
           "  -h, --help           show this text",
           "",
-          "Exit status: 0 ok; 2 invalid rule (each reason on its own line) or bad arguments;",
+          "Exit status: 0 ok; 2 invalid rule (each reason on its own line), invalid definition",
+          "(--dry-run: the validator's reasons on stdout), unknown id or bad arguments;",
           "1 the database could not be read.",
           "",
           "Example: preview --frequency weekly --days MON,WED --time 09:00 --tz America/New_York -n"
@@ -130,6 +140,12 @@ public final class PreviewCommand {
       Map<String, String> env,
       Clock clock)
       throws UsageException, SQLException {
+    if (options.dryRun()) {
+      String url = jdbcUrl(options, env);
+      JdbcRuleReader reader =
+          new JdbcRuleReader(url, env.get("HERALD_JDBC_USER"), env.get("HERALD_JDBC_PASSWORD"));
+      return DryRunCommand.run(options, reader, url, env, out, clock);
+    }
     Instant now = clock.instant();
     Optional<StoredRule> stored = Optional.empty();
     if (options.id() != null) {
@@ -166,10 +182,7 @@ public final class PreviewCommand {
 
   private static StoredRule readRow(PreviewOptions options, Map<String, String> env)
       throws UsageException, SQLException {
-    String url = options.jdbcUrl() != null ? options.jdbcUrl() : env.get("HERALD_JDBC_URL");
-    if (url == null || url.isBlank()) {
-      throw new UsageException("--id needs --jdbc-url or HERALD_JDBC_URL");
-    }
+    String url = jdbcUrl(options, env);
     JdbcRuleReader reader =
         new JdbcRuleReader(url, env.get("HERALD_JDBC_USER"), env.get("HERALD_JDBC_PASSWORD"));
     return reader
@@ -180,6 +193,15 @@ public final class PreviewCommand {
                     "no schedule with id "
                         + options.id()
                         + " in recurring_messages, auto_post_schedules or broadcasts"));
+  }
+
+  private static String jdbcUrl(PreviewOptions options, Map<String, String> env)
+      throws UsageException {
+    String url = options.jdbcUrl() != null ? options.jdbcUrl() : env.get("HERALD_JDBC_URL");
+    if (url == null || url.isBlank()) {
+      throw new UsageException("--id needs --jdbc-url or HERALD_JDBC_URL");
+    }
+    return url;
   }
 
   /** The stored row's columns (if any), overridden by the columns given as flags. */

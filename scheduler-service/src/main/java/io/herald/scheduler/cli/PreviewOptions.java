@@ -29,7 +29,9 @@ record PreviewOptions(
     boolean json,
     boolean help,
     UUID id,
-    String jdbcUrl) {
+    String jdbcUrl,
+    boolean dryRun,
+    int limit) {
 
   static final int DEFAULT_COUNT = 10;
   static final int MAX_COUNT = 10_000;
@@ -64,6 +66,8 @@ record PreviewOptions(
     boolean help = false;
     UUID id = null;
     String jdbcUrl = null;
+    boolean dryRun = false;
+    Integer limit = null;
 
     List<String> tokens = new ArrayList<>(args);
     // The issue writes the command as "preview --frequency ..."; accept the verb.
@@ -86,6 +90,9 @@ record PreviewOptions(
           continue;
         case "--json":
           json = true;
+          continue;
+        case "--dry-run":
+          dryRun = true;
           continue;
         default:
           break;
@@ -143,24 +150,48 @@ record PreviewOptions(
         case "--jdbc-url":
           jdbcUrl = value;
           break;
+        case "--limit":
+          limit = integer(flag, value);
+          if (limit < 1 || limit > DryRunCommand.MAX_LIMIT) {
+            throw new UsageException(
+                "--limit " + value + " must be between 1 and " + DryRunCommand.MAX_LIMIT);
+          }
+          break;
         default:
           throw new UsageException("unknown option " + flag);
       }
     }
-    return new PreviewOptions(
-        columns,
-        days,
-        interval,
-        dayOfMonth,
-        max,
-        grace,
-        count,
-        after,
-        executed,
-        json,
-        help,
-        id,
-        jdbcUrl);
+    if (limit != null && !dryRun) {
+      throw new UsageException("--limit goes with --dry-run (use -n for occurrences)");
+    }
+    if (dryRun && id == null) {
+      throw new UsageException("--dry-run needs --id: it shows a stored definition");
+    }
+    if (dryRun && json) {
+      throw new UsageException("--dry-run prints text only; drop --json");
+    }
+    PreviewOptions parsed =
+        new PreviewOptions(
+            columns,
+            days,
+            interval,
+            dayOfMonth,
+            max,
+            grace,
+            count,
+            after,
+            executed,
+            json,
+            help,
+            id,
+            jdbcUrl,
+            dryRun,
+            limit == null ? DryRunCommand.DEFAULT_LIMIT : limit);
+    if (dryRun && parsed.hasRuleFlags()) {
+      // The dry run shows what the stored definition will do; an overridden rule would not.
+      throw new UsageException("--dry-run shows the stored rule; rule options cannot change it");
+    }
+    return parsed;
   }
 
   /** Whether any rule column was given on the command line (they override a stored row). */

@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
  * contact's name and is skipped when that contact opted out. Kafka Streams (since 3.8, KIP-1024)
  * replays the topic through this processor on restore, so the phone index is rebuilt too.
  */
-final class ContactsUpdater implements Processor<String, ContactInfo, Void, Void> {
+public final class ContactsUpdater implements Processor<String, ContactInfo, Void, Void> {
 
   private static final Logger log = LoggerFactory.getLogger(ContactsUpdater.class);
 
@@ -32,12 +32,12 @@ final class ContactsUpdater implements Processor<String, ContactInfo, Void, Void
   }
 
   /** The id-entry key of a contact. */
-  static String idKey(String contactId) {
+  public static String idKey(String contactId) {
     return contactId.trim().toLowerCase(Locale.ROOT);
   }
 
   /** The phone-index key of a number in a tenant. */
-  static String phoneKey(String tenantId, String e164) {
+  public static String phoneKey(String tenantId, String e164) {
     return PHONE_PREFIX + tenantId + ":" + e164;
   }
 

@@ -15,11 +15,14 @@ import java.util.function.Function;
  * identity its command id is derived from, or the reason it is skipped ({@link SkipReasons}). A
  * contact-id recipient's command id uses the contact id, not the phone: a phone change between a
  * fire and its re-fire must not produce a second id.
+ *
+ * <p>Public for {@code herald preview --dry-run}, which resolves stored rows through this same
+ * class so that its "would be skipped" cannot disagree with the fan-out.
  */
-final class RecipientResolver {
+public final class RecipientResolver {
 
   /** A resolved recipient, or a skipped one ({@link #skipReason} set, the rest as far as known). */
-  record Resolution(
+  public record Resolution(
       String identity,
       String address,
       RecipientType type,
@@ -32,7 +35,7 @@ final class RecipientResolver {
       return new Resolution(identity, null, null, null, null, Map.of(), reason);
     }
 
-    boolean skipped() {
+    public boolean skipped() {
       return skipReason != null;
     }
   }
@@ -44,13 +47,13 @@ final class RecipientResolver {
    * @param byPhoneKey the contacts store read by {@code ContactsUpdater.phoneKey}
    * @param byIdKey the contacts store read by {@code ContactsUpdater.idKey}
    */
-  RecipientResolver(
+  public RecipientResolver(
       Function<String, ContactInfo> byPhoneKey, Function<String, ContactInfo> byIdKey) {
     this.byPhoneKey = byPhoneKey;
     this.byIdKey = byIdKey;
   }
 
-  Resolution resolve(Definition def, String recipient) {
+  public Resolution resolve(Definition def, String recipient) {
     if (Recipients.isDuplicateMark(recipient)) {
       return new Resolution(
           recipient,

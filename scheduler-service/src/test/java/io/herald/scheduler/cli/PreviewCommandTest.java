@@ -205,6 +205,27 @@ class PreviewCommandTest {
   @Nested
   class InvalidInput {
 
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(
+        delimiter = '|',
+        value = {
+          "--dry-run|--dry-run needs --id: it shows a stored definition",
+          "--id 00000000-0000-0000-0000-000000000001 --limit 3|--limit goes with --dry-run (use -n"
+              + " for occurrences)",
+          "--id 00000000-0000-0000-0000-000000000001 --dry-run --limit 0|--limit 0 must be between"
+              + " 1 and 100",
+          "--id 00000000-0000-0000-0000-000000000001 --dry-run --json|--dry-run prints text only;"
+              + " drop --json",
+          "--id 00000000-0000-0000-0000-000000000001 --dry-run --tz UTC|--dry-run shows the stored"
+              + " rule; rule options cannot change it",
+        })
+    void shouldExitTwoWithOneLineWhenDryRunArgumentsAreWrong(String args, String message) {
+      Result result = run(args.split(" "));
+
+      assertThat(result.status()).isEqualTo(2);
+      assertThat(result.err().lines().findFirst()).contains("preview: " + message);
+    }
+
     @Test
     void shouldPrintEveryReasonAndExitTwoWhenRuleIsInvalid() {
       Result result =
