@@ -119,7 +119,14 @@ final class DryRunCommand {
               counted.size(),
               counted);
       List<DryRunPlanner.Line> lines =
-          DryRunPlanner.plan(def, canonical, zone, occurrence, resolver, facts);
+          DryRunPlanner.plan(
+              def,
+              canonical,
+              zone,
+              occurrence,
+              resolver,
+              facts,
+              reader.policies(c, stored.table(), options.id(), def.tenantId(), now));
       Map<String, Long> backlog = device == null ? Map.of() : reader.backlog(c, device.id());
       CompletionEstimator.Estimate estimate = null;
       if (DryRunReport.active(device)) {

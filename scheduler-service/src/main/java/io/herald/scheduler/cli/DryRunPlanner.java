@@ -62,7 +62,25 @@ final class DryRunPlanner {
       MessageTemplate template,
       boolean insideWindow,
       boolean deferred,
-      String skipReason) {}
+      String skipReason,
+      Instant quietUntil,
+      ZoneId recipientZone) {}
+
+  /**
+   * The tenant's sending policies (issue 19) as the sender applies them.
+   *
+   * @param quietStart the quiet window in force (the definition's, else the tenant's), or null
+   * @param caps per-contact caps as {max, hours}
+   * @param recentSends each contact's (digits) sends counted by the caps in the last 30 days
+   */
+  record Policies(
+      java.time.LocalTime quietStart,
+      java.time.LocalTime quietEnd,
+      List<long[]> caps,
+      Map<String, List<Instant>> recentSends) {
+
+    static final Policies NONE = new Policies(null, null, List.of(), Map.of());
+  }
 
   /**
    * The device side of the decision.
@@ -90,7 +108,8 @@ final class DryRunPlanner {
       ZoneId zone,
       Instant occurrence,
       RecipientResolver resolver,
-      DeviceFacts device) {
+      DeviceFacts device,
+      Policies policies) {
     int maxChars =
         def.mediaUrl() == null || def.mediaUrl().isBlank()
             ? Limits.MESSAGE_MAX_CHARS
@@ -127,6 +146,15 @@ final class DryRunPlanner {
         lines.add(skip(r, SkipReasons.OUTSIDE_WINDOW));
         continue;
       }
+      ZoneId own = io.herald.scheduler.render.RecipientZones.of(r.fields(), r.address(), zone);
+      Instant quietUntil =
+          policies.quietStart() == null
+              ? null
+              : quietUntil(policies.quietStart(), policies.quietEnd(), own, device.at());
+      if (capReached(policies, waId, device.at())) {
+        lines.add(skip(r, SkipReasons.FREQUENCY_CAP));
+        continue;
+      }
       boolean deferred = false;
       if (choice == Choice.TEMPLATE
           && !inside
@@ -149,14 +177,59 @@ final class DryRunPlanner {
               choice == Choice.TEMPLATE ? template.orElse(null) : null,
               inside,
               deferred,
-              null));
+              null,
+              quietUntil,
+              own));
     }
     return lines;
   }
 
+  /** The sender's {@code QuietWindow.deferUntil}: when a send at {@code at} may go, or null. */
+  static Instant quietUntil(
+      java.time.LocalTime start, java.time.LocalTime end, ZoneId zone, Instant at) {
+    if (start.equals(end)) {
+      return null;
+    }
+    java.time.ZonedDateTime local = at.atZone(zone);
+    java.time.LocalTime t = local.toLocalTime();
+    boolean inside =
+        start.isAfter(end)
+            ? !t.isBefore(start) || t.isBefore(end)
+            : !t.isBefore(start) && t.isBefore(end);
+    if (!inside) {
+      return null;
+    }
+    java.time.LocalDate day =
+        t.isBefore(end) ? local.toLocalDate() : local.toLocalDate().plusDays(1);
+    return java.time.ZonedDateTime.of(day, end, zone).toInstant();
+  }
+
+  /** The sender's frequency caps: whether a send to {@code waId} at {@code at} is over one. */
+  static boolean capReached(Policies policies, String waId, Instant at) {
+    List<Instant> sends = policies.recentSends().getOrDefault(waId, List.of());
+    for (long[] cap : policies.caps()) {
+      Instant since = at.minus(Duration.ofHours(cap[1]));
+      long n = sends.stream().filter(s -> s.isAfter(since)).count();
+      if (n >= cap[0]) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   private static Line skip(RecipientResolver.Resolution r, String reason) {
     return new Line(
-        r.identity(), r.address(), r.contactId(), null, null, null, false, false, reason);
+        r.identity(),
+        r.address(),
+        r.contactId(),
+        null,
+        null,
+        null,
+        false,
+        false,
+        reason,
+        null,
+        null);
   }
 
   /** Whether a recipient whose last inbound message was at {@code lastInbound} is inside. */

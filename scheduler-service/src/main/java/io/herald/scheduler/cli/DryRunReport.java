@@ -197,7 +197,15 @@ final class DryRunReport {
   }
 
   private static String what(DryRunPlanner.Line l) {
-    String deferred = l.deferred() ? "  [deferred by the messaging limit]" : "";
+    String deferred =
+        (l.deferred() ? "  [deferred by the messaging limit]" : "")
+            + (l.quietUntil() == null
+                ? ""
+                : "  [quiet hours in "
+                    + l.recipientZone()
+                    + ": deferred to "
+                    + l.quietUntil()
+                    + "]");
     if (l.choice() == DryRunPlanner.Choice.TEMPLATE) {
       return "template "
           + template(l.template())

@@ -247,6 +247,79 @@ final class JdbcDryRunReader {
   }
 
   /** The device's backlog: claimed deliveries, parked commands and deferred sends, by source. */
+  /**
+   * The tenant's sending policies (V10, V11) as the sender reads them: the definition's quiet
+   * window, else the tenant's; the caps; each contact's counted sends of the last 30 days (at most
+   * 100,000 rows: a preview, not an audit).
+   */
+  DryRunPlanner.Policies policies(Connection c, String table, UUID id, String tenantId, Instant now)
+      throws SQLException {
+    UUID tenant;
+    try {
+      tenant = UUID.fromString(tenantId);
+    } catch (RuntimeException e) {
+      return DryRunPlanner.Policies.NONE;
+    }
+    java.time.LocalTime start = null;
+    java.time.LocalTime end = null;
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT quiet_hours_start, quiet_hours_end FROM " + table + " WHERE id = ?")) {
+      ps.setObject(1, id);
+      try (ResultSet rs = ps.executeQuery()) {
+        if (rs.next() && rs.getTime(1) != null && rs.getTime(2) != null) {
+          start = rs.getTime(1).toLocalTime();
+          end = rs.getTime(2).toLocalTime();
+        }
+      }
+    }
+    List<long[]> caps = new ArrayList<>();
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT quiet_hours_start, quiet_hours_end, frequency_caps::text, last_error"
+                + " FROM tenant_policies WHERE user_id = ?")) {
+      ps.setObject(1, tenant);
+      try (ResultSet rs = ps.executeQuery()) {
+        if (rs.next()) {
+          if (start == null && rs.getTime(1) != null && rs.getTime(2) != null) {
+            start = rs.getTime(1).toLocalTime();
+            end = rs.getTime(2).toLocalTime();
+          }
+          String text = rs.getString(3);
+          if (text != null && rs.getString(4) == null && text.length() <= 4_096) {
+            try {
+              for (JsonNode n : json.readTree(text)) {
+                if (n.path("max").canConvertToLong() && n.path("hours").canConvertToLong()) {
+                  caps.add(new long[] {n.path("max").asLong(), n.path("hours").asLong()});
+                }
+              }
+            } catch (Exception e) {
+              caps.clear(); // the sender marks the row and caps nothing: so does the preview
+            }
+          }
+        }
+      }
+    }
+    Map<String, List<Instant>> sends = new HashMap<>();
+    if (!caps.isEmpty()) {
+      try (PreparedStatement ps =
+          c.prepareStatement(
+              "SELECT recipient, sent_at FROM contact_sends WHERE user_id = ? AND sent_at > ?"
+                  + " LIMIT 100000")) {
+        ps.setObject(1, tenant);
+        ps.setTimestamp(2, java.sql.Timestamp.from(now.minus(java.time.Duration.ofDays(30))));
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            sends
+                .computeIfAbsent(rs.getString(1), k -> new ArrayList<>())
+                .add(rs.getTimestamp(2).toInstant());
+          }
+        }
+      }
+    }
+    return new DryRunPlanner.Policies(start, end, caps, sends);
+  }
+
   Map<String, Long> backlog(Connection c, String deviceId) throws SQLException {
     Map<String, Long> out = new LinkedHashMap<>();
     UUID id = uuid(deviceId);

@@ -107,7 +107,8 @@ class DryRunPlannerTest {
             ZoneOffset.UTC,
             AT,
             resolver,
-            facts);
+            facts,
+            DryRunPlanner.Policies.NONE);
 
     // a: inside, text; b: outside, takes the last slot; c: already counted, no slot needed
     assertThat(lines)
@@ -127,8 +128,41 @@ class DryRunPlannerTest {
             ZoneOffset.UTC,
             AT,
             resolver,
-            full);
+            full,
+            DryRunPlanner.Policies.NONE);
 
     assertThat(held).extracting(DryRunPlanner.Line::deferred).containsExactly(true, true, false);
   }
+
+  @Test
+  void shouldMarkQuietHoursInTheRecipientsZoneAndSkipContactsOverTheirCap() {
+    String a = "+6281100000001"; // Indonesia: night at 16:00 UTC in Jakarta (23:00)
+    String b = "+12125550100"; // New York: 12:00
+    RecipientResolver resolver = new RecipientResolver(k -> null, k -> null);
+    DryRunPlanner.DeviceFacts facts =
+        new DryRunPlanner.DeviceFacts(false, Map.of(), AT_1600, null, 0, Set.of());
+    DryRunPlanner.Policies policies =
+        new DryRunPlanner.Policies(
+            java.time.LocalTime.of(21, 0),
+            java.time.LocalTime.of(8, 0),
+            List.<long[]>of(new long[] {1, 24}),
+            Map.of("12125550100", List.of(AT_1600.minusSeconds(3_600))));
+
+    List<DryRunPlanner.Line> lines =
+        DryRunPlanner.plan(
+            definition(List.of(a, b), null, null),
+            List.of(a, b),
+            ZoneOffset.UTC,
+            AT_1600,
+            resolver,
+            facts,
+            policies);
+
+    assertThat(lines.get(0).quietUntil())
+        .isEqualTo(java.time.Instant.parse("2026-06-02T01:00:00Z"));
+    assertThat(lines.get(0).recipientZone()).isEqualTo(java.time.ZoneId.of("Asia/Jakarta"));
+    assertThat(lines.get(1).skipReason()).isEqualTo("frequency_cap");
+  }
+
+  private static final java.time.Instant AT_1600 = java.time.Instant.parse("2026-06-01T16:00:00Z");
 }

@@ -14,7 +14,8 @@ import org.junit.jupiter.api.Test;
 class DryRunReportTest {
 
   private static DryRunPlanner.Line skip(String identity, String address, String reason) {
-    return new DryRunPlanner.Line(identity, address, null, null, null, null, false, false, reason);
+    return new DryRunPlanner.Line(
+        identity, address, null, null, null, null, false, false, reason, null, null);
   }
 
   @Test
