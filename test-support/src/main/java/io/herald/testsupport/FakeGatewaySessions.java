@@ -11,8 +11,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The session-state endpoints of the WhatsApp-Web gateways, scriptable per session: WAHA-style
- * {@code GET /api/sessions/{session}} → {@code {"name":…,"status":…}} (default {@code WORKING})
- * and Evolution-style {@code GET /instance/connectionState/{instance}} → {@code
+ * {@code GET /api/sessions/{session}} → {@code {"name":…,"status":…}} (default {@code WORKING}) and
+ * Evolution-style {@code GET /instance/connectionState/{instance}} → {@code
  * {"instance":{"instanceName":…,"state":…}}} (default {@code open}). Both need the gateway's key
  * ({@code X-Api-Key} or {@code apikey}). Kept apart from the send handler so the two evolve alone.
  */

@@ -124,8 +124,8 @@ public final class FakeWhatsAppApi implements AutoCloseable {
 
   /**
    * What the gateway answers for {@code session} from now on: a WAHA status ({@code WORKING},
-   * {@code SCAN_QR_CODE}, {@code FAILED}, …) on {@code GET /api/sessions/{session}}, or an Evolution
-   * state ({@code open}, {@code close}, {@code connecting}) on {@code GET
+   * {@code SCAN_QR_CODE}, {@code FAILED}, …) on {@code GET /api/sessions/{session}}, or an
+   * Evolution state ({@code open}, {@code close}, {@code connecting}) on {@code GET
    * /instance/connectionState/{session}}. Unscripted sessions are {@code WORKING} / {@code open}.
    */
   public FakeWhatsAppApi sessionState(String session, String state) {
