@@ -118,7 +118,28 @@ class DeviceHealthIT extends SenderItSupport {
     for (int i = 1; i <= 3; i++) {
       held.add(command(device, schedule, first.plus(Duration.ofDays(i)), to, PacingSpec.none()));
     }
+    // one more whose deadline passes while the device is held: expired, never sent
+    SendCommand late =
+        command(device, schedule, first.plus(Duration.ofDays(9)), to, PacingSpec.none());
+    late =
+        new SendCommand(
+            late.schemaVersion(),
+            late.commandId(),
+            late.tenantId(),
+            late.deviceId(),
+            late.scheduleKey(),
+            late.kind(),
+            late.occurrenceAt(),
+            late.recipient(),
+            late.recipientType(),
+            late.contactId(),
+            late.text(),
+            late.mediaUrl(),
+            late.pacing(),
+            late.attempt(),
+            Instant.now().plusSeconds(1));
     produce(held, null);
+    produce(List.of(late), null);
     await("the held commands are parked")
         .atMost(Duration.ofSeconds(30))
         .until(
@@ -130,9 +151,14 @@ class DeviceHealthIT extends SenderItSupport {
                                 .get(0)
                                 .get("n"))
                         .longValue()
-                    == held.size());
+                    == held.size() + 1);
     assertThat(requestsOf(held)).as("nothing goes into a dead session").isEmpty();
+    assertThat(gauge(app, "herald.sender.devices.session.lost")).isGreaterThanOrEqualTo(1);
 
+    Instant lateDeadline = late.notAfter();
+    await("the late command's deadline passed while held")
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> Instant.now().isAfter(lateDeadline.plusMillis(500)));
     fake.sessionState(session, "WORKING");
     await("the row active again")
         .atMost(FEW_INTERVALS)
@@ -145,6 +171,12 @@ class DeviceHealthIT extends SenderItSupport {
     assertThat(arrived)
         .as("once each, in order")
         .containsExactlyElementsOf(held.stream().map(c -> c.commandId().value()).toList());
+    // a parked command is not looked at while its device is held: its deadline is checked when
+    // the device is back, and then it is expired, not sent
+    SendCommand expiring = late;
+    await("the late command expired once the device is back")
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> "expired".equals(statuses().get(expiring.commandId().value())));
     await("recorded sent")
         .atMost(Duration.ofSeconds(30))
         .until(
@@ -165,6 +197,7 @@ class DeviceHealthIT extends SenderItSupport {
     // the non-allowlisted device: refused and counted, never called
     assertThat(row(refused)).containsEntry("status", "active");
     assertThat(fake.sessionProbes(refusedSession)).isZero();
+    assertThat(requestsOf(List.of(late))).as("the expired command never went out").isEmpty();
     assertThat(counterOf(app, "waha", "refused")).isPositive();
     assertThat(counterOf(app, "waha", "disconnected")).isPositive();
     assertThat(counterOf(app, "evolution", "disconnected")).isPositive();
