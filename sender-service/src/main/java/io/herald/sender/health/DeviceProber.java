@@ -5,7 +5,6 @@ import io.herald.runtime.loop.ServiceLoop.Decision;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -124,7 +123,7 @@ public final class DeviceProber implements AutoCloseable {
   }
 
   /** One pass over every gateway device; visible for tests. */
-  void runPass() throws SQLException {
+  void runPass() {
     long held = 0;
     String after = null;
     while (!loop.stopping()) {
@@ -142,7 +141,7 @@ public final class DeviceProber implements AutoCloseable {
   }
 
   /** Probes the page's devices in parallel, then writes; answers how many stay held by the mark. */
-  private long probePage(List<JdbcDeviceHealth.Row> page) throws SQLException {
+  private long probePage(List<JdbcDeviceHealth.Row> page) {
     List<JdbcDeviceHealth.Row> probed = new ArrayList<>();
     List<GatewayKind> kinds = new ArrayList<>();
     List<CompletableFuture<ProbeResult>> answers = new ArrayList<>();
@@ -169,8 +168,7 @@ public final class DeviceProber implements AutoCloseable {
   }
 
   /** Counts and applies one answer; true when the device is held by Herald's mark afterwards. */
-  private boolean apply(JdbcDeviceHealth.Row row, GatewayKind kind, ProbeResult r)
-      throws SQLException {
+  private boolean apply(JdbcDeviceHealth.Row row, GatewayKind kind, ProbeResult r) {
     probes.get(kind).get(r.health()).increment();
     boolean marked = HealthDecision.isHeraldMark(row.status(), row.pausedReason());
     if (r.health() == SessionHealth.REFUSED) {

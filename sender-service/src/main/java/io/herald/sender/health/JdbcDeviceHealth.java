@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.herald.contracts.limit.Limits;
 import io.herald.contracts.serde.Json;
+import io.herald.sender.ledger.LedgerException;
 import java.io.IOException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -72,7 +73,7 @@ public final class JdbcDeviceHealth {
   /**
    * Up to {@code limit} gateway devices with an id after {@code afterId} (null: from the start).
    */
-  public List<Row> page(String afterId, int limit) throws SQLException {
+  public List<Row> page(String afterId, int limit) {
     UUID after = afterId == null ? null : UUID.fromString(afterId);
     List<Row> out = new ArrayList<>();
     try (Connection c = dataSource.getConnection();
@@ -88,13 +89,14 @@ public final class JdbcDeviceHealth {
               new Row(rs.getString(1), rs.getString(2), rs.getString(3), config(rs.getString(4))));
         }
       }
+    } catch (SQLException e) {
+      throw new LedgerException("Cannot read gateway devices after " + afterId, e);
     }
     return out;
   }
 
   /** Sets Herald's mark if the row still has {@code expectedStatus} and {@code expectedReason}. */
-  public boolean mark(String id, String expectedStatus, String expectedReason, String reason)
-      throws SQLException {
+  public boolean mark(String id, String expectedStatus, String expectedReason, String reason) {
     try (Connection c = dataSource.getConnection();
         PreparedStatement ps = c.prepareStatement(MARK)) {
       ps.setString(1, reason);
@@ -102,15 +104,19 @@ public final class JdbcDeviceHealth {
       ps.setString(3, expectedStatus);
       ps.setString(4, expectedReason);
       return ps.executeUpdate() > 0;
+    } catch (SQLException e) {
+      throw new LedgerException("Cannot mark device " + id, e);
     }
   }
 
   /** Lifts Herald's mark if the row still carries it. */
-  public boolean restore(String id) throws SQLException {
+  public boolean restore(String id) {
     try (Connection c = dataSource.getConnection();
         PreparedStatement ps = c.prepareStatement(RESTORE)) {
       ps.setObject(1, UUID.fromString(id), Types.OTHER);
       return ps.executeUpdate() > 0;
+    } catch (SQLException e) {
+      throw new LedgerException("Cannot restore device " + id, e);
     }
   }
 
