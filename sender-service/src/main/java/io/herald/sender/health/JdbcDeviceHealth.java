@@ -55,7 +55,9 @@ public final class JdbcDeviceHealth {
       "UPDATE devices SET status = 'active', paused_reason = NULL, updated_at = now()"
           + " WHERE id = ? AND status = '"
           + HealthDecision.DISCONNECTED
-          + "' AND paused_reason LIKE 'session:%'";
+          + "' AND paused_reason LIKE '"
+          + HealthDecision.REASON_PREFIX
+          + "%'";
 
   private final DataSource dataSource;
   private final boolean nullTransportIsGateway;
