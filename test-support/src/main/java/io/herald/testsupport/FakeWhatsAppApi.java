@@ -41,6 +41,9 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code POST /api/sendText}, {@code /api/sendImage}, {@code /api/sendFile} with {@code
  *       X-Api-Key}: the gateway's calls ({@code session}, {@code chatId}, {@code text} or {@code
  *       file{url}} and {@code caption}).
+ *   <li>{@code GET /api/sessions/{session}} and {@code GET /instance/connectionState/{instance}}:
+ *       the gateways' session state, scripted by {@link #sessionState} (not recorded as requests;
+ *       counted by {@link #sessionProbes}).
  * </ul>
  *
  * <p>Answers are scripted: per-recipient queues first ({@link #enqueueFor}), then a shared queue
@@ -71,6 +74,7 @@ public final class FakeWhatsAppApi implements AutoCloseable {
   private final AtomicReference<Duration> delay = new AtomicReference<>(Duration.ZERO);
   private final List<Request> requests = new CopyOnWriteArrayList<>();
   private final FakeCloudRules rules = new FakeCloudRules();
+  private final FakeGatewaySessions sessions;
 
   private FakeWhatsAppApi(String accessToken, String apiKey) {
     this.accessToken = Objects.requireNonNull(accessToken, "accessToken");
@@ -97,6 +101,10 @@ public final class FakeWhatsAppApi implements AutoCloseable {
         "/",
         new FakeWhatsAppHandler(
             accessToken, apiKey, this::nextAnswer, rules, delay::get, requests::add, closedLatch));
+    // the gateways' session-state endpoints: longer prefixes win over "/"
+    this.sessions = new FakeGatewaySessions(apiKey);
+    server.createContext(FakeGatewaySessions.WAHA_PREFIX, sessions);
+    server.createContext(FakeGatewaySessions.EVOLUTION_PREFIX, sessions);
     server.start();
     log.debug("Fake WhatsApp API listening: baseUrl={}", baseUrl());
   }
@@ -112,6 +120,22 @@ public final class FakeWhatsAppApi implements AutoCloseable {
    */
   public static FakeWhatsAppApi start(String accessToken, String apiKey) {
     return new FakeWhatsAppApi(accessToken, apiKey);
+  }
+
+  /**
+   * What the gateway answers for {@code session} from now on: a WAHA status ({@code WORKING},
+   * {@code SCAN_QR_CODE}, {@code FAILED}, …) on {@code GET /api/sessions/{session}}, or an
+   * Evolution state ({@code open}, {@code close}, {@code connecting}) on {@code GET
+   * /instance/connectionState/{session}}. Unscripted sessions are {@code WORKING} / {@code open}.
+   */
+  public FakeWhatsAppApi sessionState(String session, String state) {
+    sessions.state(session, state);
+    return this;
+  }
+
+  /** How many session-state requests named {@code session} (either gateway style). */
+  public int sessionProbes(String session) {
+    return sessions.probes(session);
   }
 
   /** {@code http://127.0.0.1:<port>}, without a trailing slash. */

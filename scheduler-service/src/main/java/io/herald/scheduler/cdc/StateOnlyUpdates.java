@@ -62,6 +62,9 @@ final class StateOnlyUpdates {
   /**
    * Devices' state columns: the provider's word on the number's quality and messaging limit,
    * written by the sender's webhook projection (ADR 0021), must not reload the device's schedules.
+   * {@code status} and {@code paused_reason} are left out on purpose, also when the sender's
+   * gateway prober writes them (issue 19 §3): a device update only refreshes the global {@code
+   * devices} store, and its status there must follow an operator's pause as much as Herald's mark.
    */
   static final Set<String> DEVICE_STATE_COLUMNS =
       Set.of("updated_at", "messaging_limit_reported", "quality_rating");

@@ -299,6 +299,10 @@ public final class SenderApp implements AutoCloseable {
               .start());
     }
 
+    if (!config.deviceProbeInterval().isZero()) {
+      closeables.push(DeviceProbeWiring.prober(config, env, dataSource, registry, this::onFatal));
+    }
+
     admin = new AdminServer(config.metricsPort(), registry, this::ready).start();
     closeables.push(admin);
     log.info("Sender started: metricsPort={} transports={}", admin.port(), transports.kinds());

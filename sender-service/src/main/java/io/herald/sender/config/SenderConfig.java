@@ -60,6 +60,8 @@ import java.util.Set;
  * @param deviceRefresh HERALD_SENDER_DEVICE_REFRESH cache age of device rows (default PT3S)
  * @param activeDeviceStatuses device status words that send ({@code active}; with
  *     HERALD_SEED_COMPAT, default true, also the seed's words: {@link #SEED_ACTIVE_STATUSES})
+ * @param deviceProbeInterval HERALD_SENDER_DEVICE_PROBE_INTERVAL between gateway session probes
+ *     (default PT10S; zero, {@code 0} or {@code PT0S}, turns the prober off)
  * @param revokeTimeout HERALD_SENDER_REVOKE_TIMEOUT wait for calls in flight on rebalance (default
  *     PT20S; keep it above the HTTP timeout)
  * @param projectorEnabled HERALD_SENDER_PROJECTOR_ENABLED (default true)
@@ -105,6 +107,7 @@ public record SenderConfig(
     ReadAhead readAhead,
     Duration deviceRefresh,
     Set<String> activeDeviceStatuses,
+    Duration deviceProbeInterval,
     Duration revokeTimeout,
     boolean projectorEnabled,
     boolean migrate,
@@ -218,6 +221,11 @@ public record SenderConfig(
     // one switch for both services (the scheduler reads it too): not HERALD_SENDER_-prefixed
     Set<String> activeStatuses =
         r.bool("HERALD_SEED_COMPAT", true) ? SEED_ACTIVE_STATUSES : Set.of("active");
+    // issue 19 §3: the system Herald replaces checked devices every 10 s
+    Duration probeInterval =
+        "0".equals(env.getOrDefault("HERALD_SENDER_DEVICE_PROBE_INTERVAL", "").trim())
+            ? Duration.ZERO
+            : r.duration("HERALD_SENDER_DEVICE_PROBE_INTERVAL", Duration.ofSeconds(10));
     Duration revokeTimeout = r.duration("HERALD_SENDER_REVOKE_TIMEOUT", Duration.ofSeconds(20));
     boolean projector = r.bool("HERALD_SENDER_PROJECTOR_ENABLED", true);
     boolean migrate = r.bool("HERALD_SENDER_MIGRATE", false);
@@ -260,6 +268,7 @@ public record SenderConfig(
         new ReadAhead(Math.max(1, deviceReadAhead), Math.max(1, scheduleReadAhead), true),
         deviceRefresh,
         activeStatuses,
+        probeInterval,
         revokeTimeout,
         projector,
         migrate,

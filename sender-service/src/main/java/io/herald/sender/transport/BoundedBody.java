@@ -13,7 +13,7 @@ import java.util.concurrent.Flow;
  * (the connection is closed instead of draining the rest), so an endless or huge answer costs at
  * most {@code max} bytes and never holds the call open.
  */
-final class BoundedBody implements HttpResponse.BodySubscriber<byte[]> {
+public final class BoundedBody implements HttpResponse.BodySubscriber<byte[]> {
 
   private final int max;
   private final ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -25,7 +25,7 @@ final class BoundedBody implements HttpResponse.BodySubscriber<byte[]> {
   }
 
   /** A handler whose bodies are at most {@code max} bytes. */
-  static HttpResponse.BodyHandler<byte[]> handler(int max) {
+  public static HttpResponse.BodyHandler<byte[]> handler(int max) {
     if (max < 1) {
       throw new IllegalArgumentException("max must be positive");
     }

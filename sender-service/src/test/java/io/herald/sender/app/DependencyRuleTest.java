@@ -212,10 +212,12 @@ class DependencyRuleTest {
                       !p.startsWith(MAIN.resolve("ledger/jdbc"))
                           && !p.startsWith(MAIN.resolve("projector")))
               .filter(p -> !p.startsWith(MAIN.resolve("app"))) // app wires the DataSource
-              // the webhook projection's JDBC adapters, named for it; the rest of it stays pure
+              // the webhook projection's and the device prober's JDBC adapters, named for it; the
+              // rest of those packages stays pure
               .filter(
                   p ->
-                      !(p.startsWith(MAIN.resolve("webhook"))
+                      !((p.startsWith(MAIN.resolve("webhook"))
+                              || p.startsWith(MAIN.resolve("health")))
                           && p.getFileName().toString().startsWith("Jdbc")))
               .filter(
                   p ->

@@ -197,4 +197,19 @@ class SenderConfigTest {
     assertThatThrownBy(() -> SenderConfig.fromEnv(shorter))
         .hasMessageContaining("HERALD_SENDER_RETENTION_HISTORY=PT720H: must not be shorter");
   }
+
+  @Test
+  void shouldProbeGatewayDevicesEveryTenSecondsUnlessTurnedOff() {
+    assertThat(SenderConfig.fromEnv(minimal()).deviceProbeInterval())
+        .isEqualTo(Duration.ofSeconds(10));
+    for (String off : new String[] {"0", " 0 ", "PT0S"}) {
+      Map<String, String> env = minimal();
+      env.put("HERALD_SENDER_DEVICE_PROBE_INTERVAL", off);
+      assertThat(SenderConfig.fromEnv(env).deviceProbeInterval()).as(off).isZero();
+    }
+    Map<String, String> bad = minimal();
+    bad.put("HERALD_SENDER_DEVICE_PROBE_INTERVAL", "-PT1S");
+    assertThatThrownBy(() -> SenderConfig.fromEnv(bad))
+        .hasMessageContaining("HERALD_SENDER_DEVICE_PROBE_INTERVAL");
+  }
 }
