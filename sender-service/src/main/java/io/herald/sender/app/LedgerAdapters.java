@@ -1,5 +1,11 @@
 package io.herald.sender.app;
 
+import io.herald.sender.config.SenderConfig;
+import io.herald.sender.lane.LaneContext;
+import io.herald.sender.lane.LaneSettings;
+import io.herald.sender.lane.PacingPolicy;
+import io.herald.sender.lane.ResultSink;
+import io.herald.sender.lane.RetryBackoff;
 import io.herald.sender.ledger.DeviceVetting;
 import io.herald.sender.ledger.jdbc.GroupCommit;
 import io.herald.sender.ledger.jdbc.JdbcContactWindows;
@@ -12,10 +18,13 @@ import io.herald.sender.ledger.jdbc.JdbcParkedBacklog;
 import io.herald.sender.ledger.jdbc.JdbcPartitionEpochs;
 import io.herald.sender.ledger.jdbc.JdbcQuietHours;
 import io.herald.sender.metrics.SenderMetrics;
+import io.herald.sender.transport.OutcomeClassifier;
+import io.herald.sender.transport.Transports;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Set;
+import java.util.SplittableRandom;
 import java.util.function.Consumer;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
@@ -79,6 +88,44 @@ final class LedgerAdapters implements AutoCloseable {
             dataSource, clock, deviceRefresh, vetting, activeDeviceStatuses, batchThreads);
     this.backlog = new JdbcParkedBacklog(dataSource, consumerGroup, batchThreads);
     this.epochs = new JdbcPartitionEpochs(dataSource, consumerGroup, instanceId);
+  }
+
+  /** What every lane talks to: these adapters, the transports, the policies from the config. */
+  LaneContext laneContext(
+      SenderConfig config,
+      Transports transports,
+      OutcomeClassifier classifier,
+      ResultSink results,
+      SenderMetrics metrics,
+      Clock clock) {
+    return new LaneContext(
+        ledger,
+        devices,
+        optOuts,
+        transports,
+        classifier,
+        new RetryBackoff(
+            config.retryBase(), config.retryMax(), new SplittableRandom(config.simulatedSeed())),
+        new PacingPolicy(
+            config.pairGap(),
+            config.autoDelay(),
+            config.autoFloor(),
+            config.adaptiveMaxFactor(),
+            0.9),
+        results,
+        metrics,
+        clock,
+        new LaneSettings(
+            config.maxAttempts(),
+            config.deliveryMode(),
+            config.deviceRefresh(),
+            Duration.ofSeconds(1),
+            System.nanoTime(),
+            config.maxInFlightPerDevice()),
+        windows,
+        limits,
+        caps,
+        quiet);
   }
 
   /** False once a batch thread died: nothing can be claimed, finished or looked up any more. */

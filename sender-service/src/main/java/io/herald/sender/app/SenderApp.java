@@ -20,9 +20,6 @@ import io.herald.sender.consume.RejectionRecorder;
 import io.herald.sender.delivery.DeliveryMode;
 import io.herald.sender.lane.LaneContext;
 import io.herald.sender.lane.LaneScheduler;
-import io.herald.sender.lane.LaneSettings;
-import io.herald.sender.lane.PacingPolicy;
-import io.herald.sender.lane.RetryBackoff;
 import io.herald.sender.ledger.jdbc.JdbcDeliveryLedger;
 import io.herald.sender.metrics.SenderMetrics;
 import io.herald.sender.projector.JdbcProjection;
@@ -39,7 +36,6 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Map;
 import java.util.Set;
-import java.util.SplittableRandom;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.Function;
@@ -197,36 +193,7 @@ public final class SenderApp implements AutoCloseable {
     JdbcDeliveryLedger ledger = ledgers.ledger;
     KafkaResultSink resultSink = new KafkaResultSink(resultProducer, metrics);
     LaneContext ctx =
-        new LaneContext(
-            ledger,
-            ledgers.devices,
-            ledgers.optOuts,
-            transports,
-            classifier,
-            new RetryBackoff(
-                config.retryBase(),
-                config.retryMax(),
-                new SplittableRandom(config.simulatedSeed())),
-            new PacingPolicy(
-                config.pairGap(),
-                config.autoDelay(),
-                config.autoFloor(),
-                config.adaptiveMaxFactor(),
-                0.9),
-            resultSink,
-            metrics,
-            clock,
-            new LaneSettings(
-                config.maxAttempts(),
-                config.deliveryMode(),
-                config.deviceRefresh(),
-                Duration.ofSeconds(1),
-                System.nanoTime(),
-                config.maxInFlightPerDevice()),
-            ledgers.windows,
-            ledgers.limits,
-            ledgers.caps,
-            ledgers.quiet);
+        ledgers.laneContext(config, transports, classifier, resultSink, metrics, clock);
     lanes =
         new LaneScheduler(
             ctx, config.laneThreads(), ledgers.backlog, config.readAhead(), ledgers.epochs);
