@@ -23,6 +23,7 @@ public sealed interface Decision
         Decision.Hold,
         Decision.Accept,
         Decision.Fire,
+        Decision.HoldForDevice,
         Decision.StoredRuleBroken,
         Decision.EndWait,
         Decision.Nothing {
@@ -193,6 +194,22 @@ public sealed interface Decision
       if (after.timerDue() != null) {
         e.armTimer(after.timerDue());
       }
+      e.saveStanding(after);
+    }
+  }
+
+  /**
+   * A due timer whose device's session is lost (issue 19): nothing fires, the timer is armed again
+   * for a re-check, and the standing keeps the first held instant for the catch-up on return.
+   */
+  record HoldForDevice(Standing after, String deviceStatus) implements Decision {
+    @Override
+    public void applyTo(ScheduleEffects e) {
+      e.note(
+          Severity.INFO,
+          "Occurrence held: the device's session is lost",
+          "deviceStatus=" + deviceStatus + " heldSince=" + after.awaitingDeviceSince());
+      e.armTimer(after.timerDue());
       e.saveStanding(after);
     }
   }

@@ -27,6 +27,9 @@ import java.util.stream.Collectors;
  */
 public final class ScheduleLifecycle {
 
+  /** How often a schedule held for a lost device session looks again (issue 19). */
+  public static final Duration DEVICE_RECHECK = Duration.ofSeconds(15);
+
   private final ScheduleValidator validator;
   private final Duration deviceWait;
 
@@ -164,14 +167,35 @@ public final class ScheduleLifecycle {
    */
   public Decision onDue(
       Standing s, Instant dueAt, Supplier<Optional<CompiledSchedule>> compiled, Instant now) {
+    return onDue(s, dueAt, compiled, null, now);
+  }
+
+  /**
+   * As {@link #onDue(Standing, Instant, Supplier, Instant)}, for a device whose session is lost
+   * ({@code lostDeviceStatus} not null, issue 19): nothing fires; the timer is re-armed to look
+   * again in {@link #DEVICE_RECHECK}, keeping the first held instant. Once the device is back, the
+   * occurrences from that instant to now are judged by the catch-up policy as after any outage.
+   */
+  public Decision onDue(
+      Standing s,
+      Instant dueAt,
+      Supplier<Optional<CompiledSchedule>> compiled,
+      String lostDeviceStatus,
+      Instant now) {
     if (s.status() != ScheduleStatus.ARMED || !dueAt.equals(s.timerDue())) {
       return new Decision.Nothing(); // re-armed or cancelled in the same commit
     }
+    if (lostDeviceStatus != null) {
+      return new Decision.HoldForDevice(
+          s.heldForDevice(dueAt, now.plus(DEVICE_RECHECK)), lostDeviceStatus);
+    }
+    Instant from = s.awaitingDeviceSince() != null ? s.awaitingDeviceSince() : dueAt;
+    s = s.withoutHold();
     Optional<CompiledSchedule> schedule = compiled.get();
     if (schedule.isEmpty()) {
       return new Decision.StoredRuleBroken(s.withStatus(ScheduleStatus.INVALID, null));
     }
-    FireDecision decision = schedule.get().onDue(dueAt, now, s.executionCount());
+    FireDecision decision = schedule.get().onDue(from, now, s.executionCount());
     List<Instant> toFire = decision.toFire();
     List<Firing> firings = new ArrayList<>(toFire.size());
     for (int i = 0; i < toFire.size(); i++) {

@@ -14,7 +14,9 @@ import java.time.Instant;
  *     fire again
  * @param executionCount occurrences fired so far
  * @param recipientCount canonical recipients stored for the schedule
- * @param awaitingDeviceSince when the schedule was first held for its device or contacts, or null
+ * @param awaitingDeviceSince when the schedule was first held for its device or contacts, or null;
+ *     while armed: the first due instant held because the device's session was lost (issue 19),
+ *     from which the catch-up policy judges what was missed once it is back
  */
 public record Standing(
     ScheduleStatus status,
@@ -59,6 +61,27 @@ public record Standing(
         executionCount + 1,
         recipientCount,
         awaitingDeviceSince);
+  }
+
+  /**
+   * Armed again at {@code recheck} without firing: the device's session is lost. The first held due
+   * instant is kept, so that the return fires what was missed by the catch-up policy.
+   */
+  Standing heldForDevice(Instant dueAt, Instant recheck) {
+    return new Standing(
+        ScheduleStatus.ARMED,
+        generation,
+        recheck,
+        lastFiredOccurrence,
+        executionCount,
+        recipientCount,
+        awaitingDeviceSince != null ? awaitingDeviceSince : dueAt);
+  }
+
+  /** The same standing without a held instant. */
+  Standing withoutHold() {
+    return new Standing(
+        status, generation, timerDue, lastFiredOccurrence, executionCount, recipientCount, null);
   }
 
   /** Stopped with nothing armed and no wait, keeping what fired and the stored recipients. */

@@ -1,5 +1,6 @@
 package io.herald.scheduler.topology;
 
+import io.herald.contracts.event.DeviceInfo;
 import io.herald.contracts.event.ScheduleChange;
 import io.herald.contracts.limit.ErrorTexts;
 import io.herald.contracts.outcome.ScheduleError;
@@ -22,9 +23,11 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.slf4j.Logger;
@@ -138,7 +141,13 @@ final class DecisionApplier {
     if (state == null || state.definition() == null) {
       return; // nothing stored to fire
     }
-    Decision d = lifecycle.onDue(state.standing(), dueAt, () -> compiledFor(key, state), now);
+    Decision d =
+        lifecycle.onDue(
+            state.standing(),
+            dueAt,
+            () -> compiledFor(key, state),
+            lostSession(state.definition().deviceId()),
+            now);
     apply(key, state, d, sink, now);
   }
 
@@ -182,6 +191,20 @@ final class DecisionApplier {
   private void apply(String key, ScheduleState before, Decision d, FiringSink sink, Instant now) {
     d.applyTo(new Effects(key, before, sink, now));
   }
+
+  /**
+   * The device's status when its session is lost (the sender's prober marks a gateway, issue 19),
+   * else null. An operator's pause is not: the sender holds its commands, its occurrences fire.
+   */
+  private String lostSession(String deviceId) {
+    DeviceInfo d = deviceId == null ? null : stores.devices.get(deviceId);
+    String status =
+        d == null || d.status() == null ? "" : d.status().trim().toLowerCase(Locale.ROOT);
+    return LOST_SESSION_STATUSES.contains(status) ? status : null;
+  }
+
+  // device statuses that hold the device's occurrences in the scheduler until it is back
+  static final Set<String> LOST_SESSION_STATUSES = Set.of("disconnected", "banned");
 
   /**
    * The compiled rule of a stored schedule, from the cache or compiled again (after a restart).

@@ -159,7 +159,11 @@ final class SchedulerFixture implements AutoCloseable {
   }
 
   void device(String id, String tenant) {
-    devices.pipeInput(id, new DeviceInfo(1, id, tenant, "simulated", "active", null, false));
+    device(id, tenant, "active");
+  }
+
+  void device(String id, String tenant, String status) {
+    devices.pipeInput(id, new DeviceInfo(1, id, tenant, "simulated", status, null, false));
   }
 
   void contact(String id, String phone, String name, boolean optedOut) {
