@@ -44,12 +44,6 @@ public final class JdbcMessagingLimits implements MessagingLimits, AutoCloseable
       "INSERT INTO messaging_limit_recipients (device_id, recipient, first_at) VALUES (?, ?, ?)"
           + " ON CONFLICT (device_id, recipient) DO UPDATE SET first_at = EXCLUDED.first_at";
   private static final String UNDEFER = "DELETE FROM deferred_sends WHERE command_id = ?";
-  private static final String DEFER =
-      "INSERT INTO deferred_sends (command_id, user_id, device_id, schedule_kind, schedule_id,"
-          + " occurrence_at, reason, detail, until_at, deferred_at)"
-          + " VALUES (?, ?, ?, ?, ?, ?, 'messaging_limit', ?, ?, ?)"
-          + " ON CONFLICT (command_id) DO UPDATE SET detail = EXCLUDED.detail,"
-          + " until_at = EXCLUDED.until_at, deferred_at = EXCLUDED.deferred_at";
   private static final String PURGE =
       "DELETE FROM messaging_limit_recipients WHERE device_id = ? AND first_at <= ?";
 
@@ -146,7 +140,7 @@ public final class JdbcMessagingLimits implements MessagingLimits, AutoCloseable
                 ps.setTimestamp(2, since);
               });
         } else {
-          defer(c, cmd, device, a, now);
+          DeferredSends.upsert(c, cmd, device, "messaging_limit", a.detail(), a.until(), now);
         }
         c.commit();
         return a;
@@ -186,22 +180,6 @@ public final class JdbcMessagingLimits implements MessagingLimits, AutoCloseable
       try (ResultSet rs = ps.executeQuery()) {
         return rs.next();
       }
-    }
-  }
-
-  private static void defer(Connection c, SendCommand cmd, UUID device, Admission a, Instant now)
-      throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(DEFER)) {
-      ps.setString(1, cmd.commandId().value());
-      ps.setObject(2, SqlValues.uuidOrNull(cmd.tenantId()), Types.OTHER);
-      ps.setObject(3, device, Types.OTHER);
-      ps.setString(4, cmd.kind() == null ? null : cmd.kind().wire());
-      ps.setObject(5, SqlValues.scheduleId(cmd.scheduleKey()), Types.OTHER);
-      ps.setTimestamp(6, cmd.occurrenceAt() == null ? null : Timestamp.from(cmd.occurrenceAt()));
-      ps.setString(7, a.detail());
-      ps.setTimestamp(8, Timestamp.from(a.until()));
-      ps.setTimestamp(9, Timestamp.from(now));
-      ps.executeUpdate();
     }
   }
 

@@ -10,7 +10,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Time;
-import java.sql.Timestamp;
 import java.sql.Types;
 import java.time.Clock;
 import java.time.Duration;
@@ -36,13 +35,6 @@ public final class JdbcQuietHours implements QuietHours, AutoCloseable {
 
   private static final String TENANT =
       "SELECT quiet_hours_start, quiet_hours_end FROM tenant_policies WHERE user_id = ?";
-  private static final String DEFER =
-      "INSERT INTO deferred_sends (command_id, user_id, device_id, schedule_kind, schedule_id,"
-          + " occurrence_at, reason, detail, until_at, deferred_at)"
-          + " VALUES (?, ?, ?, ?, ?, ?, 'quiet_hours', ?, ?, ?)"
-          + " ON CONFLICT (command_id) DO UPDATE SET reason = EXCLUDED.reason,"
-          + " detail = EXCLUDED.detail, until_at = EXCLUDED.until_at,"
-          + " deferred_at = EXCLUDED.deferred_at";
   private static final String RESUME =
       "DELETE FROM deferred_sends WHERE command_id = ? AND reason = 'quiet_hours'";
 
@@ -162,24 +154,18 @@ public final class JdbcQuietHours implements QuietHours, AutoCloseable {
       SendCommand cmd, QuietWindow window, Instant until, Instant now) {
     return run(
         () -> {
-          try (Connection c = dataSource.getConnection();
-              PreparedStatement ps = c.prepareStatement(DEFER)) {
-            ps.setString(1, cmd.commandId().value());
-            ps.setObject(2, SqlValues.uuidOrNull(cmd.tenantId()), Types.OTHER);
-            ps.setObject(3, SqlValues.uuidOrNull(cmd.deviceId()), Types.OTHER);
-            ps.setString(4, cmd.kind() == null ? null : cmd.kind().wire());
-            ps.setObject(5, SqlValues.scheduleId(cmd.scheduleKey()), Types.OTHER);
-            ps.setTimestamp(
-                6, cmd.occurrenceAt() == null ? null : Timestamp.from(cmd.occurrenceAt()));
-            ps.setString(
-                7,
+          try (Connection c = dataSource.getConnection()) {
+            DeferredSends.upsert(
+                c,
+                cmd,
+                SqlValues.uuidOrNull(cmd.deviceId()),
+                "quiet_hours",
                 "quiet hours "
                     + window.describe()
                     + " in "
-                    + (cmd.recipientZone() == null ? "UTC" : cmd.recipientZone()));
-            ps.setTimestamp(8, Timestamp.from(until));
-            ps.setTimestamp(9, Timestamp.from(now));
-            ps.executeUpdate();
+                    + (cmd.recipientZone() == null ? "UTC" : cmd.recipientZone()),
+                until,
+                now);
             return null;
           }
         });
