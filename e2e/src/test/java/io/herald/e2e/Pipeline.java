@@ -70,6 +70,10 @@ final class Pipeline implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Pipeline.class);
 
   static final String TOKEN_ENV = "HERALD_TOKEN_E2E_WA";
+
+  /** The variable a gateway device's {@code api_key_env} names: the fake's API key. */
+  static final String GATEWAY_KEY_ENV = "HERALD_TOKEN_E2E_GW";
+
   static final int PARTITIONS = 6;
   static final Duration START_TIMEOUT = Duration.ofSeconds(120);
 
@@ -220,6 +224,12 @@ final class Pipeline implements AutoCloseable {
     env.put("KAFKA_SESSION_TIMEOUT_MS", "6000");
     env.put("KAFKA_HEARTBEAT_INTERVAL_MS", "1500");
     env.put(TOKEN_ENV, token);
+    // Gateway devices (SessionHoldIT): the fake is also the WAHA-style gateway, its base URL the
+    // one allowed by default; its sessions are probed every second so that a lost session holds
+    // a device within a test's patience (production: PT10S).
+    env.put("HERALD_SENDER_GATEWAY_BASE_URL", fake.baseUrl());
+    env.put(GATEWAY_KEY_ENV, fake.apiKey());
+    env.put("HERALD_SENDER_DEVICE_PROBE_INTERVAL", "PT1S");
     env.putAll(extraSenderEnv);
     return env;
   }
