@@ -14,6 +14,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
  * The scheduler's meters. Tags are bounded (kind, reason); never a phone number, text, tenant or
@@ -117,6 +118,17 @@ public final class SchedulerMetrics {
     Gauge.builder("herald.scheduler.due.now", this, m -> m.sum(TaskGauges::dueNow))
         .description("Timers due at the last punctuation (backlog when it stays high)")
         .register(registry);
+    for (int i = 0; i < DueSoonScan.WITHIN.size(); i++) {
+      int window = i;
+      Gauge.builder("herald.scheduler.due.soon", this, m -> m.sum(g -> g.dueSoon(window)))
+          .description("Armed timers due from now to now plus the window, at the last scan")
+          .tag("within", DueSoonScan.WITHIN.get(i))
+          .register(registry);
+    }
+    Gauge.builder("herald.scheduler.due.soon.capped", this, m -> m.sum(TaskGauges::dueSoonCapped))
+        .description(
+            "Tasks whose last due-soon scan stopped at its cap: the counts are lower bounds")
+        .register(registry);
   }
 
   /** Metrics into a throw-away registry, for tests and tools that do not scrape. */
@@ -208,6 +220,8 @@ public final class SchedulerMetrics {
     private final Map<ScheduleKind, AtomicLong> active = new EnumMap<>(ScheduleKind.class);
     private final AtomicLong pendingTimers = new AtomicLong();
     private final AtomicLong dueNow = new AtomicLong();
+    private final AtomicLongArray dueSoon = new AtomicLongArray(DueSoonScan.WITHIN.size());
+    private volatile boolean dueSoonCapped;
 
     TaskGauges() {
       for (ScheduleKind kind : ScheduleKind.values()) {
@@ -243,6 +257,21 @@ public final class SchedulerMetrics {
 
     void setDueNow(long value) {
       dueNow.set(value);
+    }
+
+    long dueSoon(int window) {
+      return dueSoon.get(window);
+    }
+
+    long dueSoonCapped() {
+      return dueSoonCapped ? 1 : 0;
+    }
+
+    void setDueSoon(long[] within, boolean capped) {
+      for (int i = 0; i < within.length; i++) {
+        dueSoon.set(i, within[i]);
+      }
+      dueSoonCapped = capped;
     }
 
     void resetActive() {
