@@ -212,6 +212,7 @@ final class DueTimerPunctuation implements Punctuator {
    */
   private void skip(
       Definition def, String key, Instant occurrence, Resolution r, String reason, Instant now) {
+    metrics.recipientSkipped(reason);
     DeliveryResult result =
         new DeliveryResult(
             DeliveryResult.SCHEMA_VERSION,

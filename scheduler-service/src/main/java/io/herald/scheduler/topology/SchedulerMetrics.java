@@ -2,6 +2,7 @@ package io.herald.scheduler.topology;
 
 import io.herald.contracts.event.ScheduleKind;
 import io.herald.contracts.outcome.ErrorReason;
+import io.herald.contracts.outcome.SkipReasons;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -33,6 +34,7 @@ public final class SchedulerMetrics {
   private final Map<String, Counter> setAside = new java.util.HashMap<>();
   private final Counter recordsDropped;
   private final Counter recipientsUnrenderable;
+  private final Map<String, Counter> recipientsSkipped = new java.util.HashMap<>();
 
   /** Where a schedule can be set aside after a failure its content caused. */
   static final List<String> SET_ASIDE_STAGES =
@@ -101,6 +103,14 @@ public final class SchedulerMetrics {
                 "Recipients skipped because the message rendered for them was longer "
                     + "than WhatsApp accepts")
             .register(registry);
+    for (String reason : SkipReasons.ALL) {
+      recipientsSkipped.put(
+          reason,
+          Counter.builder("herald.scheduler.recipients.skipped")
+              .description("Recipients the fan-out gave a skipped result instead of a command")
+              .tag("reason", reason)
+              .register(registry));
+    }
     // A Timer exports as herald_scheduler_timer_lateness_seconds (histogram) in Prometheus.
     lateness =
         Timer.builder("herald.scheduler.timer.lateness")
@@ -191,6 +201,14 @@ public final class SchedulerMetrics {
 
   void recipientUnrenderable() {
     recipientsUnrenderable.increment();
+  }
+
+  /** A recipient got a skipped result at fan-out; {@code reason} is one of {@link SkipReasons}. */
+  void recipientSkipped(String reason) {
+    Counter c = recipientsSkipped.get(reason);
+    if (c != null) {
+      c.increment();
+    }
   }
 
   void lateness(Duration late) {
