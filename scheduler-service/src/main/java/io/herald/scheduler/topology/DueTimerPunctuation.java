@@ -61,6 +61,7 @@ final class DueTimerPunctuation implements Punctuator {
   private final SchedulerConfig config;
   private final SchedulerMetrics metrics;
   private final RecipientResolver resolver;
+  private final DueSoonScan dueSoon;
 
   /** Send-commands this tick may still emit, shared by direct emission and fan-out slices. */
   private int budget;
@@ -76,6 +77,7 @@ final class DueTimerPunctuation implements Punctuator {
     this.config = config;
     this.metrics = metrics;
     this.resolver = new RecipientResolver(stores.contacts::get, stores.contacts::get);
+    this.dueSoon = stores.dueSoonScan();
   }
 
   @Override
@@ -84,6 +86,7 @@ final class DueTimerPunctuation implements Punctuator {
     budget = config.maxCommandsPerTick();
     recheckHeldSchedules(now);
     fireDueTimers(now);
+    dueSoon.maybeScan(now);
     fanOut(now);
   }
 
@@ -209,6 +212,7 @@ final class DueTimerPunctuation implements Punctuator {
    */
   private void skip(
       Definition def, String key, Instant occurrence, Resolution r, String reason, Instant now) {
+    metrics.recipientSkipped(reason);
     DeliveryResult result =
         new DeliveryResult(
             DeliveryResult.SCHEMA_VERSION,

@@ -2,6 +2,7 @@ package io.herald.scheduler.topology;
 
 import io.herald.contracts.event.ScheduleKind;
 import io.herald.contracts.outcome.ErrorReason;
+import io.herald.contracts.outcome.SkipReasons;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -14,6 +15,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
  * The scheduler's meters. Tags are bounded (kind, reason); never a phone number, text, tenant or
@@ -32,6 +34,7 @@ public final class SchedulerMetrics {
   private final Map<String, Counter> setAside = new java.util.HashMap<>();
   private final Counter recordsDropped;
   private final Counter recipientsUnrenderable;
+  private final Map<String, Counter> recipientsSkipped = new java.util.HashMap<>();
 
   /** Where a schedule can be set aside after a failure its content caused. */
   static final List<String> SET_ASIDE_STAGES =
@@ -100,6 +103,14 @@ public final class SchedulerMetrics {
                 "Recipients skipped because the message rendered for them was longer "
                     + "than WhatsApp accepts")
             .register(registry);
+    for (String reason : SkipReasons.ALL) {
+      recipientsSkipped.put(
+          reason,
+          Counter.builder("herald.scheduler.recipients.skipped")
+              .description("Recipients the fan-out gave a skipped result instead of a command")
+              .tag("reason", reason)
+              .register(registry));
+    }
     // A Timer exports as herald_scheduler_timer_lateness_seconds (histogram) in Prometheus.
     lateness =
         Timer.builder("herald.scheduler.timer.lateness")
@@ -116,6 +127,17 @@ public final class SchedulerMetrics {
         .register(registry);
     Gauge.builder("herald.scheduler.due.now", this, m -> m.sum(TaskGauges::dueNow))
         .description("Timers due at the last punctuation (backlog when it stays high)")
+        .register(registry);
+    for (int i = 0; i < DueSoonScan.WITHIN.size(); i++) {
+      int window = i;
+      Gauge.builder("herald.scheduler.due.soon", this, m -> m.sum(g -> g.dueSoon(window)))
+          .description("Armed timers due from now to now plus the window, at the last scan")
+          .tag("within", DueSoonScan.WITHIN.get(i))
+          .register(registry);
+    }
+    Gauge.builder("herald.scheduler.due.soon.capped", this, m -> m.sum(TaskGauges::dueSoonCapped))
+        .description(
+            "Tasks whose last due-soon scan stopped at its cap: the counts are lower bounds")
         .register(registry);
   }
 
@@ -181,6 +203,14 @@ public final class SchedulerMetrics {
     recipientsUnrenderable.increment();
   }
 
+  /** A recipient got a skipped result at fan-out; {@code reason} is one of {@link SkipReasons}. */
+  void recipientSkipped(String reason) {
+    Counter c = recipientsSkipped.get(reason);
+    if (c != null) {
+      c.increment();
+    }
+  }
+
   void lateness(Duration late) {
     lateness.record(late.isNegative() ? Duration.ZERO : late);
   }
@@ -208,6 +238,8 @@ public final class SchedulerMetrics {
     private final Map<ScheduleKind, AtomicLong> active = new EnumMap<>(ScheduleKind.class);
     private final AtomicLong pendingTimers = new AtomicLong();
     private final AtomicLong dueNow = new AtomicLong();
+    private final AtomicLongArray dueSoon = new AtomicLongArray(DueSoonScan.WITHIN.size());
+    private volatile boolean dueSoonCapped;
 
     TaskGauges() {
       for (ScheduleKind kind : ScheduleKind.values()) {
@@ -243,6 +275,21 @@ public final class SchedulerMetrics {
 
     void setDueNow(long value) {
       dueNow.set(value);
+    }
+
+    long dueSoon(int window) {
+      return dueSoon.get(window);
+    }
+
+    long dueSoonCapped() {
+      return dueSoonCapped ? 1 : 0;
+    }
+
+    void setDueSoon(long[] within, boolean capped) {
+      for (int i = 0; i < within.length; i++) {
+        dueSoon.set(i, within[i]);
+      }
+      dueSoonCapped = capped;
     }
 
     void resetActive() {

@@ -192,6 +192,10 @@ final class SchedulerStores {
     gauges.setDueNow(n);
   }
 
+  DueSoonScan dueSoonScan() {
+    return new DueSoonScan(timers, gauges, DueSoonScan.MAX_TIMERS);
+  }
+
   // ---- recipients, chunked
 
   void writeRecipients(String scheduleKey, List<String> canonical, int previousCount) {

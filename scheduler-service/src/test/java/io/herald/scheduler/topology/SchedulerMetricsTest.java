@@ -23,6 +23,8 @@ class SchedulerMetricsTest {
     metrics.scheduleError(ErrorReason.FOREIGN_DEVICE);
     metrics.lateness(Duration.ofMillis(120));
     metrics.deadLetter();
+    metrics.recipientSkipped("opted_out");
+    task.setDueSoon(new long[] {1, 2, 3, 4}, false);
 
     String scrape = registry.scrape();
 
@@ -35,7 +37,12 @@ class SchedulerMetricsTest {
         .contains("herald_scheduler_commands_emitted_total{kind=\"autopost\"} 7")
         .contains("herald_scheduler_schedule_errors_total{reason=\"foreign_device\"} 1")
         .contains("herald_scheduler_schedule_errors_total{reason=\"unknown_device\"} 0")
-        .contains("herald_scheduler_dead_letters_total 1");
+        .contains("herald_scheduler_dead_letters_total 1")
+        .contains("herald_scheduler_recipients_skipped_total{reason=\"opted_out\"} 1")
+        .contains("herald_scheduler_recipients_skipped_total{reason=\"unrenderable\"} 0")
+        .contains("herald_scheduler_due_soon{within=\"1m\"} 1")
+        .contains("herald_scheduler_due_soon{within=\"60m\"} 4")
+        .contains("herald_scheduler_due_soon_capped 0");
   }
 
   @Test

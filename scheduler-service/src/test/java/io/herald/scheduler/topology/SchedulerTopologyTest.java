@@ -190,6 +190,17 @@ class SchedulerTopologyTest {
       Occurrence occurrence = f.occurrences.readValue();
       assertThat(occurrence.recipientCount()).isEqualTo(3);
       assertThat(occurrence.skippedCount()).isEqualTo(1);
+      assertThat(skipped("opted_out")).isEqualTo(1.0);
+      assertThat(skipped("unknown_contact")).isZero();
+    }
+
+    private double skipped(String reason) {
+      return f.metrics
+          .registry()
+          .get("herald.scheduler.recipients.skipped")
+          .tag("reason", reason)
+          .counter()
+          .count();
     }
 
     @Test

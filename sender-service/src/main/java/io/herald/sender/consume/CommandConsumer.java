@@ -190,6 +190,7 @@ public final class CommandConsumer implements AutoCloseable {
     try {
       List<String> problems = CommandValidator.problems(cmd);
       if (problems.isEmpty()) {
+        metrics.commandReceived();
         lanes.submit(new PendingCommand(cmd, r.partition(), offset, () -> off.done(offset)));
         return;
       }

@@ -264,6 +264,7 @@ final class CallStep {
     ctx.metrics().latency(latency);
     window.observe(latency);
     Outcome o = ctx.classifier().classify(r);
+    ctx.metrics().times().answered(o, Duration.ofNanos(System.nanoTime() - e.attemptStartNanos));
     NextStep step = outcomes.afterCall(o, e.calls, now);
     pacer.onResult(cmd.pacing(), cmd.recipient(), attemptResult(step.signal()));
     return step.then(

@@ -72,6 +72,7 @@ final class ClaimStep {
         ctx.ledger().beginAttempt(cmd.commandId(), host.owner(), now),
         fence -> {
           if (fence == Fence.HELD) {
+            e.attemptStartNanos = System.nanoTime();
             return then.get();
           }
           if (fence.lost()) {
@@ -163,6 +164,7 @@ final class ClaimStep {
       case CLAIMED:
       default:
         e.claimed = true;
+        e.attemptStartNanos = System.nanoTime();
         e.calls = claim.attemptsSoFar();
         return null;
     }

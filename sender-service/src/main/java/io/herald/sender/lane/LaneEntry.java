@@ -51,6 +51,9 @@ final class LaneEntry {
    */
   boolean deferredByPolicy;
 
+  /** {@link System#nanoTime} when this attempt's claim (or begin) committed: send time's start. */
+  long attemptStartNanos;
+
   /** The start slot the pacer gave this entry, until its call starts (cancelled if it never). */
   Pacer.Reservation reservation;
 

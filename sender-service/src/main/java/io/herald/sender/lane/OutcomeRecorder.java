@@ -2,6 +2,7 @@ package io.herald.sender.lane;
 
 import io.herald.contracts.command.SendCommand;
 import io.herald.contracts.outcome.DeliveryResult;
+import io.herald.contracts.outcome.DeliveryStatus;
 import io.herald.sender.ledger.Fence;
 import io.herald.sender.ledger.Finish;
 import org.slf4j.Logger;
@@ -47,6 +48,10 @@ final class OutcomeRecorder {
             }
             term.ledgerWritten = true;
             ctx.metrics().delivery(f.status().wire(), term.transport);
+            if (f.status() == DeliveryStatus.SENT && fence != Fence.ALREADY_FINAL) {
+              // finishedAt is the answer's instant: the one queue time per sent delivery
+              ctx.metrics().times().sent(cmd.occurrenceAt(), f.finishedAt());
+            }
             return publish(e);
           });
     }

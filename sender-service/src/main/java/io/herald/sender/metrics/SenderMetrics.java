@@ -27,6 +27,8 @@ public final class SenderMetrics {
   private final MeterRegistry registry;
   private final Map<String, Counter> deliveries = new ConcurrentHashMap<>();
   private final Timer sendLatency;
+  private final DeliveryTimes times;
+  private final Counter commandsReceived;
   private final Counter devicePaused;
   private final Counter retries;
   private final Counter deferredByLimit;
@@ -71,6 +73,11 @@ public final class SenderMetrics {
             .publishPercentileHistogram()
             .minimumExpectedValue(Duration.ofMillis(1))
             .maximumExpectedValue(Duration.ofSeconds(30))
+            .register(registry);
+    times = new DeliveryTimes(registry);
+    commandsReceived =
+        Counter.builder("herald.sender.commands.received")
+            .description("Valid send-commands handed to a device lane (a redelivery counts again)")
             .register(registry);
     devicePaused =
         Counter.builder("herald.sender.device.paused")
@@ -249,6 +256,16 @@ public final class SenderMetrics {
 
   public void latency(Duration d) {
     sendLatency.record(d);
+  }
+
+  /** Queue time and send time (issue 20). */
+  public DeliveryTimes times() {
+    return times;
+  }
+
+  /** A valid command reached a device lane. */
+  public void commandReceived() {
+    commandsReceived.increment();
   }
 
   public void devicePaused() {

@@ -10,6 +10,7 @@ import io.herald.sender.app.SenderApp;
 import io.herald.testsupport.FakeWhatsAppApi;
 import io.herald.testsupport.FakeWhatsAppApi.Answer;
 import io.herald.testsupport.FakeWhatsAppApi.Request;
+import io.micrometer.core.instrument.Timer;
 import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -19,6 +20,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -98,6 +100,47 @@ class DeliveryOutcomesIT extends SenderItSupport {
     assertThat(first).isGreaterThanOrEqualTo(Duration.ofMillis(1900));
     assertThat(second).isGreaterThanOrEqualTo(Duration.ofMillis(3900)).isGreaterThan(first);
     assertThat(gauge(sender, "herald.sender.adaptive.factor.max")).isGreaterThan(1.0);
+  }
+
+  private Timer timer(String name, String answer) {
+    return answer == null
+        ? sender.registry().find(name).timer()
+        : sender.registry().find(name).tag("answer", answer).timer();
+  }
+
+  @Test
+  void shouldObserveASendTimePerCallAndOneQueueTimeUpToTheAnswerWhenSentAfterARetry()
+      throws Exception {
+    String device = cloudDevice();
+    String to = phone(1010);
+    fake.enqueueFor(to, Answer.error(429, 130429, "(#130429) Rate limit hit"));
+    long transientBefore = timer("herald.sender.send.time", "transient").count();
+    long sentBefore = timer("herald.sender.send.time", "sent").count();
+    Timer queue = timer("herald.sender.queue.time", null);
+    long queuedBefore = queue.count();
+    double queueNanosBefore = queue.totalTime(TimeUnit.NANOSECONDS);
+    SendCommand c = one(device, to, PacingSpec.none());
+
+    produce(List.of(c), null);
+
+    await("sent after a retry")
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> "sent".equals(status(c)));
+    assertThat(timer("herald.sender.send.time", "transient").count() - transientBefore)
+        .isEqualTo(1);
+    assertThat(timer("herald.sender.send.time", "sent").count() - sentBefore).isEqualTo(1);
+    assertThat(queue.count() - queuedBefore).isEqualTo(1);
+    // due → sent ends at the answer the ledger recorded as finished_at (stored to the µs)
+    Object finished = delivery(c).get("finished_at");
+    Instant sentAt =
+        finished instanceof java.sql.Timestamp ts
+            ? ts.toInstant()
+            : ((java.time.OffsetDateTime) finished).toInstant();
+    double observed = queue.totalTime(TimeUnit.NANOSECONDS) - queueNanosBefore;
+    assertThat(observed)
+        .isCloseTo(
+            (double) Duration.between(OCCURRENCE, sentAt).toNanos(),
+            org.assertj.core.data.Offset.offset(1_000_000.0));
   }
 
   @Test

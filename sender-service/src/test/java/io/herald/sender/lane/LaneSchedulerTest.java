@@ -19,11 +19,13 @@ import io.herald.sender.ledger.DeviceDirectory;
 import io.herald.sender.ledger.Fence;
 import io.herald.sender.ledger.Finish;
 import io.herald.sender.ledger.LedgerException;
+import io.herald.sender.metrics.DeliveryTimes;
 import io.herald.sender.metrics.SenderMetrics;
 import io.herald.sender.transport.OutcomeClassifier;
 import io.herald.sender.transport.Transport;
 import io.herald.sender.transport.TransportResponse;
 import io.herald.sender.transport.Transports;
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
@@ -36,6 +38,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -384,6 +387,60 @@ class LaneSchedulerTest {
     assertThat(r.attempts()).isEqualTo(2);
     assertThat(callsPerCommand).containsEntry(mute.commandId().value(), 2);
     assertThat(unknownOutcomes()).isZero();
+  }
+
+  private Timer queueTime() {
+    return registry.find("herald.sender.queue.time").timer();
+  }
+
+  private long sendTimes(String answer) {
+    return registry.find("herald.sender.send.time").tag("answer", answer).timer().count();
+  }
+
+  @Test
+  void shouldObserveOneQueueTimeFromDueToAnswerAndOneSendTimeWhenADeliveryIsSent() {
+    startLanes(2);
+    SendCommand c = cmd(FAST, 0);
+    submit(c, 0, 0);
+
+    await().atMost(Duration.ofSeconds(5)).until(() -> recordedOffsets.size() == 1);
+    DeliveryResult r = resultOf(c);
+    assertThat(r.status()).isEqualTo(DeliveryStatus.SENT);
+    assertThat(queueTime().count()).isEqualTo(1);
+    // the answer's instant is the result's finishedAt: due → sent, to the nanosecond
+    assertThat(queueTime().totalTime(TimeUnit.NANOSECONDS))
+        .isEqualTo(Duration.between(c.occurrenceAt(), r.finishedAt()).toNanos());
+    assertThat(sendTimes("sent")).isEqualTo(1);
+    assertThat(DeliveryTimes.ANSWERS)
+        .filteredOn(a -> !a.equals("sent"))
+        .allMatch(a -> sendTimes(a) == 0);
+  }
+
+  @Test
+  void shouldObserveASendTimePerAttemptAndOneQueueTimeWhenSentOnTheSecondAttempt() {
+    startLanes(2, DeliveryMode.AT_LEAST_ONCE);
+    SendCommand mute = cmd(MUTE, 0);
+    noAnswerOnce.add(mute.commandId().value());
+    submit(mute, 0, 0);
+
+    await().atMost(Duration.ofSeconds(5)).until(() -> recordedOffsets.size() == 1);
+    assertThat(resultOf(mute).attempts()).isEqualTo(2);
+    assertThat(sendTimes("unknown")).isEqualTo(1);
+    assertThat(sendTimes("sent")).isEqualTo(1);
+    assertThat(queueTime().count()).isEqualTo(1);
+  }
+
+  @Test
+  void shouldObserveNoQueueTimeWhenTheOutcomeIsNotSent() {
+    startLanes(2);
+    SendCommand mute = cmd(MUTE, 0);
+    noAnswerOnce.add(mute.commandId().value());
+    submit(mute, 0, 0);
+
+    await().atMost(Duration.ofSeconds(5)).until(() -> recordedOffsets.size() == 1);
+    assertThat(resultOf(mute).status()).isEqualTo(DeliveryStatus.UNKNOWN);
+    assertThat(sendTimes("unknown")).isEqualTo(1);
+    assertThat(queueTime().count()).isZero();
   }
 
   private double claimsLost() {
