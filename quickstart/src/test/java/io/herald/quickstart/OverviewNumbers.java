@@ -53,17 +53,20 @@ final class OverviewNumbers {
                 + rows.count("SELECT count(*) FROM auto_post_schedules WHERE status = 'active'")
                 + rows.count(
                     "SELECT count(*) FROM broadcasts WHERE status IN ('scheduled', 'processing')")));
+    // next due instant: next_send_at whatever the status (the scheduler clears it when nothing is
+    // due); a broadcast not started yet (draft or scheduled) is due at its scheduled_at
     m.put(
         "due-next-hour",
         Long.toString(
             rows.count(
-                    "SELECT count(*) FROM recurring_messages WHERE status = 'active'"
-                        + " AND next_send_at >= now() AND next_send_at < now() + interval '1 hour'")
+                    "SELECT count(*) FROM recurring_messages"
+                        + " WHERE next_send_at >= now() AND next_send_at < now() + interval '1 hour'")
                 + rows.count(
-                    "SELECT count(*) FROM auto_post_schedules WHERE status = 'active'"
-                        + " AND next_send_at >= now() AND next_send_at < now() + interval '1 hour'")
+                    "SELECT count(*) FROM auto_post_schedules"
+                        + " WHERE next_send_at >= now() AND next_send_at < now() + interval '1 hour'")
                 + rows.count(
-                    "SELECT count(*) FROM broadcasts WHERE status = 'scheduled'"
+                    "SELECT count(*) FROM broadcasts WHERE status IN ('draft', 'scheduled')"
+                        + " AND started_at IS NULL"
                         + " AND scheduled_at >= now() AND scheduled_at < now() + interval '1 hour'")));
     for (String outcome : new String[] {"sent", "failed", "skipped", "unknown"}) {
       m.put(
