@@ -110,22 +110,14 @@ final class OverviewNumbers {
     return topics.readAll(dlqs).stream().filter(r -> r.timestamp() >= since).count();
   }
 
-  /** True when the page shows {@code expected}, averages within rounding. */
-  static boolean matches(Map<String, String> expected, Map<String, String> page) {
-    for (String k : KEYS) {
-      String e = expected.get(k);
-      String p = page.get(k);
-      if (p == null || e == null) {
-        return false;
-      }
-      if (k.startsWith("avg-") && !e.equals("-") && p.matches("\\d+")) {
-        if (Math.abs(Long.parseLong(e) - Long.parseLong(p)) > AVERAGE_ROUNDING_MS) {
-          return false;
-        }
-      } else if (!e.equals(p)) {
-        return false;
-      }
+  /** True when the page shows {@code expected} for {@code key}, averages within rounding. */
+  static boolean matches(String key, String expected, String page) {
+    if (expected == null || page == null) {
+      return false;
     }
-    return true;
+    if (key.startsWith("avg-") && !expected.equals("-") && page.matches("\\d+")) {
+      return Math.abs(Long.parseLong(expected) - Long.parseLong(page)) <= AVERAGE_ROUNDING_MS;
+    }
+    return expected.equals(page);
   }
 }
