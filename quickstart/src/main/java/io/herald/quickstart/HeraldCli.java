@@ -1,11 +1,10 @@
 package io.herald.quickstart;
 
+import io.herald.console.action.DeviceResume;
 import io.herald.scheduler.cli.PreviewCommand;
 import java.io.PrintStream;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Map;
@@ -50,11 +49,9 @@ public final class HeraldCli {
       "usage: herald devices\n\n"
           + "Prints every device: status (active or paused), why it was paused, deliveries in flight\n"
           + "and sent, and the last send.";
+  // the console's confirmation page shows the same warning
   static final String RESUME_USAGE =
-      "usage: herald resume-device DEVICE_ID\n\n"
-          + "Clears an account-danger pause (spam limit 131048, policy block 368) by setting the\n"
-          + "device's status back to active. Senders pick the change up within seconds. Resume only\n"
-          + "after checking the account's standing: the pause protects the number from a ban.";
+      "usage: herald resume-device DEVICE_ID\n\n" + wrap(DeviceResume.WARNING, 90);
 
   // UUID.fromString also takes short forms such as 1-2-3-4-5: an id is written out in full
   private static final Pattern CANONICAL_UUID =
@@ -200,30 +197,31 @@ public final class HeraldCli {
     }
     try (Connection c = DriverManager.getConnection(url(env), user(env), password(env))) {
       c.setAutoCommit(false);
-      String name;
-      String previous;
-      try (PreparedStatement ps =
-          c.prepareStatement("SELECT name, status FROM devices WHERE id = ? FOR UPDATE")) {
-        ps.setObject(1, id);
-        try (ResultSet rs = ps.executeQuery()) {
-          if (!rs.next()) {
-            throw new UsageError("no device with id " + id, RESUME_USAGE);
-          }
-          name = rs.getString("name");
-          previous = rs.getString("status");
-        }
-      }
-      try (PreparedStatement ps =
-          c.prepareStatement(
-              "UPDATE devices SET status = 'active', paused_reason = NULL, updated_at = now()"
-                  + " WHERE id = ?")) {
-        ps.setObject(1, id);
-        ps.executeUpdate();
-      }
+      DeviceResume.Resumed r =
+          DeviceResume.resume(c, id, null)
+              .orElseThrow(() -> new UsageError("no device with id " + id, RESUME_USAGE));
       c.commit();
-      out.println("device " + id + " (" + name + "): " + previous + " -> active");
+      out.println("device " + id + " (" + r.name() + "): " + r.previousStatus() + " -> active");
     }
     return 0;
+  }
+
+  /** Words in lines of at most {@code width} characters. */
+  static String wrap(String text, int width) {
+    StringBuilder out = new StringBuilder();
+    int line = 0;
+    for (String word : text.split(" ")) {
+      if (line > 0 && line + 1 + word.length() > width) {
+        out.append('\n');
+        line = 0;
+      } else if (line > 0) {
+        out.append(' ');
+        line++;
+      }
+      out.append(word);
+      line += word.length();
+    }
+    return out.toString();
   }
 
   private static void requireNoArgs(List<String> args, String usage) {

@@ -41,8 +41,9 @@ public final class UpCommand {
           "\n",
           "usage: herald up [--demo | --no-demo] [--reset] [--exit-after DURATION] [--data-dir DIR]",
           "",
-          "Starts Kafka (KRaft), PostgreSQL (logical replication), the scheduler, the sender and the",
-          "webhook receiver on this machine and shows live progress. Ctrl-C stops everything.",
+          "Starts Kafka (KRaft), PostgreSQL (logical replication), the scheduler, the sender, the",
+          "webhook receiver and the operator console on this machine and shows live progress.",
+          "Ctrl-C stops everything.",
           "",
           "  --demo            seed demo data: 2 devices, 50 contacts, a recurring message every",
           "                    minute, a broadcast now, one in 30 s, an auto-post to 3 groups (default)",
@@ -62,7 +63,9 @@ public final class UpCommand {
           "                                                            the webhook receiver, on 127.0.0.1",
           "  HERALD_TOKEN_WHATSAPP_APP_SECRET, HERALD_TOKEN_WHATSAPP_VERIFY_TOKEN",
           "                                                            its secrets (unset: generated, printed once)",
-          "  HERALD_SCHEDULER_*, HERALD_SENDER_*, HERALD_WEBHOOK_*, KAFKA_*",
+          "  HERALD_CONSOLE_PORT (9404)                                the operator console, on 127.0.0.1",
+          "  HERALD_CONSOLE_TOKENS_FILE                                its tokens (unset: DIR/console-tokens)",
+          "  HERALD_SCHEDULER_*, HERALD_SENDER_*, HERALD_WEBHOOK_*, HERALD_CONSOLE_*, KAFKA_*",
           "                                                            override the quick start's own values");
 
   /** Where the admin servers ({@code /metrics}, {@code /health}) listen; default 127.0.0.1. */
@@ -220,13 +223,14 @@ public final class UpCommand {
     throw new IllegalArgumentException("'" + s + "' is not a duration (use 90s, 5m, 1h or PT90S)");
   }
 
-  record Summary(int schedulerPort, int senderPort) {
+  record Summary(int schedulerPort, int senderPort, String console) {
     String urls() {
       return "metrics: http://127.0.0.1:"
           + schedulerPort
           + "/metrics (scheduler), http://127.0.0.1:"
           + senderPort
-          + "/metrics (sender)";
+          + "/metrics (sender); "
+          + console;
     }
   }
 
@@ -291,8 +295,12 @@ public final class UpCommand {
       out.println("herald up: scheduler started (metrics port " + scheduler.adminPort() + ")");
 
       // after the scheduler, which creates herald.whatsapp-webhooks with the other topics; before
-      // the sender, whose start line is the last one before up runs (launchers wait for it)
+      // the sender, whose start line is the last one before up runs (launchers wait for it);
+      // so is the console
       started.push(LocalWebhook.start(bootstrap, env, out));
+      LocalConsole.Started console = LocalConsole.start(o.dataDir(), bootstrap, pg, env);
+      started.push(console.app());
+      out.println("herald up: " + console.line());
 
       SenderApp sender =
           SenderApp.start(
@@ -308,7 +316,7 @@ public final class UpCommand {
         out.println("herald up: demo data in place (tenant " + DemoData.TENANT + ")");
       }
       view = new ProgressView(pg.jdbcUrl(), pg.user(), pg.password());
-      return new Summary(scheduler.adminPort(), sender.adminPort());
+      return new Summary(scheduler.adminPort(), sender.adminPort(), console.line());
     }
 
     synchronized void close() {

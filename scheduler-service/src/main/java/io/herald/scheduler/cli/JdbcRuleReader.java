@@ -14,8 +14,10 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
-/** Reads the rule columns of a schedule by id, read-only, for the preview command. */
-final class JdbcRuleReader {
+/**
+ * Reads the rule columns of a schedule by id, read-only, for the preview command and the console.
+ */
+public final class JdbcRuleReader {
 
   private static final List<String> RECURRING_TABLES =
       List.of("recurring_messages", "auto_post_schedules");
@@ -30,13 +32,13 @@ final class JdbcRuleReader {
   private final String user;
   private final String password;
 
-  JdbcRuleReader(String url, String user, String password) {
+  public JdbcRuleReader(String url, String user, String password) {
     this.url = url;
     this.user = user;
     this.password = password;
   }
 
-  Optional<StoredRule> find(UUID id) throws SQLException {
+  public Optional<StoredRule> find(UUID id) throws SQLException {
     try (Connection connection = DriverManager.getConnection(url, user, password)) {
       connection.setReadOnly(true);
       for (String table : RECURRING_TABLES) {

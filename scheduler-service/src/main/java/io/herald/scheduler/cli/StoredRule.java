@@ -11,4 +11,4 @@ import java.time.Instant;
  * @param executionCount occurrences already fired (for a broadcast: 1 once it started, else 0)
  * @param createdAt anchors a missing start date or an unscheduled broadcast
  */
-record StoredRule(String table, RuleSpec spec, long executionCount, Instant createdAt) {}
+public record StoredRule(String table, RuleSpec spec, long executionCount, Instant createdAt) {}
