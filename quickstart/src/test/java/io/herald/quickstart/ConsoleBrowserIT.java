@@ -190,7 +190,8 @@ class ConsoleBrowserIT {
             ("poison-" + nonce).getBytes(StandardCharsets.UTF_8),
             poison,
             List.of(
-                new RecordHeader("x-producer", "careless-app".getBytes(StandardCharsets.UTF_8)))));
+                new RecordHeader("x-producer", "careless-app".getBytes(StandardCharsets.UTF_8)),
+                new RecordHeader("x-reply-to", PHONE.getBytes(StandardCharsets.UTF_8)))));
     String dlq = Topics.SEND_COMMANDS.dlqName();
     AtomicReference<String> id = new AtomicReference<>();
     await("the poison record dead-lettered")
@@ -316,6 +317,12 @@ class ConsoleBrowserIT {
         .isEqualTo(((Number) b.get("skipped_count")).longValue())
         .isEqualTo(3);
     chromium.screenshot("04-definition-broadcast");
+
+    // a recurring definition: its rule in words, the preview of what comes next, its history
+    browser.get(base + "definitions/" + DemoData.RECURRING);
+    assertThat(text(By.id("rule"))).isNotBlank();
+    assertThat(browser.findElements(By.cssSelector("#next-occurrences li"))).isNotEmpty();
+    chromium.screenshot("05-definition-recurring");
   }
 
   @Test
@@ -340,14 +347,14 @@ class ConsoleBrowserIT {
     assertThat(browser.findElement(row).findElement(By.cssSelector("[data-field='backlog']")))
         .extracting(ConsoleBrowserIT::number)
         .isNotEqualTo(0L);
-    chromium.screenshot("05-devices");
+    chromium.screenshot("06-devices");
 
     browser.findElement(row).findElement(By.cssSelector("a.resume")).click();
     assertThat(browser.getCurrentUrl()).endsWith("/devices/" + pausedDevice + "/resume");
     assertThat(browser.findElement(By.tagName("body")).getText())
         .as("the CLI's warning")
         .contains("Resume only after checking the account's standing");
-    chromium.screenshot("06-device-resume");
+    chromium.screenshot("07-device-resume");
 
     // Without the checkbox (the browser would insist on it, so drop "required" as a forged or
     // script-less post would): refused, the device stays paused.
@@ -377,7 +384,7 @@ class ConsoleBrowserIT {
                 "%" + pausedDevice + "%"))
         .as("the resume audited with who and what")
         .isEqualTo(1);
-    chromium.screenshot("07-devices-after-resume");
+    chromium.screenshot("08-devices-after-resume");
 
     await("the held message sent after the resume")
         .atMost(FLOW_BOUND)
@@ -396,7 +403,8 @@ class ConsoleBrowserIT {
     WebElement row =
         browser.findElement(By.cssSelector("tr[data-dead-letter='" + deadLetterId + "']"));
     assertThat(row.getText()).contains(original).contains("not a SendCommand");
-    chromium.screenshot("08-dead-letters");
+    assertThat(browser.getPageSource()).doesNotContain(PHONE.substring(1));
+    chromium.screenshot("09-dead-letters");
     row.findElement(By.tagName("a")).click();
     String detailUrl = browser.getCurrentUrl();
     assertThat(detailUrl).endsWith("/dead-letters/" + deadLetterId);
@@ -406,7 +414,7 @@ class ConsoleBrowserIT {
     assertThat(payload).doesNotContain(PHONE.substring(1)).doesNotContain("1234567890");
     assertThat(payload).containsPattern("\\+\\d{1,3}•+90");
     assertThat(browser.getPageSource()).doesNotContain(PHONE.substring(1));
-    chromium.screenshot("09-dead-letter");
+    chromium.screenshot("10-dead-letter");
 
     // Two tabs on the same dead letter, as two operators would have: both replay.
     String first = browser.getWindowHandle();
@@ -419,7 +427,7 @@ class ConsoleBrowserIT {
     assertThat(browser.findElement(By.tagName("body")).getText())
         .contains("Replayed to " + original);
     assertThat(text(By.id("replayed"))).contains(OPERATOR);
-    chromium.screenshot("10-dead-letter-replayed");
+    chromium.screenshot("11-dead-letter-replayed");
 
     browser.switchTo().window(second);
     browser.findElement(By.cssSelector("form#replay button, form#replay [type=submit]")).click();
@@ -436,7 +444,7 @@ class ConsoleBrowserIT {
     assertThat(copies).as("the original plus exactly one replay").hasSize(2);
     ConsumerRecord<byte[], byte[]> replay = copies.get(1);
     assertThat(headerNames(replay))
-        .contains("x-producer")
+        .contains("x-producer", "x-reply-to")
         .noneMatch(h -> h.startsWith("herald.dlq."));
     assertThat(
             rows.count(
@@ -444,6 +452,21 @@ class ConsoleBrowserIT {
                 Topics.SEND_COMMANDS.dlqName(),
                 OPERATOR))
         .isEqualTo(1);
+
+    browser.get(base + "audit");
+    assertThat(browser.findElement(By.tagName("body")).getText())
+        .contains("replay-dead-letter")
+        .contains(deadLetterId)
+        .contains(OPERATOR);
+    assertThat(
+            rows.count(
+                "SELECT count(*) FROM console_audit WHERE action = 'replay-dead-letter'"
+                    + " AND target = ? AND principal = ?",
+                deadLetterId,
+                OPERATOR))
+        .as("one replay, one audit row")
+        .isEqualTo(1);
+    chromium.screenshot("12-audit");
   }
 
   @Test
@@ -466,7 +489,7 @@ class ConsoleBrowserIT {
     String foreign = browser.findElement(By.tagName("body")).getText();
     assertThat(foreign.toLowerCase()).contains("not found");
     assertThat(foreign).doesNotContain("Minute tip");
-    chromium.screenshot("11-tenant-foreign-definition");
+    chromium.screenshot("13-tenant-not-found");
     UUID missing = UUID.randomUUID();
     browser.get(base + "definitions/" + missing);
     String none = browser.findElement(By.tagName("body")).getText();
