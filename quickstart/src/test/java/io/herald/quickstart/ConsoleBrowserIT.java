@@ -41,6 +41,7 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 import org.openqa.selenium.By;
+import org.openqa.selenium.Cookie;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
@@ -416,6 +417,14 @@ class ConsoleBrowserIT {
     assertThat(browser.getPageSource()).doesNotContain(PHONE.substring(1));
     chromium.screenshot("10-dead-letter");
 
+    // A post without the session's CSRF token (as a forged cross-site form would be): refused.
+    WebElement csrf = browser.findElement(By.cssSelector("form#replay input[name=csrf]"));
+    ((JavascriptExecutor) browser).executeScript("arguments[0].remove()", csrf);
+    browser.findElement(By.cssSelector("form#replay button, form#replay [type=submit]")).click();
+    assertThat(browser.findElement(By.tagName("h1")).getText()).isEqualTo("Forbidden");
+    assertThat(rows.count("SELECT count(*) FROM dead_letter_replays")).isZero();
+    browser.get(detailUrl);
+
     // Two tabs on the same dead letter, as two operators would have: both replay.
     String first = browser.getWindowHandle();
     browser.switchTo().newWindow(WindowType.TAB);
@@ -508,6 +517,17 @@ class ConsoleBrowserIT {
     assertThat(get("definitions/" + mixedBroadcast, tenantToken)).isEqualTo(200);
     assertThat(get("definitions/" + DemoData.RECURRING, operatorToken)).isEqualTo(200);
     assertThat(get("dead-letters", tenantToken)).isEqualTo(403);
+    HttpResponse<Void> page =
+        HTTP.send(
+            HttpRequest.newBuilder(URI.create(base))
+                .header("Authorization", "Bearer " + tenantToken)
+                .build(),
+            HttpResponse.BodyHandlers.discarding());
+    assertThat(page.headers().firstValue("Content-Security-Policy").orElse(""))
+        .contains("default-src 'none'")
+        .doesNotContain("script-src");
+    assertThat(page.headers().firstValue("X-Content-Type-Options")).hasValue("nosniff");
+    assertThat(page.headers().firstValue("Cache-Control")).hasValue("no-store");
   }
 
   // ---- browser helpers
@@ -523,6 +543,11 @@ class ConsoleBrowserIT {
     field.sendKeys(token);
     field.submit();
     assertThat(browser.getCurrentUrl()).doesNotContain("/login");
+    Cookie session = browser.manage().getCookieNamed("herald_console");
+    assertThat(session).as("the session cookie").isNotNull();
+    assertThat(session.isHttpOnly()).isTrue();
+    assertThat(session.getSameSite()).isEqualTo("Strict");
+    assertThat(session.getValue()).isNotEqualTo(token);
   }
 
   private Map<String, String> metrics() {
