@@ -1,5 +1,6 @@
 package io.herald.deploy;
 
+import io.herald.console.app.ConsoleConfig;
 import io.herald.runtime.config.ConfigException;
 import io.herald.runtime.config.EnvReader;
 import io.herald.scheduler.cdc.CdcConfig;
@@ -122,6 +123,29 @@ enum ServiceEnv {
               "HERALD_WEBHOOK_VERIFY_TOKEN_ENV", WebhookConfig.DEFAULT_VERIFY_TOKEN_ENV),
           "secret");
       return out;
+    }
+  },
+
+  /** The operator console (ADR 0023): off unless a deployment turns it on. */
+  CONSOLE("HERALD_CONSOLE_", "console-service", "HERALD_CONSOLE_METRICS_PORT", 9414) {
+    @Override
+    List<String> problems(Map<String, String> env) {
+      try {
+        ConsoleConfig.fromEnv(env);
+        return List.of();
+      } catch (ConfigException e) {
+        return e.problems();
+      }
+    }
+
+    @Override
+    String echo(Map<String, String> env) {
+      return ConsoleConfig.fromEnv(env).echo();
+    }
+
+    @Override
+    Map<String, String> minimalEnv() {
+      return Map.of();
     }
   };
 

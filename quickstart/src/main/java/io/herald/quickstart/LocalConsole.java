@@ -36,6 +36,8 @@ final class LocalConsole {
     Map<String, String> defaults = new HashMap<>();
     defaults.put("HERALD_CONSOLE_ENABLED", "true");
     defaults.put("HERALD_CONSOLE_PORT", Integer.toString(ConsoleConfig.DEFAULT_PORT));
+    defaults.put(
+        "HERALD_CONSOLE_METRICS_PORT", Integer.toString(ConsoleConfig.DEFAULT_METRICS_PORT));
     defaults.put("HERALD_CONSOLE_BIND_ADDRESS", "127.0.0.1");
     defaults.put("HERALD_CONSOLE_TOKENS_FILE", tokensFile.toString());
     defaults.put("HERALD_CONSOLE_BOOTSTRAP_SERVERS", bootstrap);

@@ -63,7 +63,8 @@ public final class UpCommand {
           "                                                            the webhook receiver, on 127.0.0.1",
           "  HERALD_TOKEN_WHATSAPP_APP_SECRET, HERALD_TOKEN_WHATSAPP_VERIFY_TOKEN",
           "                                                            its secrets (unset: generated, printed once)",
-          "  HERALD_CONSOLE_PORT (9404)                                the operator console, on 127.0.0.1",
+          "  HERALD_CONSOLE_PORT (9404), HERALD_CONSOLE_METRICS_PORT (9414)",
+          "                                                            the operator console, on 127.0.0.1",
           "  HERALD_CONSOLE_TOKENS_FILE                                its tokens (unset: DIR/console-tokens)",
           "  HERALD_SCHEDULER_*, HERALD_SENDER_*, HERALD_WEBHOOK_*, HERALD_CONSOLE_*, KAFKA_*",
           "                                                            override the quick start's own values");

@@ -13,6 +13,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -64,6 +65,10 @@ class QuickStartIT {
             "HERALD_WEBHOOK_PORT",
             "0",
             "HERALD_WEBHOOK_METRICS_PORT",
+            "0",
+            "HERALD_CONSOLE_PORT",
+            "0",
+            "HERALD_CONSOLE_METRICS_PORT",
             "0");
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
@@ -139,7 +144,16 @@ class QuickStartIT {
         // herald status abbreviates names to 20 characters
         .contains("Launch announcement")
         .contains(DemoData.BROADCAST_NOW.toString())
-        .contains("── final ──");
+        .contains("── final ──")
+        // the console's URL and where its token is, never the token
+        .containsPattern("console: http://127\\.0\\.0\\.1:\\d+/  \\(token in .*console-tokens\\)")
+        .doesNotContain(
+            Files.readString(dataDir.resolve(LocalConsole.TOKENS_FILE_NAME))
+                .lines()
+                .filter(l -> l.startsWith("operator:"))
+                .findFirst()
+                .orElseThrow()
+                .substring("operator:*:".length()));
   }
 
   private static String broadcastStatus(String url, String id) throws SQLException {

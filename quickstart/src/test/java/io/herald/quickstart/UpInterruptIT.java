@@ -75,6 +75,8 @@ class UpInterruptIT {
     env.put("HERALD_SENDER_METRICS_PORT", "0");
     env.put("HERALD_WEBHOOK_PORT", "0");
     env.put("HERALD_WEBHOOK_METRICS_PORT", "0");
+    env.put("HERALD_CONSOLE_PORT", "0");
+    env.put("HERALD_CONSOLE_METRICS_PORT", "0");
 
     Process up = pb.start();
     List<String> console = Collections.synchronizedList(new ArrayList<>());

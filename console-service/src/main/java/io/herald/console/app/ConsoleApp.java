@@ -12,8 +12,11 @@ import io.herald.console.read.Definitions;
 import io.herald.contracts.limit.Limits;
 import io.herald.database.Migrations;
 import io.herald.runtime.config.ConfigException;
+import io.herald.runtime.http.AdminServer;
 import io.herald.runtime.kafka.KafkaClients;
+import io.herald.runtime.metrics.MetricsRegistries;
 import io.herald.scheduler.cli.JdbcRuleReader;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -45,6 +48,7 @@ public final class ConsoleApp implements AutoCloseable {
   private final Deque<AutoCloseable> closeables = new ArrayDeque<>();
   private final CountDownLatch closed = new CountDownLatch(1);
   private ConsoleServer server;
+  private AdminServer adminServer;
 
   private ConsoleApp() {}
 
@@ -106,7 +110,9 @@ public final class ConsoleApp implements AutoCloseable {
     if (tokens.tokenCount() == 0 && tokens.certificateCount() == 0) {
       throw new IllegalStateException("HERALD_CONSOLE_TOKENS_FILE holds no credential");
     }
-    Migrations.migrate(config.jdbcUrl(), config.jdbcUser(), config.jdbcPassword());
+    if (config.migrate()) {
+      Migrations.migrate(config.jdbcUrl(), config.jdbcUser(), config.jdbcPassword());
+    }
     Db db = new Db(config.jdbcUrl(), config.jdbcUser(), config.jdbcPassword());
 
     Admin admin =
@@ -157,6 +163,9 @@ public final class ConsoleApp implements AutoCloseable {
             new Sessions(clock),
             pages);
     closeables.push(server);
+    PrometheusMeterRegistry registry = MetricsRegistries.create("console");
+    adminServer = new AdminServer(config.metricsPort(), registry, () -> true).start();
+    closeables.push(adminServer);
     log.info(
         "Console listening at {} ({} token(s), {} certificate name(s))",
         server.url(),
@@ -166,6 +175,11 @@ public final class ConsoleApp implements AutoCloseable {
 
   public int port() {
     return server.port();
+  }
+
+  /** Where /metrics and /health listen. */
+  public int adminPort() {
+    return adminServer.port();
   }
 
   /** The base URL, e.g. {@code http://127.0.0.1:9404/}. */

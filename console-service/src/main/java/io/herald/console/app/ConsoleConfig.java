@@ -12,6 +12,10 @@ import java.util.Set;
  *
  * @param enabled HERALD_CONSOLE_ENABLED (default false: a deployment runs no console unless asked)
  * @param port HERALD_CONSOLE_PORT (default 9404; 0 = any free port)
+ * @param metricsPort HERALD_CONSOLE_METRICS_PORT (default 9414): /metrics, /health/live and
+ *     /health/ready, as every Herald service (probes and scrapes never need a console token)
+ * @param migrate HERALD_CONSOLE_MIGRATE (default true): apply the schema migrations at start (the
+ *     console's own two tables are among them); false where another role owns the schema
  * @param bindAddress HERALD_CONSOLE_BIND_ADDRESS (default 127.0.0.1)
  * @param tokensFile HERALD_CONSOLE_TOKENS_FILE (required when enabled): lines name:scope:token
  * @param tlsKeystore HERALD_CONSOLE_TLS_KEYSTORE (PKCS#12): with it, HTTPS and a required client
@@ -29,6 +33,8 @@ import java.util.Set;
 public record ConsoleConfig(
     boolean enabled,
     int port,
+    int metricsPort,
+    boolean migrate,
     String bindAddress,
     Path tokensFile,
     Path tlsKeystore,
@@ -43,6 +49,7 @@ public record ConsoleConfig(
     String echo) {
 
   public static final int DEFAULT_PORT = 9404;
+  public static final int DEFAULT_METRICS_PORT = 9414;
 
   /** Herald's consumer groups under their default names (scheduler and sender). */
   public static final String DEFAULT_GROUPS =
@@ -59,6 +66,11 @@ public record ConsoleConfig(
     if (port > 65535) {
       r.problem("HERALD_CONSOLE_PORT=" + port + ": must be <= 65535");
     }
+    int metricsPort = r.intAtLeast("HERALD_CONSOLE_METRICS_PORT", DEFAULT_METRICS_PORT, 0);
+    if (metricsPort > 65535) {
+      r.problem("HERALD_CONSOLE_METRICS_PORT=" + metricsPort + ": must be <= 65535");
+    }
+    boolean migrate = r.bool("HERALD_CONSOLE_MIGRATE", true);
     String bind = r.optional("HERALD_CONSOLE_BIND_ADDRESS", "127.0.0.1");
     String tokens = r.optional("HERALD_CONSOLE_TOKENS_FILE", null);
     String keystore = r.optional("HERALD_CONSOLE_TLS_KEYSTORE", null);
@@ -103,6 +115,8 @@ public record ConsoleConfig(
     return new ConsoleConfig(
         enabled,
         port,
+        metricsPort,
+        migrate,
         bind,
         path(tokens),
         path(keystore),

@@ -73,8 +73,11 @@ public final class Sessions {
     Instant now = clock.instant();
     if (sessions.size() >= MAX_SESSIONS) {
       sessions.values().removeIf(s -> expired(s, now));
-      if (sessions.size() >= MAX_SESSIONS) {
-        throw new IllegalStateException("too many console sessions");
+      // still full (a client that never keeps its cookie): the longest idle one goes
+      while (sessions.size() >= MAX_SESSIONS) {
+        sessions.values().stream()
+            .min(java.util.Comparator.comparing((Session s) -> s.lastSeen))
+            .ifPresent(s -> sessions.remove(s.id()));
       }
     }
     Session s = new Session(randomToken(), principal, randomToken(), now);

@@ -60,4 +60,19 @@ class SessionsTest {
     assertThat(s.takeFlash()).contains("resumed");
     assertThat(s.takeFlash()).isEmpty();
   }
+
+  @Test
+  void aFullTableDropsTheLongestIdleSessionNotTheNewOne() {
+    MutableClock clock = new MutableClock();
+    Sessions sessions = new Sessions(clock);
+    Sessions.Session oldest = sessions.open(new Principal("alice", null));
+    clock.now = clock.now.plusSeconds(1);
+    for (int i = 1; i < Sessions.MAX_SESSIONS; i++) {
+      sessions.open(new Principal("bob", null));
+    }
+    clock.now = clock.now.plusSeconds(1);
+    Sessions.Session newest = sessions.open(new Principal("carol", null));
+    assertThat(sessions.find(newest.id())).isPresent();
+    assertThat(sessions.find(oldest.id())).isEmpty();
+  }
 }

@@ -91,6 +91,7 @@ class ConsoleIT {
     Map<String, String> env = new HashMap<>();
     env.put("HERALD_CONSOLE_ENABLED", "true");
     env.put("HERALD_CONSOLE_PORT", "0");
+    env.put("HERALD_CONSOLE_METRICS_PORT", "0");
     env.put("HERALD_CONSOLE_TOKENS_FILE", tokens.toString());
     env.put("HERALD_CONSOLE_BOOTSTRAP_SERVERS", broker.bootstrapServers());
     env.put("HERALD_CONSOLE_JDBC_URL", db.jdbcUrl());
