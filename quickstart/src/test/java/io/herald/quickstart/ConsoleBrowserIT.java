@@ -218,6 +218,9 @@ class ConsoleBrowserIT {
         chromium.close();
       }
     } finally {
+      if (topics != null) {
+        topics.close();
+      }
       if (up != null) {
         up.close();
       }
@@ -243,6 +246,9 @@ class ConsoleBrowserIT {
     // the rows gave the same value just before and just after the page was read, and the page
     // showed that value. Each number gets its own such moment.
     Map<String, String> confirmed = new LinkedHashMap<>();
+    Map<String, Integer> atReading = new LinkedHashMap<>();
+    int[] readings = {0};
+    long started = System.nanoTime();
     AtomicReference<String> last = new AtomicReference<>();
     try {
       await("every overview number equals the rows")
@@ -250,6 +256,7 @@ class ConsoleBrowserIT {
           .pollInterval(Duration.ofMillis(200))
           .until(
               () -> {
+                readings[0]++;
                 Map<String, String> before = numbers.now();
                 browser.get(base);
                 Map<String, String> page = metrics();
@@ -257,7 +264,9 @@ class ConsoleBrowserIT {
                 for (String k : OverviewNumbers.KEYS) {
                   if (before.get(k).equals(after.get(k))
                       && OverviewNumbers.matches(k, before.get(k), page.get(k))) {
-                    confirmed.putIfAbsent(k, page.get(k));
+                    if (confirmed.putIfAbsent(k, page.get(k)) == null) {
+                      atReading.put(k, readings[0]);
+                    }
                   }
                 }
                 last.set("rows before " + before + "\npage " + page + "\nrows after " + after);
@@ -273,7 +282,10 @@ class ConsoleBrowserIT {
               + last,
           e);
     }
-    System.out.println("overview numbers equal to the rows: " + confirmed);
+    System.out.printf(
+        "overview numbers equal to the rows: %s (reading at which each was confirmed: %s; %d"
+            + " readings in %d ms)%n",
+        confirmed, atReading, readings[0], (System.nanoTime() - started) / 1_000_000);
     Map<String, String> page = confirmed;
     assertThat(Long.parseLong(page.get("devices-paused"))).isGreaterThanOrEqualTo(1);
     assertThat(Long.parseLong(page.get("skipped-today"))).isGreaterThanOrEqualTo(3);
@@ -305,7 +317,7 @@ class ConsoleBrowserIT {
         browser.findElement(By.cssSelector("tr[data-definition-id='" + mixedBroadcast + "']"));
     assertThat(row.getText()).contains("Opening hours");
     chromium.screenshot("03-definitions");
-    row.findElement(By.tagName("a")).click();
+    chromium.clickAndLoad(row.findElement(By.tagName("a")));
     assertThat(browser.getCurrentUrl()).endsWith("/definitions/" + mixedBroadcast);
 
     assertThat(text(By.id("rule"))).isNotBlank();
@@ -350,7 +362,7 @@ class ConsoleBrowserIT {
         .isNotEqualTo(0L);
     chromium.screenshot("06-devices");
 
-    browser.findElement(row).findElement(By.cssSelector("a.resume")).click();
+    chromium.clickAndLoad(browser.findElement(row).findElement(By.cssSelector("a.resume")));
     assertThat(browser.getCurrentUrl()).endsWith("/devices/" + pausedDevice + "/resume");
     assertThat(browser.findElement(By.tagName("body")).getText())
         .as("the CLI's warning")
@@ -363,7 +375,8 @@ class ConsoleBrowserIT {
         browser.findElement(By.cssSelector("form#resume-confirm input[name=confirm]"));
     ((JavascriptExecutor) browser)
         .executeScript("arguments[0].removeAttribute('required')", confirm);
-    browser.findElement(By.cssSelector("form#resume-confirm button[type=submit]")).click();
+    chromium.clickAndLoad(
+        browser.findElement(By.cssSelector("form#resume-confirm button[type=submit]")));
     assertThat(browser.findElement(By.tagName("body")).getText().toLowerCase())
         .as("refused with the reason")
         .contains("confirm");
@@ -371,7 +384,8 @@ class ConsoleBrowserIT {
 
     browser.get(base + "devices/" + pausedDevice + "/resume");
     browser.findElement(By.cssSelector("form#resume-confirm input[name=confirm]")).click();
-    browser.findElement(By.cssSelector("form#resume-confirm button[type=submit]")).click();
+    chromium.clickAndLoad(
+        browser.findElement(By.cssSelector("form#resume-confirm button[type=submit]")));
     assertThat(browser.getCurrentUrl()).endsWith("/devices");
     assertThat(browser.findElement(By.tagName("body")).getText()).contains("resumed");
     assertThat(field(row, "status")).contains("active");
@@ -406,7 +420,7 @@ class ConsoleBrowserIT {
     assertThat(row.getText()).contains(original).contains("not a SendCommand");
     assertThat(browser.getPageSource()).doesNotContain(PHONE.substring(1));
     chromium.screenshot("09-dead-letters");
-    row.findElement(By.tagName("a")).click();
+    chromium.clickAndLoad(row.findElement(By.tagName("a")));
     String detailUrl = browser.getCurrentUrl();
     assertThat(detailUrl).endsWith("/dead-letters/" + deadLetterId);
 
@@ -420,7 +434,8 @@ class ConsoleBrowserIT {
     // A post without the session's CSRF token (as a forged cross-site form would be): refused.
     WebElement csrf = browser.findElement(By.cssSelector("form#replay input[name=csrf]"));
     ((JavascriptExecutor) browser).executeScript("arguments[0].remove()", csrf);
-    browser.findElement(By.cssSelector("form#replay button, form#replay [type=submit]")).click();
+    chromium.clickAndLoad(
+        browser.findElement(By.cssSelector("form#replay button, form#replay [type=submit]")));
     assertThat(browser.findElement(By.tagName("h1")).getText()).isEqualTo("Forbidden");
     assertThat(rows.count("SELECT count(*) FROM dead_letter_replays")).isZero();
     browser.get(detailUrl);
@@ -432,14 +447,16 @@ class ConsoleBrowserIT {
     String second = browser.getWindowHandle();
 
     browser.switchTo().window(first);
-    browser.findElement(By.cssSelector("form#replay button, form#replay [type=submit]")).click();
+    chromium.clickAndLoad(
+        browser.findElement(By.cssSelector("form#replay button, form#replay [type=submit]")));
     assertThat(browser.findElement(By.tagName("body")).getText())
         .contains("Replayed to " + original);
     assertThat(text(By.id("replayed"))).contains(OPERATOR);
     chromium.screenshot("11-dead-letter-replayed");
 
     browser.switchTo().window(second);
-    browser.findElement(By.cssSelector("form#replay button, form#replay [type=submit]")).click();
+    chromium.clickAndLoad(
+        browser.findElement(By.cssSelector("form#replay button, form#replay [type=submit]")));
     assertThat(browser.findElement(By.tagName("body")).getText())
         .as("the second replay's answer")
         .contains("Already replayed at")
@@ -541,7 +558,7 @@ class ConsoleBrowserIT {
     }
     WebElement field = browser.findElement(By.name("token"));
     field.sendKeys(token);
-    field.submit();
+    chromium.submitAndLoad(field);
     assertThat(browser.getCurrentUrl()).doesNotContain("/login");
     Cookie session = browser.manage().getCookieNamed("herald_console");
     assertThat(session).as("the session cookie").isNotNull();

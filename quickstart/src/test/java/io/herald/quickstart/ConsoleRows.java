@@ -106,8 +106,25 @@ final class ConsoleRows {
   }
 
   long count(String sql, Object... args) throws SQLException {
-    Object v = row(sql, args).values().iterator().next();
-    return v == null ? 0 : ((Number) v).longValue();
+    try (Connection c = connect()) {
+      return count(c, sql, args);
+    }
+  }
+
+  /** The first column of the first row of {@code sql} on {@code c}, as a number (null is 0). */
+  static long count(Connection c, String sql, Object... args) throws SQLException {
+    Number n = number(c, sql, args);
+    return n == null ? 0 : n.longValue();
+  }
+
+  /** The first column of the first row of {@code sql} on {@code c}, or null. */
+  static Number number(Connection c, String sql, Object... args) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      bind(ps, args);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? (Number) rs.getObject(1) : null;
+      }
+    }
   }
 
   void update(String sql, Object... args) throws SQLException {

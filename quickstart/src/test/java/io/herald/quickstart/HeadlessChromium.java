@@ -1,5 +1,6 @@
 package io.herald.quickstart;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
@@ -11,7 +12,12 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.openqa.selenium.By;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
@@ -30,6 +36,16 @@ final class HeadlessChromium implements AutoCloseable {
   static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
   static final Path SCREENSHOTS = Path.of("target", "console-screenshots");
   static final String SCREENSHOTS_PROPERTY = "herald.console.screenshots";
+
+  // Selenium looks for a DevTools binding matching the browser's version and warns when it has none
+  // (it ships bindings for the newest releases only); the test uses no binding, only the driver's
+  // plain CDP command. Held here so the logger, and its level, is not collected.
+  private static final Logger CDP_VERSION_FINDER =
+      Logger.getLogger("org.openqa.selenium.devtools.CdpVersionFinder");
+
+  static {
+    CDP_VERSION_FINDER.setLevel(Level.SEVERE);
+  }
 
   private final ChromeDriverService service;
   private final ChromeDriver driver;
@@ -94,6 +110,41 @@ final class HeadlessChromium implements AutoCloseable {
 
   WebDriver driver() {
     return driver;
+  }
+
+  /**
+   * Clicks what leads to another page (a link, a form's button) and returns once that page has
+   * loaded: a click returns when the event is dispatched, and a form post answered by a redirect
+   * may still be on its way, so the old document must be gone and the new one complete.
+   */
+  void clickAndLoad(WebElement e) {
+    awaitNextPage(e::click);
+  }
+
+  /** As {@link #clickAndLoad} for the form of {@code field}, submitted as Enter would. */
+  void submitAndLoad(WebElement field) {
+    awaitNextPage(field::submit);
+  }
+
+  private void awaitNextPage(Runnable action) {
+    WebElement old = driver.findElement(By.tagName("html"));
+    action.run();
+    await("the next page loaded")
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(50))
+        .until(
+            () ->
+                stale(old)
+                    && "complete".equals(driver.executeScript("return document.readyState")));
+  }
+
+  private static boolean stale(WebElement e) {
+    try {
+      e.isEnabled();
+      return false;
+    } catch (StaleElementReferenceException gone) {
+      return true;
+    }
   }
 
   /**

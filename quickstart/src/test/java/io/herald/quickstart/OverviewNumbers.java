@@ -1,5 +1,6 @@
 package io.herald.quickstart;
 
+import java.sql.Connection;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
@@ -45,26 +46,37 @@ final class OverviewNumbers {
 
   /** Key to the number as the page would print it ({@code -} for an average without data). */
   Map<String, String> now() throws Exception {
+    try (Connection c = rows.connect()) {
+      return now(c);
+    }
+  }
+
+  private Map<String, String> now(Connection c) throws Exception {
     Map<String, String> m = new LinkedHashMap<>();
     m.put(
         "active-definitions",
         Long.toString(
-            rows.count("SELECT count(*) FROM recurring_messages WHERE status = 'active'")
-                + rows.count("SELECT count(*) FROM auto_post_schedules WHERE status = 'active'")
-                + rows.count(
+            ConsoleRows.count(c, "SELECT count(*) FROM recurring_messages WHERE status = 'active'")
+                + ConsoleRows.count(
+                    c, "SELECT count(*) FROM auto_post_schedules WHERE status = 'active'")
+                + ConsoleRows.count(
+                    c,
                     "SELECT count(*) FROM broadcasts WHERE status IN ('scheduled', 'processing')")));
     // next due instant: next_send_at whatever the status (the scheduler clears it when nothing is
     // due); a broadcast not started yet (draft or scheduled) is due at its scheduled_at
     m.put(
         "due-next-hour",
         Long.toString(
-            rows.count(
+            ConsoleRows.count(
+                    c,
                     "SELECT count(*) FROM recurring_messages"
                         + " WHERE next_send_at >= now() AND next_send_at < now() + interval '1 hour'")
-                + rows.count(
+                + ConsoleRows.count(
+                    c,
                     "SELECT count(*) FROM auto_post_schedules"
                         + " WHERE next_send_at >= now() AND next_send_at < now() + interval '1 hour'")
-                + rows.count(
+                + ConsoleRows.count(
+                    c,
                     "SELECT count(*) FROM broadcasts WHERE status IN ('draft', 'scheduled')"
                         + " AND started_at IS NULL"
                         + " AND scheduled_at >= now() AND scheduled_at < now() + interval '1 hour'")));
@@ -72,7 +84,8 @@ final class OverviewNumbers {
       m.put(
           outcome + "-today",
           Long.toString(
-              rows.count(
+              ConsoleRows.count(
+                  c,
                   "SELECT count(*) FROM deliveries WHERE status = ? AND finished_at >= " + TODAY,
                   outcome)));
     }
@@ -81,26 +94,29 @@ final class OverviewNumbers {
         Long.toString(topics.lagByGroup().values().stream().mapToLong(Long::longValue).sum()));
     m.put(
         "devices-paused",
-        Long.toString(rows.count("SELECT count(*) FROM devices WHERE status = 'paused'")));
+        Long.toString(
+            ConsoleRows.count(c, "SELECT count(*) FROM devices WHERE status = 'paused'")));
     m.put("dead-letters-24h", Long.toString(deadLetters24h()));
     m.put(
         "avg-queue-time-ms",
         average(
+            c,
             "SELECT round(avg(extract(epoch FROM finished_at - occurrence_at) * 1000))"
                 + " FROM deliveries WHERE status = 'sent' AND finished_at >= "
                 + TODAY));
     m.put(
         "avg-send-time-ms",
         average(
+            c,
             "SELECT round(avg(extract(epoch FROM finished_at - claimed_at) * 1000))"
                 + " FROM deliveries WHERE status = 'sent' AND finished_at >= "
                 + TODAY));
     return m;
   }
 
-  private String average(String sql) throws Exception {
-    Object v = rows.row(sql).values().iterator().next();
-    return v == null ? "-" : Long.toString(((Number) v).longValue());
+  private static String average(Connection c, String sql) throws Exception {
+    Number v = ConsoleRows.number(c, sql);
+    return v == null ? "-" : Long.toString(v.longValue());
   }
 
   private long deadLetters24h() throws Exception {

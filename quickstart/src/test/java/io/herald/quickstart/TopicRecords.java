@@ -29,9 +29,10 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * count), raw records produced as a careless producer would, and consumer-group lag from the Admin
  * API.
  */
-final class TopicRecords {
+final class TopicRecords implements AutoCloseable {
 
   private final String bootstrap;
+  private Admin admin;
 
   TopicRecords(String bootstrap) {
     this.bootstrap = bootstrap;
@@ -73,9 +74,7 @@ final class TopicRecords {
 
   /** Topic names on the broker. */
   Set<String> topics() throws Exception {
-    try (Admin admin = admin()) {
-      return admin.listTopics().names().get();
-    }
+    return admin().listTopics().names().get();
   }
 
   RecordMetadata produce(ProducerRecord<byte[], byte[]> record) throws Exception {
@@ -94,7 +93,8 @@ final class TopicRecords {
    * minus the committed offset.
    */
   Map<String, Long> lagByGroup() throws Exception {
-    try (Admin admin = admin()) {
+    Admin admin = admin();
+    {
       List<String> groups =
           admin.listConsumerGroups().all().get().stream()
               .map(g -> g.groupId())
@@ -121,9 +121,20 @@ final class TopicRecords {
     }
   }
 
-  private Admin admin() {
-    Properties p = new Properties();
-    p.put("bootstrap.servers", bootstrap);
-    return Admin.create(p);
+  /** One Admin client for the test's lifetime: a new one per reading would slow every reading. */
+  private synchronized Admin admin() {
+    if (admin == null) {
+      Properties p = new Properties();
+      p.put("bootstrap.servers", bootstrap);
+      admin = Admin.create(p);
+    }
+    return admin;
+  }
+
+  @Override
+  public synchronized void close() {
+    if (admin != null) {
+      admin.close(Duration.ofSeconds(5));
+    }
   }
 }
