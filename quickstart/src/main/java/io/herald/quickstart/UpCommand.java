@@ -296,8 +296,8 @@ public final class UpCommand {
       out.println("herald up: scheduler started (metrics port " + scheduler.adminPort() + ")");
 
       // after the scheduler, which creates herald.whatsapp-webhooks with the other topics; before
-      // the sender, whose start line is the last one before up runs (launchers wait for it);
-      // so is the console
+      // the sender, whose start line is the last one before up runs (launchers wait for it), so
+      // the console is up by then too
       started.push(LocalWebhook.start(bootstrap, env, out));
       LocalConsole.Started console = LocalConsole.start(o.dataDir(), bootstrap, pg, env);
       started.push(console.app());

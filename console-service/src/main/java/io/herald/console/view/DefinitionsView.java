@@ -80,7 +80,8 @@ public final class DefinitionsView {
     }
     field(sb, "status", r.status());
     if (r.lastError() != null && !r.lastError().isBlank()) {
-      field(sb, "last error", r.lastError());
+      // a validation error may quote a recipient
+      field(sb, "last error", Masking.mask(r.lastError()));
     }
     field(sb, "next due (UTC)", Html.time(r.nextDue()));
     field(sb, "occurrences fired", r.fired());

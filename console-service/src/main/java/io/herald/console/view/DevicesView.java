@@ -30,7 +30,7 @@ public final class DevicesView {
           .append("</td><td data-field=\"status\">")
           .append(esc(d.status()))
           .append("</td><td data-field=\"pause-reason\">")
-          .append(esc(d.pauseReason() == null ? "-" : d.pauseReason()))
+          .append(esc(d.pauseReason() == null ? "-" : Masking.mask(d.pauseReason())))
           .append("</td><td data-field=\"pacing\">")
           .append(
               esc(
@@ -77,7 +77,7 @@ public final class DevicesView {
         .append(") is <b>")
         .append(esc(d.status()))
         .append("</b>")
-        .append(d.pauseReason() == null ? "" : ": " + esc(d.pauseReason()))
+        .append(d.pauseReason() == null ? "" : ": " + esc(Masking.mask(d.pauseReason())))
         .append(". Backlog held: ")
         .append(d.backlog())
         .append(".</p><p id=\"warning\">")
