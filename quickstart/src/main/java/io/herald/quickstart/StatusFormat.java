@@ -1,11 +1,14 @@
 package io.herald.quickstart;
 
+import io.herald.console.read.Definitions.Occurrence;
+import io.herald.console.read.Definitions.Row;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
+import java.util.Map;
+import java.util.stream.Collectors;
 
 /**
  * How {@code herald status} prints a definition's accounting: pure formatting, no database. Every
@@ -29,56 +32,6 @@ final class StatusFormat {
 
   private StatusFormat() {}
 
-  /**
-   * A definition with its totals: counts from the ledger, recipients from its occurrences; {@code
-   * delivered} and {@code read} are the sent messages the provider's webhooks reported so (a subset
-   * of {@code sent}, never part of {@code pending}).
-   */
-  record Totals(
-      String kind,
-      UUID id,
-      String name,
-      String status,
-      Instant nextDue,
-      long fired,
-      long recipients,
-      long sent,
-      long delivered,
-      long read,
-      long failed,
-      long unknown,
-      long expired,
-      long skipped,
-      String reasons,
-      String lastError) {
-
-    /** Recipients still without an outcome (in flight or not sent yet); never negative. */
-    long pending() {
-      return StatusFormat.pending(recipients, sent, failed, unknown, expired, skipped);
-    }
-  }
-
-  /** One occurrence from the history; {@code recipients} is null until the fan-out counted it. */
-  record Occurrence(
-      Instant occurrenceAt,
-      Instant firedAt,
-      Instant completedAt,
-      Long recipients,
-      long sent,
-      long delivered,
-      long read,
-      long failed,
-      long unknown,
-      long expired,
-      long skipped,
-      String reasons,
-      String status) {}
-
-  static long pending(
-      long recipients, long sent, long failed, long unknown, long expired, long skipped) {
-    return Math.max(0, recipients - sent - failed - unknown - expired - skipped);
-  }
-
   static String overviewHeader() {
     return String.format(
         OVERVIEW,
@@ -100,7 +53,7 @@ final class StatusFormat {
         "skip reasons");
   }
 
-  static String overviewLine(Totals t) {
+  static String overviewLine(Row t) {
     return String.format(
             OVERVIEW,
             t.kind(),
@@ -122,10 +75,6 @@ final class StatusFormat {
         .stripTrailing();
   }
 
-  /**
-   * {@code herald status --id}: the definition, its totals, then its occurrences newest first.
-   * {@code history} holds at most the newest occurrences; {@code occurrences} counts them all.
-   */
   /** Sends deferred by the messaging limit, with when the next slot frees (ADR 0021). */
   static String deferred(long count, Instant nextSlot) {
     return "  deferred    "
@@ -135,7 +84,11 @@ final class StatusFormat {
         + time(nextSlot);
   }
 
-  static List<String> detail(Totals t, List<Occurrence> history, long occurrences) {
+  /**
+   * {@code herald status --id}: the definition, its totals, then its occurrences newest first.
+   * {@code history} holds at most the newest occurrences; {@code occurrences} counts them all.
+   */
+  static List<String> detail(Row t, List<Occurrence> history, long occurrences) {
     List<String> lines = new ArrayList<>();
     lines.add(t.kind() + " " + t.id() + "  " + clean(t.name(), DETAIL_NAME_WIDTH));
     lines.add("  status      " + clean(t.status(), 40));
@@ -217,13 +170,19 @@ final class StatusFormat {
   }
 
   /**
-   * Skip reasons ({@code "opted_out=5 not_tenant_contact=10"}, most frequent first) within {@link
-   * #REASONS_MAX} characters: whole entries only, the rest counted as {@code +N more}.
+   * Skip reasons ({@code "opted_out=5 not_tenant_contact=10"}, in the map's order: most frequent
+   * first as {@link io.herald.console.read.Definitions} reads them) within {@link #REASONS_MAX}
+   * characters: whole entries only, the rest counted as {@code +N more}.
    */
-  static String reasons(String raw) {
-    if (raw == null || raw.isBlank()) {
+  static String reasons(Map<String, Long> reasons) {
+    if (reasons == null || reasons.isEmpty()) {
       return "-";
     }
+    // as the statement aggregates them, so the bound below treats every entry alike
+    String raw =
+        reasons.entrySet().stream()
+            .map(e -> e.getKey() + "=" + e.getValue())
+            .collect(Collectors.joining(" "));
     String[] entries = oneLine(raw).trim().split(" +");
     StringBuilder sb = new StringBuilder();
     for (int i = 0; i < entries.length; i++) {

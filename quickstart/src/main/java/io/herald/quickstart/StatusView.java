@@ -1,8 +1,9 @@
 package io.herald.quickstart;
 
 import io.herald.console.read.DefinitionSql;
-import io.herald.quickstart.StatusFormat.Occurrence;
-import io.herald.quickstart.StatusFormat.Totals;
+import io.herald.console.read.Definitions;
+import io.herald.console.read.Definitions.History;
+import io.herald.console.read.Definitions.Row;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -19,7 +20,7 @@ import java.util.UUID;
  * Reads what {@code herald status} shows from PostgreSQL: per definition (recurring, broadcast,
  * autopost) its state and the outcomes of its recipients (delivered and read as the provider's
  * webhooks reported them, ADR 0021), and for one definition its occurrence history, with the
- * statements the console shares ({@link DefinitionSql}). Reads only; Herald's services write these
+ * console's statements and mapping ({@link Definitions}). Reads only; Herald's services write these
  * rows. Neither recipients nor message texts are selected.
  */
 final class StatusView {
@@ -41,12 +42,8 @@ final class StatusView {
   List<String> overview() throws SQLException {
     List<String> lines = new ArrayList<>();
     lines.add(StatusFormat.overviewHeader());
-    try (Connection c = connect();
-        PreparedStatement ps = c.prepareStatement(DefinitionSql.definitionsSql(false));
-        ResultSet rs = ps.executeQuery()) {
-      while (rs.next()) {
-        lines.add(StatusFormat.overviewLine(totals(rs)));
-      }
+    try (Connection c = connect()) {
+      Definitions.all(c).forEach(row -> lines.add(StatusFormat.overviewLine(row)));
     }
     return lines;
   }
@@ -59,30 +56,14 @@ final class StatusView {
       c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
       c.setReadOnly(true);
       try {
-        Totals totals;
-        try (PreparedStatement ps = c.prepareStatement(DefinitionSql.definitionsSql(true))) {
-          for (int i = 1; i <= 3; i++) {
-            ps.setObject(i, id);
-          }
-          try (ResultSet rs = ps.executeQuery()) {
-            if (!rs.next()) {
-              return Optional.empty();
-            }
-            totals = totals(rs);
-          }
+        // no tenant: the operator's CLI sees every tenant's definitions
+        Optional<Row> row = Definitions.find(c, id, null);
+        if (row.isEmpty()) {
+          return Optional.empty();
         }
-        List<Occurrence> history = new ArrayList<>();
-        long occurrences = 0;
-        try (PreparedStatement ps = c.prepareStatement(DefinitionSql.historySql(totals.kind()))) {
-          ps.setObject(1, id);
-          try (ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-              history.add(occurrence(rs));
-              occurrences = rs.getLong("occurrences");
-            }
-          }
-        }
-        List<String> lines = new ArrayList<>(StatusFormat.detail(totals, history, occurrences));
+        History history = Definitions.history(c, row.get());
+        List<String> lines =
+            new ArrayList<>(StatusFormat.detail(row.get(), history.newest(), history.count()));
         deferred(c, id).ifPresent(line -> lines.add(Math.min(lines.size(), 7), line));
         return Optional.of(lines);
       } finally {
@@ -113,45 +94,6 @@ final class StatusView {
 
   private Connection connect() throws SQLException {
     return DriverManager.getConnection(jdbcUrl, user, password);
-  }
-
-  private static Totals totals(ResultSet rs) throws SQLException {
-    return new Totals(
-        rs.getString("kind"),
-        rs.getObject("id", UUID.class),
-        rs.getString("name"),
-        rs.getString("status"),
-        instant(rs.getTimestamp("next_due")),
-        rs.getLong("fired"),
-        rs.getLong("recipients"),
-        rs.getLong("sent"),
-        rs.getLong("delivered"),
-        rs.getLong("read"),
-        rs.getLong("failed"),
-        rs.getLong("unknown"),
-        rs.getLong("expired"),
-        rs.getLong("skipped"),
-        rs.getString("reasons"),
-        rs.getString("last_error"));
-  }
-
-  private static Occurrence occurrence(ResultSet rs) throws SQLException {
-    long count = rs.getLong("recipients");
-    Long recipients = rs.wasNull() ? null : count;
-    return new Occurrence(
-        instant(rs.getTimestamp("occurrence_at")),
-        instant(rs.getTimestamp("fired_at")),
-        instant(rs.getTimestamp("completed_at")),
-        recipients,
-        rs.getLong("sent"),
-        rs.getLong("delivered"),
-        rs.getLong("read"),
-        rs.getLong("failed"),
-        rs.getLong("unknown"),
-        rs.getLong("expired"),
-        rs.getLong("skipped"),
-        rs.getString("reasons"),
-        rs.getString("status"));
   }
 
   private static Instant instant(Timestamp ts) {

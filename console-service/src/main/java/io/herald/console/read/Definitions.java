@@ -81,6 +81,12 @@ public final class Definitions {
   /** The rule in words and what comes next, or why it cannot be scheduled. */
   public record Preview(String rule, List<Instant> next, List<String> problems) {}
 
+  /**
+   * A definition's newest occurrences ({@link DefinitionSql#HISTORY_LIMIT} at most), newest first,
+   * and the count of all of them.
+   */
+  public record History(List<Occurrence> newest, long count) {}
+
   /** One definition's page. */
   public record Detail(Row row, List<Occurrence> history, long occurrences, Preview preview) {}
 
@@ -130,42 +136,74 @@ public final class Definitions {
    * The definition, or empty when it does not exist or belongs to a tenant {@code who} cannot see.
    */
   public Optional<Detail> detail(Principal who, UUID id, Instant now) throws SQLException {
-    Row row;
-    List<Occurrence> history = new ArrayList<>();
-    long occurrences = 0;
+    Optional<Row> row;
+    History history = null;
     try (Connection c = db.snapshot()) {
       try {
-        try (PreparedStatement ps =
-            c.prepareStatement(
-                "SELECT * FROM ("
-                    + DefinitionSql.definitionsSql(true)
-                    + ") d WHERE (CAST(? AS uuid) IS NULL OR d.user_id = CAST(? AS uuid))")) {
-          for (int i = 1; i <= 3; i++) {
-            ps.setObject(i, id);
-          }
-          ps.setObject(4, who.tenant());
-          ps.setObject(5, who.tenant());
-          try (ResultSet rs = ps.executeQuery()) {
-            if (!rs.next()) {
-              return Optional.empty();
-            }
-            row = row(rs);
-          }
-        }
-        try (PreparedStatement ps = c.prepareStatement(DefinitionSql.historySql(row.kind()))) {
-          ps.setObject(1, id);
-          try (ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-              history.add(occurrence(rs));
-              occurrences = rs.getLong("occurrences");
-            }
-          }
+        row = find(c, id, who.tenant());
+        if (row.isPresent()) {
+          history = history(c, row.get());
         }
       } finally {
         c.rollback();
       }
     }
-    return Optional.of(new Detail(row, history, occurrences, preview(id, now)));
+    if (row.isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(new Detail(row.get(), history.newest(), history.count(), preview(id, now)));
+  }
+
+  /**
+   * Every definition with its totals, unfiltered and unbounded, ordered by kind, name and id: what
+   * {@code herald status} lists, on the caller's connection.
+   */
+  public static List<Row> all(Connection c) throws SQLException {
+    List<Row> rows = new ArrayList<>();
+    try (PreparedStatement ps = c.prepareStatement(DefinitionSql.definitionsSql(false));
+        ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        rows.add(row(rs));
+      }
+    }
+    return rows;
+  }
+
+  /**
+   * The definition with this id, on the caller's connection; empty when no table holds it or, for a
+   * non-null {@code tenant}, when another tenant owns it.
+   */
+  public static Optional<Row> find(Connection c, UUID id, UUID tenant) throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT * FROM ("
+                + DefinitionSql.definitionsSql(true)
+                + ") d WHERE (CAST(? AS uuid) IS NULL OR d.user_id = CAST(? AS uuid))")) {
+      for (int i = 1; i <= 3; i++) {
+        ps.setObject(i, id);
+      }
+      ps.setObject(4, tenant);
+      ps.setObject(5, tenant);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? Optional.of(row(rs)) : Optional.empty();
+      }
+    }
+  }
+
+  /** The definition's newest occurrences and how many it has, on the caller's connection. */
+  public static History history(Connection c, Row row) throws SQLException {
+    List<Occurrence> newest = new ArrayList<>();
+    long count = 0;
+    try (PreparedStatement ps = c.prepareStatement(DefinitionSql.historySql(row.kind()))) {
+      ps.setObject(1, row.id());
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          newest.add(occurrence(rs));
+          count = rs.getLong("occurrences");
+        }
+      }
+    }
+    return new History(newest, count);
   }
 
   private Preview preview(UUID id, Instant now) throws SQLException {
