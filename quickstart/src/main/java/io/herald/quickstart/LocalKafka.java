@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -55,27 +56,7 @@ public final class LocalKafka implements AutoCloseable {
       Path logs = dir.resolve("data");
       if (!Files.exists(logs.resolve("meta.properties"))) {
         // Formatting once is what makes a second start reuse the data instead of failing.
-        String clusterId = base64Uuid();
-        int rc =
-            java(
-                    "kafka.tools.StorageTool",
-                    "format",
-                    "--standalone",
-                    "-t",
-                    clusterId,
-                    "-c",
-                    props.toString())
-                .redirectOutput(dir.resolve("format.log").toFile())
-                .redirectErrorStream(true)
-                .start()
-                .waitFor();
-        if (rc != 0) {
-          throw new IllegalStateException(
-              "Formatting the Kafka log dir failed (exit "
-                  + rc
-                  + "); see "
-                  + dir.resolve("format.log"));
-        }
+        format(props, logs);
       }
       process =
           java("kafka.Kafka", props.toString())
@@ -94,6 +75,67 @@ public final class LocalKafka implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while starting Kafka", e);
+    }
+  }
+
+  /**
+   * Formats the fresh log dir, once more after a failed attempt: a format that fails part-way (a
+   * child JVM starved on a loaded machine) leaves a half-written dir that would fail every retry,
+   * so it is cleared first. The error names the log and carries its last lines, because the quick
+   * start's data folder may be gone by the time someone reads it.
+   */
+  private void format(Path props, Path logs) throws IOException, InterruptedException {
+    Path formatLog = dir.resolve("format.log");
+    String clusterId = base64Uuid();
+    int rc = -1;
+    for (int attempt = 1; attempt <= 2 && rc != 0; attempt++) {
+      if (attempt > 1) {
+        log.warn(
+            "Formatting the Kafka log dir failed (exit {}), retrying once: log={}", rc, formatLog);
+        clearDir(logs);
+      }
+      rc =
+          java(
+                  "kafka.tools.StorageTool",
+                  "format",
+                  "--standalone",
+                  "-t",
+                  clusterId,
+                  "-c",
+                  props.toString())
+              .redirectOutput(formatLog.toFile())
+              .redirectErrorStream(true)
+              .start()
+              .waitFor();
+    }
+    if (rc != 0) {
+      throw new IllegalStateException(
+          "Formatting the Kafka log dir failed (exit "
+              + rc
+              + "); see "
+              + formatLog
+              + "; its last lines: "
+              + tail(formatLog, 5));
+    }
+  }
+
+  private static void clearDir(Path root) throws IOException {
+    if (!Files.exists(root)) {
+      return;
+    }
+    try (var paths = Files.walk(root)) {
+      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    }
+  }
+
+  private static String tail(Path file, int lines) {
+    try {
+      List<String> all = Files.readAllLines(file);
+      return String.join(" | ", all.subList(Math.max(0, all.size() - lines), all.size()));
+    } catch (IOException | RuntimeException e) {
+      return "(unreadable: " + e.getMessage() + ")";
     }
   }
 
