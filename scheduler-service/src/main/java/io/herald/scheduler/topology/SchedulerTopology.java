@@ -147,7 +147,10 @@ public final class SchedulerTopology {
       org.apache.kafka.common.serialization.Serde<K> keySerde,
       org.apache.kafka.common.serialization.Serde<V> valueSerde) {
     // Changelogged (the default): a wiped state dir is restored from <app-id>-<name>-changelog.
-    return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), keySerde, valueSerde);
+    // Cached: a tick's writes reach RocksDB and the changelog at commit, as one batch per store,
+    // and a key written twice before the commit is written once (docs/BENCHMARKS.md, bursts).
+    return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), keySerde, valueSerde)
+        .withCachingEnabled();
   }
 
   private static <V> StoreBuilder<KeyValueStore<String, V>> globalStore(
