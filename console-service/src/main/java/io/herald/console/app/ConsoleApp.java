@@ -11,7 +11,7 @@ import io.herald.console.read.DeadLetterReader;
 import io.herald.console.read.Definitions;
 import io.herald.contracts.limit.Limits;
 import io.herald.database.Migrations;
-import io.herald.runtime.config.ConfigException;
+import io.herald.runtime.app.ServiceMain;
 import io.herald.runtime.http.AdminServer;
 import io.herald.runtime.kafka.KafkaClients;
 import io.herald.runtime.metrics.MetricsRegistries;
@@ -53,34 +53,27 @@ public final class ConsoleApp implements AutoCloseable {
   private ConsoleApp() {}
 
   public static void main(String[] args) {
-    ConsoleConfig config;
-    try {
-      config = ConsoleConfig.fromEnv(System.getenv());
-    } catch (ConfigException e) {
-      System.err.println("Herald console: invalid configuration:");
-      e.problems().forEach(p -> System.err.println("  - " + p));
-      System.exit(2);
-      return;
+    ServiceMain.boundHttpRequestTime();
+    int code =
+        ServiceMain.run(
+            "console",
+            () -> ConsoleConfig.fromEnv(System.getenv()),
+            config -> {
+              if (!config.enabled()) {
+                // off unless asked for: a deployment that ships the image runs no console by
+                // accident
+                log.info("Console disabled (HERALD_CONSOLE_ENABLED is not true); exiting");
+                return null;
+              }
+              return start(config, Clock.systemUTC());
+            },
+            app -> {
+              app.awaitClose();
+              return ServiceMain.EXIT_OK;
+            });
+    if (code != ServiceMain.EXIT_OK) {
+      System.exit(code);
     }
-    if (!config.enabled()) {
-      // off unless asked for: a deployment that ships the image runs no console by accident
-      log.info("Console disabled (HERALD_CONSOLE_ENABLED is not true); exiting");
-      return;
-    }
-    if (System.getProperty("sun.net.httpserver.maxReqTime") == null) {
-      // a client that trickles its request would otherwise hold a handler thread
-      System.setProperty("sun.net.httpserver.maxReqTime", "30");
-    }
-    ConsoleApp app;
-    try {
-      app = start(config, Clock.systemUTC());
-    } catch (RuntimeException e) {
-      log.error("Console failed to start", e);
-      System.exit(1);
-      return;
-    }
-    Runtime.getRuntime().addShutdownHook(new Thread(app::close, "herald-shutdown"));
-    app.awaitClose();
   }
 
   /**

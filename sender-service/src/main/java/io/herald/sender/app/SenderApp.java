@@ -6,7 +6,7 @@ import io.herald.contracts.limit.Limits;
 import io.herald.contracts.outcome.DeliveryResult;
 import io.herald.contracts.topic.Topics;
 import io.herald.database.Migrations;
-import io.herald.runtime.config.ConfigException;
+import io.herald.runtime.app.ServiceMain;
 import io.herald.runtime.http.AdminServer;
 import io.herald.runtime.jdbc.DatabaseProbe;
 import io.herald.runtime.jdbc.JdbcTimeouts;
@@ -89,27 +89,15 @@ public final class SenderApp implements AutoCloseable {
   }
 
   public static void main(String[] args) {
-    SenderConfig config;
-    try {
-      config = SenderConfig.fromEnv(System.getenv());
-    } catch (ConfigException e) {
-      System.err.println("Herald sender: invalid configuration:");
-      e.problems().forEach(p -> System.err.println("  - " + p));
-      System.exit(2);
-      return;
-    }
-    SenderApp app;
-    try {
-      app = start(config, System::getenv, Clock.systemUTC());
-    } catch (RuntimeException e) {
-      log.error("Sender failed to start", e);
-      System.exit(1);
-      return;
-    }
-    Runtime.getRuntime().addShutdownHook(new Thread(app::close, "herald-shutdown"));
-    Throwable failure = app.awaitConsumerExit();
-    if (failure != null) {
-      System.exit(1); // the shutdown hook closes the rest
+    int code =
+        ServiceMain.run(
+            "sender",
+            () -> SenderConfig.fromEnv(System.getenv()),
+            config -> start(config, System::getenv, Clock.systemUTC()),
+            // a consumer that ended on a failure: the shutdown hook closes the rest
+            app -> app.awaitConsumerExit() == null ? ServiceMain.EXIT_OK : ServiceMain.EXIT_FAILED);
+    if (code != ServiceMain.EXIT_OK) {
+      System.exit(code);
     }
   }
 

@@ -3,7 +3,7 @@ package io.herald.webhook.app;
 import io.herald.contracts.event.WebhookDelivery;
 import io.herald.contracts.limit.Limits;
 import io.herald.contracts.topic.Topics;
-import io.herald.runtime.config.ConfigException;
+import io.herald.runtime.app.ServiceMain;
 import io.herald.runtime.http.AdminServer;
 import io.herald.runtime.kafka.KafkaClients;
 import io.herald.runtime.metrics.MetricsRegistries;
@@ -40,12 +40,6 @@ public final class WebhookApp implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(WebhookApp.class);
 
-  /**
-   * Bound on reading one request (JDK HttpServer, seconds), set by {@code main} unless given: a
-   * client that trickles its body would otherwise hold a handler thread indefinitely.
-   */
-  static final String MAX_REQUEST_TIME_PROPERTY = "sun.net.httpserver.maxReqTime";
-
   private final Deque<AutoCloseable> closeables = new ArrayDeque<>();
   private final CountDownLatch closed = new CountDownLatch(1);
   private final WebhookConfig config;
@@ -59,28 +53,19 @@ public final class WebhookApp implements AutoCloseable {
   }
 
   public static void main(String[] args) {
-    WebhookConfig config;
-    try {
-      config = WebhookConfig.fromEnv(System.getenv());
-    } catch (ConfigException e) {
-      System.err.println("Herald webhook: invalid configuration:");
-      e.problems().forEach(p -> System.err.println("  - " + p));
-      System.exit(2);
-      return;
+    ServiceMain.boundHttpRequestTime();
+    int code =
+        ServiceMain.run(
+            "webhook",
+            () -> WebhookConfig.fromEnv(System.getenv()),
+            config -> start(config, Clock.systemUTC()),
+            app -> {
+              app.awaitClose();
+              return ServiceMain.EXIT_OK;
+            });
+    if (code != ServiceMain.EXIT_OK) {
+      System.exit(code);
     }
-    if (System.getProperty(MAX_REQUEST_TIME_PROPERTY) == null) {
-      System.setProperty(MAX_REQUEST_TIME_PROPERTY, "30");
-    }
-    WebhookApp app;
-    try {
-      app = start(config, Clock.systemUTC());
-    } catch (RuntimeException e) {
-      log.error("Webhook receiver failed to start", e);
-      System.exit(1);
-      return;
-    }
-    Runtime.getRuntime().addShutdownHook(new Thread(app::close, "herald-shutdown"));
-    app.awaitClose();
   }
 
   /** Builds and starts a receiver; on failure closes what started and rethrows. */
