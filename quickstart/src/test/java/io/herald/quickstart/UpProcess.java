@@ -54,11 +54,25 @@ final class UpProcess implements AutoCloseable {
    */
   static UpProcess start(String name, Path dataDir, List<String> args, Map<String, String> extraEnv)
       throws IOException {
+    return start(name, dataDir, args, extraEnv, List.of());
+  }
+
+  /**
+   * As {@link #start(String, Path, List, Map)}, the JVM launched through {@code launcher} (a
+   * command that ends by exec'ing its arguments, so the process's pid stays the JVM's).
+   */
+  static UpProcess start(
+      String name,
+      Path dataDir,
+      List<String> args,
+      Map<String, String> extraEnv,
+      List<String> launcher)
+      throws IOException {
     Path classPath = Path.of("target", "runtime-classpath.txt");
     if (!Files.exists(classPath)) {
       throw new IllegalStateException(classPath + " missing: run through Maven (process-classes)");
     }
-    List<String> cmd = new ArrayList<>();
+    List<String> cmd = new ArrayList<>(launcher);
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.add("-Xmx768m");
     cmd.add("-cp");
@@ -120,6 +134,16 @@ final class UpProcess implements AutoCloseable {
 
   long pid() {
     return process.pid();
+  }
+
+  /** The processes up started (the broker, Node or Chromium children); not PostgreSQL's. */
+  List<ProcessHandle> descendants() {
+    return process.descendants().collect(Collectors.toList());
+  }
+
+  /** Waits for up to end by itself; false when it is still running after {@code bound}. */
+  boolean waitFor(Duration bound) throws InterruptedException {
+    return process.waitFor(bound.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   /**
@@ -195,6 +219,15 @@ final class UpProcess implements AutoCloseable {
 
   Optional<Integer> exitCode() {
     return process.isAlive() ? Optional.empty() : Optional.of(process.exitValue());
+  }
+
+  /** Whether nothing listens on {@code port} on loopback any more. */
+  static boolean isFree(int port) {
+    try (ServerSocket s = new ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
+      return true;
+    } catch (IOException taken) {
+      return false;
+    }
   }
 
   static int freePort() throws IOException {
