@@ -12,10 +12,10 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.Uuid;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -83,10 +83,14 @@ public final class LocalKafka implements AutoCloseable {
    * child JVM starved on a loaded machine) leaves a half-written dir that would fail every retry,
    * so it is cleared first. The error names the log and carries its last lines, because the quick
    * start's data folder may be gone by the time someone reads it.
+   *
+   * <p>The cluster id is Kafka's own {@link Uuid#randomUuid()}: a plain base64url UUID starts with
+   * '-' once in 64, and the storage tool then reads it as an option ("argument --cluster-id/-t:
+   * expected one argument") — that was the quick start's occasional failed format.
    */
   private void format(Path props, Path logs) throws IOException, InterruptedException {
     Path formatLog = dir.resolve("format.log");
-    String clusterId = base64Uuid();
+    String clusterId = clusterId();
     int rc = -1;
     for (int attempt = 1; attempt <= 2 && rc != 0; attempt++) {
       if (attempt > 1) {
@@ -225,11 +229,9 @@ public final class LocalKafka implements AutoCloseable {
     }
   }
 
-  private static String base64Uuid() {
-    UUID u = UUID.randomUUID();
-    java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(16);
-    b.putLong(u.getMostSignificantBits()).putLong(u.getLeastSignificantBits());
-    return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(b.array());
+  /** A new cluster id that the storage tool's argument parser takes as a value. */
+  static String clusterId() {
+    return Uuid.randomUuid().toString();
   }
 
   public long pid() {

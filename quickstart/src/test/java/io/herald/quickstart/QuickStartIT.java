@@ -92,6 +92,8 @@ class QuickStartIT {
     await("the demo broadcast completed")
         .atMost(Duration.ofSeconds(150))
         .pollInterval(Duration.ofSeconds(2))
+        // up ending early is the failure, and what it printed is why
+        .failFast("herald up ended before the demo completed", () -> ended(up, out, err))
         .ignoreExceptions()
         .until(() -> "completed".equals(broadcastStatus(url, DemoData.BROADCAST_NOW.toString())));
     assertThat(Duration.between(started, Instant.now()))
@@ -221,6 +223,19 @@ class QuickStartIT {
       total += Double.parseDouble(m.group(1));
     }
     return total;
+  }
+
+  private static boolean ended(
+      CompletableFuture<Integer> up, ByteArrayOutputStream out, ByteArrayOutputStream err) {
+    if (!up.isDone()) {
+      return false;
+    }
+    System.out.printf(
+        "herald up ended: %s%n--- its output ---%n%s%n--- its errors ---%n%s%n",
+        up.handle((rc, e) -> e == null ? "exit " + rc : e.toString()).join(),
+        out.toString(StandardCharsets.UTF_8),
+        err.toString(StandardCharsets.UTF_8));
+    return true;
   }
 
   private static int freePort() throws IOException {
