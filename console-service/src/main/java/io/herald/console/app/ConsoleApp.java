@@ -54,26 +54,22 @@ public final class ConsoleApp implements AutoCloseable {
 
   public static void main(String[] args) {
     ServiceMain.boundHttpRequestTime();
-    int code =
-        ServiceMain.run(
-            "console",
-            () -> ConsoleConfig.fromEnv(System.getenv()),
-            config -> {
-              if (!config.enabled()) {
-                // off unless asked for: a deployment that ships the image runs no console by
-                // accident
-                log.info("Console disabled (HERALD_CONSOLE_ENABLED is not true); exiting");
-                return null;
-              }
-              return start(config, Clock.systemUTC());
-            },
-            app -> {
-              app.awaitClose();
-              return ServiceMain.EXIT_OK;
-            });
-    if (code != ServiceMain.EXIT_OK) {
-      System.exit(code);
-    }
+    ServiceMain.runAndExit(
+        "console",
+        () -> ConsoleConfig.fromEnv(System.getenv()),
+        config -> {
+          if (!config.enabled()) {
+            // off unless asked for: a deployment that ships the image runs no console by
+            // accident
+            log.info("Console disabled (HERALD_CONSOLE_ENABLED is not true); exiting");
+            return null;
+          }
+          return start(config, Clock.systemUTC());
+        },
+        app -> {
+          app.awaitClose();
+          return ServiceMain.EXIT_OK;
+        });
   }
 
   /**

@@ -52,6 +52,18 @@ public final class ServiceMain {
     return run(service, config, start, awaitEnd, System.err, true);
   }
 
+  /**
+   * {@link #run(String, Supplier, Function, ToIntFunction)} as a {@code main} ends: a non-zero code
+   * exits the JVM with it; zero returns, so a stopped service ends once its shutdown hook is done.
+   */
+  public static <C, A extends AutoCloseable> void runAndExit(
+      String service, Supplier<C> config, Function<C, A> start, ToIntFunction<A> awaitEnd) {
+    int code = run(service, config, start, awaitEnd);
+    if (code != EXIT_OK) {
+      System.exit(code);
+    }
+  }
+
   static <C, A extends AutoCloseable> int run(
       String service,
       Supplier<C> config,

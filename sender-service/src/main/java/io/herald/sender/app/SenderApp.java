@@ -89,16 +89,12 @@ public final class SenderApp implements AutoCloseable {
   }
 
   public static void main(String[] args) {
-    int code =
-        ServiceMain.run(
-            "sender",
-            () -> SenderConfig.fromEnv(System.getenv()),
-            config -> start(config, System::getenv, Clock.systemUTC()),
-            // a consumer that ended on a failure: the shutdown hook closes the rest
-            app -> app.awaitConsumerExit() == null ? ServiceMain.EXIT_OK : ServiceMain.EXIT_FAILED);
-    if (code != ServiceMain.EXIT_OK) {
-      System.exit(code);
-    }
+    ServiceMain.runAndExit(
+        "sender",
+        () -> SenderConfig.fromEnv(System.getenv()),
+        config -> start(config, System::getenv, Clock.systemUTC()),
+        // a consumer that ended on a failure: the shutdown hook closes the rest
+        app -> app.awaitConsumerExit() == null ? ServiceMain.EXIT_OK : ServiceMain.EXIT_FAILED);
   }
 
   /**

@@ -54,18 +54,14 @@ public final class WebhookApp implements AutoCloseable {
 
   public static void main(String[] args) {
     ServiceMain.boundHttpRequestTime();
-    int code =
-        ServiceMain.run(
-            "webhook",
-            () -> WebhookConfig.fromEnv(System.getenv()),
-            config -> start(config, Clock.systemUTC()),
-            app -> {
-              app.awaitClose();
-              return ServiceMain.EXIT_OK;
-            });
-    if (code != ServiceMain.EXIT_OK) {
-      System.exit(code);
-    }
+    ServiceMain.runAndExit(
+        "webhook",
+        () -> WebhookConfig.fromEnv(System.getenv()),
+        config -> start(config, Clock.systemUTC()),
+        app -> {
+          app.awaitClose();
+          return ServiceMain.EXIT_OK;
+        });
   }
 
   /** Builds and starts a receiver; on failure closes what started and rethrows. */
