@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -56,7 +55,7 @@ public final class LocalKafka implements AutoCloseable {
       Path logs = dir.resolve("data");
       if (!Files.exists(logs.resolve("meta.properties"))) {
         // Formatting once is what makes a second start reuse the data instead of failing.
-        format(props, logs);
+        format(props);
       }
       process =
           java("kafka.Kafka", props.toString())
@@ -79,39 +78,29 @@ public final class LocalKafka implements AutoCloseable {
   }
 
   /**
-   * Formats the fresh log dir, once more after a failed attempt: a format that fails part-way (a
-   * child JVM starved on a loaded machine) leaves a half-written dir that would fail every retry,
-   * so it is cleared first. The error names the log and carries its last lines, because the quick
-   * start's data folder may be gone by the time someone reads it.
+   * Formats the fresh log dir. The error names the log and carries its last lines, because the
+   * quick start's data folder may be gone by the time someone reads it.
    *
    * <p>The cluster id is Kafka's own {@link Uuid#randomUuid()}: a plain base64url UUID starts with
    * '-' once in 64, and the storage tool then reads it as an option ("argument --cluster-id/-t:
-   * expected one argument") — that was the quick start's occasional failed format.
+   * expected one argument") — that was the quick start's occasional failed format, which an earlier
+   * retry of the same id could not cure.
    */
-  private void format(Path props, Path logs) throws IOException, InterruptedException {
+  private void format(Path props) throws IOException, InterruptedException {
     Path formatLog = dir.resolve("format.log");
-    String clusterId = clusterId();
-    int rc = -1;
-    for (int attempt = 1; attempt <= 2 && rc != 0; attempt++) {
-      if (attempt > 1) {
-        log.warn(
-            "Formatting the Kafka log dir failed (exit {}), retrying once: log={}", rc, formatLog);
-        clearDir(logs);
-      }
-      rc =
-          java(
-                  "kafka.tools.StorageTool",
-                  "format",
-                  "--standalone",
-                  "-t",
-                  clusterId,
-                  "-c",
-                  props.toString())
-              .redirectOutput(formatLog.toFile())
-              .redirectErrorStream(true)
-              .start()
-              .waitFor();
-    }
+    int rc =
+        java(
+                "kafka.tools.StorageTool",
+                "format",
+                "--standalone",
+                "-t",
+                clusterId(),
+                "-c",
+                props.toString())
+            .redirectOutput(formatLog.toFile())
+            .redirectErrorStream(true)
+            .start()
+            .waitFor();
     if (rc != 0) {
       throw new IllegalStateException(
           "Formatting the Kafka log dir failed (exit "
@@ -120,17 +109,6 @@ public final class LocalKafka implements AutoCloseable {
               + formatLog
               + "; its last lines: "
               + tail(formatLog, 5));
-    }
-  }
-
-  private static void clearDir(Path root) throws IOException {
-    if (!Files.exists(root)) {
-      return;
-    }
-    try (var paths = Files.walk(root)) {
-      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
     }
   }
 
