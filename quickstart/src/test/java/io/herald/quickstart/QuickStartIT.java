@@ -5,9 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.herald.contracts.command.CommandId;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.io.PrintStream;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -49,9 +47,9 @@ class QuickStartIT {
 
   @Test
   void shouldDeliverTheDemoExactlyOnceWhenUpRunsForAWhile() throws Exception {
-    int pgPort = freePort();
-    int kafkaPort = freePort2();
-    int senderPort = freePort();
+    int pgPort = UpProcess.freePort();
+    int kafkaPort = UpProcess.freePortPair();
+    int senderPort = UpProcess.freePort();
     Map<String, String> env =
         Map.of(
             "HERALD_PG_PORT",
@@ -236,24 +234,5 @@ class QuickStartIT {
         out.toString(StandardCharsets.UTF_8),
         err.toString(StandardCharsets.UTF_8));
     return true;
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
-  }
-
-  /** A port whose successor (the broker's controller) is free too. */
-  private static int freePort2() throws IOException {
-    for (int i = 0; i < 20; i++) {
-      int p = freePort();
-      try (ServerSocket s = new ServerSocket(p + 1)) {
-        return p;
-      } catch (IOException taken) {
-        // try another pair
-      }
-    }
-    throw new IOException("no two consecutive free ports");
   }
 }
